@@ -1,0 +1,49 @@
+// Prometheus-style metrics: counters, gauges and histograms with labels, rendered in the text
+// exposition format at /metrics. Thread-safe; hot paths take one short lock per update.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace omnigate {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+class Metrics {
+ public:
+  // `help` is registered the first time a name is used.
+  void counter_add(const std::string& name, const std::string& help, const Labels& labels,
+                   double value = 1);
+  void gauge_set(const std::string& name, const std::string& help, const Labels& labels,
+                 double value);
+  // Observations in seconds; buckets are fixed per name at first use.
+  void observe(const std::string& name, const std::string& help, const Labels& labels,
+               double seconds, const std::vector<double>& buckets = default_buckets());
+  // Gauges computed at scrape time (e.g. queue length read from the store).
+  void add_collector(std::function<void(Metrics&)> collector);
+
+  std::string render();  // runs collectors, then renders every family
+  static const std::vector<double>& default_buckets();
+
+ private:
+  struct Histogram {
+    std::vector<double> bounds;
+    std::vector<std::uint64_t> counts;  // per bucket (non-cumulative)
+    double sum = 0;
+    std::uint64_t count = 0;
+  };
+  struct Family {
+    std::string type, help;
+    std::map<Labels, double> values;
+    std::map<Labels, Histogram> histograms;
+  };
+  std::mutex mu_;
+  std::map<std::string, Family> families_;
+  std::vector<std::function<void(Metrics&)>> collectors_;
+};
+
+}  // namespace omnigate

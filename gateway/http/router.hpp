@@ -1,0 +1,41 @@
+// Maps method + path to a handler. Patterns are literal segments and {name} captures
+// ("/api/v1/conversations/{id}/reply"); a pattern ending in "/*" matches any remainder
+// (captured as params["*"]). Routes are added at start-up, before the server runs;
+// match() is then called concurrently and never mutates.
+#pragma once
+
+#include "http/http_types.hpp"
+
+#include <string>
+#include <vector>
+
+namespace omnigate::http {
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler);
+  void add_ws(std::string pattern, WsHandler handler);
+
+  struct Match {
+    const Handler* handler = nullptr;      // null: no route
+    const WsHandler* ws_handler = nullptr;
+    bool path_known = false;                // the path exists for another method → 405
+    std::map<std::string, std::string> params;
+  };
+  Match match(std::string_view method, std::string_view path) const;
+  Match match_ws(std::string_view path) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    Handler handler;
+    WsHandler ws_handler;
+  };
+  static bool match_segments(const std::vector<std::string>& pattern, std::string_view path,
+                             std::map<std::string, std::string>& params);
+  std::vector<Route> routes_;
+  std::vector<Route> ws_routes_;
+};
+
+}  // namespace omnigate::http

@@ -1,0 +1,31 @@
+// What the outbox needs from the plugin host: "deliver this row through its channel".
+// An interface so the outbox sender can be tested with a fake channel.
+#pragma once
+
+#include "store/model.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace omnigate {
+
+struct SendOutcome {
+  enum class Kind { sent, retry, permanent };
+  Kind kind = Kind::retry;
+  std::string provider_message_id;  // when sent
+  std::string error_code, error_text;
+  int retry_after_ms = 0;           // provider's hint on retry (0 = use backoff)
+};
+
+class ChannelSender {
+ public:
+  virtual ~ChannelSender() = default;
+  // Hand the row to the plugin of item.channel_instance. `done` is called exactly once, from
+  // any thread: with the plugin's send_result, with its immediate RETRY/PERMANENT, with
+  // `permanent` when the instance does not exist, or `retry` when it is not running
+  // (disabled, stopping) or did not answer within the send timeout.
+  virtual void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) = 0;
+};
+
+}  // namespace omnigate

@@ -1,0 +1,227 @@
+// The omnigate data model as plain structs (see ../shared DESIGN.md "The model").
+// No SQLite here: these are what every part of the gateway passes around.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace omnigate::store {
+
+using Id = std::int64_t;
+using UnixMs = std::int64_t;  // milliseconds since the Unix epoch, UTC
+
+// Customer tiers, best first. Unknown customers start at C (the lowest).
+enum class Tier { S, A, B, C };
+const char* to_string(Tier t);
+std::optional<Tier> tier_from_string(std::string_view s);
+
+enum class ConversationStatus { queued, assigned, waiting_customer, resolved, closed };
+const char* to_string(ConversationStatus s);
+std::optional<ConversationStatus> status_from_string(std::string_view s);
+
+enum class Presence { online, busy, away, offline };
+const char* to_string(Presence p);
+std::optional<Presence> presence_from_string(std::string_view s);
+
+enum class Role { agent, supervisor, qa, admin };
+const char* to_string(Role r);
+std::optional<Role> role_from_string(std::string_view s);
+
+struct SkillLevel {
+  std::string skill;
+  int level = 1;  // 1..5
+};
+
+struct AttachmentRecord {
+  std::string filename;      // metadata only: never a path
+  std::string content_type;
+  std::string data;          // bytes to store (content-addressed by sha256)
+  std::string url;           // remote location when not fetched
+};
+
+struct StoredAttachment {
+  Id id = 0;
+  std::string filename, content_type, sha256, url;
+  std::int64_t size = 0;
+};
+
+struct InboundRecord {
+  std::string channel_instance;   // e.g. "sms"
+  std::string channel_kind;       // e.g. "sms"
+  std::string provider_message_id;
+  std::string from_kind;          // "phone" | "email" | "webchat" | ...
+  std::string from_address;       // normalised by the caller (E.164, lower-case e-mail)
+  std::string from_name;
+  std::string to_address;
+  std::string thread_key;
+  std::string subject, body_text, body_html, raw, metadata_json;
+  bool malformed = false;
+  std::vector<AttachmentRecord> attachments;
+  std::vector<SkillLevel> skills;
+  int priority = 0;               // 1..4, 0 = default from policy
+  int default_priority = 4;       // used when priority == 0 and the conversation is new
+  UnixMs received_at = 0;
+  UnixMs sent_at = 0;
+};
+
+struct IngestResult {
+  Id customer_id = 0;
+  Id conversation_id = 0;
+  Id message_id = 0;        // or event id for channel events
+  bool duplicate = false;   // already stored: nothing changed
+  bool new_conversation = false;
+  bool reopened = false;
+};
+
+struct DeliveryRecord {
+  std::string channel_instance;
+  std::string provider_message_id;
+  std::string state;        // "queued" | "sent" | "delivered" | "read" | "undelivered" | "failed"
+  std::string error_code, error_text, raw;
+  UnixMs at = 0;
+};
+struct DeliveryResult {
+  bool found = false;
+  Id message_id = 0;
+  Id conversation_id = 0;
+};
+
+struct ChannelEventRecord {
+  std::string channel_instance, channel_kind;
+  std::string provider_event_id, kind, from_kind, from_address, to_address, thread_key, data_json;
+  std::vector<AttachmentRecord> attachments;
+  UnixMs at = 0;
+};
+
+struct ReplyRecord {
+  Id conversation_id = 0;
+  std::string agent_id;
+  std::string body_text, body_html, subject;
+  std::vector<AttachmentRecord> attachments;
+  UnixMs at = 0;
+};
+struct ReplyResult {
+  Id message_id = 0;
+  Id outbox_id = 0;
+};
+
+struct EventRecord {
+  Id conversation_id = 0;
+  std::string kind;         // dotted: "conversation.assigned", "sla.warning", ...
+  std::string actor;        // "system", "agent:alice", "plugin:sms", ...
+  std::string data_json;    // JSON object
+  UnixMs at = 0;
+};
+
+struct Customer {
+  Id id = 0;
+  std::string display_name;
+  Tier tier = Tier::C;
+  std::string attributes_json;
+  std::vector<std::pair<std::string, std::string>> identities;  // (kind, address)
+};
+
+struct Conversation {
+  Id id = 0;
+  Id customer_id = 0;
+  Tier tier = Tier::C;
+  std::string channel_instance, channel_kind, thread_key, subject;
+  std::string customer_address;   // the customer's identity on this channel
+  std::string our_address;        // our address they wrote to
+  ConversationStatus status = ConversationStatus::queued;
+  int priority = 4;
+  std::vector<SkillLevel> skills;
+  std::optional<std::string> assigned_agent;
+  std::optional<std::string> previous_agent;  // last agent who handled this customer
+  UnixMs created_at = 0, updated_at = 0, queued_at = 0;
+  std::optional<UnixMs> first_response_at;
+  std::optional<UnixMs> first_response_due, resolution_due;
+  Id last_inbound_message_id = 0;
+};
+
+struct ConversationFilter {
+  std::optional<std::string> assigned_agent;
+  std::optional<ConversationStatus> status;
+  std::optional<std::string> channel_instance;
+  Id after_id = 0;
+  int limit = 100;
+};
+
+struct Message {
+  Id id = 0;
+  Id conversation_id = 0;
+  std::string direction;       // "in" | "out"
+  std::string author_kind;     // "customer" | "agent" | "system" | "bot"
+  std::string author_id;
+  std::string body_text, body_html, subject;
+  std::string provider_message_id;
+  std::string delivery_state;  // outbound: pending/sending/sent/delivered/... ; inbound: ""
+  std::string error_code, error_text;
+  bool malformed = false;
+  UnixMs created_at = 0;
+  std::vector<StoredAttachment> attachments;
+};
+
+struct Event {
+  Id id = 0;
+  Id conversation_id = 0;
+  std::string kind, actor, data_json;
+  UnixMs created_at = 0;
+};
+
+// One line of a transcript: a message or an event, in commit order (`seq`).
+struct TranscriptEntry {
+  Id seq = 0;
+  std::optional<Message> message;
+  std::optional<Event> event;
+};
+
+struct Agent {
+  std::string id;              // login name, e.g. "alice"
+  std::string display_name;
+  std::string team;
+  std::vector<SkillLevel> skills;
+  std::vector<Tier> tiers;     // tiers served (empty = all)
+  std::map<std::string, int> capacity;  // per channel kind, e.g. {"sms": 5, "voice": 1}
+  Presence presence = Presence::offline;
+  UnixMs presence_since = 0;
+};
+
+struct User {
+  std::string name;
+  Role role = Role::agent;
+  std::optional<std::string> agent_id;  // set for role agent (and supervisors who take work)
+};
+
+struct OutboxItem {
+  Id id = 0;
+  Id message_id = 0;
+  Id conversation_id = 0;
+  std::string channel_instance;
+  std::string idempotency_key;
+  std::string to_kind, to_address, from_address, thread_key, subject, body_text, body_html;
+  std::string in_reply_to, author_name;
+  std::vector<AttachmentRecord> attachments;  // data loaded from the attachment store
+  int attempts = 0;
+  std::string state;           // pending | sending | retry
+  UnixMs next_attempt_at = 0;
+};
+
+struct QueueCounts {
+  std::map<std::string, std::int64_t> by_status;          // conversation status → count
+  std::map<std::string, std::int64_t> outbox_by_state;    // outbox state → count
+};
+
+struct AuditRecord {
+  std::string actor;           // user name or "system"
+  std::string action;          // "transcript.read", "conversation.reply", ...
+  std::string object;          // "conversation:42"
+  std::string remote_addr;
+  std::string detail_json;
+  UnixMs at = 0;
+};
+
+}  // namespace omnigate::store

@@ -1,0 +1,125 @@
+// The store: everything omnigate persists, behind one interface so a PostgreSQL backend can
+// follow the SQLite one (see docs/adr/0002-store.md).
+//
+// Writes are asynchronous and group-committed: each write is queued to the single writer,
+// which runs many queued writes in one transaction (each in its own SAVEPOINT, so one failing
+// write does not undo the others) and calls every completion only AFTER the COMMIT succeeded.
+// That is what lets the HTTP layer acknowledge a webhook only once its data is durable.
+// Completions run on the writer thread: keep them short and re-post real work elsewhere.
+//
+// Reads are synchronous and may be called from any thread (each thread reads through its own
+// connection; WAL lets readers run beside the writer).
+#pragma once
+
+#include "store/model.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace omnigate::store {
+
+// Outcome of an asynchronous write, delivered to its completion after commit (or failure).
+template <class T>
+struct Outcome {
+  bool ok = false;
+  std::string error;  // set when !ok
+  T value{};
+};
+struct Nothing {};
+template <class T>
+using Completion = std::function<void(Outcome<T>)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- schema
+  virtual int schema_version() = 0;   // sync
+  virtual int migrate() = 0;          // sync; applies pending migrations, returns new version
+
+  // ---- inbound (channel → store)
+  // Resolve/create identity + customer, find/create/reopen the conversation by thread key,
+  // insert the message (deduplicated on (channel_instance, provider_message_id)), add
+  // "message.received" (+ "conversation.queued"/"conversation.reopened") events.
+  virtual void ingest_message(InboundRecord rec, Completion<IngestResult> done) = 0;
+  // Update the outbound message's delivery state found by (channel_instance, provider id) and
+  // add a "delivery.<state>" event. Unknown provider ids: ok, value.found == false.
+  virtual void ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult> done) = 0;
+  // A channel event (call answered, recording ready...): finds/creates the conversation like
+  // ingest_message, adds the event (deduplicated on provider_event_id when given).
+  virtual void ingest_channel_event(ChannelEventRecord rec, Completion<IngestResult> done) = 0;
+
+  // ---- agent actions
+  // Insert the outbound message (delivery_state "pending") and its outbox row in one
+  // transaction; add "message.sent_by_agent"; set first_response_at if unset;
+  // status → waiting_customer.
+  virtual void enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) = 0;
+  virtual void assign_conversation(Id conversation_id, std::string agent_id,
+                                   std::string reason_json, Completion<Nothing> done) = 0;
+  // Release the assignment and put the conversation back to "queued" (agent offline, transfer).
+  virtual void requeue_conversation(Id conversation_id, std::string actor, std::string reason_json,
+                                    Completion<Nothing> done) = 0;
+  virtual void set_conversation_status(Id conversation_id, ConversationStatus status,
+                                       std::string actor, Completion<Nothing> done) = 0;
+  virtual void add_event(EventRecord ev, Completion<Id> done) = 0;
+
+  // ---- outbox (the sender's side)
+  // Record that an attempt is starting (attempts += 1, state "sending") before the plugin is
+  // called, so a crash leaves evidence. Then exactly one of sent / retry / failed.
+  virtual void outbox_begin_attempt(Id outbox_id, Completion<Nothing> done) = 0;
+  virtual void outbox_mark_sent(Id outbox_id, std::string provider_message_id,
+                                Completion<Nothing> done) = 0;
+  virtual void outbox_mark_retry(Id outbox_id, UnixMs next_attempt_at, std::string error,
+                                 Completion<Nothing> done) = 0;
+  virtual void outbox_mark_failed(Id outbox_id, std::string error_code, std::string error_text,
+                                  Completion<Nothing> done) = 0;
+  // Rows due for sending (state pending/retry with next_attempt_at <= now, or "sending" left
+  // over from a crash), oldest first. Sync read.
+  virtual std::vector<OutboxItem> due_outbox(UnixMs now, int limit) = 0;
+
+  // ---- agents, users, tokens
+  virtual void upsert_agent(Agent agent, Completion<Nothing> done) = 0;
+  virtual void set_agent_presence(std::string agent_id, Presence presence,
+                                  Completion<Nothing> done) = 0;
+  virtual std::vector<Agent> list_agents() = 0;
+  virtual std::optional<Agent> get_agent(const std::string& agent_id) = 0;
+  // Tokens are stored as SHA-256 hex digests only.
+  virtual void upsert_user(User user, std::string token_sha256, Completion<Nothing> done) = 0;
+  virtual std::optional<User> user_by_token(const std::string& token_sha256) = 0;
+
+  // ---- reads for the API and routing
+  virtual std::optional<Conversation> get_conversation(Id id) = 0;
+  virtual std::vector<Conversation> list_conversations(const ConversationFilter& filter) = 0;
+  // Messages and events of one conversation in the one order they were committed.
+  virtual std::vector<TranscriptEntry> transcript(Id conversation_id) = 0;
+  virtual std::optional<Customer> get_customer(Id customer_id) = 0;
+  virtual QueueCounts queue_counts() = 0;
+
+  // ---- audit
+  virtual void audit(AuditRecord rec, Completion<Nothing> done) = 0;
+
+  // ---- plugin key/value (scoped by channel instance). Sync; small values only.
+  virtual std::optional<std::string> kv_get(const std::string& instance, const std::string& key) = 0;
+  virtual void kv_put(std::string instance, std::string key, std::string value,
+                      Completion<Nothing> done) = 0;
+  virtual void kv_delete(std::string instance, std::string key, Completion<Nothing> done) = 0;
+
+  // Wait until every write queued so far has been committed (tests, shutdown, CLI).
+  virtual void flush() = 0;
+};
+
+struct SqliteOptions {
+  std::string path;              // database file
+  std::string attachments_dir;   // content-addressed attachment files (sha256 names)
+  int max_batch = 256;           // writes per group commit
+  bool synchronous_full = true;  // PRAGMA synchronous=FULL (the default; NORMAL only for bench)
+};
+
+// Opens (creating if needed) and migrates the database. Throws std::runtime_error with the
+// path and SQLite's message on failure.
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options);
+
+}  // namespace omnigate::store

@@ -1,0 +1,679 @@
+// omnigate plugin SDK — header-only C++20 wrapper over plugin_abi.h (the "hourglass" top).
+//
+// A plugin written with this header derives from omnigate::Plugin, and declares itself with
+// OMNIGATE_PLUGIN(...). The wrapper:
+//  - turns borrowed og_str views into std::string_view / std::string at the boundary;
+//  - keeps every std::function the plugin registers alive in the instance (plugin-owned);
+//  - catches every exception at the boundary and turns it into a status + message, because an
+//    exception unwinding into the host (another compiler, another runtime) is undefined;
+//  - copies structs received from the host by their struct_size, so older/newer hosts work.
+// Nothing here allocates memory that the host frees, or frees memory the host allocated.
+#pragma once
+
+#include <omnigate/plugin_abi.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace omnigate {
+
+inline std::string_view view(og_str s) { return s.len ? std::string_view(s.ptr, s.len) : std::string_view(); }
+inline og_str str(std::string_view s) { return og_str{s.data(), s.size()}; }
+
+// Throw from any plugin code to return a specific status across the boundary.
+class Error : public std::runtime_error {
+ public:
+  Error(og_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  og_status status() const noexcept { return status_; }
+
+ private:
+  og_status status_;
+};
+// Bad configuration: the message names the key, e.g. ConfigError("auth_token", "is required").
+struct ConfigError : Error {
+  ConfigError(std::string_view key, std::string_view problem)
+      : Error(OG_CONFIG, std::string(key) + ": " + std::string(problem)) {}
+};
+struct RetryError : Error {
+  explicit RetryError(const std::string& m) : Error(OG_RETRY, m) {}
+};
+struct PermanentError : Error {
+  explicit PermanentError(const std::string& m) : Error(OG_PERMANENT, m) {}
+};
+// The plugin chooses not to run (e.g. `enabled = false`): the gateway goes on without it.
+struct Decline : Error {
+  explicit Decline(const std::string& m) : Error(OG_DECLINE, m) {}
+};
+
+namespace detail {
+// Copy a struct received across the ABI: at most our sizeof, at most what the sender declared.
+template <class T>
+T copy_struct(const T* from) {
+  T out;
+  std::memset(&out, 0, sizeof out);
+  if (from) std::memcpy(&out, from, std::min<size_t>(from->struct_size, sizeof out));
+  return out;
+}
+template <class T>
+T make_struct() {
+  T out;
+  std::memset(&out, 0, sizeof out);
+  out.struct_size = sizeof out;
+  return out;
+}
+inline void set_error(og_error* err, og_status status, std::string_view message) {
+  if (!err) return;
+  err->status = status;
+  size_t n = std::min(message.size(), sizeof err->message - 1);
+  std::memcpy(err->message, message.data(), n);
+  err->message[n] = '\0';
+}
+inline std::vector<og_header> headers_view(const std::vector<std::pair<std::string, std::string>>& h) {
+  std::vector<og_header> out;
+  out.reserve(h.size());
+  for (const auto& [n, v] : h) out.push_back(og_header{str(n), str(v)});
+  return out;
+}
+inline bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x | 0x20) == (y | 0x20);
+         });
+}
+}  // namespace detail
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// A webhook request as the plugin sees it. Views are valid during the handler only.
+struct HttpRequest {
+  uint64_t id = 0;
+  std::string_view method, target, path, query, body, remote_addr;
+  const og_header* header_array = nullptr;
+  size_t header_count = 0;
+
+  // First header with this name (case-insensitive), if any.
+  std::optional<std::string_view> header(std::string_view name) const {
+    for (size_t i = 0; i < header_count; ++i)
+      if (detail::iequals(view(header_array[i].name), name)) return view(header_array[i].value);
+    return std::nullopt;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain";
+  std::string body;
+  Headers headers;
+};
+
+struct Attachment {
+  std::string filename, content_type, data, url;
+};
+struct SkillRequirement {
+  std::string skill;
+  int min_level = 1;
+};
+
+struct InboundMessage {
+  std::string provider_message_id, from_kind, from_address, from_name, to_address, thread_key;
+  std::string subject, body_text, body_html, raw, metadata_json;
+  std::vector<Attachment> attachments;
+  std::vector<SkillRequirement> skills;
+  int priority = 0;
+  bool malformed = false;
+  int64_t sent_at_ms = 0;
+};
+
+struct DeliveryReport {
+  std::string provider_message_id;
+  og_delivery_state state = OG_DELIVERY_SENT;
+  std::string error_code, error_text, raw;
+};
+
+struct ChannelEvent {
+  std::string provider_event_id, kind, from_kind, from_address, to_address, thread_key, data_json;
+  std::vector<Attachment> attachments;
+};
+
+// An outbound message, copied out of the borrowed C struct so a plugin may keep it.
+struct OutboundMessage {
+  std::string idempotency_key, thread_key, to_kind, to_address, from_address, subject;
+  std::string body_text, body_html, in_reply_to, author_name, metadata_json;
+  std::vector<Attachment> attachments;
+};
+
+struct SendResult {
+  og_status status = OG_OK;
+  std::string provider_message_id, error_code, error_text;
+  int retry_after_ms = 0;
+};
+
+struct FetchRequest {
+  std::string method = "GET", url;
+  Headers headers;
+  std::string body, basic_auth_user, basic_auth_password;
+  int timeout_ms = 0;
+  bool allow_private = false;
+};
+struct FetchResponse {
+  int http_status = 0;
+  Headers headers;
+  std::string body, error;
+};
+
+using CommitCallback = std::function<void(og_status, int64_t id)>;
+
+struct WsHandlers {
+  std::function<bool(uint64_t conn_id, const HttpRequest& upgrade)> on_open;
+  std::function<void(uint64_t conn_id, std::string_view data, bool is_text)> on_message;
+  std::function<void(uint64_t conn_id)> on_close;
+};
+
+namespace detail {
+inline std::vector<og_attachment> attachments_view(const std::vector<Attachment>& in) {
+  std::vector<og_attachment> out;
+  for (const auto& a : in) {
+    auto c = make_struct<og_attachment>();
+    c.filename = str(a.filename);
+    c.content_type = str(a.content_type);
+    c.data = str(a.data);
+    c.url = str(a.url);
+    out.push_back(c);
+  }
+  return out;
+}
+inline std::vector<Attachment> attachments_copy(const og_attachment* a, size_t n) {
+  std::vector<Attachment> out;
+  for (size_t i = 0; i < n; ++i) {
+    auto c = copy_struct(&a[i]);
+    out.push_back({std::string(view(c.filename)), std::string(view(c.content_type)),
+                   std::string(view(c.data)), std::string(view(c.url))});
+  }
+  return out;
+}
+inline HttpRequest request_view(const og_http_request* raw) {
+  auto r = copy_struct(raw);
+  HttpRequest q;
+  q.id = r.request_id;
+  q.method = view(r.method);
+  q.target = view(r.target);
+  q.path = view(r.path);
+  q.query = view(r.query);
+  q.body = view(r.body);
+  q.remote_addr = view(r.remote_addr);
+  q.header_array = r.headers;
+  q.header_count = r.header_count;
+  return q;
+}
+inline void check(og_status st, const og_error& err) {
+  if (st != OG_OK) throw Error(st, err.message[0] ? err.message : "host call failed");
+}
+}  // namespace detail
+
+// The host's services for one plugin instance. Owned by the Plugin; not copyable, because the
+// route and WebSocket handlers registered through it live inside it (their addresses are the
+// `user` pointers the host holds).
+class Host {
+ public:
+  Host(const og_host_api* api, og_host_ctx* ctx, std::string instance_name)
+      : api_(detail::copy_struct(api)), ctx_(ctx), instance_(std::move(instance_name)) {}
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  const std::string& instance_name() const { return instance_; }
+
+  void log(og_log_level level, std::string_view message) const {
+    if (api_.log) api_.log(ctx_, level, str(message));
+  }
+  void info(std::string_view m) const { log(OG_LOG_INFO, m); }
+  void warn(std::string_view m) const { log(OG_LOG_WARN, m); }
+  void error(std::string_view m) const { log(OG_LOG_ERROR, m); }
+
+  using RouteHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+  // Mount handler at /channels/<instance><path>. Only from the constructor or start().
+  // The returned response is held by the host until every submit_*() made for the request
+  // has been committed.
+  void route(std::string_view method, std::string_view path, RouteHandler handler) {
+    auto& entry = routes_.emplace_back(std::make_unique<RouteEntry>(RouteEntry{this, std::move(handler)}));
+    og_error err{};
+    detail::check(api_.register_http_route(ctx_, str(method), str(path), &Host::route_trampoline,
+                                           entry.get(), &err),
+                  err);
+  }
+
+  void ws_route(std::string_view path, WsHandlers handlers) {
+    auto& entry = ws_routes_.emplace_back(std::make_unique<WsEntry>(WsEntry{this, std::move(handlers)}));
+    auto h = detail::make_struct<og_ws_handlers>();
+    h.user = entry.get();
+    h.on_open = &Host::ws_open_trampoline;
+    h.on_message = &Host::ws_message_trampoline;
+    h.on_close = &Host::ws_close_trampoline;
+    og_error err{};
+    detail::check(api_.register_ws_route(ctx_, str(path), &h, &err), err);
+  }
+
+  void submit_inbound(uint64_t request_id, const InboundMessage& m, CommitCallback done = {}) {
+    auto atts = detail::attachments_view(m.attachments);
+    std::vector<og_skill_requirement> skills;
+    for (const auto& s : m.skills) skills.push_back({str(s.skill), s.min_level});
+    auto c = detail::make_struct<og_inbound_message>();
+    c.provider_message_id = str(m.provider_message_id);
+    c.from_kind = str(m.from_kind);
+    c.from_address = str(m.from_address);
+    c.from_name = str(m.from_name);
+    c.to_address = str(m.to_address);
+    c.thread_key = str(m.thread_key);
+    c.subject = str(m.subject);
+    c.body_text = str(m.body_text);
+    c.body_html = str(m.body_html);
+    c.attachments = atts.data();
+    c.attachment_count = atts.size();
+    c.skills = skills.data();
+    c.skill_count = skills.size();
+    c.priority = m.priority;
+    c.flags = m.malformed ? OG_INBOUND_MALFORMED : 0;
+    c.sent_at_ms = m.sent_at_ms;
+    c.raw = str(m.raw);
+    c.metadata_json = str(m.metadata_json);
+    submit([&](og_commit_fn fn, void* user, og_error* err) {
+      return api_.submit_inbound(ctx_, request_id, &c, fn, user, err);
+    }, std::move(done));
+  }
+
+  void submit_delivery(uint64_t request_id, const DeliveryReport& r, CommitCallback done = {}) {
+    auto c = detail::make_struct<og_delivery_report>();
+    c.provider_message_id = str(r.provider_message_id);
+    c.state = r.state;
+    c.error_code = str(r.error_code);
+    c.error_text = str(r.error_text);
+    c.raw = str(r.raw);
+    submit([&](og_commit_fn fn, void* user, og_error* err) {
+      return api_.submit_delivery(ctx_, request_id, &c, fn, user, err);
+    }, std::move(done));
+  }
+
+  void submit_event(uint64_t request_id, const ChannelEvent& e, CommitCallback done = {}) {
+    auto atts = detail::attachments_view(e.attachments);
+    auto c = detail::make_struct<og_channel_event>();
+    c.provider_event_id = str(e.provider_event_id);
+    c.kind = str(e.kind);
+    c.from_kind = str(e.from_kind);
+    c.from_address = str(e.from_address);
+    c.to_address = str(e.to_address);
+    c.thread_key = str(e.thread_key);
+    c.data_json = str(e.data_json);
+    c.attachments = atts.data();
+    c.attachment_count = atts.size();
+    submit([&](og_commit_fn fn, void* user, og_error* err) {
+      return api_.submit_event(ctx_, request_id, &c, fn, user, err);
+    }, std::move(done));
+  }
+
+  void send_result(uint64_t ticket, const SendResult& r) const {
+    auto c = detail::make_struct<og_send_result>();
+    c.status = r.status;
+    c.provider_message_id = str(r.provider_message_id);
+    c.error_code = str(r.error_code);
+    c.error_text = str(r.error_text);
+    c.retry_after_ms = r.retry_after_ms;
+    api_.send_result(ctx_, ticket, &c);
+  }
+
+  // Returns false when the connection is gone.
+  bool ws_send(uint64_t conn_id, std::string_view data, bool is_text = true) const {
+    og_error err{};
+    return api_.ws_send(ctx_, conn_id, str(data), is_text ? 1 : 0, &err) == OG_OK;
+  }
+  void ws_close(uint64_t conn_id, int code = 1000, std::string_view reason = {}) const {
+    api_.ws_close(ctx_, conn_id, code, str(reason));
+  }
+
+  uint64_t set_timer(uint32_t delay_ms) const {
+    uint64_t id = 0;
+    og_error err{};
+    detail::check(api_.set_timer(ctx_, delay_ms, &id, &err), err);
+    return id;
+  }
+  void cancel_timer(uint64_t id) const { api_.cancel_timer(ctx_, id); }
+
+  using FetchCallback = std::function<void(const FetchResponse&)>;
+
+  // Outbound HTTP through the host. `done` runs on the instance strand exactly once.
+  uint64_t fetch(const FetchRequest& r, FetchCallback done) {
+    auto hdrs = detail::headers_view(r.headers);
+    auto c = detail::make_struct<og_fetch_request>();
+    c.method = str(r.method);
+    c.url = str(r.url);
+    c.headers = hdrs.data();
+    c.header_count = hdrs.size();
+    c.body = str(r.body);
+    c.basic_auth_user = str(r.basic_auth_user);
+    c.basic_auth_password = str(r.basic_auth_password);
+    c.timeout_ms = r.timeout_ms;
+    c.flags = r.allow_private ? OG_FETCH_ALLOW_PRIVATE : 0;
+    auto* pending = new FetchEntry{this, std::move(done)};  // freed by the trampoline
+    uint64_t id = 0;
+    og_error err{};
+    og_status st = api_.http_fetch(ctx_, &c, &Host::fetch_trampoline, pending, &id, &err);
+    if (st != OG_OK) {
+      delete pending;
+      detail::check(st, err);
+    }
+    return id;
+  }
+
+  std::optional<std::string> kv_get(std::string_view key) const {
+    std::string value;
+    int32_t found = 0;
+    og_error err{};
+    detail::check(api_.kv_get(ctx_, str(key),
+                              [](void* user, og_str v) { static_cast<std::string*>(user)->assign(view(v)); },
+                              &value, &found, &err),
+                  err);
+    if (!found) return std::nullopt;
+    return value;
+  }
+  void kv_put(std::string_view key, std::string_view value) const {
+    og_error err{};
+    detail::check(api_.kv_put(ctx_, str(key), str(value), &err), err);
+  }
+  void kv_delete(std::string_view key) const {
+    og_error err{};
+    detail::check(api_.kv_delete(ctx_, str(key), &err), err);
+  }
+
+ private:
+  struct RouteEntry {
+    Host* host;
+    RouteHandler handler;
+  };
+  struct WsEntry {
+    Host* host;
+    WsHandlers handlers;
+  };
+  struct FetchEntry {
+    Host* host;
+    FetchCallback done;
+  };
+  struct CommitEntry {
+    Host* host;
+    CommitCallback done;
+  };
+
+  template <class Call>
+  void submit(Call&& call, CommitCallback done) {
+    og_error err{};
+    CommitEntry* pending = done ? new CommitEntry{this, std::move(done)} : nullptr;
+    og_status st = call(pending ? &Host::commit_trampoline : nullptr, pending, &err);
+    if (st != OG_OK) {
+      delete pending;
+      detail::check(st, err);
+    }
+  }
+
+  void report(const char* where, const std::exception* e) const {
+    std::string m = std::string("exception in ") + where + ": " + (e ? e->what() : "unknown");
+    log(OG_LOG_ERROR, m);
+  }
+
+  static og_status route_trampoline(void* user, const og_http_request* raw) {
+    auto* entry = static_cast<RouteEntry*>(user);
+    Host* host = entry->host;
+    auto req = detail::request_view(raw);
+    HttpResponse resp;
+    og_status status = OG_OK;
+    try {
+      resp = entry->handler(req);
+    } catch (const Error& e) {
+      status = e.status();
+      resp = HttpResponse{e.status() == OG_PERMANENT ? 400 : e.status() == OG_RETRY ? 503 : 500,
+                          "text/plain", std::string(e.what()) + "\n", {}};
+      host->report("route handler", &e);
+    } catch (const std::exception& e) {
+      status = OG_INTERNAL;
+      resp = HttpResponse{500, "text/plain", "internal error\n", {}};
+      host->report("route handler", &e);
+    } catch (...) {
+      status = OG_INTERNAL;
+      resp = HttpResponse{500, "text/plain", "internal error\n", {}};
+      host->report("route handler", nullptr);
+    }
+    auto hdrs = detail::headers_view(resp.headers);
+    auto c = detail::make_struct<og_http_response>();
+    c.status = resp.status;
+    c.content_type = str(resp.content_type);
+    c.body = str(resp.body);
+    c.headers = hdrs.data();
+    c.header_count = hdrs.size();
+    host->api_.respond(host->ctx_, req.id, &c);
+    return status;
+  }
+
+  static og_status ws_open_trampoline(void* user, uint64_t conn, const og_http_request* raw) {
+    auto* entry = static_cast<WsEntry*>(user);
+    try {
+      if (!entry->handlers.on_open) return OG_OK;
+      return entry->handlers.on_open(conn, detail::request_view(raw)) ? OG_OK : OG_PERMANENT;
+    } catch (const std::exception& e) {
+      entry->host->report("ws on_open", &e);
+    } catch (...) {
+      entry->host->report("ws on_open", nullptr);
+    }
+    return OG_INTERNAL;
+  }
+  static void ws_message_trampoline(void* user, uint64_t conn, og_str data, int32_t is_text) {
+    auto* entry = static_cast<WsEntry*>(user);
+    try {
+      if (entry->handlers.on_message) entry->handlers.on_message(conn, view(data), is_text != 0);
+    } catch (const std::exception& e) {
+      entry->host->report("ws on_message", &e);
+    } catch (...) {
+      entry->host->report("ws on_message", nullptr);
+    }
+  }
+  static void ws_close_trampoline(void* user, uint64_t conn) {
+    auto* entry = static_cast<WsEntry*>(user);
+    try {
+      if (entry->handlers.on_close) entry->handlers.on_close(conn);
+    } catch (const std::exception& e) {
+      entry->host->report("ws on_close", &e);
+    } catch (...) {
+      entry->host->report("ws on_close", nullptr);
+    }
+  }
+
+  static void fetch_trampoline(void* user, uint64_t, const og_fetch_response* raw) {
+    std::unique_ptr<FetchEntry> entry(static_cast<FetchEntry*>(user));
+    auto r = detail::copy_struct(raw);
+    FetchResponse resp;
+    resp.http_status = r.http_status;
+    for (size_t i = 0; i < r.header_count; ++i)
+      resp.headers.emplace_back(std::string(view(r.headers[i].name)), std::string(view(r.headers[i].value)));
+    resp.body.assign(view(r.body));
+    resp.error.assign(view(r.error));
+    try {
+      entry->done(resp);
+    } catch (const std::exception& e) {
+      entry->host->report("fetch callback", &e);
+    } catch (...) {
+      entry->host->report("fetch callback", nullptr);
+    }
+  }
+
+  static void commit_trampoline(void* user, og_status st, int64_t id) {
+    std::unique_ptr<CommitEntry> entry(static_cast<CommitEntry*>(user));
+    try {
+      entry->done(st, id);
+    } catch (const std::exception& e) {
+      entry->host->report("commit callback", &e);
+    } catch (...) {
+      entry->host->report("commit callback", nullptr);
+    }
+  }
+
+  og_host_api api_;
+  og_host_ctx* ctx_;
+  std::string instance_;
+  // deque of unique_ptr: entries never move, so their addresses stay valid as `user` pointers.
+  std::deque<std::unique_ptr<RouteEntry>> routes_;
+  std::deque<std::unique_ptr<WsEntry>> ws_routes_;
+};
+
+// What a plugin's constructor receives.
+struct PluginContext {
+  const og_host_api* api;
+  og_host_ctx* ctx;
+  std::string instance_name;
+  std::string config_json;  // the instance config as a JSON object
+};
+
+// Base class of a C++ plugin instance.
+class Plugin {
+ public:
+  explicit Plugin(const PluginContext& c) : host_(c.api, c.ctx, c.instance_name) {}
+  virtual ~Plugin() = default;
+  Plugin(const Plugin&) = delete;
+  Plugin& operator=(const Plugin&) = delete;
+
+  virtual void start() {}
+  virtual void stop() {}
+  // Accept a reply for delivery; report the outcome later with host().send_result(ticket, ...).
+  // Throw RetryError / PermanentError to fail at once.
+  virtual void send(uint64_t ticket, const OutboundMessage& message) = 0;
+  virtual void on_timer(uint64_t /*timer_id*/) {}
+
+  Host& host() { return host_; }
+  const Host& host() const { return host_; }
+
+ private:
+  Host host_;
+};
+
+namespace detail {
+
+// The C entry points for plugin class P. Every one catches everything.
+template <class P>
+struct Adapter {
+  static og_status fail(og_error* err, const std::exception_ptr& ep) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const Error& e) {
+      set_error(err, e.status(), e.what());
+      return e.status();
+    } catch (const std::exception& e) {
+      set_error(err, OG_INTERNAL, std::string("unexpected exception: ") + e.what());
+    } catch (...) {
+      set_error(err, OG_INTERNAL, "unexpected non-standard exception");
+    }
+    return OG_INTERNAL;
+  }
+  static void log_failure(P* p, const char* where) {
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      p->host().log(OG_LOG_ERROR, std::string(where) + ": " + e.what());
+    } catch (...) {
+      p->host().log(OG_LOG_ERROR, std::string(where) + ": non-standard exception");
+    }
+  }
+
+  static og_status create(const og_host_api* host, og_host_ctx* ctx, og_str name, og_str config,
+                          void** instance, og_error* err) {
+    try {
+      PluginContext pc{host, ctx, std::string(view(name)), std::string(view(config))};
+      *instance = static_cast<Plugin*>(new P(pc));
+      return OG_OK;
+    } catch (...) {
+      return fail(err, std::current_exception());
+    }
+  }
+  static og_status start(void* instance, og_error* err) {
+    try {
+      static_cast<P*>(static_cast<Plugin*>(instance))->start();
+      return OG_OK;
+    } catch (...) {
+      return fail(err, std::current_exception());
+    }
+  }
+  static void stop(void* instance) {
+    auto* p = static_cast<P*>(static_cast<Plugin*>(instance));
+    try {
+      p->stop();
+    } catch (...) {
+      log_failure(p, "stop");
+    }
+  }
+  static void destroy(void* instance) { delete static_cast<Plugin*>(instance); }
+
+  static og_status send_message(void* instance, uint64_t ticket, const og_outbound_message* raw,
+                                og_error* err) {
+    try {
+      auto m = copy_struct(raw);
+      OutboundMessage out;
+      out.idempotency_key = view(m.idempotency_key);
+      out.thread_key = view(m.thread_key);
+      out.to_kind = view(m.to_kind);
+      out.to_address = view(m.to_address);
+      out.from_address = view(m.from_address);
+      out.subject = view(m.subject);
+      out.body_text = view(m.body_text);
+      out.body_html = view(m.body_html);
+      out.in_reply_to = view(m.in_reply_to);
+      out.author_name = view(m.author_name);
+      out.metadata_json = view(m.metadata_json);
+      out.attachments = attachments_copy(m.attachments, m.attachment_count);
+      static_cast<P*>(static_cast<Plugin*>(instance))->send(ticket, out);
+      return OG_OK;
+    } catch (...) {
+      return fail(err, std::current_exception());
+    }
+  }
+  static void on_timer(void* instance, uint64_t id) {
+    auto* p = static_cast<P*>(static_cast<Plugin*>(instance));
+    try {
+      p->on_timer(id);
+    } catch (...) {
+      log_failure(p, "on_timer");
+    }
+  }
+};
+
+}  // namespace detail
+}  // namespace omnigate
+
+// Declare the plugin class. Exactly once per plugin library, at namespace scope:
+//   OMNIGATE_PLUGIN(SmsPlugin, "sms", "1.0.0", "sms", "Twilio-compatible SMS", kSchemaJson)
+// The class needs a constructor taking (const omnigate::PluginContext&); it may throw
+// omnigate::ConfigError / omnigate::Decline.
+#define OMNIGATE_PLUGIN(CLASS, NAME, VERSION, KIND, DESCRIPTION, SCHEMA_JSON)        \
+  extern "C" OG_EXPORT const og_plugin_api* og_plugin_entry(void) {                 \
+    using A = ::omnigate::detail::Adapter<CLASS>;                                   \
+    static const og_plugin_api api = [] {                                           \
+      auto a = ::omnigate::detail::make_struct<og_plugin_api>();                    \
+      a.abi_major = OG_ABI_MAJOR;                                                   \
+      a.abi_minor = OG_ABI_MINOR;                                                   \
+      a.name = NAME;                                                                \
+      a.version = VERSION;                                                          \
+      a.channel_kind = KIND;                                                        \
+      a.description = DESCRIPTION;                                                  \
+      a.config_schema_json = SCHEMA_JSON;                                           \
+      a.create = &A::create;                                                        \
+      a.start = &A::start;                                                          \
+      a.stop = &A::stop;                                                            \
+      a.destroy = &A::destroy;                                                      \
+      a.send_message = &A::send_message;                                            \
+      a.on_timer = &A::on_timer;                                                    \
+      return a;                                                                     \
+    }();                                                                            \
+    return &api;                                                                    \
+  }
