@@ -53,7 +53,7 @@ struct InboundRecord {
   std::string channel_kind;       // e.g. "sms"
   std::string provider_message_id;
   std::string from_kind;          // "phone" | "email" | "webchat" | ...
-  std::string from_address;       // normalised by the caller (E.164, lower-case e-mail)
+  std::string from_address;       // the store normalises it (E.164 phones, lower-case e-mail)
   std::string from_name;
   std::string to_address;
   std::string thread_key;

@@ -65,6 +65,13 @@ class Store {
   virtual void set_conversation_status(Id conversation_id, ConversationStatus status,
                                        std::string actor, Completion<Nothing> done) = 0;
   virtual void add_event(EventRecord ev, Completion<Id> done) = 0;
+  // SLA deadlines computed by the routing policy (either may be unset).
+  virtual void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
+                                 std::optional<UnixMs> resolution_due, Completion<Nothing> done) = 0;
+  virtual void set_conversation_priority(Id conversation_id, int priority, std::string actor,
+                                         Completion<Nothing> done) = 0;
+  virtual void set_customer_tier(Id customer_id, Tier tier, std::string actor,
+                                 Completion<Nothing> done) = 0;
 
   // ---- outbox (the sender's side)
   // Record that an attempt is starting (attempts += 1, state "sending") before the plugin is

@@ -1,0 +1,73 @@
+// The gateway configuration (a TOML file; see docs/operations.md and config/demo.toml).
+// load_config() validates everything: unknown keys and bad values are errors naming the key
+// ("plugins[1].file: file not found").
+#pragma once
+
+#include "store/model.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace omnigate::config {
+
+struct ServerLimits {
+  std::size_t max_header_bytes = 16 * 1024;      // 431 above
+  std::size_t max_body_bytes = 1024 * 1024;      // 413 above (plugins may not raise it)
+  int request_timeout_ms = 15000;                // 408 when the request is not read in time
+  int idle_timeout_ms = 60000;                   // keep-alive connections
+  int max_connections = 10000;                   // new connections wait above this
+  std::size_t max_ws_message_bytes = 64 * 1024;
+};
+
+struct PluginInstanceConfig {
+  std::string instance;            // unique name; routes mount at /channels/<instance>/...
+  std::string file;                // shared library path (relative → plugin_dir)
+  bool enabled = true;
+  bool allow_private_fetch = false;  // lets http_fetch reach loopback/private addresses (tests)
+  std::string config_json;         // the [plugins.config] table, as a JSON object
+};
+
+struct UserConfig {
+  std::string name;
+  store::Role role = store::Role::agent;
+  std::string agent_id;            // empty when the user is not an agent
+  std::string token_sha256;        // hex digest; or `token` in the file (hashed at load)
+};
+
+struct OutboxConfig {
+  int max_attempts = 8;
+  int initial_backoff_ms = 1000;
+  int max_backoff_ms = 5 * 60 * 1000;
+  int send_timeout_ms = 30000;     // no send_result by then → retry
+  int poll_interval_ms = 1000;
+};
+
+struct GatewayConfig {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 8080;  // 0 = pick a free port (printed on start)
+  std::string public_base_url;       // how providers reach us, e.g. https://gw.example.com
+  std::string data_dir = "data";     // SQLite file + attachments live here
+  std::string database_file;         // default: <data_dir>/omnigate.db
+  std::string plugin_dir;            // default: <executable dir>/../plugins
+  std::string web_dir;               // consoles' static files (default: source gateway/web)
+  int worker_threads = 2;
+  std::string log_level = "info";
+  ServerLimits limits;
+  OutboxConfig outbox;
+  std::vector<PluginInstanceConfig> plugins;
+  std::vector<store::Agent> agents;  // seed: upserted at start
+  std::vector<UserConfig> users;     // seed: upserted at start
+  std::string routing_policy_json;   // the [routing] table as JSON, parsed by the routing bridge
+  std::string source_path;           // the file this came from (for relative paths, reload)
+};
+
+// Throws ConfigError (what() names the key) on any problem.
+GatewayConfig load_config(const std::string& path);
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace omnigate::config
