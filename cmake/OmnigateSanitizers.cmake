@@ -7,3 +7,10 @@ if(SANITIZE)
   add_link_options(-fsanitize=${SANITIZE})
   add_compile_definitions(OMNIGATE_SANITIZED=1)
 endif()
+
+# The fuzz preset instruments every library for coverage (libFuzzer) and memory errors; only
+# the fuzz targets themselves link the libFuzzer main (see OmnigateFuzz.cmake).
+if(OMNIGATE_BUILD_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
