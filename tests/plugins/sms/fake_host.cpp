@@ -1,0 +1,208 @@
+#include "fake_host.hpp"
+
+#include <dlfcn.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace omnigate::test {
+namespace {
+
+std::string copy(og_str s) {
+  return s.len ? std::string(s.ptr, s.len) : std::string();
+}
+
+// Copies a struct received across the ABI the way the real host must: by its struct_size.
+template <class T>
+T copy_struct(const T* from) {
+  T out;
+  std::memset(&out, 0, sizeof out);
+  std::memcpy(&out, from, std::min<size_t>(from->struct_size, sizeof out));
+  return out;
+}
+
+std::vector<RecordedAttachment> copy_attachments(const og_attachment* a, size_t n) {
+  std::vector<RecordedAttachment> out;
+  for (size_t i = 0; i < n; ++i) {
+    auto c = copy_struct(&a[i]);
+    out.push_back({copy(c.filename), copy(c.content_type), copy(c.data), copy(c.url)});
+  }
+  return out;
+}
+
+void fake_log(og_host_ctx* ctx, og_log_level, og_str message) {
+  FakeHost::from(ctx).logs.push_back(copy(message));
+}
+
+og_status fake_register_http_route(og_host_ctx* ctx, og_str method, og_str path,
+                                   og_http_handler_fn handler, void* user, og_error*) {
+  FakeHost::from(ctx).routes.push_back({copy(method), copy(path), handler, user});
+  return OG_OK;
+}
+
+og_status fake_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_response* response) {
+  auto r = copy_struct(response);
+  FakeHost::from(ctx).responses[request_id] = {r.status, copy(r.content_type), copy(r.body)};
+  return OG_OK;
+}
+
+og_status fake_submit_inbound(og_host_ctx* ctx, uint64_t request_id, const og_inbound_message* m,
+                              og_commit_fn, void*, og_error*) {
+  auto c = copy_struct(m);
+  RecordedInbound r;
+  r.request_id = request_id;
+  r.provider_message_id = copy(c.provider_message_id);
+  r.from_kind = copy(c.from_kind);
+  r.from_address = copy(c.from_address);
+  r.from_name = copy(c.from_name);
+  r.to_address = copy(c.to_address);
+  r.thread_key = copy(c.thread_key);
+  r.subject = copy(c.subject);
+  r.body_text = copy(c.body_text);
+  r.raw = copy(c.raw);
+  r.metadata_json = copy(c.metadata_json);
+  r.attachments = copy_attachments(c.attachments, c.attachment_count);
+  for (size_t i = 0; i < c.skill_count; ++i)
+    r.skills.emplace_back(copy(c.skills[i].skill), c.skills[i].min_level);
+  r.priority = c.priority;
+  r.flags = c.flags;
+  FakeHost::from(ctx).inbound.push_back(std::move(r));
+  return OG_OK;
+}
+
+og_status fake_submit_delivery(og_host_ctx* ctx, uint64_t request_id,
+                               const og_delivery_report* report, og_commit_fn, void*, og_error*) {
+  auto c = copy_struct(report);
+  FakeHost::from(ctx).deliveries.push_back({request_id, copy(c.provider_message_id), c.state,
+                                            copy(c.error_code), copy(c.error_text), copy(c.raw)});
+  return OG_OK;
+}
+
+void fake_send_result(og_host_ctx* ctx, uint64_t ticket, const og_send_result* result) {
+  auto c = copy_struct(result);
+  FakeHost::from(ctx).send_results.push_back({ticket, c.status, copy(c.provider_message_id),
+                                              copy(c.error_code), copy(c.error_text),
+                                              c.retry_after_ms});
+}
+
+og_status fake_http_fetch(og_host_ctx* ctx, const og_fetch_request* request, og_fetch_done_fn done,
+                          void* user, uint64_t* fetch_id, og_error*) {
+  auto c = copy_struct(request);
+  auto& host = FakeHost::from(ctx);
+  RecordedFetch f;
+  f.id = host.fetches.size() + 1;
+  f.method = copy(c.method);
+  f.url = copy(c.url);
+  f.body = copy(c.body);
+  f.basic_auth_user = copy(c.basic_auth_user);
+  f.basic_auth_password = copy(c.basic_auth_password);
+  for (size_t i = 0; i < c.header_count; ++i)
+    f.headers.emplace_back(copy(c.headers[i].name), copy(c.headers[i].value));
+  f.timeout_ms = c.timeout_ms;
+  f.flags = c.flags;
+  f.done = done;
+  f.user = user;
+  *fetch_id = f.id;
+  host.fetches.push_back(std::move(f));
+  return OG_OK;
+}
+
+}  // namespace
+
+std::string RecordedFetch::header(const std::string& name) const {
+  for (const auto& [n, v] : headers)
+    if (n == name) return v;
+  return {};
+}
+
+FakeHost::FakeHost() {
+  std::memset(&api_, 0, sizeof api_);
+  api_.struct_size = sizeof api_;
+  api_.abi_major = OG_ABI_MAJOR;
+  api_.abi_minor = OG_ABI_MINOR;
+  api_.log = &fake_log;
+  api_.register_http_route = &fake_register_http_route;
+  api_.respond = &fake_respond;
+  api_.submit_inbound = &fake_submit_inbound;
+  api_.submit_delivery = &fake_submit_delivery;
+  api_.send_result = &fake_send_result;
+  api_.http_fetch = &fake_http_fetch;
+}
+
+LoadedPlugin::LoadedPlugin(const std::string& path, FakeHost& host, const std::string& instance,
+                           const std::string& config_json)
+    : host_(host), instance_(instance) {
+  library_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library_) throw std::runtime_error(std::string("dlopen failed: ") + dlerror());
+  auto entry = reinterpret_cast<og_plugin_entry_fn>(dlsym(library_, OG_PLUGIN_ENTRY_SYMBOL));
+  if (!entry) throw std::runtime_error("no og_plugin_entry in " + path);
+  api_ = entry();
+  og_error err{};
+  create_status_ = api_->create(host.api(), host.ctx(), {instance.data(), instance.size()},
+                                {config_json.data(), config_json.size()}, &instance_ptr_, &err);
+  create_error_ = err.message;
+}
+
+LoadedPlugin::~LoadedPlugin() {
+  // Like the real host: every fetch still running completes (cancelled) before destroy().
+  for (size_t i = 0; i < host_.fetches.size(); ++i)
+    if (!host_.fetches[i].completed) complete_fetch(i, 0, "", {}, "cancelled");
+  if (instance_ptr_) api_->destroy(instance_ptr_);
+  if (library_) dlclose(library_);
+}
+
+RecordedResponse LoadedPlugin::request(const std::string& method, const std::string& path,
+                                       const std::string& query, const HeaderList& headers,
+                                       const std::string& body) {
+  for (const auto& route : host_.routes) {
+    if (route.path != path || (!route.method.empty() && route.method != method)) continue;
+    std::vector<og_header> hdrs;
+    for (const auto& [n, v] : headers) hdrs.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
+    std::string target = "/channels/" + instance_ + path + (query.empty() ? "" : "?" + query);
+    og_http_request r;
+    std::memset(&r, 0, sizeof r);
+    r.struct_size = sizeof r;
+    r.request_id = next_request_id_++;
+    r.method = {method.data(), method.size()};
+    r.target = {target.data(), target.size()};
+    r.path = {path.data(), path.size()};
+    r.query = {query.data(), query.size()};
+    r.headers = hdrs.data();
+    r.header_count = hdrs.size();
+    r.body = {body.data(), body.size()};
+    r.remote_addr = {"127.0.0.1", 9};
+    route.handler(route.user, &r);
+    auto it = host_.responses.find(r.request_id);
+    if (it == host_.responses.end()) throw std::runtime_error("handler did not respond");
+    return it->second;
+  }
+  throw std::runtime_error("no route for " + method + " " + path);
+}
+
+og_status LoadedPlugin::send(uint64_t ticket, const og_outbound_message& message,
+                             std::string* error) {
+  og_error err{};
+  og_status st = api_->send_message(instance_ptr_, ticket, &message, &err);
+  if (error) *error = err.message;
+  return st;
+}
+
+void LoadedPlugin::complete_fetch(size_t index, int http_status, const std::string& body,
+                                  const HeaderList& headers, const std::string& error) {
+  RecordedFetch& f = host_.fetches.at(index);
+  if (f.completed) throw std::logic_error("fetch completed twice");
+  f.completed = true;
+  std::vector<og_header> hdrs;
+  for (const auto& [n, v] : headers) hdrs.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
+  og_fetch_response r;
+  std::memset(&r, 0, sizeof r);
+  r.struct_size = sizeof r;
+  r.http_status = http_status;
+  r.headers = hdrs.data();
+  r.header_count = hdrs.size();
+  r.body = {body.data(), body.size()};
+  r.error = {error.data(), error.size()};
+  f.done(f.user, f.id, &r);
+}
+
+}  // namespace omnigate::test

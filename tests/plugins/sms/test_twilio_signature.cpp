@@ -1,0 +1,119 @@
+#include <omnigate/common/twilio_signature.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace form = omnigate::form;
+namespace twilio = omnigate::twilio;
+
+namespace {
+
+// Twilio's published example (https://www.twilio.com/docs/usage/webhooks/webhooks-security).
+const std::string kToken = "12345";
+const std::string kUrl = "https://mycompany.com/myapp.php?foo=1&bar=2";
+const std::string kUrlWithPort = "https://mycompany.com:443/myapp.php?foo=1&bar=2";
+const form::Fields kParams{{"CallSid", "CA1234567890ABCDE"},
+                           {"Caller", "+14158675309"},
+                           {"Digits", "1234"},
+                           {"From", "+14158675309"},
+                           {"To", "+18005551212"}};
+const std::string kSignature = "RSOYDt4T1cUTdK1PDd93/VVr8B8=";
+const std::string kSignatureWithPort = "kvajT1Ptam85bY51eRf/AJRuM3w=";
+
+// Calls check(variant) for every string that differs from `s` in exactly one byte.
+template <class Check>
+void for_each_single_byte_change(const std::string& s, Check check) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    for (int b = 0; b < 256; ++b) {
+      if (static_cast<char>(b) == s[i]) continue;
+      std::string changed = s;
+      changed[i] = static_cast<char>(b);
+      check(changed);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("twilio signature: Twilio's published test vectors") {
+  CHECK(twilio::compute_signature(kToken, kUrl, kParams) == kSignature);
+  CHECK(twilio::compute_signature(kToken, kUrlWithPort, kParams) == kSignatureWithPort);
+  CHECK(twilio::signature_matches(kToken, kUrl, kParams, kSignature));
+  CHECK(twilio::signature_matches(kToken, kUrlWithPort, kParams, kSignatureWithPort));
+}
+
+TEST_CASE("twilio signature: parameter order in the body does not matter") {
+  form::Fields reversed(kParams.rbegin(), kParams.rend());
+  CHECK(twilio::signature_matches(kToken, kUrl, reversed, kSignature));
+}
+
+TEST_CASE("twilio signature: the URL with the default port added or removed is accepted") {
+  // Twilio signs the URL it used; we know it without the port, it may have added :443.
+  CHECK(twilio::signature_matches(kToken, kUrl, kParams, kSignatureWithPort));
+  CHECK(twilio::signature_matches(kToken, kUrlWithPort, kParams, kSignature));
+  const std::string http = "http://gw.example.com/channels/sms/sms";
+  const std::string http80 = "http://gw.example.com:80/channels/sms/sms";
+  CHECK(twilio::signature_matches(kToken, http, kParams,
+                                  twilio::compute_signature(kToken, http80, kParams)));
+  CHECK(twilio::signature_matches(kToken, http80, kParams,
+                                  twilio::compute_signature(kToken, http, kParams)));
+}
+
+TEST_CASE("twilio signature: another port is not the default port") {
+  const std::string url = "https://gw.example.com:8443/sms";
+  CHECK_FALSE(twilio::signature_matches(
+      kToken, url, kParams,
+      twilio::compute_signature(kToken, "https://gw.example.com/sms", kParams)));
+  CHECK_FALSE(twilio::signature_matches(
+      kToken, "https://gw.example.com/sms", kParams,
+      twilio::compute_signature(kToken, "https://gw.example.com:80/sms", kParams)));
+}
+
+TEST_CASE("twilio signature: an empty or missing signature never matches") {
+  CHECK_FALSE(twilio::signature_matches(kToken, kUrl, kParams, ""));
+  CHECK_FALSE(twilio::signature_matches(kToken, kUrl, kParams, kSignature.substr(0, 27)));
+  CHECK_FALSE(twilio::signature_matches(kToken, kUrl, kParams, kSignature + "A"));
+}
+
+TEST_CASE("twilio signature: every single-byte change of the URL is rejected") {
+  size_t accepted = 0;
+  for_each_single_byte_change(kUrl, [&](const std::string& url) {
+    if (twilio::signature_matches(kToken, url, kParams, kSignature)) ++accepted;
+  });
+  CHECK(accepted == 0);
+}
+
+TEST_CASE("twilio signature: every single-byte change of a parameter name or value is rejected") {
+  size_t accepted = 0, tried = 0;
+  for (size_t p = 0; p < kParams.size(); ++p) {
+    for (int part = 0; part < 2; ++part) {
+      const std::string& original = part == 0 ? kParams[p].first : kParams[p].second;
+      for_each_single_byte_change(original, [&](const std::string& changed) {
+        form::Fields params = kParams;
+        (part == 0 ? params[p].first : params[p].second) = changed;
+        ++tried;
+        if (twilio::signature_matches(kToken, kUrl, params, kSignature)) ++accepted;
+      });
+    }
+  }
+  CHECK(tried > 10000);
+  CHECK(accepted == 0);
+}
+
+TEST_CASE("twilio signature: every single-byte change of the signature or token is rejected") {
+  size_t accepted = 0;
+  for_each_single_byte_change(kSignature, [&](const std::string& signature) {
+    if (twilio::signature_matches(kToken, kUrl, kParams, signature)) ++accepted;
+  });
+  for_each_single_byte_change(kToken, [&](const std::string& token) {
+    if (twilio::signature_matches(token, kUrl, kParams, kSignature)) ++accepted;
+  });
+  CHECK(accepted == 0);
+}
+
+TEST_CASE("twilio signature: a dropped or added parameter is rejected") {
+  form::Fields fewer(kParams.begin(), kParams.end() - 1);
+  CHECK_FALSE(twilio::signature_matches(kToken, kUrl, fewer, kSignature));
+  form::Fields more = kParams;
+  more.emplace_back("Extra", "");
+  CHECK_FALSE(twilio::signature_matches(kToken, kUrl, more, kSignature));
+}
