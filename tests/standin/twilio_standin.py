@@ -1,0 +1,372 @@
+#!/usr/bin/env python3
+"""A stand-in for Twilio's Programmable Messaging API, for tests and benchmarks (stdlib only).
+
+Speaks Twilio's wire format (see README.md in this directory):
+  POST /2010-04-01/Accounts/{AccountSid}/Messages.json   create (send) a message
+  GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
+and, for every accepted message with a StatusCallback, POSTs signed status callbacks
+(MessageStatus "sent" then "delivered" by default).
+
+Control API for tests (JSON):
+  POST /_control/fail     {"status": 500|429|400..., "count": N, "code": 21211,
+                           "message": "...", "retry_after": seconds}   next N sends fail
+  POST /_control/outcome  {"statuses": ["sent", "undelivered"], "error_code": "30003",
+                           "callbacks": true, "callback_target": "http://127.0.0.1:8080"}
+  GET  /_control/messages  recorded create-Message requests (accepted or not)
+  GET  /_control/callbacks status callbacks sent and the answers they got
+  GET  /_control/stats     counters
+  POST /_control/reset     forget everything (failure injection and outcome included)
+
+Run:    twilio_standin.py serve --account-sid AC... --auth-token ... [--port 0] [--port-file F]
+Client: twilio_standin.py send-inbound --gateway-url URL --public-url URL --auth-token T
+                                       --from +1... --to +1... --body "..." [--account-sid AC...]
+In-process: TwilioStandin(account_sid, auth_token).start() ... .stop()
+"""
+
+import argparse
+import base64
+import email.utils
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import twilio  # noqa: E402  (sibling module, found through the path set above)
+
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
+MESSAGE_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\.json$")
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+MAX_BODY_CHARS = 1600
+
+
+def twilio_error(status, code, message):
+    """Twilio's JSON error shape."""
+    return status, {"code": code, "message": message,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+
+
+def rfc2822_now():
+    return email.utils.formatdate(time.time(), usegmt=False).replace("-0000", "+0000")
+
+
+class TwilioStandin:
+    def __init__(self, account_sid, auth_token, host="127.0.0.1", port=0, callbacks=True,
+                 callback_target=None):
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self._lock = threading.Lock()
+        # What reset() returns to: the behaviour the stand-in was started with.
+        self._default_outcome = {"statuses": ["sent", "delivered"], "error_code": None,
+                                 "callbacks": callbacks, "callback_target": callback_target}
+        self.reset()
+        standin = self
+
+        class Handler(_Handler):
+            owner = standin
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self._thread = None
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def port(self):
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self):
+        return f"http://{self._server.server_address[0]}:{self.port}"
+
+    def start(self):
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+    def serve_forever(self):
+        self._server.serve_forever()
+
+    # ------------------------------------------------------------------ control
+    def reset(self):
+        with self._lock:
+            self.messages = []        # every create-Message request, in arrival order
+            self.callbacks = []       # every status callback attempt
+            self.resources = {}       # sid -> message resource
+            self.by_idempotency_key = {}  # key -> (status, json)
+            self.failures = None      # {"status", "count", "code", "message", "retry_after"}
+            self.outcome = dict(self._default_outcome)
+            self.stats = {"requests": 0, "created": 0, "duplicates": 0, "injected_failures": 0,
+                          "rejected": 0, "unauthorized": 0, "callbacks_sent": 0,
+                          "callbacks_failed": 0}
+
+    def fail(self, status, count=1, code=None, message=None, retry_after=None):
+        with self._lock:
+            self.failures = {"status": int(status), "count": int(count),
+                             "code": code if code is not None else (20429 if status == 429 else 20500),
+                             "message": message or "Injected failure", "retry_after": retry_after}
+
+    def set_outcome(self, **changes):
+        with self._lock:
+            unknown = set(changes) - set(self.outcome)
+            if unknown:
+                raise ValueError(f"unknown outcome keys: {sorted(unknown)}")
+            self.outcome.update(changes)
+
+    def snapshot(self, what):
+        with self._lock:
+            return json.loads(json.dumps(getattr(self, what)))
+
+    # ------------------------------------------------------------------ API
+    def create_message(self, path_sid, authorization, headers, raw_body):
+        """Returns (status, json_body, extra_headers)."""
+        form = urllib.parse.parse_qsl(raw_body.decode("utf-8", "replace"), keep_blank_values=True)
+        fields = {}
+        for name, value in form:
+            fields.setdefault(name, []).append(value)
+        first = lambda name: fields.get(name, [""])[0]  # noqa: E731
+        record = {"path_account_sid": path_sid, "form": form,
+                  "idempotency_key": headers.get("Idempotency-Key"),
+                  "content_type": headers.get("Content-Type"),
+                  "user_agent": headers.get("User-Agent"), "outcome": None}
+        with self._lock:
+            self.stats["requests"] += 1
+            self.messages.append(record)
+            if not self._authorized(path_sid, authorization):
+                self.stats["unauthorized"] += 1
+                record["outcome"] = 401
+                return (*twilio_error(401, 20003, "Authenticate"), {})
+            key = record["idempotency_key"]
+            if key and key in self.by_idempotency_key:
+                self.stats["duplicates"] += 1
+                self.messages.pop()  # recorded once: the first request with this key
+                status, body = self.by_idempotency_key[key]
+                return status, body, {"Idempotency-Replayed": "true"}
+            if self.failures and self.failures["count"] > 0:
+                f = self.failures
+                f["count"] -= 1
+                self.stats["injected_failures"] += 1
+                record["outcome"] = f["status"]
+                extra = {"Retry-After": str(f["retry_after"])} if f.get("retry_after") else {}
+                return (*twilio_error(f["status"], f["code"], f["message"]), extra)
+            error = self._validate(first, fields)
+            if error:
+                self.stats["rejected"] += 1
+                record["outcome"] = error[0]
+                return (*error, {})
+            resource = self._resource(first, fields)
+            self.resources[resource["sid"]] = resource
+            self.stats["created"] += 1
+            record["outcome"] = 201
+            record["sid"] = resource["sid"]
+            if key:
+                self.by_idempotency_key[key] = (201, resource)
+            outcome = dict(self.outcome)
+        callback = first("StatusCallback")
+        if callback and outcome["callbacks"]:
+            threading.Thread(target=self._send_callbacks, args=(resource, callback, outcome),
+                             daemon=True).start()
+        return 201, resource, {}
+
+    def get_message(self, path_sid, authorization, sid):
+        with self._lock:
+            if not self._authorized(path_sid, authorization):
+                return twilio_error(401, 20003, "Authenticate")
+            if sid not in self.resources:
+                return twilio_error(404, 20404,
+                                    f"The requested resource /2010-04-01/Accounts/{path_sid}"
+                                    f"/Messages/{sid}.json was not found")
+            return 200, self.resources[sid]
+
+    def _authorized(self, path_sid, authorization):
+        expected = "Basic " + base64.b64encode(
+            f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return path_sid == self.account_sid and authorization == expected
+
+    @staticmethod
+    def _validate(first, fields):
+        to, sender, body = first("To"), first("From"), first("Body")
+        media = [u for u in fields.get("MediaUrl", []) if u]
+        if not to:
+            return twilio_error(400, 21604, "A 'To' phone number is required.")
+        if not E164.match(to):
+            return twilio_error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
+        if not sender and not first("MessagingServiceSid"):
+            return twilio_error(400, 21603, "A 'From' phone number is required.")
+        if not body and not media:
+            return twilio_error(400, 21602, "Message body is required.")
+        if len(body) > MAX_BODY_CHARS:
+            return twilio_error(400, 21617,
+                                "The concatenated message body exceeds the 1600 character limit.")
+        if len(media) > 10:
+            return twilio_error(400, 21623, "Number of media files exceeds allowed limit.")
+        return None
+
+    def _resource(self, first, fields):
+        sid = twilio.new_sid("MM" if fields.get("MediaUrl") else "SM")
+        now = rfc2822_now()
+        body = first("Body")
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json"
+        return {
+            "account_sid": self.account_sid, "api_version": twilio.API_VERSION, "body": body,
+            "date_created": now, "date_sent": None, "date_updated": now,
+            "direction": "outbound-api", "error_code": None, "error_message": None,
+            "from": first("From") or None,
+            "messaging_service_sid": first("MessagingServiceSid") or None,
+            "num_media": str(len(fields.get("MediaUrl", []))),
+            # GSM-7 segmentation: 160 characters fit one SMS, longer bodies go in 153-character parts.
+            "num_segments": str(1 if len(body) <= 160 else -(-len(body) // 153)),
+            "price": None, "price_unit": "USD", "sid": sid, "status": "queued",
+            "subresource_uris": {"media": uri.replace(".json", "/Media.json")},
+            "to": first("To"), "uri": uri,
+        }
+
+    def _send_callbacks(self, resource, callback_url, outcome):
+        for status in outcome["statuses"]:
+            params = [("MessageSid", resource["sid"]), ("SmsSid", resource["sid"]),
+                      ("AccountSid", self.account_sid), ("From", resource["from"] or ""),
+                      ("To", resource["to"]), ("MessageStatus", status), ("SmsStatus", status),
+                      ("ApiVersion", twilio.API_VERSION)]
+            if status in ("undelivered", "failed") and outcome.get("error_code"):
+                params.append(("ErrorCode", str(outcome["error_code"])))
+            target = callback_url
+            if outcome.get("callback_target"):
+                # Deliver to where the gateway really listens, but sign the public URL, as a
+                # reverse proxy in front of the gateway would make Twilio do.
+                parts = urllib.parse.urlsplit(callback_url)
+                target = outcome["callback_target"].rstrip("/") + parts.path + (
+                    "?" + parts.query if parts.query else "")
+            entry = {"sid": resource["sid"], "status": status, "url": callback_url,
+                     "target": target, "params": params}
+            try:
+                code, body, _ = twilio.post_signed(target, callback_url, self.auth_token, params)
+                entry["response_status"] = code
+                entry["response_body"] = body.decode("utf-8", "replace")
+            except OSError as e:
+                entry["response_status"] = 0
+                entry["error"] = str(e)
+            with self._lock:
+                self.callbacks.append(entry)
+                ok = 200 <= entry["response_status"] < 300
+                self.stats["callbacks_sent" if ok else "callbacks_failed"] += 1
+                if ok and resource["sid"] in self.resources:
+                    self.resources[resource["sid"]]["status"] = status
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner = None  # set by TwilioStandin
+    protocol_version = "HTTP/1.1"
+    server_version = "twilio-standin/1.0"
+
+    def log_message(self, fmt, *args):  # quiet: tests read /_control/messages instead
+        pass
+
+    def _body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send_json(self, status, payload, extra_headers=None):
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (extra_headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        path = urllib.parse.urlsplit(self.path).path
+        control = {"/_control/messages": "messages", "/_control/callbacks": "callbacks",
+                   "/_control/stats": "stats"}
+        if path in control:
+            return self._send_json(200, self.owner.snapshot(control[path]))
+        m = MESSAGE_PATH.match(path)
+        if m:
+            return self._send_json(*self.owner.get_message(
+                m.group(1), self.headers.get("Authorization"), m.group(2)))
+        self._send_json(*twilio_error(404, 20404, "The requested resource was not found"))
+
+    def do_POST(self):
+        path = urllib.parse.urlsplit(self.path).path
+        raw = self._body()
+        m = MESSAGES_PATH.match(path)
+        if m:
+            status, body, extra = self.owner.create_message(
+                m.group(1), self.headers.get("Authorization"), self.headers, raw)
+            return self._send_json(status, body, extra)
+        try:
+            args = json.loads(raw or b"{}")
+            if path == "/_control/fail":
+                self.owner.fail(args.get("status", 500), args.get("count", 1), args.get("code"),
+                                args.get("message"), args.get("retry_after"))
+            elif path == "/_control/outcome":
+                self.owner.set_outcome(**args)
+            elif path == "/_control/reset":
+                self.owner.reset()
+            else:
+                return self._send_json(*twilio_error(404, 20404, "The requested resource was not found"))
+        except (ValueError, TypeError) as e:
+            return self._send_json(400, {"error": str(e)})
+        self._send_json(200, {"ok": True})
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the stand-in provider (default)")
+    serve.add_argument("--account-sid", default="AC" + "0" * 32)
+    serve.add_argument("--auth-token", default="standin-auth-token")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--port-file", help="write the listening port to this file")
+    serve.add_argument("--no-callbacks", action="store_true", help="never send status callbacks")
+    serve.add_argument("--callback-target",
+                       help="deliver callbacks to this base URL (signing the original URL)")
+    inbound = sub.add_parser("send-inbound", help="send one signed incoming-SMS webhook")
+    inbound.add_argument("--gateway-url", required=True, help="where to POST")
+    inbound.add_argument("--public-url", help="URL to sign (default: --gateway-url)")
+    inbound.add_argument("--auth-token", required=True)
+    inbound.add_argument("--account-sid", default="AC" + "0" * 32)
+    inbound.add_argument("--from", dest="from_number", required=True)
+    inbound.add_argument("--to", required=True)
+    inbound.add_argument("--body", default="")
+    inbound.add_argument("--message-sid")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in ("serve", "send-inbound", "-h", "--help"):
+        argv.insert(0, "serve")
+    args = parser.parse_args(argv)
+
+    if args.command == "send-inbound":
+        params = twilio.inbound_sms_params(args.account_sid, args.from_number, args.to,
+                                           args.body, message_sid=args.message_sid)
+        status, body, _ = twilio.send_inbound(args.gateway_url, args.public_url or args.gateway_url,
+                                              args.auth_token, params)
+        print(status)
+        sys.stdout.write(body.decode("utf-8", "replace") + "\n")
+        return 0 if 200 <= status < 300 else 1
+
+    standin = TwilioStandin(args.account_sid, args.auth_token, args.host, args.port,
+                            callbacks=not args.no_callbacks, callback_target=args.callback_target)
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{standin.port}\n")
+        os.replace(tmp, args.port_file)  # readers never see a half-written file
+    print(f"twilio stand-in listening on {standin.base_url}", flush=True)
+    try:
+        standin.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
