@@ -13,34 +13,35 @@
 namespace omnigate::config {
 
 struct ServerLimits {
-  std::size_t max_header_bytes = 16 * 1024;      // 431 above
-  std::size_t max_body_bytes = 1024 * 1024;      // 413 above (plugins may not raise it)
-  int request_timeout_ms = 15000;                // 408 when the request is not read in time
-  int idle_timeout_ms = 60000;                   // keep-alive connections
-  int max_connections = 10000;                   // new connections wait above this
+  std::size_t max_header_bytes = 16 * 1024;  // 431 above
+  std::size_t max_body_bytes = 1024 * 1024;  // 413 above (plugins may not raise it)
+  int request_timeout_ms = 15000;            // 408 when the request is not read in time
+  int idle_timeout_ms = 60000;               // keep-alive connections
+  int max_connections = 10000;               // 503 for new connections above this
   std::size_t max_ws_message_bytes = 64 * 1024;
+  std::size_t max_ws_queued_messages = 1024;  // a slower client is closed with 1008
 };
 
 struct PluginInstanceConfig {
-  std::string instance;            // unique name; routes mount at /channels/<instance>/...
-  std::string file;                // shared library path (relative → plugin_dir)
+  std::string instance;  // unique name; routes mount at /channels/<instance>/...
+  std::string file;      // shared library path (relative → plugin_dir)
   bool enabled = true;
   bool allow_private_fetch = false;  // lets http_fetch reach loopback/private addresses (tests)
-  std::string config_json;         // the [plugins.config] table, as a JSON object
+  std::string config_json;           // the [plugins.config] table, as a JSON object
 };
 
 struct UserConfig {
   std::string name;
   store::Role role = store::Role::agent;
-  std::string agent_id;            // empty when the user is not an agent
-  std::string token_sha256;        // hex digest; or `token` in the file (hashed at load)
+  std::string agent_id;      // empty when the user is not an agent
+  std::string token_sha256;  // hex digest; or `token` in the file (hashed at load)
 };
 
 struct OutboxConfig {
   int max_attempts = 8;
   int initial_backoff_ms = 1000;
   int max_backoff_ms = 5 * 60 * 1000;
-  int send_timeout_ms = 30000;     // no send_result by then → retry
+  int send_timeout_ms = 30000;  // no send_result by then → retry
   int poll_interval_ms = 1000;
 };
 
@@ -63,8 +64,10 @@ struct GatewayConfig {
   std::string source_path;           // the file this came from (for relative paths, reload)
 };
 
-// Throws ConfigError (what() names the key) on any problem.
+// Throws ConfigError (what() names the file and the key) on any problem.
 GatewayConfig load_config(const std::string& path);
+// The same from TOML text (tests, fuzzing); relative paths resolve against `base_dir`.
+GatewayConfig load_config_from_string(const std::string& text, const std::string& base_dir);
 
 struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -17,12 +17,12 @@ namespace omnigate::http {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-  uint64_t id = 0;             // unique per request within the process
-  std::string method;          // "GET", "POST", ...
-  std::string target;          // path + query as received
-  std::string path;            // percent-decoded path
-  std::string query;           // raw query string, no '?'
-  HeaderList headers;          // as received
+  uint64_t id = 0;     // unique per request within the process
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path + query as received
+  std::string path;    // percent-decoded path
+  std::string query;   // raw query string, no '?'
+  HeaderList headers;  // as received
   std::string body;
   std::string remote_addr;
   std::map<std::string, std::string> params;  // {name} captures from the route pattern

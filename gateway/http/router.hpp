@@ -6,7 +6,9 @@
 
 #include "http/http_types.hpp"
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace omnigate::http {
@@ -17,10 +19,12 @@ class Router {
   void add_ws(std::string pattern, WsHandler handler);
 
   struct Match {
-    const Handler* handler = nullptr;      // null: no route
+    const Handler* handler = nullptr;  // null: no route
     const WsHandler* ws_handler = nullptr;
-    bool path_known = false;                // the path exists for another method → 405
+    bool path_known = false;                   // the path exists for another method → 405
+    std::vector<std::string> allowed_methods;  // when path_known: the methods it has (Allow)
     std::map<std::string, std::string> params;
+    std::string pattern;  // the matched route's pattern (metrics label)
   };
   Match match(std::string_view method, std::string_view path) const;
   Match match_ws(std::string_view path) const;
@@ -28,6 +32,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
     WsHandler ws_handler;

@@ -1,0 +1,312 @@
+#include "config/config.hpp"
+
+#include "config/config_reader.hpp"
+#include "core/log.hpp"
+#include "core/sha256.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace omnigate::config {
+namespace fs = std::filesystem;
+namespace {
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+  if (p.empty()) return p;
+  fs::path path(p);
+  if (path.is_relative()) path = fs::path(base_dir) / path;
+  return path.lexically_normal().string();
+}
+
+// <directory of the running executable>/../plugins: where the build and the install put them.
+std::string default_plugin_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "plugins";
+  return (exe.parent_path() / ".." / "plugins").lexically_normal().string();
+}
+
+bool is_name(std::string_view s, std::string_view extra) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           extra.find(c) != std::string_view::npos;
+  });
+}
+
+// "host:port", "[::1]:port"; port 0..65535.
+void parse_listen(const std::string& key, const std::string& value, GatewayConfig& out) {
+  const std::string expected = key + ": expected \"host:port\"";
+  const auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
+    throw ConfigError(expected);
+  }
+  std::string host = value.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']' || host.size() < 3) throw ConfigError(expected);
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port_text = value.substr(colon + 1);
+  if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), ::isdigit)) {
+    throw ConfigError(expected);
+  }
+  const long port = std::stol(port_text);
+  if (port > 65535) throw ConfigError(key + ": port must be 0..65535");
+  out.listen_address = host;
+  out.listen_port = static_cast<std::uint16_t>(port);
+}
+
+void read_limits(TableReader t, ServerLimits& limits) {
+  const std::int64_t kMax = std::int64_t{1} << 40;
+  limits.max_header_bytes = static_cast<std::size_t>(
+      t.integer("max_header_bytes", 1024, kMax).value_or(limits.max_header_bytes));
+  limits.max_body_bytes = static_cast<std::size_t>(
+      t.integer("max_body_bytes", 0, kMax).value_or(limits.max_body_bytes));
+  limits.request_timeout_ms = static_cast<int>(
+      t.integer("request_timeout_ms", 1, 3'600'000).value_or(limits.request_timeout_ms));
+  limits.idle_timeout_ms = static_cast<int>(
+      t.integer("idle_timeout_ms", 1, 86'400'000).value_or(limits.idle_timeout_ms));
+  limits.max_connections =
+      static_cast<int>(t.integer("max_connections", 1, 1'000'000).value_or(limits.max_connections));
+  limits.max_ws_message_bytes = static_cast<std::size_t>(
+      t.integer("max_ws_message_bytes", 1, kMax).value_or(limits.max_ws_message_bytes));
+  limits.max_ws_queued_messages = static_cast<std::size_t>(
+      t.integer("max_ws_queued_messages", 1, 1'000'000).value_or(limits.max_ws_queued_messages));
+  t.finish();
+}
+
+void read_server(TableReader t, const std::string& base_dir, GatewayConfig& out) {
+  if (auto listen = t.string("listen")) parse_listen(t.key_path("listen"), *listen, out);
+  out.public_base_url = t.string("public_base_url").value_or("");
+  out.worker_threads =
+      static_cast<int>(t.integer("worker_threads", 1, 256).value_or(out.worker_threads));
+  if (auto web = t.string("web_dir")) out.web_dir = resolve(base_dir, *web);
+  if (auto dir = t.string("plugin_dir")) out.plugin_dir = resolve(base_dir, *dir);
+  if (auto limits = t.table("limits")) read_limits(*limits, out.limits);
+  t.finish();
+}
+
+void read_storage(TableReader t, GatewayConfig& out) {
+  if (auto dir = t.string("data_dir")) {
+    if (dir->empty()) throw ConfigError(t.key_path("data_dir") + ": expected a directory path");
+    out.data_dir = *dir;
+  }
+  if (auto db = t.string("database")) {
+    if (db->empty()) throw ConfigError(t.key_path("database") + ": expected a file name");
+    out.database_file = *db;
+  }
+  t.finish();
+}
+
+void read_log(TableReader t, GatewayConfig& out) {
+  if (auto level = t.string("level")) {
+    if (!log_level_from_string(*level)) {
+      throw ConfigError(t.key_path("level") + ": expected one of debug, info, warn, error");
+    }
+    out.log_level = *level;
+  }
+  t.finish();
+}
+
+void read_outbox(TableReader t, OutboxConfig& o) {
+  o.max_attempts = static_cast<int>(t.integer("max_attempts", 1, 1000).value_or(o.max_attempts));
+  o.initial_backoff_ms = static_cast<int>(
+      t.integer("initial_backoff_ms", 1, 86'400'000).value_or(o.initial_backoff_ms));
+  o.max_backoff_ms =
+      static_cast<int>(t.integer("max_backoff_ms", 1, 86'400'000).value_or(o.max_backoff_ms));
+  o.send_timeout_ms =
+      static_cast<int>(t.integer("send_timeout_ms", 1, 3'600'000).value_or(o.send_timeout_ms));
+  o.poll_interval_ms =
+      static_cast<int>(t.integer("poll_interval_ms", 10, 3'600'000).value_or(o.poll_interval_ms));
+  if (o.max_backoff_ms < o.initial_backoff_ms) {
+    throw ConfigError(t.key_path("max_backoff_ms") + ": must be >= initial_backoff_ms");
+  }
+  t.finish();
+}
+
+PluginInstanceConfig read_plugin(TableReader t) {
+  PluginInstanceConfig p;
+  p.instance = t.required_string("instance");
+  if (!is_name(p.instance, "_-")) {
+    throw ConfigError(t.key_path("instance") +
+                      ": expected a name of letters, digits, '_' or '-' (it is a URL segment)");
+  }
+  p.file = t.required_string("file");
+  if (p.file.empty()) throw ConfigError(t.key_path("file") + ": expected a file name");
+  p.enabled = t.boolean("enabled").value_or(true);
+  p.allow_private_fetch = t.boolean("allow_private_fetch").value_or(false);
+  p.config_json = t.table_as_json("config").value_or("{}");
+  t.finish();
+  return p;
+}
+
+store::Agent read_agent(TableReader t) {
+  store::Agent a;
+  a.id = t.required_string("id");
+  if (!is_name(a.id, "_-.@")) {
+    throw ConfigError(t.key_path("id") +
+                      ": expected a name of letters, digits, '_', '-', '.', '@'");
+  }
+  a.display_name = t.string("display_name").value_or(a.id);
+  a.team = t.string("team").value_or("");
+  if (auto skills = t.table("skills")) {
+    for (const auto& skill : skills->keys()) {
+      a.skills.push_back({skill, static_cast<int>(*skills->integer(skill, 1, 5))});
+    }
+    skills->finish();
+  }
+  if (auto tiers = t.string_array("tiers")) {
+    for (std::size_t i = 0; i < tiers->size(); ++i) {
+      auto tier = store::tier_from_string((*tiers)[i]);
+      if (!tier) {
+        throw ConfigError(t.key_path("tiers") + "[" + std::to_string(i) +
+                          "]: expected one of S, A, B, C");
+      }
+      a.tiers.push_back(*tier);
+    }
+  }
+  if (auto capacity = t.table("capacity")) {
+    for (const auto& kind : capacity->keys()) {
+      a.capacity[kind] = static_cast<int>(*capacity->integer(kind, 0, 100));
+    }
+    capacity->finish();
+  }
+  if (auto presence = t.string("presence")) {
+    auto p = store::presence_from_string(*presence);
+    if (!p) {
+      throw ConfigError(t.key_path("presence") + ": expected one of online, busy, away, offline");
+    }
+    a.presence = *p;
+  }
+  t.finish();
+  return a;
+}
+
+UserConfig read_user(TableReader t) {
+  UserConfig u;
+  u.name = t.required_string("name");
+  if (!is_name(u.name, "_-.@")) {
+    throw ConfigError(t.key_path("name") +
+                      ": expected a name of letters, digits, '_', '-', '.', '@'");
+  }
+  const std::string role = t.required_string("role");
+  auto parsed = store::role_from_string(role);
+  if (!parsed)
+    throw ConfigError(t.key_path("role") + ": expected one of agent, supervisor, qa, admin");
+  u.role = *parsed;
+  u.agent_id = t.string("agent").value_or("");
+  const auto token = t.string("token");
+  const auto digest = t.string("token_sha256");
+  if (token && digest) {
+    throw ConfigError(t.key_path("token") + ": give either token or token_sha256, not both");
+  }
+  if (token) {
+    if (token->size() < 8)
+      throw ConfigError(t.key_path("token") + ": expected at least 8 characters");
+    u.token_sha256 = sha256_hex(*token);  // the plain token is not kept
+  } else if (digest) {
+    std::string hex = *digest;
+    std::transform(hex.begin(), hex.end(), hex.begin(), ::tolower);
+    if (hex.size() != 64 || !std::all_of(hex.begin(), hex.end(), ::isxdigit)) {
+      throw ConfigError(t.key_path("token_sha256") + ": expected 64 hex digits (a SHA-256 digest)");
+    }
+    u.token_sha256 = hex;
+  } else {
+    throw ConfigError(t.path() + ": expected token or token_sha256");
+  }
+  t.finish();
+  return u;
+}
+
+void check_references(const GatewayConfig& c) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < c.plugins.size(); ++i) {
+    if (!seen.insert(c.plugins[i].instance).second) {
+      throw ConfigError("plugins[" + std::to_string(i) + "].instance: duplicate instance \"" +
+                        c.plugins[i].instance + "\"");
+    }
+  }
+  std::set<std::string> agent_ids;
+  for (std::size_t i = 0; i < c.agents.size(); ++i) {
+    if (!agent_ids.insert(c.agents[i].id).second) {
+      throw ConfigError("agents[" + std::to_string(i) + "].id: duplicate agent id \"" +
+                        c.agents[i].id + "\"");
+    }
+  }
+  seen.clear();
+  for (std::size_t i = 0; i < c.users.size(); ++i) {
+    const auto& u = c.users[i];
+    const std::string where = "users[" + std::to_string(i) + "]";
+    if (!seen.insert(u.name).second) {
+      throw ConfigError(where + ".name: duplicate user name \"" + u.name + "\"");
+    }
+    if (!u.agent_id.empty() && !agent_ids.count(u.agent_id)) {
+      throw ConfigError(where + ".agent: no agent with id \"" + u.agent_id + "\"");
+    }
+    if (u.role == store::Role::agent && u.agent_id.empty()) {
+      throw ConfigError(where + ".agent: a user with role agent needs an agent id");
+    }
+  }
+}
+
+}  // namespace
+
+GatewayConfig load_config_from_string(const std::string& text, const std::string& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(std::string_view(text), std::string_view("config"));
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    throw ConfigError("line " + std::to_string(where.line) + ", column " +
+                      std::to_string(where.column) + ": " + std::string(e.description()));
+  }
+  GatewayConfig c;
+  TableReader top(root, "");
+  if (auto server = top.table("server")) read_server(*server, base_dir, c);
+  if (auto storage = top.table("storage")) read_storage(*storage, c);
+  if (auto log = top.table("log")) read_log(*log, c);
+  if (auto outbox = top.table("outbox")) read_outbox(*outbox, c.outbox);
+  if (auto plugins = top.table_array("plugins")) {
+    for (auto& p : *plugins) c.plugins.push_back(read_plugin(p));
+  }
+  if (auto agents = top.table_array("agents")) {
+    for (auto& a : *agents) c.agents.push_back(read_agent(a));
+  }
+  if (auto users = top.table_array("users")) {
+    for (auto& u : *users) c.users.push_back(read_user(u));
+  }
+  c.routing_policy_json = top.table_as_json("routing").value_or("");
+  top.finish();
+  check_references(c);
+
+  if (c.public_base_url.empty()) {
+    c.public_base_url = "http://" + c.listen_address + ":" + std::to_string(c.listen_port);
+  }
+  c.data_dir = resolve(base_dir, c.data_dir);
+  c.database_file = resolve(c.data_dir, c.database_file.empty() ? "omnigate.db" : c.database_file);
+  if (c.plugin_dir.empty()) c.plugin_dir = default_plugin_dir();
+  for (auto& p : c.plugins) p.file = resolve(c.plugin_dir, p.file);
+  return c;
+}
+
+GatewayConfig load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const fs::path absolute = fs::absolute(path).lexically_normal();
+  try {
+    GatewayConfig c = load_config_from_string(text.str(), absolute.parent_path().string());
+    c.source_path = absolute.string();
+    return c;
+  } catch (const ConfigError& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+}
+
+}  // namespace omnigate::config
