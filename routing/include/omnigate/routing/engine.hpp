@@ -1,0 +1,168 @@
+// The routing engine: decides which agent gets every waiting conversation across all
+// channels and raises the SLA timers the domain requires. A pure, deterministic state
+// machine: no I/O, no threads, no clock of its own — every call takes `now` (Unix ms).
+// Not thread-safe: the gateway drives one Engine from one strand and applies its decisions.
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "omnigate/routing/policy.hpp"
+#include "omnigate/routing/types.hpp"
+
+namespace omnigate::routing {
+
+struct AgentSpec {
+  AgentId id;
+  std::string team;
+  std::vector<Skill> skills;
+  std::vector<Tier> tiers_served;       // empty = every tier
+  std::map<ChannelKind, int> capacity;  // missing kinds: policy default
+  int total_capacity = 0;               // 0 = policy default
+};
+
+struct ConversationSpec {
+  ConversationId id = 0;
+  Tier tier = Tier::C;
+  int priority = 4;  // 1..4
+  ChannelKind channel = ChannelKind::email;
+  std::vector<SkillRequirement> skills;
+  UnixMs arrived_at = 0;                   // queue position and SLA start
+  std::optional<AgentId> previous_agent;   // last agent of this customer (sticky routing)
+  std::string team;                        // home team; empty = any team
+  std::string account_team;                // customer's dedicated group (A/S tiers)
+  std::optional<AgentId> account_manager;  // customer's named manager (B tier, or A/S)
+  bool complaint = false;
+};
+
+enum class DecisionKind { offer, assign };
+const char* to_string(DecisionKind k);
+
+struct Decision {
+  DecisionKind kind = DecisionKind::assign;
+  ConversationId conversation = 0;
+  AgentId agent;
+  UnixMs expires_at = 0;  // offers only: after this the offer lapses (reservation timeout)
+  std::string reason;     // why this agent, in words (also kept for explain())
+};
+
+enum class TimerKind {
+  first_response_warning,
+  first_response_breach,
+  resolution_warning,
+  resolution_breach,
+  resolution_max_breach,
+  escalation,            // P1/P2 at once to supervisors; breaches escalate too
+  complaint_escalation,  // level 1 / 2 / 3
+  progress_reminder,     // P1/P2: update the customer every 30 minutes
+  reservation_expired,   // an offer was not accepted in time; re-queued
+};
+const char* to_string(TimerKind k);
+
+struct TimerEvent {
+  TimerKind kind = TimerKind::escalation;
+  ConversationId conversation = 0;
+  UnixMs due_at = 0;
+  int level = 0;       // complaint escalation level 1..3, else 0
+  std::string target;  // who must act: "supervisor", "account_manager", "service_director",
+                       // "executive", or the agent id
+  std::optional<AgentId> agent;  // agent holding the conversation, if any
+  std::string reason;
+};
+
+struct SlaDeadlines {
+  UnixMs first_response_due = 0;
+  UnixMs resolution_due = 0;
+  UnixMs resolution_max_due = 0;
+};
+
+// Deadlines for a conversation that starts at `start` (no pauses), on the tier's calendar.
+// `dedicated` = handled by the customer's dedicated group (its own first-response target).
+SlaDeadlines compute_sla_deadlines(const Policy& policy, Tier tier, int priority, bool dedicated,
+                                   UnixMs start);
+
+enum class ConversationState { queued, offered, assigned, waiting_customer };
+const char* to_string(ConversationState s);
+
+struct ConversationView {
+  ConversationId id = 0;
+  ConversationState state = ConversationState::queued;
+  std::optional<AgentId> agent;
+  SlaDeadlines deadlines;
+  bool first_response_done = false;
+};
+
+struct AgentView {
+  AgentId id;
+  Presence presence = Presence::offline;
+  std::array<int, kChannelKindCount> load{};  // offered + assigned, per channel kind
+  int total_load = 0;
+  std::vector<ConversationId> conversations;
+};
+
+class Engine {
+ public:
+  explicit Engine(Policy policy);
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const Policy& policy() const;
+
+  // --- agents ---
+  // Adds or replaces an agent's profile; keeps its presence and conversations.
+  Status upsert_agent(const AgentSpec& agent, UnixMs now);
+  // Going offline re-queues the agent's live (webchat/voice) conversations at their original
+  // position and withdraws its pending offers.
+  Status set_presence(const AgentId& agent, Presence presence, UnixMs now);
+  Status accept(const AgentId& agent, ConversationId conversation, UnixMs now);
+  // The offer goes to the next agent; this agent is not offered this conversation again.
+  Status decline(const AgentId& agent, ConversationId conversation, UnixMs now);
+
+  // --- conversations ---
+  Status enqueue(const ConversationSpec& conversation, UnixMs now);
+  // Resolved: frees the agent's capacity and stops every timer of the conversation.
+  Status finish(ConversationId conversation, UnixMs now);
+  // Forget a conversation in any state (closed elsewhere, customer abandoned).
+  Status remove(ConversationId conversation, UnixMs now);
+  Status record_first_response(ConversationId conversation, UnixMs now);
+  // SLA clocks pause while the conversation waits on the customer (if the policy says so).
+  Status waiting_on_customer(ConversationId conversation, UnixMs now);
+  Status customer_replied(ConversationId conversation, UnixMs now);
+  // Assigns directly to `agent` (must be online with capacity for the channel).
+  Status transfer_to_agent(ConversationId conversation, const AgentId& agent, UnixMs now);
+  // Re-queues at the original position, restricted to `team` (overflow rules of that team).
+  Status transfer_to_team(ConversationId conversation, const std::string& team, UnixMs now);
+  // An agent takes a queued conversation itself, if the policy allows and it is eligible.
+  Status pick(const AgentId& agent, ConversationId conversation, UnixMs now);
+
+  // --- time and decisions ---
+  // Fires every timer due at or before `now` (in due order), expiring lapsed offers.
+  std::vector<TimerEvent> advance(UnixMs now);
+  // Matches waiting conversations to agents with free capacity, best first.
+  std::vector<Decision> dispatch(UnixMs now);
+  // advance() then dispatch().
+  std::pair<std::vector<TimerEvent>, std::vector<Decision>> tick(UnixMs now);
+
+  // --- queries ---
+  // Why the conversation went to its agent, or why it still waits (one line per fact).
+  std::string explain(ConversationId conversation) const;
+  std::optional<SlaDeadlines> sla_deadlines(ConversationId conversation) const;
+  std::optional<ConversationView> conversation(ConversationId conversation) const;
+  std::optional<AgentView> agent(const AgentId& agent) const;
+  std::size_t queued_count() const;
+  // Earliest instant at which advance() would fire something (for the gateway's timer).
+  std::optional<UnixMs> next_timer_at() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace omnigate::routing

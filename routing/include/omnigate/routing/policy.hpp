@@ -1,0 +1,117 @@
+// The routing policy: every number the handbooks give is a default here and a key in the
+// gateway's [routing] TOML table (passed to parse_policy as JSON). docs/routing.md lists them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "omnigate/routing/calendar.hpp"
+#include "omnigate/routing/types.hpp"
+
+namespace omnigate::routing {
+
+inline constexpr std::int64_t kSecondMs = 1000;
+inline constexpr std::int64_t kMinuteMs = 60 * kSecondMs;
+inline constexpr std::int64_t kHourMs = 60 * kMinuteMs;
+
+// A duration of service time: plain milliseconds, or a number of working days of the
+// calendar it is applied on ("3wd" = 3 x that calendar's working day).
+struct ServiceDuration {
+  std::int64_t ms = 0;
+  std::int64_t working_days = 0;
+  std::int64_t on(const BusinessCalendar& cal) const {
+    return ms + working_days * cal.working_day_ms();
+  }
+};
+
+struct SlaTarget {
+  ServiceDuration first_response;
+  ServiceDuration resolution;
+  ServiceDuration resolution_max;  // hard limit; breaching it escalates again
+};
+
+struct SlaPolicy {
+  std::array<SlaTarget, kPriorityCount> by_priority;                     // index 0 = P1
+  std::array<ServiceDuration, kPriorityCount> dedicated_first_response;  // dedicated group
+  std::int64_t warn_before_ms = 5 * kMinuteMs;  // warning this long before a breach
+  bool pause_while_waiting_customer = true;
+  int escalate_at_once_up_to_priority = 2;  // P1/P2 go to supervisors at once
+  std::int64_t progress_update_every_ms = 30 * kMinuteMs;
+  int progress_update_up_to_priority = 2;  // P1/P2 customers get updates
+  std::vector<std::int64_t> complaint_escalation_ms = {1 * kHourMs, 4 * kHourMs, 24 * kHourMs};
+};
+
+struct TierPolicy {
+  std::string calendar = "24x7";       // key into Policy::calendars
+  bool dedicated_group = false;        // go first to the customer's account team
+  bool named_manager = false;          // go first to the customer's named account manager
+  std::int64_t preferred_wait_ms = 0;  // how long only the dedicated group/manager may take it
+};
+
+struct BullseyeStep {
+  std::int64_t after_ms = 0;  // waiting time at which this step applies
+  int level_drop = 1;         // required proficiency lowered by this much (never below 1)
+};
+
+struct TeamPolicy {
+  std::vector<std::string> overflow_to;  // teams that may take this team's work...
+  std::int64_t overflow_after_ms = 0;    // ...after this wait (0 = never overflow)
+};
+
+enum class Selection { least_occupied, longest_idle, round_robin, most_skilled };
+const char* to_string(Selection s);
+
+struct AgeingPolicy {
+  bool enabled = true;
+  // Every `step_ms` of waiting lifts a conversation one band (a band = one tier step; four
+  // bands = one priority step), so low tiers are never starved. 0 disables.
+  std::int64_t step_ms = 10 * kMinuteMs;
+  int max_bands = 15;
+};
+
+struct StickyPolicy {
+  bool enabled = true;
+  std::int64_t wait_ms = 2 * kMinuteMs;  // how long a returning customer waits for their agent
+};
+
+struct CapacityDefaults {
+  std::array<int, kChannelKindCount> per_kind = {5, 8, 3, 1};  // sms, email, webchat, voice
+  int total = 10;
+};
+
+struct Policy {
+  SlaPolicy sla;
+  std::map<std::string, BusinessCalendar> calendars;  // always has "24x7"
+  std::array<TierPolicy, kTierCount> tiers;           // index = Tier
+  std::vector<BullseyeStep> bullseye;                 // ordered by after_ms
+  std::map<std::string, TeamPolicy> teams;
+  Selection selection = Selection::least_occupied;
+  AgeingPolicy ageing;
+  StickyPolicy sticky;
+  CapacityDefaults capacity;
+  bool voice_blocks_chat = true;            // an agent on a call gets no new chats
+  bool manual_pick = true;                  // agents may pick queued conversations themselves
+  std::int64_t reservation_timeout_ms = 0;  // 0 = assign directly, >0 = offer, then expire
+
+  const BusinessCalendar& calendar_for(Tier t) const;
+  // The handbooks' defaults: P1-P4 table, A/S 7x24 dedicated, B 5x8 Mon-Fri 09-17 UTC.
+  static Policy defaults();
+};
+
+// Thrown by parse_policy; what() names the offending key path, e.g. "routing.sla.P2.resolution".
+struct PolicyError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Starts from Policy::defaults() and applies every key present; unknown keys are errors.
+Policy parse_policy(const nlohmann::json& routing_table);
+Policy parse_policy_json(std::string_view json_text);
+
+}  // namespace omnigate::routing
