@@ -1,0 +1,73 @@
+// The plugin host: loads channel plugins (shared libraries speaking plugin_abi.h), runs each
+// instance on its own strand, mounts their HTTP/WebSocket routes under /channels/<instance>,
+// commits what they submit to the store before the provider sees a 2xx, and delivers outbox
+// rows through them (ChannelSender).
+#pragma once
+
+#include "config/config.hpp"
+#include "core/executor.hpp"
+#include "core/metrics.hpp"
+#include "plugin_host/channel_sender.hpp"
+#include "store/model.hpp"
+#include "store/store.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace omnigate {
+
+namespace http {
+class Router;
+}
+
+struct PluginHostOptions {
+  std::string plugin_dir;       // relative plugin files resolve here
+  int send_timeout_ms = 30000;  // no send_result by then → SendOutcome retry
+  int fetch_timeout_ms = 15000;
+  std::size_t max_fetch_response_bytes = 4 * 1024 * 1024;
+};
+
+class PluginHost final : public ChannelSender {
+ public:
+  PluginHost(Executor& executor, store::Store& store, Metrics& metrics, PluginHostOptions options);
+  ~PluginHost() override;  // stops everything still running
+  PluginHost(const PluginHost&) = delete;
+  PluginHost& operator=(const PluginHost&) = delete;
+
+  // Load, create and start every enabled instance. A plugin that fails to load (message names the
+  // file and the reason), declines, or fails create/start stays disabled; the others go on.
+  void start(const std::vector<config::PluginInstanceConfig>& instances);
+  void stop();  // stop + destroy every instance, cancel fetches/timers
+  // Mount every route the instances registered (exact paths /channels/<instance><path>, HTTP
+  // and WebSocket). Call after start(), before the server runs.
+  void register_routes(http::Router& router);
+  // Listener called (any thread) after an inbound message or channel event is committed.
+  void on_committed(
+      std::function<void(const std::string& instance, const store::IngestResult&)> fn);
+
+  struct InstanceInfo {
+    std::string instance, plugin, version, channel_kind, file, state, reason;
+  };
+  std::vector<InstanceInfo> instances() const;  // state: "running" | "disabled" | "failed"
+
+  void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) override;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+struct PluginInspection {
+  bool ok = false;
+  std::string error;  // error names the file and the reason
+  std::string name, version, channel_kind, description, config_schema_json;
+  uint32_t abi_major = 0, abi_minor = 0;
+};
+// dlopen + every ABI check, without creating an instance (for `omnigate plugins check FILE`).
+PluginInspection inspect_plugin(const std::string& path);
+
+}  // namespace omnigate
