@@ -18,7 +18,7 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 struct RecordedRoute {
   std::string method, path;
   og_http_handler_fn handler;
-  void* user;
+  void* user;  // plugin-owned (the SDK's route entry); only passed back to the handler
 };
 struct RecordedResponse {
   int status = 0;
@@ -47,7 +47,7 @@ struct RecordedFetch {
   HeaderList headers;
   int timeout_ms = 0, flags = 0;
   og_fetch_done_fn done = nullptr;
-  void* user = nullptr;
+  void* user = nullptr;    // plugin-owned; passed back to `done`, which frees it
   bool completed = false;  // the ABI promises exactly one completion per fetch
 
   std::string header(const std::string& name) const;
@@ -64,6 +64,7 @@ class FakeHost {
   FakeHost();
   const og_host_api* api() const { return &api_; }
   og_host_ctx* ctx() { return reinterpret_cast<og_host_ctx*>(this); }
+  // The og_host_ctx handed to the plugin is this object (owned by the test, outlives the plugin).
   static FakeHost& from(og_host_ctx* ctx) { return *reinterpret_cast<FakeHost*>(ctx); }
 
   std::vector<RecordedRoute> routes;
