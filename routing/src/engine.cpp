@@ -1,0 +1,1021 @@
+// The routing engine. Data structures are chosen so that one decision never scans all agents:
+//  - agents with free capacity sit in ordered sets keyed by (team, skill), ordered by the
+//    selection rule; a conversation walks only the set of its rarest required skill;
+//  - the queue is one ordered set keyed by (band, SLA deadline, arrival, id), where
+//    band = priority x tier minus ageing promotions, re-keyed by a heap of promotion times;
+//  - timers live in a min-heap with generation numbers instead of being searched or erased.
+#include "omnigate/routing/engine.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <queue>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace omnigate::routing {
+
+const char* to_string(DecisionKind k) {
+  return k == DecisionKind::offer ? "offer" : "assign";
+}
+
+const char* to_string(TimerKind k) {
+  switch (k) {
+    case TimerKind::first_response_warning:
+      return "first_response_warning";
+    case TimerKind::first_response_breach:
+      return "first_response_breach";
+    case TimerKind::resolution_warning:
+      return "resolution_warning";
+    case TimerKind::resolution_breach:
+      return "resolution_breach";
+    case TimerKind::resolution_max_breach:
+      return "resolution_max_breach";
+    case TimerKind::escalation:
+      return "escalation";
+    case TimerKind::complaint_escalation:
+      return "complaint_escalation";
+    case TimerKind::progress_reminder:
+      return "progress_reminder";
+    case TimerKind::reservation_expired:
+      return "reservation_expired";
+  }
+  return "?";
+}
+
+const char* to_string(ConversationState s) {
+  switch (s) {
+    case ConversationState::queued:
+      return "queued";
+    case ConversationState::offered:
+      return "offered";
+    case ConversationState::assigned:
+      return "assigned";
+    case ConversationState::waiting_customer:
+      return "waiting_customer";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr int kNone = -1;  // "any team" / "no skill" in index keys, "no agent" elsewhere
+constexpr UnixMs kNever = std::numeric_limits<UnixMs>::max();
+
+std::uint64_t index_key(int team, int skill) {
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(team + 1)) << 32) |
+         static_cast<std::uint32_t>(skill + 1);
+}
+
+// Position of an agent in a candidate set: smaller is better; `agent` breaks ties so the
+// order is total and deterministic.
+struct Entry {
+  std::int64_t a = 0, b = 0, c = 0;
+  int agent = 0;
+  auto operator<=>(const Entry&) const = default;
+};
+
+struct AgentRec {
+  AgentId id;
+  int team = kNone;
+  std::vector<std::pair<int, int>> skills;  // (skill id, level), sorted by id
+  unsigned tiers_mask = 0xF;
+  std::array<int, kChannelKindCount> cap{};
+  int total_cap = 0;
+  Presence presence = Presence::offline;
+  std::array<int, kChannelKindCount> load{};
+  int total_load = 0;
+  UnixMs idle_since = 0;
+  UnixMs last_offered_at = 0;
+  std::vector<ConversationId> conversations;
+  std::vector<std::pair<std::uint64_t, Entry>> index_entries;  // where it sits now
+
+  int level(int skill) const {
+    const auto it = std::lower_bound(skills.begin(), skills.end(), std::make_pair(skill, 0));
+    return it != skills.end() && it->first == skill ? it->second : 0;
+  }
+};
+
+struct QueueKey {
+  int band = 0;
+  UnixMs deadline = 0;
+  UnixMs arrival = 0;
+  ConversationId id = 0;
+  auto operator<=>(const QueueKey&) const = default;
+};
+
+struct ConvRec {
+  ConversationSpec spec;
+  int home_team = kNone;
+  int account_team = kNone;
+  std::vector<std::pair<int, int>> skills;  // (skill id, min level)
+  ConversationState state = ConversationState::queued;
+  int agent = kNone;
+  int promotions = 0;
+  UnixMs next_promotion_at = kNever;
+  QueueKey key;
+  bool in_queue = false;
+  bool dedicated = false;
+  SlaDeadlines deadlines;
+  bool first_response_done = false;
+  unsigned fired = 0;  // bit per TimerKind already raised
+  std::optional<UnixMs> paused_at;
+  std::uint32_t timer_gen = 0;
+  std::uint32_t offer_gen = 0;
+  UnixMs offer_expires = 0;
+  std::vector<int> declined;
+  std::string reason;   // why it went to its agent, or why it last had to wait
+  std::string history;  // earlier facts (re-queues, transfers) for explain()
+};
+
+struct Timer {
+  UnixMs due = 0;
+  std::uint64_t seq = 0;
+  ConversationId conv = 0;
+  TimerKind kind = TimerKind::escalation;
+  std::uint32_t gen = 0;
+  int level = 0;
+  bool operator>(const Timer& o) const { return std::tie(due, seq) > std::tie(o.due, o.seq); }
+};
+
+bool pausable(TimerKind k) {
+  return k != TimerKind::complaint_escalation && k != TimerKind::escalation &&
+         k != TimerKind::reservation_expired;
+}
+
+unsigned bit(TimerKind k) {
+  return 1u << static_cast<unsigned>(k);
+}
+
+std::string seconds(std::int64_t ms) {
+  return std::to_string(ms / 1000) + "s";
+}
+
+}  // namespace
+
+struct Engine::State {
+  Policy policy;
+  std::vector<AgentRec> agents;
+  std::unordered_map<AgentId, int> agent_by_id;
+  std::unordered_map<std::string, int> skill_ids, team_ids;
+  std::vector<std::string> skill_names, team_names;
+  std::unordered_map<std::uint64_t, std::set<Entry>> candidates;
+  int available_agents = 0;  // agents currently in the candidate sets
+
+  std::unordered_map<ConversationId, ConvRec> convs;
+  std::set<QueueKey> queue;
+  using MinHeap = std::priority_queue<Timer, std::vector<Timer>, std::greater<>>;
+  MinHeap timers;
+  std::priority_queue<std::pair<UnixMs, ConversationId>,
+                      std::vector<std::pair<UnixMs, ConversationId>>, std::greater<>>
+      promotions;
+  std::priority_queue<UnixMs, std::vector<UnixMs>, std::greater<>> wakeups;  // stage changes
+  std::uint64_t timer_seq = 0;
+
+  explicit State(Policy p) : policy(std::move(p)) {}
+
+  // ---------- interning ----------
+  int intern(std::unordered_map<std::string, int>& ids, std::vector<std::string>& names,
+             const std::string& name) {
+    if (name.empty()) return kNone;
+    const auto [it, inserted] = ids.emplace(name, static_cast<int>(names.size()));
+    if (inserted) names.push_back(name);
+    return it->second;
+  }
+  int skill_id(const std::string& s) { return intern(skill_ids, skill_names, s); }
+  int team_id(const std::string& t) { return intern(team_ids, team_names, t); }
+  std::string team_name(int t) const { return t == kNone ? "any team" : team_names[t]; }
+
+  int find_agent(const AgentId& id) const {
+    const auto it = agent_by_id.find(id);
+    return it == agent_by_id.end() ? kNone : it->second;
+  }
+  ConvRec* find_conv(ConversationId id) {
+    const auto it = convs.find(id);
+    return it == convs.end() ? nullptr : &it->second;
+  }
+
+  // ---------- candidate sets ----------
+  Entry entry_for(int ai, int skill) const {
+    const auto& a = agents[ai];
+    const std::int64_t occupancy = a.total_load * 1000LL / std::max(1, a.total_cap);
+    switch (policy.selection) {
+      case Selection::least_occupied:
+        return {occupancy, a.idle_since, 0, ai};
+      case Selection::longest_idle:
+        return {a.idle_since, occupancy, 0, ai};
+      case Selection::round_robin:
+        return {a.last_offered_at, 0, 0, ai};
+      case Selection::most_skilled:
+        return {skill == kNone ? 0 : -a.level(skill), occupancy, a.idle_since, ai};
+    }
+    return {0, 0, 0, ai};
+  }
+
+  bool has_room(const AgentRec& a) const {
+    return a.presence == Presence::online && a.total_load < a.total_cap;
+  }
+
+  void unindex(int ai) {
+    auto& a = agents[ai];
+    if (a.index_entries.empty()) return;
+    for (const auto& [key, entry] : a.index_entries) candidates[key].erase(entry);
+    a.index_entries.clear();
+    --available_agents;
+  }
+
+  void index(int ai) {
+    auto& a = agents[ai];
+    if (!has_room(a)) return;
+    const auto add = [&](int team, int skill) {
+      const auto key = index_key(team, skill);
+      const Entry e = entry_for(ai, skill);
+      candidates[key].insert(e);
+      a.index_entries.emplace_back(key, e);
+    };
+    add(kNone, kNone);
+    for (const auto& [skill, level] : a.skills) add(kNone, skill);
+    if (a.team != kNone) {
+      add(a.team, kNone);
+      for (const auto& [skill, level] : a.skills) add(a.team, skill);
+    }
+    ++available_agents;
+  }
+
+  // Changes an agent's load/presence/profile while keeping the candidate sets consistent.
+  template <class Change>
+  void update_agent(int ai, Change&& change) {
+    unindex(ai);
+    change(agents[ai]);
+    index(ai);
+  }
+
+  // ---------- eligibility ----------
+  int current_level_drop(const ConvRec& c, UnixMs now) const {
+    int drop = 0;
+    for (const auto& step : policy.bullseye)
+      if (now - c.spec.arrived_at >= step.after_ms) drop = step.level_drop;
+    return drop;
+  }
+
+  bool overflow_open(const ConvRec& c, UnixMs now) const {
+    if (c.home_team == kNone) return false;
+    const auto it = policy.teams.find(team_names[c.home_team]);
+    return it != policy.teams.end() && it->second.overflow_after_ms > 0 &&
+           now - c.spec.arrived_at >= it->second.overflow_after_ms;
+  }
+
+  bool can_take(const AgentRec& a, ChannelKind kind) const {
+    const int k = static_cast<int>(kind);
+    if (a.presence != Presence::online || a.total_load >= a.total_cap || a.load[k] >= a.cap[k])
+      return false;
+    return !(policy.voice_blocks_chat && kind == ChannelKind::webchat &&
+             a.load[static_cast<int>(ChannelKind::voice)] > 0);
+  }
+
+  bool has_skills(const AgentRec& a, const ConvRec& c, int drop) const {
+    for (const auto& [skill, min_level] : c.skills)
+      if (a.level(skill) < std::max(1, min_level - drop)) return false;
+    return true;
+  }
+
+  bool serves_tier(const AgentRec& a, const ConvRec& c) const {
+    return (a.tiers_mask >> static_cast<int>(c.spec.tier)) & 1u;
+  }
+
+  bool declined(const ConvRec& c, int ai) const {
+    return std::find(c.declined.begin(), c.declined.end(), ai) != c.declined.end();
+  }
+
+  // Named agents (sticky, account manager) are the customer's own: tier and team do not apply.
+  bool eligible_named(int ai, const ConvRec& c, int drop) const {
+    const auto& a = agents[ai];
+    return can_take(a, c.spec.channel) && has_skills(a, c, drop) && !declined(c, ai);
+  }
+
+  bool eligible_pool(int ai, const ConvRec& c, int drop) const {
+    return eligible_named(ai, c, drop) && serves_tier(agents[ai], c);
+  }
+
+  // Best eligible agent in `team` (kNone = any) by the selection order, walking only the
+  // candidate set of the conversation's rarest required skill.
+  std::optional<Entry> best_in_team(int team, const ConvRec& c, int drop) const {
+    const std::set<Entry>* smallest = nullptr;
+    if (c.skills.empty()) {
+      const auto it = candidates.find(index_key(team, kNone));
+      if (it != candidates.end()) smallest = &it->second;
+    } else {
+      for (const auto& [skill, level] : c.skills) {
+        const auto it = candidates.find(index_key(team, skill));
+        if (it == candidates.end() || it->second.empty()) return std::nullopt;
+        if (!smallest || it->second.size() < smallest->size()) smallest = &it->second;
+      }
+    }
+    if (!smallest) return std::nullopt;
+    for (const auto& e : *smallest)
+      if (eligible_pool(e.agent, c, drop)) return e;
+    return std::nullopt;
+  }
+
+  std::vector<int> pool_teams(const ConvRec& c, UnixMs now) const {
+    std::vector<int> teams{c.home_team};
+    if (overflow_open(c, now)) {
+      for (const auto& name : policy.teams.at(team_names[c.home_team]).overflow_to) {
+        const auto it = team_ids.find(name);
+        if (it != team_ids.end()) teams.push_back(it->second);
+      }
+    }
+    return teams;
+  }
+
+  const TierPolicy& tier_policy(const ConvRec& c) const {
+    return policy.tiers[static_cast<int>(c.spec.tier)];
+  }
+
+  bool sticky_window(const ConvRec& c, UnixMs now) const {
+    return policy.sticky.enabled && c.spec.previous_agent &&
+           now - c.spec.arrived_at < policy.sticky.wait_ms;
+  }
+
+  bool has_personal_route(const ConvRec& c, UnixMs now) const {
+    const auto& tp = tier_policy(c);
+    return sticky_window(c, now) || !c.declined.empty() ||
+           (tp.named_manager && c.spec.account_manager) ||
+           (tp.dedicated_group && c.account_team != kNone);
+  }
+
+  // The routing rules in order; returns the agent and the reason, or kNone and why it waits.
+  std::pair<int, std::string> choose(const ConvRec& c, UnixMs now) const {
+    const int drop = current_level_drop(c, now);
+    const auto& tp = tier_policy(c);
+    const UnixMs waited = now - c.spec.arrived_at;
+
+    if (sticky_window(c, now)) {
+      const int prev = find_agent(*c.spec.previous_agent);
+      if (prev != kNone && eligible_named(prev, c, drop))
+        return {prev, "sticky: returning customer's previous agent " + agents[prev].id};
+      if (prev != kNone && agents[prev].presence != Presence::offline && !declined(c, prev))
+        return {kNone, "waiting for previous agent " + agents[prev].id + " (sticky, up to " +
+                           seconds(policy.sticky.wait_ms) + ")"};
+    }
+    const bool manager_route = tp.named_manager && c.spec.account_manager;
+    if (manager_route) {
+      const int m = find_agent(*c.spec.account_manager);
+      if (m != kNone && eligible_named(m, c, drop))
+        return {m,
+                "named account manager " + agents[m].id + " (tier " + to_string(c.spec.tier) + ")"};
+    }
+    const bool group_route = tp.dedicated_group && c.account_team != kNone;
+    if (group_route) {
+      if (const auto e = best_in_team(c.account_team, c, drop))
+        return {e->agent, "dedicated group " + team_names[c.account_team] + " (tier " +
+                              to_string(c.spec.tier) + "), " + to_string(policy.selection)};
+    }
+    if ((manager_route || group_route) && waited < tp.preferred_wait_ms)
+      return {kNone, std::string("reserved for the customer's ") +
+                         (group_route ? "dedicated group" : "account manager") + " for " +
+                         seconds(tp.preferred_wait_ms) + " (tier " + to_string(c.spec.tier) + ")"};
+
+    std::optional<Entry> best;
+    int best_team = kNone;
+    for (const int team : pool_teams(c, now)) {
+      const auto e = best_in_team(team, c, drop);
+      if (e && (!best || *e < *best)) {
+        best = e;
+        best_team = team;
+      }
+    }
+    std::string stage =
+        drop > 0 ? ", skill levels lowered by " + std::to_string(drop) + " (bullseye)" : "";
+    if (!best)
+      return {kNone, "no eligible agent with free " + std::string(to_string(c.spec.channel)) +
+                         " capacity in " + team_name(c.home_team) + stage};
+    std::string where =
+        best_team == c.home_team ? team_name(best_team) : "overflow team " + team_names[best_team];
+    return {best->agent, "best of " + where + " by " + to_string(policy.selection) + stage};
+  }
+
+  // ---------- queue ----------
+  int base_band(const ConvRec& c) const {
+    return (c.spec.priority - 1) * kTierCount + static_cast<int>(c.spec.tier);
+  }
+
+  int max_promotions(const ConvRec& c) const {
+    if (!policy.ageing.enabled || policy.ageing.step_ms <= 0) return 0;
+    return std::min(policy.ageing.max_bands, base_band(c));
+  }
+
+  void push_queue(ConvRec& c) {
+    c.state = ConversationState::queued;
+    c.key.band = base_band(c) - c.promotions;
+    c.key.deadline = c.deadlines.first_response_due;
+    c.key.arrival = c.spec.arrived_at;
+    c.key.id = c.spec.id;
+    queue.insert(c.key);
+    c.in_queue = true;
+    schedule_promotion(c);
+  }
+
+  void pop_queue(ConvRec& c) {
+    if (!c.in_queue) return;
+    queue.erase(c.key);
+    c.in_queue = false;
+  }
+
+  void schedule_promotion(ConvRec& c) {
+    if (c.promotions >= max_promotions(c)) {
+      c.next_promotion_at = kNever;
+      return;
+    }
+    c.next_promotion_at = c.spec.arrived_at + (c.promotions + 1) * policy.ageing.step_ms;
+    promotions.emplace(c.next_promotion_at, c.spec.id);
+  }
+
+  void apply_promotions(UnixMs now) {
+    while (!promotions.empty() && promotions.top().first <= now) {
+      const auto [due, id] = promotions.top();
+      promotions.pop();
+      ConvRec* c = find_conv(id);
+      if (!c || c->next_promotion_at != due) continue;
+      // Every step that is due applies at once, also for conversations out of the queue,
+      // so a re-queued conversation keeps the standing its wait has earned.
+      c->promotions = static_cast<int>(std::min<std::int64_t>(
+          max_promotions(*c), (now - c->spec.arrived_at) / policy.ageing.step_ms));
+      if (c->in_queue) {
+        queue.erase(c->key);
+        c->key.band = base_band(*c) - c->promotions;
+        queue.insert(c->key);
+      }
+      schedule_promotion(*c);
+    }
+  }
+
+  // ---------- assignment ----------
+  void give(ConvRec& c, int ai, UnixMs now, DecisionKind kind, std::string reason) {
+    pop_queue(c);
+    update_agent(ai, [&](AgentRec& a) {
+      ++a.load[static_cast<int>(c.spec.channel)];
+      ++a.total_load;
+      a.idle_since = now;
+      a.last_offered_at = now;
+      a.conversations.push_back(c.spec.id);
+    });
+    c.agent = ai;
+    c.reason = std::move(reason);
+    if (kind == DecisionKind::offer) {
+      c.state = ConversationState::offered;
+      c.offer_expires = now + policy.reservation_timeout_ms;
+      push_timer(c.offer_expires, c.spec.id, TimerKind::reservation_expired, ++c.offer_gen);
+    } else {
+      c.state = ConversationState::assigned;
+    }
+  }
+
+  // Frees the agent's slot; the conversation goes back to its original queue position.
+  void release(ConvRec& c, UnixMs now, bool requeue) {
+    if (c.agent != kNone) {
+      update_agent(c.agent, [&](AgentRec& a) {
+        --a.load[static_cast<int>(c.spec.channel)];
+        --a.total_load;
+        a.idle_since = now;
+        std::erase(a.conversations, c.spec.id);
+      });
+      c.agent = kNone;
+    }
+    ++c.offer_gen;
+    if (requeue) push_queue(c);
+  }
+
+  // ---------- timers ----------
+  void push_timer(UnixMs due, ConversationId id, TimerKind kind, std::uint32_t gen, int level = 0) {
+    timers.push(Timer{due, timer_seq++, id, kind, gen, level});
+  }
+
+  void schedule_sla(ConvRec& c, UnixMs now) {
+    const auto warn = policy.sla.warn_before_ms;
+    const auto add = [&](TimerKind k, UnixMs due) {
+      if (!(c.fired & bit(k))) push_timer(std::max(due, now), c.spec.id, k, c.timer_gen);
+    };
+    if (!c.first_response_done) {
+      if (warn > 0) add(TimerKind::first_response_warning, c.deadlines.first_response_due - warn);
+      add(TimerKind::first_response_breach, c.deadlines.first_response_due);
+    }
+    if (warn > 0) add(TimerKind::resolution_warning, c.deadlines.resolution_due - warn);
+    add(TimerKind::resolution_breach, c.deadlines.resolution_due);
+    if (c.deadlines.resolution_max_due > c.deadlines.resolution_due)
+      add(TimerKind::resolution_max_breach, c.deadlines.resolution_max_due);
+    if (c.spec.priority <= policy.sla.progress_update_up_to_priority)
+      push_timer(now + policy.sla.progress_update_every_ms, c.spec.id, TimerKind::progress_reminder,
+                 c.timer_gen);
+  }
+
+  std::optional<AgentId> holder(const ConvRec& c) const {
+    if (c.agent == kNone) return std::nullopt;
+    return agents[c.agent].id;
+  }
+
+  // Turns a due timer into an event, or nothing if it no longer applies.
+  std::optional<TimerEvent> fire(const Timer& t, UnixMs now) {
+    ConvRec* cp = find_conv(t.conv);
+    if (!cp) return std::nullopt;
+    ConvRec& c = *cp;
+    if (pausable(t.kind) && (t.gen != c.timer_gen || c.paused_at)) return std::nullopt;
+    TimerEvent ev;
+    ev.kind = t.kind;
+    ev.conversation = c.spec.id;
+    ev.due_at = t.due;
+    ev.agent = holder(c);
+    const std::string who = ev.agent ? *ev.agent : "supervisor";
+    const std::string p = "P" + std::to_string(c.spec.priority);
+    switch (t.kind) {
+      case TimerKind::reservation_expired: {
+        if (c.state != ConversationState::offered || t.gen != c.offer_gen) return std::nullopt;
+        const AgentId was = agents[c.agent].id;
+        c.declined.push_back(c.agent);
+        release(c, now, true);
+        ev.target = was;
+        ev.reason = "offer to " + was + " not accepted within " +
+                    seconds(policy.reservation_timeout_ms) + "; re-queued for the next agent";
+        c.history += ev.reason + "\n";
+        return ev;
+      }
+      case TimerKind::escalation:
+        ev.target = "supervisor";
+        ev.reason = p + " escalated at once to supervisors and technical experts";
+        return ev;
+      case TimerKind::complaint_escalation: {
+        static constexpr const char* kTargets[] = {"account_manager", "service_director",
+                                                   "executive"};
+        ev.level = t.level;
+        ev.target = kTargets[std::min(t.level, 3) - 1];
+        ev.reason = "complaint unresolved: escalation level " + std::to_string(t.level) + " to " +
+                    ev.target;
+        if (static_cast<std::size_t>(t.level) < policy.sla.complaint_escalation_ms.size())
+          push_timer(c.spec.arrived_at + policy.sla.complaint_escalation_ms[t.level], c.spec.id,
+                     TimerKind::complaint_escalation, 0, t.level + 1);
+        return ev;
+      }
+      case TimerKind::progress_reminder:
+        ev.target = who;
+        ev.reason = p + ": send the customer a progress update (every " +
+                    seconds(policy.sla.progress_update_every_ms) + ")";
+        push_timer(t.due + policy.sla.progress_update_every_ms, c.spec.id,
+                   TimerKind::progress_reminder, c.timer_gen);
+        return ev;
+      default:
+        break;
+    }
+    if (c.fired & bit(t.kind)) return std::nullopt;
+    const bool first =
+        t.kind == TimerKind::first_response_warning || t.kind == TimerKind::first_response_breach;
+    if (first && c.first_response_done) return std::nullopt;
+    c.fired |= bit(t.kind);
+    const UnixMs due = first                                        ? c.deadlines.first_response_due
+                       : t.kind == TimerKind::resolution_max_breach ? c.deadlines.resolution_max_due
+                                                                    : c.deadlines.resolution_due;
+    const bool warning =
+        t.kind == TimerKind::first_response_warning || t.kind == TimerKind::resolution_warning;
+    ev.target = warning                                      ? who
+                : t.kind == TimerKind::resolution_max_breach ? "service_director"
+                                                             : "supervisor";
+    ev.reason = p + " tier " + to_string(c.spec.tier) + " " +
+                (first ? "first response" : "resolution") +
+                (t.kind == TimerKind::resolution_max_breach ? " hard limit" : "") +
+                (warning ? " due soon" : " breached") + " (due at " + std::to_string(due) + ")";
+    return ev;
+  }
+
+  std::string describe(const ConvRec& c) const {
+    std::ostringstream s;
+    s << "conversation " << c.spec.id << ": P" << c.spec.priority << " tier "
+      << to_string(c.spec.tier) << " " << to_string(c.spec.channel);
+    for (const auto& r : c.spec.skills) s << " " << r.skill << ">=" << r.min_level;
+    s << ", arrived " << c.spec.arrived_at;
+    if (c.home_team != kNone) s << ", team " << team_names[c.home_team];
+    return s.str();
+  }
+};
+
+Engine::Engine(Policy policy) : state_(std::make_unique<State>(std::move(policy))) {}
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+const Policy& Engine::policy() const {
+  return state_->policy;
+}
+
+Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
+  auto& s = *state_;
+  if (spec.id.empty()) return Status::failure("agent id is empty");
+  for (const auto& sk : spec.skills)
+    if (sk.skill.empty() || sk.level < 1 || sk.level > 5)
+      return Status::failure("agent " + spec.id + ": skill \"" + sk.skill +
+                             "\" needs a name and a level 1..5");
+  for (const auto& [kind, cap] : spec.capacity)
+    if (cap < 0)
+      return Status::failure("agent " + spec.id + ": negative capacity for " + to_string(kind));
+  if (spec.total_capacity < 0)
+    return Status::failure("agent " + spec.id + ": negative total capacity");
+  int ai = s.find_agent(spec.id);
+  if (ai == kNone) {
+    ai = static_cast<int>(s.agents.size());
+    s.agents.emplace_back();
+    s.agents.back().id = spec.id;
+    s.agents.back().idle_since = now;
+    s.agent_by_id.emplace(spec.id, ai);
+  }
+  s.update_agent(ai, [&](AgentRec& a) {
+    a.team = s.team_id(spec.team);
+    a.skills.clear();
+    for (const auto& sk : spec.skills) a.skills.emplace_back(s.skill_id(sk.skill), sk.level);
+    std::sort(a.skills.begin(), a.skills.end());
+    a.skills.erase(std::unique(a.skills.begin(), a.skills.end(),
+                               [](const auto& x, const auto& y) { return x.first == y.first; }),
+                   a.skills.end());
+    a.tiers_mask = 0;
+    for (const Tier t : spec.tiers_served) a.tiers_mask |= 1u << static_cast<int>(t);
+    if (a.tiers_mask == 0) a.tiers_mask = 0xF;
+    a.cap = s.policy.capacity.per_kind;
+    for (const auto& [kind, cap] : spec.capacity) a.cap[static_cast<int>(kind)] = cap;
+    a.total_cap = spec.total_capacity > 0 ? spec.total_capacity : s.policy.capacity.total;
+  });
+  return Status::success();
+}
+
+Status Engine::set_presence(const AgentId& id, Presence presence, UnixMs now) {
+  auto& s = *state_;
+  const int ai = s.find_agent(id);
+  if (ai == kNone) return Status::failure("unknown agent " + id);
+  const Presence before = s.agents[ai].presence;
+  s.update_agent(ai, [&](AgentRec& a) {
+    a.presence = presence;
+    if (before != Presence::online && presence == Presence::online) a.idle_since = now;
+  });
+  if (presence == Presence::offline) {
+    const auto held = s.agents[ai].conversations;  // copy: release() edits the list
+    for (const ConversationId cid : held) {
+      ConvRec& c = s.convs.at(cid);
+      if (c.state == ConversationState::offered || needs_live_handling(c.spec.channel)) {
+        c.history += "re-queued at its original position: agent " + id + " went offline at " +
+                     std::to_string(now) + "\n";
+        s.release(c, now, true);
+      }
+    }
+  }
+  return Status::success();
+}
+
+Status Engine::accept(const AgentId& id, ConversationId cid, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  const int ai = s.find_agent(id);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (ai == kNone) return Status::failure("unknown agent " + id);
+  if (c->state != ConversationState::offered || c->agent != ai)
+    return Status::failure("conversation " + std::to_string(cid) + " is not offered to " + id);
+  if (now > c->offer_expires) return Status::failure("the offer to " + id + " has expired");
+  c->state = ConversationState::assigned;
+  ++c->offer_gen;
+  return Status::success();
+}
+
+Status Engine::decline(const AgentId& id, ConversationId cid, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  const int ai = s.find_agent(id);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (ai == kNone || c->state != ConversationState::offered || c->agent != ai)
+    return Status::failure("conversation " + std::to_string(cid) + " is not offered to " + id);
+  c->declined.push_back(ai);
+  c->history += "declined by " + id + "\n";
+  s.release(*c, now, true);
+  return Status::success();
+}
+
+Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
+  auto& s = *state_;
+  const std::string which = "conversation " + std::to_string(spec.id);
+  if (s.convs.count(spec.id)) return Status::failure(which + " is already known");
+  if (spec.priority < 1 || spec.priority > kPriorityCount)
+    return Status::failure(which + ": priority must be 1..4, got " + std::to_string(spec.priority));
+  for (const auto& r : spec.skills)
+    if (r.skill.empty() || r.min_level < 1 || r.min_level > 5)
+      return Status::failure(which + ": skill \"" + r.skill + "\" needs a name and a level 1..5");
+  ConvRec c;
+  c.spec = spec;
+  c.home_team = s.team_id(spec.team);
+  c.account_team = s.team_id(spec.account_team);
+  for (const auto& r : spec.skills) c.skills.emplace_back(s.skill_id(r.skill), r.min_level);
+  c.dedicated =
+      s.policy.tiers[static_cast<int>(spec.tier)].dedicated_group && c.account_team != kNone;
+  c.deadlines =
+      compute_sla_deadlines(s.policy, spec.tier, spec.priority, c.dedicated, spec.arrived_at);
+  c.reason = "not dispatched yet";
+  auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
+  stored.promotions = static_cast<int>(std::min<std::int64_t>(
+      s.max_promotions(stored),
+      s.policy.ageing.step_ms > 0
+          ? std::max<std::int64_t>(0, now - spec.arrived_at) / s.policy.ageing.step_ms
+          : 0));
+  s.push_queue(stored);
+  s.schedule_sla(stored, now);
+  if (spec.priority <= s.policy.sla.escalate_at_once_up_to_priority)
+    s.push_timer(now, spec.id, TimerKind::escalation, 0);
+  if (spec.complaint && !s.policy.sla.complaint_escalation_ms.empty())
+    s.push_timer(spec.arrived_at + s.policy.sla.complaint_escalation_ms[0], spec.id,
+                 TimerKind::complaint_escalation, 0, 1);
+  // Moments at which the conversation's reachable agents widen, so the gateway wakes up.
+  for (const auto& step : s.policy.bullseye) s.wakeups.push(spec.arrived_at + step.after_ms);
+  if (spec.previous_agent && s.policy.sticky.enabled)
+    s.wakeups.push(spec.arrived_at + s.policy.sticky.wait_ms);
+  if (const auto wait = s.policy.tiers[static_cast<int>(spec.tier)].preferred_wait_ms; wait > 0)
+    s.wakeups.push(spec.arrived_at + wait);
+  if (stored.home_team != kNone) {
+    const auto it = s.policy.teams.find(spec.team);
+    if (it != s.policy.teams.end() && it->second.overflow_after_ms > 0)
+      s.wakeups.push(spec.arrived_at + it->second.overflow_after_ms);
+  }
+  return Status::success();
+}
+
+Status Engine::finish(ConversationId cid, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (c->state == ConversationState::queued)
+    return Status::failure("conversation " + std::to_string(cid) +
+                           " is queued, not being handled; use remove");
+  s.release(*c, now, false);
+  s.convs.erase(cid);  // its timers are now stale and are skipped when they come due
+  return Status::success();
+}
+
+Status Engine::remove(ConversationId cid, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  s.pop_queue(*c);
+  s.release(*c, now, false);
+  s.convs.erase(cid);
+  return Status::success();
+}
+
+Status Engine::record_first_response(ConversationId cid, UnixMs) {
+  ConvRec* c = state_->find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  c->first_response_done = true;
+  return Status::success();
+}
+
+Status Engine::waiting_on_customer(ConversationId cid, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (c->state != ConversationState::assigned)
+    return Status::failure("conversation " + std::to_string(cid) + " is " + to_string(c->state) +
+                           "; only an assigned conversation can wait on the customer");
+  c->state = ConversationState::waiting_customer;
+  if (s.policy.sla.pause_while_waiting_customer) {
+    c->paused_at = now;
+    ++c->timer_gen;
+  }
+  return Status::success();
+}
+
+Status Engine::customer_replied(ConversationId cid, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (c->state != ConversationState::waiting_customer)
+    return Status::failure("conversation " + std::to_string(cid) +
+                           " is not waiting on the customer");
+  c->state = ConversationState::assigned;
+  if (!c->paused_at) return Status::success();
+  const auto& cal = s.policy.calendar_for(c->spec.tier);
+  const UnixMs paused = *c->paused_at;
+  // Each deadline keeps the service time that was left when the clock stopped.
+  const auto shift = [&](UnixMs& due, bool already_breached) {
+    if (already_breached || due <= paused) return;
+    due = cal.add_service_time(now, cal.service_time_between(paused, due));
+  };
+  shift(c->deadlines.first_response_due,
+        c->first_response_done || (c->fired & bit(TimerKind::first_response_breach)));
+  shift(c->deadlines.resolution_due, c->fired & bit(TimerKind::resolution_breach));
+  shift(c->deadlines.resolution_max_due, c->fired & bit(TimerKind::resolution_max_breach));
+  c->paused_at.reset();
+  ++c->timer_gen;
+  s.schedule_sla(*c, now);
+  return Status::success();
+}
+
+Status Engine::transfer_to_agent(ConversationId cid, const AgentId& id, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  const int ai = s.find_agent(id);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (ai == kNone) return Status::failure("unknown agent " + id);
+  if (c->agent == ai)
+    return Status::failure("conversation " + std::to_string(cid) + " is already with " + id);
+  if (!s.can_take(s.agents[ai], c->spec.channel))
+    return Status::failure(id + " is " + to_string(s.agents[ai].presence) + " or has no free " +
+                           to_string(c->spec.channel) + " capacity");
+  const std::string from = c->agent == kNone ? std::string("the queue") : s.agents[c->agent].id;
+  const bool was_waiting = c->state == ConversationState::waiting_customer;
+  s.release(*c, now, false);
+  s.pop_queue(*c);
+  s.give(*c, ai, now, DecisionKind::assign, "transferred from " + from + " to " + id);
+  if (was_waiting) c->state = ConversationState::waiting_customer;
+  return Status::success();
+}
+
+Status Engine::transfer_to_team(ConversationId cid, const std::string& team, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (team.empty()) return Status::failure("team name is empty");
+  const std::string from = c->agent == kNone ? std::string("the queue") : s.agents[c->agent].id;
+  s.pop_queue(*c);
+  s.release(*c, now, false);
+  c->home_team = s.team_id(team);
+  c->spec.team = team;
+  // An explicit transfer overrides the customer's personal routes.
+  c->spec.previous_agent.reset();
+  c->spec.account_manager.reset();
+  c->account_team = kNone;
+  c->history +=
+      "transferred from " + from + " to team " + team + " at " + std::to_string(now) + "\n";
+  s.push_queue(*c);
+  return Status::success();
+}
+
+Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
+  auto& s = *state_;
+  if (!s.policy.manual_pick)
+    return Status::failure("manual pick is disabled by the routing policy");
+  ConvRec* c = s.find_conv(cid);
+  const int ai = s.find_agent(id);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (ai == kNone) return Status::failure("unknown agent " + id);
+  if (c->state != ConversationState::queued)
+    return Status::failure("conversation " + std::to_string(cid) + " is " + to_string(c->state) +
+                           ", not queued");
+  const int drop = s.current_level_drop(*c, now);
+  if (!s.can_take(s.agents[ai], c->spec.channel))
+    return Status::failure(id + " is not online or has no free " + to_string(c->spec.channel) +
+                           " capacity");
+  if (!s.has_skills(s.agents[ai], *c, drop))
+    return Status::failure(id + " lacks a required skill at the required level");
+  if (!s.serves_tier(s.agents[ai], *c))
+    return Status::failure(id + " does not serve tier " + to_string(c->spec.tier));
+  s.give(*c, ai, now, DecisionKind::assign, "picked manually by " + id);
+  return Status::success();
+}
+
+std::vector<TimerEvent> Engine::advance(UnixMs now) {
+  auto& s = *state_;
+  s.apply_promotions(now);
+  while (!s.wakeups.empty() && s.wakeups.top() <= now) s.wakeups.pop();
+  std::vector<TimerEvent> events;
+  while (!s.timers.empty() && s.timers.top().due <= now) {
+    const Timer t = s.timers.top();
+    s.timers.pop();
+    if (auto ev = s.fire(t, now)) events.push_back(std::move(*ev));
+  }
+  return events;
+}
+
+std::vector<Decision> Engine::dispatch(UnixMs now) {
+  auto& s = *state_;
+  s.apply_promotions(now);
+  std::vector<Decision> decisions;
+  const DecisionKind kind =
+      s.policy.reservation_timeout_ms > 0 ? DecisionKind::offer : DecisionKind::assign;
+  // Conversations routed only by the shared pool rules fail the same way within one pass:
+  // remember those failures so a long queue costs one hash lookup per blocked conversation.
+  std::unordered_set<std::uint64_t> blocked;
+  for (auto it = s.queue.begin(); it != s.queue.end() && s.available_agents > 0;) {
+    ConvRec& c = s.convs.at(it->id);
+    ++it;  // give() erases the current element
+    std::uint64_t signature = 0;
+    const bool shared = !s.has_personal_route(c, now);
+    if (shared) {
+      std::hash<std::uint64_t> h;
+      signature =
+          h((static_cast<std::uint64_t>(c.spec.channel) << 8) |
+            (static_cast<std::uint64_t>(c.spec.tier) << 4) |
+            static_cast<std::uint64_t>(s.current_level_drop(c, now)) |
+            (static_cast<std::uint64_t>(s.overflow_open(c, now)) << 12) |
+            (static_cast<std::uint64_t>(static_cast<std::uint32_t>(c.home_team + 1)) << 16));
+      for (const auto& [skill, level] : c.skills)
+        signature = signature * 1000003u ^
+                    h((static_cast<std::uint64_t>(skill) << 8) | static_cast<unsigned>(level));
+      if (blocked.count(signature)) continue;
+    }
+    auto [ai, reason] = s.choose(c, now);
+    if (ai == kNone) {
+      c.reason = std::move(reason);
+      if (shared) blocked.insert(signature);
+      continue;
+    }
+    s.give(c, ai, now, kind, reason);
+    decisions.push_back(Decision{kind, c.spec.id, s.agents[ai].id,
+                                 kind == DecisionKind::offer ? c.offer_expires : 0,
+                                 std::move(reason)});
+  }
+  return decisions;
+}
+
+std::pair<std::vector<TimerEvent>, std::vector<Decision>> Engine::tick(UnixMs now) {
+  auto events = advance(now);
+  return {std::move(events), dispatch(now)};
+}
+
+std::string Engine::explain(ConversationId cid) const {
+  const auto& s = *state_;
+  const auto it = s.convs.find(cid);
+  if (it == s.convs.end())
+    return "conversation " + std::to_string(cid) + " is not known to the routing engine";
+  const ConvRec& c = it->second;
+  std::ostringstream out;
+  out << s.describe(c) << "\n" << c.history;
+  out << "SLA: first response due " << c.deadlines.first_response_due << ", resolution due "
+      << c.deadlines.resolution_due << " (calendar " << s.policy.calendar_for(c.spec.tier).name()
+      << (c.dedicated ? ", dedicated-group target" : "")
+      << (c.paused_at ? ", paused: waiting on customer" : "") << ")\n";
+  if (c.state != ConversationState::queued) {
+    out << to_string(c.state) << " to " << s.agents[c.agent].id << ": " << c.reason << "\n";
+    return out.str();
+  }
+  const auto pos = std::distance(s.queue.begin(), s.queue.find(c.key));
+  out << "queued at position " << pos + 1 << " of " << s.queue.size() << " (band " << c.key.band
+      << " = P" << c.spec.priority << "/tier " << to_string(c.spec.tier) << " minus "
+      << c.promotions << " ageing promotions)\n";
+  out << "waiting: " << c.reason << "\n";
+  // Count, over all agents, the first rule that keeps each one from taking it, against the
+  // strict skill levels (explain() has no `now`, so no bullseye widening is assumed).
+  int offline = 0, no_capacity = 0, no_skill = 0, no_tier = 0, declined = 0, eligible = 0;
+  for (int ai = 0; ai < static_cast<int>(s.agents.size()); ++ai) {
+    const auto& a = s.agents[ai];
+    if (a.presence != Presence::online)
+      ++offline;
+    else if (!s.can_take(a, c.spec.channel))
+      ++no_capacity;
+    else if (!s.has_skills(a, c, 0))
+      ++no_skill;
+    else if (!s.serves_tier(a, c))
+      ++no_tier;
+    else if (s.declined(c, ai))
+      ++declined;
+    else
+      ++eligible;
+  }
+  out << "agents: " << offline << " not online, " << no_capacity << " without free "
+      << to_string(c.spec.channel) << " capacity, " << no_skill
+      << " missing a required skill level, " << no_tier << " not serving tier "
+      << to_string(c.spec.tier) << ", " << declined << " declined it, " << eligible
+      << " otherwise eligible\n";
+  return out.str();
+}
+
+std::optional<SlaDeadlines> Engine::sla_deadlines(ConversationId cid) const {
+  const auto it = state_->convs.find(cid);
+  if (it == state_->convs.end()) return std::nullopt;
+  return it->second.deadlines;
+}
+
+std::optional<ConversationView> Engine::conversation(ConversationId cid) const {
+  const auto& s = *state_;
+  const auto it = s.convs.find(cid);
+  if (it == s.convs.end()) return std::nullopt;
+  const ConvRec& c = it->second;
+  return ConversationView{c.spec.id, c.state, s.holder(c), c.deadlines, c.first_response_done};
+}
+
+std::optional<AgentView> Engine::agent(const AgentId& id) const {
+  const auto& s = *state_;
+  const int ai = s.find_agent(id);
+  if (ai == kNone) return std::nullopt;
+  const auto& a = s.agents[ai];
+  return AgentView{a.id, a.presence, a.load, a.total_load, a.conversations};
+}
+
+std::size_t Engine::queued_count() const {
+  return state_->queue.size();
+}
+
+std::optional<UnixMs> Engine::next_timer_at() const {
+  const auto& s = *state_;
+  std::optional<UnixMs> next;
+  const auto consider = [&](UnixMs t) {
+    if (!next || t < *next) next = t;
+  };
+  if (!s.timers.empty()) consider(s.timers.top().due);
+  if (!s.promotions.empty()) consider(s.promotions.top().first);
+  if (!s.wakeups.empty()) consider(s.wakeups.top());
+  return next;
+}
+
+}  // namespace omnigate::routing

@@ -1,0 +1,19 @@
+// SLA deadlines from the P1-P4 table, counted in service time on the tier's calendar.
+#include <algorithm>
+
+#include "omnigate/routing/engine.hpp"
+
+namespace omnigate::routing {
+
+SlaDeadlines compute_sla_deadlines(const Policy& policy, Tier tier, int priority, bool dedicated,
+                                   UnixMs start) {
+  const auto& cal = policy.calendar_for(tier);
+  const int p = std::clamp(priority, 1, kPriorityCount) - 1;
+  const auto& target = policy.sla.by_priority[p];
+  const auto& first = dedicated ? policy.sla.dedicated_first_response[p] : target.first_response;
+  return {cal.add_service_time(start, first.on(cal)),
+          cal.add_service_time(start, target.resolution.on(cal)),
+          cal.add_service_time(start, target.resolution_max.on(cal))};
+}
+
+}  // namespace omnigate::routing
