@@ -268,7 +268,8 @@ class WsSession final : public Connection,
     if (outgoing_.size() >= server_->limits.max_ws_queued_messages) {
       log(LogLevel::warn, kComponent,
           "websocket " + std::to_string(id_) + ": client too slow, outgoing queue full; closing");
-      outgoing_.clear();
+      // The front message may be mid-write: its buffer must live until the write completes.
+      outgoing_.erase(writing_ ? std::next(outgoing_.begin()) : outgoing_.begin(), outgoing_.end());
       begin_close(websocket::close_code::policy_error, "outgoing queue full");
       return;
     }
