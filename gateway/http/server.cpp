@@ -226,7 +226,7 @@ class WsSession final : public Connection,
       self->handshake_done_ = true;
       self->server_->count_request("websocket", 101, 0);
       self->do_read();
-      if (!self->outgoing_.empty()) self->do_write();
+      self->write_next();
     });
   }
 
@@ -274,29 +274,39 @@ class WsSession final : public Connection,
       return;
     }
     outgoing_.emplace_back(std::move(data), is_text);
-    if (handshake_done_ && !writing_) do_write();
+    if (handshake_done_ && !writing_) write_next();
   }
 
-  void do_write() {
-    if (closing_) return;
+  // Sends queued messages one at a time, then the close frame if one is pending.
+  void write_next() {
+    if (outgoing_.empty()) {
+      if (pending_close_) {
+        ws_.async_close(*pending_close_,
+                        [self = shared_from_this()](error_code) { self->force_close(); });
+        pending_close_.reset();
+      }
+      return;
+    }
     writing_ = true;
     ws_.text(outgoing_.front().second);
     ws_.async_write(asio::buffer(outgoing_.front().first),
                     [self = shared_from_this()](error_code ec, std::size_t) {
                       self->writing_ = false;
                       if (ec) return;  // the read side sees the failure and finishes
-                      if (!self->outgoing_.empty()) self->outgoing_.pop_front();
-                      if (!self->outgoing_.empty()) self->do_write();
+                      self->outgoing_.pop_front();
+                      self->write_next();
                     });
   }
 
+  // Messages queued before the close still go out; the close frame follows them (a send()
+  // racing the handshake may queue before it completes, so the close waits for it too).
   void begin_close(websocket::close_code code, const std::string& reason) {
     if (closing_ || finished_) return;
     closing_ = true;
     open_ = false;
-    if (!handshake_done_) return force_close();
-    ws_.async_close(websocket::close_reason(code, reason),
-                    [self = shared_from_this()](error_code) { self->force_close(); });
+    if (!opened_) return force_close();
+    pending_close_ = websocket::close_reason(code, reason);
+    if (handshake_done_ && !writing_) write_next();
   }
 
   void finish() {
@@ -326,7 +336,8 @@ class WsSession final : public Connection,
   bool opened_ = false;            // on_open accepted: on_close is owed
   bool handshake_done_ = false;
   bool writing_ = false;
-  bool closing_ = false;
+  std::optional<websocket::close_reason> pending_close_;
+  bool closing_ = false;  // no more messages accepted; pending_close_ goes out after the queue
   bool finished_ = false;
 };
 
