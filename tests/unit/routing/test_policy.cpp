@@ -1,0 +1,88 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <omnigate/routing/policy.hpp>
+
+using namespace omnigate::routing;
+
+TEST_CASE("policy defaults carry the handbook's P1-P4 table and tier hours") {
+  const Policy p = Policy::defaults();
+  CHECK(p.sla.by_priority[0].first_response.ms == 15 * kMinuteMs);
+  CHECK(p.sla.by_priority[0].resolution.ms == 2 * kHourMs);
+  CHECK(p.sla.by_priority[0].resolution_max.ms == 4 * kHourMs);
+  CHECK(p.sla.by_priority[1].first_response.ms == 30 * kMinuteMs);
+  CHECK(p.sla.by_priority[2].resolution.working_days == 3);
+  CHECK(p.sla.dedicated_first_response[1].ms == 15 * kMinuteMs);
+  CHECK(p.sla.dedicated_first_response[3].ms == 2 * kHourMs);
+  CHECK(p.calendar_for(Tier::A).always_open());
+  CHECK_FALSE(p.calendar_for(Tier::B).always_open());
+  CHECK(p.sla.complaint_escalation_ms ==
+        std::vector<std::int64_t>{kHourMs, 4 * kHourMs, 24 * kHourMs});
+}
+
+TEST_CASE("a full policy parses from the JSON form of the [routing] table") {
+  const Policy p = parse_policy_json(R"({
+    "selection": "most_skilled", "reservation_timeout_s": 20, "manual_pick": false,
+    "voice_blocks_chat": false,
+    "sla": {"P1": {"first_response": "10m", "resolution": 3600, "resolution_max": "3h"},
+            "P3": {"resolution": "2wd", "dedicated_first_response": "1h"},
+            "warn_before": "2m", "complaint_escalation": ["30m", "2h"],
+            "pause_while_waiting_customer": false},
+    "calendars": {"office": {"time_zone": "CET-1CEST,M3.5.0,M10.5.0/3",
+                             "mon": ["08:00-12:00", "13:00-17:00"], "holidays": ["2026-12-25"]}},
+    "tiers": {"B": {"calendar": "office", "named_manager": true, "preferred_wait": "1m"}},
+    "bullseye": [{"after": "30s", "level_drop": 1}, {"after": "90s", "level_drop": 2}],
+    "teams": {"support": {"overflow_to": ["sales"], "overflow_after": "5m"}},
+    "ageing": {"step": "5m", "max_bands": 8},
+    "sticky": {"enabled": true, "wait": 45},
+    "capacity": {"webchat": 2, "total": 6}
+  })");
+  CHECK(p.selection == Selection::most_skilled);
+  CHECK(p.reservation_timeout_ms == 20000);
+  CHECK_FALSE(p.manual_pick);
+  CHECK(p.sla.by_priority[0].first_response.ms == 10 * kMinuteMs);
+  CHECK(p.sla.by_priority[0].resolution.ms == kHourMs);
+  CHECK(p.sla.by_priority[2].resolution.working_days == 2);
+  CHECK(p.sla.dedicated_first_response[2].ms == kHourMs);
+  CHECK(p.sla.complaint_escalation_ms.size() == 2);
+  CHECK(p.calendar_for(Tier::B).name() == "office");
+  CHECK(p.calendar_for(Tier::B).working_day_ms() == 8 * kHourMs);
+  CHECK(p.bullseye.size() == 2);
+  CHECK(p.teams.at("support").overflow_to == std::vector<std::string>{"sales"});
+  CHECK(p.ageing.step_ms == 5 * kMinuteMs);
+  CHECK(p.sticky.wait_ms == 45000);
+  CHECK(p.capacity.per_kind[static_cast<int>(ChannelKind::webchat)] == 2);
+  CHECK(p.capacity.total == 6);
+}
+
+TEST_CASE("policy errors name the offending key") {
+  const auto error_of = [](const char* text) -> std::string {
+    try {
+      parse_policy_json(text);
+    } catch (const PolicyError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(error_of(R"({"sla": {"P2": {"resolutoin": "4h"}}})"),
+             Catch::StartsWith("routing.sla.P2.resolutoin: unknown key"));
+  CHECK_THAT(error_of(R"({"sla": {"P1": {"first_response": "15x"}}})"),
+             Catch::StartsWith("routing.sla.P1.first_response: unknown unit"));
+  CHECK_THAT(error_of(R"({"tiers": {"B": {"calendar": "nope"}}})"),
+             Catch::StartsWith("routing.tiers.B.calendar: no calendar named"));
+  CHECK_THAT(error_of(R"({"calendars": {"x": {"mon": ["17:00-09:00"]}}})"),
+             Catch::StartsWith("routing.calendars.x.mon[0]: interval ends before it starts"));
+  CHECK_THAT(error_of(R"({"calendars": {"x": {"time_zone": "CET-1CEST"}}})"),
+             Catch::StartsWith("routing.calendars.x.time_zone:"));
+  CHECK_THAT(error_of(R"({"calendars": {"x": {"holidays": ["2026-02-30"]}}})"),
+             Catch::StartsWith("routing.calendars.x.holidays[0]"));
+  CHECK_THAT(error_of(R"({"selection": "random"})"), Catch::StartsWith("routing.selection:"));
+  CHECK_THAT(error_of(R"({"reservation_timeout_s": -1})"),
+             Catch::StartsWith("routing.reservation_timeout_s: must be between"));
+  CHECK_THAT(error_of(R"({"bullseye": [{"after": "2m"}, {"after": "1m"}]})"),
+             Catch::StartsWith("routing.bullseye[1].after"));
+  CHECK_THAT(error_of(R"({"teams": {"a": {"overflow_to": ["a"]}}})"),
+             Catch::StartsWith("routing.teams.a.overflow_to"));
+  CHECK_THAT(error_of("{not json"), Catch::StartsWith("routing: not valid JSON"));
+  CHECK_THAT(error_of(R"({"tiers": {"D": {}}})"),
+             Catch::StartsWith("routing.tiers.D: unknown key"));
+}
