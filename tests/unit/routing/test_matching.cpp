@@ -110,7 +110,7 @@ TEST_CASE("B-tier goes to its named manager when available, else to the pool at 
   CHECK(d[0].agent == "pool");
 }
 
-TEST_CASE("agents serve only their tiers; C-tier goes to the pool") {
+TEST_CASE("agents serve only their tiers and C-tier goes to the pool") {
   Engine e(plain_policy());
   auto key_accounts = agent("ka");
   key_accounts.tiers_served = {Tier::S, Tier::A};
