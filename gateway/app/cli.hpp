@@ -1,0 +1,39 @@
+// The omnigate command line: one function per command (one file each), sharing a tiny
+// option parser. Every command returns the process exit code.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace omnigate::app {
+
+// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // runtime failure (database, plugin, socket)
+inline constexpr int kExitUsage = 2;    // bad command line or bad config
+
+// "--name value" options and positional arguments of one command.
+struct Args {
+  std::map<std::string, std::string> options;  // without the leading "--"
+  std::vector<std::string> positional;
+  bool help = false;
+
+  std::optional<std::string> get(const std::string& name) const;
+};
+
+// Parses argv[first..]; `with_value` lists the options that take a value. Throws
+// std::invalid_argument naming the bad option.
+Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& with_value);
+
+int serve_command(const Args& args);
+int migrate_command(const Args& args);
+int plugins_list_command(const Args& args);
+int plugins_check_command(const Args& args);
+int agents_list_command(const Args& args);
+
+// Prints "omnigate: <message>" on stderr (one line, for scripts and operators).
+void print_error(const std::string& message);
+
+}  // namespace omnigate::app

@@ -1,0 +1,125 @@
+// omnigate — the omnichannel messaging gateway's command line.
+#include "app/cli.hpp"
+
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+using namespace omnigate::app;
+
+const char* kUsage = R"(usage: omnigate <command> [options]
+
+commands:
+  serve --config FILE [--port N] [--port-file FILE]
+                            run the gateway until SIGTERM/SIGINT (SIGHUP reloads [routing])
+  migrate --config FILE     create or upgrade the database, then exit
+  plugins list --config FILE
+                            the configured plugin instances and what their files are
+  plugins check FILE        load a plugin file and print its name, version, channel and ABI
+  agents list --config FILE the agents in the database
+
+Run `omnigate <command> --help` for a command's details. docs/operations.md has the rest.
+)";
+
+struct Command {
+  const char* name;
+  const char* sub;  // nullptr: no sub-command
+  std::vector<std::string> options;
+  const char* help;
+  int (*run)(const Args&);
+};
+
+const Command kCommands[] = {
+    {"serve",
+     nullptr,
+     {"config", "port", "port-file"},
+     R"(usage: omnigate serve --config FILE [--port N] [--port-file FILE]
+
+Opens (and migrates) the database, seeds the config's agents and users, loads the plugins,
+and serves HTTP until SIGTERM or SIGINT, then stops gracefully. SIGHUP reloads the config's
+[routing] table. Prints "listening on http://HOST:PORT" once it accepts connections.
+
+  --config FILE     the TOML configuration (docs/operations.md)
+  --port N          listen on this port instead of the config's (0 = any free port)
+  --port-file FILE  write the bound port number to FILE once listening
+)",
+     serve_command},
+    {"migrate",
+     nullptr,
+     {"config"},
+     R"(usage: omnigate migrate --config FILE
+
+Creates the database named by the config if needed and applies pending migrations.
+)",
+     migrate_command},
+    {"plugins",
+     "list",
+     {"config"},
+     R"(usage: omnigate plugins list --config FILE
+
+Lists the configured plugin instances with their file and what the file contains.
+)",
+     plugins_list_command},
+    {"plugins",
+     "check",
+     {},
+     R"(usage: omnigate plugins check FILE
+
+Loads FILE like the gateway would and prints its name, version, channel kind, ABI version and
+config schema. Exits non-zero with the reason if it cannot be used.
+)",
+     plugins_check_command},
+    {"agents",
+     "list",
+     {"config"},
+     R"(usage: omnigate agents list --config FILE
+
+Lists the agents stored in the database (the config's agents are seeded at each serve).
+)",
+     agents_list_command},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::cout << kUsage;
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const std::string name = argv[1];
+  const std::string sub = argc > 2 ? argv[2] : "";
+  bool known_name = false;
+  for (const Command& c : kCommands) {
+    if (name != c.name) continue;
+    known_name = true;
+    if (c.sub != nullptr && sub != c.sub) continue;
+    try {
+      const Args args = parse_args(argc, argv, c.sub ? 3 : 2, c.options);
+      if (args.help) {
+        std::cout << c.help;
+        return kExitOk;
+      }
+      return c.run(args);
+    } catch (const std::invalid_argument& e) {
+      print_error(e.what());
+      std::cerr << c.help;
+      return kExitUsage;
+    }
+  }
+  if (known_name) {
+    if (sub == "--help" || sub == "-h") {
+      for (const Command& c : kCommands) {
+        if (name == c.name) std::cout << c.help << '\n';
+      }
+      return kExitOk;
+    }
+    print_error("unknown sub-command \"" + name + " " + sub + "\"");
+  } else {
+    print_error("unknown command \"" + name + "\"");
+  }
+  std::cerr << kUsage;
+  return kExitUsage;
+}

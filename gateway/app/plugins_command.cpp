@@ -1,0 +1,60 @@
+#include "app/cli.hpp"
+#include "app/startup.hpp"
+#include "plugin_host/plugin_host.hpp"
+
+#include <iostream>
+
+namespace omnigate::app {
+namespace {
+
+void print_inspection(const PluginInspection& p, const std::string& indent) {
+  std::cout << indent << "plugin:        " << p.name << ' ' << p.version << '\n'
+            << indent << "channel kind:  " << p.channel_kind << '\n'
+            << indent << "abi:           " << p.abi_major << '.' << p.abi_minor << '\n';
+  if (!p.description.empty()) std::cout << indent << "description:   " << p.description << '\n';
+}
+
+}  // namespace
+
+int plugins_check_command(const Args& args) {
+  if (args.positional.size() != 1) {
+    print_error("plugins check needs exactly one FILE");
+    return kExitUsage;
+  }
+  const std::string& file = args.positional[0];
+  const PluginInspection p = inspect_plugin(file);
+  if (!p.ok) {
+    print_error(p.error.find(file) == std::string::npos ? file + ": " + p.error : p.error);
+    return kExitFailure;
+  }
+  std::cout << "file:          " << file << '\n';
+  print_inspection(p, "");
+  if (!p.config_schema_json.empty()) std::cout << "config schema: " << p.config_schema_json << '\n';
+  std::cout << "ok" << std::endl;
+  return kExitOk;
+}
+
+int plugins_list_command(const Args& args) {
+  try {
+    const auto config = load_config_arg(args);
+    int broken = 0;
+    for (const auto& instance : config.plugins) {
+      std::cout << instance.instance << (instance.enabled ? "" : " (disabled)") << '\n'
+                << "  file:          " << instance.file << '\n';
+      const PluginInspection p = inspect_plugin(instance.file);
+      if (p.ok) {
+        print_inspection(p, "  ");
+      } else {
+        ++broken;
+        std::cout << "  error:         " << p.error << '\n';
+      }
+    }
+    std::cout << config.plugins.size() << " instance(s), " << broken << " unusable" << std::endl;
+    return broken == 0 ? kExitOk : kExitFailure;
+  } catch (const config::ConfigError& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+}
+
+}  // namespace omnigate::app

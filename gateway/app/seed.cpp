@@ -1,0 +1,45 @@
+#include "app/seed.hpp"
+
+#include "core/clock.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
+namespace omnigate::app {
+
+void seed_from_config(store::Store& store, const config::GatewayConfig& config) {
+  std::mutex mu;
+  std::condition_variable done;
+  std::size_t pending = config.agents.size() + config.users.size();
+  std::string first_error;
+  // Completions run on the store's writer thread after the commit.
+  auto record = [&](std::string what) {
+    return [&, what = std::move(what)](store::Outcome<store::Nothing> outcome) {
+      std::lock_guard lock(mu);
+      if (!outcome.ok && first_error.empty()) first_error = what + ": " + outcome.error;
+      if (--pending == 0) done.notify_all();
+    };
+  };
+  const store::UnixMs now = now_ms();
+  for (store::Agent agent : config.agents) {
+    agent.presence_since = now;
+    const std::string what = "seeding agent " + agent.id;
+    store.upsert_agent(std::move(agent), record(what));
+  }
+  for (const auto& u : config.users) {
+    store::User user;
+    user.name = u.name;
+    user.role = u.role;
+    if (!u.agent_id.empty()) user.agent_id = u.agent_id;
+    store.upsert_user(std::move(user), u.token_sha256, record("seeding user " + u.name));
+  }
+  std::unique_lock lock(mu);
+  if (!done.wait_for(lock, std::chrono::minutes(1), [&] { return pending == 0; })) {
+    throw std::runtime_error("seeding agents and users: the store did not commit within 1 min");
+  }
+  if (!first_error.empty()) throw std::runtime_error(first_error);
+}
+
+}  // namespace omnigate::app

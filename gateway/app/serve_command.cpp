@@ -1,0 +1,206 @@
+// `omnigate serve`: wires every part of the gateway together in the order the parts depend on
+// each other, serves until SIGTERM/SIGINT and takes them down in reverse.
+#include "api/agent_api.hpp"
+#include "api/routing_dispatcher.hpp"
+#include "app/cli.hpp"
+#include "app/seed.hpp"
+#include "app/startup.hpp"
+#include "core/asio_executor.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "outbox/outbox_sender.hpp"
+#include "plugin_host/plugin_host.hpp"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace omnigate::app {
+namespace {
+
+constexpr const char* kComponent = "serve";
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+
+// Signals are handled synchronously by the main thread (sigwait). They are blocked before any
+// thread starts so every thread inherits the mask and none is interrupted by them.
+sigset_t block_control_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+std::string url_host(const std::string& address) {
+  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+}
+
+void add_operational_routes(http::Router& router, Metrics& metrics) {
+  router.add("GET", "/healthz", [](const http::Request&, http::Reply reply) {
+    reply(http::Response{200, "application/json", R"({"status":"ok"})", {}});
+  });
+  router.add("GET", "/metrics", [&metrics](const http::Request&, http::Reply reply) {
+    reply(http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(), {}});
+  });
+}
+
+// Queue and outbox sizes, read from the store at scrape time.
+void add_store_gauges(Metrics& metrics, store::Store& store) {
+  metrics.add_collector([&store](Metrics& m) {
+    const auto counts = store.queue_counts();
+    for (const auto& [status, n] : counts.by_status) {
+      m.gauge_set("omnigate_conversations", "Conversations by status.", {{"status", status}},
+                  static_cast<double>(n));
+    }
+    for (const auto& [state, n] : counts.outbox_by_state) {
+      m.gauge_set("omnigate_outbox_rows", "Outbox rows by state.", {{"state", state}},
+                  static_cast<double>(n));
+    }
+  });
+}
+
+void reload_routing(const config::GatewayConfig& running) {
+  try {
+    const auto fresh = config::load_config(running.source_path);
+    if (fresh.routing_policy_json == running.routing_policy_json) {
+      log(LogLevel::info, kComponent, "SIGHUP: [routing] unchanged");
+      return;
+    }
+    log(LogLevel::warn, kComponent,
+        "SIGHUP: the routing dispatcher cannot reload its policy; restart to apply [routing]");
+  } catch (const std::exception& e) {
+    log(LogLevel::error, kComponent, std::string("SIGHUP: config not reloaded: ") + e.what());
+  }
+}
+
+void write_port_file(const std::string& path, std::uint16_t port) {
+  // Write then rename, so a watcher never reads a half-written file.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << '\n';
+    if (!out) throw std::runtime_error("cannot write port file " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int serve_command(const Args& args) {
+  config::GatewayConfig config;
+  try {
+    config = load_config_arg(args);
+    if (auto port = args.get("port")) {
+      std::size_t used = 0;
+      const long n = std::stol(*port, &used);
+      if (used != port->size() || n < 0 || n > 65535) throw std::invalid_argument("");
+      config.listen_port = static_cast<std::uint16_t>(n);
+    }
+  } catch (const config::ConfigError& e) {
+    print_error(e.what());
+    return kExitUsage;
+  } catch (const std::logic_error&) {
+    print_error("--port: expected a port number 0..65535");
+    return kExitUsage;
+  }
+  set_log_level(*log_level_from_string(config.log_level));
+  const sigset_t signals = block_control_signals();
+
+  std::unique_ptr<store::Store> store;
+  try {
+    store = open_store(config);
+    seed_from_config(*store, config);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitFailure;
+  }
+  log(LogLevel::info, kComponent,
+      "database " + config.database_file + " at schema version " +
+          std::to_string(store->schema_version()) + "; seeded " +
+          std::to_string(config.agents.size()) + " agent(s), " +
+          std::to_string(config.users.size()) + " user(s)");
+
+  Metrics metrics;
+  add_store_gauges(metrics, *store);
+  auto executor = make_asio_executor(config.worker_threads);
+  executor->run();
+
+  try {
+    PluginHostOptions host_options;
+    host_options.plugin_dir = config.plugin_dir;
+    host_options.send_timeout_ms = config.outbox.send_timeout_ms;
+    PluginHost host(*executor, *store, metrics, host_options);
+    host.start(config.plugins);
+    for (const auto& i : host.instances()) {
+      log(i.state == "running" ? LogLevel::info : LogLevel::warn, kComponent,
+          "plugin instance " + i.instance + " (" + i.file + "): " + i.state +
+              (i.reason.empty() ? "" : " — " + i.reason));
+    }
+
+    api::RoutingDispatcher dispatcher(*store, *executor, metrics, config.routing_policy_json);
+    dispatcher.start();
+    OutboxSender outbox(*store, host, *executor, metrics, config.outbox);
+    outbox.start();
+    host.on_committed([&dispatcher](const std::string& instance, const store::IngestResult& r) {
+      dispatcher.on_inbound(instance, r);
+    });
+
+    http::Router router;
+    add_operational_routes(router, metrics);
+    host.register_routes(router);
+    api::AgentApi agent_api(*store, dispatcher, outbox, metrics);
+    agent_api.register_routes(router);
+    const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;
+    if (std::filesystem::is_directory(web_dir)) {
+      http::serve_static(router, web_dir);  // last: its GET /* catches every other path
+    } else {
+      log(LogLevel::warn, kComponent, "web_dir " + web_dir + " not found: consoles not served");
+    }
+
+    http::HttpServer server(*executor, router, config.limits, metrics);
+    const std::uint16_t port = server.listen(config.listen_address, config.listen_port);
+    server.start();
+    if (auto port_file = args.get("port-file")) write_port_file(*port_file, port);
+    std::cout << "listening on http://" << url_host(config.listen_address) << ':' << port
+              << std::endl;
+
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        reload_routing(config);
+        continue;
+      }
+      log(LogLevel::info, kComponent,
+          std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+      break;
+    }
+
+    // Reverse order: no new requests, then no new work, then wait for the writes in flight.
+    server.stop(kShutdownGrace);
+    host.stop();
+    outbox.stop();
+    dispatcher.stop();
+    store->flush();
+    executor->stop();
+    log(LogLevel::info, kComponent, "stopped");
+    return kExitOk;
+  } catch (const config::ConfigError& e) {
+    print_error(e.what());
+    executor->stop();
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    executor->stop();
+    return kExitFailure;
+  }
+}
+
+}  // namespace omnigate::app
