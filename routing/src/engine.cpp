@@ -3,6 +3,8 @@
 //    selection rule; a conversation walks only the set of its rarest required skill;
 //  - the queue is one ordered set keyed by (band, SLA deadline, arrival, id), where
 //    band = priority x tier minus ageing promotions, re-keyed by a heap of promotion times;
+//    it is mirrored per first required skill, so a dispatch pass merges only the sub-queues
+//    some free agent could serve instead of walking every waiting conversation;
 //  - timers live in a min-heap with generation numbers instead of being searched or erased.
 #include "omnigate/routing/engine.hpp"
 
@@ -12,6 +14,7 @@
 #include <queue>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -111,6 +114,7 @@ struct ConvRec {
   int home_team = kNone;
   int account_team = kNone;
   std::vector<std::pair<int, int>> skills;  // (skill id, min level)
+  int primary_skill = kNone;                // the sub-queue it waits in
   ConversationState state = ConversationState::queued;
   int agent = kNone;
   int promotions = 0;
@@ -163,6 +167,10 @@ struct Engine::State {
   std::vector<std::string> skill_names, team_names;
   std::unordered_map<std::uint64_t, std::set<Entry>> candidates;
   int available_agents = 0;  // agents currently in the candidate sets
+  // Per skill (index skill + 1; 0 = conversations needing no skill): how many available
+  // agents have it, and the queued conversations whose first required skill it is.
+  std::vector<int> available_with_skill{0};
+  std::vector<std::set<QueueKey>> queue_by_skill{1};
 
   std::unordered_map<ConversationId, ConvRec> convs;
   std::set<QueueKey> queue;
@@ -184,7 +192,12 @@ struct Engine::State {
     if (inserted) names.push_back(name);
     return it->second;
   }
-  int skill_id(const std::string& s) { return intern(skill_ids, skill_names, s); }
+  int skill_id(const std::string& s) {
+    const int id = intern(skill_ids, skill_names, s);
+    available_with_skill.resize(skill_names.size() + 1, 0);
+    queue_by_skill.resize(skill_names.size() + 1);
+    return id;
+  }
   int team_id(const std::string& t) { return intern(team_ids, team_names, t); }
   std::string team_name(int t) const { return t == kNone ? "any team" : team_names[t]; }
 
@@ -224,6 +237,7 @@ struct Engine::State {
     for (const auto& [key, entry] : a.index_entries) candidates[key].erase(entry);
     a.index_entries.clear();
     --available_agents;
+    for (const auto& [skill, level] : a.skills) --available_with_skill[skill + 1];
   }
 
   void index(int ai) {
@@ -242,6 +256,7 @@ struct Engine::State {
       for (const auto& [skill, level] : a.skills) add(a.team, skill);
     }
     ++available_agents;
+    for (const auto& [skill, level] : a.skills) ++available_with_skill[skill + 1];
   }
 
   // Changes an agent's load/presence/profile while keeping the candidate sets consistent.
@@ -414,6 +429,7 @@ struct Engine::State {
     c.key.arrival = c.spec.arrived_at;
     c.key.id = c.spec.id;
     queue.insert(c.key);
+    queue_by_skill[c.primary_skill + 1].insert(c.key);
     c.in_queue = true;
     schedule_promotion(c);
   }
@@ -421,6 +437,7 @@ struct Engine::State {
   void pop_queue(ConvRec& c) {
     if (!c.in_queue) return;
     queue.erase(c.key);
+    queue_by_skill[c.primary_skill + 1].erase(c.key);
     c.in_queue = false;
   }
 
@@ -444,11 +461,11 @@ struct Engine::State {
       c->promotions = static_cast<int>(std::min<std::int64_t>(
           max_promotions(*c), (now - c->spec.arrived_at) / policy.ageing.step_ms));
       if (c->in_queue) {
-        queue.erase(c->key);
-        c->key.band = base_band(*c) - c->promotions;
-        queue.insert(c->key);
+        pop_queue(*c);
+        push_queue(*c);  // re-keys at the new band and schedules the next step
+      } else {
+        schedule_promotion(*c);
       }
-      schedule_promotion(*c);
     }
   }
 
@@ -709,6 +726,7 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   c.home_team = s.team_id(spec.team);
   c.account_team = s.team_id(spec.account_team);
   for (const auto& r : spec.skills) c.skills.emplace_back(s.skill_id(r.skill), r.min_level);
+  c.primary_skill = c.skills.empty() ? kNone : c.skills.front().first;
   c.dedicated =
       s.policy.tiers[static_cast<int>(spec.tier)].dedicated_group && c.account_team != kNone;
   c.deadlines =
@@ -896,9 +914,23 @@ std::vector<Decision> Engine::dispatch(UnixMs now) {
   // Conversations routed only by the shared pool rules fail the same way within one pass:
   // remember those failures so a long queue costs one hash lookup per blocked conversation.
   std::unordered_set<std::uint64_t> blocked;
-  for (auto it = s.queue.begin(); it != s.queue.end() && s.available_agents > 0;) {
+  // Merge, in queue order, the sub-queues of skills that at least one free agent has: any
+  // agent able to take a conversation has its first required skill.
+  using Cursor = std::pair<std::set<QueueKey>::iterator, int>;  // (position, sub-queue)
+  const auto later = [](const Cursor& x, const Cursor& y) { return *y.first < *x.first; };
+  std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> merge(later);
+  const auto serviceable = [&](int sub) {
+    return sub == 0 ? s.available_agents > 0 : s.available_with_skill[sub] > 0;
+  };
+  for (int sub = 0; sub < static_cast<int>(s.queue_by_skill.size()); ++sub)
+    if (!s.queue_by_skill[sub].empty() && serviceable(sub))
+      merge.emplace(s.queue_by_skill[sub].begin(), sub);
+  while (!merge.empty() && s.available_agents > 0) {
+    auto [it, sub] = merge.top();
+    merge.pop();
+    if (!serviceable(sub)) continue;  // its last skilled free agent has just filled up
     ConvRec& c = s.convs.at(it->id);
-    ++it;  // give() erases the current element
+    if (++it != s.queue_by_skill[sub].end()) merge.emplace(it, sub);  // before give() erases
     std::uint64_t signature = 0;
     const bool shared = !s.has_personal_route(c, now);
     if (shared) {
