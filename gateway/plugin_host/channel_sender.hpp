@@ -15,7 +15,7 @@ struct SendOutcome {
   Kind kind = Kind::retry;
   std::string provider_message_id;  // when sent
   std::string error_code, error_text;
-  int retry_after_ms = 0;           // provider's hint on retry (0 = use backoff)
+  int retry_after_ms = 0;  // provider's hint on retry (0 = use backoff)
 };
 
 class ChannelSender {

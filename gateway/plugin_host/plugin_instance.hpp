@@ -1,0 +1,192 @@
+// One running plugin instance: the plugin's state pointer, its strand, and everything in
+// flight between it and the gateway (held HTTP replies, commits, sends, timers, fetches,
+// WebSocket connections). host_api.cpp turns the plugin's og_host_api calls into the member
+// functions below; PluginHost owns the instances.
+//
+// Threading. Every call into the plugin holds `call_mu_`, so the plugin never runs
+// concurrently with itself. Callbacks (HTTP handlers, WebSocket messages, send_message,
+// on_timer, fetch and commit completions) are posted to the instance's strand and take the
+// lock there. Lifecycle calls (create, start, stop, destroy) and the WebSocket on_open (which
+// the server needs answered synchronously) take the same lock on the calling thread instead of
+// waiting for the strand: that keeps start/stop independent of whether the executor is already
+// (or still) running, and cannot deadlock a worker waiting for its own strand.
+// Lock order: call_mu_ before state_mu_; nothing is called out while state_mu_ is held.
+#pragma once
+
+#include "config/config.hpp"
+#include "core/executor.hpp"
+#include "core/metrics.hpp"
+#include "http/http_types.hpp"
+#include "plugin_host/channel_sender.hpp"
+#include "plugin_host/http_fetcher.hpp"
+#include "plugin_host/plugin_host.hpp"
+#include "plugin_host/plugin_loader.hpp"
+#include "store/store.hpp"
+
+#include <omnigate/plugin_abi.h>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace omnigate::plugin_host {
+class PluginInstance;
+}
+
+// The opaque og_host_ctx of plugin_abi.h: how a host function finds its instance. Lives inside
+// the instance, so it is valid from create() until destroy() returns, as the ABI promises.
+struct og_host_ctx {
+  omnigate::plugin_host::PluginInstance* instance;
+};
+
+namespace omnigate::plugin_host {
+
+using CommitListener =
+    std::function<void(const std::string& instance, const store::IngestResult& result)>;
+
+// What the instances share, owned by PluginHost and outliving every running instance.
+struct HostServices {
+  Executor& executor;
+  store::Store& store;
+  Metrics& metrics;
+  HttpFetcher& fetcher;
+  PluginHostOptions options;
+  CommitListener committed;  // after a new inbound message or channel event was committed
+};
+
+class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
+ public:
+  PluginInstance(HostServices& services, config::PluginInstanceConfig config,
+                 std::shared_ptr<LoadedPlugin> plugin);
+  PluginInstance(const PluginInstance&) = delete;
+  PluginInstance& operator=(const PluginInstance&) = delete;
+
+  const std::string& name() const { return config_.instance; }
+  const LoadedPlugin& plugin() const { return *plugin_; }
+
+  // create() then start(). On anything but OG_OK, `error` gets the plugin's message and nothing
+  // of the instance stays alive (routes dropped, timers and fetches cancelled, destroy() called
+  // if create() had succeeded).
+  og_status start(std::string& error);
+  // stop(), cancel timers/fetches, fail pending sends with `retry`, destroy(). Idempotent.
+  void stop();
+  bool running() const { return phase_ == Phase::running; }
+
+  void mount(http::Router& router);
+  void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done);
+
+  // ---- og_host_api, called by the plugin (host_api.cpp). `error` is filled on failure.
+  void log(og_log_level level, std::string_view message);
+  og_status register_http_route(std::string_view method, std::string_view path,
+                                og_http_handler_fn handler, void* user, std::string& error);
+  og_status register_ws_route(std::string_view path, const og_ws_handlers& handlers,
+                              std::string& error);
+  og_status respond(uint64_t request_id, const og_http_response& response);
+  og_status submit_inbound(uint64_t request_id, const og_inbound_message& message,
+                           og_commit_fn done, void* user, std::string& error);
+  og_status submit_delivery(uint64_t request_id, const og_delivery_report& report,
+                            og_commit_fn done, void* user, std::string& error);
+  og_status submit_event(uint64_t request_id, const og_channel_event& event, og_commit_fn done,
+                         void* user, std::string& error);
+  void send_result(uint64_t ticket, const og_send_result& result);
+  og_status ws_send(uint64_t conn_id, std::string_view data, bool is_text, std::string& error);
+  og_status ws_close(uint64_t conn_id, int code, std::string_view reason);
+  og_status set_timer(uint32_t delay_ms, uint64_t& timer_id, std::string& error);
+  void cancel_timer(uint64_t timer_id);
+  og_status http_fetch(const og_fetch_request& request, og_fetch_done_fn done, void* user,
+                       uint64_t& fetch_id, std::string& error);
+  og_status kv_get(std::string_view key, og_kv_visit_fn visit, void* user, bool& found,
+                   std::string& error);
+  og_status kv_put(std::string_view key, std::string_view value, std::string& error);
+  og_status kv_delete(std::string_view key, std::string& error);
+
+ private:
+  enum class Phase { idle, starting, running, stopping, stopped };
+
+  struct HttpRoute {
+    std::string method;  // "" = every method
+    std::string path;    // below the mount, canonical ("/a/b")
+    og_http_handler_fn handler;
+    void* user;
+  };
+  struct WsRoute {
+    std::string path;
+    og_ws_handlers handlers;
+  };
+  // An HTTP request handed to the plugin, whose reply waits for the handler and its commits.
+  struct PendingRequest {
+    uint64_t id = 0;
+    http::Reply reply;
+    std::optional<http::Response> response;
+    int uncommitted = 0;  // submits with this request id not yet committed
+    bool commit_failed = false;
+    bool handler_returned = false;
+  };
+  struct PendingCommit {
+    og_commit_fn fn;
+    void* user;
+    std::optional<std::pair<og_status, int64_t>> outcome;  // set by the store's completion
+  };
+  struct PendingSend {
+    std::function<void(SendOutcome)> done;
+    uint64_t timeout_timer = 0;
+  };
+  struct PendingFetch {
+    og_fetch_done_fn fn;
+    void* user;
+    uint64_t fetcher_id = 0;
+  };
+  struct CommitOutcome {
+    bool ok = false;
+    std::string error;
+    int64_t id = 0;
+  };
+  using StartWrite = std::function<void(std::function<void(CommitOutcome)> on_commit)>;
+
+  bool accepts_plugin_calls() const;
+  std::string mount_path(const std::string& path) const;
+  void on_strand(std::function<void()> fn);  // runs fn on the strand holding call_mu_
+  void handle_http(const HttpRoute& route, const http::Request& request, http::Reply reply);
+  void finish_request_if_ready(const std::shared_ptr<PendingRequest>& request);
+  og_status submit(uint64_t request_id, og_commit_fn done, void* user, std::string& error,
+                   const StartWrite& start_write);
+  void on_committed(const std::shared_ptr<PendingRequest>& request, uint64_t commit_key,
+                    const CommitOutcome& outcome);
+  void deliver_commit(uint64_t commit_key);  // call_mu_ held
+  void complete_send(uint64_t ticket, SendOutcome outcome);
+  void fire_timer(uint64_t timer_id);
+  void deliver_fetch(uint64_t fetch_id, const FetchResult& result);  // call_mu_ held
+  void drain_and_destroy(bool destroy_plugin);
+  void notify_committed(const store::IngestResult& result);
+
+  HostServices& services_;
+  const config::PluginInstanceConfig config_;
+  const std::shared_ptr<LoadedPlugin> plugin_;  // keeps the library loaded
+  const og_plugin_api& api_;
+  const std::string channel_kind_;
+  og_host_ctx ctx_;
+  std::shared_ptr<Strand> strand_;
+  std::atomic<uint64_t> next_id_{1};  // request ids, tickets, timer/fetch ids, commit keys
+  std::atomic<Phase> phase_{Phase::idle};
+
+  std::mutex call_mu_;            // held during every call into the plugin
+  void* plugin_state_ = nullptr;  // create()'s *instance; guarded by call_mu_
+
+  mutable std::mutex state_mu_;  // guards everything below
+  std::vector<HttpRoute> routes_;
+  std::vector<WsRoute> ws_routes_;
+  std::map<uint64_t, std::shared_ptr<PendingRequest>> requests_;
+  std::map<uint64_t, PendingCommit> commits_;
+  std::map<uint64_t, PendingSend> sends_;
+  std::map<uint64_t, uint64_t> timers_;  // plugin timer id → strand timer id (0 until known)
+  std::map<uint64_t, PendingFetch> fetches_;
+  std::map<uint64_t, std::shared_ptr<http::WsConnection>> ws_connections_;
+};
+
+}  // namespace omnigate::plugin_host

@@ -1,0 +1,40 @@
+// Loading a plugin library and checking that it speaks our ABI, before anything of it runs
+// except its entry function.
+#pragma once
+
+#include <omnigate/plugin_abi.h>
+
+#include <memory>
+#include <string>
+
+namespace omnigate::plugin_host {
+
+// A dlopen()ed plugin library and a validated copy of its og_plugin_api. dlclose()s when the
+// last owner lets go, so anything that may still call into the plugin holds a shared_ptr.
+class LoadedPlugin {
+ public:
+  LoadedPlugin(void* handle, std::string path, const og_plugin_api& api);
+  ~LoadedPlugin();
+  LoadedPlugin(const LoadedPlugin&) = delete;
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+  const og_plugin_api& api() const { return api_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  void* handle_;
+  std::string path_;
+  og_plugin_api api_;  // zero-extended copy: fields of a newer minor we do not know are dropped
+};
+
+struct LoadResult {
+  std::shared_ptr<LoadedPlugin> plugin;  // null on error
+  std::string error;                     // "<path>: <reason>"
+};
+
+// dlopen(RTLD_NOW | RTLD_LOCAL), find og_plugin_entry, call it, and refuse anything that does not
+// satisfy plugin_abi.h v1: struct too small, other major, newer minor, missing name / version /
+// channel_kind, missing create / destroy / send_message, config schema that is not a JSON object.
+LoadResult load_plugin(const std::string& path);
+
+}  // namespace omnigate::plugin_host
