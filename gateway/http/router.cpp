@@ -85,6 +85,9 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
       m.allowed_methods.clear();
       return m;
     }
+    // A root catch-all ("/*", the static files) matches every path, so it says nothing about
+    // whether this path exists: other methods on unknown paths stay 404, not 405.
+    if (r.segments.size() == 1 && r.segments[0] == "*") continue;
     m.path_known = true;
     if (std::find(m.allowed_methods.begin(), m.allowed_methods.end(), r.method) ==
         m.allowed_methods.end()) {

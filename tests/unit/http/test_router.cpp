@@ -80,3 +80,12 @@ TEST_CASE("websocket routes are matched separately") {
   CHECK(r.match("GET", "/channels/chat/ws/abc").handler == nullptr);
   CHECK(r.match_ws("/channels/chat").ws_handler == nullptr);
 }
+
+TEST_CASE("a root catch-all does not turn unknown paths into 405") {
+  Router r;
+  r.add("POST", "/api/v1/things", noop());
+  r.add("GET", "/*", noop());
+  CHECK_FALSE(r.match("POST", "/api/v1/unknown").path_known);
+  CHECK(r.match("GET", "/api/v1/things").path_known);
+  CHECK(r.match("GET", "/api/v1/things").handler != nullptr);
+}
