@@ -110,6 +110,10 @@ class SmsEndToEndTest(harness.IntegrationCase):
                        if e["type"] == "message" and e["message"]["direction"] == "in"]
         self.assertEqual(len(api_inbound), len(sent))
         self.assertEqual({m["provider_message_id"] for m in api_inbound}, set(sent))
+        # "Never": not even for a moment before a transfer — every assignment in the timeline.
+        assigned_to = {e["event"]["data"].get("agent") for t in transcripts.values() for e in t
+                       if e["type"] == "event" and e["event"]["kind"] == "conversation.assigned"}
+        self.assertLessEqual(assigned_to, set(SMS_AGENTS))
         for c in conversations:
             bodies = [e["message"]["body_text"] for e in transcripts[c["id"]]
                       if e["type"] == "message"]
