@@ -8,6 +8,8 @@
 //  - timers live in a min-heap with generation numbers instead of being searched or erased.
 #include "omnigate/routing/engine.hpp"
 
+#include "candidate_set.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -72,14 +74,6 @@ std::uint64_t index_key(int team, int skill) {
          static_cast<std::uint32_t>(skill + 1);
 }
 
-// Position of an agent in a candidate set: smaller is better; `agent` breaks ties so the
-// order is total and deterministic.
-struct Entry {
-  std::int64_t a = 0, b = 0, c = 0;
-  int agent = 0;
-  auto operator<=>(const Entry&) const = default;
-};
-
 struct AgentRec {
   AgentId id;
   int team = kNone;
@@ -93,7 +87,12 @@ struct AgentRec {
   UnixMs idle_since = 0;
   UnixMs last_offered_at = 0;
   std::vector<ConversationId> conversations;
-  std::vector<std::pair<std::uint64_t, Entry>> index_entries;  // where it sits now
+  struct Membership {
+    CandidateSet* set;
+    int skill;  // the set's skill (most_skilled orders by it)
+    CandidateSet::Position position;
+  };
+  std::vector<Membership> index_entries;  // where it sits now
 
   int level(int skill) const {
     const auto it = std::lower_bound(skills.begin(), skills.end(), std::make_pair(skill, 0));
@@ -165,7 +164,7 @@ struct Engine::State {
   std::unordered_map<AgentId, int> agent_by_id;
   std::unordered_map<std::string, int> skill_ids, team_ids;
   std::vector<std::string> skill_names, team_names;
-  std::unordered_map<std::uint64_t, std::set<Entry>> candidates;
+  std::unordered_map<std::uint64_t, CandidateSet> candidates;  // node-based: stable addresses
   int available_agents = 0;  // agents currently in the candidate sets
   // Per skill (index skill + 1; 0 = conversations needing no skill): how many available
   // agents have it, and the queued conversations whose first required skill it is.
@@ -179,7 +178,16 @@ struct Engine::State {
   std::priority_queue<std::pair<UnixMs, ConversationId>,
                       std::vector<std::pair<UnixMs, ConversationId>>, std::greater<>>
       promotions;
-  std::priority_queue<UnixMs, std::vector<UnixMs>, std::greater<>> wakeups;  // stage changes
+  // (when, conversation): the moments a conversation's reachable agents widen (bullseye,
+  // overflow, end of a sticky or reserved wait).
+  std::priority_queue<std::pair<UnixMs, ConversationId>,
+                      std::vector<std::pair<UnixMs, ConversationId>>, std::greater<>>
+      wakeups;
+  // What changed since the last dispatch. Between dispatches the state is stable (no queued
+  // conversation fits any free agent), so only these can produce new matches.
+  std::vector<int> dirty_agents;
+  std::vector<char> agent_dirty;
+  std::vector<ConversationId> dirty_convs;
   std::uint64_t timer_seq = 0;
 
   explicit State(Policy p) : policy(std::move(p)) {}
@@ -211,20 +219,20 @@ struct Engine::State {
   }
 
   // ---------- candidate sets ----------
-  Entry entry_for(int ai, int skill) const {
+  CandidateKey key_for(int ai, int skill) const {
     const auto& a = agents[ai];
     const std::int64_t occupancy = a.total_load * 1000LL / std::max(1, a.total_cap);
     switch (policy.selection) {
       case Selection::least_occupied:
-        return {occupancy, a.idle_since, 0, ai};
+        return {occupancy, 0, a.idle_since, 0, ai};
       case Selection::longest_idle:
-        return {a.idle_since, occupancy, 0, ai};
+        return {0, 0, a.idle_since, occupancy, ai};
       case Selection::round_robin:
-        return {a.last_offered_at, 0, 0, ai};
+        return {0, 0, a.last_offered_at, 0, ai};
       case Selection::most_skilled:
-        return {skill == kNone ? 0 : -a.level(skill), occupancy, a.idle_since, ai};
+        return {skill == kNone ? 0 : -a.level(skill), occupancy, a.idle_since, 0, ai};
     }
-    return {0, 0, 0, ai};
+    return {0, 0, 0, 0, ai};
   }
 
   bool has_room(const AgentRec& a) const {
@@ -234,7 +242,7 @@ struct Engine::State {
   void unindex(int ai) {
     auto& a = agents[ai];
     if (a.index_entries.empty()) return;
-    for (const auto& [key, entry] : a.index_entries) candidates[key].erase(entry);
+    for (const auto& m : a.index_entries) m.set->erase(m.position);
     a.index_entries.clear();
     --available_agents;
     for (const auto& [skill, level] : a.skills) --available_with_skill[skill + 1];
@@ -242,12 +250,10 @@ struct Engine::State {
 
   void index(int ai) {
     auto& a = agents[ai];
-    if (!has_room(a)) return;
+    if (!has_room(a) || !a.index_entries.empty()) return;
     const auto add = [&](int team, int skill) {
-      const auto key = index_key(team, skill);
-      const Entry e = entry_for(ai, skill);
-      candidates[key].insert(e);
-      a.index_entries.emplace_back(key, e);
+      CandidateSet* set = &candidates[index_key(team, skill)];
+      a.index_entries.push_back({set, skill, set->insert(key_for(ai, skill))});
     };
     add(kNone, kNone);
     for (const auto& [skill, level] : a.skills) add(kNone, skill);
@@ -259,12 +265,32 @@ struct Engine::State {
     for (const auto& [skill, level] : a.skills) ++available_with_skill[skill + 1];
   }
 
-  // Changes an agent's load/presence/profile while keeping the candidate sets consistent.
+  // After a load or presence change (same team and skills): moves the agent only where its
+  // key changed, and in or out of the sets when its room appears or runs out.
+  void rekey(int ai) {
+    auto& a = agents[ai];
+    if (!has_room(a)) return unindex(ai);
+    if (a.index_entries.empty()) return index(ai);
+    for (auto& m : a.index_entries) {
+      const CandidateKey key = key_for(ai, m.skill);
+      if (key == *m.position.it) continue;
+      m.set->erase(m.position);
+      m.position = m.set->insert(key);
+    }
+  }
+
+  void mark_dirty(int ai) {
+    if (agent_dirty.size() <= static_cast<std::size_t>(ai)) agent_dirty.resize(agents.size(), 0);
+    if (agent_dirty[ai]) return;
+    agent_dirty[ai] = 1;
+    dirty_agents.push_back(ai);
+  }
+
+  // Changes an agent's load or presence while keeping the candidate sets consistent.
   template <class Change>
   void update_agent(int ai, Change&& change) {
-    unindex(ai);
     change(agents[ai]);
-    index(ai);
+    rekey(ai);
   }
 
   // ---------- eligibility ----------
@@ -316,8 +342,8 @@ struct Engine::State {
 
   // Best eligible agent in `team` (kNone = any) by the selection order, walking only the
   // candidate set of the conversation's rarest required skill.
-  std::optional<Entry> best_in_team(int team, const ConvRec& c, int drop) const {
-    const std::set<Entry>* smallest = nullptr;
+  std::optional<CandidateKey> best_in_team(int team, const ConvRec& c, int drop) const {
+    const CandidateSet* smallest = nullptr;
     if (c.skills.empty()) {
       const auto it = candidates.find(index_key(team, kNone));
       if (it != candidates.end()) smallest = &it->second;
@@ -329,9 +355,9 @@ struct Engine::State {
       }
     }
     if (!smallest) return std::nullopt;
-    for (const auto& e : *smallest)
-      if (eligible_pool(e.agent, c, drop)) return e;
-    return std::nullopt;
+    const CandidateKey* best =
+        smallest->find_first([&](int ai) { return eligible_pool(ai, c, drop); });
+    return best ? std::optional<CandidateKey>(*best) : std::nullopt;
   }
 
   std::vector<int> pool_teams(const ConvRec& c, UnixMs now) const {
@@ -393,7 +419,7 @@ struct Engine::State {
                          (group_route ? "dedicated group" : "account manager") + " for " +
                          seconds(tp.preferred_wait_ms) + " (tier " + to_string(c.spec.tier) + ")"};
 
-    std::optional<Entry> best;
+    std::optional<CandidateKey> best;
     int best_team = kNone;
     for (const int team : pool_teams(c, now)) {
       const auto e = best_in_team(team, c, drop);
@@ -431,6 +457,7 @@ struct Engine::State {
     queue.insert(c.key);
     queue_by_skill[c.primary_skill + 1].insert(c.key);
     c.in_queue = true;
+    dirty_convs.push_back(c.spec.id);
     schedule_promotion(c);
   }
 
@@ -499,10 +526,129 @@ struct Engine::State {
         a.idle_since = now;
         std::erase(a.conversations, c.spec.id);
       });
+      mark_dirty(c.agent);
       c.agent = kNone;
     }
     ++c.offer_gen;
     if (requeue) push_queue(c);
+  }
+
+  // ---------- matching passes ----------
+  // Conversations routed only by the shared pool rules fail the same way within one pass:
+  // the set remembers those failures so each further one costs a hash lookup.
+  struct Pass {
+    std::vector<Decision>& decisions;
+    std::unordered_set<std::uint64_t> blocked;
+  };
+
+  std::uint64_t pool_signature(const ConvRec& c, UnixMs now) const {
+    const std::hash<std::uint64_t> h;
+    std::uint64_t sig =
+        h((static_cast<std::uint64_t>(c.spec.channel) << 8) |
+          (static_cast<std::uint64_t>(c.spec.tier) << 4) |
+          static_cast<std::uint64_t>(current_level_drop(c, now)) |
+          (static_cast<std::uint64_t>(overflow_open(c, now)) << 12) |
+          (static_cast<std::uint64_t>(static_cast<std::uint32_t>(c.home_team + 1)) << 16));
+    for (const auto& [skill, level] : c.skills)
+      sig = sig * 1000003u ^
+            h((static_cast<std::uint64_t>(skill) << 8) | static_cast<unsigned>(level));
+    return sig;
+  }
+
+  void route(ConvRec& c, UnixMs now, Pass& pass) {
+    const bool shared = !has_personal_route(c, now);
+    const std::uint64_t sig = shared ? pool_signature(c, now) : 0;
+    if (shared && pass.blocked.count(sig)) return;
+    auto [ai, reason] = choose(c, now);
+    if (ai == kNone) {
+      c.reason = std::move(reason);
+      if (shared) pass.blocked.insert(sig);
+      return;
+    }
+    const DecisionKind kind =
+        policy.reservation_timeout_ms > 0 ? DecisionKind::offer : DecisionKind::assign;
+    give(c, ai, now, kind, reason);
+    pass.decisions.push_back(Decision{kind, c.spec.id, agents[ai].id,
+                                      kind == DecisionKind::offer ? c.offer_expires : 0,
+                                      std::move(reason)});
+  }
+
+  // Walks, in queue order, the sub-queues listed in `subs` (merged), calling `visit` on each
+  // conversation until `visit` returns false. Safe against `visit` dequeuing the current one.
+  template <class Visit>
+  void walk_queue(const std::vector<int>& subs, Visit&& visit) {
+    using Cursor = std::pair<std::set<QueueKey>::iterator, int>;
+    const auto later = [](const Cursor& x, const Cursor& y) { return *y.first < *x.first; };
+    std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> merge(later);
+    for (const int sub : subs)
+      if (!queue_by_skill[sub].empty()) merge.emplace(queue_by_skill[sub].begin(), sub);
+    while (!merge.empty()) {
+      auto [it, sub] = merge.top();
+      merge.pop();
+      ConvRec& c = convs.at(it->id);
+      if (++it != queue_by_skill[sub].end()) merge.emplace(it, sub);  // before visit() dequeues
+      if (!visit(c, sub)) return;
+    }
+  }
+
+  // Every queued conversation that some free agent could serve (any agent able to take a
+  // conversation has its first required skill), best first.
+  void full_pass(UnixMs now, Pass& pass) {
+    const auto serviceable = [&](int sub) {
+      return sub == 0 ? available_agents > 0 : available_with_skill[sub] > 0;
+    };
+    std::vector<int> subs;
+    for (int sub = 0; sub < static_cast<int>(queue_by_skill.size()); ++sub)
+      if (serviceable(sub)) subs.push_back(sub);
+    walk_queue(subs, [&](ConvRec& c, int sub) {
+      if (serviceable(sub)) route(c, now, pass);  // its skilled free agents may have filled up
+      return available_agents > 0;
+    });
+  }
+
+  // The best queued conversations for one agent that gained room, in queue order. Each is
+  // still routed by the full rules, which may pick another free agent.
+  void serve_agent(int ai, UnixMs now, Pass& pass) {
+    std::vector<int> subs{0};
+    for (const auto& [skill, level] : agents[ai].skills) subs.push_back(skill + 1);
+    walk_queue(subs, [&](ConvRec& c, int) {
+      if (can_take(agents[ai], c.spec.channel) &&
+          has_skills(agents[ai], c, current_level_drop(c, now)))
+        route(c, now, pass);
+      return has_room(agents[ai]);
+    });
+  }
+
+  // Above this many agents with new room, one pass over the queue is cheaper than one walk
+  // per agent.
+  static constexpr std::size_t kAgentWalkLimit = 16;
+
+  void route_changes(UnixMs now, std::vector<Decision>& decisions) {
+    Pass pass{decisions, {}};
+    std::vector<int> changed_agents;
+    changed_agents.swap(dirty_agents);
+    for (const int ai : changed_agents) agent_dirty[ai] = 0;
+    std::vector<ConversationId> changed_convs;
+    changed_convs.swap(dirty_convs);
+    if (changed_agents.size() > kAgentWalkLimit) {
+      full_pass(now, pass);
+      return;
+    }
+    // Freed agents first: they take the best of the whole queue, new arrivals included.
+    for (const int ai : changed_agents)
+      if (has_room(agents[ai])) serve_agent(ai, now, pass);
+    std::vector<QueueKey> fresh;
+    for (const ConversationId id : changed_convs) {
+      const ConvRec* c = find_conv(id);
+      if (c && c->in_queue) fresh.push_back(c->key);
+    }
+    std::sort(fresh.begin(), fresh.end());
+    fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
+    for (const auto& key : fresh) {
+      if (available_agents == 0) break;
+      ConvRec* c = find_conv(key.id);
+      if (c && c->in_queue) route(*c, now, pass);
+    }
   }
 
   // ---------- timers ----------
@@ -644,7 +790,9 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     s.agents.back().idle_since = now;
     s.agent_by_id.emplace(spec.id, ai);
   }
-  s.update_agent(ai, [&](AgentRec& a) {
+  s.unindex(ai);  // the profile decides which candidate sets the agent belongs to
+  {
+    AgentRec& a = s.agents[ai];
     a.team = s.team_id(spec.team);
     a.skills.clear();
     for (const auto& sk : spec.skills) a.skills.emplace_back(s.skill_id(sk.skill), sk.level);
@@ -658,7 +806,9 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     a.cap = s.policy.capacity.per_kind;
     for (const auto& [kind, cap] : spec.capacity) a.cap[static_cast<int>(kind)] = cap;
     a.total_cap = spec.total_capacity > 0 ? spec.total_capacity : s.policy.capacity.total;
-  });
+  }
+  s.index(ai);
+  s.mark_dirty(ai);
   return Status::success();
 }
 
@@ -671,6 +821,7 @@ Status Engine::set_presence(const AgentId& id, Presence presence, UnixMs now) {
     a.presence = presence;
     if (before != Presence::online && presence == Presence::online) a.idle_since = now;
   });
+  if (presence == Presence::online) s.mark_dirty(ai);
   if (presence == Presence::offline) {
     const auto held = s.agents[ai].conversations;  // copy: release() edits the list
     for (const ConversationId cid : held) {
@@ -746,15 +897,16 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
     s.push_timer(spec.arrived_at + s.policy.sla.complaint_escalation_ms[0], spec.id,
                  TimerKind::complaint_escalation, 0, 1);
   // Moments at which the conversation's reachable agents widen, so the gateway wakes up.
-  for (const auto& step : s.policy.bullseye) s.wakeups.push(spec.arrived_at + step.after_ms);
+  for (const auto& step : s.policy.bullseye)
+    s.wakeups.emplace(spec.arrived_at + step.after_ms, spec.id);
   if (spec.previous_agent && s.policy.sticky.enabled)
-    s.wakeups.push(spec.arrived_at + s.policy.sticky.wait_ms);
+    s.wakeups.emplace(spec.arrived_at + s.policy.sticky.wait_ms, spec.id);
   if (const auto wait = s.policy.tiers[static_cast<int>(spec.tier)].preferred_wait_ms; wait > 0)
-    s.wakeups.push(spec.arrived_at + wait);
+    s.wakeups.emplace(spec.arrived_at + wait, spec.id);
   if (stored.home_team != kNone) {
     const auto it = s.policy.teams.find(spec.team);
     if (it != s.policy.teams.end() && it->second.overflow_after_ms > 0)
-      s.wakeups.push(spec.arrived_at + it->second.overflow_after_ms);
+      s.wakeups.emplace(spec.arrived_at + it->second.overflow_after_ms, spec.id);
   }
   return Status::success();
 }
@@ -895,7 +1047,6 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
 std::vector<TimerEvent> Engine::advance(UnixMs now) {
   auto& s = *state_;
   s.apply_promotions(now);
-  while (!s.wakeups.empty() && s.wakeups.top() <= now) s.wakeups.pop();
   std::vector<TimerEvent> events;
   while (!s.timers.empty() && s.timers.top().due <= now) {
     const Timer t = s.timers.top();
@@ -908,55 +1059,12 @@ std::vector<TimerEvent> Engine::advance(UnixMs now) {
 std::vector<Decision> Engine::dispatch(UnixMs now) {
   auto& s = *state_;
   s.apply_promotions(now);
-  std::vector<Decision> decisions;
-  const DecisionKind kind =
-      s.policy.reservation_timeout_ms > 0 ? DecisionKind::offer : DecisionKind::assign;
-  // Conversations routed only by the shared pool rules fail the same way within one pass:
-  // remember those failures so a long queue costs one hash lookup per blocked conversation.
-  std::unordered_set<std::uint64_t> blocked;
-  // Merge, in queue order, the sub-queues of skills that at least one free agent has: any
-  // agent able to take a conversation has its first required skill.
-  using Cursor = std::pair<std::set<QueueKey>::iterator, int>;  // (position, sub-queue)
-  const auto later = [](const Cursor& x, const Cursor& y) { return *y.first < *x.first; };
-  std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> merge(later);
-  const auto serviceable = [&](int sub) {
-    return sub == 0 ? s.available_agents > 0 : s.available_with_skill[sub] > 0;
-  };
-  for (int sub = 0; sub < static_cast<int>(s.queue_by_skill.size()); ++sub)
-    if (!s.queue_by_skill[sub].empty() && serviceable(sub))
-      merge.emplace(s.queue_by_skill[sub].begin(), sub);
-  while (!merge.empty() && s.available_agents > 0) {
-    auto [it, sub] = merge.top();
-    merge.pop();
-    if (!serviceable(sub)) continue;  // its last skilled free agent has just filled up
-    ConvRec& c = s.convs.at(it->id);
-    if (++it != s.queue_by_skill[sub].end()) merge.emplace(it, sub);  // before give() erases
-    std::uint64_t signature = 0;
-    const bool shared = !s.has_personal_route(c, now);
-    if (shared) {
-      std::hash<std::uint64_t> h;
-      signature =
-          h((static_cast<std::uint64_t>(c.spec.channel) << 8) |
-            (static_cast<std::uint64_t>(c.spec.tier) << 4) |
-            static_cast<std::uint64_t>(s.current_level_drop(c, now)) |
-            (static_cast<std::uint64_t>(s.overflow_open(c, now)) << 12) |
-            (static_cast<std::uint64_t>(static_cast<std::uint32_t>(c.home_team + 1)) << 16));
-      for (const auto& [skill, level] : c.skills)
-        signature = signature * 1000003u ^
-                    h((static_cast<std::uint64_t>(skill) << 8) | static_cast<unsigned>(level));
-      if (blocked.count(signature)) continue;
-    }
-    auto [ai, reason] = s.choose(c, now);
-    if (ai == kNone) {
-      c.reason = std::move(reason);
-      if (shared) blocked.insert(signature);
-      continue;
-    }
-    s.give(c, ai, now, kind, reason);
-    decisions.push_back(Decision{kind, c.spec.id, s.agents[ai].id,
-                                 kind == DecisionKind::offer ? c.offer_expires : 0,
-                                 std::move(reason)});
+  while (!s.wakeups.empty() && s.wakeups.top().first <= now) {
+    s.dirty_convs.push_back(s.wakeups.top().second);
+    s.wakeups.pop();
   }
+  std::vector<Decision> decisions;
+  s.route_changes(now, decisions);
   return decisions;
 }
 
@@ -1046,7 +1154,7 @@ std::optional<UnixMs> Engine::next_timer_at() const {
   };
   if (!s.timers.empty()) consider(s.timers.top().due);
   if (!s.promotions.empty()) consider(s.promotions.top().first);
-  if (!s.wakeups.empty()) consider(s.wakeups.top());
+  if (!s.wakeups.empty()) consider(s.wakeups.top().first);
   return next;
 }
 

@@ -1,0 +1,63 @@
+// Agents with free capacity, kept in selection order (private to the routing engine).
+//
+// An agent's key changes on every offer and release, so re-keying must be cheap. Keys are
+// split into a small "bucket" part (occupancy, proficiency: few distinct values) and an
+// ordered tail led by a timestamp that is almost always "now" when a key changes. Each bucket
+// is a list, so a re-keyed agent is appended at (or very near) the back: O(1) instead of the
+// O(log n) rebalancing of one big ordered tree.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <utility>
+
+namespace omnigate::routing {
+
+struct CandidateKey {
+  std::int64_t bucket_a = 0, bucket_b = 0;  // smaller is better
+  std::int64_t time = 0;                    // then earlier is better
+  std::int64_t rest = 0;
+  int agent = 0;  // total, deterministic order
+  auto operator<=>(const CandidateKey&) const = default;
+};
+
+class CandidateSet {
+ public:
+  using Bucket = std::list<CandidateKey>;
+  struct Position {
+    Bucket* bucket = nullptr;
+    Bucket::iterator it;
+  };
+
+  Position insert(const CandidateKey& key) {
+    Bucket& bucket = buckets_[{key.bucket_a, key.bucket_b}];
+    auto pos = bucket.end();
+    while (pos != bucket.begin() && key < *std::prev(pos)) --pos;
+    ++size_;
+    return {&bucket, bucket.insert(pos, key)};
+  }
+
+  void erase(const Position& p) {
+    p.bucket->erase(p.it);
+    --size_;
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  // The first key, in order, whose agent satisfies `accept`, or nullptr.
+  template <class Accept>
+  const CandidateKey* find_first(Accept&& accept) const {
+    for (const auto& [bucket_key, bucket] : buckets_)
+      for (const auto& key : bucket)
+        if (accept(key.agent)) return &key;
+    return nullptr;
+  }
+
+ private:
+  std::map<std::pair<std::int64_t, std::int64_t>, Bucket> buckets_;  // empty buckets are kept
+  std::size_t size_ = 0;
+};
+
+}  // namespace omnigate::routing
