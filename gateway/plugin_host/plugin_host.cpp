@@ -14,6 +14,29 @@ namespace omnigate {
 
 using plugin_host::PluginInstance;
 
+namespace {
+
+const char* status_name(og_status status) {
+  switch (status) {
+    case OG_OK:
+      return "OG_OK";
+    case OG_DECLINE:
+      return "OG_DECLINE";
+    case OG_CONFIG:
+      return "OG_CONFIG";
+    case OG_RETRY:
+      return "OG_RETRY";
+    case OG_PERMANENT:
+      return "OG_PERMANENT";
+    case OG_INTERNAL:
+      return "OG_INTERNAL";
+    default:
+      return "an unknown status";
+  }
+}
+
+}  // namespace
+
 class PluginHost::Impl {
  public:
   Impl(Executor& executor, store::Store& store, Metrics& metrics, PluginHostOptions options)
@@ -48,9 +71,10 @@ class PluginHost::Impl {
                                "1 when the channel instance is running, 0 otherwise",
                                {{"instance", info.instance}}, info.state == "running" ? 1 : 0);
     const LogLevel level = info.state == "failed" ? LogLevel::error : LogLevel::info;
+    // A failure reason already names the file; otherwise say which file the instance runs.
     log(level, "plugin_host",
-        "instance " + info.instance + " (" + info.file + "): " + info.state +
-            (info.reason.empty() ? "" : ": " + info.reason));
+        "instance " + info.instance + ": " + info.state +
+            (info.reason.empty() ? " (" + info.file + ")" : ": " + info.reason));
   }
 
   void start_one(const config::PluginInstanceConfig& cfg) {
@@ -64,8 +88,8 @@ class PluginHost::Impl {
     if (cfg.instance.empty()) {
       set_state(info, "failed", "instance name is empty");
     } else if (taken()) {
+      info.instance += " (duplicate)";  // keeps the first instance's entry and metrics intact
       set_state(info, "failed", "instance name is used twice");
-      info.instance += " (duplicate)";
     } else if (!cfg.enabled) {
       set_state(info, "disabled", "enabled = false");
     } else {

@@ -14,7 +14,7 @@ OG_ABI_LAYOUT(CHECK_OFFSET, CHECK_SIZE)
 
 extern "C" int og_abi_layout_c_has_field(const og_send_result* r);
 
-TEST_CASE("OG_HAS_FIELD tells an old, short struct from a current one (C and C++ agree)") {
+TEST_CASE("OG_HAS_FIELD tells an old short struct from a current one (C and C++ agree)") {
   og_send_result current{};
   current.struct_size = sizeof current;
   og_send_result old_sender{};

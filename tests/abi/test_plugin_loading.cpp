@@ -80,7 +80,7 @@ TEST_CASE("inspect_plugin describes a correct plugin without creating an instanc
   CHECK(r.abi_minor == 0);
 }
 
-TEST_CASE("inspect_plugin refuses every broken plugin, naming the file and the reason") {
+TEST_CASE("inspect_plugin refuses every broken plugin naming the file and the reason") {
   for (const auto& c : broken_cases()) {
     INFO(c.fixture);
     const auto r = omnigate::inspect_plugin(fixture(c.fixture));
@@ -96,7 +96,7 @@ TEST_CASE("inspect_plugin reports a missing file with the loader's reason") {
   CHECK_THAT(r.error, Contains(path) && Contains("No such file"));
 }
 
-TEST_CASE("PluginHost::start keeps going past broken, declining and failing plugins") {
+TEST_CASE("PluginHost::start keeps going past broken and declining and failing plugins") {
   omnigate::test::HostTestEnv env;
   PluginHost host(*env.executor, *env.store, env.metrics,
                   {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20});

@@ -1,0 +1,152 @@
+// A test plugin that exposes every host service through HTTP routes, so the tests drive the
+// host the way a real plugin would — through the C ABI of a dlopen()ed library — and observe
+// results through the store (kv, messages). Routes (all under /channels/<instance>):
+//   POST /inbound   {"id","from","text"}      submit_inbound tied to the request, 200 "stored"
+//   POST /delivery  {"id","state"}            submit_delivery tied to the request
+//   POST /event     {"id","kind","from"}      submit_event tied to the request
+//   POST /kv        {"key","value"}           kv_put;   GET /kv?key=K → value or 404
+//   POST /timer     {"ms","key"}              set_timer; on_timer does kv_put(key, "fired")
+//   POST /fetch     {"url","key","private"}   http_fetch; completion does kv_put(key, result JSON)
+//   GET  /overlap                             how many times two callbacks ever overlapped
+// send(): the body text picks the behaviour: "ok", "silent" (never answers), "retry",
+// "permanent", "later" (answers from a plugin thread).
+#include <omnigate/plugin.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using nlohmann::json;
+using omnigate::HttpRequest;
+using omnigate::HttpResponse;
+
+class ProbePlugin : public omnigate::Plugin {
+ public:
+  explicit ProbePlugin(const omnigate::PluginContext& ctx) : Plugin(ctx) {
+    route("POST", "/inbound", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      omnigate::InboundMessage m;
+      m.provider_message_id = in.at("id");
+      m.from_kind = "phone";
+      m.from_address = in.at("from");
+      m.to_address = "+15550000000";
+      m.body_text = in.at("text");
+      m.raw = std::string(r.body);
+      host().submit_inbound(r.id, m);
+      return HttpResponse{200, "text/plain", "stored\n", {}};
+    });
+    route("POST", "/delivery", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      omnigate::DeliveryReport d;
+      d.provider_message_id = in.at("id");
+      d.state = in.at("state").get<int>();
+      host().submit_delivery(r.id, d);
+      return HttpResponse{200, "text/plain", "ok\n", {}};
+    });
+    route("POST", "/event", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      omnigate::ChannelEvent e;
+      e.provider_event_id = in.at("id");
+      e.kind = in.at("kind");
+      e.from_kind = "phone";
+      e.from_address = in.at("from");
+      e.data_json = R"({"duration_s": 42})";
+      host().submit_event(r.id, e);
+      return HttpResponse{200, "text/plain", "ok\n", {}};
+    });
+    route("POST", "/kv", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      host().kv_put(in.at("key").get<std::string>(), in.at("value").get<std::string>());
+      return HttpResponse{200, "text/plain", "", {}};
+    });
+    route("GET", "/kv", [this](const HttpRequest& r) {
+      const std::string key(r.query.substr(r.query.find('=') + 1));
+      const auto value = host().kv_get(key);
+      return value ? HttpResponse{200, "text/plain", *value, {}}
+                   : HttpResponse{404, "text/plain", "", {}};
+    });
+    route("POST", "/timer", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      timer_keys_[host().set_timer(in.at("ms").get<uint32_t>())] = in.at("key");
+      return HttpResponse{202, "text/plain", "", {}};
+    });
+    route("POST", "/fetch", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      omnigate::FetchRequest f;
+      f.url = in.at("url");
+      f.allow_private = in.value("private", false);
+      const std::string key = in.at("key");
+      host().fetch(f, [this, key](const omnigate::FetchResponse& resp) {
+        Guard guard(*this);
+        json out = {
+            {"status", resp.http_status}, {"error", resp.error}, {"body_size", resp.body.size()}};
+        for (const auto& [name, value] : resp.headers) {
+          if (name == "Location") out["location"] = value;
+        }
+        host().kv_put(key, out.dump());
+      });
+      return HttpResponse{202, "text/plain", "", {}};
+    });
+    route("GET", "/overlap", [this](const HttpRequest&) {
+      return HttpResponse{200, "text/plain", std::to_string(overlaps_.load()), {}};
+    });
+  }
+
+  ~ProbePlugin() override {
+    for (auto& t : threads_) t.join();
+  }
+
+  void on_timer(uint64_t id) override {
+    Guard guard(*this);
+    host().kv_put(timer_keys_.at(id), "fired");
+  }
+
+  void send(uint64_t ticket, const omnigate::OutboundMessage& m) override {
+    Guard guard(*this);
+    if (m.body_text == "retry") throw omnigate::RetryError("provider busy");
+    if (m.body_text == "permanent") throw omnigate::PermanentError("number blocked");
+    if (m.body_text == "silent") return;
+    omnigate::SendResult ok{OG_OK, "probe-" + m.idempotency_key, {}, {}, 0};
+    if (m.body_text == "later") {
+      // send_result is callable from any thread.
+      threads_.emplace_back([this, ticket, ok] { host().send_result(ticket, ok); });
+      return;
+    }
+    host().send_result(ticket, ok);
+  }
+
+ private:
+  // Counts callbacks that run while another one of this instance is still running.
+  struct Guard {
+    explicit Guard(ProbePlugin& p) : plugin(p) {
+      if (plugin.active_.fetch_add(1) != 0) plugin.overlaps_.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));  // widen any overlap window
+    }
+    ~Guard() { plugin.active_.fetch_sub(1); }
+    ProbePlugin& plugin;
+  };
+
+  void route(const char* method, const char* path,
+             std::function<HttpResponse(const HttpRequest&)> fn) {
+    host().route(method, path, [this, fn](const HttpRequest& r) {
+      Guard guard(*this);
+      return fn(r);
+    });
+  }
+
+  std::atomic<int> active_{0};
+  std::atomic<int> overlaps_{0};
+  std::map<uint64_t, std::string> timer_keys_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+OMNIGATE_PLUGIN(ProbePlugin, "probe", "0.1.0", "sms", "plugin host test probe", nullptr)
