@@ -6,6 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
@@ -29,6 +32,19 @@ int inbound_messages(ProbeHost& p, omnigate::store::Id conversation) {
     if (entry.message && entry.message->direction == "in") ++n;
   }
   return n;
+}
+
+// Runs SQL on the test's database through a connection of its own (to inject failures).
+void exec_sql(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* conn = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &conn) == SQLITE_OK);
+  sqlite3_busy_timeout(conn, 10000);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(conn, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(conn);
+  REQUIRE(rc == SQLITE_OK);
 }
 
 }  // namespace
@@ -123,4 +139,24 @@ TEST_CASE("delivery reports and channel events are committed before their reply"
   const auto bad = p.post("/channels/probe/delivery", {{"id", "SM-x"}, {"state", 99}});
   CHECK(bad.status == 400);
   CHECK_THAT(bad.body, Contains("not an OG_DELIVERY_* value"));
+}
+
+TEST_CASE("a failed commit turns the held 2xx into a 503 so the provider retries") {
+  ProbeHost p;
+  const auto db = p.env.dir / "omnigate.db";
+  exec_sql(db,
+           "CREATE TRIGGER og_test_refuse_messages BEFORE INSERT ON messages "
+           "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+  const json body = {{"id", "SM-fail"}, {"from", "+15551230005"}, {"text", "not yet"}};
+  const auto refused = p.post("/channels/probe/inbound", body);
+  CHECK(refused.status == 503);
+  CHECK(std::find(refused.headers.begin(), refused.headers.end(),
+                  std::pair<std::string, std::string>{"Retry-After", "1"}) !=
+        refused.headers.end());
+
+  exec_sql(db, "DROP TRIGGER og_test_refuse_messages");
+  CHECK(p.post("/channels/probe/inbound", body).status == 200);
+  const auto convs = conversations_of(p, "probe");
+  REQUIRE(convs.size() == 1);
+  CHECK(inbound_messages(p, convs[0].id) == 1);
 }
