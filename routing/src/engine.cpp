@@ -100,12 +100,19 @@ struct AgentRec {
   }
 };
 
+struct ConvRec;
+
 struct QueueKey {
   int band = 0;
   UnixMs deadline = 0;
   UnixMs arrival = 0;
   ConversationId id = 0;
-  auto operator<=>(const QueueKey&) const = default;
+  ConvRec* rec =
+      nullptr;  // saves a lookup per visited conversation; never compared (ids are unique)
+  bool operator<(const QueueKey& o) const {
+    return std::tie(band, deadline, arrival, id) < std::tie(o.band, o.deadline, o.arrival, o.id);
+  }
+  bool operator==(const QueueKey& o) const { return id == o.id && !(*this < o) && !(o < *this); }
 };
 
 struct ConvRec {
@@ -167,9 +174,14 @@ struct Engine::State {
   std::unordered_map<std::uint64_t, CandidateSet> candidates;  // node-based: stable addresses
   int available_agents = 0;  // agents currently in the candidate sets
   // Per skill (index skill + 1; 0 = conversations needing no skill): how many available
-  // agents have it, and the queued conversations whose first required skill it is.
+  // agents have it. Per (skill, channel kind) (index sub_queue()): the queued conversations
+  // whose first required skill and channel these are.
   std::vector<int> available_with_skill{0};
-  std::vector<std::set<QueueKey>> queue_by_skill{1};
+  std::vector<std::set<QueueKey>> queue_by_skill{kChannelKindCount};
+
+  static int sub_queue(int skill, ChannelKind kind) {
+    return (skill + 1) * kChannelKindCount + static_cast<int>(kind);
+  }
 
   std::unordered_map<ConversationId, ConvRec> convs;
   std::set<QueueKey> queue;
@@ -203,7 +215,7 @@ struct Engine::State {
   int skill_id(const std::string& s) {
     const int id = intern(skill_ids, skill_names, s);
     available_with_skill.resize(skill_names.size() + 1, 0);
-    queue_by_skill.resize(skill_names.size() + 1);
+    queue_by_skill.resize((skill_names.size() + 1) * kChannelKindCount);
     return id;
   }
   int team_id(const std::string& t) { return intern(team_ids, team_names, t); }
@@ -454,8 +466,9 @@ struct Engine::State {
     c.key.deadline = c.deadlines.first_response_due;
     c.key.arrival = c.spec.arrived_at;
     c.key.id = c.spec.id;
+    c.key.rec = &c;  // ConvRec lives in a node-based map: its address is stable
     queue.insert(c.key);
-    queue_by_skill[c.primary_skill + 1].insert(c.key);
+    queue_by_skill[sub_queue(c.primary_skill, c.spec.channel)].insert(c.key);
     c.in_queue = true;
     dirty_convs.push_back(c.spec.id);
     schedule_promotion(c);
@@ -464,7 +477,7 @@ struct Engine::State {
   void pop_queue(ConvRec& c) {
     if (!c.in_queue) return;
     queue.erase(c.key);
-    queue_by_skill[c.primary_skill + 1].erase(c.key);
+    queue_by_skill[sub_queue(c.primary_skill, c.spec.channel)].erase(c.key);
     c.in_queue = false;
   }
 
@@ -585,7 +598,7 @@ struct Engine::State {
     while (!merge.empty()) {
       auto [it, sub] = merge.top();
       merge.pop();
-      ConvRec& c = convs.at(it->id);
+      ConvRec& c = *it->rec;
       if (++it != queue_by_skill[sub].end()) merge.emplace(it, sub);  // before visit() dequeues
       if (!visit(c, sub)) return;
     }
@@ -595,7 +608,8 @@ struct Engine::State {
   // conversation has its first required skill), best first.
   void full_pass(UnixMs now, Pass& pass) {
     const auto serviceable = [&](int sub) {
-      return sub == 0 ? available_agents > 0 : available_with_skill[sub] > 0;
+      const int skill_slot = sub / kChannelKindCount;
+      return skill_slot == 0 ? available_agents > 0 : available_with_skill[skill_slot] > 0;
     };
     std::vector<int> subs;
     for (int sub = 0; sub < static_cast<int>(queue_by_skill.size()); ++sub)
@@ -609,8 +623,13 @@ struct Engine::State {
   // The best queued conversations for one agent that gained room, in queue order. Each is
   // still routed by the full rules, which may pick another free agent.
   void serve_agent(int ai, UnixMs now, Pass& pass) {
-    std::vector<int> subs{0};
-    for (const auto& [skill, level] : agents[ai].skills) subs.push_back(skill + 1);
+    std::vector<int> subs;
+    for (int k = 0; k < kChannelKindCount; ++k) {
+      const auto kind = static_cast<ChannelKind>(k);
+      if (!can_take(agents[ai], kind)) continue;
+      subs.push_back(sub_queue(kNone, kind));
+      for (const auto& [skill, level] : agents[ai].skills) subs.push_back(sub_queue(skill, kind));
+    }
     walk_queue(subs, [&](ConvRec& c, int) {
       if (can_take(agents[ai], c.spec.channel) &&
           has_skills(agents[ai], c, current_level_drop(c, now)))
