@@ -62,7 +62,8 @@ run_load() {  # run_load PORT ACKED_FILE → the generator's RESULT json on the 
 echo "== baseline: bench-ingest-baseline (Beast, 2 threads, 200 to every POST)" >&2
 "$baseline" --threads 2 --port-file "$work/baseline.port" >"$work/baseline.log" 2>&1 &
 server_pid=$!
-baseline_result=$(run_load "$(wait_for_port "$work/baseline.port" "$server_pid")" "$work/baseline.acked")
+port=$(wait_for_port "$work/baseline.port" "$server_pid")
+baseline_result=$(run_load "$port" "$work/baseline.acked")
 stop_server
 
 echo "== omnigate serve + libog_sms.so (SQLite, synchronous=FULL)" >&2
@@ -93,7 +94,8 @@ presence = "online"
 TOML
 "$gateway" serve --config "$work/omnigate.toml" --port-file "$work/omnigate.port" >"$work/omnigate.log" 2>&1 &
 server_pid=$!
-gateway_result=$(run_load "$(wait_for_port "$work/omnigate.port" "$server_pid")" "$work/omnigate.acked")
+port=$(wait_for_port "$work/omnigate.port" "$server_pid")
+gateway_result=$(run_load "$port" "$work/omnigate.acked")
 stop_server
 
 python3 - "$baseline_result" "$gateway_result" "$work/omnigate.acked" "$work/data/omnigate.db" <<'PY'
