@@ -1,6 +1,7 @@
 #include "plugin_host/http_fetcher.hpp"
 
 #include "plugin_host/address_policy.hpp"
+#include "plugin_host/response_header_line.hpp"
 
 #include <curl/curl.h>
 #include <sys/socket.h>
@@ -127,19 +128,8 @@ struct HttpFetcher::Impl {
 
   static size_t on_header(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
-    const size_t n = size * count;
-    std::string_view line(data, n);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    if (line.rfind("HTTP/", 0) == 0) {
-      t->result.headers.clear();  // a new response (after 100 Continue): start over
-    } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.remove_prefix(1);
-      }
-      t->result.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-    }
-    return n;
+    add_response_header_line(std::string_view(data, size * count), t->result.headers);
+    return size * count;
   }
 
   void configure(Transfer& t) {

@@ -115,8 +115,7 @@ class PluginHost::Impl {
           set_state(info, "disabled", "declined: " + error);
         } else {
           set_state(info, "failed",
-                    info.file + ": create/start failed (status " + std::to_string(status) +
-                        "): " + error);
+                    info.file + ": create/start failed with " + status_name(status) + ": " + error);
         }
       }
     }
