@@ -18,8 +18,15 @@ struct CandidateKey {
   std::int64_t bucket_a = 0, bucket_b = 0;  // smaller is better
   std::int64_t time = 0;                    // then earlier is better
   std::int64_t rest = 0;
-  int agent = 0;  // total, deterministic order
+  // Ties go to whoever got this key first (insertion order), so equal keys append at the
+  // back; `seq` is assigned by the set and ignored when asking whether a key changed.
+  std::uint64_t seq = 0;
+  int agent = 0;
   auto operator<=>(const CandidateKey&) const = default;
+  bool same_rank(const CandidateKey& o) const {
+    return bucket_a == o.bucket_a && bucket_b == o.bucket_b && time == o.time && rest == o.rest &&
+           agent == o.agent;
+  }
 };
 
 class CandidateSet {
@@ -30,7 +37,8 @@ class CandidateSet {
     Bucket::iterator it;
   };
 
-  Position insert(const CandidateKey& key) {
+  Position insert(CandidateKey key) {
+    key.seq = next_seq_++;
     Bucket& bucket = buckets_[{key.bucket_a, key.bucket_b}];
     auto pos = bucket.end();
     while (pos != bucket.begin() && key < *std::prev(pos)) --pos;
@@ -58,6 +66,7 @@ class CandidateSet {
  private:
   std::map<std::pair<std::int64_t, std::int64_t>, Bucket> buckets_;  // empty buckets are kept
   std::size_t size_ = 0;
+  std::uint64_t next_seq_ = 0;
 };
 
 }  // namespace omnigate::routing

@@ -236,15 +236,18 @@ struct Engine::State {
     const std::int64_t occupancy = a.total_load * 1000LL / std::max(1, a.total_cap);
     switch (policy.selection) {
       case Selection::least_occupied:
-        return {occupancy, 0, a.idle_since, 0, ai};
+        return {.bucket_a = occupancy, .time = a.idle_since, .agent = ai};
       case Selection::longest_idle:
-        return {0, 0, a.idle_since, occupancy, ai};
+        return {.time = a.idle_since, .rest = occupancy, .agent = ai};
       case Selection::round_robin:
-        return {0, 0, a.last_offered_at, 0, ai};
+        return {.time = a.last_offered_at, .agent = ai};
       case Selection::most_skilled:
-        return {skill == kNone ? 0 : -a.level(skill), occupancy, a.idle_since, 0, ai};
+        return {.bucket_a = skill == kNone ? 0 : -a.level(skill),
+                .bucket_b = occupancy,
+                .time = a.idle_since,
+                .agent = ai};
     }
-    return {0, 0, 0, 0, ai};
+    return {.agent = ai};
   }
 
   bool has_room(const AgentRec& a) const {
@@ -285,7 +288,7 @@ struct Engine::State {
     if (a.index_entries.empty()) return index(ai);
     for (auto& m : a.index_entries) {
       const CandidateKey key = key_for(ai, m.skill);
-      if (key == *m.position.it) continue;
+      if (key.same_rank(*m.position.it)) continue;
       m.set->erase(m.position);
       m.position = m.set->insert(key);
     }
@@ -460,7 +463,9 @@ struct Engine::State {
     return std::min(policy.ageing.max_bands, base_band(c));
   }
 
-  void push_queue(ConvRec& c) {
+  // `routable` = the conversation may now fit agents it did not before (new, re-queued,
+  // moved); a pure re-ordering by ageing is not.
+  void push_queue(ConvRec& c, bool routable = true) {
     c.state = ConversationState::queued;
     c.key.band = base_band(c) - c.promotions;
     c.key.deadline = c.deadlines.first_response_due;
@@ -470,7 +475,7 @@ struct Engine::State {
     queue.insert(c.key);
     queue_by_skill[sub_queue(c.primary_skill, c.spec.channel)].insert(c.key);
     c.in_queue = true;
-    dirty_convs.push_back(c.spec.id);
+    if (routable) dirty_convs.push_back(c.spec.id);
     schedule_promotion(c);
   }
 
@@ -502,7 +507,7 @@ struct Engine::State {
           max_promotions(*c), (now - c->spec.arrived_at) / policy.ageing.step_ms));
       if (c->in_queue) {
         pop_queue(*c);
-        push_queue(*c);  // re-keys at the new band and schedules the next step
+        push_queue(*c, false);  // re-keys at the new band and schedules the next step
       } else {
         schedule_promotion(*c);
       }
