@@ -35,6 +35,24 @@ const char* status_name(og_status status) {
   }
 }
 
+using CommitListenerFn = std::function<void(const std::string&, const store::IngestResult&)>;
+
+// The on_committed listeners. Shared with the notifications already queued on the executor,
+// so one that runs after the host is gone still finds a live (if unused) list.
+struct CommitListeners {
+  std::mutex mu;
+  std::vector<CommitListenerFn> fns;
+
+  void notify(const std::string& instance, const store::IngestResult& result) {
+    std::vector<CommitListenerFn> copy;
+    {
+      std::lock_guard lock(mu);
+      copy = fns;
+    }
+    for (const auto& fn : copy) fn(instance, result);
+  }
+};
+
 }  // namespace
 
 class PluginHost::Impl {
@@ -45,18 +63,9 @@ class PluginHost::Impl {
                  metrics,
                  fetcher,
                  std::move(options),
-                 [this](const std::string& instance, const store::IngestResult& result) {
-                   notify(instance, result);
+                 [l = listeners](const std::string& instance, const store::IngestResult& result) {
+                   l->notify(instance, result);
                  }} {}
-
-  void notify(const std::string& instance, const store::IngestResult& result) {
-    std::vector<Listener> copy;
-    {
-      std::lock_guard lock(mu);
-      copy = listeners;
-    }
-    for (const auto& fn : copy) fn(instance, result);
-  }
 
   std::string resolve(const std::string& file) const {
     const std::filesystem::path p(file);
@@ -128,14 +137,12 @@ class PluginHost::Impl {
     return it == running.end() ? nullptr : it->second;
   }
 
-  using Listener = std::function<void(const std::string&, const store::IngestResult&)>;
-
+  std::shared_ptr<CommitListeners> listeners = std::make_shared<CommitListeners>();
   plugin_host::HttpFetcher fetcher;  // before services: they refer to it
   plugin_host::HostServices services;
   mutable std::mutex mu;  // guards the members below
   std::map<std::string, std::shared_ptr<PluginInstance>> running;
   std::vector<InstanceInfo> infos;
-  std::vector<Listener> listeners;
 };
 
 PluginHost::PluginHost(Executor& executor, store::Store& store, Metrics& metrics,
@@ -176,8 +183,8 @@ void PluginHost::register_routes(http::Router& router) {
 
 void PluginHost::on_committed(
     std::function<void(const std::string& instance, const store::IngestResult&)> fn) {
-  std::lock_guard lock(impl_->mu);
-  impl_->listeners.push_back(std::move(fn));
+  std::lock_guard lock(impl_->listeners->mu);
+  impl_->listeners->fns.push_back(std::move(fn));
 }
 
 std::vector<PluginHost::InstanceInfo> PluginHost::instances() const {
