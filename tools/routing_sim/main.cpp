@@ -92,11 +92,16 @@ int main(int argc, char** argv) {
       shape.seed);
   const Policy policy = policy_path.empty() ? Policy::defaults() : load_policy(policy_path);
   const SimResult first = simulate(day, policy, day_start, shape.hours, step_ms);
-  std::vector<NamedResult> runs{{policy_path.empty() ? "default policy" : policy_path, &first}};
+  // Columns are named by file name (without directory and .json), to keep the table narrow.
+  const auto name_of = [](const std::string& path) {
+    const auto base = path.substr(path.find_last_of('/') + 1);
+    return base.substr(0, base.rfind(".json"));
+  };
+  std::vector<NamedResult> runs{{policy_path.empty() ? "defaults" : name_of(policy_path), &first}};
   SimResult second;
   if (!compare_path.empty()) {
     second = simulate(day, load_policy(compare_path), day_start, shape.hours, step_ms);
-    runs.push_back({compare_path, &second});
+    runs.push_back({name_of(compare_path), &second});
   }
   print_report(stdout, runs, per_agent);
   return 0;
