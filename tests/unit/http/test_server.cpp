@@ -269,3 +269,14 @@ TEST_CASE("stop() lets an in-flight reply finish and refuses new connections") {
   CHECK_THROWS(TestConnection(f.port));
   replier.join();
 }
+
+TEST_CASE("stop() closes idle keep-alive connections") {
+  ServerFixture f;
+  f.router.add("GET", "/", reply_with(200, "{}"));
+  f.start();
+  TestConnection c(f.port);
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(c.read_response());
+  f.server->stop(std::chrono::seconds(5));
+  CHECK(c.peer_closed());
+}
