@@ -8,6 +8,8 @@
 //   POST /timer     {"ms","key"}              set_timer; on_timer does kv_put(key, "fired")
 //   POST /fetch     {"url","key","private"}   http_fetch; completion does kv_put(key, result JSON)
 //   GET  /overlap                             how many times two callbacks ever overlapped
+//   WS   /ws   refuses upgrades whose query is "deny"; answers each message with "echo:<msg>";
+//              on close does kv_put("ws-closed", "<conn id>")
 // send(): the body text picks the behaviour: "ok", "silent" (never answers), "retry",
 // "permanent", "later" (answers from a plugin thread).
 #include <omnigate/plugin.hpp>
@@ -94,6 +96,19 @@ class ProbePlugin : public omnigate::Plugin {
       });
       return HttpResponse{202, "text/plain", "", {}};
     });
+    host().ws_route(
+        "/ws", omnigate::WsHandlers{[this](uint64_t, const HttpRequest& upgrade) {
+                                      Guard guard(*this);
+                                      return upgrade.query != "deny";
+                                    },
+                                    [this](uint64_t conn, std::string_view data, bool is_text) {
+                                      Guard guard(*this);
+                                      host().ws_send(conn, "echo:" + std::string(data), is_text);
+                                    },
+                                    [this](uint64_t conn) {
+                                      Guard guard(*this);
+                                      host().kv_put("ws-closed", std::to_string(conn));
+                                    }});
     route("GET", "/overlap", [this](const HttpRequest&) {
       return HttpResponse{200, "text/plain", std::to_string(overlaps_.load()), {}};
     });
