@@ -11,6 +11,7 @@ namespace {
 constexpr UnixMs kFarFuture = std::numeric_limits<UnixMs>::max() / 4;
 // A calendar with no open day within this many days is treated as never open.
 constexpr int kSearchDays = 800;
+constexpr int kMaxIntervals = 100000;
 }  // namespace
 
 BusinessCalendar::BusinessCalendar() : name_("24x7") {}
@@ -75,7 +76,10 @@ bool BusinessCalendar::is_open(UnixMs t) const {
 
 UnixMs BusinessCalendar::add_service_time(UnixMs from, std::int64_t service_ms) const {
   UnixMs cursor = from;
-  while (service_ms > 0) {
+  // A deadline needing more open intervals than this (about 270 years of daily shifts) is
+  // "never"; the bound keeps a pathological calendar from stalling the engine.
+  for (int intervals = 0; service_ms > 0; ++intervals) {
+    if (intervals > kMaxIntervals) return kFarFuture;
     UnixMs s = 0, e = 0;
     if (!next_open_interval(cursor, s, e)) return kFarFuture;
     if (service_ms <= e - s) return s + service_ms;
@@ -88,7 +92,7 @@ UnixMs BusinessCalendar::add_service_time(UnixMs from, std::int64_t service_ms) 
 std::int64_t BusinessCalendar::service_time_between(UnixMs from, UnixMs to) const {
   std::int64_t total = 0;
   UnixMs cursor = from;
-  while (cursor < to) {
+  for (int intervals = 0; cursor < to && intervals <= kMaxIntervals; ++intervals) {
     UnixMs s = 0, e = 0;
     if (!next_open_interval(cursor, s, e) || s >= to) break;
     total += std::min(e, to) - s;

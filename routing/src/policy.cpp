@@ -136,9 +136,10 @@ ServiceDuration parse_duration(const json& j, const std::string& path) {
     ms = n * kHourMs;
   else if (unit == "d")
     ms = n * 24 * kHourMs;
-  else if (unit == "wd")
+  else if (unit == "wd") {
+    if (n > 3650) bad(path, "more than 3650 working days");
     return {0, n};
-  else
+  } else
     bad(path, "unknown unit \"" + unit + "\" (use s, m, h, d or wd)");
   if (ms > kMax) bad(path, "duration out of range");
   return {ms, 0};
