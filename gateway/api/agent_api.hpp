@@ -1,0 +1,32 @@
+// The agent/supervisor/QA REST API under /api/v1 (docs/api.md): Bearer-token authentication,
+// roles enforced per endpoint, JSON errors naming the field, an audit record for every
+// mutating call and every transcript read.
+#pragma once
+
+#include "api/routing_dispatcher.hpp"
+#include "core/metrics.hpp"
+#include "http/router.hpp"
+#include "outbox/outbox_sender.hpp"
+#include "store/store.hpp"
+
+#include <memory>
+
+namespace omnigate::api {
+
+class AgentApi {
+ public:
+  AgentApi(store::Store& store, RoutingDispatcher& dispatcher, OutboxSender& outbox,
+           Metrics& metrics);
+  ~AgentApi();
+  AgentApi(const AgentApi&) = delete;
+  AgentApi& operator=(const AgentApi&) = delete;
+
+  void register_routes(http::Router& router);  // everything under /api/v1 (docs/api.md)
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace omnigate::api

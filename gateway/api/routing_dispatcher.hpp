@@ -1,0 +1,83 @@
+// The bridge between the store and the pure routing engine (routing/): it owns one Engine on its
+// own strand (the engine is single-threaded), feeds it conversations, agents and presence, and
+// writes the engine's decisions back to the store (assignments with their reason, SLA deadlines,
+// SLA/escalation events). Every public call may come from any thread; results that need the
+// engine come back through a callback (never block an executor thread waiting for the strand).
+#pragma once
+
+#include "core/executor.hpp"
+#include "core/metrics.hpp"
+#include "store/store.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace omnigate::api {
+
+// One waiting conversation as the supervisor's queue view shows it.
+struct QueuedConversation {
+  store::Id conversation_id = 0;
+  std::string tier;       // "S" | "A" | "B" | "C"
+  int priority = 4;       // 1..4
+  std::string channel_kind;
+  store::UnixMs queued_at = 0;
+  store::UnixMs first_response_due = 0;  // 0 = none
+};
+
+// An agent's live state in the engine.
+struct AgentLoad {
+  std::string agent_id;
+  std::string presence;               // the engine's view
+  std::map<std::string, int> load;    // channel kind → conversations held
+  int total_load = 0;
+};
+
+// "" on success, else why the engine or the store refused, in words.
+using DispatchDone = std::function<void(std::string error)>;
+
+class RoutingDispatcher {
+ public:
+  // policy_json: the config's [routing] table as JSON ("" = defaults). Throws config::ConfigError
+  // naming the key.
+  RoutingDispatcher(store::Store& store, Executor& executor, Metrics& metrics,
+                    const std::string& policy_json);
+  ~RoutingDispatcher();  // stop()s
+  RoutingDispatcher(const RoutingDispatcher&) = delete;
+  RoutingDispatcher& operator=(const RoutingDispatcher&) = delete;
+
+  void start();  // rebuild agents, queue and assignments from the store, then dispatch
+  void stop();
+  void on_inbound(const std::string& instance, const store::IngestResult& result);  // any thread
+
+  // Validates the new policy now (throws config::ConfigError naming the key), then rebuilds the
+  // engine from the store under it (SIGHUP, POST /api/v1/admin/routing/reload).
+  void reload_policy(const std::string& policy_json);
+
+  // --- agent actions (the API has already checked who may do them)
+  // Stores the presence, tells the engine; offline re-queues live-channel conversations.
+  void set_presence(const std::string& agent_id, store::Presence presence, DispatchDone done);
+  // The store has marked the conversation resolved: free the agent's capacity, dispatch.
+  void resolved(store::Id conversation_id);
+  // An agent reply was committed: first response done, SLA paused while waiting on the customer.
+  void replied(store::Id conversation_id);
+  void transfer_to_agent(store::Id conversation_id, const std::string& agent_id,
+                         const std::string& actor, DispatchDone done);
+  void transfer_to_team(store::Id conversation_id, const std::string& team,
+                        const std::string& actor, DispatchDone done);
+
+  // --- reads for the API (answered on the engine's strand)
+  void queue_snapshot(std::function<void(std::vector<QueuedConversation>)> done);
+  void explain(store::Id conversation_id, std::function<void(std::string)> done);
+  void agent_loads(std::function<void(std::vector<AgentLoad>)> done);
+
+  struct State;  // shared with strand handlers and store completions
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace omnigate::api
