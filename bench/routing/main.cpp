@@ -36,6 +36,11 @@ struct Options {
   int backlog = 10000;
   int decisions = 20000;
   int baseline_decisions = 300;
+  // Simulated time between two steps (one resolution + one arrival). 0 = what the centre's
+  // size implies: agents x 4 slots busy for a 10-minute mean handle time complete
+  // agents * 4 / 600 s conversations per second (10k agents: one every 15 ms). The clock
+  // matters because ageing promotions and bullseye steps fire per simulated minute.
+  int step_ms = 0;
 };
 
 Options parse(int argc, char** argv) {
@@ -55,11 +60,13 @@ Options parse(int argc, char** argv) {
       o.baseline_decisions = v;
     else if (k == "--seed")
       o.shape.seed = static_cast<unsigned>(v);
+    else if (k == "--step-ms")
+      o.step_ms = v;
     else {
       std::fprintf(
           stderr,
           "unknown option %s\nusage: bench-routing [--agents N] [--skills N] [--backlog N] "
-          "[--decisions N] [--baseline-decisions N] [--seed N]\n",
+          "[--decisions N] [--baseline-decisions N] [--seed N] [--step-ms N]\n",
           k.c_str());
       std::exit(2);
     }
@@ -78,8 +85,12 @@ Policy bench_policy() {
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   const UnixMs t0 = 1795392000000LL;
-  std::printf("bench-routing: %d agents, %d skills, 3 tiers, backlog %d, seed %u\n", o.shape.agents,
-              o.shape.skills, o.backlog, o.shape.seed);
+  const UnixMs step =
+      o.step_ms > 0 ? o.step_ms : std::max<UnixMs>(1, 600000 / (4LL * o.shape.agents));
+  std::printf(
+      "bench-routing: %d agents, %d skills, 3 tiers, backlog %d, seed %u, %lld ms simulated per "
+      "step\n",
+      o.shape.agents, o.shape.skills, o.backlog, o.shape.seed, static_cast<long long>(step));
 
   // --- shift start: the backlog waits, then every agent logs in and one pass drains it.
   Workload work(o.shape);
@@ -117,7 +128,7 @@ int main(int argc, char** argv) {
   std::size_t decisions = 0;
   Clock::duration in_dispatch{};
   for (int i = 0; i < o.decisions && !assigned.empty(); ++i) {
-    now += 100;
+    now += step;
     const std::size_t k = pick() % assigned.size();
     (void)engine.finish(assigned[k], now);
     assigned[k] = assigned.back();
@@ -144,20 +155,23 @@ int main(int argc, char** argv) {
   // assignments, same queue), then the same kind of steps.
   LinearScanRouter base(work.agents());
   std::unordered_map<AgentId, int> agent_index;
-  for (int i = 0; i < static_cast<int>(work.agents().size()); ++i) agent_index[work.agents()[i].id] = i;
+  for (int i = 0; i < static_cast<int>(work.agents().size()); ++i)
+    agent_index[work.agents()[i].id] = i;
   std::vector<ConversationSpec> queued_specs;
   for (const auto& [id, spec] : issued) {
     const auto view = engine.conversation(id);
     if (!view) continue;
-    if (view->agent) base.assign(spec, agent_index.at(*view->agent));
-    else base.enqueue(spec);
+    if (view->agent)
+      base.assign(spec, agent_index.at(*view->agent));
+    else
+      base.enqueue(spec);
   }
   UnixMs base_now = now;
   std::vector<double> base_latency;
   std::size_t base_decisions = 0;
   Clock::duration base_time{};
   for (int i = 0; i < o.baseline_decisions && base.assigned() > 0; ++i) {
-    base_now += 100;
+    base_now += step;
     base.finish(base.assigned_at(pick() % base.assigned()));
     base.enqueue(work.next_conversation(base_now));
     const auto start = Clock::now();
