@@ -21,8 +21,8 @@ namespace omnigate::api {
 // One waiting conversation as the supervisor's queue view shows it.
 struct QueuedConversation {
   store::Id conversation_id = 0;
-  std::string tier;       // "S" | "A" | "B" | "C"
-  int priority = 4;       // 1..4
+  std::string tier;  // "S" | "A" | "B" | "C"
+  int priority = 4;  // 1..4
   std::string channel_kind;
   store::UnixMs queued_at = 0;
   store::UnixMs first_response_due = 0;  // 0 = none
@@ -31,8 +31,8 @@ struct QueuedConversation {
 // An agent's live state in the engine.
 struct AgentLoad {
   std::string agent_id;
-  std::string presence;               // the engine's view
-  std::map<std::string, int> load;    // channel kind → conversations held
+  std::string presence;             // the engine's view
+  std::map<std::string, int> load;  // channel kind → conversations held
   int total_load = 0;
 };
 

@@ -1,0 +1,467 @@
+#include "api/routing_dispatcher.hpp"
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+
+#include <omnigate/routing/engine.hpp>
+#include <omnigate/routing/policy.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+
+namespace omnigate::api {
+
+namespace {
+
+constexpr std::string_view kComponent = "routing";
+constexpr auto kTickInterval = std::chrono::milliseconds(1000);
+constexpr int kLoadPageSize = 500;
+
+routing::Policy parse_policy_or_throw(const std::string& policy_json) {
+  if (policy_json.empty()) return routing::Policy::defaults();
+  try {
+    return routing::parse_policy_json(policy_json);
+  } catch (const routing::PolicyError& e) {
+    throw config::ConfigError(e.what());  // already names the key path ("routing.sla.P2...")
+  } catch (const nlohmann::json::exception& e) {
+    throw config::ConfigError(std::string("routing: not valid JSON: ") + e.what());
+  }
+}
+
+// store::Tier and routing::Tier list the same tiers in the same order (best first).
+routing::Tier to_routing(store::Tier t) {
+  return static_cast<routing::Tier>(static_cast<int>(t));
+}
+
+routing::Presence to_routing(store::Presence p) {
+  return *routing::presence_from_string(store::to_string(p));
+}
+
+routing::AgentSpec to_spec(const store::Agent& a) {
+  routing::AgentSpec spec;
+  spec.id = a.id;
+  spec.team = a.team;
+  for (const auto& s : a.skills) spec.skills.push_back({s.skill, s.level});
+  for (const auto t : a.tiers) spec.tiers_served.push_back(to_routing(t));
+  for (const auto& [kind, n] : a.capacity)
+    if (auto k = routing::channel_kind_from_string(kind)) spec.capacity[*k] = n;
+  return spec;
+}
+
+std::string reason_json(const std::string& reason, const std::string& agent) {
+  nlohmann::json j = {{"reason", reason}};
+  if (!agent.empty()) j["agent"] = agent;
+  return j.dump();
+}
+
+}  // namespace
+
+// Everything except the constructor's parsing runs on `strand`: the engine is single-threaded.
+struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
+  store::Store& store;
+  Metrics& metrics;
+  std::shared_ptr<Strand> strand;
+  routing::Policy policy;
+  std::unique_ptr<routing::Engine> engine;
+  std::atomic<bool> running{false};
+  std::uint64_t tick_timer = 0;
+  std::map<store::Id, QueuedConversation> tracked;  // every conversation the engine knows
+  std::set<std::string> agents;
+
+  // Queue lengths for the scrape-time collector, which runs on another thread.
+  std::mutex queue_mu;
+  std::map<std::pair<std::string, int>, int> queue_length;
+
+  State(store::Store& s, Executor& e, Metrics& m, routing::Policy p)
+      : store(s), metrics(m), strand(e.make_strand()), policy(std::move(p)) {}
+
+  template <class Fn>
+  void on_strand(Fn fn) {
+    std::weak_ptr<State> weak = shared_from_this();
+    strand->post([weak, fn = std::move(fn)]() mutable {
+      if (auto self = weak.lock()) fn(*self);
+    });
+  }
+
+  // ---- loading state from the store (start, reload)
+
+  void rebuild() {
+    const auto now = now_ms();
+    engine = std::make_unique<routing::Engine>(policy);
+    tracked.clear();
+    agents.clear();
+    const auto stored_agents = store.list_agents();
+    // Everyone online while assignments are restored, so that the engine accepts them; the real
+    // presence follows, and an offline agent's live conversations are re-queued as usual.
+    for (const auto& a : stored_agents) add_agent(a, now);
+    for (auto status :
+         {store::ConversationStatus::assigned, store::ConversationStatus::waiting_customer,
+          store::ConversationStatus::queued}) {
+      store::ConversationFilter filter;
+      filter.status = status;
+      filter.limit = kLoadPageSize;
+      for (;;) {
+        const auto page = store.list_conversations(filter);
+        for (const auto& c : page) track(c, now);
+        if (static_cast<int>(page.size()) < kLoadPageSize) break;
+        filter.after_id = page.back().id;
+      }
+    }
+    for (const auto& a : stored_agents) apply_presence(a.id, to_routing(a.presence), now);
+    log(LogLevel::info, kComponent,
+        "loaded " + std::to_string(agents.size()) + " agent(s) and " +
+            std::to_string(tracked.size()) + " open conversation(s)");
+    dispatch(now);
+  }
+
+  void add_agent(const store::Agent& a, store::UnixMs now) {
+    if (auto st = engine->upsert_agent(to_spec(a), now); !st) {
+      log(LogLevel::warn, kComponent, "agent " + a.id + " not routable: " + st.error);
+      return;
+    }
+    engine->set_presence(a.id, routing::Presence::online, now);
+    agents.insert(a.id);
+  }
+
+  // Puts an open conversation into the engine: queued ones wait at their original position,
+  // assigned ones occupy their agent's capacity.
+  void track(const store::Conversation& c, store::UnixMs now) {
+    if (tracked.count(c.id)) return;
+    const auto kind = routing::channel_kind_from_string(c.channel_kind);
+    if (!kind) {
+      log(LogLevel::warn, kComponent,
+          "conversation " + std::to_string(c.id) + ": channel kind \"" + c.channel_kind +
+              "\" is not routable");
+      return;
+    }
+    routing::ConversationSpec spec;
+    spec.id = c.id;
+    spec.tier = to_routing(c.tier);
+    spec.priority = std::clamp(c.priority == 0 ? 4 : c.priority, 1, 4);
+    spec.channel = *kind;
+    // The channel's own skill always comes first: an SMS conversation needs an agent who does SMS.
+    spec.skills.push_back({c.channel_kind, 1});
+    for (const auto& s : c.skills)
+      if (s.skill != c.channel_kind) spec.skills.push_back({s.skill, std::clamp(s.level, 1, 5)});
+    spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
+    spec.previous_agent = c.previous_agent;
+    if (auto st = engine->enqueue(spec, now); !st) {
+      log(LogLevel::warn, kComponent, "conversation " + std::to_string(c.id) + ": " + st.error);
+      return;
+    }
+    QueuedConversation q;
+    q.conversation_id = c.id;
+    q.tier = store::to_string(c.tier);
+    q.priority = spec.priority;
+    q.channel_kind = c.channel_kind;
+    q.queued_at = spec.arrived_at;
+    if (auto d = engine->sla_deadlines(c.id)) q.first_response_due = d->first_response_due;
+    tracked[c.id] = q;
+
+    if (c.assigned_agent && c.status != store::ConversationStatus::queued) {
+      if (auto st = engine->transfer_to_agent(c.id, *c.assigned_agent, now); !st)
+        log(LogLevel::warn, kComponent,
+            "conversation " + std::to_string(c.id) + " stays queued: " + st.error);
+    }
+    if (c.first_response_at) engine->record_first_response(c.id, now);
+    if (c.status == store::ConversationStatus::waiting_customer)
+      engine->waiting_on_customer(c.id, now);
+    if (!c.first_response_due && !c.resolution_due) {
+      if (auto d = engine->sla_deadlines(c.id))
+        store.set_sla_deadlines(c.id, d->first_response_due, d->resolution_due,
+                                log_failure("set SLA deadlines"));
+    }
+  }
+
+  // ---- applying the engine's output
+
+  void dispatch(store::UnixMs now) {
+    const auto started = std::chrono::steady_clock::now();
+    auto [timers, decisions] = engine->tick(now);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    metrics.observe("omnigate_routing_decision_seconds",
+                    "Time the routing engine takes for one dispatch pass.", {}, took.count());
+    for (const auto& t : timers) record_timer(t);
+    for (const auto& d : decisions) apply(d);
+    refresh_queue_gauge();
+  }
+
+  void apply(const routing::Decision& d) {
+    if (d.kind == routing::DecisionKind::offer) {
+      store.add_event(
+          {d.conversation, "conversation.offered", "system",
+           nlohmann::json{{"agent", d.agent}, {"reason", d.reason}, {"expires_at", d.expires_at}}
+               .dump(),
+           now_ms()},
+          [](store::Outcome<store::Id>) {});
+      return;
+    }
+    metrics.counter_add("omnigate_conversations_assigned_total",
+                        "Conversations the routing engine assigned to an agent.", {});
+    store.assign_conversation(d.conversation, d.agent, reason_json(d.reason, d.agent),
+                              log_failure("assign conversation " + std::to_string(d.conversation)));
+  }
+
+  void record_timer(const routing::TimerEvent& t) {
+    nlohmann::json data = {{"target", t.target}, {"reason", t.reason}, {"due_at", t.due_at}};
+    if (t.level > 0) data["level"] = t.level;
+    if (t.agent) data["agent"] = *t.agent;
+    store.add_event({t.conversation, std::string("sla.") + routing::to_string(t.kind), "system",
+                     data.dump(), now_ms()},
+                    [](store::Outcome<store::Id>) {});
+  }
+
+  // Presence into the engine; conversations it took away from the agent go back to the queue in
+  // the store too.
+  void apply_presence(const std::string& agent_id, routing::Presence presence, store::UnixMs now) {
+    const auto before = engine->agent(agent_id);
+    if (auto st = engine->set_presence(agent_id, presence, now); !st) {
+      log(LogLevel::warn, kComponent, "presence of " + agent_id + ": " + st.error);
+      return;
+    }
+    const auto after = engine->agent(agent_id);
+    if (!before || !after) return;
+    for (const auto id : before->conversations) {
+      const auto& still = after->conversations;
+      if (std::find(still.begin(), still.end(), id) != still.end()) continue;
+      store.requeue_conversation(
+          id, "system",
+          reason_json("agent " + agent_id + " went " + routing::to_string(presence), ""),
+          log_failure("re-queue conversation " + std::to_string(id)));
+    }
+  }
+
+  void refresh_queue_gauge() {
+    std::map<std::pair<std::string, int>, int> counts;
+    for (const auto& [id, q] : tracked) {
+      const auto view = engine->conversation(id);
+      if (view && view->state == routing::ConversationState::queued)
+        counts[{q.tier, q.priority}] += 1;
+    }
+    std::lock_guard lock(queue_mu);
+    // Keep series that dropped to zero at zero instead of letting them vanish.
+    for (auto& [key, n] : queue_length) n = 0;
+    for (const auto& [key, n] : counts) queue_length[key] = n;
+  }
+
+  void schedule_tick() {
+    if (!running) return;
+    std::weak_ptr<State> weak = shared_from_this();
+    tick_timer = strand->post_after(kTickInterval, [weak] {
+      auto self = weak.lock();
+      if (!self || !self->running) return;
+      self->dispatch(now_ms());
+      self->schedule_tick();
+    });
+  }
+
+  static store::Completion<store::Nothing> log_failure(std::string what) {
+    return [what = std::move(what)](store::Outcome<store::Nothing> r) {
+      if (!r.ok) log(LogLevel::error, kComponent, "cannot " + what + ": " + r.error);
+    };
+  }
+};
+
+RoutingDispatcher::RoutingDispatcher(store::Store& store, Executor& executor, Metrics& metrics,
+                                     const std::string& policy_json)
+    : state_(
+          std::make_shared<State>(store, executor, metrics, parse_policy_or_throw(policy_json))) {
+  std::weak_ptr<State> weak = state_;
+  metrics.add_collector([weak](Metrics& m) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard lock(self->queue_mu);
+    for (const auto& [key, n] : self->queue_length)
+      m.gauge_set("omnigate_queue_length", "Conversations waiting for an agent.",
+                  {{"tier", key.first}, {"priority", "P" + std::to_string(key.second)}}, n);
+  });
+}
+
+RoutingDispatcher::~RoutingDispatcher() {
+  stop();
+}
+
+void RoutingDispatcher::start() {
+  if (state_->running.exchange(true)) return;
+  state_->on_strand([](State& s) {
+    s.rebuild();
+    s.schedule_tick();
+  });
+}
+
+void RoutingDispatcher::stop() {
+  if (!state_->running.exchange(false)) return;
+  state_->on_strand([](State& s) { s.strand->cancel(s.tick_timer); });
+}
+
+void RoutingDispatcher::on_inbound(const std::string& instance, const store::IngestResult& result) {
+  if (result.duplicate || result.conversation_id == 0) return;
+  const auto id = result.conversation_id;
+  state_->on_strand([id, instance](State& s) {
+    if (!s.engine) return;
+    const auto now = now_ms();
+    if (s.tracked.count(id)) {
+      // A customer message on a conversation being handled: only the SLA pause ends.
+      const auto view = s.engine->conversation(id);
+      if (view && view->state == routing::ConversationState::waiting_customer)
+        s.engine->customer_replied(id, now);
+      return;
+    }
+    const auto c = s.store.get_conversation(id);
+    if (!c) {
+      log(LogLevel::warn, kComponent,
+          "conversation " + std::to_string(id) + " from " + instance + " not found");
+      return;
+    }
+    if (c->status == store::ConversationStatus::resolved ||
+        c->status == store::ConversationStatus::closed)
+      return;
+    s.track(*c, now);
+    s.dispatch(now);
+  });
+}
+
+void RoutingDispatcher::reload_policy(const std::string& policy_json) {
+  auto policy = parse_policy_or_throw(policy_json);
+  state_->on_strand([policy = std::move(policy)](State& s) mutable {
+    s.policy = std::move(policy);
+    // The store is the truth for agents and conversations; a fresh engine under the new policy
+    // rebuilt from it routes exactly as a restart would.
+    if (s.engine) s.rebuild();
+    log(LogLevel::info, kComponent, "routing policy reloaded");
+  });
+}
+
+void RoutingDispatcher::set_presence(const std::string& agent_id, store::Presence presence,
+                                     DispatchDone done) {
+  auto state = state_;
+  state_->store.set_agent_presence(
+      agent_id, presence, [state, agent_id, presence, done](store::Outcome<store::Nothing> r) {
+        if (!r.ok) {
+          done("cannot store presence: " + r.error);
+          return;
+        }
+        state->on_strand([agent_id, presence, done](State& s) {
+          if (!s.engine) {
+            done("");
+            return;
+          }
+          const auto now = now_ms();
+          if (!s.agents.count(agent_id)) {
+            // An agent seeded after start(): learn its profile now.
+            if (auto a = s.store.get_agent(agent_id)) s.add_agent(*a, now);
+          }
+          s.apply_presence(agent_id, to_routing(presence), now);
+          s.dispatch(now);
+          done("");
+        });
+      });
+}
+
+void RoutingDispatcher::resolved(store::Id conversation_id) {
+  state_->on_strand([conversation_id](State& s) {
+    if (!s.engine || !s.tracked.erase(conversation_id)) return;
+    const auto now = now_ms();
+    const auto view = s.engine->conversation(conversation_id);
+    if (view && view->state == routing::ConversationState::queued)
+      s.engine->remove(conversation_id, now);
+    else
+      s.engine->finish(conversation_id, now);
+    s.dispatch(now);
+  });
+}
+
+void RoutingDispatcher::replied(store::Id conversation_id) {
+  state_->on_strand([conversation_id](State& s) {
+    if (!s.engine || !s.tracked.count(conversation_id)) return;
+    const auto now = now_ms();
+    s.engine->record_first_response(conversation_id, now);
+    s.engine->waiting_on_customer(conversation_id, now);
+  });
+}
+
+void RoutingDispatcher::transfer_to_agent(store::Id conversation_id, const std::string& agent_id,
+                                          const std::string& actor, DispatchDone done) {
+  state_->on_strand([conversation_id, agent_id, actor, done](State& s) {
+    if (!s.engine || !s.tracked.count(conversation_id)) {
+      done("conversation " + std::to_string(conversation_id) + " is not open");
+      return;
+    }
+    if (auto st = s.engine->transfer_to_agent(conversation_id, agent_id, now_ms()); !st) {
+      done(st.error);
+      return;
+    }
+    s.store.assign_conversation(
+        conversation_id, agent_id,
+        reason_json("transferred to " + agent_id + " by " + actor, agent_id),
+        [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); });
+    s.refresh_queue_gauge();
+  });
+}
+
+void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::string& team,
+                                         const std::string& actor, DispatchDone done) {
+  state_->on_strand([conversation_id, team, actor, done](State& s) {
+    if (!s.engine || !s.tracked.count(conversation_id)) {
+      done("conversation " + std::to_string(conversation_id) + " is not open");
+      return;
+    }
+    const auto now = now_ms();
+    if (auto st = s.engine->transfer_to_team(conversation_id, team, now); !st) {
+      done(st.error);
+      return;
+    }
+    // The re-queue is written before any assignment the dispatch below makes (one writer, in
+    // order), so the transcript reads "re-queued, then assigned".
+    s.store.requeue_conversation(
+        conversation_id, actor, reason_json("transferred to team " + team + " by " + actor, ""),
+        [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); });
+    s.dispatch(now);
+  });
+}
+
+void RoutingDispatcher::queue_snapshot(std::function<void(std::vector<QueuedConversation>)> done) {
+  state_->on_strand([done](State& s) {
+    std::vector<QueuedConversation> out;
+    for (const auto& [id, q] : s.tracked) {
+      const auto view = s.engine ? s.engine->conversation(id) : std::nullopt;
+      if (view && view->state == routing::ConversationState::queued) out.push_back(q);
+    }
+    done(std::move(out));
+  });
+}
+
+void RoutingDispatcher::explain(store::Id conversation_id, std::function<void(std::string)> done) {
+  state_->on_strand([conversation_id, done](State& s) {
+    if (!s.engine || !s.tracked.count(conversation_id)) {
+      done("conversation " + std::to_string(conversation_id) +
+           " is not open in the routing engine (resolved, closed or unknown)");
+      return;
+    }
+    done(s.engine->explain(conversation_id));
+  });
+}
+
+void RoutingDispatcher::agent_loads(std::function<void(std::vector<AgentLoad>)> done) {
+  state_->on_strand([done](State& s) {
+    std::vector<AgentLoad> out;
+    for (const auto& id : s.agents) {
+      const auto view = s.engine ? s.engine->agent(id) : std::nullopt;
+      if (!view) continue;
+      AgentLoad a{id, routing::to_string(view->presence), {}, view->total_load};
+      for (int k = 0; k < routing::kChannelKindCount; ++k)
+        if (view->load[k] > 0)
+          a.load[routing::to_string(static_cast<routing::ChannelKind>(k))] = view->load[k];
+      out.push_back(std::move(a));
+    }
+    done(std::move(out));
+  });
+}
+
+}  // namespace omnigate::api
