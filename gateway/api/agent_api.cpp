@@ -1,0 +1,433 @@
+#include "api/agent_api.hpp"
+
+#include "api/idempotency_cache.hpp"
+#include "api/json_views.hpp"
+#include "api/request_body.hpp"
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/sha256.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <initializer_list>
+
+namespace omnigate::api {
+
+namespace {
+
+using nlohmann::json;
+using store::Role;
+
+constexpr int kMaxListLimit = 500;
+
+http::Response json_response(int status, const json& body) {
+  return {status, "application/json", body.dump(), {}};
+}
+
+http::Response error_response(int status, std::string code, std::string message,
+                              std::string field = {}) {
+  json body = {{"error", std::move(code)}, {"message", std::move(message)}};
+  if (!field.empty()) body["field"] = std::move(field);
+  return json_response(status, body);
+}
+
+http::Response body_error(const BodyError& e) {
+  return error_response(e.status, e.code, e.message, e.field);
+}
+
+// Who is calling: set once the bearer token is verified.
+struct Caller {
+  store::User user;
+  std::string actor() const { return "user:" + user.name; }
+};
+
+}  // namespace
+
+struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
+  store::Store& store;
+  RoutingDispatcher& dispatcher;
+  OutboxSender& outbox;
+  Metrics& metrics;
+  IdempotencyCache idempotency;
+
+  Impl(store::Store& s, RoutingDispatcher& d, OutboxSender& o, Metrics& m)
+      : store(s), dispatcher(d), outbox(o), metrics(m) {}
+
+  using Authed = std::function<void(const http::Request&, const Caller&, http::Reply)>;
+
+  // Wraps a handler with token authentication and the roles allowed to call it.
+  http::Handler guarded(std::initializer_list<Role> roles, Authed handler) {
+    std::vector<Role> allowed(roles);
+    std::weak_ptr<Impl> weak = shared_from_this();
+    return
+        [weak, allowed, handler = std::move(handler)](const http::Request& req, http::Reply reply) {
+          auto self = weak.lock();
+          if (!self) return reply(error_response(503, "unavailable", "the API is shutting down"));
+          auto caller = self->authenticate(req);
+          if (!caller) {
+            auto r = error_response(401, "unauthorized",
+                                    "a valid Authorization: Bearer <token> is required");
+            r.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return reply(std::move(r));
+          }
+          if (std::find(allowed.begin(), allowed.end(), caller->user.role) == allowed.end()) {
+            std::string need;
+            for (auto r : allowed)
+              need += (need.empty() ? "" : " or ") + std::string(store::to_string(r));
+            return reply(error_response(403, "forbidden", "this needs the role " + need));
+          }
+          handler(req, *caller, std::move(reply));
+        };
+  }
+
+  std::optional<Caller> authenticate(const http::Request& req) {
+    const auto header = req.header("Authorization");
+    constexpr std::string_view kScheme = "Bearer ";
+    if (!header || header->size() <= kScheme.size() || header->substr(0, kScheme.size()) != kScheme)
+      return std::nullopt;
+    // Only the digest is ever compared or stored; the token itself goes nowhere.
+    auto user = store.user_by_token(sha256_hex(header->substr(kScheme.size())));
+    if (!user) return std::nullopt;
+    return Caller{*user};
+  }
+
+  // The conversation named by {id}, if the caller may see it; otherwise the error to send.
+  std::optional<store::Conversation> visible_conversation(const http::Request& req, const Caller& c,
+                                                          http::Reply& reply) {
+    const auto it = req.params.find("id");
+    store::Id id = 0;
+    const std::string text = it == req.params.end() ? std::string() : it->second;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+      reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
+      return std::nullopt;
+    }
+    auto conv = store.get_conversation(id);
+    if (!conv) {
+      reply(error_response(404, "not_found", "no conversation " + text));
+      return std::nullopt;
+    }
+    // Agents work on their own conversations only.
+    if (c.user.role == Role::agent &&
+        (!c.user.agent_id || conv->assigned_agent != c.user.agent_id)) {
+      reply(error_response(403, "forbidden", "conversation " + text + " is not assigned to you"));
+      return std::nullopt;
+    }
+    return conv;
+  }
+
+  void audit(const Caller& c, const http::Request& req, std::string action, std::string object,
+             json detail = json::object()) {
+    store.audit({c.user.name, std::move(action), std::move(object), req.remote_addr, detail.dump(),
+                 now_ms()},
+                [](store::Outcome<store::Nothing>) {});
+  }
+
+  // ---- handlers
+
+  void me(const http::Request&, const Caller& c, http::Reply reply) {
+    reply(json_response(200,
+                        {{"name", c.user.name},
+                         {"role", store::to_string(c.user.role)},
+                         {"agent_id", c.user.agent_id ? json(*c.user.agent_id) : json(nullptr)}}));
+  }
+
+  void list_conversations(const http::Request& req, const Caller& c, http::Reply reply) {
+    store::ConversationFilter filter;
+    if (auto s = req.query_param("status")) {
+      filter.status = store::status_from_string(*s);
+      if (!filter.status)
+        return reply(error_response(
+            400, "invalid_field",
+            "status must be one of queued, assigned, waiting_customer, resolved, closed",
+            "status"));
+    }
+    if (auto ch = req.query_param("channel")) filter.channel_instance = *ch;
+    if (auto a = req.query_param("assigned_agent")) filter.assigned_agent = *a;
+    if (auto mine = req.query_param("mine"); mine && *mine == "true") {
+      if (!c.user.agent_id)
+        return reply(
+            error_response(400, "invalid_field", "mine: you have no agent profile", "mine"));
+      filter.assigned_agent = *c.user.agent_id;
+    }
+    if (auto v = req.query_param("after_id")) {
+      const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), filter.after_id);
+      if (ec != std::errc() || end != v->data() + v->size() || filter.after_id < 0)
+        return reply(error_response(400, "invalid_field", "after_id must be a non-negative integer",
+                                    "after_id"));
+    }
+    if (auto v = req.query_param("limit")) {
+      int n = 0;
+      const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+      if (ec != std::errc() || end != v->data() + v->size() || n < 1 || n > kMaxListLimit)
+        return reply(error_response(400, "invalid_field",
+                                    "limit must be 1.." + std::to_string(kMaxListLimit), "limit"));
+      filter.limit = n;
+    }
+    if (c.user.role == Role::agent) {
+      // An agent's list is their own work, whatever filter they asked for.
+      if (!c.user.agent_id) return reply(json_response(200, {{"conversations", json::array()}}));
+      if (filter.assigned_agent && *filter.assigned_agent != *c.user.agent_id)
+        return reply(error_response(403, "forbidden", "agents see only their own conversations",
+                                    "assigned_agent"));
+      filter.assigned_agent = *c.user.agent_id;
+    }
+    json out = json::array();
+    for (const auto& conv : store.list_conversations(filter))
+      out.push_back(conversation_json(conv));
+    reply(json_response(200, {{"conversations", out}}));
+  }
+
+  json transcript_json(store::Id id) {
+    json entries = json::array();
+    for (const auto& e : store.transcript(id)) entries.push_back(transcript_entry_json(e));
+    return entries;
+  }
+
+  void get_conversation(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    json body = {{"conversation", conversation_json(*conv)}, {"customer", nullptr}};
+    if (auto cust = store.get_customer(conv->customer_id)) body["customer"] = customer_json(*cust);
+    body["transcript"] = transcript_json(conv->id);
+    audit(c, req, "transcript.read", "conversation:" + std::to_string(conv->id));
+    reply(json_response(200, body));
+  }
+
+  void get_transcript(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    audit(c, req, "transcript.read", "conversation:" + std::to_string(conv->id));
+    reply(json_response(200, {{"transcript", transcript_json(conv->id)}}));
+  }
+
+  void reply_to(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    if (conv->status == store::ConversationStatus::closed)
+      return reply(error_response(409, "conflict",
+                                  "conversation " + std::to_string(conv->id) + " is closed"));
+    auto body = parse_reply_body(req.body);
+    if (!body.value) return reply(body_error(body.error));
+
+    std::string key;
+    if (auto k = req.header("Idempotency-Key")) {
+      key = c.user.name + '\n' + std::to_string(conv->id) + '\n' + std::string(*k);
+      store::ReplyResult previous;
+      switch (idempotency.claim(key, previous)) {
+        case IdempotencyCache::Claim::done:
+          return reply(json_response(202, {{"message_id", previous.message_id},
+                                           {"outbox_id", previous.outbox_id},
+                                           {"replayed", true}}));
+        case IdempotencyCache::Claim::in_progress:
+          return reply(error_response(409, "conflict",
+                                      "a reply with this Idempotency-Key is still being stored",
+                                      "Idempotency-Key"));
+        case IdempotencyCache::Claim::fresh:
+          break;
+      }
+    }
+
+    store::ReplyRecord rec;
+    rec.conversation_id = conv->id;
+    rec.agent_id = c.user.agent_id.value_or(c.user.name);
+    rec.body_text = std::move(body.value->text);
+    rec.body_html = std::move(body.value->html);
+    rec.subject = std::move(body.value->subject);
+    rec.attachments = std::move(body.value->attachments);
+    rec.at = now_ms();
+    const auto id = conv->id;
+    auto self = shared_from_this();
+    const std::string remote = req.remote_addr;
+    store.enqueue_reply(std::move(rec), [self, c, id, key, remote,
+                                         reply](store::Outcome<store::ReplyResult> r) {
+      if (!r.ok) {
+        if (!key.empty()) self->idempotency.abandon(key);
+        return reply(error_response(500, "store_error", "the reply was not stored: " + r.error));
+      }
+      if (!key.empty()) self->idempotency.finish(key, r.value);
+      self->outbox.wake();
+      self->dispatcher.replied(id);
+      self->metrics.counter_add("omnigate_agent_replies_total", "Replies agents queued.", {});
+      self->store.audit(
+          {c.user.name, "conversation.reply", "conversation:" + std::to_string(id), remote,
+           json{{"message_id", r.value.message_id}, {"outbox_id", r.value.outbox_id}}.dump(),
+           now_ms()},
+          [](store::Outcome<store::Nothing>) {});
+      reply(json_response(202,
+                          {{"message_id", r.value.message_id}, {"outbox_id", r.value.outbox_id}}));
+    });
+  }
+
+  void resolve(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    if (conv->status == store::ConversationStatus::resolved ||
+        conv->status == store::ConversationStatus::closed)
+      return reply(error_response(409, "conflict",
+                                  "conversation " + std::to_string(conv->id) + " is already " +
+                                      store::to_string(conv->status)));
+    const auto id = conv->id;
+    audit(c, req, "conversation.resolve", "conversation:" + std::to_string(id));
+    auto self = shared_from_this();
+    store.set_conversation_status(id, store::ConversationStatus::resolved, c.actor(),
+                                  [self, id, reply](store::Outcome<store::Nothing> r) {
+                                    if (!r.ok)
+                                      return reply(error_response(500, "store_error", r.error));
+                                    self->dispatcher.resolved(id);
+                                    reply(json_response(200, {{"status", "resolved"}}));
+                                  });
+  }
+
+  void transfer(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    auto body = parse_transfer_body(req.body);
+    if (!body.value) return reply(body_error(body.error));
+    const auto id = conv->id;
+    json detail = body.value->team.empty() ? json{{"agent_id", body.value->agent_id}}
+                                           : json{{"team", body.value->team}};
+    audit(c, req, "conversation.transfer", "conversation:" + std::to_string(id), detail);
+    auto done = [reply, detail](std::string error) {
+      if (!error.empty()) return reply(error_response(409, "conflict", error));
+      json out = detail;
+      out["status"] = "transferred";
+      reply(json_response(200, out));
+    };
+    if (!body.value->agent_id.empty()) {
+      if (!store.get_agent(body.value->agent_id))
+        return reply(
+            error_response(400, "invalid_field", "no agent " + body.value->agent_id, "agent_id"));
+      dispatcher.transfer_to_agent(id, body.value->agent_id, c.actor(), done);
+    } else {
+      dispatcher.transfer_to_team(id, body.value->team, c.actor(), done);
+    }
+  }
+
+  void set_presence(const http::Request& req, const Caller& c, http::Reply reply) {
+    if (!c.user.agent_id)
+      return reply(error_response(403, "forbidden", "you have no agent profile"));
+    auto body = parse_presence_body(req.body);
+    if (!body.value) return reply(body_error(body.error));
+    const auto presence = *body.value;
+    audit(c, req, "agent.presence", "agent:" + *c.user.agent_id,
+          {{"presence", store::to_string(presence)}});
+    dispatcher.set_presence(*c.user.agent_id, presence, [reply, presence](std::string error) {
+      if (!error.empty()) return reply(error_response(500, "store_error", error));
+      reply(json_response(200, {{"presence", store::to_string(presence)}}));
+    });
+  }
+
+  void list_agents(const http::Request&, const Caller&, http::Reply reply) {
+    auto stored = std::make_shared<std::vector<store::Agent>>(store.list_agents());
+    dispatcher.agent_loads([stored, reply](std::vector<AgentLoad> loads) {
+      json out = json::array();
+      for (const auto& a : *stored) {
+        json j = agent_json(a);
+        j["load"] = json::object();
+        for (const auto& l : loads)
+          if (l.agent_id == a.id) j["load"] = l.load;
+        out.push_back(std::move(j));
+      }
+      reply(json_response(200, {{"agents", out}}));
+    });
+  }
+
+  void queue(const http::Request&, const Caller&, http::Reply reply) {
+    auto counts = std::make_shared<store::QueueCounts>(store.queue_counts());
+    dispatcher.queue_snapshot([counts, reply](std::vector<QueuedConversation> queued) {
+      const auto now = now_ms();
+      // One bucket per (tier, priority): how many wait, and the least SLA time left among them.
+      std::map<std::pair<std::string, int>, std::pair<int, std::optional<std::int64_t>>> buckets;
+      json list = json::array();
+      for (const auto& q : queued) {
+        auto& [n, least] = buckets[{q.tier, q.priority}];
+        n += 1;
+        if (q.first_response_due != 0) {
+          const std::int64_t left = q.first_response_due - now;
+          least = least ? std::min(*least, left) : left;
+        }
+        list.push_back({{"conversation_id", q.conversation_id},
+                        {"tier", q.tier},
+                        {"priority", q.priority},
+                        {"channel_kind", q.channel_kind},
+                        {"queued_at", q.queued_at},
+                        {"first_response_due",
+                         q.first_response_due == 0 ? json(nullptr) : json(q.first_response_due)}});
+      }
+      json by_bucket = json::array();
+      for (const auto& [key, v] : buckets)
+        by_bucket.push_back({{"tier", key.first},
+                             {"priority", key.second},
+                             {"count", v.first},
+                             {"sla_ms_left", v.second ? json(*v.second) : json(nullptr)}});
+      reply(json_response(
+          200, {{"queued", list}, {"by_tier_priority", by_bucket}, {"counts", counts->by_status}}));
+    });
+  }
+
+  void explain(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    const auto id = conv->id;
+    dispatcher.explain(id, [id, reply](std::string why) {
+      reply(json_response(200, {{"conversation_id", id}, {"explanation", why}}));
+    });
+  }
+
+  void reload_routing(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto body = parse_routing_reload_body(req.body);
+    if (!body.value) return reply(body_error(body.error));
+    try {
+      dispatcher.reload_policy(*body.value);
+    } catch (const config::ConfigError& e) {
+      return reply(error_response(400, "invalid_policy", e.what()));
+    }
+    audit(c, req, "routing.reload", "routing:policy");
+    reply(json_response(200, {{"status", "reloaded"}}));
+  }
+};
+
+AgentApi::AgentApi(store::Store& store, RoutingDispatcher& dispatcher, OutboxSender& outbox,
+                   Metrics& metrics)
+    : impl_(std::make_shared<Impl>(store, dispatcher, outbox, metrics)) {}
+
+AgentApi::~AgentApi() = default;
+
+void AgentApi::register_routes(http::Router& router) {
+  using R = Role;
+  auto& i = *impl_;
+  auto bind = [this](void (Impl::*fn)(const http::Request&, const Caller&, http::Reply)) {
+    std::weak_ptr<Impl> weak = impl_;
+    return [weak, fn](const http::Request& req, const Caller& c, http::Reply reply) {
+      if (auto self = weak.lock()) ((*self).*fn)(req, c, std::move(reply));
+    };
+  };
+  const std::string base = "/api/v1";
+  const std::initializer_list<Role> everyone = {R::agent, R::supervisor, R::qa, R::admin};
+  router.add("GET", base + "/me", i.guarded(everyone, bind(&Impl::me)));
+  router.add("GET", base + "/conversations", i.guarded(everyone, bind(&Impl::list_conversations)));
+  router.add("GET", base + "/conversations/{id}",
+             i.guarded(everyone, bind(&Impl::get_conversation)));
+  router.add("GET", base + "/conversations/{id}/transcript",
+             i.guarded(everyone, bind(&Impl::get_transcript)));
+  router.add("POST", base + "/conversations/{id}/reply",
+             i.guarded({R::agent, R::supervisor}, bind(&Impl::reply_to)));
+  router.add("POST", base + "/conversations/{id}/resolve",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::resolve)));
+  router.add("POST", base + "/conversations/{id}/transfer",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::transfer)));
+  router.add("GET", base + "/conversations/{id}/explain",
+             i.guarded({R::supervisor, R::admin}, bind(&Impl::explain)));
+  router.add("PUT", base + "/agents/me/presence",
+             i.guarded({R::agent, R::supervisor}, bind(&Impl::set_presence)));
+  router.add("GET", base + "/agents",
+             i.guarded({R::supervisor, R::admin}, bind(&Impl::list_agents)));
+  router.add("GET", base + "/queue", i.guarded({R::supervisor, R::admin}, bind(&Impl::queue)));
+  router.add("POST", base + "/admin/routing/reload",
+             i.guarded({R::admin}, bind(&Impl::reload_routing)));
+}
+
+}  // namespace omnigate::api

@@ -1,0 +1,16 @@
+// The API's JSON shapes of the store's model (docs/api.md "Shapes"). Absent values are null;
+// times are Unix milliseconds.
+#pragma once
+
+#include "store/model.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace omnigate::api {
+
+nlohmann::json conversation_json(const store::Conversation& c);
+nlohmann::json customer_json(const store::Customer& c);
+nlohmann::json transcript_entry_json(const store::TranscriptEntry& e);
+nlohmann::json agent_json(const store::Agent& a);
+
+}  // namespace omnigate::api

@@ -1,0 +1,54 @@
+// Validation of the API's request bodies: untrusted JSON in, typed values or an error naming the
+// field out. Pure functions (no store, no I/O) so they can be fuzzed (tests/fuzz/api_json).
+#pragma once
+
+#include "store/model.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace omnigate::api {
+
+// The longest reply text accepted; providers split or refuse far shorter, and this bounds the
+// size of one outbox row.
+inline constexpr std::size_t kMaxReplyTextBytes = 64 * 1024;
+inline constexpr std::size_t kMaxReplyAttachments = 10;
+
+struct BodyError {
+  int status = 400;
+  std::string code;     // "bad_json", "unknown_field", "missing_field", "invalid_field", "too_long"
+  std::string message;  // names the field and the rule
+  std::string field;    // "" when the whole body is at fault
+};
+
+template <class T>
+struct Parsed {
+  std::optional<T> value;  // set on success
+  BodyError error;         // meaningful when !value
+};
+
+struct ReplyBody {
+  std::string text, html, subject;
+  std::vector<store::AttachmentRecord> attachments;  // remote ones: filename, content_type, url
+};
+// {"text": "...", "html"?: "...", "subject"?: "...",
+//  "attachments"?: [{"filename": "...", "content_type": "...", "url": "https://..."}]}
+Parsed<ReplyBody> parse_reply_body(std::string_view body);
+
+struct TransferBody {
+  std::string agent_id;  // exactly one of agent_id / team is set
+  std::string team;
+};
+// {"agent_id": "bob"} or {"team": "billing"}
+Parsed<TransferBody> parse_transfer_body(std::string_view body);
+
+// {"presence": "online|busy|away|offline"}
+Parsed<store::Presence> parse_presence_body(std::string_view body);
+
+// The [routing] table as a JSON object, re-serialised (what RoutingDispatcher::reload_policy
+// takes).
+Parsed<std::string> parse_routing_reload_body(std::string_view body);
+
+}  // namespace omnigate::api
