@@ -1,0 +1,329 @@
+// The /api/v1 routes driven through the real Router with a real SQLite store, the real routing
+// engine behind RoutingDispatcher and a real OutboxSender (its channel is a recording double).
+#include "api/agent_api.hpp"
+
+#include "core/asio_executor.hpp"
+#include "core/sha256.hpp"
+#include "store_fixture.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+
+using namespace omnigate;
+using nlohmann::json;
+using omnigate::testing::committed;
+using omnigate::testing::customer_writes;
+using omnigate::testing::eventually;
+
+namespace {
+
+class RecordingChannel : public ChannelSender {
+ public:
+  void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) override {
+    {
+      std::lock_guard lock(mu_);
+      sent_.push_back(item.id);
+    }
+    SendOutcome o;
+    o.kind = SendOutcome::Kind::sent;
+    o.provider_message_id = "SM" + std::to_string(item.id);
+    done(o);
+  }
+  bool sent(store::Id outbox_id) {
+    std::lock_guard lock(mu_);
+    return std::find(sent_.begin(), sent_.end(), outbox_id) != sent_.end();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<store::Id> sent_;
+};
+
+store::Agent agent(std::string id, std::vector<store::SkillLevel> skills,
+                   std::map<std::string, int> capacity, store::Presence presence) {
+  store::Agent a;
+  a.id = a.display_name = std::move(id);
+  a.team = "support";
+  a.skills = std::move(skills);
+  a.capacity = std::move(capacity);
+  a.presence = presence;
+  return a;
+}
+
+struct Api {
+  omnigate::testing::TempStore store;
+  std::unique_ptr<AsioExecutor> executor = make_asio_executor(2);
+  Metrics metrics;
+  RecordingChannel channel;
+  std::unique_ptr<api::RoutingDispatcher> dispatcher;
+  std::unique_ptr<OutboxSender> outbox;
+  std::unique_ptr<api::AgentApi> agent_api;
+  http::Router router;
+
+  // Agents: alice (sms, webchat, email), bob (email only); users with one token per role.
+  explicit Api(store::Presence alice_presence = store::Presence::online,
+               std::map<std::string, int> alice_capacity = {
+                   {"sms", 5}, {"webchat", 3}, {"email", 8}}) {
+    executor->run();
+    upsert(
+        agent("alice", {{"sms", 3}, {"webchat", 2}, {"email", 2}}, alice_capacity, alice_presence));
+    upsert(agent("bob", {{"email", 4}}, {{"sms", 5}, {"email", 8}}, store::Presence::online));
+    user("alice", store::Role::agent, "alice");
+    user("bob", store::Role::agent, "bob");
+    user("sue", store::Role::supervisor, "");
+    user("quinn", store::Role::qa, "");
+    user("ada", store::Role::admin, "");
+    dispatcher = std::make_unique<api::RoutingDispatcher>(*store, *executor, metrics, "");
+    dispatcher->start();
+    config::OutboxConfig outbox_options;
+    outbox_options.poll_interval_ms = 3600 * 1000;  // only wake() can make it send in a test
+    outbox = std::make_unique<OutboxSender>(*store, channel, *executor, metrics, outbox_options);
+    outbox->start();
+    agent_api = std::make_unique<api::AgentApi>(*store, *dispatcher, *outbox, metrics);
+    agent_api->register_routes(router);
+  }
+  ~Api() {
+    outbox->stop();
+    dispatcher->stop();
+    store->flush();
+    executor->stop();
+  }
+
+  void upsert(store::Agent a) {
+    committed<store::Nothing>([&](auto done) { store->upsert_agent(a, done); });
+  }
+  void user(std::string name, store::Role role, std::string agent_id) {
+    store::User u;
+    u.name = name;
+    u.role = role;
+    if (!agent_id.empty()) u.agent_id = agent_id;
+    committed<store::Nothing>(
+        [&](auto done) { store->upsert_user(u, sha256_hex(name + "-token"), done); });
+  }
+
+  struct Result {
+    int status = 0;
+    json body;
+    http::HeaderList headers;
+  };
+  // `who` is a user name ("" = no Authorization header); its token is "<who>-token".
+  Result call(const std::string& method, const std::string& target, const std::string& who,
+              const std::string& body = "", http::HeaderList extra = {}) {
+    http::Request req;
+    req.method = method;
+    req.target = target;
+    const auto q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = target.substr(q + 1);
+    auto m = router.match(method, req.path);
+    REQUIRE(m.handler != nullptr);
+    req.params = m.params;
+    if (!who.empty()) req.headers.emplace_back("Authorization", "Bearer " + who + "-token");
+    for (auto& h : extra) req.headers.push_back(h);
+    req.body = body;
+    req.remote_addr = "127.0.0.1";
+    std::promise<http::Response> p;
+    auto f = p.get_future();
+    (*m.handler)(req, [&p](http::Response r) { p.set_value(std::move(r)); });
+    auto r = f.get();
+    return {r.status, json::parse(r.body), r.headers};
+  }
+
+  // A customer writes; the dispatcher hears about it as the plugin host would tell it.
+  store::Id inbound(const std::string& kind, const std::string& from) {
+    const auto r = customer_writes(*store, kind, from, "help please", kind + "-" + from);
+    dispatcher->on_inbound(kind, r);
+    return r.conversation_id;
+  }
+  std::optional<std::string> assigned(store::Id id) {
+    return store->get_conversation(id)->assigned_agent;
+  }
+  // Everything the dispatcher was told so far is decided and committed.
+  void settle(store::Id any_conversation) {
+    call("GET", "/api/v1/conversations/" + std::to_string(any_conversation) + "/explain", "sue");
+    store->flush();
+  }
+  std::string path(store::Id id, const std::string& rest = "") {
+    return "/api/v1/conversations/" + std::to_string(id) + rest;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("requests without a valid bearer token get 401 asking for one", "[api]") {
+  Api api;
+  for (const std::string who : {"", "nobody"}) {
+    const auto r = api.call("GET", "/api/v1/me", who);
+    CHECK(r.status == 401);
+    CHECK(r.body["error"] == "unauthorized");
+    CHECK(std::find(r.headers.begin(), r.headers.end(),
+                    std::pair<std::string, std::string>{"WWW-Authenticate", "Bearer"}) !=
+          r.headers.end());
+  }
+  const auto me = api.call("GET", "/api/v1/me", "alice");
+  CHECK(me.status == 200);
+  CHECK(me.body == json{{"name", "alice"}, {"role", "agent"}, {"agent_id", "alice"}});
+}
+
+TEST_CASE("each endpoint refuses the roles it does not allow with 403 naming the role", "[api]") {
+  Api api;
+  const auto id = api.inbound("sms", "+14155550100");
+  REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+  const auto qa_reply = api.call("POST", api.path(id, "/reply"), "quinn", R"({"text":"hi"})");
+  CHECK(qa_reply.status == 403);
+  CHECK(qa_reply.body["message"].get<std::string>().find("agent or supervisor") !=
+        std::string::npos);
+  CHECK(api.call("GET", "/api/v1/agents", "alice").status == 403);
+  CHECK(api.call("GET", "/api/v1/queue", "alice").status == 403);
+  CHECK(api.call("GET", api.path(id, "/explain"), "alice").status == 403);
+  CHECK(api.call("PUT", "/api/v1/agents/me/presence", "quinn", R"({"presence":"away"})").status ==
+        403);
+  CHECK(api.call("POST", api.path(id, "/resolve"), "quinn").status == 403);
+  const auto sup_reload = api.call("POST", "/api/v1/admin/routing/reload", "sue", "{}");
+  CHECK(sup_reload.status == 403);
+  CHECK(sup_reload.body["message"].get<std::string>().find("admin") != std::string::npos);
+  CHECK(api.call("POST", "/api/v1/admin/routing/reload", "ada", "{}").status == 200);
+  CHECK(api.call("GET", "/api/v1/agents", "sue").status == 200);
+  CHECK(api.call("GET", "/api/v1/queue", "ada").status == 200);
+}
+
+TEST_CASE("an agent cannot read or answer another agent's conversation", "[api]") {
+  Api api;
+  const auto id = api.inbound("sms", "+14155550101");
+  REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+  CHECK(api.call("GET", api.path(id), "bob").status == 403);
+  CHECK(api.call("POST", api.path(id, "/reply"), "bob", R"({"text":"hi"})").status == 403);
+  CHECK(api.call("GET", "/api/v1/conversations", "bob").body["conversations"].empty());
+  CHECK(api.call("GET", "/api/v1/conversations?assigned_agent=alice", "bob").status == 403);
+  CHECK(api.call("GET", api.path(id), "alice").status == 200);
+  CHECK(api.call("GET", api.path(id), "sue").status == 200);
+  CHECK(api.call("GET", api.path(id), "quinn").status == 200);  // QA reads transcripts
+  CHECK(api.call("GET", "/api/v1/conversations", "alice").body["conversations"].size() == 1);
+}
+
+TEST_CASE("a reply becomes an outbox row the woken sender delivers, once per Idempotency-Key",
+          "[api]") {
+  Api api;
+  const auto id = api.inbound("sms", "+14155550102");
+  REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+  const http::HeaderList key = {{"Idempotency-Key", "k-1"}};
+  const auto r = api.call("POST", api.path(id, "/reply"), "alice", R"({"text":"on its way"})", key);
+  REQUIRE(r.status == 202);
+  const auto outbox_id = r.body["outbox_id"].get<store::Id>();
+  CHECK(r.body["message_id"].get<store::Id>() > 0);
+  REQUIRE(eventually([&] { return api.channel.sent(outbox_id); }));
+
+  const auto again =
+      api.call("POST", api.path(id, "/reply"), "alice", R"({"text":"on its way"})", key);
+  CHECK(again.status == 202);
+  CHECK(again.body["outbox_id"] == outbox_id);
+  int replies = 0;
+  for (const auto& e : api.store->transcript(id))
+    if (e.message && e.message->direction == "out") ++replies;
+  CHECK(replies == 1);
+  CHECK(api.store->get_conversation(id)->status == store::ConversationStatus::waiting_customer);
+}
+
+TEST_CASE("invalid request bodies are refused with the field named", "[api]") {
+  Api api;
+  const auto id = api.inbound("sms", "+14155550103");
+  REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+  const auto reply = api.path(id, "/reply");
+  auto empty = api.call("POST", reply, "alice", R"({"text":""})");
+  CHECK(empty.status == 400);
+  CHECK(empty.body["field"] == "text");
+  auto unknown = api.call("POST", reply, "alice", R"({"text":"hi","txt":"typo"})");
+  CHECK(unknown.status == 400);
+  CHECK(unknown.body["field"] == "txt");
+  CHECK(api.call("POST", reply, "alice", "{not json").body["error"] == "bad_json");
+  auto too_long = api.call("POST", reply, "alice", json{{"text", std::string(70000, 'x')}}.dump());
+  CHECK(too_long.status == 413);
+  CHECK(too_long.body["field"] == "text");
+  auto bad_presence =
+      api.call("PUT", "/api/v1/agents/me/presence", "alice", R"({"presence":"asleep"})");
+  CHECK(bad_presence.status == 400);
+  CHECK(bad_presence.body["field"] == "presence");
+  CHECK(api.call("POST", api.path(id, "/transfer"), "sue", R"({"agent_id":"bob","team":"x"})")
+            .status == 400);
+  CHECK(api.call("GET", "/api/v1/conversations?limit=0", "sue").body["field"] == "limit");
+  CHECK(api.call("GET", "/api/v1/conversations/abc", "sue").body["field"] == "id");
+  CHECK(api.call("GET", "/api/v1/conversations/999999", "sue").status == 404);
+}
+
+TEST_CASE("resolving frees the agent's capacity for the next queued conversation", "[api]") {
+  Api api(store::Presence::online, {{"sms", 1}});
+  const auto first = api.inbound("sms", "+14155550104");
+  REQUIRE(eventually([&] { return api.assigned(first) == "alice"; }));
+  const auto second = api.inbound("sms", "+14155550105");
+  api.settle(second);
+  CHECK_FALSE(api.assigned(second));  // alice is full and bob has no sms skill
+  const auto r = api.call("POST", api.path(first, "/resolve"), "alice");
+  CHECK(r.status == 200);
+  CHECK(api.store->get_conversation(first)->status == store::ConversationStatus::resolved);
+  REQUIRE(eventually([&] { return api.assigned(second) == "alice"; }));
+}
+
+TEST_CASE("an agent going offline re-queues live chats and keeps e-mail", "[api]") {
+  Api api;
+  const auto chat = api.inbound("webchat", "visitor-1");
+  const auto mail = api.inbound("email", "carol@example.com");
+  REQUIRE(eventually([&] { return api.assigned(chat) == "alice"; }));
+  // bob has the email skill too: move the e-mail to alice explicitly.
+  REQUIRE(eventually([&] { return api.assigned(mail).has_value(); }));
+  if (api.assigned(mail) != "alice")
+    REQUIRE(
+        api.call("POST", api.path(mail, "/transfer"), "sue", R"({"agent_id":"alice"})").status ==
+        200);
+  REQUIRE(eventually([&] { return api.assigned(mail) == "alice"; }));
+
+  const auto r =
+      api.call("PUT", "/api/v1/agents/me/presence", "alice", R"({"presence":"offline"})");
+  CHECK(r.status == 200);
+  api.settle(chat);
+  const auto c = api.store->get_conversation(chat);
+  CHECK(c->status == store::ConversationStatus::queued);
+  CHECK_FALSE(c->assigned_agent);
+  CHECK(api.assigned(mail) == "alice");
+}
+
+TEST_CASE("the transcript interleaves messages and events in commit order", "[api]") {
+  Api api;
+  const auto id = api.inbound("sms", "+14155550106");
+  REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+  REQUIRE(api.call("POST", api.path(id, "/reply"), "alice", R"({"text":"hello"})").status == 202);
+  api.store->flush();
+  const auto r = api.call("GET", api.path(id), "sue");
+  REQUIRE(r.status == 200);
+  const auto& t = r.body["transcript"];
+  REQUIRE(t.size() >= 3);
+  std::int64_t last = 0;
+  std::vector<std::string> order;
+  for (const auto& e : t) {
+    CHECK(e["seq"].get<std::int64_t>() > last);
+    last = e["seq"];
+    CHECK(e.contains("at"));
+    order.push_back(e["type"] == "message"
+                        ? "message:" + e["message"]["direction"].get<std::string>()
+                        : e["event"]["kind"].get<std::string>());
+    if (e["type"] == "event" && e["event"]["kind"] == "conversation.assigned")
+      CHECK_FALSE(e["event"]["data"]["reason"].get<std::string>().empty());
+  }
+  const auto at = [&](const std::string& what) {
+    return std::find(order.begin(), order.end(), what) - order.begin();
+  };
+  CHECK(at("message:in") < at("conversation.assigned"));
+  CHECK(at("conversation.assigned") < at("message:out"));
+  CHECK(at("message:out") < static_cast<long>(order.size()));
+  CHECK(r.body["customer"]["id"] == r.body["conversation"]["customer_id"]);
+}
+
+TEST_CASE("an SMS conversation goes only to an agent with the sms skill", "[api]") {
+  Api api(store::Presence::offline);  // only bob (email skill) is online
+  const auto id = api.inbound("sms", "+14155550107");
+  api.settle(id);
+  CHECK_FALSE(api.assigned(id));
+  CHECK(api.call("PUT", "/api/v1/agents/me/presence", "alice", R"({"presence":"online"})").status ==
+        200);
+  REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+}

@@ -1,0 +1,49 @@
+#include "api/request_body.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace omnigate::api;
+
+TEST_CASE("a reply body yields text, html, subject and linked attachments", "[api]") {
+  auto r = parse_reply_body(
+      R"({"text":"hi","subject":"Re: order","attachments":[{"filename":"a.pdf","content_type":"application/pdf","url":"https://example.com/a.pdf"}]})");
+  REQUIRE(r.value);
+  CHECK(r.value->text == "hi");
+  CHECK(r.value->subject == "Re: order");
+  REQUIRE(r.value->attachments.size() == 1);
+  CHECK(r.value->attachments[0].url == "https://example.com/a.pdf");
+}
+
+TEST_CASE("reply bodies the API refuses name the offending field", "[api]") {
+  CHECK(parse_reply_body(R"([1])").error.code == "bad_json");
+  CHECK(parse_reply_body(R"({"text":5})").error.field == "text");
+  CHECK(parse_reply_body(R"({"html":""})").error.field == "text");
+  CHECK(parse_reply_body(R"({"text":"x","attachments":{}})").error.field == "attachments");
+  CHECK(parse_reply_body(R"({"text":"x","attachments":[{"url":"file:///etc/passwd"}]})")
+            .error.field == "attachments[0].url");
+  CHECK(parse_reply_body(R"({"text":"x","attachments":[{"path":"/x"}]})").error.field ==
+        "attachments[0].path");
+  const auto big =
+      parse_reply_body("{\"text\":\"" + std::string(kMaxReplyTextBytes + 1, 'a') + "\"}");
+  CHECK(big.error.status == 413);
+  CHECK(big.error.field == "text");
+}
+
+TEST_CASE("a transfer names exactly one agent or one team", "[api]") {
+  CHECK(parse_transfer_body(R"({"agent_id":"bob"})").value->agent_id == "bob");
+  CHECK(parse_transfer_body(R"({"team":"billing"})").value->team == "billing");
+  CHECK_FALSE(parse_transfer_body(R"({})").value);
+  CHECK_FALSE(parse_transfer_body(R"({"agent_id":"bob","team":"billing"})").value);
+  CHECK(parse_transfer_body(R"({"agent":"bob"})").error.field == "agent");
+}
+
+TEST_CASE("presence accepts exactly the four states", "[api]") {
+  CHECK(*parse_presence_body(R"({"presence":"away"})").value == omnigate::store::Presence::away);
+  CHECK(parse_presence_body(R"({"presence":"Away"})").error.field == "presence");
+  CHECK(parse_presence_body(R"({})").error.code == "missing_field");
+}
+
+TEST_CASE("a routing reload body must be a JSON object", "[api]") {
+  CHECK(parse_routing_reload_body(R"({"selection":"longest_idle"})").value);
+  CHECK(parse_routing_reload_body(R"("x")").error.code == "bad_json");
+}
