@@ -6,8 +6,10 @@
 
 #include "store/model.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -43,6 +45,10 @@ class IdempotencyCache {
   void abandon(const std::string& key) {
     std::lock_guard lock(mu_);
     entries_.erase(key);
+    // Also forget its place in the eviction order, so a later claim of the same key is not
+    // evicted early by this stale position.
+    if (auto it = std::find(order_.rbegin(), order_.rend(), key); it != order_.rend())
+      order_.erase(std::next(it).base());
   }
 
  private:
