@@ -36,10 +36,10 @@ struct SkillLevel {
 };
 
 struct AttachmentRecord {
-  std::string filename;      // metadata only: never a path
+  std::string filename;  // metadata only: never a path
   std::string content_type;
-  std::string data;          // bytes to store (content-addressed by sha256)
-  std::string url;           // remote location when not fetched
+  std::string data;  // bytes to store (content-addressed by sha256)
+  std::string url;   // remote location when not fetched
 };
 
 struct StoredAttachment {
@@ -49,11 +49,11 @@ struct StoredAttachment {
 };
 
 struct InboundRecord {
-  std::string channel_instance;   // e.g. "sms"
-  std::string channel_kind;       // e.g. "sms"
+  std::string channel_instance;  // e.g. "sms"
+  std::string channel_kind;      // e.g. "sms"
   std::string provider_message_id;
-  std::string from_kind;          // "phone" | "email" | "webchat" | ...
-  std::string from_address;       // the store normalises it (E.164 phones, lower-case e-mail)
+  std::string from_kind;     // "phone" | "email" | "webchat" | ...
+  std::string from_address;  // the store normalises it (E.164 phones, lower-case e-mail)
   std::string from_name;
   std::string to_address;
   std::string thread_key;
@@ -61,8 +61,8 @@ struct InboundRecord {
   bool malformed = false;
   std::vector<AttachmentRecord> attachments;
   std::vector<SkillLevel> skills;
-  int priority = 0;               // 1..4, 0 = default from policy
-  int default_priority = 4;       // used when priority == 0 and the conversation is new
+  int priority = 0;          // 1..4, 0 = default from policy
+  int default_priority = 4;  // used when priority == 0 and the conversation is new
   UnixMs received_at = 0;
   UnixMs sent_at = 0;
 };
@@ -70,8 +70,8 @@ struct InboundRecord {
 struct IngestResult {
   Id customer_id = 0;
   Id conversation_id = 0;
-  Id message_id = 0;        // or event id for channel events
-  bool duplicate = false;   // already stored: nothing changed
+  Id message_id = 0;       // or event id for channel events
+  bool duplicate = false;  // already stored: nothing changed
   bool new_conversation = false;
   bool reopened = false;
 };
@@ -79,7 +79,7 @@ struct IngestResult {
 struct DeliveryRecord {
   std::string channel_instance;
   std::string provider_message_id;
-  std::string state;        // "queued" | "sent" | "delivered" | "read" | "undelivered" | "failed"
+  std::string state;  // "queued" | "sent" | "delivered" | "read" | "undelivered" | "failed"
   std::string error_code, error_text, raw;
   UnixMs at = 0;
 };
@@ -110,9 +110,9 @@ struct ReplyResult {
 
 struct EventRecord {
   Id conversation_id = 0;
-  std::string kind;         // dotted: "conversation.assigned", "sla.warning", ...
-  std::string actor;        // "system", "agent:alice", "plugin:sms", ...
-  std::string data_json;    // JSON object
+  std::string kind;       // dotted: "conversation.assigned", "sla.warning", ...
+  std::string actor;      // "system", "agent:alice", "plugin:sms", ...
+  std::string data_json;  // JSON object
   UnixMs at = 0;
 };
 
@@ -129,8 +129,8 @@ struct Conversation {
   Id customer_id = 0;
   Tier tier = Tier::C;
   std::string channel_instance, channel_kind, thread_key, subject;
-  std::string customer_address;   // the customer's identity on this channel
-  std::string our_address;        // our address they wrote to
+  std::string customer_address;  // the customer's identity on this channel
+  std::string our_address;       // our address they wrote to
   ConversationStatus status = ConversationStatus::queued;
   int priority = 4;
   std::vector<SkillLevel> skills;
@@ -153,8 +153,8 @@ struct ConversationFilter {
 struct Message {
   Id id = 0;
   Id conversation_id = 0;
-  std::string direction;       // "in" | "out"
-  std::string author_kind;     // "customer" | "agent" | "system" | "bot"
+  std::string direction;    // "in" | "out"
+  std::string author_kind;  // "customer" | "agent" | "system" | "bot"
   std::string author_id;
   std::string body_text, body_html, subject;
   std::string provider_message_id;
@@ -180,11 +180,11 @@ struct TranscriptEntry {
 };
 
 struct Agent {
-  std::string id;              // login name, e.g. "alice"
+  std::string id;  // login name, e.g. "alice"
   std::string display_name;
   std::string team;
   std::vector<SkillLevel> skills;
-  std::vector<Tier> tiers;     // tiers served (empty = all)
+  std::vector<Tier> tiers;              // tiers served (empty = all)
   std::map<std::string, int> capacity;  // per channel kind, e.g. {"sms": 5, "voice": 1}
   Presence presence = Presence::offline;
   UnixMs presence_since = 0;
@@ -206,19 +206,19 @@ struct OutboxItem {
   std::string in_reply_to, author_name;
   std::vector<AttachmentRecord> attachments;  // data loaded from the attachment store
   int attempts = 0;
-  std::string state;           // pending | sending | retry
+  std::string state;  // pending | sending | retry
   UnixMs next_attempt_at = 0;
 };
 
 struct QueueCounts {
-  std::map<std::string, std::int64_t> by_status;          // conversation status → count
-  std::map<std::string, std::int64_t> outbox_by_state;    // outbox state → count
+  std::map<std::string, std::int64_t> by_status;        // conversation status → count
+  std::map<std::string, std::int64_t> outbox_by_state;  // outbox state → count
 };
 
 struct AuditRecord {
-  std::string actor;           // user name or "system"
-  std::string action;          // "transcript.read", "conversation.reply", ...
-  std::string object;          // "conversation:42"
+  std::string actor;   // user name or "system"
+  std::string action;  // "transcript.read", "conversation.reply", ...
+  std::string object;  // "conversation:42"
   std::string remote_addr;
   std::string detail_json;
   UnixMs at = 0;

@@ -37,8 +37,8 @@ class Store {
   virtual ~Store() = default;
 
   // ---- schema
-  virtual int schema_version() = 0;   // sync
-  virtual int migrate() = 0;          // sync; applies pending migrations, returns new version
+  virtual int schema_version() = 0;  // sync
+  virtual int migrate() = 0;         // sync; applies pending migrations, returns new version
 
   // ---- inbound (channel → store)
   // Resolve/create identity + customer, find/create/reopen the conversation by thread key,
@@ -67,7 +67,8 @@ class Store {
   virtual void add_event(EventRecord ev, Completion<Id> done) = 0;
   // SLA deadlines computed by the routing policy (either may be unset).
   virtual void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
-                                 std::optional<UnixMs> resolution_due, Completion<Nothing> done) = 0;
+                                 std::optional<UnixMs> resolution_due,
+                                 Completion<Nothing> done) = 0;
   virtual void set_conversation_priority(Id conversation_id, int priority, std::string actor,
                                          Completion<Nothing> done) = 0;
   virtual void set_customer_tier(Id customer_id, Tier tier, std::string actor,
@@ -109,7 +110,8 @@ class Store {
   virtual void audit(AuditRecord rec, Completion<Nothing> done) = 0;
 
   // ---- plugin key/value (scoped by channel instance). Sync; small values only.
-  virtual std::optional<std::string> kv_get(const std::string& instance, const std::string& key) = 0;
+  virtual std::optional<std::string> kv_get(const std::string& instance,
+                                            const std::string& key) = 0;
   virtual void kv_put(std::string instance, std::string key, std::string value,
                       Completion<Nothing> done) = 0;
   virtual void kv_delete(std::string instance, std::string key, Completion<Nothing> done) = 0;

@@ -1,0 +1,240 @@
+#include "store/migrations.hpp"
+
+#include <array>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace omnigate::store {
+namespace {
+
+// Version 1: the whole model. Events' INTEGER PRIMARY KEY is the single commit-ordered sequence
+// of a transcript: every message has an event ("message.received"/"message.sent") pointing at
+// it, so messages and events sort together by events.id.
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE customers (
+  id INTEGER PRIMARY KEY,
+  display_name TEXT NOT NULL DEFAULT '',
+  tier TEXT NOT NULL DEFAULT 'C' CHECK (tier IN ('S','A','B','C')),
+  attributes_json TEXT NOT NULL DEFAULT '{}',
+  account_team TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE identities (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  kind TEXT NOT NULL,
+  address TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (kind, address)
+);
+CREATE INDEX identities_customer ON identities(customer_id);
+
+CREATE TABLE conversations (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  channel_instance TEXT NOT NULL,
+  channel_kind TEXT NOT NULL,
+  thread_key TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'queued'
+    CHECK (status IN ('queued','assigned','waiting_customer','resolved','closed')),
+  priority INTEGER NOT NULL DEFAULT 4 CHECK (priority BETWEEN 1 AND 4),
+  tier TEXT NOT NULL DEFAULT 'C' CHECK (tier IN ('S','A','B','C')),
+  skills_json TEXT NOT NULL DEFAULT '[]',
+  subject TEXT NOT NULL DEFAULT '',
+  assigned_agent TEXT,
+  previous_agent TEXT,
+  our_address TEXT NOT NULL DEFAULT '',
+  customer_address TEXT NOT NULL DEFAULT '',
+  customer_address_kind TEXT NOT NULL DEFAULT '',
+  first_response_due INTEGER,
+  resolution_due INTEGER,
+  first_response_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  queued_at INTEGER NOT NULL,
+  last_inbound_message_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX conversations_open_thread ON conversations(customer_id, channel_instance, thread_key)
+  WHERE status <> 'closed';
+CREATE INDEX conversations_status ON conversations(status);
+CREATE INDEX conversations_agent ON conversations(assigned_agent);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  channel_instance TEXT NOT NULL,
+  direction TEXT NOT NULL CHECK (direction IN ('in','out')),
+  author_kind TEXT NOT NULL CHECK (author_kind IN ('customer','agent','system','bot')),
+  author_id TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  body_text TEXT NOT NULL DEFAULT '',
+  body_html TEXT NOT NULL DEFAULT '',
+  provider_message_id TEXT NOT NULL DEFAULT '',
+  delivery_state TEXT NOT NULL DEFAULT '',
+  error_code TEXT NOT NULL DEFAULT '',
+  error_text TEXT NOT NULL DEFAULT '',
+  malformed INTEGER NOT NULL DEFAULT 0,
+  raw TEXT NOT NULL DEFAULT '',
+  metadata_json TEXT NOT NULL DEFAULT '',
+  sent_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX messages_provider_id ON messages(channel_instance, provider_message_id)
+  WHERE provider_message_id <> '';
+CREATE INDEX messages_conversation ON messages(conversation_id);
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL DEFAULT 'system',
+  data_json TEXT NOT NULL DEFAULT '{}',
+  message_id INTEGER REFERENCES messages(id),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX events_conversation ON events(conversation_id, id);
+
+CREATE TABLE attachments (
+  id INTEGER PRIMARY KEY,
+  message_id INTEGER REFERENCES messages(id),
+  event_id INTEGER REFERENCES events(id),
+  filename TEXT NOT NULL DEFAULT '',
+  content_type TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL DEFAULT '',
+  size INTEGER NOT NULL DEFAULT 0,
+  url TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX attachments_message ON attachments(message_id);
+CREATE INDEX attachments_event ON attachments(event_id);
+
+CREATE TABLE channel_events (
+  id INTEGER PRIMARY KEY,
+  channel_instance TEXT NOT NULL,
+  provider_event_id TEXT NOT NULL DEFAULT '',
+  event_id INTEGER NOT NULL REFERENCES events(id)
+);
+CREATE UNIQUE INDEX channel_events_provider_id ON channel_events(channel_instance, provider_event_id)
+  WHERE provider_event_id <> '';
+
+CREATE TABLE agents (
+  id TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL DEFAULT '',
+  team TEXT NOT NULL DEFAULT '',
+  skills_json TEXT NOT NULL DEFAULT '[]',
+  tiers_json TEXT NOT NULL DEFAULT '[]',
+  capacity_json TEXT NOT NULL DEFAULT '{}',
+  presence TEXT NOT NULL DEFAULT 'offline',
+  presence_since INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('agent','supervisor','qa','admin')),
+  agent_id TEXT
+);
+CREATE TABLE tokens (
+  sha256 TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id),
+  channel_instance TEXT NOT NULL,
+  idempotency_key TEXT UNIQUE,
+  state TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending','sending','retry','sent','failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  provider_message_id TEXT NOT NULL DEFAULT '',
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL DEFAULT '',
+  remote_addr TEXT NOT NULL DEFAULT '',
+  detail_json TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE plugin_kv (
+  instance TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (instance, key)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{{1, kInitialSchema}}};
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void ensure_migrations_table(sqlite::Connection& db) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at INTEGER NOT NULL)");
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+int schema_version(sqlite::Connection& db) {
+  auto& exists =
+      db.cached("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  {
+    sqlite::Query q(exists);
+    if (!q.step()) return 0;
+  }
+  sqlite::Query q(db.cached("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  q.step();
+  return static_cast<int>(q->int64(0));
+}
+
+int apply_migrations(sqlite::Connection& db) {
+  ensure_migrations_table(db);
+  const int known = kMigrations.back().version;
+  int version = schema_version(db);
+  if (version > known) {
+    throw std::runtime_error("database " + db.path() + " has schema version " +
+                             std::to_string(version) + " but this omnigate knows only up to " +
+                             std::to_string(known) + "; upgrade omnigate");
+  }
+  for (const auto& m : kMigrations) {
+    if (m.version <= version) continue;
+    // IMMEDIATE: a second process migrating at the same time waits instead of racing.
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      // Re-check inside the lock: another process may have applied it meanwhile.
+      if (schema_version(db) >= m.version) {
+        db.exec("COMMIT");
+        continue;
+      }
+      db.exec(m.sql);
+      sqlite::Query(db.cached("INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)"),
+                    m.version, wall_ms())
+          .step();
+      db.exec("COMMIT");
+    } catch (const std::exception& e) {
+      db.exec("ROLLBACK");
+      throw std::runtime_error("migration " + std::to_string(m.version) + " failed: " + e.what());
+    }
+    version = m.version;
+  }
+  return schema_version(db);
+}
+
+}  // namespace omnigate::store

@@ -1,0 +1,681 @@
+// SqliteStore: opening, the writer/reader plumbing, conversation/agent/outbox/kv writes and all
+// reads. Message-carrying writes are in sqlite_store_ingest.cpp.
+#include "store/sqlite_store.hpp"
+
+#include "store/migrations.hpp"
+#include "store/model_json.hpp"
+
+#include <chrono>
+#include <future>
+#include <stdexcept>
+
+namespace omnigate::store {
+namespace {
+
+using sqlite::Query;
+
+UnixMs or_now(UnixMs t) {
+  return t != 0 ? t : wall_clock_ms();
+}
+
+std::string not_found(const char* what, Id id) {
+  return std::string(what) + " " + std::to_string(id) + " does not exist";
+}
+
+// Throws when the last UPDATE touched no row, so the completion reports a clear error.
+void require_changed(sqlite::Connection& db, const std::string& error) {
+  if (db.changes() == 0) throw std::invalid_argument(error);
+}
+
+constexpr const char* kConversationColumns =
+    "id, customer_id, tier, channel_instance, channel_kind, thread_key, subject, "
+    "customer_address, our_address, status, priority, skills_json, assigned_agent, "
+    "previous_agent, created_at, updated_at, queued_at, first_response_at, first_response_due, "
+    "resolution_due, last_inbound_message_id";
+
+Conversation read_conversation(sqlite::Statement& s) {
+  Conversation c;
+  c.id = s.int64(0);
+  c.customer_id = s.int64(1);
+  c.tier = tier_from_string(s.text(2)).value_or(Tier::C);
+  c.channel_instance = s.text(3);
+  c.channel_kind = s.text(4);
+  c.thread_key = s.text(5);
+  c.subject = s.text(6);
+  c.customer_address = s.text(7);
+  c.our_address = s.text(8);
+  c.status = status_from_string(s.text(9)).value_or(ConversationStatus::queued);
+  c.priority = static_cast<int>(s.int64(10));
+  c.skills = skills_from_json(s.text(11));
+  c.assigned_agent = s.optional_text(12);
+  c.previous_agent = s.optional_text(13);
+  c.created_at = s.int64(14);
+  c.updated_at = s.int64(15);
+  c.queued_at = s.int64(16);
+  c.first_response_at = s.optional_int64(17);
+  c.first_response_due = s.optional_int64(18);
+  c.resolution_due = s.optional_int64(19);
+  c.last_inbound_message_id = s.int64(20);
+  return c;
+}
+
+constexpr const char* kAgentColumns =
+    "id, display_name, team, skills_json, tiers_json, capacity_json, presence, presence_since";
+
+Agent read_agent(sqlite::Statement& s) {
+  Agent a;
+  a.id = s.text(0);
+  a.display_name = s.text(1);
+  a.team = s.text(2);
+  a.skills = skills_from_json(s.text(3));
+  a.tiers = tiers_from_json(s.text(4));
+  a.capacity = capacity_from_json(s.text(5));
+  a.presence = presence_from_string(s.text(6)).value_or(Presence::offline);
+  a.presence_since = s.int64(7);
+  return a;
+}
+
+bool is_sha256_hex(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+UnixMs wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options) {
+  return std::make_unique<SqliteStore>(options);
+}
+
+SqliteStore::SqliteStore(const SqliteOptions& options)
+    : options_(options), files_(options.attachments_dir) {
+  if (options_.path.empty()) throw std::runtime_error("store: database path is empty");
+  if (options_.attachments_dir.empty()) {
+    throw std::runtime_error("store: attachments directory is empty");
+  }
+  write_db_ = std::make_unique<sqlite::Connection>(options_.path,
+                                                   sqlite::Connection::Mode::read_write_create);
+  write_db_->exec("PRAGMA journal_mode = WAL");
+  // FULL: a commit is on disk before the webhook is acknowledged. Group commit pays one fsync
+  // per batch, which is what makes FULL affordable.
+  write_db_->exec(options_.synchronous_full ? "PRAGMA synchronous = FULL"
+                                            : "PRAGMA synchronous = NORMAL");
+  write_db_->exec("PRAGMA foreign_keys = ON");
+  apply_migrations(*write_db_);
+  writer_ = std::make_unique<GroupCommitWriter>(*write_db_, options_.max_batch);
+}
+
+SqliteStore::~SqliteStore() {
+  writer_.reset();  // drains every queued write and joins the writer thread
+  std::lock_guard lock(readers_mutex_);
+  readers_.clear();
+}
+
+int SqliteStore::schema_version() {
+  int version = 0;
+  writer_->with_exclusive([&](sqlite::Connection& db) { version = store::schema_version(db); });
+  return version;
+}
+
+int SqliteStore::migrate() {
+  int version = 0;
+  writer_->with_exclusive([&](sqlite::Connection& db) { version = apply_migrations(db); });
+  return version;
+}
+
+void SqliteStore::flush() {
+  std::promise<void> committed;
+  auto future = committed.get_future();
+  // Batches commit in queue order, so once this empty write's batch is done every earlier
+  // write has been committed (or failed) too.
+  writer_->submit({[](sqlite::Connection&) {},
+                   [&committed](bool, const std::string&) { committed.set_value(); }});
+  future.wait();
+}
+
+sqlite::Connection& SqliteStore::reader() {
+  std::lock_guard lock(readers_mutex_);
+  auto& slot = readers_[std::this_thread::get_id()];
+  if (!slot) {
+    slot = std::make_unique<sqlite::Connection>(options_.path, sqlite::Connection::Mode::read_only);
+  }
+  return *slot;
+}
+
+// ---- conversation writes
+
+void SqliteStore::assign_conversation(Id conversation_id, std::string agent_id,
+                                      std::string reason_json, Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        if (agent_id.empty()) throw std::invalid_argument("assignment without an agent");
+        const std::string data =
+            json_object_with(reason_json, {{"agent", agent_id}}, "reason_json");
+        const UnixMs now = wall_clock_ms();
+        Query(db.cached("UPDATE conversations SET status = 'assigned', assigned_agent = ?2, "
+                        "updated_at = ?3 WHERE id = ?1 AND status <> 'closed'"),
+              conversation_id, agent_id, now)
+            .step();
+        require_changed(db, not_found("open conversation", conversation_id));
+        insert_event(db, conversation_id, "conversation.assigned", "system", data, std::nullopt,
+                     now);
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::requeue_conversation(Id conversation_id, std::string actor,
+                                       std::string reason_json, Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        const std::string data = json_object_with(reason_json, {}, "reason_json");
+        const UnixMs now = wall_clock_ms();
+        Query(db.cached("UPDATE conversations SET status = 'queued', queued_at = ?2, "
+                        "updated_at = ?2, previous_agent = COALESCE(assigned_agent, "
+                        "previous_agent), assigned_agent = NULL WHERE id = ?1 AND status <> "
+                        "'closed'"),
+              conversation_id, now)
+            .step();
+        require_changed(db, not_found("open conversation", conversation_id));
+        insert_event(db, conversation_id, "conversation.requeued", actor, data, std::nullopt, now);
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::set_conversation_status(Id conversation_id, ConversationStatus status,
+                                          std::string actor, Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        const UnixMs now = wall_clock_ms();
+        // Back to the queue restarts the wait; the agent who had it becomes the sticky one.
+        Query(db.cached("UPDATE conversations SET status = ?2, updated_at = ?3, "
+                        "queued_at = CASE WHEN ?2 = 'queued' THEN ?3 ELSE queued_at END, "
+                        "previous_agent = CASE WHEN ?2 = 'queued' THEN COALESCE(assigned_agent, "
+                        "previous_agent) ELSE previous_agent END, "
+                        "assigned_agent = CASE WHEN ?2 = 'queued' THEN NULL ELSE assigned_agent "
+                        "END WHERE id = ?1"),
+              conversation_id, to_string(status), now)
+            .step();
+        require_changed(db, not_found("conversation", conversation_id));
+        insert_event(db, conversation_id, std::string("conversation.") + to_string(status), actor,
+                     "{}", std::nullopt, now);
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::add_event(EventRecord ev, Completion<Id> done) {
+  submit<Id>(
+      [ev = std::move(ev)](sqlite::Connection& db) {
+        if (ev.kind.empty()) throw std::invalid_argument("event without a kind");
+        {
+          Query q(db.cached("SELECT 1 FROM conversations WHERE id = ?"), ev.conversation_id);
+          if (!q.step()) throw std::invalid_argument(not_found("conversation", ev.conversation_id));
+        }
+        return insert_event(
+            db, ev.conversation_id, ev.kind, ev.actor.empty() ? std::string("system") : ev.actor,
+            json_object_with(ev.data_json, {}, "event data_json"), std::nullopt, or_now(ev.at));
+      },
+      std::move(done));
+}
+
+void SqliteStore::set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
+                                    std::optional<UnixMs> resolution_due,
+                                    Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("UPDATE conversations SET first_response_due = ?, resolution_due = ? "
+                        "WHERE id = ?"),
+              first_response_due, resolution_due, conversation_id)
+            .step();
+        require_changed(db, not_found("conversation", conversation_id));
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::set_conversation_priority(Id conversation_id, int priority, std::string actor,
+                                            Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        if (priority < 1 || priority > 4) {
+          throw std::invalid_argument("priority must be 1..4, got " + std::to_string(priority));
+        }
+        const UnixMs now = wall_clock_ms();
+        Query(db.cached("UPDATE conversations SET priority = ?, updated_at = ? WHERE id = ?"),
+              priority, now, conversation_id)
+            .step();
+        require_changed(db, not_found("conversation", conversation_id));
+        insert_event(db, conversation_id, "conversation.priority_changed", actor,
+                     "{\"priority\":" + std::to_string(priority) + "}", std::nullopt, now);
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::set_customer_tier(Id customer_id, Tier tier, std::string actor,
+                                    Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("UPDATE customers SET tier = ? WHERE id = ?"), to_string(tier), customer_id)
+            .step();
+        require_changed(db, not_found("customer", customer_id));
+        // Conversations keep the tier they were opened with (a snapshot for SLA and reports);
+        // the change itself is audited.
+        Query(db.cached("INSERT INTO audit(actor, action, object, detail_json, created_at) "
+                        "VALUES (?, 'customer.tier', ?, ?, ?)"),
+              actor, "customer:" + std::to_string(customer_id),
+              std::string("{\"tier\":\"") + to_string(tier) + "\"}", wall_clock_ms())
+            .step();
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+// ---- outbox
+
+void SqliteStore::outbox_begin_attempt(Id outbox_id, Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        const UnixMs now = wall_clock_ms();
+        Query(db.cached("UPDATE outbox SET attempts = attempts + 1, state = 'sending', "
+                        "updated_at = ? WHERE id = ? AND state IN ('pending', 'retry', 'sending')"),
+              now, outbox_id)
+            .step();
+        require_changed(db, not_found("unfinished outbox row", outbox_id));
+        Query(db.cached("UPDATE messages SET delivery_state = 'sending' WHERE id = (SELECT "
+                        "message_id FROM outbox WHERE id = ?) AND delivery_state = 'pending'"),
+              outbox_id)
+            .step();
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::outbox_mark_sent(Id outbox_id, std::string provider_message_id,
+                                   Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("UPDATE outbox SET state = 'sent', provider_message_id = ?, last_error = "
+                        "'', updated_at = ? WHERE id = ?"),
+              provider_message_id, wall_clock_ms(), outbox_id)
+            .step();
+        require_changed(db, not_found("outbox row", outbox_id));
+        // A receipt may already have moved the state further; only pending/sending become sent.
+        Query(db.cached("UPDATE messages SET provider_message_id = ?1, delivery_state = CASE WHEN "
+                        "delivery_state IN ('pending', 'sending') THEN 'sent' ELSE delivery_state "
+                        "END WHERE id = (SELECT message_id FROM outbox WHERE id = ?2)"),
+              provider_message_id, outbox_id)
+            .step();
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::outbox_mark_retry(Id outbox_id, UnixMs next_attempt_at, std::string error,
+                                    Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("UPDATE outbox SET state = 'retry', next_attempt_at = ?, last_error = ?, "
+                        "updated_at = ? WHERE id = ? AND state <> 'sent'"),
+              next_attempt_at, error, wall_clock_ms(), outbox_id)
+            .step();
+        require_changed(db, not_found("unsent outbox row", outbox_id));
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::outbox_mark_failed(Id outbox_id, std::string error_code, std::string error_text,
+                                     Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        const UnixMs now = wall_clock_ms();
+        Query(db.cached("UPDATE outbox SET state = 'failed', last_error = ?, updated_at = ? "
+                        "WHERE id = ?"),
+              error_code.empty() ? error_text : error_code + ": " + error_text, now, outbox_id)
+            .step();
+        require_changed(db, not_found("outbox row", outbox_id));
+        Id message_id = 0, conversation_id = 0;
+        {
+          Query q(db.cached("SELECT m.id, m.conversation_id FROM outbox o JOIN messages m ON "
+                            "m.id = o.message_id WHERE o.id = ?"),
+                  outbox_id);
+          q.step();
+          message_id = q->int64(0);
+          conversation_id = q->int64(1);
+        }
+        Query(db.cached("UPDATE messages SET delivery_state = 'failed', error_code = ?, "
+                        "error_text = ? WHERE id = ?"),
+              error_code, error_text, message_id)
+            .step();
+        insert_event(db, conversation_id, "delivery.failed", "system",
+                     json_object_with("", {{"error_code", error_code}, {"error_text", error_text}},
+                                      "delivery data"),
+                     std::nullopt, now);
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+std::vector<OutboxItem> SqliteStore::due_outbox(UnixMs now, int limit) {
+  auto& db = reader();
+  sqlite::ReadTransaction snapshot(db);
+  std::vector<OutboxItem> items;
+  {
+    Query q(
+        db.cached("SELECT o.id, o.message_id, m.conversation_id, o.channel_instance, "
+                  "o.idempotency_key, c.customer_address_kind, c.customer_address, c.our_address, "
+                  "c.thread_key, CASE WHEN m.subject <> '' THEN m.subject ELSE c.subject END, "
+                  "m.body_text, m.body_html, COALESCE(inbound.provider_message_id, ''), "
+                  "COALESCE(a.display_name, m.author_id), o.attempts, o.state, o.next_attempt_at "
+                  "FROM outbox o JOIN messages m ON m.id = o.message_id "
+                  "JOIN conversations c ON c.id = m.conversation_id "
+                  "LEFT JOIN messages inbound ON inbound.id = c.last_inbound_message_id "
+                  "LEFT JOIN agents a ON a.id = m.author_id "
+                  "WHERE (o.state IN ('pending', 'retry') AND o.next_attempt_at <= ?) "
+                  "OR o.state = 'sending' ORDER BY o.id LIMIT ?"),
+        now, limit);
+    while (q.step()) {
+      OutboxItem it;
+      it.id = q->int64(0);
+      it.message_id = q->int64(1);
+      it.conversation_id = q->int64(2);
+      it.channel_instance = q->text(3);
+      it.idempotency_key = q->text(4);
+      it.to_kind = q->text(5);
+      it.to_address = q->text(6);
+      it.from_address = q->text(7);
+      it.thread_key = q->text(8);
+      it.subject = q->text(9);
+      it.body_text = q->text(10);
+      it.body_html = q->text(11);
+      it.in_reply_to = q->text(12);
+      it.author_name = q->text(13);
+      it.attempts = static_cast<int>(q->int64(14));
+      it.state = q->text(15);
+      it.next_attempt_at = q->int64(16);
+      items.push_back(std::move(it));
+    }
+  }
+  for (auto& it : items) {
+    Query q(db.cached("SELECT filename, content_type, sha256, url FROM attachments WHERE "
+                      "message_id = ? ORDER BY id"),
+            it.message_id);
+    while (q.step()) {
+      AttachmentRecord a;
+      a.filename = q->text(0);
+      a.content_type = q->text(1);
+      const std::string sha = q->text(2);
+      if (!sha.empty()) a.data = files_.get(sha);
+      a.url = q->text(3);
+      it.attachments.push_back(std::move(a));
+    }
+  }
+  return items;
+}
+
+// ---- agents, users
+
+void SqliteStore::upsert_agent(Agent agent, Completion<Nothing> done) {
+  submit<Nothing>(
+      [agent = std::move(agent)](sqlite::Connection& db) {
+        if (agent.id.empty()) throw std::invalid_argument("agent without an id");
+        Query(db.cached("INSERT INTO agents(id, display_name, team, skills_json, tiers_json, "
+                        "capacity_json, presence, presence_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, "
+                        "team = excluded.team, skills_json = excluded.skills_json, tiers_json = "
+                        "excluded.tiers_json, capacity_json = excluded.capacity_json, presence = "
+                        "excluded.presence, presence_since = excluded.presence_since"),
+              agent.id, agent.display_name, agent.team, skills_to_json(agent.skills),
+              tiers_to_json(agent.tiers), capacity_to_json(agent.capacity),
+              to_string(agent.presence), or_now(agent.presence_since))
+            .step();
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::set_agent_presence(std::string agent_id, Presence presence,
+                                     Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("UPDATE agents SET presence = ?, presence_since = ? WHERE id = ?"),
+              to_string(presence), wall_clock_ms(), agent_id)
+            .step();
+        require_changed(db, "agent '" + agent_id + "' does not exist");
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+std::vector<Agent> SqliteStore::list_agents() {
+  static const std::string sql =
+      std::string("SELECT ") + kAgentColumns + " FROM agents ORDER BY id";
+  auto& db = reader();
+  std::vector<Agent> out;
+  Query q(db.cached(sql.c_str()));
+  while (q.step()) out.push_back(read_agent(*q.operator->()));
+  return out;
+}
+
+std::optional<Agent> SqliteStore::get_agent(const std::string& agent_id) {
+  static const std::string sql =
+      std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = ?";
+  Query q(reader().cached(sql.c_str()), agent_id);
+  if (!q.step()) return std::nullopt;
+  return read_agent(*q.operator->());
+}
+
+void SqliteStore::upsert_user(User user, std::string token_sha256, Completion<Nothing> done) {
+  submit<Nothing>(
+      [user = std::move(user), token_sha256 = std::move(token_sha256)](sqlite::Connection& db) {
+        if (user.name.empty()) throw std::invalid_argument("user without a name");
+        if (!token_sha256.empty() && !is_sha256_hex(token_sha256)) {
+          // The digest only: never echo the value, it might be a secret pasted by mistake.
+          throw std::invalid_argument("token of user '" + user.name +
+                                      "' must be a lower-case SHA-256 hex digest");
+        }
+        Query(db.cached("INSERT INTO users(name, role, agent_id) VALUES (?, ?, ?) ON "
+                        "CONFLICT(name) DO UPDATE SET role = excluded.role, agent_id = "
+                        "excluded.agent_id"),
+              user.name, to_string(user.role), user.agent_id)
+            .step();
+        if (!token_sha256.empty()) {
+          // One token per user: a changed token in the config revokes the old one.
+          Query(db.cached("DELETE FROM tokens WHERE user_name = ? AND sha256 <> ?"), user.name,
+                token_sha256)
+              .step();
+          Query(db.cached("INSERT INTO tokens(sha256, user_name, created_at) VALUES (?, ?, ?) ON "
+                          "CONFLICT(sha256) DO UPDATE SET user_name = excluded.user_name"),
+                token_sha256, user.name, wall_clock_ms())
+              .step();
+        }
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+std::optional<User> SqliteStore::user_by_token(const std::string& token_sha256) {
+  Query q(reader().cached("SELECT u.name, u.role, u.agent_id FROM tokens t JOIN users u ON u.name "
+                          "= t.user_name WHERE t.sha256 = ?"),
+          token_sha256);
+  if (!q.step()) return std::nullopt;
+  User u;
+  u.name = q->text(0);
+  u.role = role_from_string(q->text(1)).value_or(Role::agent);
+  u.agent_id = q->optional_text(2);
+  return u;
+}
+
+// ---- reads
+
+std::optional<Conversation> SqliteStore::get_conversation(Id id) {
+  static const std::string sql =
+      std::string("SELECT ") + kConversationColumns + " FROM conversations WHERE id = ?";
+  Query q(reader().cached(sql.c_str()), id);
+  if (!q.step()) return std::nullopt;
+  return read_conversation(*q.operator->());
+}
+
+std::vector<Conversation> SqliteStore::list_conversations(const ConversationFilter& filter) {
+  static const std::string sql =
+      std::string("SELECT ") + kConversationColumns +
+      " FROM conversations WHERE (?1 IS NULL OR assigned_agent = ?1) AND (?2 IS NULL OR status = "
+      "?2) AND (?3 IS NULL OR channel_instance = ?3) AND id > ?4 ORDER BY id LIMIT ?5";
+  std::optional<std::string> status;
+  if (filter.status) status = to_string(*filter.status);
+  std::vector<Conversation> out;
+  Query q(reader().cached(sql.c_str()), filter.assigned_agent, status, filter.channel_instance,
+          filter.after_id, static_cast<std::int64_t>(filter.limit > 0 ? filter.limit : 100));
+  while (q.step()) out.push_back(read_conversation(*q.operator->()));
+  return out;
+}
+
+std::vector<TranscriptEntry> SqliteStore::transcript(Id conversation_id) {
+  auto& db = reader();
+  sqlite::ReadTransaction snapshot(db);
+  std::vector<TranscriptEntry> out;
+  {
+    Query q(db.cached("SELECT e.id, e.kind, e.actor, e.data_json, e.created_at, m.id, m.direction, "
+                      "m.author_kind, m.author_id, m.body_text, m.body_html, m.subject, "
+                      "m.provider_message_id, m.delivery_state, m.error_code, m.error_text, "
+                      "m.malformed, m.created_at FROM events e LEFT JOIN messages m ON m.id = "
+                      "e.message_id WHERE e.conversation_id = ? ORDER BY e.id"),
+            conversation_id);
+    while (q.step()) {
+      TranscriptEntry entry;
+      entry.seq = q->int64(0);
+      if (q->is_null(5)) {
+        entry.event =
+            Event{entry.seq, conversation_id, q->text(1), q->text(2), q->text(3), q->int64(4)};
+      } else {
+        // The message's own event only gives it its place in the order; the entry is the message.
+        Message m;
+        m.id = q->int64(5);
+        m.conversation_id = conversation_id;
+        m.direction = q->text(6);
+        m.author_kind = q->text(7);
+        m.author_id = q->text(8);
+        m.body_text = q->text(9);
+        m.body_html = q->text(10);
+        m.subject = q->text(11);
+        m.provider_message_id = q->text(12);
+        m.delivery_state = q->text(13);
+        m.error_code = q->text(14);
+        m.error_text = q->text(15);
+        m.malformed = q->int64(16) != 0;
+        m.created_at = q->int64(17);
+        entry.message = std::move(m);
+      }
+      out.push_back(std::move(entry));
+    }
+  }
+  Query a(db.cached("SELECT a.message_id, a.id, a.filename, a.content_type, a.sha256, a.url, "
+                    "a.size FROM attachments a JOIN messages m ON m.id = a.message_id WHERE "
+                    "m.conversation_id = ? ORDER BY a.id"),
+          conversation_id);
+  while (a.step()) {
+    const Id message_id = a->int64(0);
+    for (auto& entry : out) {
+      if (entry.message && entry.message->id == message_id) {
+        entry.message->attachments.push_back(
+            {a->int64(1), a->text(2), a->text(3), a->text(4), a->text(5), a->int64(6)});
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<Customer> SqliteStore::get_customer(Id customer_id) {
+  auto& db = reader();
+  sqlite::ReadTransaction snapshot(db);
+  Customer c;
+  {
+    Query q(db.cached("SELECT id, display_name, tier, attributes_json FROM customers WHERE id = ?"),
+            customer_id);
+    if (!q.step()) return std::nullopt;
+    c.id = q->int64(0);
+    c.display_name = q->text(1);
+    c.tier = tier_from_string(q->text(2)).value_or(Tier::C);
+    c.attributes_json = q->text(3);
+  }
+  Query q(db.cached("SELECT kind, address FROM identities WHERE customer_id = ? ORDER BY id"),
+          customer_id);
+  while (q.step()) c.identities.emplace_back(q->text(0), q->text(1));
+  return c;
+}
+
+QueueCounts SqliteStore::queue_counts() {
+  auto& db = reader();
+  sqlite::ReadTransaction snapshot(db);
+  QueueCounts counts;
+  {
+    Query q(db.cached("SELECT status, COUNT(*) FROM conversations GROUP BY status"));
+    while (q.step()) counts.by_status[q->text(0)] = q->int64(1);
+  }
+  Query q(db.cached("SELECT state, COUNT(*) FROM outbox GROUP BY state"));
+  while (q.step()) counts.outbox_by_state[q->text(0)] = q->int64(1);
+  return counts;
+}
+
+// ---- audit, kv
+
+void SqliteStore::audit(AuditRecord rec, Completion<Nothing> done) {
+  submit<Nothing>(
+      [rec = std::move(rec)](sqlite::Connection& db) {
+        if (rec.actor.empty() || rec.action.empty()) {
+          throw std::invalid_argument("audit record needs an actor and an action");
+        }
+        Query(db.cached("INSERT INTO audit(actor, action, object, remote_addr, detail_json, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+              rec.actor, rec.action, rec.object, rec.remote_addr,
+              rec.detail_json.empty() ? std::string("{}") : rec.detail_json, or_now(rec.at))
+            .step();
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+std::optional<std::string> SqliteStore::kv_get(const std::string& instance,
+                                               const std::string& key) {
+  Query q(reader().cached("SELECT value FROM plugin_kv WHERE instance = ? AND key = ?"), instance,
+          key);
+  if (!q.step()) return std::nullopt;
+  return q->text(0);
+}
+
+void SqliteStore::kv_put(std::string instance, std::string key, std::string value,
+                         Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("INSERT INTO plugin_kv(instance, key, value) VALUES (?, ?, ?) ON "
+                        "CONFLICT(instance, key) DO UPDATE SET value = excluded.value"),
+              instance, key, value)
+            .step();
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::kv_delete(std::string instance, std::string key, Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("DELETE FROM plugin_kv WHERE instance = ? AND key = ?"), instance, key)
+            .step();
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+}  // namespace omnigate::store

@@ -1,0 +1,136 @@
+// The SQLite implementation of Store (see store.hpp for the contract and
+// docs/adr/0002-store.md for why it is built this way). Internal to og_store.
+#pragma once
+
+#include "store/attachment_files.hpp"
+#include "store/group_commit_writer.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace omnigate::store {
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const SqliteOptions& options);
+  ~SqliteStore() override;
+
+  int schema_version() override;
+  int migrate() override;
+
+  void ingest_message(InboundRecord rec, Completion<IngestResult> done) override;
+  void ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult> done) override;
+  void ingest_channel_event(ChannelEventRecord rec, Completion<IngestResult> done) override;
+
+  void enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) override;
+  void assign_conversation(Id conversation_id, std::string agent_id, std::string reason_json,
+                           Completion<Nothing> done) override;
+  void requeue_conversation(Id conversation_id, std::string actor, std::string reason_json,
+                            Completion<Nothing> done) override;
+  void set_conversation_status(Id conversation_id, ConversationStatus status, std::string actor,
+                               Completion<Nothing> done) override;
+  void add_event(EventRecord ev, Completion<Id> done) override;
+  void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
+                         std::optional<UnixMs> resolution_due, Completion<Nothing> done) override;
+  void set_conversation_priority(Id conversation_id, int priority, std::string actor,
+                                 Completion<Nothing> done) override;
+  void set_customer_tier(Id customer_id, Tier tier, std::string actor,
+                         Completion<Nothing> done) override;
+
+  void outbox_begin_attempt(Id outbox_id, Completion<Nothing> done) override;
+  void outbox_mark_sent(Id outbox_id, std::string provider_message_id,
+                        Completion<Nothing> done) override;
+  void outbox_mark_retry(Id outbox_id, UnixMs next_attempt_at, std::string error,
+                         Completion<Nothing> done) override;
+  void outbox_mark_failed(Id outbox_id, std::string error_code, std::string error_text,
+                          Completion<Nothing> done) override;
+  std::vector<OutboxItem> due_outbox(UnixMs now, int limit) override;
+
+  void upsert_agent(Agent agent, Completion<Nothing> done) override;
+  void set_agent_presence(std::string agent_id, Presence presence,
+                          Completion<Nothing> done) override;
+  std::vector<Agent> list_agents() override;
+  std::optional<Agent> get_agent(const std::string& agent_id) override;
+  void upsert_user(User user, std::string token_sha256, Completion<Nothing> done) override;
+  std::optional<User> user_by_token(const std::string& token_sha256) override;
+
+  std::optional<Conversation> get_conversation(Id id) override;
+  std::vector<Conversation> list_conversations(const ConversationFilter& filter) override;
+  std::vector<TranscriptEntry> transcript(Id conversation_id) override;
+  std::optional<Customer> get_customer(Id customer_id) override;
+  QueueCounts queue_counts() override;
+
+  void audit(AuditRecord rec, Completion<Nothing> done) override;
+
+  std::optional<std::string> kv_get(const std::string& instance, const std::string& key) override;
+  void kv_put(std::string instance, std::string key, std::string value,
+              Completion<Nothing> done) override;
+  void kv_delete(std::string instance, std::string key, Completion<Nothing> done) override;
+
+  void flush() override;
+
+ private:
+  // Queues `body` (run on the writer thread inside the batch transaction); `done` receives its
+  // return value after COMMIT.
+  template <class T, class F>
+  void submit(F body, Completion<T> done) {
+    auto result = std::make_shared<T>();
+    writer_->submit(
+        {[body = std::move(body), result](sqlite::Connection& db) { *result = body(db); },
+         [done = std::move(done), result](bool ok, const std::string& error) {
+           if (!done) return;
+           Outcome<T> outcome;
+           outcome.ok = ok;
+           outcome.error = error;
+           if (ok) outcome.value = std::move(*result);
+           done(std::move(outcome));
+         }});
+  }
+
+  // The calling thread's read-only connection.
+  sqlite::Connection& reader();
+
+  // ---- writer-thread helpers (sqlite_store_ingest.cpp)
+  struct ThreadedConversation {
+    Id id = 0;
+    bool created = false;
+    bool reopened = false;
+  };
+  struct ThreadRequest {
+    Id customer_id = 0;
+    std::string channel_instance, channel_kind, thread_key, subject;
+    std::string customer_address_kind, customer_address, our_address;
+    const std::vector<SkillLevel>* skills = nullptr;
+    int priority = 4;
+    std::string actor;
+    bool reopen_resolved = true;
+    UnixMs now = 0;
+  };
+  Id resolve_customer(sqlite::Connection& db, const std::string& kind, const std::string& address,
+                      const std::string& display_name, UnixMs now);
+  ThreadedConversation thread_conversation(sqlite::Connection& db, const ThreadRequest& req);
+  static Id insert_event(sqlite::Connection& db, Id conversation_id, const std::string& kind,
+                         const std::string& actor, const std::string& data_json,
+                         std::optional<Id> message_id, UnixMs now);
+  void insert_attachments(sqlite::Connection& db, const std::vector<AttachmentRecord>& attachments,
+                          std::optional<Id> message_id, std::optional<Id> event_id);
+  std::vector<StoredAttachment> read_attachments(sqlite::Connection& db, Id message_id);
+
+  SqliteOptions options_;
+  AttachmentFiles files_;
+  std::unique_ptr<sqlite::Connection> write_db_;
+  std::mutex readers_mutex_;
+  // One connection per reading thread; kept for the store's life (threads that read are the
+  // executor's long-lived workers).
+  std::unordered_map<std::thread::id, std::unique_ptr<sqlite::Connection>> readers_;
+  std::unique_ptr<GroupCommitWriter> writer_;
+};
+
+// Wall-clock milliseconds for records that carry no time of their own.
+UnixMs wall_clock_ms();
+
+}  // namespace omnigate::store

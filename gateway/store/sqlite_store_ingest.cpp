@@ -1,0 +1,345 @@
+// Writes that carry messages: inbound messages, channel events, delivery receipts and agent
+// replies. All run on the writer thread inside a group-commit batch.
+#include "store/identity.hpp"
+#include "store/model_json.hpp"
+#include "store/sqlite_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+namespace omnigate::store {
+namespace {
+
+using sqlite::Query;
+
+UnixMs or_now(UnixMs t) {
+  return t != 0 ? t : wall_clock_ms();
+}
+
+// Delivery states move forward only; failed/undelivered are terminal.
+int delivery_rank(const std::string& state) {
+  if (state == "pending") return 0;
+  if (state == "sending") return 1;
+  if (state == "queued") return 2;
+  if (state == "sent") return 3;
+  if (state == "delivered") return 4;
+  if (state == "read") return 5;
+  return -1;
+}
+bool is_terminal_failure(const std::string& state) {
+  return state == "failed" || state == "undelivered";
+}
+bool delivery_state_advances(const std::string& current, const std::string& next) {
+  if (is_terminal_failure(current)) return false;
+  // A failure overrides anything short of an actual delivery.
+  if (is_terminal_failure(next)) return delivery_rank(current) < delivery_rank("delivered");
+  return delivery_rank(next) > delivery_rank(current);
+}
+
+}  // namespace
+
+Id SqliteStore::resolve_customer(sqlite::Connection& db, const std::string& kind,
+                                 const std::string& address, const std::string& display_name,
+                                 UnixMs now) {
+  if (!address.empty()) {
+    Query known(db.cached("SELECT customer_id FROM identities WHERE kind = ? AND address = ?"),
+                kind, address);
+    if (known.step()) return known->int64(0);
+  }
+  Query(db.cached("INSERT INTO customers(display_name, created_at) VALUES (?, ?)"),
+        display_name.empty() ? address : display_name, now)
+      .step();
+  const Id customer_id = db.last_insert_rowid();
+  // Without an address there is nothing to recognise the person by next time.
+  if (!address.empty()) {
+    Query(db.cached(
+              "INSERT INTO identities(customer_id, kind, address, created_at) VALUES (?, ?, ?, ?)"),
+          customer_id, kind, address, now)
+        .step();
+  }
+  return customer_id;
+}
+
+SqliteStore::ThreadedConversation SqliteStore::thread_conversation(sqlite::Connection& db,
+                                                                   const ThreadRequest& req) {
+  ThreadedConversation out;
+  {
+    Query open(db.cached("SELECT id, status FROM conversations WHERE customer_id = ? AND "
+                         "channel_instance = ? AND thread_key = ? AND status <> 'closed' "
+                         "ORDER BY id DESC LIMIT 1"),
+               req.customer_id, req.channel_instance, req.thread_key);
+    if (open.step()) {
+      out.id = open->int64(0);
+      out.reopened = req.reopen_resolved && open->text(1) == "resolved";
+    }
+  }
+  if (out.id != 0) {
+    if (out.reopened) {
+      Query(
+          db.cached("UPDATE conversations SET status = 'queued', queued_at = ?2, updated_at = ?2, "
+                    "previous_agent = COALESCE(assigned_agent, previous_agent), "
+                    "assigned_agent = NULL WHERE id = ?1"),
+          out.id, req.now)
+          .step();
+      insert_event(db, out.id, "conversation.reopened", req.actor, "{}", std::nullopt, req.now);
+    }
+    return out;
+  }
+
+  std::optional<std::string> previous_agent;
+  {
+    Query last(db.cached("SELECT COALESCE(assigned_agent, previous_agent) FROM conversations "
+                         "WHERE customer_id = ? AND COALESCE(assigned_agent, previous_agent) IS "
+                         "NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1"),
+               req.customer_id);
+    if (last.step()) previous_agent = last->text(0);
+  }
+  Query(db.cached("INSERT INTO conversations(customer_id, channel_instance, channel_kind, "
+                  "thread_key, status, priority, tier, skills_json, subject, previous_agent, "
+                  "our_address, customer_address, customer_address_kind, created_at, updated_at, "
+                  "queued_at) SELECT ?1, ?2, ?3, ?4, 'queued', ?5, tier, ?6, ?7, ?8, ?9, ?10, ?11, "
+                  "?12, ?12, ?12 FROM customers WHERE id = ?1"),
+        req.customer_id, req.channel_instance, req.channel_kind, req.thread_key, req.priority,
+        req.skills ? skills_to_json(*req.skills) : std::string("[]"), req.subject, previous_agent,
+        req.our_address, req.customer_address, req.customer_address_kind, req.now)
+      .step();
+  out.id = db.last_insert_rowid();
+  out.created = true;
+  insert_event(db, out.id, "conversation.created", req.actor, "{}", std::nullopt, req.now);
+  insert_event(db, out.id, "conversation.queued", req.actor, "{}", std::nullopt, req.now);
+  return out;
+}
+
+Id SqliteStore::insert_event(sqlite::Connection& db, Id conversation_id, const std::string& kind,
+                             const std::string& actor, const std::string& data_json,
+                             std::optional<Id> message_id, UnixMs now) {
+  Query(db.cached("INSERT INTO events(conversation_id, kind, actor, data_json, message_id, "
+                  "created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+        conversation_id, kind, actor, data_json.empty() ? std::string("{}") : data_json, message_id,
+        now)
+      .step();
+  return db.last_insert_rowid();
+}
+
+void SqliteStore::insert_attachments(sqlite::Connection& db,
+                                     const std::vector<AttachmentRecord>& attachments,
+                                     std::optional<Id> message_id, std::optional<Id> event_id) {
+  for (const auto& a : attachments) {
+    // The file is durable (fsync + rename) before this transaction can commit, so a committed
+    // row never points at a missing file. A rolled-back write leaves an unreferenced file,
+    // which is harmless (content-addressed, reused by the next identical upload).
+    const std::string sha = a.data.empty() ? std::string() : files_.put(a.data);
+    Query(db.cached("INSERT INTO attachments(message_id, event_id, filename, content_type, sha256, "
+                    "size, url) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+          message_id, event_id, a.filename, a.content_type, sha,
+          static_cast<std::int64_t>(a.data.size()), a.url)
+        .step();
+  }
+}
+
+void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> done) {
+  submit<IngestResult>(
+      [this, rec = std::move(rec)](sqlite::Connection& db) {
+        IngestResult result;
+        if (!rec.provider_message_id.empty()) {
+          Query dup(db.cached("SELECT m.id, m.conversation_id, c.customer_id FROM messages m JOIN "
+                              "conversations c ON c.id = m.conversation_id "
+                              "WHERE m.channel_instance = ? AND m.provider_message_id = ?"),
+                    rec.channel_instance, rec.provider_message_id);
+          if (dup.step()) {
+            result.duplicate = true;
+            result.message_id = dup->int64(0);
+            result.conversation_id = dup->int64(1);
+            result.customer_id = dup->int64(2);
+            return result;
+          }
+        }
+        const UnixMs now = or_now(rec.received_at);
+        const std::string address = normalise_address(rec.from_kind, rec.from_address);
+        const std::string actor = "plugin:" + rec.channel_instance;
+        result.customer_id = resolve_customer(db, rec.from_kind, address, rec.from_name, now);
+
+        ThreadRequest req;
+        req.customer_id = result.customer_id;
+        req.channel_instance = rec.channel_instance;
+        req.channel_kind = rec.channel_kind;
+        req.thread_key = rec.thread_key;
+        req.subject = rec.subject;
+        req.customer_address_kind = rec.from_kind;
+        req.customer_address = address;
+        req.our_address = rec.to_address;
+        req.skills = &rec.skills;
+        req.priority = rec.priority >= 1 && rec.priority <= 4 ? rec.priority
+                       : rec.default_priority >= 1 && rec.default_priority <= 4
+                           ? rec.default_priority
+                           : 4;
+        req.actor = actor;
+        req.now = now;
+        const auto conv = thread_conversation(db, req);
+        result.conversation_id = conv.id;
+        result.new_conversation = conv.created;
+        result.reopened = conv.reopened;
+
+        Query(db.cached("INSERT INTO messages(conversation_id, channel_instance, direction, "
+                        "author_kind, author_id, subject, body_text, body_html, "
+                        "provider_message_id, malformed, raw, metadata_json, sent_at, created_at) "
+                        "VALUES (?, ?, 'in', 'customer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+              conv.id, rec.channel_instance, address, rec.subject, rec.body_text, rec.body_html,
+              rec.provider_message_id, rec.malformed ? 1 : 0, rec.raw, rec.metadata_json,
+              rec.sent_at, now)
+            .step();
+        result.message_id = db.last_insert_rowid();
+        insert_attachments(db, rec.attachments, result.message_id, std::nullopt);
+        insert_event(db, conv.id, "message.received", actor, "{}", result.message_id, now);
+        // The customer answered: a conversation waiting on them is the agent's turn again.
+        Query(db.cached("UPDATE conversations SET last_inbound_message_id = ?2, updated_at = ?3, "
+                        "status = CASE status WHEN 'waiting_customer' THEN 'assigned' ELSE status "
+                        "END WHERE id = ?1"),
+              conv.id, result.message_id, now)
+            .step();
+        return result;
+      },
+      std::move(done));
+}
+
+void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<IngestResult> done) {
+  submit<IngestResult>(
+      [this, rec = std::move(rec)](sqlite::Connection& db) {
+        IngestResult result;
+        if (rec.kind.empty()) throw std::invalid_argument("channel event without a kind");
+        if (!rec.provider_event_id.empty()) {
+          Query dup(db.cached("SELECT ev.id, ev.conversation_id, c.customer_id FROM "
+                              "channel_events ce JOIN events ev ON ev.id = ce.event_id JOIN "
+                              "conversations c ON c.id = ev.conversation_id WHERE "
+                              "ce.channel_instance = ? AND ce.provider_event_id = ?"),
+                    rec.channel_instance, rec.provider_event_id);
+          if (dup.step()) {
+            result.duplicate = true;
+            result.message_id = dup->int64(0);
+            result.conversation_id = dup->int64(1);
+            result.customer_id = dup->int64(2);
+            return result;
+          }
+        }
+        const UnixMs now = or_now(rec.at);
+        const std::string address = normalise_address(rec.from_kind, rec.from_address);
+        const std::string actor = "plugin:" + rec.channel_instance;
+        result.customer_id = resolve_customer(db, rec.from_kind, address, std::string(), now);
+        ThreadRequest req;
+        req.customer_id = result.customer_id;
+        req.channel_instance = rec.channel_instance;
+        req.channel_kind = rec.channel_kind;
+        req.thread_key = rec.thread_key;
+        req.customer_address_kind = rec.from_kind;
+        req.customer_address = address;
+        req.our_address = rec.to_address;
+        req.actor = actor;
+        // Call progress or a late recording must not pull a resolved conversation back.
+        req.reopen_resolved = false;
+        req.now = now;
+        const auto conv = thread_conversation(db, req);
+        result.conversation_id = conv.id;
+        result.new_conversation = conv.created;
+        result.message_id = insert_event(
+            db, conv.id, rec.kind, actor,
+            json_object_with(rec.data_json, {}, "channel event data_json"), std::nullopt, now);
+        insert_attachments(db, rec.attachments, std::nullopt, result.message_id);
+        Query(db.cached("INSERT INTO channel_events(channel_instance, provider_event_id, event_id) "
+                        "VALUES (?, ?, ?)"),
+              rec.channel_instance, rec.provider_event_id, result.message_id)
+            .step();
+        return result;
+      },
+      std::move(done));
+}
+
+void SqliteStore::ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult> done) {
+  submit<DeliveryResult>(
+      [rec = std::move(rec)](sqlite::Connection& db) {
+        if (delivery_rank(rec.state) < 0 && !is_terminal_failure(rec.state)) {
+          throw std::invalid_argument("unknown delivery state '" + rec.state + "'");
+        }
+        DeliveryResult result;
+        std::string current;
+        {
+          Query q(
+              db.cached("SELECT id, conversation_id, delivery_state FROM messages WHERE "
+                        "channel_instance = ? AND provider_message_id = ? AND direction = 'out'"),
+              rec.channel_instance, rec.provider_message_id);
+          if (!q.step()) return result;
+          result.found = true;
+          result.message_id = q->int64(0);
+          result.conversation_id = q->int64(1);
+          current = q->text(2);
+        }
+        const UnixMs now = or_now(rec.at);
+        if (delivery_state_advances(current, rec.state)) {
+          Query(db.cached("UPDATE messages SET delivery_state = ?2, "
+                          "error_code = CASE WHEN ?3 <> '' THEN ?3 ELSE error_code END, "
+                          "error_text = CASE WHEN ?4 <> '' THEN ?4 ELSE error_text END "
+                          "WHERE id = ?1"),
+                result.message_id, rec.state, rec.error_code, rec.error_text)
+              .step();
+        }
+        // Every receipt is kept on the timeline, also those that do not move the state.
+        nlohmann::json data{{"message_id", result.message_id}};
+        if (!rec.error_code.empty()) data["error_code"] = rec.error_code;
+        if (!rec.error_text.empty()) data["error_text"] = rec.error_text;
+        insert_event(db, result.conversation_id, "delivery." + rec.state,
+                     "plugin:" + rec.channel_instance, data.dump(), std::nullopt, now);
+        return result;
+      },
+      std::move(done));
+}
+
+void SqliteStore::enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) {
+  submit<ReplyResult>(
+      [this, rec = std::move(rec)](sqlite::Connection& db) {
+        std::string channel_instance;
+        {
+          Query q(db.cached("SELECT status, channel_instance FROM conversations WHERE id = ?"),
+                  rec.conversation_id);
+          if (!q.step()) {
+            throw std::invalid_argument("conversation " + std::to_string(rec.conversation_id) +
+                                        " does not exist");
+          }
+          if (q->text(0) == "closed") {
+            throw std::invalid_argument("conversation " + std::to_string(rec.conversation_id) +
+                                        " is closed");
+          }
+          channel_instance = q->text(1);
+        }
+        if (rec.agent_id.empty()) throw std::invalid_argument("reply without an agent");
+        const UnixMs now = or_now(rec.at);
+        ReplyResult result;
+        Query(db.cached("INSERT INTO messages(conversation_id, channel_instance, direction, "
+                        "author_kind, author_id, subject, body_text, body_html, delivery_state, "
+                        "created_at) VALUES (?, ?, 'out', 'agent', ?, ?, ?, ?, 'pending', ?)"),
+              rec.conversation_id, channel_instance, rec.agent_id, rec.subject, rec.body_text,
+              rec.body_html, now)
+            .step();
+        result.message_id = db.last_insert_rowid();
+        insert_attachments(db, rec.attachments, result.message_id, std::nullopt);
+        Query(db.cached("INSERT INTO outbox(message_id, channel_instance, state, next_attempt_at, "
+                        "created_at, updated_at) VALUES (?, ?, 'pending', ?3, ?3, ?3)"),
+              result.message_id, channel_instance, now)
+            .step();
+        result.outbox_id = db.last_insert_rowid();
+        // The provider sees this key on every attempt of the row, so a retry after a crash
+        // cannot produce a second message.
+        Query(db.cached("UPDATE outbox SET idempotency_key = 'og-' || id WHERE id = ?"),
+              result.outbox_id)
+            .step();
+        insert_event(db, rec.conversation_id, "message.sent", "agent:" + rec.agent_id, "{}",
+                     result.message_id, now);
+        Query(db.cached("UPDATE conversations SET first_response_at = COALESCE(first_response_at, "
+                        "?2), status = 'waiting_customer', updated_at = ?2 WHERE id = ?1"),
+              rec.conversation_id, now)
+            .step();
+        return result;
+      },
+      std::move(done));
+}
+
+}  // namespace omnigate::store
