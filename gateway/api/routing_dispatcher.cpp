@@ -185,11 +185,21 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     const auto started = std::chrono::steady_clock::now();
     auto [timers, decisions] = engine->tick(now);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    metrics.observe("omnigate_routing_decision_seconds",
-                    "Time the routing engine takes for one dispatch pass.", {}, took.count());
+    // Only passes that decided something: idle ticks would drown the latency that matters.
+    if (!decisions.empty() || !timers.empty())
+      metrics.observe("omnigate_routing_decision_seconds",
+                      "Time the routing engine takes for a dispatch pass that decides something.",
+                      {}, took.count(), decision_buckets());
     for (const auto& t : timers) record_timer(t);
     for (const auto& d : decisions) apply(d);
     refresh_queue_gauge();
+  }
+
+  // A pass takes microseconds; the default (request-sized) buckets would put all in the first.
+  static const std::vector<double>& decision_buckets() {
+    static const std::vector<double> buckets = {0.00001, 0.00005, 0.0001, 0.0005, 0.001,
+                                                0.005,   0.01,    0.05,   0.1,    0.5};
+    return buckets;
   }
 
   void apply(const routing::Decision& d) {

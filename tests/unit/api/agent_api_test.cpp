@@ -327,3 +327,40 @@ TEST_CASE("an SMS conversation goes only to an agent with the sms skill", "[api]
         200);
   REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
 }
+
+TEST_CASE("a restarted dispatcher counts restored assignments against the agent's capacity",
+          "[api]") {
+  Api api(store::Presence::online, {{"sms", 1}});
+  const auto first = api.inbound("sms", "+14155550108");
+  REQUIRE(eventually([&] { return api.assigned(first) == "alice"; }));
+  api.dispatcher->stop();
+
+  api::RoutingDispatcher restarted(*api.store, *api.executor, api.metrics, "");
+  restarted.start();
+  const auto second = customer_writes(*api.store, "sms", "+14155550109", "hi", "sms-second");
+  restarted.on_inbound("sms", second);
+  std::promise<std::string> why;
+  restarted.explain(second.conversation_id, [&why](std::string w) { why.set_value(std::move(w)); });
+  why.get_future().get();
+  api.store->flush();
+  CHECK_FALSE(api.assigned(second.conversation_id));  // alice's one SMS slot is still taken
+
+  committed<store::Nothing>([&](auto done) {
+    api.store->set_conversation_status(first, store::ConversationStatus::resolved, "user:alice",
+                                       done);
+  });
+  restarted.resolved(first);
+  REQUIRE(eventually([&] { return api.assigned(second.conversation_id) == "alice"; }));
+  restarted.stop();
+}
+
+TEST_CASE("an invalid routing policy is refused naming the key and the old one stays", "[api]") {
+  Api api;
+  const auto r =
+      api.call("POST", "/api/v1/admin/routing/reload", "ada", R"({"selection":"coin_flip"})");
+  CHECK(r.status == 400);
+  CHECK(r.body["error"] == "invalid_policy");
+  CHECK(r.body["message"].get<std::string>().find("selection") != std::string::npos);
+  const auto id = api.inbound("sms", "+14155550110");
+  REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+}
