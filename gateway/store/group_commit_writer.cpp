@@ -57,14 +57,15 @@ void GroupCommitWriter::commit_batch(std::deque<QueuedWrite>& batch) {
     try {
       db_.exec("BEGIN IMMEDIATE");
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        db_.exec("SAVEPOINT w");
+        // Cached: a savepoint pair per write is on the hot path of every webhook.
+        sqlite::Query(db_.cached("SAVEPOINT w")).step();
         try {
           batch[i].apply(db_);
-          db_.exec("RELEASE w");
+          sqlite::Query(db_.cached("RELEASE w")).step();
         } catch (const std::exception& e) {
           errors[i] = e.what();
-          db_.exec("ROLLBACK TO w");
-          db_.exec("RELEASE w");
+          sqlite::Query(db_.cached("ROLLBACK TO w")).step();
+          sqlite::Query(db_.cached("RELEASE w")).step();
         }
       }
       db_.exec("COMMIT");

@@ -54,7 +54,7 @@ class Store {
 
   // ---- agent actions
   // Insert the outbound message (delivery_state "pending") and its outbox row in one
-  // transaction; add "message.sent_by_agent"; set first_response_at if unset;
+  // transaction; add "message.sent" (actor "agent:<id>"); set first_response_at if unset;
   // status → waiting_customer.
   virtual void enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) = 0;
   virtual void assign_conversation(Id conversation_id, std::string agent_id,
@@ -116,7 +116,8 @@ class Store {
                       Completion<Nothing> done) = 0;
   virtual void kv_delete(std::string instance, std::string key, Completion<Nothing> done) = 0;
 
-  // Wait until every write queued so far has been committed (tests, shutdown, CLI).
+  // Wait until every write queued so far has been committed (tests, shutdown, CLI). Never call
+  // it from a completion: completions run on the writer thread, which would wait for itself.
   virtual void flush() = 0;
 };
 
