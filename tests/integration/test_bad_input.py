@@ -163,7 +163,7 @@ class BadInputTest(unittest.TestCase):
             30, "the conversation of +14155550777")
         before = len(self.standin.messages())
         status, body = self.gateway.api("POST", f"/conversations/{conversation['id']}/reply",
-                                        QA_TOKEN, {"body": "qa may not reply"})
+                                        QA_TOKEN, {"text": "qa may not reply"})
         self.assertEqual(status, 403, body)
         self.assertEqual(self.db.scalar("SELECT COUNT(*) FROM messages WHERE direction = 'out'"),
                          0, "a refused reply must not be stored")

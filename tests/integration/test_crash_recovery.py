@@ -116,7 +116,7 @@ class CrashRecoveryTest(harness.IntegrationCase):
         for c in conversations:
             body = f"{label} reply to {c['customer_address']}"
             answer = gateway.api_ok("POST", f"/conversations/{c['id']}/reply", AGENT_TOKEN,
-                                    {"body": body}, expect=(202,))
+                                    {"text": body}, expect=(202,))
             replies[body] = answer["message_id"]
         return replies
 

@@ -136,7 +136,7 @@ class SmsEndToEndTest(harness.IntegrationCase):
         for i, c in enumerate(replied):
             body = f"reply {i} to {c['customer_address']}"
             answer = gateway.api_ok("POST", f"/conversations/{c['id']}/reply",
-                                    agent_token(c["assigned_agent"]), {"body": body},
+                                    agent_token(c["assigned_agent"]), {"text": body},
                                     expect=(202,))
             replies[answer["message_id"]] = (c, body)
 
