@@ -104,7 +104,11 @@ int main(int argc, char** argv) {
     issued[c.id] = c;
     return c;
   };
-  for (int i = 0; i < o.backlog; ++i) (void)engine.enqueue(issue(t0), t0);
+  // The backlog built up over the two hours before the shift (evenly spread arrivals), so its
+  // ageing and bullseye steps fall due spread out, as they would in a real night queue.
+  constexpr UnixMs kBacklogSpan = 2 * 3600 * 1000;
+  for (int i = 0; i < o.backlog; ++i)
+    (void)engine.enqueue(issue(t0 - kBacklogSpan + kBacklogSpan * i / std::max(1, o.backlog)), t0);
   const auto shift_begin = Clock::now();
   for (const auto& a : work.agents()) (void)engine.set_presence(a.id, Presence::online, t0 + 1);
   const auto drained = engine.dispatch(t0 + 1);

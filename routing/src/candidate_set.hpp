@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <tuple>
 #include <utility>
 
 namespace omnigate::routing {
@@ -22,7 +23,17 @@ struct CandidateKey {
   // back; `seq` is assigned by the set and ignored when asking whether a key changed.
   std::uint64_t seq = 0;
   int agent = 0;
-  auto operator<=>(const CandidateKey&) const = default;
+  // Not part of the order: a cache of what the agent can take, so a walk rejects most
+  // candidates without touching the agent record. `kinds` (bit per ChannelKind it has room
+  // for now) is refreshed in place on every load change; `level` is its proficiency in the
+  // set's skill (0 for the no-skill sets).
+  unsigned kinds = 0;
+  int level = 0;
+
+  bool operator<(const CandidateKey& o) const {
+    return std::tie(bucket_a, bucket_b, time, rest, seq, agent) <
+           std::tie(o.bucket_a, o.bucket_b, o.time, o.rest, o.seq, o.agent);
+  }
   bool same_rank(const CandidateKey& o) const {
     return bucket_a == o.bucket_a && bucket_b == o.bucket_b && time == o.time && rest == o.rest &&
            agent == o.agent;
@@ -54,12 +65,15 @@ class CandidateSet {
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
-  // The first key, in order, whose agent satisfies `accept`, or nullptr.
+  // Refreshes the non-ordering fields of a key in place.
+  static void refresh(const Position& p, unsigned kinds) { p.it->kinds = kinds; }
+
+  // The first key, in order, that satisfies `accept`, or nullptr.
   template <class Accept>
   const CandidateKey* find_first(Accept&& accept) const {
     for (const auto& [bucket_key, bucket] : buckets_)
       for (const auto& key : bucket)
-        if (accept(key.agent)) return &key;
+        if (accept(key)) return &key;
     return nullptr;
   }
 

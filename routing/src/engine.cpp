@@ -232,6 +232,13 @@ struct Engine::State {
 
   // ---------- candidate sets ----------
   CandidateKey key_for(int ai, int skill) const {
+    CandidateKey k = rank_for(ai, skill);
+    k.kinds = kinds_open(agents[ai]);
+    k.level = skill == kNone ? 0 : agents[ai].level(skill);
+    return k;
+  }
+
+  CandidateKey rank_for(int ai, int skill) const {
     const auto& a = agents[ai];
     const std::int64_t occupancy = a.total_load * 1000LL / std::max(1, a.total_cap);
     switch (policy.selection) {
@@ -248,6 +255,13 @@ struct Engine::State {
                 .agent = ai};
     }
     return {.agent = ai};
+  }
+
+  unsigned kinds_open(const AgentRec& a) const {
+    unsigned mask = 0;
+    for (int k = 0; k < kChannelKindCount; ++k)
+      if (can_take(a, static_cast<ChannelKind>(k))) mask |= 1u << k;
+    return mask;
   }
 
   bool has_room(const AgentRec& a) const {
@@ -288,7 +302,10 @@ struct Engine::State {
     if (a.index_entries.empty()) return index(ai);
     for (auto& m : a.index_entries) {
       const CandidateKey key = key_for(ai, m.skill);
-      if (key.same_rank(*m.position.it)) continue;
+      if (key.same_rank(*m.position.it)) {
+        CandidateSet::refresh(m.position, key.kinds);
+        continue;
+      }
       m.set->erase(m.position);
       m.position = m.set->insert(key);
     }
@@ -359,6 +376,7 @@ struct Engine::State {
   // candidate set of the conversation's rarest required skill.
   std::optional<CandidateKey> best_in_team(int team, const ConvRec& c, int drop) const {
     const CandidateSet* smallest = nullptr;
+    int smallest_skill = kNone, smallest_level = 0;
     if (c.skills.empty()) {
       const auto it = candidates.find(index_key(team, kNone));
       if (it != candidates.end()) smallest = &it->second;
@@ -366,12 +384,19 @@ struct Engine::State {
       for (const auto& [skill, level] : c.skills) {
         const auto it = candidates.find(index_key(team, skill));
         if (it == candidates.end() || it->second.empty()) return std::nullopt;
-        if (!smallest || it->second.size() < smallest->size()) smallest = &it->second;
+        if (!smallest || it->second.size() < smallest->size()) {
+          smallest = &it->second;
+          smallest_skill = skill;
+          smallest_level = level;
+        }
       }
     }
     if (!smallest) return std::nullopt;
-    const CandidateKey* best =
-        smallest->find_first([&](int ai) { return eligible_pool(ai, c, drop); });
+    const int needed = smallest_skill == kNone ? 0 : std::max(1, smallest_level - drop);
+    const unsigned kind_bit = 1u << static_cast<unsigned>(c.spec.channel);
+    const CandidateKey* best = smallest->find_first([&](const CandidateKey& k) {
+      return (k.kinds & kind_bit) && k.level >= needed && eligible_pool(k.agent, c, drop);
+    });
     return best ? std::optional<CandidateKey>(*best) : std::nullopt;
   }
 
