@@ -150,8 +150,11 @@ TEST_CASE("agents: skills 1..5, capacity 0..100, tiers and presence are checked"
   CHECK(a.display_name == "Alice");
   CHECK(a.team == "t");
   REQUIRE(a.skills.size() == 2);
-  CHECK(a.skills[0].skill == "sms");
-  CHECK(a.skills[0].level == 3);
+  // TOML tables are unordered: skills come in key order.
+  CHECK(a.skills[0].skill == "billing");
+  CHECK(a.skills[0].level == 2);
+  CHECK(a.skills[1].skill == "sms");
+  CHECK(a.skills[1].level == 3);
   CHECK(a.tiers == std::vector<store::Tier>{store::Tier::S, store::Tier::A});
   CHECK(a.capacity.at("voice") == 1);
   CHECK(a.presence == store::Presence::online);
