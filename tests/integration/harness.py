@@ -400,7 +400,7 @@ class Workspace:
         return Database(os.path.join(self.workdir, "data", "omnigate.db"))
 
     def sms_config(self, standin, agents=(), users=(), outbox=None, extra_plugins=(),
-                   limits=None):
+                   limits=None, routing=None):
         """A config with the SMS plugin against `standin`, data in <workdir>/data."""
         server = {"listen": "127.0.0.1:0", "public_base_url": PUBLIC_BASE_URL,
                   "worker_threads": 2}
@@ -422,6 +422,8 @@ class Workspace:
         }
         if outbox:
             config["outbox"] = outbox
+        if routing:
+            config["routing"] = routing
         return config
 
 
