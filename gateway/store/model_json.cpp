@@ -18,8 +18,11 @@ std::vector<SkillLevel> skills_from_json(const std::string& text) {
   const auto j = json::parse(text, nullptr, false);
   if (!j.is_array()) return out;
   for (const auto& item : j) {
-    if (!item.is_object()) continue;
-    out.push_back({item.value("skill", std::string()), item.value("level", 1)});
+    // Written by us, but the column may have been edited by hand: skip what is not a skill.
+    if (!item.is_object() || !item.contains("skill") || !item["skill"].is_string()) continue;
+    const auto level = item.find("level");
+    const bool has_level = level != item.end() && level->is_number_integer();
+    out.push_back({item["skill"].get<std::string>(), has_level ? level->get<int>() : 1});
   }
   return out;
 }
