@@ -3,7 +3,7 @@
 # against the real `omnigate serve` with the SMS plugin (synchronous=FULL, the default), then
 # both results, their ratio (target >= 0.35) and a check that the database holds exactly the
 # acknowledged messages.
-#   bench/ingest/run.sh BUILD_DIR      (env: REQUESTS=20000 CONNECTIONS=32)
+#   bench/ingest/run.sh BUILD_DIR      (env: REQUESTS=20000 CONNECTIONS=32 SENDERS=1000)
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -13,6 +13,7 @@ fi
 build_dir=$(cd "$1" && pwd)
 requests=${REQUESTS:-20000}
 connections=${CONNECTIONS:-32}
+senders=${SENDERS:-1000}  # distinct customer numbers (one conversation each)
 baseline="$build_dir/bin/bench-ingest-baseline"
 load="$build_dir/bin/bench-ingest-load"
 gateway="$build_dir/bin/omnigate"
@@ -55,7 +56,7 @@ stop_server() {
 run_load() {  # run_load PORT ACKED_FILE → the generator's RESULT json on the last line
   "$load" --url "http://127.0.0.1:$1$webhook_path" --public-url "$public_base_url$webhook_path" \
     --auth-token "$auth_token" --account-sid "$account_sid" \
-    --requests "$requests" --connections "$connections" --acked-file "$2" | tee "$work/load.out" >&2
+    --requests "$requests" --connections "$connections" --senders "$senders" --acked-file "$2" | tee "$work/load.out" >&2
   sed -n 's/^RESULT //p' "$work/load.out"
 }
 
