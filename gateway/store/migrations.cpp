@@ -172,7 +172,14 @@ CREATE TABLE plugin_kv (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{{1, kInitialSchema}}};
+// Version 2: the sticky-agent lookup (a customer's latest conversation) must not scan every
+// conversation; the thread index is partial (open conversations) and cannot serve it.
+constexpr const char* kCustomerConversationsIndex = R"sql(
+CREATE INDEX conversations_customer ON conversations(customer_id, updated_at);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{
+    {{1, kInitialSchema}, {2, kCustomerConversationsIndex}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -145,7 +145,9 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
         if (!rec.provider_message_id.empty()) {
           Query dup(db.cached("SELECT m.id, m.conversation_id, c.customer_id FROM messages m JOIN "
                               "conversations c ON c.id = m.conversation_id "
-                              "WHERE m.channel_instance = ? AND m.provider_message_id = ?"),
+                              "WHERE m.channel_instance = ? AND m.provider_message_id = ? "
+                              // Repeats the partial index's condition so SQLite can use it.
+                              "AND m.provider_message_id <> ''"),
                     rec.channel_instance, rec.provider_message_id);
           if (dup.step()) {
             result.duplicate = true;
@@ -212,7 +214,8 @@ void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<Ingest
           Query dup(db.cached("SELECT ev.id, ev.conversation_id, c.customer_id FROM "
                               "channel_events ce JOIN events ev ON ev.id = ce.event_id JOIN "
                               "conversations c ON c.id = ev.conversation_id WHERE "
-                              "ce.channel_instance = ? AND ce.provider_event_id = ?"),
+                              "ce.channel_instance = ? AND ce.provider_event_id = ? AND "
+                              "ce.provider_event_id <> ''"),
                     rec.channel_instance, rec.provider_event_id);
           if (dup.step()) {
             result.duplicate = true;
@@ -263,10 +266,10 @@ void SqliteStore::ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult>
         DeliveryResult result;
         std::string current;
         {
-          Query q(
-              db.cached("SELECT id, conversation_id, delivery_state FROM messages WHERE "
-                        "channel_instance = ? AND provider_message_id = ? AND direction = 'out'"),
-              rec.channel_instance, rec.provider_message_id);
+          Query q(db.cached("SELECT id, conversation_id, delivery_state FROM messages WHERE "
+                            "channel_instance = ? AND provider_message_id = ? AND "
+                            "provider_message_id <> '' AND direction = 'out'"),
+                  rec.channel_instance, rec.provider_message_id);
           if (!q.step()) return result;
           result.found = true;
           result.message_id = q->int64(0);
