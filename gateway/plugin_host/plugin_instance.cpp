@@ -426,8 +426,11 @@ void PluginInstance::handle_http(const HttpRoute& route, const http::Request& re
   on_strand([this, route, &req, pending] {
     og_status status = OG_RETRY;
     if (phase_ == Phase::running) {
-      const std::string below = req.path.substr(std::min(req.path.size(), mount_path("/").size()));
-      BorrowedRequest borrowed(req, pending->id, below.empty() ? "/" : below);
+      // The plugin sees the path below its mount point. Named, not a temporary: BorrowedRequest
+      // keeps a view of it for the whole handler call.
+      std::string below = req.path.substr(std::min(req.path.size(), mount_path("/").size()));
+      if (below.empty()) below = "/";
+      BorrowedRequest borrowed(req, pending->id, below);
       status = route.handler(route.user, &borrowed.request);
     }
     {
