@@ -25,6 +25,7 @@ In-process: TwilioStandin(account_sid, auth_token).start() ... .stop()
 
 import argparse
 import base64
+import copy
 import email.utils
 import json
 import os
@@ -167,7 +168,9 @@ class TwilioStandin:
             record["outcome"] = 201
             record["sid"] = resource["sid"]
             if key:
-                self.by_idempotency_key[key] = (201, resource)
+                # A replay answers what the first request got, not the resource as status
+                # callbacks have since changed it (the same rule as Stripe-style idempotency).
+                self.by_idempotency_key[key] = (201, copy.deepcopy(resource))
             outcome = dict(self.outcome)
         callback = first("StatusCallback")
         if callback and outcome["callbacks"]:
