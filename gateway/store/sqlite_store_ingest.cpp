@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <stdexcept>
 
 namespace omnigate::store {
@@ -15,6 +16,18 @@ using sqlite::Query;
 
 UnixMs or_now(UnixMs t) {
   return t != 0 ? t : wall_clock_ms();
+}
+
+// The earlier ingest of the same provider id, if `dup` (selecting id, conversation_id,
+// customer_id) finds one.
+std::optional<IngestResult> earlier_ingest(Query& dup) {
+  if (!dup.step()) return std::nullopt;
+  IngestResult result;
+  result.duplicate = true;
+  result.message_id = dup->int64(0);
+  result.conversation_id = dup->int64(1);
+  result.customer_id = dup->int64(2);
+  return result;
 }
 
 // Delivery states move forward only; failed/undelivered are terminal.
@@ -149,13 +162,7 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
                               // Repeats the partial index's condition so SQLite can use it.
                               "AND m.provider_message_id <> ''"),
                     rec.channel_instance, rec.provider_message_id);
-          if (dup.step()) {
-            result.duplicate = true;
-            result.message_id = dup->int64(0);
-            result.conversation_id = dup->int64(1);
-            result.customer_id = dup->int64(2);
-            return result;
-          }
+          if (auto earlier = earlier_ingest(dup)) return *earlier;
         }
         const UnixMs now = or_now(rec.received_at);
         const std::string address = normalise_address(rec.from_kind, rec.from_address);
@@ -217,13 +224,7 @@ void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<Ingest
                               "ce.channel_instance = ? AND ce.provider_event_id = ? AND "
                               "ce.provider_event_id <> ''"),
                     rec.channel_instance, rec.provider_event_id);
-          if (dup.step()) {
-            result.duplicate = true;
-            result.message_id = dup->int64(0);
-            result.conversation_id = dup->int64(1);
-            result.customer_id = dup->int64(2);
-            return result;
-          }
+          if (auto earlier = earlier_ingest(dup)) return *earlier;
         }
         const UnixMs now = or_now(rec.at);
         const std::string address = normalise_address(rec.from_kind, rec.from_address);
