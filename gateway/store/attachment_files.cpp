@@ -28,6 +28,8 @@ void fsync_path(const std::string& path, int flags) {
   if (rc != 0) fail_errno("fsync", path);
 }
 
+}  // namespace
+
 bool is_sha256_hex(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s) {
@@ -35,8 +37,6 @@ bool is_sha256_hex(const std::string& s) {
   }
   return true;
 }
-
-}  // namespace
 
 std::string sha256_hex(const std::string& bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -21,5 +21,7 @@ class AttachmentFiles {
 };
 
 std::string sha256_hex(const std::string& bytes);
+// True for 64 lower-case hex digits (the form sha256_hex returns).
+bool is_sha256_hex(const std::string& s);
 
 }  // namespace omnigate::store

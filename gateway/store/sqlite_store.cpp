@@ -2,6 +2,7 @@
 // reads. Message-carrying writes are in sqlite_store_ingest.cpp.
 #include "store/sqlite_store.hpp"
 
+#include "store/attachment_files.hpp"
 #include "store/migrations.hpp"
 #include "store/model_json.hpp"
 
@@ -73,14 +74,6 @@ Agent read_agent(sqlite::Statement& s) {
   a.presence = presence_from_string(s.text(6)).value_or(Presence::offline);
   a.presence_since = s.int64(7);
   return a;
-}
-
-bool is_sha256_hex(const std::string& s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
 }
 
 }  // namespace
