@@ -7,10 +7,8 @@
 namespace omnigate::app {
 
 int agents_list_command(const Args& args) {
-  try {
-    const auto config = load_config_arg(args);
-    auto store = open_store(config);
-    const auto agents = store->list_agents();
+  return with_configured_store(args, [](const config::GatewayConfig&, store::Store& store) {
+    const auto agents = store.list_agents();
     std::cout << std::left << std::setw(16) << "ID" << std::setw(24) << "NAME" << std::setw(16)
               << "TEAM" << std::setw(10) << "PRESENCE" << std::setw(10) << "TIERS"
               << "SKILLS / CAPACITY\n";
@@ -31,13 +29,7 @@ int agents_list_command(const Args& args) {
     }
     std::cout << agents.size() << " agent(s)" << std::endl;
     return kExitOk;
-  } catch (const config::ConfigError& e) {
-    print_error(e.what());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitFailure;
-  }
+  });
 }
 
 }  // namespace omnigate::app

@@ -6,19 +6,11 @@
 namespace omnigate::app {
 
 int migrate_command(const Args& args) {
-  try {
-    const auto config = load_config_arg(args);
-    auto store = open_store(config);  // opening applies pending migrations
+  return with_configured_store(args, [](const config::GatewayConfig& config, store::Store& store) {
     std::cout << "database " << config.database_file << " is at schema version "
-              << store->schema_version() << std::endl;
+              << store.schema_version() << std::endl;
     return kExitOk;
-  } catch (const config::ConfigError& e) {
-    print_error(e.what());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitFailure;
-  }
+  });
 }
 
 }  // namespace omnigate::app

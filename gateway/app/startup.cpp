@@ -24,4 +24,19 @@ std::unique_ptr<store::Store> open_store(const config::GatewayConfig& config) {
   return store::open_sqlite_store(options);
 }
 
+int with_configured_store(
+    const Args& args, const std::function<int(const config::GatewayConfig&, store::Store&)>& body) {
+  try {
+    const auto config = load_config_arg(args);
+    auto store = open_store(config);  // opening applies pending migrations
+    return body(config, *store);
+  } catch (const config::ConfigError& e) {
+    print_error(e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitFailure;
+  }
+}
+
 }  // namespace omnigate::app
