@@ -39,6 +39,15 @@ bool is_name(std::string_view s, std::string_view extra) {
   });
 }
 
+// The required string at `key`, which must be a name (see is_name); `expected` says which
+// characters in the error.
+std::string required_name(TableReader& t, std::string_view key, std::string_view extra,
+                          const char* expected) {
+  std::string name = t.required_string(key);
+  if (!is_name(name, extra)) throw ConfigError(t.key_path(key) + expected);
+  return name;
+}
+
 // "host:port", "[::1]:port"; port 0..65535.
 void parse_listen(const std::string& key, const std::string& value, GatewayConfig& out) {
   const std::string expected = key + ": expected \"host:port\"";
@@ -129,13 +138,14 @@ void read_outbox(TableReader t, OutboxConfig& o) {
   t.finish();
 }
 
+constexpr const char* kPersonNameExpected =
+    ": expected a name of letters, digits, '_', '-', '.', '@'";
+
 PluginInstanceConfig read_plugin(TableReader t) {
   PluginInstanceConfig p;
-  p.instance = t.required_string("instance");
-  if (!is_name(p.instance, "_-")) {
-    throw ConfigError(t.key_path("instance") +
-                      ": expected a name of letters, digits, '_' or '-' (it is a URL segment)");
-  }
+  p.instance =
+      required_name(t, "instance", "_-",
+                    ": expected a name of letters, digits, '_' or '-' (it is a URL segment)");
   p.file = t.required_string("file");
   if (p.file.empty()) throw ConfigError(t.key_path("file") + ": expected a file name");
   p.enabled = t.boolean("enabled").value_or(true);
@@ -147,11 +157,7 @@ PluginInstanceConfig read_plugin(TableReader t) {
 
 store::Agent read_agent(TableReader t) {
   store::Agent a;
-  a.id = t.required_string("id");
-  if (!is_name(a.id, "_-.@")) {
-    throw ConfigError(t.key_path("id") +
-                      ": expected a name of letters, digits, '_', '-', '.', '@'");
-  }
+  a.id = required_name(t, "id", "_-.@", kPersonNameExpected);
   a.display_name = t.string("display_name").value_or(a.id);
   a.team = t.string("team").value_or("");
   if (auto skills = t.table("skills")) {
@@ -189,11 +195,7 @@ store::Agent read_agent(TableReader t) {
 
 UserConfig read_user(TableReader t) {
   UserConfig u;
-  u.name = t.required_string("name");
-  if (!is_name(u.name, "_-.@")) {
-    throw ConfigError(t.key_path("name") +
-                      ": expected a name of letters, digits, '_', '-', '.', '@'");
-  }
+  u.name = required_name(t, "name", "_-.@", kPersonNameExpected);
   const std::string role = t.required_string("role");
   auto parsed = store::role_from_string(role);
   if (!parsed)
