@@ -10,6 +10,18 @@ using namespace omnigate;
 using namespace omnigate::test;
 using namespace std::chrono_literals;
 
+namespace {
+
+// A server whose one route answers GET / with 200 "{}", started with `limits`.
+struct OkAtRoot : ServerFixture {
+  explicit OkAtRoot(config::ServerLimits limits = {}) {
+    router.add("GET", "/", reply_with(200, "{}"));
+    start(limits);
+  }
+};
+
+}  // namespace
+
 TEST_CASE("a routed request gets the handler's reply with request id and params") {
   ServerFixture f;
   f.router.add("GET", "/items/{id}", [](const http::Request& req, http::Reply reply) {
@@ -168,11 +180,9 @@ TEST_CASE("a chunked body growing above max_body_bytes is 413") {
 }
 
 TEST_CASE("headers above max_header_bytes are 431") {
-  ServerFixture f;
-  f.router.add("GET", "/", reply_with(200, "{}"));
   config::ServerLimits limits;
   limits.max_header_bytes = 2048;
-  f.start(limits);
+  OkAtRoot f(limits);
   TestConnection c(f.port);
   c.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'b') + "\r\n\r\n");
   auto r = c.read_response();
@@ -181,11 +191,9 @@ TEST_CASE("headers above max_header_bytes are 431") {
 }
 
 TEST_CASE("a client that never finishes its request gets 408") {
-  ServerFixture f;
-  f.router.add("GET", "/", reply_with(200, "{}"));
   config::ServerLimits limits;
   limits.request_timeout_ms = 150;
-  f.start(limits);
+  OkAtRoot f(limits);
   TestConnection c(f.port);
   c.send("GET / HTTP/1.1\r\nHost: x\r\n");  // no blank line: the request never ends
   auto r = c.read_response();
@@ -194,11 +202,9 @@ TEST_CASE("a client that never finishes its request gets 408") {
 }
 
 TEST_CASE("an idle keep-alive connection is closed after idle_timeout_ms") {
-  ServerFixture f;
-  f.router.add("GET", "/", reply_with(200, "{}"));
   config::ServerLimits limits;
   limits.idle_timeout_ms = 100;
-  f.start(limits);
+  OkAtRoot f(limits);
   TestConnection c(f.port);
   c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   REQUIRE(c.read_response());
@@ -216,11 +222,9 @@ TEST_CASE("a malformed request is 400") {
 }
 
 TEST_CASE("connections above max_connections get 503") {
-  ServerFixture f;
-  f.router.add("GET", "/", reply_with(200, "{}"));
   config::ServerLimits limits;
   limits.max_connections = 1;
-  f.start(limits);
+  OkAtRoot f(limits);
   TestConnection first(f.port);
   first.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   REQUIRE(first.read_response());  // the first connection is open and served
@@ -271,9 +275,7 @@ TEST_CASE("stop() lets an in-flight reply finish and refuses new connections") {
 }
 
 TEST_CASE("stop() closes idle keep-alive connections") {
-  ServerFixture f;
-  f.router.add("GET", "/", reply_with(200, "{}"));
-  f.start();
+  OkAtRoot f;
   TestConnection c(f.port);
   c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   REQUIRE(c.read_response());

@@ -41,18 +41,26 @@ struct EchoRoute {
   }
 };
 
+// A server with an EchoRoute at /ws/{session}, started with `limits`. The route is declared
+// first so it outlives the server, like every route owner must.
+struct EchoServer {
+  EchoRoute echo;
+  ServerFixture f;
+  explicit EchoServer(config::ServerLimits limits = {}) {
+    f.router.add_ws("/ws/{session}", echo.handler());
+    f.start(limits);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("websocket messages are echoed through WsConnection::send") {
-  EchoRoute echo;  // outlives the server, like every route owner must
-  ServerFixture f;
-  f.router.add_ws("/ws/{session}", echo.handler());
-  f.start();
-  TestConnection c(f.port);
+  EchoServer s;
+  TestConnection c(s.f.port);
   auto handshake = c.ws_handshake("/ws/s1");
   REQUIRE(handshake);
   REQUIRE(handshake->status == 101);
-  CHECK(echo.last_session == "s1");
+  CHECK(s.echo.last_session == "s1");
   c.ws_send(1, "hello");
   auto frame = c.ws_read();
   REQUIRE(frame);
@@ -69,18 +77,15 @@ TEST_CASE("websocket messages are echoed through WsConnection::send") {
   REQUIRE(frame);
   CHECK(frame->close_code() == 1000);
   c.close();
-  auto closed = echo.closed.get_future();
+  auto closed = s.echo.closed.get_future();
   REQUIRE(closed.wait_for(10s) == std::future_status::ready);
 }
 
 TEST_CASE("a websocket message above max_ws_message_bytes closes with 1009") {
-  EchoRoute echo;  // outlives the server, like every route owner must
-  ServerFixture f;
-  f.router.add_ws("/ws/{session}", echo.handler());
   config::ServerLimits limits;
   limits.max_ws_message_bytes = 1024;
-  f.start(limits);
-  TestConnection c(f.port);
+  EchoServer s(limits);
+  TestConnection c(s.f.port);
   REQUIRE(c.ws_handshake("/ws/s1")->status == 101);
   c.ws_send(1, std::string(4096, 'x'));
   auto frame = c.ws_read();
@@ -90,11 +95,8 @@ TEST_CASE("a websocket message above max_ws_message_bytes closes with 1009") {
 }
 
 TEST_CASE("on_open returning false refuses the upgrade with 403") {
-  EchoRoute echo;  // outlives the server, like every route owner must
-  ServerFixture f;
-  f.router.add_ws("/ws/{session}", echo.handler());
-  f.start();
-  TestConnection c(f.port);
+  EchoServer s;
+  TestConnection c(s.f.port);
   auto r = c.ws_handshake("/ws/s1?deny=1");
   REQUIRE(r);
   CHECK(r->status == 403);
