@@ -178,8 +178,18 @@ constexpr const char* kCustomerConversationsIndex = R"sql(
 CREATE INDEX conversations_customer ON conversations(customer_id, updated_at);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{
-    {{1, kInitialSchema}, {2, kCustomerConversationsIndex}}};
+// Version 3: a customer's named account manager (B tier, or A/S beside their account team), and
+// the client's Idempotency-Key on agent replies, kept in the same transaction as the reply so a
+// retried POST after a crash or a lost response finds the first reply instead of sending twice.
+constexpr const char* kAccountManagerAndReplyKeys = R"sql(
+ALTER TABLE customers ADD COLUMN account_manager TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN client_key TEXT;
+CREATE UNIQUE INDEX messages_client_key ON messages(author_id, client_key)
+  WHERE client_key IS NOT NULL;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{
+    {{1, kInitialSchema}, {2, kCustomerConversationsIndex}, {3, kAccountManagerAndReplyKeys}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
