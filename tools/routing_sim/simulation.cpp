@@ -20,27 +20,15 @@ void check(const Status& s) {
 
 }  // namespace
 
-SimResult simulate(const Day& day, const Policy& policy, UnixMs day_start, double hours,
-                   UnixMs step_ms) {
+SimResult simulate(const Day& day, const Policy& policy, UnixMs step_ms) {
   const auto wall_start = std::chrono::steady_clock::now();
   SimResult result;
   Engine engine(policy);
   for (const auto& a : day.agents) {
-    check(engine.upsert_agent(a, day_start));
+    check(engine.upsert_agent(a, day.start));
     result.agents[a.id].team = a.team;
   }
-  // Shift changes as (time, agent index, goes online).
-  struct ShiftEdge {
-    UnixMs at;
-    std::size_t shift;
-    bool online;
-    bool operator>(const ShiftEdge& o) const { return at > o.at; }
-  };
-  std::priority_queue<ShiftEdge, std::vector<ShiftEdge>, std::greater<>> edges;
-  for (std::size_t i = 0; i < day.shifts.size(); ++i) {
-    edges.push({day.shifts[i].start, i, true});
-    edges.push({day.shifts[i].end, i, false});
-  }
+  std::size_t next_presence = 0;
   std::map<ConversationId, std::size_t> index;  // conversation -> arrival / outcome index
   result.outcomes.resize(day.arrivals.size());
   MinHeap finishes, replies, patience;
@@ -48,13 +36,11 @@ SimResult simulate(const Day& day, const Policy& policy, UnixMs day_start, doubl
   // latest assignment's schedule only.
   std::map<ConversationId, UnixMs> finish_at;
   std::size_t next_arrival = 0;
-  const UnixMs end = day_start + static_cast<UnixMs>(hours * 3600000.0);
-  for (UnixMs now = day_start; now <= end; now += step_ms) {
-    while (!edges.empty() && edges.top().at <= now) {
-      const auto e = edges.top();
-      edges.pop();
-      check(engine.set_presence(day.shifts[e.shift].agent,
-                                e.online ? Presence::online : Presence::offline, now));
+  for (UnixMs now = day.start; now <= day.end; now += step_ms) {
+    for (; next_presence < day.presence.size() && day.presence[next_presence].at <= now;
+         ++next_presence) {
+      const auto& change = day.presence[next_presence];
+      check(engine.set_presence(change.agent, change.presence, now));
     }
     while (next_arrival < day.arrivals.size() &&
            day.arrivals[next_arrival].spec.arrived_at <= now) {
@@ -103,12 +89,8 @@ SimResult simulate(const Day& day, const Policy& policy, UnixMs day_start, doubl
       const auto& a = day.arrivals[i];
       if (o.answered < 0) o.answered = now;
       ++result.agents[d.agent].handled;
-      // Live channels answer on pick-up; written channels reply within a few minutes.
-      const UnixMs reply_after =
-          needs_live_handling(a.spec.channel)
-              ? 0
-              : std::min<UnixMs>(static_cast<UnixMs>(a.handle_ms), 3 * 60000);
-      if (o.first_response < 0) replies.emplace(now + reply_after, d.conversation);
+      if (o.first_response < 0 && a.reply_ms >= 0)
+        replies.emplace(now + static_cast<UnixMs>(a.reply_ms), d.conversation);
       finish_at[d.conversation] = now + std::max<UnixMs>(step_ms, static_cast<UnixMs>(a.handle_ms));
       finishes.emplace(finish_at[d.conversation], d.conversation);
     }

@@ -1,4 +1,5 @@
-// Runs a generated day through the real routing engine on a simulated clock.
+// Runs a Day (generated, or replayed from a gateway database) through the real routing engine
+// on a simulated clock.
 #pragma once
 
 #include <map>
@@ -6,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "traffic.hpp"
+#include "day.hpp"
 
 namespace routing_sim {
 
@@ -35,7 +36,8 @@ struct SimResult {
   double wall_seconds = 0;
 };
 
-SimResult simulate(const Day& day, const omnigate::routing::Policy& policy, UnixMs day_start,
-                   double hours, UnixMs step_ms);
+// The clock advances from day.start to day.end in steps of step_ms. Simulated agents accept
+// offers at once, respond reply_ms after pick-up and release the conversation after handle_ms.
+SimResult simulate(const Day& day, const omnigate::routing::Policy& policy, UnixMs step_ms);
 
 }  // namespace routing_sim

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 namespace routing_sim {
 
@@ -34,6 +35,8 @@ const T& weighted(std::mt19937_64& rng, const std::vector<std::pair<T, double>>&
 Day generate_day(const TrafficShape& shape, UnixMs day_start) {
   std::mt19937_64 rng(shape.seed);
   Day day;
+  day.start = day_start;
+  day.end = day_start + static_cast<UnixMs>(shape.hours * 3600000.0);
   const auto skill = [](int i) { return "skill" + std::to_string(i); };
   // Roster: a key-account team (S/A only), and two service-desk teams; early, late and night
   // shifts so that the day peaks are covered and the night is thin.
@@ -50,15 +53,21 @@ Day generate_day(const TrafficShape& shape, UnixMs day_start) {
     day.agents.push_back(a);
     const int slot = i % 4;  // 0,1 early (07-16), 2 late (12-21), 3 night (21-07)
     const UnixMs h = 3600000;
+    const auto shift = [&](UnixMs from, UnixMs to) {
+      day.presence.push_back({from, a.id, Presence::online});
+      day.presence.push_back({to, a.id, Presence::offline});
+    };
     if (slot <= 1)
-      day.shifts.push_back({a.id, day_start + 7 * h, day_start + 16 * h});
+      shift(day_start + 7 * h, day_start + 16 * h);
     else if (slot == 2)
-      day.shifts.push_back({a.id, day_start + 12 * h, day_start + 21 * h});
+      shift(day_start + 12 * h, day_start + 21 * h);
     else {
-      day.shifts.push_back({a.id, day_start, day_start + 7 * h});
-      day.shifts.push_back({a.id, day_start + 21 * h, day_start + 24 * h});
+      shift(day_start, day_start + 7 * h);
+      shift(day_start + 21 * h, day_start + 24 * h);
     }
   }
+  std::stable_sort(day.presence.begin(), day.presence.end(),
+                   [](const PresenceChange& x, const PresenceChange& y) { return x.at < y.at; });
   // Arrivals: a non-homogeneous Poisson process by thinning against the peak rate.
   const double peak_per_ms = shape.peak_arrivals_per_hour / 3600000.0;
   std::exponential_distribution<double> gap(peak_per_ms);
@@ -86,9 +95,10 @@ Day generate_day(const TrafficShape& shape, UnixMs day_start) {
     if (unit(rng) < 0.2) c.previous_agent = day.agents[rng() % day.agents.size()].id;
     c.complaint = unit(rng) < 0.03;
     a.handle_ms = std::exponential_distribution<double>(
-        1.0 / (shape.handle_minutes[static_cast<int>(c.channel)] * 60000.0))(rng);
+        1.0 / (shape.times.handle_minutes[static_cast<int>(c.channel)] * 60000.0))(rng);
     a.patience_ms =
-        std::exponential_distribution<double>(1.0 / (shape.patience_minutes * 60000.0))(rng);
+        std::exponential_distribution<double>(1.0 / (shape.times.patience_minutes * 60000.0))(rng);
+    a.reply_ms = assumed_reply_ms(c.channel, a.handle_ms);
     day.arrivals.push_back(std::move(a));
   }
   return day;
