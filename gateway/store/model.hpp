@@ -102,10 +102,18 @@ struct ReplyRecord {
   std::string body_text, body_html, subject;
   std::vector<AttachmentRecord> attachments;
   UnixMs at = 0;
+  // The client's Idempotency-Key ("" = none), kept in messages.client_key: the same author
+  // sending the same key again gets the first reply back instead of a second one.
+  std::string client_key;
 };
 struct ReplyResult {
   Id message_id = 0;
   Id outbox_id = 0;
+  // stored: a new reply and outbox row. replayed: the author's earlier reply with the same
+  // client_key and the same request; nothing was written. key_mismatch: that key already names
+  // a different reply (ids are that reply's); nothing was written.
+  enum class Kind { stored, replayed, key_mismatch };
+  Kind kind = Kind::stored;
 };
 
 struct EventRecord {

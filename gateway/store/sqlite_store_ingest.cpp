@@ -6,8 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 namespace omnigate::store {
 namespace {
@@ -48,6 +50,34 @@ bool delivery_state_advances(const std::string& current, const std::string& next
   // A failure overrides anything short of an actual delivery.
   if (is_terminal_failure(next)) return delivery_rank(current) < delivery_rank("delivered");
   return delivery_rank(next) > delivery_rank(current);
+}
+
+// The author's earlier reply with the same client key: replayed when the request is the same
+// (conversation, subject, text, html, attachments), key_mismatch when it is not.
+std::optional<ReplyResult> earlier_reply(sqlite::Connection& db, const ReplyRecord& rec) {
+  Query q(db.cached("SELECT m.id, m.conversation_id, m.subject, m.body_text, m.body_html, o.id "
+                    "FROM messages m JOIN outbox o ON o.message_id = m.id "
+                    "WHERE m.author_id = ? AND m.client_key = ?"),
+          rec.agent_id, rec.client_key);
+  if (!q.step()) return std::nullopt;
+  ReplyResult result;
+  result.message_id = q->int64(0);
+  result.outbox_id = q->int64(5);
+  const bool same_text = q->int64(1) == rec.conversation_id && q->text(2) == rec.subject &&
+                         q->text(3) == rec.body_text && q->text(4) == rec.body_html;
+  using File = std::array<std::string, 4>;  // filename, content_type, url, sha256 of the bytes
+  std::vector<File> stored, asked;
+  Query files(db.cached("SELECT filename, content_type, url, sha256 FROM attachments "
+                        "WHERE message_id = ? ORDER BY id"),
+              result.message_id);
+  while (files.step())
+    stored.push_back({files->text(0), files->text(1), files->text(2), files->text(3)});
+  for (const auto& a : rec.attachments)
+    asked.push_back(
+        {a.filename, a.content_type, a.url, a.data.empty() ? std::string() : sha256_hex(a.data)});
+  result.kind = same_text && stored == asked ? ReplyResult::Kind::replayed
+                                             : ReplyResult::Kind::key_mismatch;
+  return result;
 }
 
 }  // namespace
@@ -300,6 +330,12 @@ void SqliteStore::ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult>
 void SqliteStore::enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) {
   submit<ReplyResult>(
       [this, rec = std::move(rec)](sqlite::Connection& db) {
+        // Looked up in the writer's transaction: a concurrent retry with the same key is
+        // serialised behind the first and finds it. Before the status checks, because a stored
+        // reply stays the answer to its key even after the conversation was closed.
+        if (!rec.client_key.empty()) {
+          if (auto earlier = earlier_reply(db, rec)) return *earlier;
+        }
         std::string channel_instance;
         {
           Query q(db.cached("SELECT status, channel_instance FROM conversations WHERE id = ?"),
@@ -319,9 +355,12 @@ void SqliteStore::enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) {
         ReplyResult result;
         Query(db.cached("INSERT INTO messages(conversation_id, channel_instance, direction, "
                         "author_kind, author_id, subject, body_text, body_html, delivery_state, "
-                        "created_at) VALUES (?, ?, 'out', 'agent', ?, ?, ?, ?, 'pending', ?)"),
+                        "client_key, created_at) "
+                        "VALUES (?, ?, 'out', 'agent', ?, ?, ?, ?, 'pending', ?, ?)"),
               rec.conversation_id, channel_instance, rec.agent_id, rec.subject, rec.body_text,
-              rec.body_html, now)
+              rec.body_html,
+              rec.client_key.empty() ? std::nullopt : std::optional<std::string>(rec.client_key),
+              now)
             .step();
         result.message_id = db.last_insert_rowid();
         insert_attachments(db, rec.attachments, result.message_id, std::nullopt);

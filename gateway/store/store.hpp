@@ -55,7 +55,8 @@ class Store {
   // ---- agent actions
   // Insert the outbound message (delivery_state "pending") and its outbox row in one
   // transaction; add "message.sent" (actor "agent:<id>"); set first_response_at if unset;
-  // status → waiting_customer.
+  // status → waiting_customer. With a client_key the author used before, nothing is written:
+  // the earlier reply's ids come back as Kind::replayed (same request) or Kind::key_mismatch.
   virtual void enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) = 0;
   virtual void assign_conversation(Id conversation_id, std::string agent_id,
                                    std::string reason_json, Completion<Nothing> done) = 0;
