@@ -188,8 +188,16 @@ CREATE UNIQUE INDEX messages_client_key ON messages(author_id, client_key)
   WHERE client_key IS NOT NULL;
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{
-    {{1, kInitialSchema}, {2, kCustomerConversationsIndex}, {3, kAccountManagerAndReplyKeys}}};
+// Version 4: who set a customer's tier ('initial', 'rule' or 'manual'), so that tier rules never
+// lower a tier a person chose (docs/routing.md "Tier rules").
+constexpr const char* kCustomerTierSource = R"sql(
+ALTER TABLE customers ADD COLUMN tier_source TEXT NOT NULL DEFAULT 'initial';
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{{1, kInitialSchema},
+                                                {2, kCustomerConversationsIndex},
+                                                {3, kAccountManagerAndReplyKeys},
+                                                {4, kCustomerTierSource}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -35,6 +35,8 @@ constexpr std::array<std::pair<Presence, const char*>, 4> kPresences{
      {Presence::busy, "busy"},
      {Presence::away, "away"},
      {Presence::offline, "offline"}}};
+constexpr std::array<std::pair<TierSource, const char*>, 3> kTierSources{
+    {{TierSource::initial, "initial"}, {TierSource::rule, "rule"}, {TierSource::manual, "manual"}}};
 constexpr std::array<std::pair<Role, const char*>, 4> kRoles{{{Role::agent, "agent"},
                                                               {Role::supervisor, "supervisor"},
                                                               {Role::qa, "qa"},
@@ -65,6 +67,12 @@ const char* to_string(Role r) {
 }
 std::optional<Role> role_from_string(std::string_view s) {
   return lookup(kRoles, s);
+}
+const char* to_string(TierSource s) {
+  return name_of(kTierSources, s);
+}
+std::optional<TierSource> tier_source_from_string(std::string_view s) {
+  return lookup(kTierSources, s);
 }
 
 }  // namespace omnigate::store

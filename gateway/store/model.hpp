@@ -124,12 +124,38 @@ struct EventRecord {
   UnixMs at = 0;
 };
 
+// Who decided a customer's tier: tier rules may change a tier they or nobody set, but never
+// lower one a person set (docs/routing.md "Tier rules").
+enum class TierSource { initial, rule, manual };
+const char* to_string(TierSource s);
+std::optional<TierSource> tier_source_from_string(std::string_view s);
+
 struct Customer {
   Id id = 0;
   std::string display_name;
   Tier tier = Tier::C;
+  TierSource tier_source = TierSource::initial;
   std::string attributes_json;
+  std::string account_team;     // dedicated group (routing: A/S tiers go there first); "" = none
+  std::string account_manager;  // agent id of the named manager; "" = none
   std::vector<std::pair<std::string, std::string>> identities;  // (kind, address)
+};
+
+// A change to a customer's profile: only the fields set are written.
+struct CustomerUpdate {
+  Id customer_id = 0;
+  std::optional<std::string> display_name;
+  std::optional<Tier> tier;
+  TierSource tier_source = TierSource::manual;  // recorded with a changed tier
+  std::optional<std::string> account_team, account_manager;
+  std::optional<std::string> attributes_json;  // a JSON object, replaces the old one
+  std::string actor;                           // "user:sue", "rule", "cli"
+};
+// What update_customer did: the profile before and after, and the customer's open
+// conversations whose tier/account it changed (each got a "customer.tier_changed" event).
+struct CustomerChange {
+  Customer before, after;
+  std::vector<Id> open_conversations;
 };
 
 struct Conversation {
@@ -154,6 +180,7 @@ struct ConversationFilter {
   std::optional<std::string> assigned_agent;
   std::optional<ConversationStatus> status;
   std::optional<std::string> channel_instance;
+  std::optional<Id> customer_id;
   Id after_id = 0;
   int limit = 100;
 };

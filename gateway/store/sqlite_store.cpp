@@ -274,6 +274,64 @@ void SqliteStore::set_customer_tier(Id customer_id, Tier tier, std::string actor
       std::move(done));
 }
 
+void SqliteStore::update_customer(CustomerUpdate u, Completion<CustomerChange> done) {
+  submit<CustomerChange>(
+      [u = std::move(u)](sqlite::Connection& db) {
+        CustomerChange change;
+        auto before = read_customer(db, u.customer_id);
+        if (!before) throw std::invalid_argument(not_found("customer", u.customer_id));
+        Customer after = *before;
+        if (u.display_name) after.display_name = *u.display_name;
+        // A person restating the same tier still pins it against rules; a rule restating it
+        // changes nothing.
+        if (u.tier && (*u.tier != before->tier || u.tier_source == TierSource::manual)) {
+          after.tier = *u.tier;
+          after.tier_source = u.tier_source;
+        }
+        if (u.account_team) after.account_team = *u.account_team;
+        if (u.account_manager) after.account_manager = *u.account_manager;
+        if (u.attributes_json)
+          after.attributes_json = json_object_with(*u.attributes_json, {}, "attributes_json");
+        Query(db.cached("UPDATE customers SET display_name = ?, tier = ?, tier_source = ?, "
+                        "account_team = ?, account_manager = ?, attributes_json = ? WHERE id = ?"),
+              after.display_name, to_string(after.tier), to_string(after.tier_source),
+              after.account_team, after.account_manager, after.attributes_json, u.customer_id)
+            .step();
+        const bool routing_changed = after.tier != before->tier ||
+                                     after.account_team != before->account_team ||
+                                     after.account_manager != before->account_manager;
+        if (routing_changed) {
+          {
+            Query open(db.cached("SELECT id FROM conversations WHERE customer_id = ? AND status "
+                                 "IN ('queued', 'assigned', 'waiting_customer') ORDER BY id"),
+                       u.customer_id);
+            while (open.step()) change.open_conversations.push_back(open->int64(0));
+          }
+          const UnixMs now = wall_clock_ms();
+          const std::string data =
+              json_object_with("",
+                               {{"old_tier", to_string(before->tier)},
+                                {"new_tier", to_string(after.tier)},
+                                {"old_account_team", before->account_team},
+                                {"new_account_team", after.account_team},
+                                {"old_account_manager", before->account_manager},
+                                {"new_account_manager", after.account_manager}},
+                               "tier change");
+          for (const Id id : change.open_conversations) {
+            Query(db.cached("UPDATE conversations SET tier = ?, updated_at = ? WHERE id = ?"),
+                  to_string(after.tier), now, id)
+                .step();
+            insert_event(db, id, "customer.tier_changed", u.actor.empty() ? "system" : u.actor,
+                         data, std::nullopt, now);
+          }
+        }
+        change.before = std::move(*before);
+        change.after = std::move(after);
+        return change;
+      },
+      std::move(done));
+}
+
 // ---- outbox
 
 void SqliteStore::outbox_begin_attempt(Id outbox_id, Completion<Nothing> done) {
@@ -469,6 +527,35 @@ std::optional<Agent> SqliteStore::get_agent(const std::string& agent_id) {
   return read_agent(*q.operator->());
 }
 
+void SqliteStore::delete_agent(std::string agent_id, Completion<Nothing> done) {
+  submit<Nothing>(
+      [agent_id = std::move(agent_id)](sqlite::Connection& db) {
+        {
+          // A user left pointing at a missing agent could log in but never take work.
+          Query users(db.cached("SELECT name FROM users WHERE agent_id = ? ORDER BY name LIMIT 1"),
+                      agent_id);
+          if (users.step())
+            throw std::invalid_argument("agent '" + agent_id + "' is the profile of user '" +
+                                        users->text(0) + "'; remove the user first");
+        }
+        Query(db.cached("DELETE FROM agents WHERE id = ?"), agent_id).step();
+        require_changed(db, "agent '" + agent_id + "' does not exist");
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+std::vector<User> SqliteStore::users_of_agent(const std::string& agent_id) {
+  Query q(
+      reader().cached("SELECT name, role, agent_id FROM users WHERE agent_id = ? ORDER BY name"),
+      agent_id);
+  std::vector<User> out;
+  while (q.step())
+    out.push_back(
+        {q->text(0), role_from_string(q->text(1)).value_or(Role::agent), q->optional_text(2)});
+  return out;
+}
+
 void SqliteStore::upsert_user(User user, std::string token_sha256, Completion<Nothing> done) {
   submit<Nothing>(
       [user = std::move(user), token_sha256 = std::move(token_sha256)](sqlite::Connection& db) {
@@ -510,6 +597,23 @@ std::optional<User> SqliteStore::user_by_token(const std::string& token_sha256) 
   return u;
 }
 
+std::optional<User> SqliteStore::get_user(const std::string& name) {
+  Query q(reader().cached("SELECT name, role, agent_id FROM users WHERE name = ?"), name);
+  if (!q.step()) return std::nullopt;
+  return User{q->text(0), role_from_string(q->text(1)).value_or(Role::agent), q->optional_text(2)};
+}
+
+void SqliteStore::delete_user(std::string name, Completion<Nothing> done) {
+  submit<Nothing>(
+      [name = std::move(name)](sqlite::Connection& db) {
+        // tokens.user_name is ON DELETE CASCADE: the token goes with the user.
+        Query(db.cached("DELETE FROM users WHERE name = ?"), name).step();
+        require_changed(db, "user '" + name + "' does not exist");
+        return Nothing{};
+      },
+      std::move(done));
+}
+
 // ---- reads
 
 std::optional<Conversation> SqliteStore::get_conversation(Id id) {
@@ -524,12 +628,14 @@ std::vector<Conversation> SqliteStore::list_conversations(const ConversationFilt
   static const std::string sql =
       std::string("SELECT ") + kConversationColumns +
       " FROM conversations WHERE (?1 IS NULL OR assigned_agent = ?1) AND (?2 IS NULL OR status = "
-      "?2) AND (?3 IS NULL OR channel_instance = ?3) AND id > ?4 ORDER BY id LIMIT ?5";
+      "?2) AND (?3 IS NULL OR channel_instance = ?3) AND (?6 IS NULL OR customer_id = ?6) AND id > "
+      "?4 ORDER BY id LIMIT ?5";
   std::optional<std::string> status;
   if (filter.status) status = to_string(*filter.status);
   std::vector<Conversation> out;
   Query q(reader().cached(sql.c_str()), filter.assigned_agent, status, filter.channel_instance,
-          filter.after_id, static_cast<std::int64_t>(filter.limit > 0 ? filter.limit : 100));
+          filter.after_id, static_cast<std::int64_t>(filter.limit > 0 ? filter.limit : 100),
+          filter.customer_id);
   while (q.step()) out.push_back(read_conversation(*q.operator->()));
   return out;
 }
@@ -593,15 +699,23 @@ std::vector<TranscriptEntry> SqliteStore::transcript(Id conversation_id) {
 std::optional<Customer> SqliteStore::get_customer(Id customer_id) {
   auto& db = reader();
   sqlite::ReadTransaction snapshot(db);
+  return read_customer(db, customer_id);
+}
+
+std::optional<Customer> SqliteStore::read_customer(sqlite::Connection& db, Id customer_id) {
   Customer c;
   {
-    Query q(db.cached("SELECT id, display_name, tier, attributes_json FROM customers WHERE id = ?"),
+    Query q(db.cached("SELECT id, display_name, tier, attributes_json, account_team, "
+                      "account_manager, tier_source FROM customers WHERE id = ?"),
             customer_id);
     if (!q.step()) return std::nullopt;
     c.id = q->int64(0);
     c.display_name = q->text(1);
     c.tier = tier_from_string(q->text(2)).value_or(Tier::C);
     c.attributes_json = q->text(3);
+    c.account_team = q->text(4);
+    c.account_manager = q->text(5);
+    c.tier_source = tier_source_from_string(q->text(6)).value_or(TierSource::initial);
   }
   Query q(db.cached("SELECT kind, address FROM identities WHERE customer_id = ? ORDER BY id"),
           customer_id);

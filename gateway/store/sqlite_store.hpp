@@ -40,6 +40,7 @@ class SqliteStore final : public Store {
                                  Completion<Nothing> done) override;
   void set_customer_tier(Id customer_id, Tier tier, std::string actor,
                          Completion<Nothing> done) override;
+  void update_customer(CustomerUpdate update, Completion<CustomerChange> done) override;
 
   void outbox_begin_attempt(Id outbox_id, Completion<Nothing> done) override;
   void outbox_mark_sent(Id outbox_id, std::string provider_message_id,
@@ -55,8 +56,12 @@ class SqliteStore final : public Store {
                           Completion<Nothing> done) override;
   std::vector<Agent> list_agents() override;
   std::optional<Agent> get_agent(const std::string& agent_id) override;
+  void delete_agent(std::string agent_id, Completion<Nothing> done) override;
+  std::vector<User> users_of_agent(const std::string& agent_id) override;
   void upsert_user(User user, std::string token_sha256, Completion<Nothing> done) override;
   std::optional<User> user_by_token(const std::string& token_sha256) override;
+  std::optional<User> get_user(const std::string& name) override;
+  void delete_user(std::string name, Completion<Nothing> done) override;
 
   std::optional<Conversation> get_conversation(Id id) override;
   std::vector<Conversation> list_conversations(const ConversationFilter& filter) override;
@@ -119,6 +124,7 @@ class SqliteStore final : public Store {
   void insert_attachments(sqlite::Connection& db, const std::vector<AttachmentRecord>& attachments,
                           std::optional<Id> message_id, std::optional<Id> event_id);
   std::vector<StoredAttachment> read_attachments(sqlite::Connection& db, Id message_id);
+  static std::optional<Customer> read_customer(sqlite::Connection& db, Id customer_id);
 
   SqliteOptions options_;
   AttachmentFiles files_;

@@ -74,6 +74,10 @@ class Store {
                                          Completion<Nothing> done) = 0;
   virtual void set_customer_tier(Id customer_id, Tier tier, std::string actor,
                                  Completion<Nothing> done) = 0;
+  // Writes the fields `update` sets. When the tier or the account team/manager changes, every
+  // open conversation of the customer takes the new tier and gets a "customer.tier_changed"
+  // event (actor, old and new values). Unknown customer: error.
+  virtual void update_customer(CustomerUpdate update, Completion<CustomerChange> done) = 0;
 
   // ---- outbox (the sender's side)
   // Record that an attempt is starting (attempts += 1, state "sending") before the plugin is
@@ -95,9 +99,16 @@ class Store {
                                   Completion<Nothing> done) = 0;
   virtual std::vector<Agent> list_agents() = 0;
   virtual std::optional<Agent> get_agent(const std::string& agent_id) = 0;
+  // Removes the agent's profile. Refused while a user still logs in as this agent; the caller
+  // re-queues the agent's open conversations first (RoutingDispatcher::agent_removed).
+  virtual void delete_agent(std::string agent_id, Completion<Nothing> done) = 0;
+  virtual std::vector<User> users_of_agent(const std::string& agent_id) = 0;
   // Tokens are stored as SHA-256 hex digests only.
   virtual void upsert_user(User user, std::string token_sha256, Completion<Nothing> done) = 0;
   virtual std::optional<User> user_by_token(const std::string& token_sha256) = 0;
+  virtual std::optional<User> get_user(const std::string& name) = 0;
+  // Removes the user and their token (revocation takes effect on the next request).
+  virtual void delete_user(std::string name, Completion<Nothing> done) = 0;
 
   // ---- reads for the API and routing
   virtual std::optional<Conversation> get_conversation(Id id) = 0;
