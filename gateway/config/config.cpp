@@ -225,6 +225,51 @@ UserConfig read_user(TableReader t) {
   return u;
 }
 
+TierRule read_tier_rule(TableReader t) {
+  TierRule r;
+  if (auto domain = t.string("email_domain")) {
+    r.email_domain = *domain;
+    std::transform(r.email_domain.begin(), r.email_domain.end(), r.email_domain.begin(), ::tolower);
+    if (!is_name(r.email_domain, "-.") || r.email_domain.find('.') == std::string::npos)
+      throw ConfigError(t.key_path("email_domain") + ": expected a domain such as bigcorp.com");
+  }
+  if (auto prefix = t.string("phone_prefix")) {
+    r.phone_prefix = *prefix;
+    if (r.phone_prefix.size() < 2 || r.phone_prefix.size() > 16 || r.phone_prefix[0] != '+' ||
+        !std::all_of(r.phone_prefix.begin() + 1, r.phone_prefix.end(), ::isdigit))
+      throw ConfigError(t.key_path("phone_prefix") + ": expected '+' and digits, e.g. \"+4930\"");
+  }
+  if (auto attribute = t.string("attribute")) {
+    if (attribute->empty()) throw ConfigError(t.key_path("attribute") + ": expected a key name");
+    r.attribute = *attribute;
+    r.equals = t.required_string("equals");
+  } else if (t.string("equals")) {
+    throw ConfigError(t.key_path("equals") + ": needs attribute");
+  }
+  const int matches =
+      !r.email_domain.empty() + !r.phone_prefix.empty() + static_cast<int>(!r.attribute.empty());
+  if (matches != 1)
+    throw ConfigError(t.path() + ": expected exactly one of email_domain, phone_prefix, attribute");
+  if (auto tier = t.string("tier")) {
+    r.tier = store::tier_from_string(*tier);
+    if (!r.tier) throw ConfigError(t.key_path("tier") + ": expected one of S, A, B, C");
+  }
+  if (auto team = t.string("account_team")) r.account_team = *team;
+  if (t.string("account_manager"))
+    r.account_manager = required_name(t, "account_manager", "_-.@", kPersonNameExpected);
+  if (!r.tier && r.account_team.empty() && r.account_manager.empty())
+    throw ConfigError(t.path() + ": expected tier, account_team or account_manager");
+  t.finish();
+  return r;
+}
+
+void read_customers(TableReader t, GatewayConfig& out) {
+  if (auto rules = t.table_array("tier_rules")) {
+    for (auto& r : *rules) out.tier_rules.push_back(read_tier_rule(r));
+  }
+  t.finish();
+}
+
 void check_references(const GatewayConfig& c) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < c.plugins.size(); ++i) {
@@ -258,6 +303,10 @@ void check_references(const GatewayConfig& c) {
 
 }  // namespace
 
+bool is_person_name(std::string_view s) {
+  return is_name(s, "_-.@");
+}
+
 GatewayConfig load_config_from_string(const std::string& text, const std::string& base_dir) {
   toml::table root;
   try {
@@ -282,6 +331,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (auto users = top.table_array("users")) {
     for (auto& u : *users) c.users.push_back(read_user(u));
   }
+  if (auto customers = top.table("customers")) read_customers(*customers, c);
   c.routing_policy_json = top.table_as_json("routing").value_or("");
   top.finish();
   check_references(c);

@@ -6,8 +6,10 @@
 #include "store/model.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace omnigate::config {
@@ -37,6 +39,20 @@ struct UserConfig {
   std::string token_sha256;  // hex digest; or `token` in the file (hashed at load)
 };
 
+// One [[customers.tier_rules]] entry: when its match holds for a customer, it sets the result
+// fields it has. Rules are tried in file order; the first match wins (docs/routing.md).
+struct TierRule {
+  // The match: exactly one of email_domain, phone_prefix, or attribute (with equals).
+  std::string email_domain;  // lower-case, no '@': matches an e-mail identity "...@<domain>"
+  std::string phone_prefix;  // "+4930": matches a phone identity (E.164) starting with it
+  std::string attribute;     // top-level key of the customer's attributes...
+  std::string equals;        // ...whose value (a string, or a number/bool as written) equals this
+  // The result: at least one.
+  std::optional<store::Tier> tier;
+  std::string account_team;
+  std::string account_manager;  // an agent id
+};
+
 struct OutboxConfig {
   int max_attempts = 8;
   int initial_backoff_ms = 1000;
@@ -61,8 +77,13 @@ struct GatewayConfig {
   std::vector<store::Agent> agents;  // seed: upserted at start
   std::vector<UserConfig> users;     // seed: upserted at start
   std::string routing_policy_json;   // the [routing] table as JSON, parsed by the routing bridge
+  std::vector<TierRule> tier_rules;  // [[customers.tier_rules]]
   std::string source_path;           // the file this came from (for relative paths, reload)
 };
+
+// Agent ids and user names: 1..64 letters, digits, '_', '-', '.', '@' (the config, the admin
+// API and the CLI accept the same names).
+bool is_person_name(std::string_view s);
 
 // Throws ConfigError (what() names the file and the key) on any problem.
 GatewayConfig load_config(const std::string& path);
