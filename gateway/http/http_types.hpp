@@ -54,9 +54,18 @@ class WsConnection {
   virtual void close(int code, std::string reason) = 0;
 };
 
+// What on_open answers: accept (true), refuse with 403 (false), or refuse with a response of the
+// route's own (e.g. 401 with WWW-Authenticate, 400 naming a bad query parameter).
+struct WsOpen {
+  WsOpen(bool accept) : accepted(accept) {}  // NOLINT: handlers that only accept/deny return bool
+  WsOpen(Response refusal) : accepted(false), refusal(std::move(refusal)) {}  // NOLINT
+  bool accepted = true;
+  std::optional<Response> refusal;  // unset and !accepted: 403
+};
+
 struct WsHandler {
-  // Upgrade request: return false to refuse (403). Keep the connection pointer to send later.
-  std::function<bool(const Request&, std::shared_ptr<WsConnection>)> on_open;
+  // Upgrade request: refuse or accept (see WsOpen). Keep the connection pointer to send later.
+  std::function<WsOpen(const Request&, std::shared_ptr<WsConnection>)> on_open;
   std::function<void(uint64_t conn_id, std::string data, bool is_text)> on_message;
   std::function<void(uint64_t conn_id)> on_close;
 };

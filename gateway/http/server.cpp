@@ -202,15 +202,16 @@ class WsSession final : public Connection,
   // Runs on the strand: ask the route owner, then complete or refuse the handshake.
   void start() {
     open_ = true;
-    bool accepted = false;
+    WsOpen answer(false);
     try {
-      accepted = !handler_.on_open || handler_.on_open(*request_, shared_from_this());
+      answer = handler_.on_open ? handler_.on_open(*request_, shared_from_this()) : WsOpen(true);
     } catch (const std::exception& e) {
       log(LogLevel::error, kComponent, std::string("websocket on_open threw: ") + e.what());
     }
-    if (!accepted) {
+    if (!answer.accepted) {
       open_ = false;
-      refuse();
+      refuse(answer.refusal ? std::move(*answer.refusal)
+                            : error_response(403, "forbidden", "websocket connection refused"));
       return;
     }
     opened_ = true;
@@ -231,14 +232,15 @@ class WsSession final : public Connection,
   }
 
  private:
-  void refuse() {
+  void refuse(Response refusal) {
     refusal_.version(upgrade_.version());
-    refusal_.result(bhttp::status::forbidden);
-    refusal_.set(bhttp::field::content_type, "application/json");
+    refusal_.result(static_cast<unsigned>(refusal.status));
+    refusal_.set(bhttp::field::content_type, refusal.content_type);
+    for (const auto& [name, value] : refusal.headers) refusal_.set(name, value);
     refusal_.set(bhttp::field::connection, "close");
-    refusal_.body() = error_body("forbidden", "websocket connection refused");
+    refusal_.body() = std::move(refusal.body);
     refusal_.prepare_payload();
-    server_->count_request("websocket", 403, 0);
+    server_->count_request("websocket", refusal.status, 0);
     bhttp::async_write(
         ws_.next_layer(), refusal_, [self = shared_from_this()](error_code, std::size_t) {
           error_code ignored;
