@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <memory_resource>
 #include <tuple>
 #include <utility>
 
@@ -42,11 +43,14 @@ struct CandidateKey {
 
 class CandidateSet {
  public:
-  using Bucket = std::list<CandidateKey>;
+  using Bucket = std::pmr::list<CandidateKey>;
   struct Position {
     Bucket* bucket = nullptr;
     Bucket::iterator it;
   };
+
+  // Nodes come from `memory` (the engine's pool), which must outlive the set.
+  explicit CandidateSet(std::pmr::memory_resource* memory) : buckets_(memory) {}
 
   Position insert(CandidateKey key) {
     key.seq = next_seq_++;
@@ -78,7 +82,7 @@ class CandidateSet {
   }
 
  private:
-  std::map<std::pair<std::int64_t, std::int64_t>, Bucket> buckets_;  // empty buckets are kept
+  std::pmr::map<std::pair<std::int64_t, std::int64_t>, Bucket> buckets_;  // empty ones are kept
   std::size_t size_ = 0;
   std::uint64_t next_seq_ = 0;
 };

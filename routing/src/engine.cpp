@@ -9,10 +9,12 @@
 #include "omnigate/routing/engine.hpp"
 
 #include "candidate_set.hpp"
+#include "node_pool.hpp"
 
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <memory_resource>
 #include <queue>
 #include <set>
 #include <sstream>
@@ -115,6 +117,9 @@ struct QueueKey {
   bool operator==(const QueueKey& o) const { return id == o.id && !(*this < o) && !(o < *this); }
 };
 
+// Ordered by queue order; nodes come from the engine's pool (see Engine::State::node_pool).
+using QueueSet = std::pmr::set<QueueKey>;
+
 struct ConvRec {
   ConversationSpec spec;
   int home_team = kNone;
@@ -127,6 +132,9 @@ struct ConvRec {
   UnixMs next_promotion_at = kNever;
   QueueKey key;
   bool in_queue = false;
+  // Where `key` sits while in_queue: erasing by position skips two searches down trees of
+  // 10k nodes (a cache miss per level).
+  QueueSet::iterator queue_position, sub_queue_position;
   bool dedicated = false;
   SlaDeadlines deadlines;
   bool first_response_done = false;
@@ -166,6 +174,9 @@ std::string seconds(std::int64_t ms) {
 }  // namespace
 
 struct Engine::State {
+  // Every node of the queue sets and candidate lists comes from here (see node_pool.hpp).
+  // Declared first: destroyed after every container that uses it.
+  NodePool node_pool;
   Policy policy;
   std::vector<AgentRec> agents;
   std::unordered_map<AgentId, int> agent_by_id;
@@ -177,14 +188,19 @@ struct Engine::State {
   // agents have it. Per (skill, channel kind) (index sub_queue()): the queued conversations
   // whose first required skill and channel these are.
   std::vector<int> available_with_skill{0};
-  std::vector<std::set<QueueKey>> queue_by_skill{kChannelKindCount};
+  std::pmr::vector<QueueSet> queue_by_skill{kChannelKindCount, &node_pool};
+  // A copy of each sub-queue's first key (rec == nullptr: empty), side by side, so a walk
+  // orders the sub-queues without touching their first nodes: it only follows the nodes of
+  // the conversations it visits. (Touching ~28 scattered tree nodes per freed agent was most
+  // of a decision's cache misses.)
+  std::vector<QueueKey> queue_heads{kChannelKindCount};
 
   static int sub_queue(int skill, ChannelKind kind) {
     return (skill + 1) * kChannelKindCount + static_cast<int>(kind);
   }
 
   std::unordered_map<ConversationId, ConvRec> convs;
-  std::set<QueueKey> queue;
+  QueueSet queue{&node_pool};
   using MinHeap = std::priority_queue<Timer, std::vector<Timer>, std::greater<>>;
   MinHeap timers;
   std::priority_queue<std::pair<UnixMs, ConversationId>,
@@ -201,6 +217,18 @@ struct Engine::State {
   std::vector<char> agent_dirty;
   std::vector<ConversationId> dirty_convs;
   std::uint64_t timer_seq = 0;
+  // Scratch buffers of a dispatch pass, members so that their capacity is reused: once grown,
+  // a pass allocates nothing for them (allocation was a fifth of a pass's instructions).
+  struct QueueCursor {
+    QueueKey key;
+    int sub = 0;
+    std::optional<QueueSet::iterator> position;  // none: the sub-queue's first conversation
+  };
+  std::vector<QueueCursor> merge_heap;
+  std::vector<int> walk_subs;
+  std::vector<int> changed_agents;
+  std::vector<ConversationId> changed_convs;
+  std::vector<QueueKey> fresh_keys;
 
   explicit State(Policy p) : policy(std::move(p)) {}
 
@@ -216,6 +244,7 @@ struct Engine::State {
     const int id = intern(skill_ids, skill_names, s);
     available_with_skill.resize(skill_names.size() + 1, 0);
     queue_by_skill.resize((skill_names.size() + 1) * kChannelKindCount);
+    queue_heads.resize(queue_by_skill.size());
     return id;
   }
   int team_id(const std::string& t) { return intern(team_ids, team_names, t); }
@@ -281,7 +310,7 @@ struct Engine::State {
     auto& a = agents[ai];
     if (!has_room(a) || !a.index_entries.empty()) return;
     const auto add = [&](int team, int skill) {
-      CandidateSet* set = &candidates[index_key(team, skill)];
+      CandidateSet* set = &candidates.try_emplace(index_key(team, skill), &node_pool).first->second;
       a.index_entries.push_back({set, skill, set->insert(key_for(ai, skill))});
     };
     add(kNone, kNone);
@@ -400,15 +429,15 @@ struct Engine::State {
     return best ? std::optional<CandidateKey>(*best) : std::nullopt;
   }
 
-  std::vector<int> pool_teams(const ConvRec& c, UnixMs now) const {
-    std::vector<int> teams{c.home_team};
-    if (overflow_open(c, now)) {
-      for (const auto& name : policy.teams.at(team_names[c.home_team]).overflow_to) {
-        const auto it = team_ids.find(name);
-        if (it != team_ids.end()) teams.push_back(it->second);
-      }
+  // Calls `visit` with the home team, then each overflow team once overflow is open.
+  template <class Visit>
+  void for_each_pool_team(const ConvRec& c, UnixMs now, Visit&& visit) const {
+    visit(c.home_team);
+    if (!overflow_open(c, now)) return;
+    for (const auto& name : policy.teams.at(team_names[c.home_team]).overflow_to) {
+      const auto it = team_ids.find(name);
+      if (it != team_ids.end()) visit(it->second);
     }
-    return teams;
   }
 
   const TierPolicy& tier_policy(const ConvRec& c) const {
@@ -461,13 +490,13 @@ struct Engine::State {
 
     std::optional<CandidateKey> best;
     int best_team = kNone;
-    for (const int team : pool_teams(c, now)) {
+    for_each_pool_team(c, now, [&](int team) {
       const auto e = best_in_team(team, c, drop);
       if (e && (!best || *e < *best)) {
         best = e;
         best_team = team;
       }
-    }
+    });
     std::string stage =
         drop > 0 ? ", skill levels lowered by " + std::to_string(drop) + " (bullseye)" : "";
     if (!best)
@@ -497,8 +526,10 @@ struct Engine::State {
     c.key.arrival = c.spec.arrived_at;
     c.key.id = c.spec.id;
     c.key.rec = &c;  // ConvRec lives in a node-based map: its address is stable
-    queue.insert(c.key);
-    queue_by_skill[sub_queue(c.primary_skill, c.spec.channel)].insert(c.key);
+    c.queue_position = queue.insert(c.key).first;
+    const int sub = sub_queue(c.primary_skill, c.spec.channel);
+    c.sub_queue_position = queue_by_skill[sub].insert(c.key).first;
+    if (!queue_heads[sub].rec || c.key < queue_heads[sub]) queue_heads[sub] = c.key;
     c.in_queue = true;
     if (routable) dirty_convs.push_back(c.spec.id);
     schedule_promotion(c);
@@ -506,8 +537,12 @@ struct Engine::State {
 
   void pop_queue(ConvRec& c) {
     if (!c.in_queue) return;
-    queue.erase(c.key);
-    queue_by_skill[sub_queue(c.primary_skill, c.spec.channel)].erase(c.key);
+    queue.erase(c.queue_position);
+    const int sub = sub_queue(c.primary_skill, c.spec.channel);
+    QueueSet& waiting = queue_by_skill[sub];
+    waiting.erase(c.sub_queue_position);
+    if (queue_heads[sub].rec == &c)
+      queue_heads[sub] = waiting.empty() ? QueueKey{} : *waiting.begin();
     c.in_queue = false;
   }
 
@@ -536,6 +571,16 @@ struct Engine::State {
       } else {
         schedule_promotion(*c);
       }
+    }
+  }
+
+  // Conversations whose reachable agents widened by `now` are routed again by the next pass.
+  // Timer work: popping a heap of every conversation's wake-up times misses the cache at
+  // each level, so advance() does it, not the decision pass.
+  void collect_wakeups(UnixMs now) {
+    while (!wakeups.empty() && wakeups.top().first <= now) {
+      dirty_convs.push_back(wakeups.top().second);
+      wakeups.pop();
     }
   }
 
@@ -620,17 +665,23 @@ struct Engine::State {
   // conversation until `visit` returns false. Safe against `visit` dequeuing the current one.
   template <class Visit>
   void walk_queue(const std::vector<int>& subs, Visit&& visit) {
-    using Cursor = std::pair<std::set<QueueKey>::iterator, int>;
-    const auto later = [](const Cursor& x, const Cursor& y) { return *y.first < *x.first; };
-    std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> merge(later);
+    const auto later = [](const QueueCursor& x, const QueueCursor& y) { return y.key < x.key; };
+    std::vector<QueueCursor>& merge = merge_heap;  // a min-heap by `later`
+    merge.clear();
     for (const int sub : subs)
-      if (!queue_by_skill[sub].empty()) merge.emplace(queue_by_skill[sub].begin(), sub);
+      if (queue_heads[sub].rec) merge.push_back({queue_heads[sub], sub, std::nullopt});
+    std::make_heap(merge.begin(), merge.end(), later);
     while (!merge.empty()) {
-      auto [it, sub] = merge.top();
-      merge.pop();
-      ConvRec& c = *it->rec;
-      if (++it != queue_by_skill[sub].end()) merge.emplace(it, sub);  // before visit() dequeues
-      if (!visit(c, sub)) return;
+      std::pop_heap(merge.begin(), merge.end(), later);
+      const QueueCursor at = merge.back();
+      merge.pop_back();
+      // The successor is taken before visit() may dequeue this conversation.
+      auto next = at.position.value_or(queue_by_skill[at.sub].begin());
+      if (++next != queue_by_skill[at.sub].end()) {
+        merge.push_back({*next, at.sub, next});
+        std::push_heap(merge.begin(), merge.end(), later);
+      }
+      if (!visit(*at.key.rec, at.sub)) return;
     }
   }
 
@@ -641,7 +692,8 @@ struct Engine::State {
       const int skill_slot = sub / kChannelKindCount;
       return skill_slot == 0 ? available_agents > 0 : available_with_skill[skill_slot] > 0;
     };
-    std::vector<int> subs;
+    std::vector<int>& subs = walk_subs;
+    subs.clear();
     for (int sub = 0; sub < static_cast<int>(queue_by_skill.size()); ++sub)
       if (serviceable(sub)) subs.push_back(sub);
     walk_queue(subs, [&](ConvRec& c, int sub) {
@@ -653,7 +705,8 @@ struct Engine::State {
   // The best queued conversations for one agent that gained room, in queue order. Each is
   // still routed by the full rules, which may pick another free agent.
   void serve_agent(int ai, UnixMs now, Pass& pass) {
-    std::vector<int> subs;
+    std::vector<int>& subs = walk_subs;
+    subs.clear();
     for (int k = 0; k < kChannelKindCount; ++k) {
       const auto kind = static_cast<ChannelKind>(k);
       if (!can_take(agents[ai], kind)) continue;
@@ -674,10 +727,10 @@ struct Engine::State {
 
   void route_changes(UnixMs now, std::vector<Decision>& decisions) {
     Pass pass{decisions, {}};
-    std::vector<int> changed_agents;
+    changed_agents.clear();
     changed_agents.swap(dirty_agents);
     for (const int ai : changed_agents) agent_dirty[ai] = 0;
-    std::vector<ConversationId> changed_convs;
+    changed_convs.clear();
     changed_convs.swap(dirty_convs);
     if (changed_agents.size() > kAgentWalkLimit) {
       full_pass(now, pass);
@@ -686,7 +739,8 @@ struct Engine::State {
     // Freed agents first: they take the best of the whole queue, new arrivals included.
     for (const int ai : changed_agents)
       if (has_room(agents[ai])) serve_agent(ai, now, pass);
-    std::vector<QueueKey> fresh;
+    std::vector<QueueKey>& fresh = fresh_keys;
+    fresh.clear();
     for (const ConversationId id : changed_convs) {
       const ConvRec* c = find_conv(id);
       if (c && c->in_queue) fresh.push_back(c->key);
@@ -1096,6 +1150,7 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
 std::vector<TimerEvent> Engine::advance(UnixMs now) {
   auto& s = *state_;
   s.apply_promotions(now);
+  s.collect_wakeups(now);
   std::vector<TimerEvent> events;
   while (!s.timers.empty() && s.timers.top().due <= now) {
     const Timer t = s.timers.top();
@@ -1107,11 +1162,10 @@ std::vector<TimerEvent> Engine::advance(UnixMs now) {
 
 std::vector<Decision> Engine::dispatch(UnixMs now) {
   auto& s = *state_;
+  // No-ops after advance(now), which the gateway calls first (tick); here for callers that
+  // only dispatch.
   s.apply_promotions(now);
-  while (!s.wakeups.empty() && s.wakeups.top().first <= now) {
-    s.dirty_convs.push_back(s.wakeups.top().second);
-    s.wakeups.pop();
-  }
+  s.collect_wakeups(now);
   std::vector<Decision> decisions;
   s.route_changes(now, decisions);
   return decisions;

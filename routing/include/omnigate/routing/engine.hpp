@@ -143,9 +143,12 @@ class Engine {
   Status pick(const AgentId& agent, ConversationId conversation, UnixMs now);
 
   // --- time and decisions ---
-  // Fires every timer due at or before `now` (in due order), expiring lapsed offers.
+  // Fires every timer due at or before `now` (in due order), expiring lapsed offers, applies
+  // due ageing promotions and notes the conversations whose reachable agents widened
+  // (bullseye, overflow, end of a sticky or reserved wait) for the next dispatch.
   std::vector<TimerEvent> advance(UnixMs now);
-  // Matches waiting conversations to agents with free capacity, best first.
+  // Matches waiting conversations to agents with free capacity, best first. Does the timer
+  // work of advance() that is still due (none when called right after it, as tick() does).
   std::vector<Decision> dispatch(UnixMs now);
   // advance() then dispatch().
   std::pair<std::vector<TimerEvent>, std::vector<Decision>> tick(UnixMs now);
