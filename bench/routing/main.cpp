@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include "linear_scan.hpp"
 #include "workload.hpp"
 
@@ -25,10 +27,25 @@ double micros(Clock::duration d) {
   return std::chrono::duration<double, std::micro>(d).count();
 }
 
-double percentile(std::vector<double> v, double p) {
+using Latencies = std::vector<double>;  // microseconds
+
+double percentile(Latencies v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+// Voluntary + involuntary context switches of this thread so far.
+long context_switches() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_nvcsw + usage.ru_nivcsw;
+}
+
+void print_latencies(const char* what, const Latencies& v) {
+  std::printf("%s: %6zu calls, p50 %6.2f us, p99 %6.2f us, max %8.2f us\n", what, v.size(),
+              percentile(v, 0.50), percentile(v, 0.99),
+              v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
 }
 
 struct Options {
@@ -109,28 +126,39 @@ int main(int argc, char** argv) {
   constexpr UnixMs kBacklogSpan = 2 * 3600 * 1000;
   for (int i = 0; i < o.backlog; ++i)
     (void)engine.enqueue(issue(t0 - kBacklogSpan + kBacklogSpan * i / std::max(1, o.backlog)), t0);
+  // The gateway has ticked all night: the night's timers have fired before the shift starts.
+  (void)engine.advance(t0);
   const auto shift_begin = Clock::now();
   for (const auto& a : work.agents()) (void)engine.set_presence(a.id, Presence::online, t0 + 1);
-  const auto drained = engine.dispatch(t0 + 1);
+  const auto [night_timers, drained] = engine.tick(t0 + 1);
   const double shift_ms = micros(Clock::now() - shift_begin) / 1000.0;
   std::printf(
-      "shift start: %d agents online + dispatch: %zu of %d assigned in %.1f ms (target <= 100 "
+      "shift start: %d agents online + tick: %zu of %d assigned in %.1f ms (target <= 100 "
       "ms)\n",
       o.shape.agents, drained.size(), o.backlog, shift_ms);
 
-  // --- steady state: agents saturated, a backlog waiting; each step one conversation is
-  // resolved, one arrives, and dispatch decides.
+  // --- steady state: work arrives one conversation per step (ticking like the gateway) until
+  // the agents are saturated and `backlog` conversations wait; then each step one
+  // conversation is resolved, one arrives, and the engine ticks.
   std::vector<ConversationId> assigned;
   for (const auto& d : drained) assigned.push_back(d.conversation);
-  UnixMs now = t0 + 2;
+  UnixMs now = t0 + 1;
   while (engine.queued_count() < static_cast<std::size_t>(o.backlog)) {
-    for (int i = 0; i < 1000; ++i) (void)engine.enqueue(issue(now), now);
-    for (const auto& d : engine.dispatch(now)) assigned.push_back(d.conversation);
+    now += step;
+    (void)engine.enqueue(issue(now), now);
+    for (const auto& d : engine.tick(now).second) assigned.push_back(d.conversation);
   }
   std::mt19937_64 pick(o.shape.seed);
-  std::vector<double> latency;
-  std::size_t decisions = 0;
-  Clock::duration in_dispatch{};
+  // tick() = advance() then dispatch(), each timed on its own: advance() is the timer work
+  // (SLA timers, ageing promotions, bullseye/overflow wake-ups), dispatch() makes the
+  // decisions. Dispatch latency is split by how many decisions the call made: a call that
+  // makes k decisions delivers its last one only when it returns, so its whole time counts
+  // for each of them. Calls during which the OS switched the bench out are counted (the
+  // shared machine is busy) but not removed from the figures the targets are judged on.
+  Latencies timer_work, no_decision, one_decision, several_decisions, deciding_not_switched;
+  std::size_t decisions = 0, timer_events = 0, most_in_one_call = 0;
+  std::size_t switched_dispatch = 0, switched_advance = 0;
+  Clock::duration in_dispatch{}, in_advance{};
   for (int i = 0; i < o.decisions && !assigned.empty(); ++i) {
     now += step;
     const std::size_t k = pick() % assigned.size();
@@ -138,22 +166,48 @@ int main(int argc, char** argv) {
     assigned[k] = assigned.back();
     assigned.pop_back();
     (void)engine.enqueue(issue(now), now);
-    const auto start = Clock::now();
+    const long switches_before = context_switches();
+    const auto advance_start = Clock::now();
+    timer_events += engine.advance(now).size();
+    const auto advance_end = Clock::now();
+    const long switches_between = context_switches();
+    const auto dispatch_start = Clock::now();
     const auto d = engine.dispatch(now);
-    const auto took = Clock::now() - start;
-    in_dispatch += took;
-    latency.push_back(micros(took));
+    const auto dispatch_end = Clock::now();
+    const bool dispatch_switched = context_switches() != switches_between;
+    switched_advance += switches_between != switches_before ? 1 : 0;
+    switched_dispatch += dispatch_switched ? 1 : 0;
+    in_advance += advance_end - advance_start;
+    in_dispatch += dispatch_end - dispatch_start;
+    timer_work.push_back(micros(advance_end - advance_start));
+    const double call = micros(dispatch_end - dispatch_start);
+    (d.empty() ? no_decision : d.size() == 1 ? one_decision : several_decisions).push_back(call);
+    if (!d.empty() && !dispatch_switched) deciding_not_switched.push_back(call);
     decisions += d.size();
+    most_in_one_call = std::max(most_in_one_call, d.size());
     for (const auto& x : d) assigned.push_back(x.conversation);
   }
+  Latencies deciding = one_decision;
+  deciding.insert(deciding.end(), several_decisions.begin(), several_decisions.end());
   const double engine_rate = static_cast<double>(decisions) / (micros(in_dispatch) / 1e6);
+  const double engine_rate_with_timers =
+      static_cast<double>(decisions) / (micros(in_dispatch + in_advance) / 1e6);
   const double engine_per_decision =
       micros(in_dispatch) / static_cast<double>(std::max<std::size_t>(1, decisions));
-  std::printf(
-      "engine   : %zu dispatch calls, %zu decisions, queue %zu; latency per call p50 %.2f us, "
-      "p99 %.2f us; %.0f decisions/s\n",
-      latency.size(), decisions, engine.queued_count(), percentile(latency, 0.50),
-      percentile(latency, 0.99), engine_rate);
+  std::printf("engine   : %zu steps, %zu decisions, queue %zu at the end\n", timer_work.size(),
+              decisions, engine.queued_count());
+  print_latencies("  dispatch, 1 decision      ", one_decision);
+  print_latencies("  dispatch, 2+ decisions    ", several_decisions);
+  std::printf("    (at most %zu decisions in one call)\n", most_in_one_call);
+  print_latencies("  dispatch, 0 decisions     ", no_decision);
+  print_latencies("  dispatch, all deciding    ", deciding);
+  print_latencies("  advance (timer work)      ", timer_work);
+  std::printf("    (%zu timer events fired)\n", timer_events);
+  std::printf("  throughput: %.0f decisions/s in dispatch, %.0f decisions/s counting advance\n",
+              engine_rate, engine_rate_with_timers);
+  std::printf("  OS switched the bench out during %zu dispatch and %zu advance calls\n",
+              switched_dispatch, switched_advance);
+  print_latencies("  deciding, not switched out", deciding_not_switched);
 
   // --- baseline: a linear scan started from exactly the engine's state (same agents, same
   // assignments, same queue), then the same kind of steps.
@@ -195,8 +249,12 @@ int main(int argc, char** argv) {
       percentile(base_latency, 0.99), 1e6 / base_per_decision);
   std::printf("ratio    : engine is %.0fx faster per decision than the linear scan\n",
               base_per_decision / engine_per_decision);
-  std::printf("targets  : p99 <= 10 us %s, >= 100k decisions/s %s, shift start <= 100 ms %s\n",
-              percentile(latency, 0.99) <= 10.0 ? "MET" : "MISSED",
-              engine_rate >= 100000 ? "MET" : "MISSED", shift_ms <= 100.0 ? "MET" : "MISSED");
+  // Judged strictly: p99 of every dispatch call that decided something (per call, so a call
+  // making k decisions counts its whole time for each), and throughput including timer work.
+  std::printf(
+      "targets  : p99 <= 10 us per decision %s, >= 100k decisions/s %s, shift start <= 100 ms "
+      "%s\n",
+      percentile(deciding, 0.99) <= 10.0 ? "MET" : "MISSED",
+      engine_rate_with_timers >= 100000 ? "MET" : "MISSED", shift_ms <= 100.0 ? "MET" : "MISSED");
   return 0;
 }
