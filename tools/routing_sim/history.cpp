@@ -147,8 +147,15 @@ void add_roster(const HistoryRows& rows, const ReplayWindow& window, Replay& rep
     const auto presence = routing::presence_from_string(json_string(row.detail_json, "presence"));
     if (presence) changes[row.object.substr(6)].emplace_back(row.at, *presence);
   }
+  // What the gateway's engine refuses, the gateway leaves out (and logs); so does the replay.
+  routing::Engine probe(routing::Policy::defaults());
   for (const auto& agent : rows.agents) {
-    replay.day.agents.push_back(to_spec(agent));
+    auto spec = to_spec(agent);
+    if (!probe.upsert_agent(spec, window.from)) {
+      ++replay.summary.unroutable_agents;
+      continue;
+    }
+    replay.day.agents.push_back(std::move(spec));
     auto& mine = changes[agent.id];
     std::stable_sort(mine.begin(), mine.end(),
                      [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -190,18 +197,26 @@ Replay replay_from_history(const HistoryRows& rows, const ReplayWindow& requeste
   replay.day.start = window.from;
   replay.day.end = window.to;
 
-  std::vector<const Episode*> in_window;
+  // Contacts of the window with their engine view; the gateway leaves out (and logs) what its
+  // engine refuses, and so does the replay.
+  std::vector<std::pair<const Episode*, routing::ConversationSpec>> in_window;
+  routing::Engine probe(routing::Policy::defaults());
+  routing::ConversationId next_id = 1;
   // Means over the window's contacts that show them, per channel kind: for those that do not.
   std::array<double, routing::kChannelKindCount> handle_sum{}, reply_sum{};
   std::array<int, routing::kChannelKindCount> handled{}, replied{};
   for (const auto& e : derived.episodes) {
     if (e.arrived < window.from || e.arrived >= window.to) continue;
     const auto kind = routing::channel_kind_from_string(e.conversation->channel_kind);
-    if (!kind) {
+    auto spec = kind ? to_spec(*e.conversation, *kind) : routing::ConversationSpec{};
+    spec.id = next_id;  // one per contact: a conversation reopened in the window counts twice
+    spec.arrived_at = e.arrived;
+    if (!kind || !probe.enqueue(spec, e.arrived) || !probe.remove(spec.id, e.arrived)) {
       ++replay.summary.unroutable;
       continue;
     }
-    in_window.push_back(&e);
+    ++next_id;
+    in_window.emplace_back(&e, std::move(spec));
     if (e.first_assigned < 0 || e.ended < 0) continue;
     const auto k = static_cast<std::size_t>(*kind);
     handle_sum[k] += static_cast<double>(e.held_ms);
@@ -213,16 +228,13 @@ Replay replay_from_history(const HistoryRows& rows, const ReplayWindow& requeste
   }
 
   const double default_patience = fallback.patience_minutes * 60000.0;
-  routing::ConversationId next_id = 1;
   auto& summary = replay.summary;
-  for (const Episode* e : in_window) {
-    const auto channel = *routing::channel_kind_from_string(e->conversation->channel_kind);
+  for (auto& [e, spec] : in_window) {
+    const auto channel = spec.channel;
     const auto k = static_cast<std::size_t>(channel);
     const bool live = routing::needs_live_handling(channel);
     Arrival a;
-    a.spec = to_spec(*e->conversation, channel);
-    a.spec.id = next_id++;  // one per contact: a conversation reopened in the window counts twice
-    a.spec.arrived_at = e->arrived;
+    a.spec = std::move(spec);
     const auto customer = derived.by_customer.find(e->conversation->customer_id);
     a.spec.previous_agent = previous_agent(
         customer == derived.by_customer.end() ? nullptr : &customer->second, e->arrived);

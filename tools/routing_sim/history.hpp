@@ -61,7 +61,8 @@ struct HistorySummary {
   int open_at_end = 0;              // assigned, not resolved: handle time = assigned so far
   int abandoned = 0;                // live, closed without ever being assigned
   int never_assigned = 0;           // written or still queued: handle time = channel mean
-  int unroutable = 0;               // channel kinds the engine does not route: not replayed
+  int unroutable = 0;               // the engine refuses them (channel kind, skills): not replayed
+  int unroutable_agents = 0;        // the engine refuses their profile (skills): not replayed
   int agents_without_presence = 0;  // no presence known: online for the whole window
 };
 

@@ -81,9 +81,11 @@ Day replay_day(const std::string& path, const ReplayWindow& window) {
     std::printf("  %d contacts (S %d, A %d, B %d, C %d), %zu agents\n", s.contacts, s.per_tier[0],
                 s.per_tier[1], s.per_tier[2], s.per_tier[3], replay.day.agents.size());
     std::printf(
-        "  as recorded: %d resolved, %d assigned and still open, %d abandoned, %d never assigned;"
-        " %d of channel kinds the engine does not route left out\n",
-        s.resolved, s.open_at_end, s.abandoned, s.never_assigned, s.unroutable);
+        "  as recorded: %d resolved, %d assigned and still open, %d abandoned, %d never assigned\n",
+        s.resolved, s.open_at_end, s.abandoned, s.never_assigned);
+    if (s.unroutable || s.unroutable_agents)
+      std::printf("  left out as the gateway's engine refuses them: %d contact(s), %d agent(s)\n",
+                  s.unroutable, s.unroutable_agents);
     if (s.agents_without_presence)
       std::printf("  %d agent(s) without recorded presence: online for the whole window\n",
                   s.agents_without_presence);
