@@ -117,6 +117,30 @@ struct QueueKey {
   bool operator==(const QueueKey& o) const { return id == o.id && !(*this < o) && !(o < *this); }
 };
 
+// The routing rule that sent a conversation to an agent, or kept it waiting, with what its
+// words need. Put into words only when read (a decision, explain()): building the sentence on
+// every routing attempt was a third of a dispatch pass.
+struct Choice {
+  enum class Rule {
+    not_dispatched,
+    sticky,           // agent = the previous agent
+    sticky_wait,      // agent = kNone, named = the previous agent it waits for
+    named_manager,    // agent = the manager
+    dedicated_group,  // team = the account team
+    reserved,         // waits for the dedicated group (group) or the named manager
+    pool,             // team = where the agent was found, overflow = not the home team
+    no_agent,         // team = the home team it searched
+    given,            // words given by a transfer or a manual pick (ConvRec::given_reason)
+  };
+  Rule rule = Rule::not_dispatched;
+  int agent = kNone;
+  int named = kNone;
+  int team = kNone;
+  int drop = 0;  // bullseye level drop in force
+  bool group = false;
+  bool overflow = false;
+};
+
 // Ordered by queue order; nodes come from the engine's pool (see Engine::State::node_pool).
 using QueueSet = std::pmr::set<QueueKey>;
 
@@ -144,8 +168,9 @@ struct ConvRec {
   std::uint32_t offer_gen = 0;
   UnixMs offer_expires = 0;
   std::vector<int> declined;
-  std::string reason;   // why it went to its agent, or why it last had to wait
-  std::string history;  // earlier facts (re-queues, transfers) for explain()
+  Choice why;                // why it went to its agent, or why it last had to wait
+  std::string given_reason;  // the words when why.rule == given
+  std::string history;       // earlier facts (re-queues, transfers) for explain()
 };
 
 struct Timer {
@@ -456,8 +481,9 @@ struct Engine::State {
            (tp.dedicated_group && c.account_team != kNone);
   }
 
-  // The routing rules in order; returns the agent and the reason, or kNone and why it waits.
-  std::pair<int, std::string> choose(const ConvRec& c, UnixMs now) const {
+  // The routing rules in order: the agent, or kNone and why the conversation waits.
+  Choice choose(const ConvRec& c, UnixMs now) const {
+    using Rule = Choice::Rule;
     const int drop = current_level_drop(c, now);
     const auto& tp = tier_policy(c);
     const UnixMs waited = now - c.spec.arrived_at;
@@ -465,28 +491,23 @@ struct Engine::State {
     if (sticky_window(c, now)) {
       const int prev = find_agent(*c.spec.previous_agent);
       if (prev != kNone && eligible_named(prev, c, drop))
-        return {prev, "sticky: returning customer's previous agent " + agents[prev].id};
+        return {.rule = Rule::sticky, .agent = prev};
       if (prev != kNone && agents[prev].presence != Presence::offline && !declined(c, prev))
-        return {kNone, "waiting for previous agent " + agents[prev].id + " (sticky, up to " +
-                           seconds(policy.sticky.wait_ms) + ")"};
+        return {.rule = Rule::sticky_wait, .named = prev};
     }
     const bool manager_route = tp.named_manager && c.spec.account_manager;
     if (manager_route) {
       const int m = find_agent(*c.spec.account_manager);
       if (m != kNone && eligible_named(m, c, drop))
-        return {m,
-                "named account manager " + agents[m].id + " (tier " + to_string(c.spec.tier) + ")"};
+        return {.rule = Rule::named_manager, .agent = m};
     }
     const bool group_route = tp.dedicated_group && c.account_team != kNone;
     if (group_route) {
       if (const auto e = best_in_team(c.account_team, c, drop))
-        return {e->agent, "dedicated group " + team_names[c.account_team] + " (tier " +
-                              to_string(c.spec.tier) + "), " + to_string(policy.selection)};
+        return {.rule = Rule::dedicated_group, .agent = e->agent, .team = c.account_team};
     }
     if ((manager_route || group_route) && waited < tp.preferred_wait_ms)
-      return {kNone, std::string("reserved for the customer's ") +
-                         (group_route ? "dedicated group" : "account manager") + " for " +
-                         seconds(tp.preferred_wait_ms) + " (tier " + to_string(c.spec.tier) + ")"};
+      return {.rule = Rule::reserved, .group = group_route};
 
     std::optional<CandidateKey> best;
     int best_team = kNone;
@@ -497,14 +518,54 @@ struct Engine::State {
         best_team = team;
       }
     });
-    std::string stage =
-        drop > 0 ? ", skill levels lowered by " + std::to_string(drop) + " (bullseye)" : "";
-    if (!best)
-      return {kNone, "no eligible agent with free " + std::string(to_string(c.spec.channel)) +
-                         " capacity in " + team_name(c.home_team) + stage};
-    std::string where =
-        best_team == c.home_team ? team_name(best_team) : "overflow team " + team_names[best_team];
-    return {best->agent, "best of " + where + " by " + to_string(policy.selection) + stage};
+    if (!best) return {.rule = Rule::no_agent, .team = c.home_team, .drop = drop};
+    return {.rule = Rule::pool,
+            .agent = best->agent,
+            .team = best_team,
+            .drop = drop,
+            .overflow = best_team != c.home_team};
+  }
+
+  std::string reason_text(const Choice& why, const ConvRec& c) const {
+    using Rule = Choice::Rule;
+    const std::string tier = std::string(" (tier ") + to_string(c.spec.tier) + ")";
+    const std::string stage =
+        why.drop > 0 ? ", skill levels lowered by " + std::to_string(why.drop) + " (bullseye)" : "";
+    switch (why.rule) {
+      case Rule::not_dispatched:
+        return "not dispatched yet";
+      case Rule::sticky:
+        return "sticky: returning customer's previous agent " + agents[why.agent].id;
+      case Rule::sticky_wait:
+        return "waiting for previous agent " + agents[why.named].id + " (sticky, up to " +
+               seconds(policy.sticky.wait_ms) + ")";
+      case Rule::named_manager:
+        return "named account manager " + agents[why.agent].id + tier;
+      case Rule::dedicated_group:
+        return "dedicated group " + team_names[why.team] + tier + ", " +
+               to_string(policy.selection);
+      case Rule::reserved:
+        return std::string("reserved for the customer's ") +
+               (why.group ? "dedicated group" : "account manager") + " for " +
+               seconds(tier_policy(c).preferred_wait_ms) + tier;
+      case Rule::pool:
+        return "best of " +
+               (why.overflow ? "overflow team " + team_names[why.team] : team_name(why.team)) +
+               " by " + to_string(policy.selection) + stage;
+      case Rule::no_agent:
+        return "no eligible agent with free " + std::string(to_string(c.spec.channel)) +
+               " capacity in " + team_name(why.team) + stage;
+      case Rule::given:
+        return c.given_reason;
+    }
+    return "?";
+  }
+
+  // A transfer or manual pick: the decision's reason is the operator's action, in words.
+  void give_by_hand(ConvRec& c, int ai, UnixMs now, std::string reason) {
+    c.why = {.rule = Choice::Rule::given};
+    c.given_reason = std::move(reason);
+    give(c, ai, now, DecisionKind::assign);
   }
 
   // ---------- queue ----------
@@ -585,7 +646,7 @@ struct Engine::State {
   }
 
   // ---------- assignment ----------
-  void give(ConvRec& c, int ai, UnixMs now, DecisionKind kind, std::string reason) {
+  void give(ConvRec& c, int ai, UnixMs now, DecisionKind kind) {
     pop_queue(c);
     update_agent(ai, [&](AgentRec& a) {
       ++a.load[static_cast<int>(c.spec.channel)];
@@ -595,7 +656,6 @@ struct Engine::State {
       a.conversations.push_back(c.spec.id);
     });
     c.agent = ai;
-    c.reason = std::move(reason);
     if (kind == DecisionKind::offer) {
       c.state = ConversationState::offered;
       c.offer_expires = now + policy.reservation_timeout_ms;
@@ -647,18 +707,18 @@ struct Engine::State {
     const bool shared = !has_personal_route(c, now);
     const std::uint64_t sig = shared ? pool_signature(c, now) : 0;
     if (shared && pass.blocked.count(sig)) return;
-    auto [ai, reason] = choose(c, now);
+    c.why = choose(c, now);
+    const int ai = c.why.agent;
     if (ai == kNone) {
-      c.reason = std::move(reason);
       if (shared) pass.blocked.insert(sig);
       return;
     }
     const DecisionKind kind =
         policy.reservation_timeout_ms > 0 ? DecisionKind::offer : DecisionKind::assign;
-    give(c, ai, now, kind, reason);
+    give(c, ai, now, kind);
     pass.decisions.push_back(Decision{kind, c.spec.id, agents[ai].id,
                                       kind == DecisionKind::offer ? c.offer_expires : 0,
-                                      std::move(reason)});
+                                      reason_text(c.why, c)});
   }
 
   // Walks, in queue order, the sub-queues listed in `subs` (merged), calling `visit` on each
@@ -985,7 +1045,6 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
       s.policy.tiers[static_cast<int>(spec.tier)].dedicated_group && c.account_team != kNone;
   c.deadlines =
       compute_sla_deadlines(s.policy, spec.tier, spec.priority, c.dedicated, spec.arrived_at);
-  c.reason = "not dispatched yet";
   auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
   stored.promotions = static_cast<int>(std::min<std::int64_t>(
       s.max_promotions(stored),
@@ -1099,7 +1158,7 @@ Status Engine::transfer_to_agent(ConversationId cid, const AgentId& id, UnixMs n
   const bool was_waiting = c->state == ConversationState::waiting_customer;
   s.release(*c, now, false);
   s.pop_queue(*c);
-  s.give(*c, ai, now, DecisionKind::assign, "transferred from " + from + " to " + id);
+  s.give_by_hand(*c, ai, now, "transferred from " + from + " to " + id);
   if (was_waiting) c->state = ConversationState::waiting_customer;
   return Status::success();
 }
@@ -1143,7 +1202,7 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
     return Status::failure(id + " lacks a required skill at the required level");
   if (!s.serves_tier(s.agents[ai], *c))
     return Status::failure(id + " does not serve tier " + to_string(c->spec.tier));
-  s.give(*c, ai, now, DecisionKind::assign, "picked manually by " + id);
+  s.give_by_hand(*c, ai, now, "picked manually by " + id);
   return Status::success();
 }
 
@@ -1189,14 +1248,15 @@ std::string Engine::explain(ConversationId cid) const {
       << (c.dedicated ? ", dedicated-group target" : "")
       << (c.paused_at ? ", paused: waiting on customer" : "") << ")\n";
   if (c.state != ConversationState::queued) {
-    out << to_string(c.state) << " to " << s.agents[c.agent].id << ": " << c.reason << "\n";
+    out << to_string(c.state) << " to " << s.agents[c.agent].id << ": " << s.reason_text(c.why, c)
+        << "\n";
     return out.str();
   }
   const auto pos = std::distance(s.queue.begin(), s.queue.find(c.key));
   out << "queued at position " << pos + 1 << " of " << s.queue.size() << " (band " << c.key.band
       << " = P" << c.spec.priority << "/tier " << to_string(c.spec.tier) << " minus "
       << c.promotions << " ageing promotions)\n";
-  out << "waiting: " << c.reason << "\n";
+  out << "waiting: " << s.reason_text(c.why, c) << "\n";
   // Count, over all agents, the first rule that keeps each one from taking it, against the
   // strict skill levels (explain() has no `now`, so no bullseye widening is assumed).
   int offline = 0, no_capacity = 0, no_skill = 0, no_tier = 0, declined = 0, eligible = 0;
