@@ -18,6 +18,7 @@
 #include <queue>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -273,7 +274,9 @@ struct Engine::State {
     return id;
   }
   int team_id(const std::string& t) { return intern(team_ids, team_names, t); }
-  std::string team_name(int t) const { return t == kNone ? "any team" : team_names[t]; }
+  std::string_view team_name(int t) const {
+    return t == kNone ? std::string_view("any team") : std::string_view(team_names[t]);
+  }
 
   int find_agent(const AgentId& id) const {
     const auto it = agent_by_id.find(id);
@@ -528,37 +531,62 @@ struct Engine::State {
 
   std::string reason_text(const Choice& why, const ConvRec& c) const {
     using Rule = Choice::Rule;
-    const std::string tier = std::string(" (tier ") + to_string(c.spec.tier) + ")";
-    const std::string stage =
-        why.drop > 0 ? ", skill levels lowered by " + std::to_string(why.drop) + " (bullseye)" : "";
+    std::string text;
+    text.reserve(96);  // one allocation for every sentence below but the longest team names
+    const auto tier = [&] { text.append(" (tier ").append(to_string(c.spec.tier)).append(")"); };
+    const auto stage = [&] {
+      if (why.drop > 0)
+        text.append(", skill levels lowered by ")
+            .append(std::to_string(why.drop))
+            .append(" (bullseye)");
+    };
     switch (why.rule) {
       case Rule::not_dispatched:
-        return "not dispatched yet";
+        text.append("not dispatched yet");
+        break;
       case Rule::sticky:
-        return "sticky: returning customer's previous agent " + agents[why.agent].id;
+        text.append("sticky: returning customer's previous agent ").append(agents[why.agent].id);
+        break;
       case Rule::sticky_wait:
-        return "waiting for previous agent " + agents[why.named].id + " (sticky, up to " +
-               seconds(policy.sticky.wait_ms) + ")";
+        text.append("waiting for previous agent ")
+            .append(agents[why.named].id)
+            .append(" (sticky, up to ")
+            .append(seconds(policy.sticky.wait_ms))
+            .append(")");
+        break;
       case Rule::named_manager:
-        return "named account manager " + agents[why.agent].id + tier;
+        text.append("named account manager ").append(agents[why.agent].id);
+        tier();
+        break;
       case Rule::dedicated_group:
-        return "dedicated group " + team_names[why.team] + tier + ", " +
-               to_string(policy.selection);
+        text.append("dedicated group ").append(team_names[why.team]);
+        tier();
+        text.append(", ").append(to_string(policy.selection));
+        break;
       case Rule::reserved:
-        return std::string("reserved for the customer's ") +
-               (why.group ? "dedicated group" : "account manager") + " for " +
-               seconds(tier_policy(c).preferred_wait_ms) + tier;
+        text.append("reserved for the customer's ")
+            .append(why.group ? "dedicated group" : "account manager")
+            .append(" for ")
+            .append(seconds(tier_policy(c).preferred_wait_ms));
+        tier();
+        break;
       case Rule::pool:
-        return "best of " +
-               (why.overflow ? "overflow team " + team_names[why.team] : team_name(why.team)) +
-               " by " + to_string(policy.selection) + stage;
+        text.append("best of ").append(why.overflow ? "overflow team " : "");
+        text.append(team_name(why.team)).append(" by ").append(to_string(policy.selection));
+        stage();
+        break;
       case Rule::no_agent:
-        return "no eligible agent with free " + std::string(to_string(c.spec.channel)) +
-               " capacity in " + team_name(why.team) + stage;
+        text.append("no eligible agent with free ")
+            .append(to_string(c.spec.channel))
+            .append(" capacity in ")
+            .append(team_name(why.team));
+        stage();
+        break;
       case Rule::given:
-        return c.given_reason;
+        text = c.given_reason;
+        break;
     }
-    return "?";
+    return text;
   }
 
   // A transfer or manual pick: the decision's reason is the operator's action, in words.
@@ -723,23 +751,34 @@ struct Engine::State {
 
   // Walks, in queue order, the sub-queues listed in `subs` (merged), calling `visit` on each
   // conversation until `visit` returns false. Safe against `visit` dequeuing the current one.
+  // A freed agent usually takes the first conversation it visits, so the first visits pick
+  // the earliest cursor by a plain scan; only a longer walk (a shift start) pays for a heap.
+  static constexpr int kScanVisits = 4;
+
   template <class Visit>
   void walk_queue(const std::vector<int>& subs, Visit&& visit) {
     const auto later = [](const QueueCursor& x, const QueueCursor& y) { return y.key < x.key; };
-    std::vector<QueueCursor>& merge = merge_heap;  // a min-heap by `later`
+    std::vector<QueueCursor>& merge = merge_heap;  // a min-heap by `later` once `heap`
     merge.clear();
     for (const int sub : subs)
       if (queue_heads[sub].rec) merge.push_back({queue_heads[sub], sub, std::nullopt});
-    std::make_heap(merge.begin(), merge.end(), later);
-    while (!merge.empty()) {
-      std::pop_heap(merge.begin(), merge.end(), later);
+    bool heap = false;
+    for (int visits = 0; !merge.empty(); ++visits) {
+      if (!heap && visits == kScanVisits) {
+        std::make_heap(merge.begin(), merge.end(), later);
+        heap = true;
+      }
+      if (heap)
+        std::pop_heap(merge.begin(), merge.end(), later);
+      else
+        std::swap(*std::max_element(merge.begin(), merge.end(), later), merge.back());
       const QueueCursor at = merge.back();
       merge.pop_back();
       // The successor is taken before visit() may dequeue this conversation.
       auto next = at.position.value_or(queue_by_skill[at.sub].begin());
       if (++next != queue_by_skill[at.sub].end()) {
         merge.push_back({*next, at.sub, next});
-        std::push_heap(merge.begin(), merge.end(), later);
+        if (heap) std::push_heap(merge.begin(), merge.end(), later);
       }
       if (!visit(*at.key.rec, at.sub)) return;
     }
