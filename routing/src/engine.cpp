@@ -107,6 +107,10 @@ struct ConvRec;
 
 struct QueueKey {
   int band = 0;
+  // Not part of the order: what a freed agent's walk needs to pass over a conversation
+  // without touching its record (the first required skill is the sub-queue's).
+  std::uint8_t first_skill_level = 0;  // its minimum level
+  bool more_skills = false;            // further skills: the record must be checked
   UnixMs deadline = 0;
   UnixMs arrival = 0;
   ConversationId id = 0;
@@ -384,9 +388,13 @@ struct Engine::State {
 
   // ---------- eligibility ----------
   int current_level_drop(const ConvRec& c, UnixMs now) const {
+    return level_drop(c.spec.arrived_at, now);
+  }
+
+  int level_drop(UnixMs arrived_at, UnixMs now) const {
     int drop = 0;
     for (const auto& step : policy.bullseye)
-      if (now - c.spec.arrived_at >= step.after_ms) drop = step.level_drop;
+      if (now - arrived_at >= step.after_ms) drop = step.level_drop;
     return drop;
   }
 
@@ -615,6 +623,9 @@ struct Engine::State {
     c.key.arrival = c.spec.arrived_at;
     c.key.id = c.spec.id;
     c.key.rec = &c;  // ConvRec lives in a node-based map: its address is stable
+    c.key.first_skill_level =
+        c.skills.empty() ? 0 : static_cast<std::uint8_t>(c.skills.front().second);
+    c.key.more_skills = c.skills.size() > 1;
     c.queue_position = queue.insert(c.key).first;
     const int sub = sub_queue(c.primary_skill, c.spec.channel);
     c.sub_queue_position = queue_by_skill[sub].insert(c.key).first;
@@ -780,7 +791,7 @@ struct Engine::State {
         merge.push_back({*next, at.sub, next});
         if (heap) std::push_heap(merge.begin(), merge.end(), later);
       }
-      if (!visit(*at.key.rec, at.sub)) return;
+      if (!visit(at.key, at.sub)) return;
     }
   }
 
@@ -795,8 +806,8 @@ struct Engine::State {
     subs.clear();
     for (int sub = 0; sub < static_cast<int>(queue_by_skill.size()); ++sub)
       if (serviceable(sub)) subs.push_back(sub);
-    walk_queue(subs, [&](ConvRec& c, int sub) {
-      if (serviceable(sub)) route(c, now, pass);  // its skilled free agents may have filled up
+    walk_queue(subs, [&](const QueueKey& key, int sub) {
+      if (serviceable(sub)) route(*key.rec, now, pass);  // its skilled free agents may be full
       return available_agents > 0;
     });
   }
@@ -812,11 +823,17 @@ struct Engine::State {
       subs.push_back(sub_queue(kNone, kind));
       for (const auto& [skill, level] : agents[ai].skills) subs.push_back(sub_queue(skill, kind));
     }
-    walk_queue(subs, [&](ConvRec& c, int) {
-      if (can_take(agents[ai], c.spec.channel) &&
-          has_skills(agents[ai], c, current_level_drop(c, now)))
-        route(c, now, pass);
-      return has_room(agents[ai]);
+    const AgentRec& a = agents[ai];
+    walk_queue(subs, [&](const QueueKey& key, int sub) {
+      const auto kind = static_cast<ChannelKind>(sub % kChannelKindCount);
+      const int first_skill = sub / kChannelKindCount - 1;
+      const int drop = level_drop(key.arrival, now);
+      const bool first_skill_ok =
+          first_skill == kNone || a.level(first_skill) >= std::max(1, key.first_skill_level - drop);
+      if (can_take(a, kind) && first_skill_ok &&
+          (!key.more_skills || has_skills(a, *key.rec, drop)))
+        route(*key.rec, now, pass);
+      return has_room(a);
     });
   }
 
