@@ -159,6 +159,9 @@ int main(int argc, char** argv) {
   std::size_t decisions = 0, timer_events = 0, most_in_one_call = 0;
   std::size_t switched_dispatch = 0, switched_advance = 0;
   Clock::duration in_dispatch{}, in_advance{};
+  // The same sums over the steps in which the OS switched the bench out of neither call.
+  Clock::duration undisturbed_time{};
+  std::size_t undisturbed_decisions = 0;
   for (int i = 0; i < o.decisions && !assigned.empty(); ++i) {
     now += step;
     const std::size_t k = pick() % assigned.size();
@@ -175,7 +178,12 @@ int main(int argc, char** argv) {
     const auto d = engine.dispatch(now);
     const auto dispatch_end = Clock::now();
     const bool dispatch_switched = context_switches() != switches_between;
-    switched_advance += switches_between != switches_before ? 1 : 0;
+    const bool advance_switched = switches_between != switches_before;
+    switched_advance += advance_switched ? 1 : 0;
+    if (!advance_switched && !dispatch_switched) {
+      undisturbed_time += (advance_end - advance_start) + (dispatch_end - dispatch_start);
+      undisturbed_decisions += d.size();
+    }
     switched_dispatch += dispatch_switched ? 1 : 0;
     in_advance += advance_end - advance_start;
     in_dispatch += dispatch_end - dispatch_start;
@@ -208,6 +216,8 @@ int main(int argc, char** argv) {
   std::printf("  OS switched the bench out during %zu dispatch and %zu advance calls\n",
               switched_dispatch, switched_advance);
   print_latencies("  deciding, not switched out", deciding_not_switched);
+  std::printf("  throughput, steps not switched out: %.0f decisions/s counting advance\n",
+              static_cast<double>(undisturbed_decisions) / (micros(undisturbed_time) / 1e6));
 
   // --- baseline: a linear scan started from exactly the engine's state (same agents, same
   // assignments, same queue), then the same kind of steps.
@@ -250,11 +260,15 @@ int main(int argc, char** argv) {
   std::printf("ratio    : engine is %.0fx faster per decision than the linear scan\n",
               base_per_decision / engine_per_decision);
   // Judged strictly: p99 of every dispatch call that decided something (per call, so a call
-  // making k decisions counts its whole time for each), and throughput including timer work.
+  // making k decisions counts its whole time for each, switched-out calls included), and
+  // throughput counting timer work, over all steps and over the undisturbed ones.
+  const auto verdict = [](bool met) { return met ? "MET" : "MISSED"; };
   std::printf(
-      "targets  : p99 <= 10 us per decision %s, >= 100k decisions/s %s, shift start <= 100 ms "
-      "%s\n",
-      percentile(deciding, 0.99) <= 10.0 ? "MET" : "MISSED",
-      engine_rate_with_timers >= 100000 ? "MET" : "MISSED", shift_ms <= 100.0 ? "MET" : "MISSED");
+      "targets  : p99 <= 10 us per decision %s; >= 100k decisions/s %s over all steps, %s over "
+      "steps not switched out; shift start <= 100 ms %s\n",
+      verdict(percentile(deciding, 0.99) <= 10.0), verdict(engine_rate_with_timers >= 100000),
+      verdict(static_cast<double>(undisturbed_decisions) / (micros(undisturbed_time) / 1e6) >=
+              100000),
+      verdict(shift_ms <= 100.0));
   return 0;
 }
