@@ -96,6 +96,11 @@ struct AgentRec {
     CandidateSet::Position position;
   };
   std::vector<Membership> index_entries;  // where it sits now
+  bool available = false;                 // online with room: in the candidate sets
+  // Its selection rank when that last changed, and a stamp of when: candidate sets built
+  // later (see State::build_group) order equal ranks by it, as insertion order would have.
+  CandidateKey rank;
+  std::uint64_t rank_stamp = 0;
 
   int level(int skill) const {
     const auto it = std::lower_bound(skills.begin(), skills.end(), std::make_pair(skill, 0));
@@ -213,6 +218,12 @@ struct Engine::State {
   std::unordered_map<std::string, int> skill_ids, team_ids;
   std::vector<std::string> skill_names, team_names;
   std::unordered_map<std::uint64_t, CandidateSet> candidates;  // node-based: stable addresses
+  // The candidate sets of a group (a team, or kNone = any team; index team + 1) exist once a
+  // conversation has needed that group. Conversations of a deployment usually all name a
+  // team, or none, so an agent is kept in one group's sets instead of two: half the
+  // re-keying when its load changes.
+  std::vector<char> group_built{0};
+  std::uint64_t rank_clock = 0;
   int available_agents = 0;  // agents currently in the candidate sets
   // Per skill (index skill + 1; 0 = conversations needing no skill): how many available
   // agents have it. Per (skill, channel kind) (index sub_queue()): the queued conversations
@@ -277,7 +288,11 @@ struct Engine::State {
     queue_heads.resize(queue_by_skill.size());
     return id;
   }
-  int team_id(const std::string& t) { return intern(team_ids, team_names, t); }
+  int team_id(const std::string& t) {
+    const int id = intern(team_ids, team_names, t);
+    group_built.resize(team_names.size() + 1, 0);
+    return id;
+  }
   std::string_view team_name(int t) const {
     return t == kNone ? std::string_view("any team") : std::string_view(team_names[t]);
   }
@@ -331,28 +346,64 @@ struct Engine::State {
 
   void unindex(int ai) {
     auto& a = agents[ai];
-    if (a.index_entries.empty()) return;
+    if (!a.available) return;
     for (const auto& m : a.index_entries) m.set->erase(m.position);
     a.index_entries.clear();
+    a.available = false;
     --available_agents;
     for (const auto& [skill, level] : a.skills) --available_with_skill[skill + 1];
   }
 
   void index(int ai) {
     auto& a = agents[ai];
-    if (!has_room(a) || !a.index_entries.empty()) return;
-    const auto add = [&](int team, int skill) {
+    if (!has_room(a) || a.available) return;
+    a.available = true;
+    a.rank = rank_for(ai, kNone);
+    a.rank_stamp = ++rank_clock;
+    if (group_built[0]) join_group(ai, kNone);
+    if (a.team != kNone && group_built[a.team + 1]) join_group(ai, a.team);
+    ++available_agents;
+    for (const auto& [skill, level] : a.skills) ++available_with_skill[skill + 1];
+  }
+
+  // Puts an available agent into the candidate sets of `team` (kNone = any team).
+  void join_group(int ai, int team) {
+    auto& a = agents[ai];
+    const auto add = [&](int skill) {
       CandidateSet* set = &candidates.try_emplace(index_key(team, skill), &node_pool).first->second;
       a.index_entries.push_back({set, skill, set->insert(key_for(ai, skill))});
     };
-    add(kNone, kNone);
-    for (const auto& [skill, level] : a.skills) add(kNone, skill);
-    if (a.team != kNone) {
-      add(a.team, kNone);
-      for (const auto& [skill, level] : a.skills) add(a.team, skill);
-    }
-    ++available_agents;
-    for (const auto& [skill, level] : a.skills) ++available_with_skill[skill + 1];
+    add(kNone);
+    for (const auto& [skill, level] : a.skills) add(skill);
+  }
+
+  // Builds the candidate sets of `team` (kNone = any team) the first time a conversation may
+  // be routed to it; from then on they are kept up to date. Agents are added best rank first
+  // (equal ranks by stamp), so each insertion is an append and the order is the one the sets
+  // would have had if kept all along.
+  void build_group(int team) {
+    if (group_built[team + 1]) return;
+    group_built[team + 1] = 1;
+    std::vector<int> members;
+    for (int ai = 0; ai < static_cast<int>(agents.size()); ++ai)
+      if (agents[ai].available && (team == kNone || agents[ai].team == team)) members.push_back(ai);
+    std::sort(members.begin(), members.end(), [&](int x, int y) {
+      const CandidateKey& a = agents[x].rank;
+      const CandidateKey& b = agents[y].rank;
+      return std::tie(a.bucket_a, a.bucket_b, a.time, a.rest, agents[x].rank_stamp) <
+             std::tie(b.bucket_a, b.bucket_b, b.time, b.rest, agents[y].rank_stamp);
+    });
+    for (const int ai : members) join_group(ai, team);
+  }
+
+  // The groups a conversation homed in `team` may be routed to: the team, or any team, and
+  // the teams it overflows to.
+  void build_groups_for(int team) {
+    build_group(team);
+    if (team == kNone) return;
+    const auto it = policy.teams.find(team_names[team]);
+    if (it == policy.teams.end()) return;
+    for (const auto& name : it->second.overflow_to) build_group(team_id(name));
   }
 
   // After a load or presence change (same team and skills): moves the agent only where its
@@ -360,7 +411,11 @@ struct Engine::State {
   void rekey(int ai) {
     auto& a = agents[ai];
     if (!has_room(a)) return unindex(ai);
-    if (a.index_entries.empty()) return index(ai);
+    if (!a.available) return index(ai);
+    if (const CandidateKey rank = rank_for(ai, kNone); !rank.same_rank(a.rank)) {
+      a.rank = rank;
+      a.rank_stamp = ++rank_clock;
+    }
     for (auto& m : a.index_entries) {
       const CandidateKey key = key_for(ai, m.skill);
       if (key.same_rank(*m.position.it)) {
@@ -1095,6 +1150,8 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   c.spec = spec;
   c.home_team = s.team_id(spec.team);
   c.account_team = s.team_id(spec.account_team);
+  s.build_groups_for(c.home_team);
+  if (c.account_team != kNone) s.build_group(c.account_team);
   for (const auto& r : spec.skills) c.skills.emplace_back(s.skill_id(r.skill), r.min_level);
   c.primary_skill = c.skills.empty() ? kNone : c.skills.front().first;
   c.dedicated =
@@ -1228,6 +1285,7 @@ Status Engine::transfer_to_team(ConversationId cid, const std::string& team, Uni
   s.pop_queue(*c);
   s.release(*c, now, false);
   c->home_team = s.team_id(team);
+  s.build_groups_for(c->home_team);
   c->spec.team = team;
   // An explicit transfer overrides the customer's personal routes.
   c->spec.previous_agent.reset();

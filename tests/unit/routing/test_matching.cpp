@@ -196,6 +196,27 @@ TEST_CASE("selection: least occupied, then longest idle") {
   CHECK(d[0].agent == "late");
 }
 
+// The engine keeps a team's candidate list only once a conversation needs that team; a list
+// built late must order the agents exactly as one kept all along.
+TEST_CASE(
+    "among equals, the agent available first is chosen, also for a team's first conversation") {
+  for (const bool team_needed_before_login : {true, false}) {
+    CAPTURE(team_needed_before_login);
+    Engine e(plain_policy());
+    REQUIRE(e.upsert_agent(agent("first", {}, "north"), kMonday));
+    REQUIRE(e.upsert_agent(agent("second", {}, "north"), kMonday));
+    auto c = conv(1, 3, Tier::C, kMonday);
+    c.team = "north";
+    if (team_needed_before_login) REQUIRE(e.enqueue(c, kMonday));
+    REQUIRE(e.set_presence("second", Presence::online, kMonday));
+    REQUIRE(e.set_presence("first", Presence::online, kMonday));
+    if (!team_needed_before_login) REQUIRE(e.enqueue(c, kMonday));
+    const auto d = e.dispatch(kMonday);
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].agent == "second");  // same load, same idle time: online first, served first
+  }
+}
+
 TEST_CASE("selection: longest idle, round robin and most skilled orders") {
   const auto first_two = [](Selection sel) {
     Policy p = plain_policy();
