@@ -24,12 +24,13 @@ struct CandidateKey {
   // back; `seq` is assigned by the set and ignored when asking whether a key changed.
   std::uint64_t seq = 0;
   int agent = 0;
-  // Not part of the order: a cache of what the agent can take, so a walk rejects most
+  // Not part of the order: a cache of what the agent can take, so a walk decides on most
   // candidates without touching the agent record. `kinds` (bit per ChannelKind it has room
   // for now) is refreshed in place on every load change; `level` is its proficiency in the
-  // set's skill (0 for the no-skill sets).
+  // set's skill (0 for the no-skill sets); `tiers` the customer tiers it serves (bit per Tier).
   unsigned kinds = 0;
   int level = 0;
+  unsigned tiers = 0;
 
   bool operator<(const CandidateKey& o) const {
     return std::tie(bucket_a, bucket_b, time, rest, seq, agent) <

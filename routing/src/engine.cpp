@@ -311,6 +311,7 @@ struct Engine::State {
     CandidateKey k = rank_for(ai, skill);
     k.kinds = kinds_open(agents[ai]);
     k.level = skill == kNone ? 0 : agents[ai].level(skill);
+    k.tiers = agents[ai].tiers_mask;
     return k;
   }
 
@@ -514,8 +515,13 @@ struct Engine::State {
     if (!smallest) return std::nullopt;
     const int needed = smallest_skill == kNone ? 0 : std::max(1, smallest_level - drop);
     const unsigned kind_bit = 1u << static_cast<unsigned>(c.spec.channel);
+    const unsigned tier_bit = 1u << static_cast<unsigned>(c.spec.tier);
+    // With at most one required skill (the set's) and no declines, the key's cached channel
+    // room, level and tiers are the whole eligibility check: the agent record stays untouched.
+    const bool key_decides = c.skills.size() <= 1 && c.declined.empty();
     const CandidateKey* best = smallest->find_first([&](const CandidateKey& k) {
-      return (k.kinds & kind_bit) && k.level >= needed && eligible_pool(k.agent, c, drop);
+      if (!(k.kinds & kind_bit) || k.level < needed) return false;
+      return key_decides ? (k.tiers & tier_bit) != 0 : eligible_pool(k.agent, c, drop);
     });
     return best ? std::optional<CandidateKey>(*best) : std::nullopt;
   }
