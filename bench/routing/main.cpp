@@ -156,6 +156,9 @@ int main(int argc, char** argv) {
   // for each of them. Calls during which the OS switched the bench out are counted (the
   // shared machine is busy) but not removed from the figures the targets are judged on.
   Latencies timer_work, no_decision, one_decision, several_decisions, deciding_not_switched;
+  // One entry per decision: the whole time of the call that made it (it is delivered only
+  // when the call returns). This is what "p99 per decision" is judged on.
+  Latencies per_decision;
   std::size_t decisions = 0, timer_events = 0, most_in_one_call = 0;
   std::size_t switched_dispatch = 0, switched_advance = 0;
   Clock::duration in_dispatch{}, in_advance{};
@@ -191,6 +194,7 @@ int main(int argc, char** argv) {
     const double call = micros(dispatch_end - dispatch_start);
     (d.empty() ? no_decision : d.size() == 1 ? one_decision : several_decisions).push_back(call);
     if (!d.empty() && !dispatch_switched) deciding_not_switched.push_back(call);
+    per_decision.insert(per_decision.end(), d.size(), call);
     decisions += d.size();
     most_in_one_call = std::max(most_in_one_call, d.size());
     for (const auto& x : d) assigned.push_back(x.conversation);
@@ -209,6 +213,8 @@ int main(int argc, char** argv) {
   std::printf("    (at most %zu decisions in one call)\n", most_in_one_call);
   print_latencies("  dispatch, 0 decisions     ", no_decision);
   print_latencies("  dispatch, all deciding    ", deciding);
+  std::printf("  per decision (its call's whole time): %zu decisions, p50 %.2f us, p99 %.2f us\n",
+              per_decision.size(), percentile(per_decision, 0.50), percentile(per_decision, 0.99));
   print_latencies("  advance (timer work)      ", timer_work);
   std::printf("    (%zu timer events fired)\n", timer_events);
   std::printf("  throughput: %.0f decisions/s in dispatch, %.0f decisions/s counting advance\n",
@@ -259,14 +265,14 @@ int main(int argc, char** argv) {
       percentile(base_latency, 0.99), 1e6 / base_per_decision);
   std::printf("ratio    : engine is %.0fx faster per decision than the linear scan\n",
               base_per_decision / engine_per_decision);
-  // Judged strictly: p99 of every dispatch call that decided something (per call, so a call
-  // making k decisions counts its whole time for each, switched-out calls included), and
+  // Judged strictly: p99 over decisions, each at the whole time of the call that made it
+  // (switched-out calls included), and
   // throughput counting timer work, over all steps and over the undisturbed ones.
   const auto verdict = [](bool met) { return met ? "MET" : "MISSED"; };
   std::printf(
       "targets  : p99 <= 10 us per decision %s; >= 100k decisions/s %s over all steps, %s over "
       "steps not switched out; shift start <= 100 ms %s\n",
-      verdict(percentile(deciding, 0.99) <= 10.0), verdict(engine_rate_with_timers >= 100000),
+      verdict(percentile(per_decision, 0.99) <= 10.0), verdict(engine_rate_with_timers >= 100000),
       verdict(static_cast<double>(undisturbed_decisions) / (micros(undisturbed_time) / 1e6) >=
               100000),
       verdict(shift_ms <= 100.0));
