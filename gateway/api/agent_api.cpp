@@ -1,11 +1,12 @@
 #include "api/agent_api.hpp"
 
 #include "api/idempotency_cache.hpp"
+#include "api/json_response.hpp"
 #include "api/json_views.hpp"
 #include "api/request_body.hpp"
+#include "api/role_guard.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
-#include "core/sha256.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -22,27 +23,6 @@ using store::Role;
 
 constexpr int kMaxListLimit = 500;
 
-http::Response json_response(int status, const json& body) {
-  return {status, "application/json", body.dump(), {}};
-}
-
-http::Response error_response(int status, std::string code, std::string message,
-                              std::string field = {}) {
-  json body = {{"error", std::move(code)}, {"message", std::move(message)}};
-  if (!field.empty()) body["field"] = std::move(field);
-  return json_response(status, body);
-}
-
-http::Response body_error(const BodyError& e) {
-  return error_response(e.status, e.code, e.message, e.field);
-}
-
-// Who is calling: set once the bearer token is verified.
-struct Caller {
-  store::User user;
-  std::string actor() const { return "user:" + user.name; }
-};
-
 }  // namespace
 
 struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
@@ -55,56 +35,24 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   Impl(store::Store& s, RoutingDispatcher& d, OutboxSender& o, Metrics& m)
       : store(s), dispatcher(d), outbox(o), metrics(m) {}
 
-  using Authed = std::function<void(const http::Request&, const Caller&, http::Reply)>;
+  using Authed = AuthedHandler;
 
   // Wraps a handler with token authentication and the roles allowed to call it.
   http::Handler guarded(std::initializer_list<Role> roles, Authed handler) {
-    std::vector<Role> allowed(roles);
-    std::weak_ptr<Impl> weak = shared_from_this();
-    return
-        [weak, allowed, handler = std::move(handler)](const http::Request& req, http::Reply reply) {
-          auto self = weak.lock();
-          if (!self) return reply(error_response(503, "unavailable", "the API is shutting down"));
-          auto caller = self->authenticate(req);
-          if (!caller) {
-            auto r = error_response(401, "unauthorized",
-                                    "a valid Authorization: Bearer <token> is required");
-            r.headers.emplace_back("WWW-Authenticate", "Bearer");
-            return reply(std::move(r));
-          }
-          if (std::find(allowed.begin(), allowed.end(), caller->user.role) == allowed.end()) {
-            std::string need;
-            for (auto r : allowed)
-              need += (need.empty() ? "" : " or ") + std::string(store::to_string(r));
-            return reply(error_response(403, "forbidden", "this needs the role " + need));
-          }
-          handler(req, *caller, std::move(reply));
-        };
-  }
-
-  std::optional<Caller> authenticate(const http::Request& req) {
-    const auto header = req.header("Authorization");
-    constexpr std::string_view kScheme = "Bearer ";
-    if (!header || header->size() <= kScheme.size() || header->substr(0, kScheme.size()) != kScheme)
-      return std::nullopt;
-    // Only the digest is ever compared or stored; the token itself goes nowhere.
-    auto user = store.user_by_token(sha256_hex(header->substr(kScheme.size())));
-    if (!user) return std::nullopt;
-    return Caller{*user};
+    return api::guarded(weak_from_this(), roles, std::move(handler));
   }
 
   // The conversation named by {id}, if the caller may see it; otherwise the error to send.
   std::optional<store::Conversation> visible_conversation(const http::Request& req, const Caller& c,
                                                           http::Reply& reply) {
     const auto it = req.params.find("id");
-    store::Id id = 0;
     const std::string text = it == req.params.end() ? std::string() : it->second;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    const auto id = parse_path_id(text);
+    if (!id) {
       reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
       return std::nullopt;
     }
-    auto conv = store.get_conversation(id);
+    auto conv = store.get_conversation(*id);
     if (!conv) {
       reply(error_response(404, "not_found", "no conversation " + text));
       return std::nullopt;

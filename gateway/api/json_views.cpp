@@ -57,6 +57,9 @@ json customer_json(const store::Customer& c) {
   return {{"id", c.id},
           {"display_name", c.display_name},
           {"tier", store::to_string(c.tier)},
+          {"tier_source", store::to_string(c.tier_source)},
+          {"account_team", c.account_team},
+          {"account_manager", c.account_manager.empty() ? json(nullptr) : json(c.account_manager)},
           {"attributes", event_data(c.attributes_json)},
           {"identities", identities}};
 }

@@ -1,8 +1,14 @@
 #include "api/request_body.hpp"
 
+#include "config/config.hpp"
+
+#include <omnigate/routing/types.hpp>
+
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <initializer_list>
+#include <set>
 
 namespace omnigate::api {
 
@@ -142,6 +148,216 @@ Parsed<std::string> parse_routing_reload_body(std::string_view body) {
     return fail<std::string>(
         error("bad_json", "request body must be the [routing] table as a JSON object"));
   return {j.dump(), {}};
+}
+
+namespace {
+
+constexpr std::size_t kMaxLabelBytes = 64;         // team, skill names
+constexpr std::size_t kMaxDisplayNameBytes = 256;  // people's and customers' names
+constexpr int kMaxCapacity = 100;                  // per channel kind and total
+
+// An optional string member of at most `max` bytes.
+bool read_bounded(const json& j, const std::string& field, std::size_t max, std::string& out,
+                  BodyError& err) {
+  if (!read_string(j, field, out, err)) return false;
+  if (out.size() <= max) return true;
+  err = error("too_long", field + " is longer than " + std::to_string(max) + " bytes", field, 413);
+  return false;
+}
+
+bool read_person_name(const json& j, const std::string& field, bool required, std::string& out,
+                      BodyError& err) {
+  if (!read_string(j, field, out, err)) return false;
+  if (out.empty()) {
+    if (!required) return true;
+    err = error("missing_field", field + " is required", field);
+    return false;
+  }
+  if (config::is_person_name(out)) return true;
+  err = error("invalid_field", field + " must be 1..64 letters, digits, '_', '-', '.', '@'", field);
+  return false;
+}
+
+bool read_skills(const json& j, std::vector<store::SkillLevel>& out, BodyError& err) {
+  const auto it = j.find("skills");
+  if (it == j.end() || it->is_null()) return true;
+  if (!it->is_array()) {
+    err = error("invalid_field", "skills must be an array", "skills");
+    return false;
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const std::string path = "skills[" + std::to_string(i) + "]";
+    const auto& s = (*it)[i];
+    if (!s.is_object() || s.size() != 2 || !s.contains("skill") || !s.contains("level")) {
+      err = error("invalid_field", path + " must be {\"skill\": name, \"level\": 1..5}", path);
+      return false;
+    }
+    const auto& name = s["skill"];
+    const auto& level = s["level"];
+    if (!name.is_string() || name.get<std::string>().empty() ||
+        name.get<std::string>().size() > kMaxLabelBytes) {
+      err = error("invalid_field", path + ".skill must be a name of 1..64 bytes", path + ".skill");
+      return false;
+    }
+    if (!level.is_number_integer() || level.get<std::int64_t>() < 1 ||
+        level.get<std::int64_t>() > 5) {
+      err = error("invalid_field", path + ".level must be an integer 1..5", path + ".level");
+      return false;
+    }
+    if (!seen.insert(name.get<std::string>()).second) {
+      err = error("invalid_field", path + ".skill repeats " + name.get<std::string>(),
+                  path + ".skill");
+      return false;
+    }
+    out.push_back({name.get<std::string>(), level.get<int>()});
+  }
+  return true;
+}
+
+bool read_tiers(const json& j, std::vector<store::Tier>& out, BodyError& err) {
+  const auto it = j.find("tiers");
+  if (it == j.end() || it->is_null()) return true;
+  if (!it->is_array()) {
+    err = error("invalid_field", "tiers must be an array of S, A, B, C", "tiers");
+    return false;
+  }
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const std::string path = "tiers[" + std::to_string(i) + "]";
+    const auto& t = (*it)[i];
+    const auto tier = t.is_string() ? store::tier_from_string(t.get<std::string>()) : std::nullopt;
+    if (!tier || std::find(out.begin(), out.end(), *tier) != out.end()) {
+      err = error("invalid_field", path + " must be one of S, A, B, C, each once", path);
+      return false;
+    }
+    out.push_back(*tier);
+  }
+  return true;
+}
+
+bool read_capacity(const json& j, std::map<std::string, int>& out, BodyError& err) {
+  const auto it = j.find("capacity");
+  if (it == j.end() || it->is_null()) return true;
+  if (!it->is_object()) {
+    err = error("invalid_field", "capacity must be an object", "capacity");
+    return false;
+  }
+  for (const auto& [kind, n] : it->items()) {
+    const std::string path = "capacity." + kind;
+    // "total" is the agent's cap across kinds (the routing engine's total_capacity).
+    if (kind != "total" && !routing::channel_kind_from_string(kind)) {
+      err = error("unknown_field", path + ": channel kinds are sms, email, webchat, voice, total",
+                  path);
+      return false;
+    }
+    if (!n.is_number_integer() || n.get<std::int64_t>() < 0 ||
+        n.get<std::int64_t>() > kMaxCapacity) {
+      err = error("invalid_field", path + " must be an integer 0.." + std::to_string(kMaxCapacity),
+                  path);
+      return false;
+    }
+    out[kind] = n.get<int>();
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<store::Id> parse_path_id(std::string_view text) {
+  store::Id id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id) {
+  BodyError err;
+  auto j =
+      with_id
+          ? parse_object(body, {"id", "display_name", "team", "skills", "tiers", "capacity"}, err)
+          : parse_object(body, {"display_name", "team", "skills", "tiers", "capacity"}, err);
+  if (!j) return fail<store::Agent>(err);
+  store::Agent a;
+  if ((with_id && !read_person_name(*j, "id", true, a.id, err)) ||
+      !read_bounded(*j, "display_name", kMaxDisplayNameBytes, a.display_name, err) ||
+      !read_bounded(*j, "team", kMaxLabelBytes, a.team, err) || !read_skills(*j, a.skills, err) ||
+      !read_tiers(*j, a.tiers, err) || !read_capacity(*j, a.capacity, err))
+    return fail<store::Agent>(err);
+  return {std::move(a), {}};
+}
+
+Parsed<store::User> parse_user_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(body, {"name", "role", "agent_id"}, err);
+  if (!j) return fail<store::User>(err);
+  store::User u;
+  std::string role, agent_id;
+  if (!read_person_name(*j, "name", true, u.name, err) || !read_string(*j, "role", role, err) ||
+      !read_person_name(*j, "agent_id", false, agent_id, err))
+    return fail<store::User>(err);
+  if (role.empty()) return fail<store::User>(error("missing_field", "role is required", "role"));
+  const auto parsed = store::role_from_string(role);
+  if (!parsed)
+    return fail<store::User>(
+        error("invalid_field", "role must be one of agent, supervisor, qa, admin", "role"));
+  u.role = *parsed;
+  if (u.role == store::Role::agent && agent_id.empty())
+    return fail<store::User>(
+        error("missing_field", "a user with role agent needs an agent_id", "agent_id"));
+  if (!agent_id.empty()) u.agent_id = agent_id;
+  return {std::move(u), {}};
+}
+
+Parsed<store::CustomerUpdate> parse_customer_patch_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(
+      body, {"display_name", "tier", "account_team", "account_manager", "attributes"}, err);
+  if (!j) return fail<store::CustomerUpdate>(err);
+  if (j->empty())
+    return fail<store::CustomerUpdate>(error(
+        "missing_field",
+        "give at least one of display_name, tier, account_team, account_manager, attributes"));
+  store::CustomerUpdate u;
+  std::string text;
+  // null is not a value here: clearing a text field is "", and attributes {}.
+  for (const auto& [key, value] : j->items())
+    if (value.is_null())
+      return fail<store::CustomerUpdate>(error("invalid_field", key + " must not be null", key));
+  if (j->contains("display_name")) {
+    if (!read_bounded(*j, "display_name", kMaxDisplayNameBytes, text, err))
+      return fail<store::CustomerUpdate>(err);
+    u.display_name = text;
+  }
+  if (j->contains("tier")) {
+    if (!read_string(*j, "tier", text, err)) return fail<store::CustomerUpdate>(err);
+    u.tier = store::tier_from_string(text);
+    if (!u.tier)
+      return fail<store::CustomerUpdate>(
+          error("invalid_field", "tier must be one of S, A, B, C", "tier"));
+  }
+  if (j->contains("account_team")) {
+    if (!read_bounded(*j, "account_team", kMaxLabelBytes, text, err))
+      return fail<store::CustomerUpdate>(err);
+    u.account_team = text;
+  }
+  if (j->contains("account_manager")) {
+    if (!read_person_name(*j, "account_manager", false, text, err))
+      return fail<store::CustomerUpdate>(err);
+    u.account_manager = text;
+  }
+  if (const auto it = j->find("attributes"); it != j->end()) {
+    if (!it->is_object())
+      return fail<store::CustomerUpdate>(
+          error("invalid_field", "attributes must be a JSON object", "attributes"));
+    std::string dumped = it->dump();
+    if (dumped.size() > kMaxCustomerAttributesBytes)
+      return fail<store::CustomerUpdate>(error(
+          "too_long",
+          "attributes is longer than " + std::to_string(kMaxCustomerAttributesBytes) + " bytes",
+          "attributes", 413));
+    u.attributes_json = std::move(dumped);
+  }
+  return {std::move(u), {}};
 }
 
 }  // namespace omnigate::api

@@ -51,4 +51,27 @@ Parsed<store::Presence> parse_presence_body(std::string_view body);
 // takes).
 Parsed<std::string> parse_routing_reload_body(std::string_view body);
 
+// A path's {id}: a positive decimal integer, nothing else.
+std::optional<store::Id> parse_path_id(std::string_view text);
+
+// ---- admin API bodies (docs/api.md "Admin")
+
+// The largest customer `attributes` object accepted (serialised); it is read on every routing
+// rule evaluation, so it stays small.
+inline constexpr std::size_t kMaxCustomerAttributesBytes = 16 * 1024;
+
+// An agent profile. On create (`with_id`) the body names the new agent's "id"; on replace the id
+// comes from the path and "id" is an unknown field. Presence is not part of a profile.
+// {"id": "carol", "display_name"?: "Carol", "team"?: "billing",
+//  "skills"?: [{"skill": "sms", "level": 3}], "tiers"?: ["A", "B"],
+//  "capacity"?: {"sms": 5, "email": 8, "webchat": 3, "voice": 1, "total": 10}}
+Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id);
+
+// {"name": "carol", "role": "agent|supervisor|qa|admin", "agent_id"?: "carol"}
+Parsed<store::User> parse_user_body(std::string_view body);
+
+// {"display_name"?, "tier"?: "S|A|B|C", "account_team"?, "account_manager"?: "<agent id>" or "",
+//  "attributes"?: {...}}: at least one field. customer_id and actor are left to the caller.
+Parsed<store::CustomerUpdate> parse_customer_patch_body(std::string_view body);
+
 }  // namespace omnigate::api

@@ -1,5 +1,6 @@
 #include "api/routing_dispatcher.hpp"
 
+#include "api/tier_rules.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -49,8 +50,12 @@ routing::AgentSpec to_spec(const store::Agent& a) {
   spec.team = a.team;
   for (const auto& s : a.skills) spec.skills.push_back({s.skill, s.level});
   for (const auto t : a.tiers) spec.tiers_served.push_back(to_routing(t));
-  for (const auto& [kind, n] : a.capacity)
-    if (auto k = routing::channel_kind_from_string(kind)) spec.capacity[*k] = n;
+  for (const auto& [kind, n] : a.capacity) {
+    if (auto k = routing::channel_kind_from_string(kind))
+      spec.capacity[*k] = n;
+    else if (kind == "total")  // the admin API's cap across channel kinds
+      spec.total_capacity = n;
+  }
   return spec;
 }
 
@@ -73,6 +78,11 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   std::uint64_t tick_timer = 0;
   std::map<store::Id, QueuedConversation> tracked;  // every conversation the engine knows
   std::set<std::string> agents;
+
+  // Tier rules: replaced by set_tier_rules (any thread), read on the strand and by the API.
+  mutable std::mutex rules_mu;
+  std::shared_ptr<const std::vector<config::TierRule>> rules =
+      std::make_shared<const std::vector<config::TierRule>>();
 
   // Queue lengths for the scrape-time collector, which runs on another thread.
   std::mutex queue_mu;
@@ -151,6 +161,11 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       if (s.skill != c.channel_kind) spec.skills.push_back({s.skill, std::clamp(s.level, 1, 5)});
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;
+    // The customer's dedicated group and named manager (admin API, CLI, tier rules).
+    if (const auto customer = store.get_customer(c.customer_id)) {
+      spec.account_team = customer->account_team;
+      if (!customer->account_manager.empty()) spec.account_manager = customer->account_manager;
+    }
     if (auto st = engine->enqueue(spec, now); !st) {
       log(LogLevel::warn, kComponent, "conversation " + std::to_string(c.id) + ": " + st.error);
       return;
@@ -247,6 +262,60 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     }
   }
 
+  std::shared_ptr<const std::vector<config::TierRule>> current_rules() const {
+    std::lock_guard lock(rules_mu);
+    return rules;
+  }
+
+  // The tier rules for the customer of a new conversation. When they change the customer, the
+  // conversation is tracked once that change is committed (so it enters the queue with its new
+  // tier and account) and true is returned; false: nothing to change, track it now.
+  bool apply_tier_rules(const store::Conversation& c) {
+    const auto rule_set = current_rules();
+    if (rule_set->empty()) return false;
+    const auto customer = store.get_customer(c.customer_id);
+    if (!customer) return false;
+    auto update = tier_rule_update(*rule_set, *customer);
+    if (!update) return false;
+    std::weak_ptr<State> weak = shared_from_this();
+    const auto id = c.id;
+    store.update_customer(std::move(*update), [weak, id](store::Outcome<store::CustomerChange> r) {
+      auto self = weak.lock();
+      if (!self) return;
+      if (!r.ok) log(LogLevel::error, kComponent, "cannot apply tier rules: " + r.error);
+      self->on_strand([id, r = std::move(r)](State& s) {
+        if (!s.engine) return;
+        const auto now = now_ms();
+        if (r.ok) s.reposition(r.value, now);
+        const auto conv = s.store.get_conversation(id);
+        if (conv && (conv->status == store::ConversationStatus::queued ||
+                     conv->status == store::ConversationStatus::assigned ||
+                     conv->status == store::ConversationStatus::waiting_customer))
+          s.track(*conv, now);
+        s.dispatch(now);
+      });
+    });
+    return true;
+  }
+
+  // Queued conversations of a changed customer leave the engine and come back with the new tier
+  // and account at their original arrival time; those with an agent keep it (and their SLA).
+  void reposition(const store::CustomerChange& change, store::UnixMs now) {
+    for (const auto id : change.open_conversations) {
+      const auto view = engine->conversation(id);
+      if (!tracked.count(id) || !view || view->state != routing::ConversationState::queued)
+        continue;
+      const auto c = store.get_conversation(id);  // committed: carries the new tier
+      if (!c) continue;
+      engine->remove(id, now);
+      tracked.erase(id);
+      track(*c, now);
+      if (const auto d = engine->sla_deadlines(id))
+        store.set_sla_deadlines(id, d->first_response_due, d->resolution_due,
+                                log_failure("set SLA deadlines"));
+    }
+  }
+
   void refresh_queue_gauge() {
     std::map<std::pair<std::string, int>, int> counts;
     for (const auto& [id, q] : tracked) {
@@ -313,7 +382,8 @@ void RoutingDispatcher::stop() {
 void RoutingDispatcher::on_inbound(const std::string& instance, const store::IngestResult& result) {
   if (result.duplicate || result.conversation_id == 0) return;
   const auto id = result.conversation_id;
-  state_->on_strand([id, instance](State& s) {
+  const bool fresh = result.new_conversation;
+  state_->on_strand([id, instance, fresh](State& s) {
     if (!s.engine) return;
     const auto now = now_ms();
     if (s.tracked.count(id)) {
@@ -332,6 +402,7 @@ void RoutingDispatcher::on_inbound(const std::string& instance, const store::Ing
     if (c->status == store::ConversationStatus::resolved ||
         c->status == store::ConversationStatus::closed)
       return;
+    if (fresh && s.apply_tier_rules(*c)) return;
     s.track(*c, now);
     s.dispatch(now);
   });
@@ -470,6 +541,83 @@ void RoutingDispatcher::agent_loads(std::function<void(std::vector<AgentLoad>)> 
           a.load[routing::to_string(static_cast<routing::ChannelKind>(k))] = view->load[k];
       out.push_back(std::move(a));
     }
+    done(std::move(out));
+  });
+}
+
+void RoutingDispatcher::agent_changed(const store::Agent& agent) {
+  state_->on_strand([agent](State& s) {
+    if (!s.engine) return;
+    const auto now = now_ms();
+    if (s.agents.count(agent.id)) {
+      // Keeps presence and conversations; skills, tiers and capacity apply to the next decision.
+      if (auto st = s.engine->upsert_agent(to_spec(agent), now); !st)
+        log(LogLevel::warn, kComponent, "agent " + agent.id + " not updated: " + st.error);
+    } else {
+      s.add_agent(agent, now);
+      s.apply_presence(agent.id, to_routing(agent.presence), now);
+    }
+    s.dispatch(now);
+  });
+}
+
+void RoutingDispatcher::agent_removed(const std::string& agent_id, const std::string& actor,
+                                      std::function<void(std::vector<store::Id>)> done) {
+  state_->on_strand([agent_id, actor, done](State& s) {
+    std::vector<store::Id> requeued;
+    const auto now = now_ms();
+    const auto view = s.engine ? s.engine->agent(agent_id) : std::nullopt;
+    if (view) {
+      for (const auto id : view->conversations) {
+        auto c = s.store.get_conversation(id);
+        s.engine->remove(id, now);
+        s.tracked.erase(id);
+        s.store.requeue_conversation(
+            id, actor, reason_json("agent " + agent_id + " was removed by " + actor, ""),
+            State::log_failure("re-queue conversation " + std::to_string(id)));
+        requeued.push_back(id);
+        if (!c) continue;
+        // Back at its original arrival time; no sticky wait for an agent who is gone.
+        c->status = store::ConversationStatus::queued;
+        c->assigned_agent.reset();
+        c->previous_agent.reset();
+        s.track(*c, now);
+      }
+      // The engine has no removal: an offline agent is never chosen, and a later agent with the
+      // same id replaces this profile (agent_changed).
+      s.engine->set_presence(agent_id, routing::Presence::offline, now);
+      s.agents.erase(agent_id);
+      s.dispatch(now);
+    }
+    done(std::move(requeued));
+  });
+}
+
+void RoutingDispatcher::customer_changed(const store::CustomerChange& change) {
+  state_->on_strand([change](State& s) {
+    if (!s.engine) return;
+    const auto now = now_ms();
+    s.reposition(change, now);
+    s.dispatch(now);
+  });
+}
+
+void RoutingDispatcher::set_tier_rules(std::vector<config::TierRule> rules) {
+  auto fresh = std::make_shared<const std::vector<config::TierRule>>(std::move(rules));
+  std::lock_guard lock(state_->rules_mu);
+  state_->rules = std::move(fresh);
+}
+
+std::vector<config::TierRule> RoutingDispatcher::tier_rules() const {
+  return *state_->current_rules();
+}
+
+void RoutingDispatcher::team_overflow(
+    std::function<void(std::map<std::string, TeamOverflow>)> done) {
+  state_->on_strand([done](State& s) {
+    std::map<std::string, TeamOverflow> out;
+    for (const auto& [name, team] : s.policy.teams)
+      out[name] = {team.overflow_to, team.overflow_after_ms};
     done(std::move(out));
   });
 }

@@ -5,6 +5,7 @@
 // engine come back through a callback (never block an executor thread waiting for the strand).
 #pragma once
 
+#include "config/config.hpp"
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
 #include "store/store.hpp"
@@ -39,6 +40,12 @@ struct AgentLoad {
 // "" on success, else why the engine or the store refused, in words.
 using DispatchDone = std::function<void(std::string error)>;
 
+// A team's overflow rule from the policy's [routing.teams.<name>] (GET /api/v1/teams).
+struct TeamOverflow {
+  std::vector<std::string> overflow_to;
+  std::int64_t overflow_after_ms = 0;  // 0 = never overflows
+};
+
 class RoutingDispatcher {
  public:
   // policy_json: the config's [routing] table as JSON ("" = defaults). Throws config::ConfigError
@@ -69,10 +76,27 @@ class RoutingDispatcher {
   void transfer_to_team(store::Id conversation_id, const std::string& team,
                         const std::string& actor, DispatchDone done);
 
+  // --- admin changes (the store has committed them; the engine follows at once)
+  // A created or replaced agent profile: the engine routes by it from now on.
+  void agent_changed(const store::Agent& agent);
+  // Takes the agent out of routing: each of their open conversations (any channel) is re-queued
+  // at its original position with a "conversation.requeued" event naming `actor`; `done` gets
+  // their ids once the re-queues are submitted (the caller deletes the profile after them).
+  void agent_removed(const std::string& agent_id, const std::string& actor,
+                     std::function<void(std::vector<store::Id>)> done);
+  // A customer's tier or account team/manager changed: their queued conversations move to where
+  // the new values put them (same arrival time, new tier and dedicated group/manager).
+  void customer_changed(const store::CustomerChange& change);
+  // The config's [[customers.tier_rules]]: applied to the customer of every new conversation.
+  void set_tier_rules(std::vector<config::TierRule> rules);
+  std::vector<config::TierRule> tier_rules() const;
+
   // --- reads for the API (answered on the engine's strand)
   void queue_snapshot(std::function<void(std::vector<QueuedConversation>)> done);
   void explain(store::Id conversation_id, std::function<void(std::string)> done);
   void agent_loads(std::function<void(std::vector<AgentLoad>)> done);
+  // Every team the policy names, with its overflow rule.
+  void team_overflow(std::function<void(std::map<std::string, TeamOverflow>)> done);
 
   struct State;  // shared with strand handlers and store completions
 

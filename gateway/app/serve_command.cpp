@@ -1,5 +1,6 @@
 // `omnigate serve`: wires every part of the gateway together in the order the parts depend on
 // each other, serves until SIGTERM/SIGINT and takes them down in reverse.
+#include "api/admin_api.hpp"
 #include "api/agent_api.hpp"
 #include "api/routing_dispatcher.hpp"
 #include "app/cli.hpp"
@@ -66,18 +67,21 @@ void add_store_gauges(Metrics& metrics, store::Store& store) {
   });
 }
 
-// SIGHUP: re-read the file and hand a changed [routing] table to the dispatcher. Nothing else is
-// reloaded; a bad file or policy keeps the running one.
+// SIGHUP: re-read the file, hand the [routing] table and the tier rules to the dispatcher and
+// rebuild the engine from the store, which also picks up agents and customers the CLI changed
+// while the gateway ran. Nothing else is reloaded; a bad file or policy keeps the running one.
 void reload_routing(config::GatewayConfig& running, api::RoutingDispatcher& dispatcher) {
   try {
     const auto fresh = config::load_config(running.source_path);
-    if (fresh.routing_policy_json == running.routing_policy_json) {
-      log(LogLevel::info, kComponent, "SIGHUP: [routing] unchanged");
-      return;
-    }
+    const bool changed = fresh.routing_policy_json != running.routing_policy_json;
     dispatcher.reload_policy(fresh.routing_policy_json);
+    dispatcher.set_tier_rules(fresh.tier_rules);
     running.routing_policy_json = fresh.routing_policy_json;
-    log(LogLevel::info, kComponent, "SIGHUP: [routing] reloaded");
+    running.tier_rules = fresh.tier_rules;
+    log(LogLevel::info, kComponent,
+        std::string("SIGHUP: [routing] ") + (changed ? "reloaded" : "unchanged") + ", " +
+            std::to_string(fresh.tier_rules.size()) +
+            " tier rule(s); engine rebuilt from the store");
   } catch (const std::exception& e) {
     log(LogLevel::error, kComponent, std::string("SIGHUP: routing not reloaded: ") + e.what());
   }
@@ -148,6 +152,7 @@ int serve_command(const Args& args) {
     }
 
     api::RoutingDispatcher dispatcher(*store, *executor, metrics, config.routing_policy_json);
+    dispatcher.set_tier_rules(config.tier_rules);
     dispatcher.start();
     OutboxSender outbox(*store, host, *executor, metrics, config.outbox);
     outbox.start();
@@ -160,6 +165,8 @@ int serve_command(const Args& args) {
     host.register_routes(router);
     api::AgentApi agent_api(*store, dispatcher, outbox, metrics);
     agent_api.register_routes(router);
+    api::AdminApi admin_api(*store, dispatcher);
+    admin_api.register_routes(router);
     const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;
     if (std::filesystem::is_directory(web_dir)) {
       http::serve_static(router, web_dir);  // last: its GET /* catches every other path

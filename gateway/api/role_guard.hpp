@@ -1,0 +1,48 @@
+// Bearer-token authentication and the role check every /api/v1 endpoint goes through
+// (docs/api.md "Roles"): 401 without a known token, 403 naming the roles that may.
+#pragma once
+
+#include "http/router.hpp"
+#include "store/store.hpp"
+
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace omnigate::api {
+
+// Who is calling: set once the bearer token is verified.
+struct Caller {
+  store::User user;
+  std::string actor() const { return "user:" + user.name; }
+};
+
+// The user whose token the Authorization header carries; only its SHA-256 is looked up.
+std::optional<Caller> authenticate(store::Store& store, const http::Request& req);
+
+using AuthedHandler = std::function<void(const http::Request&, const Caller&, http::Reply)>;
+
+// Authenticates, checks the caller's role is in `allowed`, then runs `handler`.
+void authorize_then(store::Store& store, const std::vector<store::Role>& allowed,
+                    const http::Request& req, http::Reply reply, const AuthedHandler& handler);
+
+// 503: the API object behind a route is gone (the gateway is shutting down).
+http::Response shutting_down_response();
+
+// A route handler for an API object (`Owner` has a `store::Store& store`) that answers 503 once
+// the object is gone (shutdown) and otherwise authorizes like authorize_then.
+template <class Owner>
+http::Handler guarded(std::weak_ptr<Owner> owner, std::initializer_list<store::Role> roles,
+                      AuthedHandler handler) {
+  return [owner = std::move(owner), allowed = std::vector<store::Role>(roles),
+          handler = std::move(handler)](const http::Request& req, http::Reply reply) {
+    auto self = owner.lock();
+    if (!self) return reply(shutting_down_response());
+    authorize_then(self->store, allowed, req, std::move(reply), handler);
+  };
+}
+
+}  // namespace omnigate::api
