@@ -32,6 +32,13 @@ int migrate_command(const Args& args);
 int plugins_list_command(const Args& args);
 int plugins_check_command(const Args& args);
 int agents_list_command(const Args& args);
+int agents_add_command(const Args& args);
+int agents_set_command(const Args& args);
+int agents_remove_command(const Args& args);
+int users_add_command(const Args& args);
+int users_remove_command(const Args& args);
+int customers_show_command(const Args& args);
+int customers_set_tier_command(const Args& args);
 
 // Prints "omnigate: <message>" on stderr (one line, for scripts and operators).
 void print_error(const std::string& message);

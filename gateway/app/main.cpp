@@ -19,6 +19,16 @@ commands:
                             the configured plugin instances and what their files are
   plugins check FILE        load a plugin file and print its name, version, channel and ABI
   agents list --config FILE the agents in the database
+  agents add|set|remove --config FILE ID [profile options]
+                            create, change or remove an agent profile
+  users add --config FILE NAME --role ROLE [--agent ID]
+                            create a user and print their API token (once)
+  users remove --config FILE NAME
+                            remove a user; their token stops working
+  customers show --config FILE ID
+                            a customer's tier, account team/manager, attributes, identities
+  customers set-tier --config FILE ID TIER [--account-team T] [--account-manager AGENT]
+                            set a customer's tier (and account); their open conversations follow
 
 Run `omnigate <command> --help` for a command's details. docs/operations.md has the rest.
 )";
@@ -79,6 +89,74 @@ config schema. Exits non-zero with the reason if it cannot be used.
 Lists the agents stored in the database (the config's agents are seeded at each serve).
 )",
      agents_list_command},
+    {"agents",
+     "add",
+     {"config", "display-name", "team", "skills", "tiers", "capacity"},
+     R"(usage: omnigate agents add --config FILE ID [--display-name NAME] [--team TEAM]
+                          [--skills SKILL:LEVEL,...] [--tiers S,A,...] [--capacity KIND:N,...]
+
+Creates agent ID in the database (validated like POST /api/v1/admin/agents). Presence starts
+offline. Skill levels are 1..5; tiers served are S, A, B, C (none = every tier); capacity kinds
+are sms, email, webchat, voice and total (0..100), e.g. --capacity sms:5,voice:1,total:8.
+A running gateway routes by the new profile after SIGHUP (the admin API applies it at once).
+)",
+     agents_add_command},
+    {"agents",
+     "set",
+     {"config", "display-name", "team", "skills", "tiers", "capacity"},
+     R"(usage: omnigate agents set --config FILE ID [--display-name NAME] [--team TEAM]
+                          [--skills SKILL:LEVEL,...] [--tiers S,A,...] [--capacity KIND:N,...]
+
+Changes agent ID: each option given replaces that part of the profile (--skills replaces all
+skills), the rest stays. A running gateway routes by it after SIGHUP.
+)",
+     agents_set_command},
+    {"agents",
+     "remove",
+     {"config"},
+     R"(usage: omnigate agents remove --config FILE ID
+
+Removes agent ID. Their open conversations are re-queued (event conversation.requeued). Refused
+while a user logs in as this agent: remove the user first. A running gateway learns it on SIGHUP.
+)",
+     agents_remove_command},
+    {"users",
+     "add",
+     {"config", "role", "agent"},
+     R"(usage: omnigate users add --config FILE NAME --role agent|supervisor|qa|admin [--agent ID]
+
+Creates user NAME and prints a new random API token ONCE; only its SHA-256 is stored. Role agent
+needs --agent naming an existing agent. The token works at once, also on a running gateway.
+)",
+     users_add_command},
+    {"users",
+     "remove",
+     {"config"},
+     R"(usage: omnigate users remove --config FILE NAME
+
+Removes user NAME and their token (refused from then on, also by a running gateway).
+)",
+     users_remove_command},
+    {"customers",
+     "show",
+     {"config"},
+     R"(usage: omnigate customers show --config FILE ID
+
+Prints customer ID as JSON (the shape of GET /api/v1/customers/{id}).
+)",
+     customers_show_command},
+    {"customers",
+     "set-tier",
+     {"config", "account-team", "account-manager"},
+     R"(usage: omnigate customers set-tier --config FILE ID TIER [--account-team TEAM]
+                          [--account-manager AGENT]
+
+Sets customer ID's tier (S, A, B, C) as a person's decision (tier rules never lower it) and,
+optionally, their account team and named account manager ("" clears). Their open conversations
+take the new tier with a customer.tier_changed event. A running gateway re-queues them by it
+after SIGHUP (PATCH /api/v1/customers/{id} applies it at once).
+)",
+     customers_set_tier_command},
 };
 
 }  // namespace
