@@ -59,6 +59,7 @@ class WsConnection {
 struct WsOpen {
   WsOpen(bool accept) : accepted(accept) {}  // NOLINT: handlers that only accept/deny return bool
   WsOpen(Response refusal) : accepted(false), refusal(std::move(refusal)) {}  // NOLINT
+  explicit operator bool() const { return accepted; }
   bool accepted = true;
   std::optional<Response> refusal;  // unset and !accepted: 403
 };
