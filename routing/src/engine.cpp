@@ -129,7 +129,7 @@ struct QueueKey {
 
 // The routing rule that sent a conversation to an agent, or kept it waiting, with what its
 // words need. Put into words only when read (a decision, explain()): building the sentence on
-// every routing attempt was a third of a dispatch pass.
+// every routing attempt, failed ones included, was a large share of a dispatch pass.
 struct Choice {
   enum class Rule {
     not_dispatched,
@@ -232,8 +232,8 @@ struct Engine::State {
   std::pmr::vector<QueueSet> queue_by_skill{kChannelKindCount, &node_pool};
   // A copy of each sub-queue's first key (rec == nullptr: empty), side by side, so a walk
   // orders the sub-queues without touching their first nodes: it only follows the nodes of
-  // the conversations it visits. (Touching ~28 scattered tree nodes per freed agent was most
-  // of a decision's cache misses.)
+  // the conversations it visits. (Loading ~24 scattered tree nodes per freed agent was a large
+  // share of a decision's cache misses.)
   std::vector<QueueKey> queue_heads{kChannelKindCount};
 
   static int sub_queue(int skill, ChannelKind kind) {
