@@ -14,23 +14,29 @@ int hex_value(char c) {
 bool decode_into(std::string_view text, std::string& out) {
   bool ok = true;
   out.reserve(out.size() + text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
+  size_t i = 0;
+  while (i < text.size()) {
+    // Everything up to the next '+' or '%' is copied as one run (most of a webhook's bytes).
+    size_t special = i;
+    while (special < text.size() && text[special] != '+' && text[special] != '%') ++special;
+    out.append(text.data() + i, special - i);
+    i = special;
+    if (i == text.size()) break;
+    if (text[i] == '+') {
       out.push_back(' ');
-    } else if (c == '%') {
-      int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
-      int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
-        ok = false;
-        out.push_back('%');
-        continue;
-      }
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
+      ++i;
+      continue;
     }
+    int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
+    int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      ok = false;
+      out.push_back('%');
+      ++i;
+      continue;
+    }
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 3;
   }
   return ok;
 }

@@ -1,11 +1,14 @@
 #include <omnigate/common/twilio_signature.hpp>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace omnigate::twilio {
@@ -75,30 +78,72 @@ bool equal_constant_time(std::string_view expected, std::string_view given) {
 
 }  // namespace
 
-std::string compute_signature(std::string_view auth_token, std::string_view url,
-                              const form::Fields& params) {
+RequestSigner::RequestSigner(std::string_view auth_token) : keyed_(nullptr) {
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+  if (hmac != nullptr) keyed_ = EVP_MAC_CTX_new(hmac);
+  EVP_MAC_free(hmac);  // the context holds its own reference
+  char digest[] = OSSL_DIGEST_NAME_SHA1;
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_END};
+  // An empty token is still a key (of length 0); OpenSSL wants a pointer either way.
+  static const unsigned char kNoKey = 0;
+  const auto* key =
+      auth_token.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(auth_token.data());
+  if (keyed_ == nullptr || EVP_MAC_init(keyed_, key, auth_token.size(), params) != 1) {
+    EVP_MAC_CTX_free(keyed_);
+    throw std::runtime_error("twilio signature: OpenSSL cannot set up HMAC-SHA1");
+  }
+}
+
+RequestSigner::~RequestSigner() {
+  EVP_MAC_CTX_free(keyed_);
+}
+
+RequestSigner::RequestSigner(RequestSigner&& other) noexcept
+    : keyed_(std::exchange(other.keyed_, nullptr)) {}
+
+RequestSigner& RequestSigner::operator=(RequestSigner&& other) noexcept {
+  std::swap(keyed_, other.keyed_);
+  return *this;
+}
+
+std::string RequestSigner::sign(std::string_view url, const form::Fields& params) const {
   std::vector<const std::pair<std::string, std::string>*> sorted;
   sorted.reserve(params.size());
   for (const auto& p : params) sorted.push_back(&p);
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
-  std::string data(url);
-  for (const auto* p : sorted) {
-    data += p->first;
-    data += p->second;
-  }
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_len);
-  return base64(mac, mac_len);
+  // The MAC runs over url + name1 + value1 + ... fed piece by piece, without concatenating.
+  EVP_MAC_CTX* mac = EVP_MAC_CTX_dup(keyed_);
+  auto feed = [mac](std::string_view bytes) {
+    return EVP_MAC_update(mac, reinterpret_cast<const unsigned char*>(bytes.data()),
+                          bytes.size()) == 1;
+  };
+  bool ok = mac != nullptr && feed(url);
+  for (const auto* p : sorted) ok = ok && feed(p->first) && feed(p->second);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  std::size_t out_len = 0;
+  ok = ok && EVP_MAC_final(mac, out, &out_len, sizeof out) == 1;
+  EVP_MAC_CTX_free(mac);
+  if (!ok) throw std::runtime_error("twilio signature: OpenSSL HMAC-SHA1 failed");
+  return base64(out, out_len);
+}
+
+bool RequestSigner::matches(std::string_view url, const form::Fields& params,
+                            std::string_view signature) const {
+  if (signature.empty()) return false;
+  if (equal_constant_time(sign(url, params), signature)) return true;
+  auto other = alternate_url(url);
+  return other && equal_constant_time(sign(*other, params), signature);
+}
+
+std::string compute_signature(std::string_view auth_token, std::string_view url,
+                              const form::Fields& params) {
+  return RequestSigner(auth_token).sign(url, params);
 }
 
 bool signature_matches(std::string_view auth_token, std::string_view url,
                        const form::Fields& params, std::string_view signature) {
-  if (signature.empty()) return false;
-  if (equal_constant_time(compute_signature(auth_token, url, params), signature)) return true;
-  auto other = alternate_url(url);
-  return other && equal_constant_time(compute_signature(auth_token, *other, params), signature);
+  return RequestSigner(auth_token).matches(url, params, signature);
 }
 
 }  // namespace omnigate::twilio

@@ -24,7 +24,7 @@ HttpResponse text(int status, std::string body) {
 class SmsPlugin final : public Plugin {
  public:
   explicit SmsPlugin(const PluginContext& context)
-      : Plugin(context), config_(parse_config(context.config_json)) {
+      : Plugin(context), config_(parse_config(context.config_json)), signer_(config_.auth_token) {
     if (config_.status_callback)
       status_callback_url_ =
           config_.public_base_url + "/channels/" + context.instance_name + "/status";
@@ -54,7 +54,7 @@ class SmsPlugin final : public Plugin {
     auto signature = request.header("X-Twilio-Signature");
     if (!signature) return false;
     std::string url = config_.public_base_url + std::string(request.target);
-    return twilio::signature_matches(config_.auth_token, url, fields, *signature);
+    return signer_.matches(url, fields, *signature);
   }
 
   HttpResponse on_inbound(const HttpRequest& request) {
@@ -91,6 +91,7 @@ class SmsPlugin final : public Plugin {
   }
 
   SmsConfig config_;
+  twilio::RequestSigner signer_;     // keyed with config_.auth_token once, for every webhook
   std::string status_callback_url_;  // empty when status callbacks are off
 };
 

@@ -117,3 +117,18 @@ TEST_CASE("twilio signature: a dropped or added parameter is rejected") {
   more.emplace_back("Extra", "");
   CHECK_FALSE(twilio::signature_matches(kToken, kUrl, more, kSignature));
 }
+
+TEST_CASE("twilio signature: one RequestSigner signs and verifies request after request") {
+  twilio::RequestSigner signer(kToken);
+  // The prepared key must survive each use: the second round gives the same answers.
+  for (int round = 0; round < 2; ++round) {
+    CHECK(signer.sign(kUrl, kParams) == kSignature);
+    CHECK(signer.sign(kUrlWithPort, kParams) == kSignatureWithPort);
+    CHECK(signer.matches(kUrl, kParams, kSignature));
+    CHECK(signer.matches(kUrl, kParams, kSignatureWithPort));
+    CHECK_FALSE(signer.matches(kUrl, kParams, ""));
+    CHECK_FALSE(signer.matches(kUrl, kParams, twilio::compute_signature("other", kUrl, kParams)));
+  }
+  const twilio::RequestSigner moved(std::move(signer));
+  CHECK(moved.sign(kUrl, kParams) == kSignature);
+}

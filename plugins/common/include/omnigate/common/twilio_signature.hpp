@@ -10,7 +10,29 @@
 #include <string>
 #include <string_view>
 
+struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX, kept out of the plugins' headers
+
 namespace omnigate::twilio {
+
+// Signs and verifies with one auth token. The HMAC key schedule is prepared once: OpenSSL 3's
+// one-shot HMAC() looks the algorithm up and sets the key up on every call, which costs more
+// than hashing a whole webhook. Safe for concurrent use (each signature works on its own copy).
+class RequestSigner {
+ public:
+  explicit RequestSigner(std::string_view auth_token);  // throws std::runtime_error
+  ~RequestSigner();
+  RequestSigner(RequestSigner&& other) noexcept;
+  RequestSigner& operator=(RequestSigner&& other) noexcept;
+  RequestSigner(const RequestSigner&) = delete;
+  RequestSigner& operator=(const RequestSigner&) = delete;
+
+  // compute_signature() and signature_matches() below, with this signer's auth token.
+  std::string sign(std::string_view url, const form::Fields& params) const;
+  bool matches(std::string_view url, const form::Fields& params, std::string_view signature) const;
+
+ private:
+  evp_mac_ctx_st* keyed_;  // HMAC-SHA1 initialised with the token; copied for each signature
+};
 
 // The signature Twilio computes for a POST to `url` with `params`. Repeated names are each
 // included; pairs with the same name are ordered by value so the result is deterministic.
