@@ -81,6 +81,14 @@ TEST_CASE("inbound messages the store could not use are refused with the reason"
   auto bad_metadata = valid_message();
   bad_metadata.metadata_json = s("[1,2]");
   CHECK_THAT(refusal(bad_metadata), Contains("metadata_json is not a JSON object"));
+  // An object's opening brace is not enough: the whole text must be one valid JSON object.
+  for (const char* not_an_object : {"{\"a\":1", "{} {}", "{\"a\":}", " ", "\"{}\""}) {
+    bad_metadata.metadata_json = s(not_an_object);
+    CHECK_THAT(refusal(bad_metadata), Contains("metadata_json is not a JSON object"));
+  }
+  auto spaced_metadata = valid_message();
+  spaced_metadata.metadata_json = s(" \n{\"ok\": [1, {\"x\": null}]} ");
+  CHECK(refusal(spaced_metadata).empty());
 
   auto bad_skill = valid_message();
   og_skill_requirement skill{s("billing"), 6};
