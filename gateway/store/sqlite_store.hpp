@@ -104,6 +104,7 @@ class SqliteStore final : public Store {
     Id id = 0;
     bool created = false;
     bool reopened = false;
+    bool waiting_customer = false;  // status waiting_customer: an inbound message ends the wait
   };
   struct ThreadRequest {
     Id customer_id = 0;

@@ -114,7 +114,9 @@ SqliteStore::ThreadedConversation SqliteStore::thread_conversation(sqlite::Conne
                req.customer_id, req.channel_instance, req.thread_key);
     if (open.step()) {
       out.id = open->int64(0);
-      out.reopened = req.reopen_resolved && open->text(1) == "resolved";
+      const std::string status = open->text(1);
+      out.reopened = req.reopen_resolved && status == "resolved";
+      out.waiting_customer = status == "waiting_customer";
     }
   }
   if (out.id != 0) {
@@ -231,10 +233,14 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
         result.message_id = db.last_insert_rowid();
         insert_attachments(db, rec.attachments, result.message_id, std::nullopt);
         insert_event(db, conv.id, "message.received", actor, "{}", result.message_id, now);
-        // The customer answered: a conversation waiting on them is the agent's turn again.
-        Query(db.cached("UPDATE conversations SET last_inbound_message_id = ?2, updated_at = ?3, "
-                        "status = CASE status WHEN 'waiting_customer' THEN 'assigned' ELSE status "
-                        "END WHERE id = ?1"),
+        // The customer answered: a conversation waiting on them is the agent's turn again. The
+        // status is only written when it changes, because writing it makes SQLite evaluate the
+        // status CHECK (an IN list it builds a temporary b-tree for) on every message.
+        Query(db.cached(conv.waiting_customer
+                            ? "UPDATE conversations SET last_inbound_message_id = ?2, "
+                              "updated_at = ?3, status = 'assigned' WHERE id = ?1"
+                            : "UPDATE conversations SET last_inbound_message_id = ?2, "
+                              "updated_at = ?3 WHERE id = ?1"),
               conv.id, result.message_id, now)
             .step();
         return result;

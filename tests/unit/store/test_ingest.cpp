@@ -102,10 +102,16 @@ TEST_CASE("the customer's answer puts a waiting conversation back to assigned") 
             env.store->assign_conversation(first.conversation_id, "alice", "{}", done);
           }).ok);
   REQUIRE(set_status(*env.store, first.conversation_id, ConversationStatus::waiting_customer).ok);
-  ingest(*env.store, sms("+15551234567", "SM2", "answer"));
+  const auto answer = ingest(*env.store, sms("+15551234567", "SM2", "answer"));
   const auto conversation = env.store->get_conversation(first.conversation_id);
   CHECK(conversation->status == ConversationStatus::assigned);
   CHECK(conversation->assigned_agent == std::optional<std::string>("alice"));
+  CHECK(conversation->last_inbound_message_id == answer.message_id);
+  // A message on a conversation that was not waiting leaves its status alone.
+  const auto more = ingest(*env.store, sms("+15551234567", "SM3", "and more"));
+  const auto after = env.store->get_conversation(first.conversation_id);
+  CHECK(after->status == ConversationStatus::assigned);
+  CHECK(after->last_inbound_message_id == more.message_id);
 }
 
 TEST_CASE("a provider retry is stored once and reports the existing ids") {
