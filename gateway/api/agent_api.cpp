@@ -1,6 +1,6 @@
 #include "api/agent_api.hpp"
 
-#include "api/idempotency_cache.hpp"
+#include "api/idempotency_key.hpp"
 #include "api/json_response.hpp"
 #include "api/json_views.hpp"
 #include "api/request_body.hpp"
@@ -30,7 +30,6 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   RoutingDispatcher& dispatcher;
   OutboxSender& outbox;
   Metrics& metrics;
-  IdempotencyCache idempotency;
 
   Impl(store::Store& s, RoutingDispatcher& d, OutboxSender& o, Metrics& m)
       : store(s), dispatcher(d), outbox(o), metrics(m) {}
@@ -160,25 +159,12 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     auto body = parse_reply_body(req.body);
     if (!body.value) return reply(body_error(body.error));
 
-    std::string key;
-    if (auto k = req.header("Idempotency-Key")) {
-      key = c.user.name + '\n' + std::to_string(conv->id) + '\n' + std::string(*k);
-      store::ReplyResult previous;
-      switch (idempotency.claim(key, previous)) {
-        case IdempotencyCache::Claim::done:
-          return reply(json_response(202, {{"message_id", previous.message_id},
-                                           {"outbox_id", previous.outbox_id},
-                                           {"replayed", true}}));
-        case IdempotencyCache::Claim::in_progress:
-          return reply(error_response(409, "conflict",
-                                      "a reply with this Idempotency-Key is still being stored",
-                                      "Idempotency-Key"));
-        case IdempotencyCache::Claim::fresh:
-          break;
-      }
-    }
-
     store::ReplyRecord rec;
+    if (auto k = req.header("Idempotency-Key")) {
+      auto key = parse_idempotency_key(*k);
+      if (!key.value) return reply(body_error(key.error));
+      rec.client_key = std::move(*key.value);
+    }
     rec.conversation_id = conv->id;
     rec.agent_id = c.user.agent_id.value_or(c.user.name);
     rec.body_text = std::move(body.value->text);
@@ -189,13 +175,23 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     const auto id = conv->id;
     auto self = shared_from_this();
     const std::string remote = req.remote_addr;
-    store.enqueue_reply(std::move(rec), [self, c, id, key, remote,
+    store.enqueue_reply(std::move(rec), [self, c, id, remote,
                                          reply](store::Outcome<store::ReplyResult> r) {
-      if (!r.ok) {
-        if (!key.empty()) self->idempotency.abandon(key);
+      if (!r.ok)
         return reply(error_response(500, "store_error", "the reply was not stored: " + r.error));
-      }
-      if (!key.empty()) self->idempotency.finish(key, r.value);
+      using Kind = store::ReplyResult::Kind;
+      if (r.value.kind == Kind::key_mismatch)
+        return reply(error_response(
+            422, "idempotency_mismatch",
+            "this Idempotency-Key was already used for a different reply (message " +
+                std::to_string(r.value.message_id) +
+                "); send a new key for a new reply, or repeat the first request exactly",
+            "Idempotency-Key"));
+      // The first reply is stored, queued and audited already: a replay changes nothing.
+      if (r.value.kind == Kind::replayed)
+        return reply(json_response(202, {{"message_id", r.value.message_id},
+                                         {"outbox_id", r.value.outbox_id},
+                                         {"replayed", true}}));
       self->outbox.wake();
       self->dispatcher.replied(id);
       self->metrics.counter_add("omnigate_agent_replies_total", "Replies agents queued.", {});
@@ -204,8 +200,9 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
            json{{"message_id", r.value.message_id}, {"outbox_id", r.value.outbox_id}}.dump(),
            now_ms()},
           [](store::Outcome<store::Nothing>) {});
-      reply(json_response(202,
-                          {{"message_id", r.value.message_id}, {"outbox_id", r.value.outbox_id}}));
+      reply(json_response(202, {{"message_id", r.value.message_id},
+                                {"outbox_id", r.value.outbox_id},
+                                {"replayed", false}}));
     });
   }
 
