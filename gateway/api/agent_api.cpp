@@ -41,9 +41,9 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     return api::guarded(weak_from_this(), roles, std::move(handler));
   }
 
-  // The conversation named by {id}, if the caller may see it; otherwise the error to send.
-  std::optional<store::Conversation> visible_conversation(const http::Request& req, const Caller& c,
-                                                          http::Reply& reply) {
+  // The conversation named by {id}, if it exists; otherwise the error to send.
+  std::optional<store::Conversation> existing_conversation(const http::Request& req,
+                                                           http::Reply& reply) {
     const auto it = req.params.find("id");
     const std::string text = it == req.params.end() ? std::string() : it->second;
     const auto id = parse_path_id(text);
@@ -56,10 +56,18 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
       reply(error_response(404, "not_found", "no conversation " + text));
       return std::nullopt;
     }
+    return conv;
+  }
+
+  // The conversation named by {id}, if the caller may see it; otherwise the error to send.
+  std::optional<store::Conversation> visible_conversation(const http::Request& req, const Caller& c,
+                                                          http::Reply& reply) {
+    auto conv = existing_conversation(req, reply);
     // Agents work on their own conversations only.
-    if (c.user.role == Role::agent &&
+    if (conv && c.user.role == Role::agent &&
         (!c.user.agent_id || conv->assigned_agent != c.user.agent_id)) {
-      reply(error_response(403, "forbidden", "conversation " + text + " is not assigned to you"));
+      reply(error_response(403, "forbidden",
+                           "conversation " + std::to_string(conv->id) + " is not assigned to you"));
       return std::nullopt;
     }
     return conv;
@@ -265,6 +273,78 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     });
   }
 
+  // accept / decline / pick: the caller acts as their agent profile on a conversation that is
+  // not theirs yet (so not visible_conversation); the routing engine decides whether it may.
+  using AgentAction = void (RoutingDispatcher::*)(store::Id, const std::string&,
+                                                  const std::string&, AgentActionDone);
+  void agent_action(const http::Request& req, const Caller& c, http::Reply reply,
+                    AgentAction action, const std::string& verb, const std::string& outcome) {
+    if (!c.user.agent_id)
+      return reply(error_response(403, "forbidden", "you have no agent profile"));
+    auto conv = existing_conversation(req, reply);
+    if (!conv) return;
+    const auto id = conv->id;
+    const auto agent = *c.user.agent_id;
+    audit(c, req, "conversation." + verb, "conversation:" + std::to_string(id));
+    (dispatcher.*action)(id, agent, c.actor(), [reply, id, agent, outcome](AgentActionResult r) {
+      using Kind = AgentActionResult::Kind;
+      switch (r.kind) {
+        case Kind::done:
+          return reply(json_response(
+              200, {{"conversation_id", id}, {"status", outcome}, {"agent_id", agent}}));
+        case Kind::not_allowed:
+          return reply(error_response(403, "forbidden", r.error));
+        case Kind::conflict:
+          return reply(error_response(409, "conflict", r.error));
+        case Kind::store_failed:
+          return reply(error_response(500, "store_error", r.error));
+      }
+    });
+  }
+  void accept_offer(const http::Request& req, const Caller& c, http::Reply reply) {
+    agent_action(req, c, std::move(reply), &RoutingDispatcher::accept_offer, "accept",
+                 "assigned");
+  }
+  void decline_offer(const http::Request& req, const Caller& c, http::Reply reply) {
+    agent_action(req, c, std::move(reply), &RoutingDispatcher::decline_offer, "decline",
+                 "declined");
+  }
+  void pick(const http::Request& req, const Caller& c, http::Reply reply) {
+    agent_action(req, c, std::move(reply), &RoutingDispatcher::pick, "pick", "assigned");
+  }
+
+  void list_offers(const http::Request& req, const Caller& c, http::Reply reply) {
+    std::string agent;
+    if (auto a = req.query_param("agent_id")) agent = *a;
+    if (c.user.role == Role::agent) {
+      // An agent sees the offers made to them, whatever filter they asked for.
+      if (!c.user.agent_id) return reply(json_response(200, {{"offers", json::array()}}));
+      if (!agent.empty() && agent != *c.user.agent_id)
+        return reply(error_response(403, "forbidden", "agents see only their own offers",
+                                    "agent_id"));
+      agent = *c.user.agent_id;
+    }
+    dispatcher.pending_offers(agent, [reply](std::vector<PendingOffer> offers) {
+      json out = json::array();
+      for (const auto& o : offers) {
+        const auto& q = o.conversation;
+        out.push_back({{"conversation_id", q.conversation_id},
+                       {"agent_id", o.agent_id},
+                       {"offered_at", o.offered_at},
+                       {"expires_at", o.expires_at},
+                       {"reason", o.reason},
+                       {"tier", q.tier},
+                       {"priority", q.priority},
+                       {"channel_kind", q.channel_kind},
+                       {"queued_at", q.queued_at},
+                       {"first_response_due", q.first_response_due == 0
+                                                  ? json(nullptr)
+                                                  : json(q.first_response_due)}});
+      }
+      reply(json_response(200, {{"offers", out}}));
+    });
+  }
+
   void list_agents(const http::Request&, const Caller&, http::Reply reply) {
     auto stored = std::make_shared<std::vector<store::Agent>>(store.list_agents());
     dispatcher.agent_loads([stored, reply](std::vector<AgentLoad> loads) {
@@ -364,6 +444,14 @@ void AgentApi::register_routes(http::Router& router) {
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::resolve)));
   router.add("POST", base + "/conversations/{id}/transfer",
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::transfer)));
+  router.add("POST", base + "/conversations/{id}/accept",
+             i.guarded({R::agent, R::supervisor}, bind(&Impl::accept_offer)));
+  router.add("POST", base + "/conversations/{id}/decline",
+             i.guarded({R::agent, R::supervisor}, bind(&Impl::decline_offer)));
+  router.add("POST", base + "/conversations/{id}/pick",
+             i.guarded({R::agent, R::supervisor}, bind(&Impl::pick)));
+  router.add("GET", base + "/offers",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::list_offers)));
   router.add("GET", base + "/conversations/{id}/explain",
              i.guarded({R::supervisor, R::admin}, bind(&Impl::explain)));
   router.add("PUT", base + "/agents/me/presence",

@@ -65,6 +65,12 @@ std::string reason_json(const std::string& reason, const std::string& agent) {
   return j.dump();
 }
 
+AgentActionResult no_pending_offer(store::Id conversation_id, const std::string& agent_id) {
+  return {AgentActionResult::Kind::conflict,
+          "conversation " + std::to_string(conversation_id) + " has no pending offer to " +
+              agent_id + " (never made, already answered, withdrawn or expired)"};
+}
+
 }  // namespace
 
 // Everything except the constructor's parsing runs on `strand`: the engine is single-threaded.
@@ -78,6 +84,9 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   std::uint64_t tick_timer = 0;
   std::map<store::Id, QueuedConversation> tracked;  // every conversation the engine knows
   std::set<std::string> agents;
+  // Offers as the engine made them (it keeps no expiry in its views); an entry is only believed
+  // while the engine still has the conversation offered to that agent (pending_offer()).
+  std::map<store::Id, PendingOffer> offers;
 
   // Tier rules: replaced by set_tier_rules (any thread), read on the strand and by the API.
   mutable std::mutex rules_mu;
@@ -106,6 +115,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     engine = std::make_unique<routing::Engine>(policy);
     tracked.clear();
     agents.clear();
+    offers.clear();
     const auto stored_agents = store.list_agents();
     // Everyone online while assignments are restored, so that the engine accepts them; the real
     // presence follows, and an offline agent's live conversations are re-queued as usual.
@@ -219,6 +229,10 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
 
   void apply(const routing::Decision& d) {
     if (d.kind == routing::DecisionKind::offer) {
+      // The engine offered at expires_at - timeout (the dispatch pass's now).
+      if (const auto q = tracked.find(d.conversation); q != tracked.end())
+        offers[d.conversation] = {q->second, d.agent, d.expires_at - policy.reservation_timeout_ms,
+                                  d.expires_at, d.reason};
       store.add_event(
           {d.conversation, "conversation.offered", "system",
            nlohmann::json{{"agent", d.agent}, {"reason", d.reason}, {"expires_at", d.expires_at}}
@@ -234,6 +248,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   }
 
   void record_timer(const routing::TimerEvent& t) {
+    if (t.kind == routing::TimerKind::reservation_expired) offers.erase(t.conversation);
     nlohmann::json data = {{"target", t.target}, {"reason", t.reason}, {"due_at", t.due_at}};
     if (t.level > 0) data["level"] = t.level;
     if (t.agent) data["agent"] = *t.agent;
@@ -314,6 +329,40 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
         store.set_sla_deadlines(id, d->first_response_due, d->resolution_due,
                                 log_failure("set SLA deadlines"));
     }
+  }
+
+  // The offer of `conversation_id` to `agent_id`, if the engine still holds it and it has not
+  // expired (an expired one may still wait for the next tick to be re-queued).
+  const PendingOffer* pending_offer(store::Id conversation_id, const std::string& agent_id,
+                                    store::UnixMs now) const {
+    const auto it = offers.find(conversation_id);
+    if (it == offers.end() || it->second.agent_id != agent_id || now > it->second.expires_at)
+      return nullptr;
+    const auto view = engine ? engine->conversation(conversation_id) : std::nullopt;
+    if (!view || view->state != routing::ConversationState::offered || view->agent != agent_id)
+      return nullptr;
+    return &it->second;
+  }
+
+  // The agent's own step (conversation.accepted / conversation.picked), then the assignment it
+  // led to: one writer, in order, so the transcript reads "accepted, then assigned".
+  void record_taken(store::Id conversation_id, const std::string& agent_id,
+                    const std::string& actor, const std::string& event_kind,
+                    const std::string& reason, AgentActionDone done) {
+    store.add_event({conversation_id, event_kind, actor,
+                     nlohmann::json{{"agent", agent_id}}.dump(), now_ms()},
+                    [event_kind](store::Outcome<store::Id> r) {
+                      if (!r.ok)
+                        log(LogLevel::error, kComponent,
+                            "cannot record " + event_kind + ": " + r.error);
+                    });
+    store.assign_conversation(conversation_id, agent_id, reason_json(reason, agent_id),
+                              [done](store::Outcome<store::Nothing> r) {
+                                if (!r.ok)
+                                  return done({AgentActionResult::Kind::store_failed, r.error});
+                                done({});
+                              });
+    refresh_queue_gauge();
   }
 
   void refresh_queue_gauge() {
@@ -447,6 +496,7 @@ void RoutingDispatcher::set_presence(const std::string& agent_id, store::Presenc
 
 void RoutingDispatcher::resolved(store::Id conversation_id) {
   state_->on_strand([conversation_id](State& s) {
+    s.offers.erase(conversation_id);
     if (!s.engine || !s.tracked.erase(conversation_id)) return;
     const auto now = now_ms();
     const auto view = s.engine->conversation(conversation_id);
@@ -504,6 +554,87 @@ void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::s
         conversation_id, actor, reason_json("transferred to team " + team + " by " + actor, ""),
         [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); });
     s.dispatch(now);
+  });
+}
+
+void RoutingDispatcher::accept_offer(store::Id conversation_id, const std::string& agent_id,
+                                     const std::string& actor, AgentActionDone done) {
+  state_->on_strand([conversation_id, agent_id, actor, done](State& s) {
+    const auto now = now_ms();
+    const auto* offer = s.pending_offer(conversation_id, agent_id, now);
+    if (!offer) {
+      done(no_pending_offer(conversation_id, agent_id));
+      return;
+    }
+    // The engine checks the expiry again against the same clock.
+    if (auto st = s.engine->accept(agent_id, conversation_id, now); !st) {
+      done({AgentActionResult::Kind::conflict, st.error});
+      return;
+    }
+    const std::string reason = "accepted the offer: " + offer->reason;
+    s.offers.erase(conversation_id);
+    s.record_taken(conversation_id, agent_id, actor, "conversation.accepted", reason, done);
+  });
+}
+
+void RoutingDispatcher::decline_offer(store::Id conversation_id, const std::string& agent_id,
+                                      const std::string& actor, AgentActionDone done) {
+  state_->on_strand([conversation_id, agent_id, actor, done](State& s) {
+    const auto now = now_ms();
+    if (!s.pending_offer(conversation_id, agent_id, now)) {
+      done(no_pending_offer(conversation_id, agent_id));
+      return;
+    }
+    if (auto st = s.engine->decline(agent_id, conversation_id, now); !st) {
+      done({AgentActionResult::Kind::conflict, st.error});
+      return;
+    }
+    s.offers.erase(conversation_id);
+    s.store.add_event({conversation_id, "conversation.declined", actor,
+                       nlohmann::json{{"agent", agent_id}}.dump(), now},
+                      [done](store::Outcome<store::Id> r) {
+                        if (!r.ok) return done({AgentActionResult::Kind::store_failed, r.error});
+                        done({});
+                      });
+    s.dispatch(now);  // the offer goes to the next agent, written after the decline
+  });
+}
+
+void RoutingDispatcher::pick(store::Id conversation_id, const std::string& agent_id,
+                             const std::string& actor, AgentActionDone done) {
+  state_->on_strand([conversation_id, agent_id, actor, done](State& s) {
+    if (!s.policy.manual_pick) {
+      done({AgentActionResult::Kind::not_allowed,
+            "manual pick is disabled by the routing policy (routing.manual_pick)"});
+      return;
+    }
+    if (!s.engine || !s.tracked.count(conversation_id)) {
+      done({AgentActionResult::Kind::conflict,
+            "conversation " + std::to_string(conversation_id) + " is not open"});
+      return;
+    }
+    if (auto st = s.engine->pick(agent_id, conversation_id, now_ms()); !st) {
+      done({AgentActionResult::Kind::conflict, st.error});
+      return;
+    }
+    s.record_taken(conversation_id, agent_id, actor, "conversation.picked",
+                   "picked manually by " + agent_id, done);
+  });
+}
+
+void RoutingDispatcher::pending_offers(const std::string& agent_id,
+                                       std::function<void(std::vector<PendingOffer>)> done) {
+  state_->on_strand([agent_id, done](State& s) {
+    const auto now = now_ms();
+    std::vector<PendingOffer> out;
+    for (const auto& [id, offer] : s.offers)
+      if ((agent_id.empty() || offer.agent_id == agent_id) &&
+          s.pending_offer(id, offer.agent_id, now))
+        out.push_back(offer);
+    std::sort(out.begin(), out.end(), [](const PendingOffer& a, const PendingOffer& b) {
+      return a.offered_at < b.offered_at;
+    });
+    done(std::move(out));
   });
 }
 

@@ -40,6 +40,29 @@ struct AgentLoad {
 // "" on success, else why the engine or the store refused, in words.
 using DispatchDone = std::function<void(std::string error)>;
 
+// An offer the engine made (the policy reserves before assigning) that the agent has neither
+// accepted nor declined and that has not expired yet.
+struct PendingOffer {
+  QueuedConversation conversation;
+  std::string agent_id;
+  store::UnixMs offered_at = 0;
+  store::UnixMs expires_at = 0;  // after this the engine re-queues it for the next agent
+  std::string reason;            // why this agent, from the engine
+};
+
+// How an agent's accept / decline / pick went.
+struct AgentActionResult {
+  enum class Kind {
+    done,          // decided and committed
+    not_allowed,   // the routing policy forbids it (manual pick disabled)
+    conflict,      // not possible now: no such offer, expired, not queued, agent not eligible
+    store_failed,  // the engine decided but the store did not record it
+  };
+  Kind kind = Kind::done;
+  std::string error;  // why not, in words ("" when done)
+};
+using AgentActionDone = std::function<void(AgentActionResult)>;
+
 // A team's overflow rule from the policy's [routing.teams.<name>] (GET /api/v1/teams).
 struct TeamOverflow {
   std::vector<std::string> overflow_to;
@@ -75,6 +98,18 @@ class RoutingDispatcher {
                          const std::string& actor, DispatchDone done);
   void transfer_to_team(store::Id conversation_id, const std::string& team,
                         const std::string& actor, DispatchDone done);
+  // The agent answers an offer made to them: accepted → assigned to them (events
+  // conversation.accepted, conversation.assigned); declined → offered to the next agent
+  // (conversation.declined), never again to this one. conflict unless that offer is pending.
+  void accept_offer(store::Id conversation_id, const std::string& agent_id,
+                    const std::string& actor, AgentActionDone done);
+  void decline_offer(store::Id conversation_id, const std::string& agent_id,
+                     const std::string& actor, AgentActionDone done);
+  // The agent takes a queued conversation (conversation.picked, conversation.assigned):
+  // not_allowed when the policy disables manual pick, conflict with the engine's reason when
+  // the conversation is not queued or the agent is not eligible for it.
+  void pick(store::Id conversation_id, const std::string& agent_id, const std::string& actor,
+            AgentActionDone done);
 
   // --- admin changes (the store has committed them; the engine follows at once)
   // A created or replaced agent profile: the engine routes by it from now on.
@@ -95,6 +130,9 @@ class RoutingDispatcher {
   void queue_snapshot(std::function<void(std::vector<QueuedConversation>)> done);
   void explain(store::Id conversation_id, std::function<void(std::string)> done);
   void agent_loads(std::function<void(std::vector<AgentLoad>)> done);
+  // Offers waiting for an answer, oldest first; agent_id "" = every agent's.
+  void pending_offers(const std::string& agent_id,
+                      std::function<void(std::vector<PendingOffer>)> done);
   // Every team the policy names, with its overflow rule.
   void team_overflow(std::function<void(std::map<std::string, TeamOverflow>)> done);
 
