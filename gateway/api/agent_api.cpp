@@ -275,8 +275,8 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
 
   // accept / decline / pick: the caller acts as their agent profile on a conversation that is
   // not theirs yet (so not visible_conversation); the routing engine decides whether it may.
-  using AgentAction = void (RoutingDispatcher::*)(store::Id, const std::string&,
-                                                  const std::string&, AgentActionDone);
+  using AgentAction = void (RoutingDispatcher::*)(store::Id, const std::string&, const std::string&,
+                                                  AgentActionDone);
   void agent_action(const http::Request& req, const Caller& c, http::Reply reply,
                     AgentAction action, const std::string& verb, const std::string& outcome) {
     if (!c.user.agent_id)
@@ -302,8 +302,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     });
   }
   void accept_offer(const http::Request& req, const Caller& c, http::Reply reply) {
-    agent_action(req, c, std::move(reply), &RoutingDispatcher::accept_offer, "accept",
-                 "assigned");
+    agent_action(req, c, std::move(reply), &RoutingDispatcher::accept_offer, "accept", "assigned");
   }
   void decline_offer(const http::Request& req, const Caller& c, http::Reply reply) {
     agent_action(req, c, std::move(reply), &RoutingDispatcher::decline_offer, "decline",
@@ -320,8 +319,8 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
       // An agent sees the offers made to them, whatever filter they asked for.
       if (!c.user.agent_id) return reply(json_response(200, {{"offers", json::array()}}));
       if (!agent.empty() && agent != *c.user.agent_id)
-        return reply(error_response(403, "forbidden", "agents see only their own offers",
-                                    "agent_id"));
+        return reply(
+            error_response(403, "forbidden", "agents see only their own offers", "agent_id"));
       agent = *c.user.agent_id;
     }
     dispatcher.pending_offers(agent, [reply](std::vector<PendingOffer> offers) {
@@ -337,9 +336,8 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
                        {"priority", q.priority},
                        {"channel_kind", q.channel_kind},
                        {"queued_at", q.queued_at},
-                       {"first_response_due", q.first_response_due == 0
-                                                  ? json(nullptr)
-                                                  : json(q.first_response_due)}});
+                       {"first_response_due",
+                        q.first_response_due == 0 ? json(nullptr) : json(q.first_response_due)}});
       }
       reply(json_response(200, {{"offers", out}}));
     });

@@ -349,13 +349,12 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   void record_taken(store::Id conversation_id, const std::string& agent_id,
                     const std::string& actor, const std::string& event_kind,
                     const std::string& reason, AgentActionDone done) {
-    store.add_event({conversation_id, event_kind, actor,
-                     nlohmann::json{{"agent", agent_id}}.dump(), now_ms()},
-                    [event_kind](store::Outcome<store::Id> r) {
-                      if (!r.ok)
-                        log(LogLevel::error, kComponent,
-                            "cannot record " + event_kind + ": " + r.error);
-                    });
+    store.add_event(
+        {conversation_id, event_kind, actor, nlohmann::json{{"agent", agent_id}}.dump(), now_ms()},
+        [event_kind](store::Outcome<store::Id> r) {
+          if (!r.ok)
+            log(LogLevel::error, kComponent, "cannot record " + event_kind + ": " + r.error);
+        });
     store.assign_conversation(conversation_id, agent_id, reason_json(reason, agent_id),
                               [done](store::Outcome<store::Nothing> r) {
                                 if (!r.ok)
