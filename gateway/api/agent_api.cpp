@@ -3,8 +3,10 @@
 #include "api/idempotency_key.hpp"
 #include "api/json_response.hpp"
 #include "api/json_views.hpp"
+#include "api/live_filter.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
+#include "api/supervisor_view.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 
@@ -346,48 +348,18 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   void list_agents(const http::Request&, const Caller&, http::Reply reply) {
     auto stored = std::make_shared<std::vector<store::Agent>>(store.list_agents());
     dispatcher.agent_loads([stored, reply](std::vector<AgentLoad> loads) {
-      json out = json::array();
-      for (const auto& a : *stored) {
-        json j = agent_json(a);
-        j["load"] = json::object();
-        for (const auto& l : loads)
-          if (l.agent_id == a.id) j["load"] = l.load;
-        out.push_back(std::move(j));
-      }
-      reply(json_response(200, {{"agents", out}}));
+      reply(json_response(200, {{"agents", agents_json(*stored, loads, {})}}));
     });
   }
 
-  void queue(const http::Request&, const Caller&, http::Reply reply) {
+  void queue(const http::Request& req, const Caller&, http::Reply reply) {
+    auto filter = parse_live_filter(req);
+    if (!filter.value) return reply(body_error(filter.error));
     auto counts = std::make_shared<store::QueueCounts>(store.queue_counts());
-    dispatcher.queue_snapshot([counts, reply](std::vector<QueuedConversation> queued) {
-      const auto now = now_ms();
-      // One bucket per (tier, priority): how many wait, and the least SLA time left among them.
-      std::map<std::pair<std::string, int>, std::pair<int, std::optional<std::int64_t>>> buckets;
-      json list = json::array();
-      for (const auto& q : queued) {
-        auto& [n, least] = buckets[{q.tier, q.priority}];
-        n += 1;
-        if (q.first_response_due != 0) {
-          const std::int64_t left = q.first_response_due - now;
-          least = least ? std::min(*least, left) : left;
-        }
-        list.push_back({{"conversation_id", q.conversation_id},
-                        {"tier", q.tier},
-                        {"priority", q.priority},
-                        {"channel_kind", q.channel_kind},
-                        {"queued_at", q.queued_at},
-                        {"first_response_due",
-                         q.first_response_due == 0 ? json(nullptr) : json(q.first_response_due)}});
-      }
-      json by_bucket = json::array();
-      for (const auto& [key, v] : buckets)
-        by_bucket.push_back({{"tier", key.first},
-                             {"priority", key.second},
-                             {"count", v.first},
-                             {"sla_ms_left", v.second ? json(*v.second) : json(nullptr)}});
-      reply(json_response(
-          200, {{"queued", list}, {"by_tier_priority", by_bucket}, {"counts", counts->by_status}}));
+    dispatcher.live_view([counts, filter = *filter.value, reply](LiveView view) {
+      json body = queue_view_json(view, filter);
+      body["counts"] = counts->by_status;
+      reply(json_response(200, body));
     });
   }
 

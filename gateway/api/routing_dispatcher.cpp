@@ -1,5 +1,7 @@
 #include "api/routing_dispatcher.hpp"
 
+#include "api/live_events.hpp"
+#include "api/supervisor_view.hpp"
 #include "api/tier_rules.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -65,6 +67,15 @@ std::string reason_json(const std::string& reason, const std::string& agent) {
   return j.dump();
 }
 
+// Conversations an agent holds per channel kind (kinds with none left out).
+std::map<std::string, int> load_by_kind(const routing::AgentView& agent) {
+  std::map<std::string, int> out;
+  for (int k = 0; k < routing::kChannelKindCount; ++k)
+    if (agent.load[k] > 0)
+      out[routing::to_string(static_cast<routing::ChannelKind>(k))] = agent.load[k];
+  return out;
+}
+
 AgentActionResult no_pending_offer(store::Id conversation_id, const std::string& agent_id) {
   return {AgentActionResult::Kind::conflict,
           "conversation " + std::to_string(conversation_id) + " has no pending offer to " +
@@ -87,6 +98,10 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   // Offers as the engine made them (it keeps no expiry in its views); an entry is only believed
   // while the engine still has the conversation offered to that agent (pending_offer()).
   std::map<store::Id, PendingOffer> offers;
+  std::function<store::UnixMs()> clock = now_ms;
+  std::shared_ptr<LiveEvents> live;  // null: nobody listens
+  bool rebuilding = false;           // a rebuild's replay is not news: one snapshot follows
+  std::map<std::string, std::string> agent_teams;  // for the stream's team filter
 
   // Tier rules: replaced by set_tier_rules (any thread), read on the strand and by the API.
   mutable std::mutex rules_mu;
@@ -111,7 +126,8 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   // ---- loading state from the store (start, reload)
 
   void rebuild() {
-    const auto now = now_ms();
+    const auto now = clock();
+    rebuilding = true;
     engine = std::make_unique<routing::Engine>(policy);
     tracked.clear();
     agents.clear();
@@ -138,6 +154,12 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
         "loaded " + std::to_string(agents.size()) + " agent(s) and " +
             std::to_string(tracked.size()) + " open conversation(s)");
     dispatch(now);
+    rebuilding = false;
+    if (live)
+      live->resnapshot(
+          [view = live_view_at(now), &stored_agents](const LiveFilter& f, std::uint64_t seq) {
+            return snapshot_message(view, stored_agents, f, seq);
+          });
   }
 
   void add_agent(const store::Agent& a, store::UnixMs now) {
@@ -147,6 +169,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     }
     engine->set_presence(a.id, routing::Presence::online, now);
     agents.insert(a.id);
+    agent_teams[a.id] = a.team;
   }
 
   // Puts an open conversation into the engine: queued ones wait at their original position,
@@ -197,6 +220,8 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     if (c.first_response_at) engine->record_first_response(c.id, now);
     if (c.status == store::ConversationStatus::waiting_customer)
       engine->waiting_on_customer(c.id, now);
+    if (c.status == store::ConversationStatus::queued)
+      publish_conversation("conversation.queued", c.id, now, {}, "waiting for an agent");
     if (!c.first_response_due && !c.resolution_due) {
       if (auto d = engine->sla_deadlines(c.id))
         store.set_sla_deadlines(c.id, d->first_response_due, d->resolution_due,
@@ -237,10 +262,13 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
           {d.conversation, "conversation.offered", "system",
            nlohmann::json{{"agent", d.agent}, {"reason", d.reason}, {"expires_at", d.expires_at}}
                .dump(),
-           now_ms()},
+           clock()},
           [](store::Outcome<store::Id>) {});
+      publish_conversation("conversation.offered", d.conversation, clock(), d.agent, d.reason,
+                           d.expires_at);
       return;
     }
+    publish_conversation("conversation.assigned", d.conversation, clock(), d.agent, d.reason);
     metrics.counter_add("omnigate_conversations_assigned_total",
                         "Conversations the routing engine assigned to an agent.", {});
     store.assign_conversation(d.conversation, d.agent, reason_json(d.reason, d.agent),
@@ -253,8 +281,19 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     if (t.level > 0) data["level"] = t.level;
     if (t.agent) data["agent"] = *t.agent;
     store.add_event({t.conversation, std::string("sla.") + routing::to_string(t.kind), "system",
-                     data.dump(), now_ms()},
+                     data.dump(), clock()},
                     [](store::Outcome<store::Id>) {});
+    if (!listening()) return;
+    if (auto e = conversation_event(std::string("sla.") + routing::to_string(t.kind),
+                                    t.conversation, clock())) {
+      e->agent = t.agent.value_or("");
+      e->agent_team = agent_team(e->agent);
+      e->reason = t.reason;
+      e->target = t.target;
+      e->due_at = t.due_at;
+      e->level = t.level;
+      publish(*e);
+    }
   }
 
   // Presence into the engine; conversations it took away from the agent go back to the queue in
@@ -270,11 +309,46 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     for (const auto id : before->conversations) {
       const auto& still = after->conversations;
       if (std::find(still.begin(), still.end(), id) != still.end()) continue;
-      store.requeue_conversation(
-          id, "system",
-          reason_json("agent " + agent_id + " went " + routing::to_string(presence), ""),
-          log_failure("re-queue conversation " + std::to_string(id)));
+      const std::string why = "agent " + agent_id + " went " + routing::to_string(presence);
+      store.requeue_conversation(id, "system", reason_json(why, ""),
+                                 log_failure("re-queue conversation " + std::to_string(id)));
+      publish_conversation("conversation.requeued", id, now, agent_id, why);
     }
+    publish_presence(agent_id, now);
+  }
+
+  // The offer of `conversation_id` to `agent_id`, if the engine still holds it and it has not
+  // expired (an expired one may still wait for the next tick to be re-queued).
+  const PendingOffer* pending_offer(store::Id conversation_id, const std::string& agent_id,
+                                    store::UnixMs now) const {
+    const auto it = offers.find(conversation_id);
+    if (it == offers.end() || it->second.agent_id != agent_id || now > it->second.expires_at)
+      return nullptr;
+    const auto view = engine ? engine->conversation(conversation_id) : std::nullopt;
+    if (!view || view->state != routing::ConversationState::offered || view->agent != agent_id)
+      return nullptr;
+    return &it->second;
+  }
+
+  // The agent's own step (conversation.accepted / conversation.picked), then the assignment it
+  // led to: one writer, in order, so the transcript reads "accepted, then assigned".
+  void record_taken(store::Id conversation_id, const std::string& agent_id,
+                    const std::string& actor, const std::string& event_kind,
+                    const std::string& reason, AgentActionDone done) {
+    store.add_event(
+        {conversation_id, event_kind, actor, nlohmann::json{{"agent", agent_id}}.dump(), clock()},
+        [event_kind](store::Outcome<store::Id> r) {
+          if (!r.ok)
+            log(LogLevel::error, kComponent, "cannot record " + event_kind + ": " + r.error);
+        });
+    publish_conversation("conversation.assigned", conversation_id, clock(), agent_id, reason);
+    store.assign_conversation(conversation_id, agent_id, reason_json(reason, agent_id),
+                              [done](store::Outcome<store::Nothing> r) {
+                                if (!r.ok)
+                                  return done({AgentActionResult::Kind::store_failed, r.error});
+                                done({});
+                              });
+    refresh_queue_gauge();
   }
 
   std::shared_ptr<const std::vector<config::TierRule>> current_rules() const {
@@ -300,7 +374,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       if (!r.ok) log(LogLevel::error, kComponent, "cannot apply tier rules: " + r.error);
       self->on_strand([id, r = std::move(r)](State& s) {
         if (!s.engine) return;
-        const auto now = now_ms();
+        const auto now = s.clock();
         if (r.ok) s.reposition(r.value, now);
         const auto conv = s.store.get_conversation(id);
         if (conv && (conv->status == store::ConversationStatus::queued ||
@@ -331,37 +405,113 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     }
   }
 
-  // The offer of `conversation_id` to `agent_id`, if the engine still holds it and it has not
-  // expired (an expired one may still wait for the next tick to be re-queued).
-  const PendingOffer* pending_offer(store::Id conversation_id, const std::string& agent_id,
-                                    store::UnixMs now) const {
-    const auto it = offers.find(conversation_id);
-    if (it == offers.end() || it->second.agent_id != agent_id || now > it->second.expires_at)
-      return nullptr;
-    const auto view = engine ? engine->conversation(conversation_id) : std::nullopt;
-    if (!view || view->state != routing::ConversationState::offered || view->agent != agent_id)
-      return nullptr;
-    return &it->second;
+  // ---- the supervisors' live view and event stream (docs/api.md "Live queue", "Event stream")
+
+  std::string agent_team(const std::string& agent_id) const {
+    const auto it = agent_teams.find(agent_id);
+    return it == agent_teams.end() ? std::string() : it->second;
   }
 
-  // The agent's own step (conversation.accepted / conversation.picked), then the assignment it
-  // led to: one writer, in order, so the transcript reads "accepted, then assigned".
-  void record_taken(store::Id conversation_id, const std::string& agent_id,
-                    const std::string& actor, const std::string& event_kind,
-                    const std::string& reason, AgentActionDone done) {
-    store.add_event(
-        {conversation_id, event_kind, actor, nlohmann::json{{"agent", agent_id}}.dump(), now_ms()},
-        [event_kind](store::Outcome<store::Id> r) {
-          if (!r.ok)
-            log(LogLevel::error, kComponent, "cannot record " + event_kind + ": " + r.error);
-        });
-    store.assign_conversation(conversation_id, agent_id, reason_json(reason, agent_id),
-                              [done](store::Outcome<store::Nothing> r) {
-                                if (!r.ok)
-                                  return done({AgentActionResult::Kind::store_failed, r.error});
-                                done({});
-                              });
-    refresh_queue_gauge();
+  // The queue entry of a tracked conversation that waits (queued or offered) at `now`.
+  std::optional<QueuedConversation> waiting_entry(store::Id id, store::UnixMs now) const {
+    const auto q = tracked.find(id);
+    const auto view = engine ? engine->conversation(id) : std::nullopt;
+    if (q == tracked.end() || !view) return std::nullopt;
+    if (view->state != routing::ConversationState::queued &&
+        view->state != routing::ConversationState::offered)
+      return std::nullopt;
+    QueuedConversation out = q->second;
+    if (view->state == routing::ConversationState::offered) {
+      out.state = "offered";
+      out.offered_to = view->agent.value_or("");
+      if (const auto o = offers.find(id); o != offers.end())
+        out.offer_expires_at = o->second.expires_at;
+    }
+    if (const auto t = policy.teams.find(out.team);
+        !out.team.empty() && t != policy.teams.end() && t->second.overflow_after_ms > 0) {
+      out.overflow_at = out.queued_at + t->second.overflow_after_ms;
+      out.overflow_teams = t->second.overflow_to;
+    }
+    // The engine's deadline, which moves when the clock pauses.
+    set_first_response_sla(out, view->first_response_done ? 0 : view->deadlines.first_response_due,
+                           policy.calendar_for(*routing::tier_from_string(out.tier)),
+                           policy.sla.warn_before_ms, now);
+    return out;
+  }
+
+  std::vector<AgentLoad> agent_loads_now() const {
+    std::vector<AgentLoad> out;
+    for (const auto& id : agents) {
+      const auto view = engine ? engine->agent(id) : std::nullopt;
+      if (!view) continue;
+      out.push_back(
+          {id, routing::to_string(view->presence), load_by_kind(*view), view->total_load});
+    }
+    return out;
+  }
+
+  LiveView live_view_at(store::UnixMs now) const {
+    LiveView v;
+    v.at = now;
+    for (const auto& [id, q] : tracked)
+      if (auto w = waiting_entry(id, now)) v.waiting.push_back(std::move(*w));
+    v.agents = agent_loads_now();
+    return v;
+  }
+
+  // A conversation event with what the stream's filters and the console need; nullopt for a
+  // conversation the engine does not track.
+  std::optional<LiveEvent> conversation_event(std::string type, store::Id id,
+                                              store::UnixMs now) const {
+    const auto q = tracked.find(id);
+    const auto view = engine ? engine->conversation(id) : std::nullopt;
+    if (q == tracked.end() || !view) return std::nullopt;
+    LiveEvent e;
+    e.type = std::move(type);
+    e.at = now;
+    e.conversation_id = id;
+    e.team = q->second.team;
+    e.tier = q->second.tier;
+    e.priority = q->second.priority;
+    e.channel_kind = q->second.channel_kind;
+    e.state = routing::to_string(view->state);
+    e.waiting = waiting_entry(id, now);
+    return e;
+  }
+
+  // Events are built only for someone: with nobody subscribed a decision costs nothing more.
+  // Subscribers join on this strand (live_view), so none can appear halfway through.
+  bool listening() const { return live && !rebuilding && live->subscriber_count() > 0; }
+
+  void publish(const LiveEvent& e) {
+    if (listening()) live->publish(e);
+  }
+
+  void publish_conversation(std::string type, store::Id id, store::UnixMs now,
+                            const std::string& agent, const std::string& reason,
+                            store::UnixMs expires_at = 0) {
+    if (!listening()) return;
+    auto e = conversation_event(std::move(type), id, now);
+    if (!e) return;
+    e->agent = agent;
+    e->agent_team = agent_team(agent);
+    e->reason = reason;
+    e->expires_at = expires_at;
+    publish(*e);
+  }
+
+  void publish_presence(const std::string& agent_id, store::UnixMs now) {
+    if (!listening()) return;
+    const auto view = engine->agent(agent_id);
+    if (!view) return;
+    LiveEvent e;
+    e.type = "agent.presence";
+    e.at = now;
+    e.agent = agent_id;
+    e.agent_team = agent_team(agent_id);
+    e.presence = routing::to_string(view->presence);
+    e.load = load_by_kind(*view);
+    publish(e);
   }
 
   void refresh_queue_gauge() {
@@ -383,7 +533,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     tick_timer = strand->post_after(kTickInterval, [weak] {
       auto self = weak.lock();
       if (!self || !self->running) return;
-      self->dispatch(now_ms());
+      self->dispatch(self->clock());
       self->schedule_tick();
     });
   }
@@ -414,6 +564,14 @@ RoutingDispatcher::~RoutingDispatcher() {
   stop();
 }
 
+void RoutingDispatcher::publish_to(std::shared_ptr<LiveEvents> live) {
+  state_->live = std::move(live);
+}
+
+void RoutingDispatcher::use_clock(std::function<store::UnixMs()> clock) {
+  state_->clock = std::move(clock);
+}
+
 void RoutingDispatcher::start() {
   if (state_->running.exchange(true)) return;
   state_->on_strand([](State& s) {
@@ -433,7 +591,7 @@ void RoutingDispatcher::on_inbound(const std::string& instance, const store::Ing
   const bool fresh = result.new_conversation;
   state_->on_strand([id, instance, fresh](State& s) {
     if (!s.engine) return;
-    const auto now = now_ms();
+    const auto now = s.clock();
     if (s.tracked.count(id)) {
       // A customer message on a conversation being handled: only the SLA pause ends.
       const auto view = s.engine->conversation(id);
@@ -481,7 +639,7 @@ void RoutingDispatcher::set_presence(const std::string& agent_id, store::Presenc
             done("");
             return;
           }
-          const auto now = now_ms();
+          const auto now = s.clock();
           if (!s.agents.count(agent_id)) {
             // An agent seeded after start(): learn its profile now.
             if (auto a = s.store.get_agent(agent_id)) s.add_agent(*a, now);
@@ -496,13 +654,21 @@ void RoutingDispatcher::set_presence(const std::string& agent_id, store::Presenc
 void RoutingDispatcher::resolved(store::Id conversation_id) {
   state_->on_strand([conversation_id](State& s) {
     s.offers.erase(conversation_id);
+    auto event = s.conversation_event("conversation.resolved", conversation_id, s.clock());
     if (!s.engine || !s.tracked.erase(conversation_id)) return;
-    const auto now = now_ms();
+    const auto now = s.clock();
     const auto view = s.engine->conversation(conversation_id);
     if (view && view->state == routing::ConversationState::queued)
       s.engine->remove(conversation_id, now);
     else
       s.engine->finish(conversation_id, now);
+    if (event && view) {
+      event->state = "resolved";
+      event->waiting.reset();
+      event->agent = view->agent.value_or("");
+      event->agent_team = s.agent_team(event->agent);
+      s.publish(*event);
+    }
     s.dispatch(now);
   });
 }
@@ -510,7 +676,7 @@ void RoutingDispatcher::resolved(store::Id conversation_id) {
 void RoutingDispatcher::replied(store::Id conversation_id) {
   state_->on_strand([conversation_id](State& s) {
     if (!s.engine || !s.tracked.count(conversation_id)) return;
-    const auto now = now_ms();
+    const auto now = s.clock();
     s.engine->record_first_response(conversation_id, now);
     s.engine->waiting_on_customer(conversation_id, now);
   });
@@ -523,14 +689,15 @@ void RoutingDispatcher::transfer_to_agent(store::Id conversation_id, const std::
       done("conversation " + std::to_string(conversation_id) + " is not open");
       return;
     }
-    if (auto st = s.engine->transfer_to_agent(conversation_id, agent_id, now_ms()); !st) {
+    if (auto st = s.engine->transfer_to_agent(conversation_id, agent_id, s.clock()); !st) {
       done(st.error);
       return;
     }
+    const std::string why = "transferred to " + agent_id + " by " + actor;
     s.store.assign_conversation(
-        conversation_id, agent_id,
-        reason_json("transferred to " + agent_id + " by " + actor, agent_id),
+        conversation_id, agent_id, reason_json(why, agent_id),
         [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); });
+    s.publish_conversation("conversation.transferred", conversation_id, s.clock(), agent_id, why);
     s.refresh_queue_gauge();
   });
 }
@@ -542,10 +709,18 @@ void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::s
       done("conversation " + std::to_string(conversation_id) + " is not open");
       return;
     }
-    const auto now = now_ms();
+    const auto now = s.clock();
     if (auto st = s.engine->transfer_to_team(conversation_id, team, now); !st) {
       done(st.error);
       return;
+    }
+    auto& tracked = s.tracked[conversation_id];
+    const std::string previous_team = tracked.team;
+    tracked.team = team;
+    if (auto e = s.conversation_event("conversation.transferred", conversation_id, now)) {
+      e->previous_team = previous_team;
+      e->reason = "transferred to team " + team + " by " + actor;
+      s.publish(*e);
     }
     // The re-queue is written before any assignment the dispatch below makes (one writer, in
     // order), so the transcript reads "re-queued, then assigned".
@@ -559,7 +734,7 @@ void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::s
 void RoutingDispatcher::accept_offer(store::Id conversation_id, const std::string& agent_id,
                                      const std::string& actor, AgentActionDone done) {
   state_->on_strand([conversation_id, agent_id, actor, done](State& s) {
-    const auto now = now_ms();
+    const auto now = s.clock();
     const auto* offer = s.pending_offer(conversation_id, agent_id, now);
     if (!offer) {
       done(no_pending_offer(conversation_id, agent_id));
@@ -579,7 +754,7 @@ void RoutingDispatcher::accept_offer(store::Id conversation_id, const std::strin
 void RoutingDispatcher::decline_offer(store::Id conversation_id, const std::string& agent_id,
                                       const std::string& actor, AgentActionDone done) {
   state_->on_strand([conversation_id, agent_id, actor, done](State& s) {
-    const auto now = now_ms();
+    const auto now = s.clock();
     if (!s.pending_offer(conversation_id, agent_id, now)) {
       done(no_pending_offer(conversation_id, agent_id));
       return;
@@ -612,7 +787,7 @@ void RoutingDispatcher::pick(store::Id conversation_id, const std::string& agent
             "conversation " + std::to_string(conversation_id) + " is not open"});
       return;
     }
-    if (auto st = s.engine->pick(agent_id, conversation_id, now_ms()); !st) {
+    if (auto st = s.engine->pick(agent_id, conversation_id, s.clock()); !st) {
       done({AgentActionResult::Kind::conflict, st.error});
       return;
     }
@@ -624,7 +799,7 @@ void RoutingDispatcher::pick(store::Id conversation_id, const std::string& agent
 void RoutingDispatcher::pending_offers(const std::string& agent_id,
                                        std::function<void(std::vector<PendingOffer>)> done) {
   state_->on_strand([agent_id, done](State& s) {
-    const auto now = now_ms();
+    const auto now = s.clock();
     std::vector<PendingOffer> out;
     for (const auto& [id, offer] : s.offers)
       if ((agent_id.empty() || offer.agent_id == agent_id) &&
@@ -637,15 +812,8 @@ void RoutingDispatcher::pending_offers(const std::string& agent_id,
   });
 }
 
-void RoutingDispatcher::queue_snapshot(std::function<void(std::vector<QueuedConversation>)> done) {
-  state_->on_strand([done](State& s) {
-    std::vector<QueuedConversation> out;
-    for (const auto& [id, q] : s.tracked) {
-      const auto view = s.engine ? s.engine->conversation(id) : std::nullopt;
-      if (view && view->state == routing::ConversationState::queued) out.push_back(q);
-    }
-    done(std::move(out));
-  });
+void RoutingDispatcher::live_view(std::function<void(LiveView)> done) {
+  state_->on_strand([done](State& s) { done(s.live_view_at(s.clock())); });
 }
 
 void RoutingDispatcher::explain(store::Id conversation_id, std::function<void(std::string)> done) {
@@ -660,25 +828,13 @@ void RoutingDispatcher::explain(store::Id conversation_id, std::function<void(st
 }
 
 void RoutingDispatcher::agent_loads(std::function<void(std::vector<AgentLoad>)> done) {
-  state_->on_strand([done](State& s) {
-    std::vector<AgentLoad> out;
-    for (const auto& id : s.agents) {
-      const auto view = s.engine ? s.engine->agent(id) : std::nullopt;
-      if (!view) continue;
-      AgentLoad a{id, routing::to_string(view->presence), {}, view->total_load};
-      for (int k = 0; k < routing::kChannelKindCount; ++k)
-        if (view->load[k] > 0)
-          a.load[routing::to_string(static_cast<routing::ChannelKind>(k))] = view->load[k];
-      out.push_back(std::move(a));
-    }
-    done(std::move(out));
-  });
+  state_->on_strand([done](State& s) { done(s.agent_loads_now()); });
 }
 
 void RoutingDispatcher::agent_changed(const store::Agent& agent) {
   state_->on_strand([agent](State& s) {
     if (!s.engine) return;
-    const auto now = now_ms();
+    const auto now = s.clock();
     if (s.agents.count(agent.id)) {
       // Keeps presence and conversations; skills, tiers and capacity apply to the next decision.
       if (auto st = s.engine->upsert_agent(to_spec(agent), now); !st)
@@ -695,7 +851,7 @@ void RoutingDispatcher::agent_removed(const std::string& agent_id, const std::st
                                       std::function<void(std::vector<store::Id>)> done) {
   state_->on_strand([agent_id, actor, done](State& s) {
     std::vector<store::Id> requeued;
-    const auto now = now_ms();
+    const auto now = s.clock();
     const auto view = s.engine ? s.engine->agent(agent_id) : std::nullopt;
     if (view) {
       for (const auto id : view->conversations) {
@@ -726,7 +882,7 @@ void RoutingDispatcher::agent_removed(const std::string& agent_id, const std::st
 void RoutingDispatcher::customer_changed(const store::CustomerChange& change) {
   state_->on_strand([change](State& s) {
     if (!s.engine) return;
-    const auto now = now_ms();
+    const auto now = s.clock();
     s.reposition(change, now);
     s.dispatch(now);
   });

@@ -27,6 +27,18 @@ struct QueuedConversation {
   std::string channel_kind;
   store::UnixMs queued_at = 0;
   store::UnixMs first_response_due = 0;  // 0 = none
+  // Filled by live_view() (LiveView::at is "now"):
+  std::string state = "queued";   // "queued" | "offered"
+  std::string team;               // home team it waits for ("" = any team)
+  store::UnixMs overflow_at = 0;  // other teams may take it from then on (0 = never)
+  std::vector<std::string> overflow_teams;
+  std::string offered_to;              // state "offered": the agent holding the reservation...
+  store::UnixMs offer_expires_at = 0;  // ...until then (0 = no expiry)
+  // First-response service time left on the tier's business calendar (negative: service time
+  // since the breach); unset without a deadline.
+  std::optional<std::int64_t> first_response_ms_left;
+  // "none" | "ok" | "warning" (within the policy's warning lead) | "breached"
+  std::string sla_state = "none";
 };
 
 // An agent's live state in the engine.
@@ -36,6 +48,15 @@ struct AgentLoad {
   std::map<std::string, int> load;  // channel kind → conversations held
   int total_load = 0;
 };
+
+// The live queue and the agents' state at one instant of the dispatcher's clock.
+struct LiveView {
+  store::UnixMs at = 0;
+  std::vector<QueuedConversation> waiting;  // queued and offered, in conversation id order
+  std::vector<AgentLoad> agents;
+};
+
+class LiveEvents;
 
 // "" on success, else why the engine or the store refused, in words.
 using DispatchDone = std::function<void(std::string error)>;
@@ -78,6 +99,11 @@ class RoutingDispatcher {
   ~RoutingDispatcher();  // stop()s
   RoutingDispatcher(const RoutingDispatcher&) = delete;
   RoutingDispatcher& operator=(const RoutingDispatcher&) = delete;
+
+  // Before start(): decisions are published there as they happen (supervisors' event stream).
+  void publish_to(std::shared_ptr<LiveEvents> live);
+  // Before start(): the dispatcher's notion of now (default: the wall clock); tests drive SLAs.
+  void use_clock(std::function<store::UnixMs()> clock);
 
   void start();  // rebuild agents, queue and assignments from the store, then dispatch
   void stop();
@@ -127,14 +153,16 @@ class RoutingDispatcher {
   std::vector<config::TierRule> tier_rules() const;
 
   // --- reads for the API (answered on the engine's strand)
-  void queue_snapshot(std::function<void(std::vector<QueuedConversation>)> done);
   void explain(store::Id conversation_id, std::function<void(std::string)> done);
   void agent_loads(std::function<void(std::vector<AgentLoad>)> done);
+  // `done` runs on the engine's strand: no event is published between the view and its return,
+  // so a subscriber registered inside it misses nothing and sees nothing twice.
+  void live_view(std::function<void(LiveView)> done);
+  // Every team the policy names, with its overflow rule.
+  void team_overflow(std::function<void(std::map<std::string, TeamOverflow>)> done);
   // Offers waiting for an answer, oldest first; agent_id "" = every agent's.
   void pending_offers(const std::string& agent_id,
                       std::function<void(std::vector<PendingOffer>)> done);
-  // Every team the policy names, with its overflow rule.
-  void team_overflow(std::function<void(std::map<std::string, TeamOverflow>)> done);
 
   struct State;  // shared with strand handlers and store completions
 

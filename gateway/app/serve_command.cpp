@@ -2,7 +2,9 @@
 // each other, serves until SIGTERM/SIGINT and takes them down in reverse.
 #include "api/admin_api.hpp"
 #include "api/agent_api.hpp"
+#include "api/live_events.hpp"
 #include "api/routing_dispatcher.hpp"
+#include "api/supervisor_stream.hpp"
 #include "app/cli.hpp"
 #include "app/seed.hpp"
 #include "app/startup.hpp"
@@ -153,6 +155,8 @@ int serve_command(const Args& args) {
 
     api::RoutingDispatcher dispatcher(*store, *executor, metrics, config.routing_policy_json);
     dispatcher.set_tier_rules(config.tier_rules);
+    auto live_events = std::make_shared<api::LiveEvents>();
+    dispatcher.publish_to(live_events);
     dispatcher.start();
     OutboxSender outbox(*store, host, *executor, metrics, config.outbox);
     outbox.start();
@@ -165,6 +169,8 @@ int serve_command(const Args& args) {
     host.register_routes(router);
     api::AgentApi agent_api(*store, dispatcher, outbox, metrics);
     agent_api.register_routes(router);
+    api::SupervisorStream supervisor_stream(*store, dispatcher, live_events, *executor);
+    supervisor_stream.register_routes(router);
     api::AdminApi admin_api(*store, dispatcher);
     admin_api.register_routes(router);
     const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;

@@ -1,0 +1,59 @@
+// Publish/subscribe between the routing dispatcher and the supervisors' WebSocket stream
+// (GET /api/v1/stream). Thread-safe. Every event gets the next sequence number and is
+// serialised once; each subscriber receives the events its filter passes, in order.
+//
+// publish() never blocks: a message goes to the subscriber connection's bounded outgoing queue
+// (config server.max_ws_queued_messages). A client that lets it overflow is closed by the server
+// with 1008 "outgoing queue full"; its send() then fails and the subscriber is dropped here, so
+// a slow client costs neither memory nor time on the routing strand.
+#pragma once
+
+#include "api/live_event.hpp"
+#include "api/live_filter.hpp"
+#include "http/http_types.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace omnigate::api {
+
+class LiveEvents {
+ public:
+  // Renders a snapshot for one subscriber's filter; `seq` is the last event it reflects.
+  using Snapshot = std::function<std::string(const LiveFilter&, std::uint64_t seq)>;
+
+  // Sends `snapshot` first, then every later event `filter` passes. Call it where no event can
+  // be published between taking the snapshot's data and this call (the dispatcher's strand).
+  void subscribe(std::shared_ptr<http::WsConnection> conn, LiveFilter filter,
+                 const Snapshot& snapshot);
+  void unsubscribe(std::uint64_t connection_id);
+
+  void publish(const LiveEvent& event);
+  // A fresh snapshot to every subscriber: the engine was rebuilt (policy reload) and earlier
+  // events no longer describe its state.
+  void resnapshot(const Snapshot& snapshot);
+  // {"type": "heartbeat", "at": ..., "last_seq": <last seq this subscriber received>}: keeps
+  // idle proxies from closing the socket and lets a browser notice a dead connection.
+  void heartbeat(store::UnixMs at);
+
+  std::size_t subscriber_count() const;
+
+ private:
+  struct Subscriber {
+    std::shared_ptr<http::WsConnection> conn;
+    LiveFilter filter;
+    std::uint64_t last_seq = 0;  // of the last message it was sent (snapshot or event)
+  };
+  // Sends under mu_; a connection that refuses (closed, overflowed) is dropped.
+  void send_or_drop(std::map<std::uint64_t, Subscriber>::iterator it, std::string text);
+
+  mutable std::mutex mu_;
+  std::uint64_t last_seq_ = 0;
+  std::map<std::uint64_t, Subscriber> subscribers_;  // by connection id
+};
+
+}  // namespace omnigate::api
