@@ -6,6 +6,7 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "routing_specs/routing_specs.hpp"
 
 #include <omnigate/routing/engine.hpp>
 #include <omnigate/routing/policy.hpp>
@@ -37,29 +38,8 @@ routing::Policy parse_policy_or_throw(const std::string& policy_json) {
   }
 }
 
-// store::Tier and routing::Tier list the same tiers in the same order (best first).
-routing::Tier to_routing(store::Tier t) {
-  return static_cast<routing::Tier>(static_cast<int>(t));
-}
-
-routing::Presence to_routing(store::Presence p) {
-  return *routing::presence_from_string(store::to_string(p));
-}
-
-routing::AgentSpec to_spec(const store::Agent& a) {
-  routing::AgentSpec spec;
-  spec.id = a.id;
-  spec.team = a.team;
-  for (const auto& s : a.skills) spec.skills.push_back({s.skill, s.level});
-  for (const auto t : a.tiers) spec.tiers_served.push_back(to_routing(t));
-  for (const auto& [kind, n] : a.capacity) {
-    if (auto k = routing::channel_kind_from_string(kind))
-      spec.capacity[*k] = n;
-    else if (kind == "total")  // the admin API's cap across channel kinds
-      spec.total_capacity = n;
-  }
-  return spec;
-}
+using routing_specs::agent_spec;
+using routing_specs::to_routing;
 
 std::string reason_json(const std::string& reason, const std::string& agent) {
   nlohmann::json j = {{"reason", reason}};
@@ -163,7 +143,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   }
 
   void add_agent(const store::Agent& a, store::UnixMs now) {
-    if (auto st = engine->upsert_agent(to_spec(a), now); !st) {
+    if (auto st = engine->upsert_agent(agent_spec(a), now); !st) {
       log(LogLevel::warn, kComponent, "agent " + a.id + " not routable: " + st.error);
       return;
     }
@@ -183,22 +163,15 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
               "\" is not routable");
       return;
     }
-    routing::ConversationSpec spec;
+    // The customer's dedicated group and named manager (admin API, CLI, tier rules).
+    const auto customer = store.get_customer(c.customer_id);
+    const std::string none;
+    auto spec = routing_specs::conversation_spec(
+        {c.tier, c.priority, c.channel_kind, *kind, c.skills,
+         customer ? customer->account_team : none, customer ? customer->account_manager : none});
     spec.id = c.id;
-    spec.tier = to_routing(c.tier);
-    spec.priority = std::clamp(c.priority == 0 ? 4 : c.priority, 1, 4);
-    spec.channel = *kind;
-    // The channel's own skill always comes first: an SMS conversation needs an agent who does SMS.
-    spec.skills.push_back({c.channel_kind, 1});
-    for (const auto& s : c.skills)
-      if (s.skill != c.channel_kind) spec.skills.push_back({s.skill, std::clamp(s.level, 1, 5)});
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;
-    // The customer's dedicated group and named manager (admin API, CLI, tier rules).
-    if (const auto customer = store.get_customer(c.customer_id)) {
-      spec.account_team = customer->account_team;
-      if (!customer->account_manager.empty()) spec.account_manager = customer->account_manager;
-    }
     if (auto st = engine->enqueue(spec, now); !st) {
       log(LogLevel::warn, kComponent, "conversation " + std::to_string(c.id) + ": " + st.error);
       return;
@@ -837,7 +810,7 @@ void RoutingDispatcher::agent_changed(const store::Agent& agent) {
     const auto now = s.clock();
     if (s.agents.count(agent.id)) {
       // Keeps presence and conversations; skills, tiers and capacity apply to the next decision.
-      if (auto st = s.engine->upsert_agent(to_spec(agent), now); !st)
+      if (auto st = s.engine->upsert_agent(agent_spec(agent), now); !st)
         log(LogLevel::warn, kComponent, "agent " + agent.id + " not updated: " + st.error);
     } else {
       s.add_agent(agent, now);

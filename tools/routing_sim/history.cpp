@@ -1,5 +1,7 @@
 #include "history.hpp"
 
+#include "routing_specs/routing_specs.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -40,36 +42,9 @@ std::string json_string(const std::string& json, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// The store's enums list the same values in the same order as the engine's (best tier first).
-// These conversions mirror RoutingDispatcher's (gateway/api/routing_dispatcher.cpp), so the
-// replay sees a conversation and an agent exactly as the running gateway's engine does.
-routing::Tier to_routing(store::Tier t) {
-  return static_cast<routing::Tier>(static_cast<int>(t));
-}
-
-routing::AgentSpec to_spec(const store::Agent& a) {
-  routing::AgentSpec spec;
-  spec.id = a.id;
-  spec.team = a.team;
-  for (const auto& s : a.skills) spec.skills.push_back({s.skill, s.level});
-  for (const auto t : a.tiers) spec.tiers_served.push_back(to_routing(t));
-  for (const auto& [kind, n] : a.capacity)
-    if (auto k = routing::channel_kind_from_string(kind)) spec.capacity[*k] = n;
-  return spec;
-}
-
 routing::ConversationSpec to_spec(const ConversationRow& c, routing::ChannelKind channel) {
-  routing::ConversationSpec spec;
-  spec.tier = to_routing(c.tier);
-  spec.priority = std::clamp(c.priority == 0 ? 4 : c.priority, 1, 4);
-  spec.channel = channel;
-  // The channel's own skill first: an SMS conversation needs an agent who does SMS.
-  spec.skills.push_back({c.channel_kind, 1});
-  for (const auto& s : c.skills)
-    if (s.skill != c.channel_kind) spec.skills.push_back({s.skill, std::clamp(s.level, 1, 5)});
-  spec.account_team = c.account_team;
-  if (!c.account_manager.empty()) spec.account_manager = c.account_manager;
-  return spec;
+  return routing_specs::conversation_spec(
+      {c.tier, c.priority, c.channel_kind, channel, c.skills, c.account_team, c.account_manager});
 }
 
 struct Derived {
@@ -150,7 +125,7 @@ void add_roster(const HistoryRows& rows, const ReplayWindow& window, Replay& rep
   // What the gateway's engine refuses, the gateway leaves out (and logs); so does the replay.
   routing::Engine probe(routing::Policy::defaults());
   for (const auto& agent : rows.agents) {
-    auto spec = to_spec(agent);
+    auto spec = routing_specs::agent_spec(agent);
     if (!probe.upsert_agent(spec, window.from)) {
       ++replay.summary.unroutable_agents;
       continue;
