@@ -194,10 +194,29 @@ constexpr const char* kCustomerTierSource = R"sql(
 ALTER TABLE customers ADD COLUMN tier_source TEXT NOT NULL DEFAULT 'initial';
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{{1, kInitialSchema},
+// Version 5: delivery receipts that arrive before the send that they report was recorded. A
+// provider may call back (Twilio: "sent", "delivered") before the gateway has stored the provider
+// id its API answered with; such receipts wait here and are applied when the id is recorded,
+// instead of being lost.
+constexpr const char* kEarlyReceipts = R"sql(
+CREATE TABLE early_receipts (
+  id INTEGER PRIMARY KEY,
+  channel_instance TEXT NOT NULL,
+  provider_message_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  error_code TEXT NOT NULL DEFAULT '',
+  error_text TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL
+);
+CREATE INDEX early_receipts_message ON early_receipts(channel_instance, provider_message_id);
+CREATE INDEX early_receipts_at ON early_receipts(at);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{{1, kInitialSchema},
                                                 {2, kCustomerConversationsIndex},
                                                 {3, kAccountManagerAndReplyKeys},
-                                                {4, kCustomerTierSource}}};
+                                                {4, kCustomerTierSource},
+                                                {5, kEarlyReceipts}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

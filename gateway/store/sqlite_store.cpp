@@ -361,12 +361,13 @@ void SqliteStore::outbox_mark_sent(Id outbox_id, std::string provider_message_id
               provider_message_id, wall_clock_ms(), outbox_id)
             .step();
         require_changed(db, not_found("outbox row", outbox_id));
-        // A receipt may already have moved the state further; only pending/sending become sent.
+        // Only pending/sending become sent: a receipt may already have moved the state further.
         Query(db.cached("UPDATE messages SET provider_message_id = ?1, delivery_state = CASE WHEN "
                         "delivery_state IN ('pending', 'sending') THEN 'sent' ELSE delivery_state "
                         "END WHERE id = (SELECT message_id FROM outbox WHERE id = ?2)"),
               provider_message_id, outbox_id)
             .step();
+        apply_early_receipts(db, outbox_id);
         return Nothing{};
       },
       std::move(done));

@@ -126,6 +126,17 @@ class SqliteStore final : public Store {
                           std::optional<Id> message_id, std::optional<Id> event_id);
   std::vector<StoredAttachment> read_attachments(sqlite::Connection& db, Id message_id);
   static std::optional<Customer> read_customer(sqlite::Connection& db, Id customer_id);
+  // Delivery receipts: applied to the outbound message they report, or held (early_receipts)
+  // until the send that gives the message its provider id is recorded.
+  struct StoredReceipt {
+    Id message_id = 0;
+    Id conversation_id = 0;
+    std::string current_state;
+  };
+  static void apply_receipt(sqlite::Connection& db, const StoredReceipt& receipt,
+                            const DeliveryRecord& rec, UnixMs now);
+  static void hold_early_receipt(sqlite::Connection& db, const DeliveryRecord& rec, UnixMs now);
+  static void apply_early_receipts(sqlite::Connection& db, Id outbox_id);
 
   SqliteOptions options_;
   AttachmentFiles files_;

@@ -75,8 +75,8 @@ std::optional<ReplyResult> earlier_reply(sqlite::Connection& db, const ReplyReco
   for (const auto& a : rec.attachments)
     asked.push_back(
         {a.filename, a.content_type, a.url, a.data.empty() ? std::string() : sha256_hex(a.data)});
-  result.kind = same_text && stored == asked ? ReplyResult::Kind::replayed
-                                             : ReplyResult::Kind::key_mismatch;
+  result.kind =
+      same_text && stored == asked ? ReplyResult::Kind::replayed : ReplyResult::Kind::key_mismatch;
   return result;
 }
 
@@ -294,6 +294,24 @@ void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<Ingest
       std::move(done));
 }
 
+void SqliteStore::apply_receipt(sqlite::Connection& db, const StoredReceipt& receipt,
+                                const DeliveryRecord& rec, UnixMs now) {
+  if (delivery_state_advances(receipt.current_state, rec.state)) {
+    Query(db.cached("UPDATE messages SET delivery_state = ?2, "
+                    "error_code = CASE WHEN ?3 <> '' THEN ?3 ELSE error_code END, "
+                    "error_text = CASE WHEN ?4 <> '' THEN ?4 ELSE error_text END "
+                    "WHERE id = ?1"),
+          receipt.message_id, rec.state, rec.error_code, rec.error_text)
+        .step();
+  }
+  // Every receipt is kept on the timeline, also those that do not move the state.
+  nlohmann::json data{{"message_id", receipt.message_id}};
+  if (!rec.error_code.empty()) data["error_code"] = rec.error_code;
+  if (!rec.error_text.empty()) data["error_text"] = rec.error_text;
+  insert_event(db, receipt.conversation_id, "delivery." + rec.state,
+               "plugin:" + rec.channel_instance, data.dump(), std::nullopt, now);
+}
+
 void SqliteStore::ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult> done) {
   submit<DeliveryResult>(
       [rec = std::move(rec)](sqlite::Connection& db) {
@@ -301,36 +319,80 @@ void SqliteStore::ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult>
           throw std::invalid_argument("unknown delivery state '" + rec.state + "'");
         }
         DeliveryResult result;
-        std::string current;
+        StoredReceipt receipt;
+        const UnixMs now = or_now(rec.at);
         {
           Query q(db.cached("SELECT id, conversation_id, delivery_state FROM messages WHERE "
                             "channel_instance = ? AND provider_message_id = ? AND "
                             "provider_message_id <> '' AND direction = 'out'"),
                   rec.channel_instance, rec.provider_message_id);
-          if (!q.step()) return result;
+          if (!q.step()) {
+            hold_early_receipt(db, rec, now);
+            return result;
+          }
           result.found = true;
-          result.message_id = q->int64(0);
-          result.conversation_id = q->int64(1);
-          current = q->text(2);
+          receipt = {q->int64(0), q->int64(1), q->text(2)};
         }
-        const UnixMs now = or_now(rec.at);
-        if (delivery_state_advances(current, rec.state)) {
-          Query(db.cached("UPDATE messages SET delivery_state = ?2, "
-                          "error_code = CASE WHEN ?3 <> '' THEN ?3 ELSE error_code END, "
-                          "error_text = CASE WHEN ?4 <> '' THEN ?4 ELSE error_text END "
-                          "WHERE id = ?1"),
-                result.message_id, rec.state, rec.error_code, rec.error_text)
-              .step();
-        }
-        // Every receipt is kept on the timeline, also those that do not move the state.
-        nlohmann::json data{{"message_id", result.message_id}};
-        if (!rec.error_code.empty()) data["error_code"] = rec.error_code;
-        if (!rec.error_text.empty()) data["error_text"] = rec.error_text;
-        insert_event(db, result.conversation_id, "delivery." + rec.state,
-                     "plugin:" + rec.channel_instance, data.dump(), std::nullopt, now);
+        result.message_id = receipt.message_id;
+        result.conversation_id = receipt.conversation_id;
+        apply_receipt(db, receipt, rec, now);
         return result;
       },
       std::move(done));
+}
+
+void SqliteStore::hold_early_receipt(sqlite::Connection& db, const DeliveryRecord& rec,
+                                     UnixMs now) {
+  // Receipts for ids no send of ours ever reports (messages sent outside omnigate) would stay
+  // forever; a send is recorded within seconds of its receipts, so a week is ample.
+  constexpr UnixMs kHeldFor = 7LL * 24 * 60 * 60 * 1000;
+  Query(db.cached("DELETE FROM early_receipts WHERE at < ?"), now - kHeldFor).step();
+  Query(db.cached("INSERT INTO early_receipts(channel_instance, provider_message_id, state, "
+                  "error_code, error_text, at) VALUES (?, ?, ?, ?, ?, ?)"),
+        rec.channel_instance, rec.provider_message_id, rec.state, rec.error_code, rec.error_text,
+        now)
+      .step();
+}
+
+void SqliteStore::apply_early_receipts(sqlite::Connection& db, Id outbox_id) {
+  DeliveryRecord rec;
+  StoredReceipt receipt;
+  {
+    Query q(db.cached("SELECT o.channel_instance, m.provider_message_id, m.id, "
+                      "m.conversation_id FROM outbox o JOIN messages m ON m.id = o.message_id "
+                      "WHERE o.id = ?"),
+            outbox_id);
+    if (!q.step()) return;
+    rec.channel_instance = q->text(0);
+    rec.provider_message_id = q->text(1);
+    receipt.message_id = q->int64(2);
+    receipt.conversation_id = q->int64(3);
+  }
+  std::vector<std::pair<DeliveryRecord, UnixMs>> held;
+  {
+    Query q(db.cached("SELECT state, error_code, error_text, at FROM early_receipts WHERE "
+                      "channel_instance = ? AND provider_message_id = ? ORDER BY id"),
+            rec.channel_instance, rec.provider_message_id);
+    while (q.step()) {
+      DeliveryRecord r = rec;
+      r.state = q->text(0);
+      r.error_code = q->text(1);
+      r.error_text = q->text(2);
+      held.emplace_back(std::move(r), q->int64(3));
+    }
+  }
+  if (held.empty()) return;
+  for (const auto& [r, at] : held) {
+    // Re-read: each applied receipt may have moved the state.
+    Query q(db.cached("SELECT delivery_state FROM messages WHERE id = ?"), receipt.message_id);
+    q.step();
+    receipt.current_state = q->text(0);
+    apply_receipt(db, receipt, r, at);
+  }
+  Query(db.cached("DELETE FROM early_receipts WHERE channel_instance = ? AND "
+                  "provider_message_id = ?"),
+        rec.channel_instance, rec.provider_message_id)
+      .step();
 }
 
 void SqliteStore::enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) {

@@ -46,7 +46,9 @@ class Store {
   // "message.received" (+ "conversation.queued"/"conversation.reopened") events.
   virtual void ingest_message(InboundRecord rec, Completion<IngestResult> done) = 0;
   // Update the outbound message's delivery state found by (channel_instance, provider id) and
-  // add a "delivery.<state>" event. Unknown provider ids: ok, value.found == false.
+  // add a "delivery.<state>" event. Unknown provider ids: ok, value.found == false, and the
+  // receipt is held and applied when outbox_mark_sent records that provider id (providers may
+  // call back before the send's answer was recorded).
   virtual void ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult> done) = 0;
   // A channel event (call answered, recording ready...): finds/creates the conversation like
   // ingest_message, adds the event (deduplicated on provider_event_id when given).

@@ -181,3 +181,27 @@ TEST_CASE("a failure overrides sent and stays terminal") {
   CHECK(env.store->transcript(r.inbound.conversation_id).back().event->kind ==
         "delivery.delivered");
 }
+
+TEST_CASE("receipts that arrive before the send was recorded are applied when it is") {
+  // The provider calls back ("sent", "delivered") while the gateway has not yet stored the id its
+  // API answered with: the receipts must wait for that id, not be lost.
+  StoreTestEnv env;
+  const auto r = reply_to_customer(*env.store);
+  run([&](auto done) { env.store->outbox_begin_attempt(r.reply.outbox_id, done); });
+  CHECK_FALSE(deliver(*env.store, "SM-early", "sent").found);
+  CHECK_FALSE(deliver(*env.store, "SM-early", "delivered").found);
+  CHECK(delivery_state(*env.store, r.inbound.conversation_id, r.reply.message_id) == "sending");
+
+  run([&](auto done) { env.store->outbox_mark_sent(r.reply.outbox_id, "SM-early", done); });
+  CHECK(delivery_state(*env.store, r.inbound.conversation_id, r.reply.message_id) == "delivered");
+  std::vector<std::string> receipts;
+  for (const auto& e : env.store->transcript(r.inbound.conversation_id)) {
+    if (e.event && e.event->kind.rfind("delivery.", 0) == 0) receipts.push_back(e.event->kind);
+  }
+  CHECK(receipts == std::vector<std::string>{"delivery.sent", "delivery.delivered"});
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM early_receipts") == 0);
+
+  // Applied once: a later receipt is an ordinary one, and nothing is replayed again.
+  deliver(*env.store, "SM-early", "read");
+  CHECK(delivery_state(*env.store, r.inbound.conversation_id, r.reply.message_id) == "read");
+}
