@@ -50,12 +50,7 @@ struct Admin {
   }
 
   void user(const std::string& name, store::Role role, const std::string& agent_id) {
-    store::User u;
-    u.name = name;
-    u.role = role;
-    if (!agent_id.empty()) u.agent_id = agent_id;
-    committed<store::Nothing>(
-        [&](auto done) { store->upsert_user(u, sha256_hex(name + "-token"), done); });
+    testing::add_user(*store, name, role, agent_id);
   }
 
   struct Result {

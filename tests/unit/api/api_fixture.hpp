@@ -95,16 +95,9 @@ struct Api {
     executor->stop();
   }
 
-  void upsert(store::Agent a) {
-    committed<store::Nothing>([&](auto done) { store->upsert_agent(a, done); });
-  }
-  void user(std::string name, store::Role role, std::string agent_id) {
-    store::User u;
-    u.name = name;
-    u.role = role;
-    if (!agent_id.empty()) u.agent_id = agent_id;
-    committed<store::Nothing>(
-        [&](auto done) { store->upsert_user(u, sha256_hex(name + "-token"), done); });
+  void upsert(const store::Agent& a) { testing::add_agent(*store, a); }
+  void user(const std::string& name, store::Role role, const std::string& agent_id) {
+    testing::add_user(*store, name, role, agent_id);
   }
 
   struct Result {

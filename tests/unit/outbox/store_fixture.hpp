@@ -3,6 +3,7 @@
 // another thread makes true (a generous deadline only guards against hangs; nothing is timed).
 #pragma once
 
+#include "core/sha256.hpp"
 #include "store/store.hpp"
 
 #include <catch2/catch.hpp>
@@ -80,6 +81,22 @@ inline store::IngestResult customer_writes(store::Store& s, const std::string& k
   rec.received_at = rec.sent_at = 1763880000000;
   return committed<store::IngestResult>(
       [&](store::Completion<store::IngestResult> done) { s.ingest_message(rec, done); });
+}
+
+// A user whose bearer token is "<name>-token" (the store keeps only its SHA-256); agent_id ""
+// = no agent profile.
+inline void add_user(store::Store& s, const std::string& name, store::Role role,
+                     const std::string& agent_id) {
+  store::User u;
+  u.name = name;
+  u.role = role;
+  if (!agent_id.empty()) u.agent_id = agent_id;
+  committed<store::Nothing>(
+      [&](auto done) { s.upsert_user(u, sha256_hex(name + "-token"), done); });
+}
+
+inline void add_agent(store::Store& s, const store::Agent& a) {
+  committed<store::Nothing>([&](auto done) { s.upsert_agent(a, done); });
 }
 
 }  // namespace omnigate::testing
