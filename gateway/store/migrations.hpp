@@ -12,6 +12,10 @@ namespace omnigate::store {
 struct Migration {
   int version;
   const char* sql;
+  // The SQL rewrites table definitions in sqlite_master itself (SQLite's documented procedure for
+  // changes that leave the stored rows valid, such as an equivalent CHECK): it runs with
+  // writable_schema on and bumps the schema cookie so every connection re-reads the schema.
+  bool edits_schema_text = false;
 };
 
 // In ascending version order, starting at 1.
