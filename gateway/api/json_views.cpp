@@ -42,6 +42,7 @@ json conversation_json(const store::Conversation& c) {
           {"our_address", c.our_address},
           {"assigned_agent", or_null(c.assigned_agent)},
           {"previous_agent", or_null(c.previous_agent)},
+          {"team", c.team.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.team)},
           {"created_at", c.created_at},
           {"updated_at", c.updated_at},
           {"queued_at", c.queued_at},

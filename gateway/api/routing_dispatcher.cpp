@@ -176,12 +176,20 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       log(LogLevel::warn, kComponent, "conversation " + std::to_string(c.id) + ": " + st.error);
       return;
     }
+    // A transfer to a team survives the rebuild, with the engine's own rule that it overrides
+    // the customer's personal routes (sticky agent, account team and manager).
+    if (!c.team.empty()) {
+      if (auto st = engine->transfer_to_team(c.id, c.team, now); !st)
+        log(LogLevel::warn, kComponent,
+            "conversation " + std::to_string(c.id) + " loses its team: " + st.error);
+    }
     QueuedConversation q;
     q.conversation_id = c.id;
     q.tier = store::to_string(c.tier);
     q.priority = spec.priority;
     q.channel_kind = c.channel_kind;
     q.queued_at = spec.arrived_at;
+    q.team = c.team;
     if (auto d = engine->sla_deadlines(c.id)) q.first_response_due = d->first_response_due;
     tracked[c.id] = q;
 
@@ -695,8 +703,11 @@ void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::s
       e->reason = "transferred to team " + team + " by " + actor;
       s.publish(*e);
     }
-    // The re-queue is written before any assignment the dispatch below makes (one writer, in
-    // order), so the transcript reads "re-queued, then assigned".
+    // The team and the re-queue are written before any assignment the dispatch below makes (one
+    // writer, in order), so the transcript reads "re-queued, then assigned".
+    s.store.set_conversation_team(conversation_id, team, [](store::Outcome<store::Nothing> r) {
+      if (!r.ok) log(LogLevel::warn, kComponent, "storing a transferred team: " + r.error);
+    });
     s.store.requeue_conversation(
         conversation_id, actor, reason_json("transferred to team " + team + " by " + actor, ""),
         [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); });

@@ -231,12 +231,19 @@ UPDATE sqlite_master SET sql = replace(replace(replace(replace(replace(sql,
 WHERE type = 'table' AND name IN ('customers', 'conversations', 'messages', 'users', 'outbox');
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{{{1, kInitialSchema},
+// Version 7: a conversation's home team (set by a transfer to a team), so the restriction
+// survives the routing engine's rebuild from the store on restart and SIGHUP.
+constexpr const char* kConversationTeam = R"sql(
+ALTER TABLE conversations ADD COLUMN team TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations{{{1, kInitialSchema},
                                                 {2, kCustomerConversationsIndex},
                                                 {3, kAccountManagerAndReplyKeys},
                                                 {4, kCustomerTierSource},
                                                 {5, kEarlyReceipts},
-                                                {6, kCheapChecks, true}}};
+                                                {6, kCheapChecks, true},
+                                                {7, kConversationTeam}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

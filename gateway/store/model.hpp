@@ -170,6 +170,7 @@ struct Conversation {
   std::vector<SkillLevel> skills;
   std::optional<std::string> assigned_agent;
   std::optional<std::string> previous_agent;  // last agent who handled this customer
+  std::string team;  // home team, set by a transfer to a team ("" = any team may take it)
   UnixMs created_at = 0, updated_at = 0, queued_at = 0;
   std::optional<UnixMs> first_response_at;
   std::optional<UnixMs> first_response_due, resolution_due;

@@ -32,7 +32,7 @@ constexpr const char* kConversationColumns =
     "id, customer_id, tier, channel_instance, channel_kind, thread_key, subject, "
     "customer_address, our_address, status, priority, skills_json, assigned_agent, "
     "previous_agent, created_at, updated_at, queued_at, first_response_at, first_response_due, "
-    "resolution_due, last_inbound_message_id";
+    "resolution_due, last_inbound_message_id, team";
 
 Conversation read_conversation(sqlite::Statement& s) {
   Conversation c;
@@ -57,6 +57,7 @@ Conversation read_conversation(sqlite::Statement& s) {
   c.first_response_due = s.optional_int64(18);
   c.resolution_due = s.optional_int64(19);
   c.last_inbound_message_id = s.int64(20);
+  c.team = s.text(21);
   return c;
 }
 
@@ -179,6 +180,19 @@ void SqliteStore::requeue_conversation(Id conversation_id, std::string actor,
             .step();
         require_changed(db, not_found("open conversation", conversation_id));
         insert_event(db, conversation_id, "conversation.requeued", actor, data, std::nullopt, now);
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::set_conversation_team(Id conversation_id, std::string team,
+                                        Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("UPDATE conversations SET team = ?2, updated_at = ?3 WHERE id = ?1"),
+              conversation_id, team, wall_clock_ms())
+            .step();
+        require_changed(db, not_found("conversation", conversation_id));
         return Nothing{};
       },
       std::move(done));

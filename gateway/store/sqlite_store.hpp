@@ -36,6 +36,8 @@ class SqliteStore final : public Store {
   void add_event(EventRecord ev, Completion<Id> done) override;
   void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
                          std::optional<UnixMs> resolution_due, Completion<Nothing> done) override;
+  void set_conversation_team(Id conversation_id, std::string team,
+                             Completion<Nothing> done) override;
   void set_conversation_priority(Id conversation_id, int priority, std::string actor,
                                  Completion<Nothing> done) override;
   void set_customer_tier(Id customer_id, Tier tier, std::string actor,

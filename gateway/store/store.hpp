@@ -72,6 +72,9 @@ class Store {
   virtual void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
                                  std::optional<UnixMs> resolution_due,
                                  Completion<Nothing> done) = 0;
+  // The conversation's home team ("" = any team), kept so routing can rebuild the restriction.
+  virtual void set_conversation_team(Id conversation_id, std::string team,
+                                     Completion<Nothing> done) = 0;
   virtual void set_conversation_priority(Id conversation_id, int priority, std::string actor,
                                          Completion<Nothing> done) = 0;
   virtual void set_customer_tier(Id customer_id, Tier tier, std::string actor,

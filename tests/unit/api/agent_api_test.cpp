@@ -145,6 +145,26 @@ TEST_CASE("an agent going offline re-queues live chats and keeps e-mail", "[api]
   CHECK(api.assigned(mail) == "alice");
 }
 
+TEST_CASE("a transfer to a team still holds after routing is rebuilt from the store", "[api]") {
+  // Restart and SIGHUP rebuild the engine from the store: the team a supervisor sent the
+  // conversation to must come back with it, or the support agents would take billing's work.
+  Api api;
+  const auto id = api.inbound("sms", "+14155550109");
+  REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+  REQUIRE(api.call("POST", api.path(id, "/transfer"), "sue", R"({"team":"billing"})").status ==
+          200);
+  api.settle(id);
+  CHECK_FALSE(api.assigned(id));  // nobody in billing: it waits
+  CHECK(api.store->get_conversation(id)->team == "billing");
+  CHECK(api.call("GET", api.path(id), "sue").body["conversation"]["team"] == "billing");
+
+  api.dispatcher->reload_policy("");
+  api.settle(id);
+  CHECK_FALSE(api.assigned(id));
+  CHECK(api.call("GET", api.path(id, "/explain"), "sue").body.dump().find("billing") !=
+        std::string::npos);
+}
+
 TEST_CASE("the transcript interleaves messages and events in commit order", "[api]") {
   Api api;
   const auto id = api.inbound("sms", "+14155550106");
