@@ -574,6 +574,12 @@ void RoutingDispatcher::on_inbound(const std::string& instance, const store::Ing
     if (!s.engine) return;
     const auto now = s.clock();
     if (s.tracked.count(id)) {
+      // A new conversation the start-up load picked up before this notice: it still gets its
+      // customer's tier rules (the load does not apply them; reposition() re-queues it).
+      if (fresh) {
+        if (const auto c = s.store.get_conversation(id)) s.apply_tier_rules(*c);
+        return;
+      }
       // A customer message on a conversation being handled: only the SLA pause ends.
       const auto view = s.engine->conversation(id);
       if (view && view->state == routing::ConversationState::waiting_customer)
