@@ -173,6 +173,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;
     spec.complaint_at = c.complaint_at;  // escalation keeps the first complaint's times
+    if (c.complaint_at) spec.complaint_levels_raised = complaint_levels_raised(c.id);
     if (auto st = engine->enqueue(spec, now); !st) {
       log(LogLevel::warn, kComponent, "conversation " + std::to_string(c.id) + ": " + st.error);
       return;
@@ -209,6 +210,21 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
         store.set_sla_deadlines(c.id, d->first_response_due, d->resolution_due,
                                 log_failure("set SLA deadlines"));
     }
+  }
+
+  // The complaint escalation levels the transcript shows as raised: a rebuild resumes after
+  // them instead of escalating to the same people again.
+  int complaint_levels_raised(store::Id id) {
+    static const std::string kind =
+        std::string("sla.") + routing::to_string(routing::TimerKind::complaint_escalation);
+    int levels = 0;
+    for (const auto& entry : store.transcript(id)) {
+      if (!entry.event || entry.event->kind != kind) continue;
+      const auto data = nlohmann::json::parse(entry.event->data_json, nullptr, false);
+      if (data.is_object() && data.contains("level") && data["level"].is_number_integer())
+        levels = std::max(levels, data["level"].get<int>());
+    }
+    return levels;
   }
 
   // ---- applying the engine's output

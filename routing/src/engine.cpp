@@ -1206,7 +1206,7 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   s.schedule_sla(stored, now);
   if (spec.priority <= s.policy.sla.escalate_at_once_up_to_priority)
     s.push_timer(now, spec.id, TimerKind::escalation, 0);
-  s.schedule_complaint_level(stored, 1);
+  s.schedule_complaint_level(stored, spec.complaint_levels_raised + 1);
   // Moments at which the conversation's reachable agents widen, so the gateway wakes up.
   for (const auto& step : s.policy.bullseye)
     s.wakeups.emplace(spec.arrived_at + step.after_ms, spec.id);

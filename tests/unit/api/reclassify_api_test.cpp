@@ -89,6 +89,10 @@ TEST_CASE("a complaint escalates 1 h and 4 h after it was recorded, also after a
   api.time_passed = kHour + 2000;
   REQUIRE(eventually([&] { return escalations(api, id).size() == 1; }));
   CHECK(escalations(api, id)[0] == std::make_pair(1, since + kHour));
+  // Another rebuild does not send level 1 to the account manager again.
+  api.dispatcher->reload_policy("");
+  api.settle(id);
+  CHECK(escalations(api, id).size() == 1);
   api.time_passed = 4 * kHour + 2000;
   REQUIRE(eventually([&] { return escalations(api, id).size() == 2; }));
   CHECK(escalations(api, id)[1] == std::make_pair(2, since + 4 * kHour));

@@ -125,3 +125,15 @@ TEST_CASE("resolving a complaint stops its escalation") {
   CHECK(fired(e, TimerKind::complaint_escalation, kMonday + 2 * kHourMs, kMonday + 30 * kHourMs)
             .empty());
 }
+
+TEST_CASE("a rebuilt complaint resumes after the levels already raised") {
+  Engine e(breaches_only());
+  auto c = conv(1, 3, Tier::C, kMonday);
+  c.complaint_at = kMonday;
+  c.complaint_levels_raised = 1;  // level 1 went out before the restart at 2 h
+  REQUIRE(e.enqueue(c, kMonday + 2 * kHourMs));
+  const auto levels =
+      fired(e, TimerKind::complaint_escalation, kMonday + 2 * kHourMs, kMonday + 25 * kHourMs);
+  CHECK(levels == std::vector<std::pair<UnixMs, int>>{{kMonday + 4 * kHourMs, 2},
+                                                      {kMonday + 24 * kHourMs, 3}});
+}

@@ -40,6 +40,9 @@ struct ConversationSpec {
   // (policy sla.complaint_escalation) are measured from here, not from arrival, so a rebuild
   // from the store keeps the times the first complaint set.
   std::optional<UnixMs> complaint_at;
+  // Complaint escalation levels already raised before (a rebuild): escalation resumes with the
+  // next level instead of raising these again.
+  int complaint_levels_raised = 0;
 };
 
 enum class DecisionKind { offer, assign };
