@@ -98,8 +98,9 @@ TEST_CASE("a complaint escalates 1 h and 4 h after it was recorded, also after a
   CHECK(escalations(api, id)[1] == std::make_pair(2, since + 4 * kHour));
 }
 
-TEST_CASE("the conversation's agent, supervisors and admins classify it; QA and others may not",
-          "[api]") {
+TEST_CASE(
+    "the conversation's agent, supervisors and admins classify it, QA and other agents may not",
+    "[api]") {
   Api api;
   const auto id = alices_conversation(api, "+14155550304");
   const std::string priority = R"({"priority":2,"reason":"VIP"})";
@@ -151,7 +152,7 @@ TEST_CASE("bad classification bodies are refused naming the field", "[api]") {
   CHECK(api.call("POST", api.path(999999, "/complaint"), "sue", R"({"matter":"x"})").status == 404);
 }
 
-TEST_CASE("ended conversations keep their priority; only a closed one refuses a complaint",
+TEST_CASE("ended conversations keep their priority, only a closed one refuses a complaint",
           "[api]") {
   Api api;
   const auto id = alices_conversation(api, "+14155550306");

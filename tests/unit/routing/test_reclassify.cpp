@@ -27,12 +27,6 @@ std::vector<std::pair<UnixMs, int>> fired(Engine& e, TimerKind kind, UnixMs from
   return out;
 }
 
-AgentSpec single_slot(std::string id) {
-  auto a = agent(std::move(id));
-  a.total_capacity = 1;
-  return a;
-}
-
 }  // namespace
 
 TEST_CASE("a new priority moves a queued conversation to its new place in the queue") {
