@@ -13,8 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <initializer_list>
+#include <span>
 
 namespace omnigate::api {
 
@@ -24,6 +26,11 @@ using nlohmann::json;
 using store::Role;
 
 constexpr int kMaxListLimit = 500;
+
+// Statuses in which a conversation's handling is over: no resolving or reclassifying.
+constexpr std::array kEnded{store::ConversationStatus::resolved, store::ConversationStatus::closed};
+// Closed for good: nothing more may be added to it (replies, complaints).
+constexpr std::array kClosed{store::ConversationStatus::closed};
 
 }  // namespace
 
@@ -73,6 +80,16 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
       return std::nullopt;
     }
     return conv;
+  }
+
+  // Sends 409 when the conversation's status is one of `refused` (work on it has ended).
+  static bool in_status(const store::Conversation& conv,
+                        std::span<const store::ConversationStatus> refused, http::Reply& reply) {
+    if (std::find(refused.begin(), refused.end(), conv.status) == refused.end()) return false;
+    reply(error_response(
+        409, "conflict",
+        "conversation " + std::to_string(conv.id) + " is " + store::to_string(conv.status)));
+    return true;
   }
 
   void audit(const Caller& c, const http::Request& req, std::string action, std::string object,
@@ -162,10 +179,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
 
   void reply_to(const http::Request& req, const Caller& c, http::Reply reply) {
     auto conv = visible_conversation(req, c, reply);
-    if (!conv) return;
-    if (conv->status == store::ConversationStatus::closed)
-      return reply(error_response(409, "conflict",
-                                  "conversation " + std::to_string(conv->id) + " is closed"));
+    if (!conv || in_status(*conv, kClosed, reply)) return;
     auto body = parse_reply_body(req.body);
     if (!body.value) return reply(body_error(body.error));
 
@@ -218,12 +232,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
 
   void resolve(const http::Request& req, const Caller& c, http::Reply reply) {
     auto conv = visible_conversation(req, c, reply);
-    if (!conv) return;
-    if (conv->status == store::ConversationStatus::resolved ||
-        conv->status == store::ConversationStatus::closed)
-      return reply(error_response(409, "conflict",
-                                  "conversation " + std::to_string(conv->id) + " is already " +
-                                      store::to_string(conv->status)));
+    if (!conv || in_status(*conv, kEnded, reply)) return;
     const auto id = conv->id;
     audit(c, req, "conversation.resolve", "conversation:" + std::to_string(id));
     auto self = shared_from_this();
@@ -259,6 +268,41 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     } else {
       dispatcher.transfer_to_team(id, body.value->team, c.actor(), done);
     }
+  }
+
+  // Agents classify what they handle; supervisors raise or lower any open conversation.
+  void set_priority(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    auto body = parse_priority_body(req.body);
+    if (!body.value) return reply(body_error(body.error));
+    if (in_status(*conv, kEnded, reply)) return;
+    const auto id = conv->id;
+    const int priority = body.value->priority;
+    audit(c, req, "conversation.priority", "conversation:" + std::to_string(id),
+          {{"priority", priority}, {"reason", body.value->reason}});
+    dispatcher.set_priority(
+        id, priority, body.value->reason, c.actor(), [reply, priority](std::string error) {
+          if (!error.empty()) return reply(error_response(409, "conflict", error));
+          reply(json_response(200, {{"status", "updated"}, {"priority", priority}}));
+        });
+  }
+
+  // Recorded on a resolved conversation too: a complaint often follows the resolution.
+  void complaint(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    auto body = parse_complaint_body(req.body);
+    if (!body.value) return reply(body_error(body.error));
+    if (in_status(*conv, kClosed, reply)) return;
+    const auto id = conv->id;
+    audit(c, req, "conversation.complaint", "conversation:" + std::to_string(id));
+    dispatcher.raise_complaint(
+        {id, std::move(body.value->matter), std::move(body.value->contact), c.actor(), 0},
+        [reply](store::Outcome<store::UnixMs> r) {
+          if (!r.ok) return reply(error_response(409, "conflict", r.error));
+          reply(json_response(200, {{"status", "complaint"}, {"complaint_at", r.value}}));
+        });
   }
 
   void set_presence(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -414,6 +458,10 @@ void AgentApi::register_routes(http::Router& router) {
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::resolve)));
   router.add("POST", base + "/conversations/{id}/transfer",
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::transfer)));
+  router.add("POST", base + "/conversations/{id}/priority",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::set_priority)));
+  router.add("POST", base + "/conversations/{id}/complaint",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::complaint)));
   router.add("POST", base + "/conversations/{id}/accept",
              i.guarded({R::agent, R::supervisor}, bind(&Impl::accept_offer)));
   router.add("POST", base + "/conversations/{id}/decline",

@@ -48,7 +48,8 @@ json conversation_json(const store::Conversation& c) {
           {"queued_at", c.queued_at},
           {"first_response_at", or_null(c.first_response_at)},
           {"first_response_due", or_null(c.first_response_due)},
-          {"resolution_due", or_null(c.resolution_due)}};
+          {"resolution_due", or_null(c.resolution_due)},
+          {"complaint_at", or_null(c.complaint_at)}};
 }
 
 json customer_json(const store::Customer& c) {

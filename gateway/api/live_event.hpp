@@ -12,8 +12,9 @@
 namespace omnigate::api {
 
 struct LiveEvent {
-  // conversation.queued|offered|assigned|requeued|transferred|resolved, agent.presence, or
-  // sla.<timer kind> (sla.first_response_breach, sla.escalation, sla.progress_reminder, ...).
+  // conversation.queued|offered|assigned|requeued|transferred|priority_changed|complaint|resolved,
+  // agent.presence, or sla.<timer kind> (sla.first_response_breach, sla.escalation,
+  // sla.progress_reminder, ...).
   std::string type;
   store::UnixMs at = 0;  // the dispatcher's clock
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <initializer_list>
 #include <set>
@@ -123,6 +124,57 @@ Parsed<TransferBody> parse_transfer_body(std::string_view body) {
     return fail<TransferBody>(
         error("missing_field", "exactly one of agent_id or team must be given", "agent_id"));
   return {std::move(t), {}};
+}
+
+namespace {
+
+// A string member of at most kMaxClassificationTextChars characters (UTF-8 code points: the
+// JSON parser has already refused invalid UTF-8); `required`: present and not empty.
+bool read_classification_text(const json& j, const std::string& field, bool required,
+                              std::string& out, BodyError& err) {
+  if (!read_string(j, field, out, err)) return false;
+  if (required && out.empty()) {
+    err = error("missing_field", field + " is required", field);
+    return false;
+  }
+  const auto chars = std::count_if(out.begin(), out.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
+  });
+  if (static_cast<std::size_t>(chars) <= kMaxClassificationTextChars) return true;
+  err = error(
+      "too_long",
+      field + " is longer than " + std::to_string(kMaxClassificationTextChars) + " characters",
+      field, 413);
+  return false;
+}
+
+}  // namespace
+
+Parsed<PriorityBody> parse_priority_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(body, {"priority", "reason"}, err);
+  if (!j) return fail<PriorityBody>(err);
+  const auto it = j->find("priority");
+  if (it == j->end() || it->is_null())
+    return fail<PriorityBody>(error("missing_field", "priority is required", "priority"));
+  if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > 4)
+    return fail<PriorityBody>(
+        error("invalid_field", "priority must be an integer 1..4 (1 = most urgent)", "priority"));
+  PriorityBody p;
+  p.priority = it->get<int>();
+  if (!read_classification_text(*j, "reason", true, p.reason, err)) return fail<PriorityBody>(err);
+  return {std::move(p), {}};
+}
+
+Parsed<ComplaintBody> parse_complaint_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(body, {"matter", "contact"}, err);
+  if (!j) return fail<ComplaintBody>(err);
+  ComplaintBody c;
+  if (!read_classification_text(*j, "matter", true, c.matter, err) ||
+      !read_classification_text(*j, "contact", false, c.contact, err))
+    return fail<ComplaintBody>(err);
+  return {std::move(c), {}};
 }
 
 Parsed<store::Presence> parse_presence_body(std::string_view body) {

@@ -44,6 +44,24 @@ struct TransferBody {
 // {"agent_id": "bob"} or {"team": "billing"}
 Parsed<TransferBody> parse_transfer_body(std::string_view body);
 
+// The longest complaint matter and reclassification reason accepted, in characters: a summary
+// for the people it escalates to, not the correspondence (that is in the transcript).
+inline constexpr std::size_t kMaxClassificationTextChars = 2000;
+
+struct PriorityBody {
+  int priority = 4;  // 1..4
+  std::string reason;
+};
+// {"priority": 1..4, "reason": "..."}: reason required, at most 2000 characters
+Parsed<PriorityBody> parse_priority_body(std::string_view body);
+
+struct ComplaintBody {
+  std::string matter;   // what the customer complains about
+  std::string contact;  // how to reach them about it ("" = not given)
+};
+// {"matter": "...", "contact"?: "..."}: matter required, each at most 2000 characters
+Parsed<ComplaintBody> parse_complaint_body(std::string_view body);
+
 // {"presence": "online|busy|away|offline"}
 Parsed<store::Presence> parse_presence_body(std::string_view body);
 

@@ -172,6 +172,8 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     spec.id = c.id;
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;
+    spec.complaint_at = c.complaint_at;  // escalation keeps the first complaint's times
+    if (c.complaint_at) spec.complaint_levels_raised = complaint_levels_raised(c.id);
     if (auto st = engine->enqueue(spec, now); !st) {
       log(LogLevel::warn, kComponent, "conversation " + std::to_string(c.id) + ": " + st.error);
       return;
@@ -208,6 +210,21 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
         store.set_sla_deadlines(c.id, d->first_response_due, d->resolution_due,
                                 log_failure("set SLA deadlines"));
     }
+  }
+
+  // The complaint escalation levels the transcript shows as raised: a rebuild resumes after
+  // them instead of escalating to the same people again.
+  int complaint_levels_raised(store::Id id) {
+    static const std::string kind =
+        std::string("sla.") + routing::to_string(routing::TimerKind::complaint_escalation);
+    int levels = 0;
+    for (const auto& entry : store.transcript(id)) {
+      if (!entry.event || entry.event->kind != kind) continue;
+      const auto data = nlohmann::json::parse(entry.event->data_json, nullptr, false);
+      if (data.is_object() && data.contains("level") && data["level"].is_number_integer())
+        levels = std::max(levels, data["level"].get<int>());
+    }
+    return levels;
   }
 
   // ---- applying the engine's output
@@ -384,6 +401,42 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
         store.set_sla_deadlines(id, d->first_response_due, d->resolution_due,
                                 log_failure("set SLA deadlines"));
     }
+  }
+
+  // ---- reclassification (the store has committed it; the engine follows)
+
+  // The agent holding a tracked conversation ("" = none, or not tracked).
+  std::string holder(store::Id id) const {
+    const auto view = engine ? engine->conversation(id) : std::nullopt;
+    return view ? view->agent.value_or("") : std::string();
+  }
+
+  void apply_priority(store::Id id, int priority, const std::string& why, store::UnixMs now) {
+    if (!engine || !tracked.count(id)) return;  // not routed (resolved meanwhile, unroutable)
+    if (auto st = engine->set_priority(id, priority, now); !st) {
+      log(LogLevel::warn, kComponent, "conversation " + std::to_string(id) + ": " + st.error);
+      return;
+    }
+    auto& q = tracked[id];
+    q.priority = priority;
+    if (const auto d = engine->sla_deadlines(id)) {
+      q.first_response_due = d->first_response_due;
+      store.set_sla_deadlines(id, d->first_response_due, d->resolution_due,
+                              log_failure("set SLA deadlines"));
+    }
+    publish_conversation("conversation.priority_changed", id, now, holder(id), why);
+    refresh_queue_gauge();
+    dispatch(now);  // a raised priority may now go before others to a free agent
+  }
+
+  void apply_complaint(store::Id id, store::UnixMs since, const std::string& why,
+                       store::UnixMs now) {
+    if (!engine || !tracked.count(id)) return;
+    if (auto st = engine->raise_complaint(id, since); !st) {
+      log(LogLevel::warn, kComponent, "conversation " + std::to_string(id) + ": " + st.error);
+      return;
+    }
+    publish_conversation("conversation.complaint", id, now, holder(id), why);
   }
 
   // ---- the supervisors' live view and event stream (docs/api.md "Live queue", "Event stream")
@@ -718,6 +771,45 @@ void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::s
         conversation_id, actor, reason_json("transferred to team " + team + " by " + actor, ""),
         [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); });
     s.dispatch(now);
+  });
+}
+
+void RoutingDispatcher::set_priority(store::Id conversation_id, int priority,
+                                     const std::string& reason, const std::string& actor,
+                                     DispatchDone done) {
+  state_->on_strand([conversation_id, priority, reason, actor, done](State& s) {
+    std::weak_ptr<State> weak = s.shared_from_this();
+    s.store.set_conversation_priority(
+        {conversation_id, priority, reason, actor, s.clock()},
+        [weak, conversation_id, priority, reason, actor, done](store::Outcome<int> r) {
+          auto self = weak.lock();
+          if (!r.ok || !self) return done(r.ok ? "" : r.error);
+          const std::string why = "priority P" + std::to_string(r.value) + " to P" +
+                                  std::to_string(priority) + " by " + actor + ": " + reason;
+          self->on_strand([conversation_id, priority, why, done](State& routing) {
+            routing.apply_priority(conversation_id, priority, why, routing.clock());
+            done("");
+          });
+        });
+  });
+}
+
+void RoutingDispatcher::raise_complaint(store::ComplaintRecord complaint,
+                                        store::Completion<store::UnixMs> done) {
+  state_->on_strand([complaint = std::move(complaint), done](State& s) mutable {
+    std::weak_ptr<State> weak = s.shared_from_this();
+    const auto id = complaint.conversation_id;
+    const std::string why = "complaint recorded by " + complaint.actor;
+    complaint.at = s.clock();
+    s.store.record_complaint(std::move(complaint),
+                             [weak, id, why, done](store::Outcome<store::UnixMs> r) {
+                               auto self = weak.lock();
+                               if (!r.ok || !self) return done(r);
+                               self->on_strand([id, why, done, r](State& routing) {
+                                 routing.apply_complaint(id, r.value, why, routing.clock());
+                                 done(r);
+                               });
+                             });
   });
 }
 

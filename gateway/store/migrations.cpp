@@ -237,13 +237,20 @@ constexpr const char* kConversationTeam = R"sql(
 ALTER TABLE conversations ADD COLUMN team TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations{{{1, kInitialSchema},
+// Version 8: when a conversation became a complaint (NULL = not one), so complaint escalation
+// keeps its times across the routing engine's rebuild on restart and SIGHUP.
+constexpr const char* kConversationComplaint = R"sql(
+ALTER TABLE conversations ADD COLUMN complaint_at INTEGER;
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations{{{1, kInitialSchema},
                                                 {2, kCustomerConversationsIndex},
                                                 {3, kAccountManagerAndReplyKeys},
                                                 {4, kCustomerTierSource},
                                                 {5, kEarlyReceipts},
                                                 {6, kCheapChecks, true},
-                                                {7, kConversationTeam}}};
+                                                {7, kConversationTeam},
+                                                {8, kConversationComplaint}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

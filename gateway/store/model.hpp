@@ -175,6 +175,27 @@ struct Conversation {
   std::optional<UnixMs> first_response_at;
   std::optional<UnixMs> first_response_due, resolution_due;
   Id last_inbound_message_id = 0;
+  // When the customer first complained about it (unset = not a complaint): routing's complaint
+  // escalation levels are measured from here, also after a restart.
+  std::optional<UnixMs> complaint_at;
+};
+
+// A supervisor's or agent's new priority for a conversation, and why.
+struct PriorityChange {
+  Id conversation_id = 0;
+  int priority = 4;  // 1..4
+  std::string reason;
+  std::string actor;  // "user:sue"
+  UnixMs at = 0;
+};
+
+// A customer's complaint about a conversation, as the agent recorded it.
+struct ComplaintRecord {
+  Id conversation_id = 0;
+  std::string matter;   // what the customer complains about
+  std::string contact;  // how to reach them about it ("" = the conversation's channel)
+  std::string actor;    // "user:alice"
+  UnixMs at = 0;
 };
 
 struct ConversationFilter {

@@ -6,6 +6,8 @@
 #include "store/migrations.hpp"
 #include "store/model_json.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <future>
 #include <stdexcept>
@@ -32,7 +34,7 @@ constexpr const char* kConversationColumns =
     "id, customer_id, tier, channel_instance, channel_kind, thread_key, subject, "
     "customer_address, our_address, status, priority, skills_json, assigned_agent, "
     "previous_agent, created_at, updated_at, queued_at, first_response_at, first_response_due, "
-    "resolution_due, last_inbound_message_id, team";
+    "resolution_due, last_inbound_message_id, team, complaint_at";
 
 Conversation read_conversation(sqlite::Statement& s) {
   Conversation c;
@@ -58,6 +60,7 @@ Conversation read_conversation(sqlite::Statement& s) {
   c.resolution_due = s.optional_int64(19);
   c.last_inbound_message_id = s.int64(20);
   c.team = s.text(21);
+  c.complaint_at = s.optional_int64(22);
   return c;
 }
 
@@ -250,21 +253,56 @@ void SqliteStore::set_sla_deadlines(Id conversation_id, std::optional<UnixMs> fi
       std::move(done));
 }
 
-void SqliteStore::set_conversation_priority(Id conversation_id, int priority, std::string actor,
-                                            Completion<Nothing> done) {
-  submit<Nothing>(
-      [=](sqlite::Connection& db) {
-        if (priority < 1 || priority > 4) {
-          throw std::invalid_argument("priority must be 1..4, got " + std::to_string(priority));
+void SqliteStore::set_conversation_priority(PriorityChange change, Completion<int> done) {
+  submit<int>(
+      [change = std::move(change)](sqlite::Connection& db) {
+        if (change.priority < 1 || change.priority > 4) {
+          throw std::invalid_argument("priority must be 1..4, got " +
+                                      std::to_string(change.priority));
         }
-        const UnixMs now = wall_clock_ms();
+        int from = 0;
+        {
+          Query q(db.cached("SELECT priority FROM conversations WHERE id = ? AND status <> "
+                            "'resolved' AND status <> 'closed'"),
+                  change.conversation_id);
+          if (!q.step())
+            throw std::invalid_argument(not_found("open conversation", change.conversation_id));
+          from = static_cast<int>(q->int64(0));
+        }
+        const UnixMs now = or_now(change.at);
         Query(db.cached("UPDATE conversations SET priority = ?, updated_at = ? WHERE id = ?"),
-              priority, now, conversation_id)
+              change.priority, now, change.conversation_id)
             .step();
-        require_changed(db, not_found("conversation", conversation_id));
-        insert_event(db, conversation_id, "conversation.priority_changed", actor,
-                     "{\"priority\":" + std::to_string(priority) + "}", std::nullopt, now);
-        return Nothing{};
+        insert_event(
+            db, change.conversation_id, "conversation.priority_changed", change.actor,
+            nlohmann::json{{"from", from}, {"to", change.priority}, {"reason", change.reason}}
+                .dump(),
+            std::nullopt, now);
+        return from;
+      },
+      std::move(done));
+}
+
+void SqliteStore::record_complaint(ComplaintRecord complaint, Completion<UnixMs> done) {
+  submit<UnixMs>(
+      [complaint = std::move(complaint)](sqlite::Connection& db) {
+        const UnixMs now = or_now(complaint.at);
+        UnixMs since = 0;
+        {
+          // The first complaint's time stays: escalation is measured from it.
+          Query q(db.cached("UPDATE conversations SET complaint_at = COALESCE(complaint_at, ?2), "
+                            "updated_at = ?2 WHERE id = ?1 AND status <> 'closed' "
+                            "RETURNING complaint_at"),
+                  complaint.conversation_id, now);
+          if (!q.step())
+            throw std::invalid_argument(not_found("open conversation", complaint.conversation_id));
+          since = q->int64(0);
+        }
+        insert_event(
+            db, complaint.conversation_id, "conversation.complaint", complaint.actor,
+            nlohmann::json{{"matter", complaint.matter}, {"contact", complaint.contact}}.dump(),
+            std::nullopt, now);
+        return since;
       },
       std::move(done));
 }

@@ -75,8 +75,14 @@ class Store {
   // The conversation's home team ("" = any team), kept so routing can rebuild the restriction.
   virtual void set_conversation_team(Id conversation_id, std::string team,
                                      Completion<Nothing> done) = 0;
-  virtual void set_conversation_priority(Id conversation_id, int priority, std::string actor,
-                                         Completion<Nothing> done) = 0;
+  // Reclassifies an open conversation (not resolved or closed) and adds
+  // "conversation.priority_changed" {from, to, reason} by the actor in the same transaction.
+  // Value: the priority it had before.
+  virtual void set_conversation_priority(PriorityChange change, Completion<int> done) = 0;
+  // Marks the conversation as a complaint and adds "conversation.complaint" {matter, contact} by
+  // the actor. complaint_at is set by the first complaint only: a second one is recorded as an
+  // event and keeps the first time. Closed conversations: error. Value: the stored complaint_at.
+  virtual void record_complaint(ComplaintRecord complaint, Completion<UnixMs> done) = 0;
   virtual void set_customer_tier(Id customer_id, Tier tier, std::string actor,
                                  Completion<Nothing> done) = 0;
   // Writes the fields `update` sets. When the tier or the account team/manager changes, every

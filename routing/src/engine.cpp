@@ -675,6 +675,14 @@ struct Engine::State {
     return std::min(policy.ageing.max_bands, base_band(c));
   }
 
+  // The ageing steps its wait has earned by `now` (capped by its band).
+  int earned_promotions(const ConvRec& c, UnixMs now) const {
+    if (max_promotions(c) == 0) return 0;
+    return static_cast<int>(std::min<std::int64_t>(
+        max_promotions(c),
+        std::max<std::int64_t>(0, now - c.spec.arrived_at) / policy.ageing.step_ms));
+  }
+
   // `routable` = the conversation may now fit agents it did not before (new, re-queued,
   // moved); a pure re-ordering by ageing is not.
   void push_queue(ConvRec& c, bool routable = true) {
@@ -724,8 +732,7 @@ struct Engine::State {
       if (!c || c->next_promotion_at != due) continue;
       // Every step that is due applies at once, also for conversations out of the queue,
       // so a re-queued conversation keeps the standing its wait has earned.
-      c->promotions = static_cast<int>(std::min<std::int64_t>(
-          max_promotions(*c), (now - c->spec.arrived_at) / policy.ageing.step_ms));
+      c->promotions = earned_promotions(*c, now);
       if (c->in_queue) {
         pop_queue(*c);
         push_queue(*c, false);  // re-keys at the new band and schedules the next step
@@ -954,6 +961,36 @@ struct Engine::State {
                  c.timer_gen);
   }
 
+  // Complaint escalation level `level` (1-based), due its policy delay after the complaint.
+  // Never paused and never re-timed: a complaint runs on the wall clock until resolution.
+  void schedule_complaint_level(const ConvRec& c, int level) {
+    const auto& delays = policy.sla.complaint_escalation_ms;
+    if (!c.spec.complaint_at || level < 1 || static_cast<std::size_t>(level) > delays.size())
+      return;
+    push_timer(*c.spec.complaint_at + delays[level - 1], c.spec.id, TimerKind::complaint_escalation,
+               0, level);
+  }
+
+  // New SLA deadlines for the conversation's current priority, from its arrival. The old
+  // deadlines' timers are left in the heap and skipped when popped (generation); a deadline not
+  // yet passed may be reported again when the new one passes.
+  void retime_sla(ConvRec& c, UnixMs now) {
+    c.deadlines =
+        compute_sla_deadlines(policy, c.spec.tier, c.spec.priority, c.dedicated, c.spec.arrived_at);
+    const auto watch_again = [&](TimerKind k, UnixMs due) {
+      if (due > now) c.fired &= ~bit(k);
+    };
+    const auto warn = policy.sla.warn_before_ms;
+    watch_again(TimerKind::first_response_warning, c.deadlines.first_response_due - warn);
+    watch_again(TimerKind::first_response_breach, c.deadlines.first_response_due);
+    watch_again(TimerKind::resolution_warning, c.deadlines.resolution_due - warn);
+    watch_again(TimerKind::resolution_breach, c.deadlines.resolution_due);
+    watch_again(TimerKind::resolution_max_breach, c.deadlines.resolution_max_due);
+    ++c.timer_gen;
+    // While paused, customer_replied() shifts the new deadlines and schedules them.
+    if (!c.paused_at) schedule_sla(c, now);
+  }
+
   std::optional<AgentId> holder(const ConvRec& c) const {
     if (c.agent == kNone) return std::nullopt;
     return agents[c.agent].id;
@@ -995,9 +1032,7 @@ struct Engine::State {
         ev.target = kTargets[std::min(t.level, 3) - 1];
         ev.reason = "complaint unresolved: escalation level " + std::to_string(t.level) + " to " +
                     ev.target;
-        if (static_cast<std::size_t>(t.level) < policy.sla.complaint_escalation_ms.size())
-          push_timer(c.spec.arrived_at + policy.sla.complaint_escalation_ms[t.level], c.spec.id,
-                     TimerKind::complaint_escalation, 0, t.level + 1);
+        schedule_complaint_level(c, t.level + 1);
         return ev;
       }
       case TimerKind::progress_reminder:
@@ -1037,6 +1072,7 @@ struct Engine::State {
     for (const auto& r : c.spec.skills) s << " " << r.skill << ">=" << r.min_level;
     s << ", arrived " << c.spec.arrived_at;
     if (c.home_team != kNone) s << ", team " << team_names[c.home_team];
+    if (c.spec.complaint_at) s << ", complaint since " << *c.spec.complaint_at;
     return s.str();
   }
 };
@@ -1165,18 +1201,12 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   c.deadlines =
       compute_sla_deadlines(s.policy, spec.tier, spec.priority, c.dedicated, spec.arrived_at);
   auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
-  stored.promotions = static_cast<int>(std::min<std::int64_t>(
-      s.max_promotions(stored),
-      s.policy.ageing.step_ms > 0
-          ? std::max<std::int64_t>(0, now - spec.arrived_at) / s.policy.ageing.step_ms
-          : 0));
+  stored.promotions = s.earned_promotions(stored, now);
   s.push_queue(stored);
   s.schedule_sla(stored, now);
   if (spec.priority <= s.policy.sla.escalate_at_once_up_to_priority)
     s.push_timer(now, spec.id, TimerKind::escalation, 0);
-  if (spec.complaint && !s.policy.sla.complaint_escalation_ms.empty())
-    s.push_timer(spec.arrived_at + s.policy.sla.complaint_escalation_ms[0], spec.id,
-                 TimerKind::complaint_escalation, 0, 1);
+  s.schedule_complaint_level(stored, spec.complaint_levels_raised + 1);
   // Moments at which the conversation's reachable agents widen, so the gateway wakes up.
   for (const auto& step : s.policy.bullseye)
     s.wakeups.emplace(spec.arrived_at + step.after_ms, spec.id);
@@ -1323,6 +1353,41 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
   if (!s.serves_tier(s.agents[ai], *c))
     return Status::failure(id + " does not serve tier " + to_string(c->spec.tier));
   s.give_by_hand(*c, ai, now, "picked manually by " + id);
+  return Status::success();
+}
+
+Status Engine::set_priority(ConversationId cid, int priority, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (priority < 1 || priority > kPriorityCount)
+    return Status::failure("priority must be 1..4, got " + std::to_string(priority));
+  const int from = c->spec.priority;
+  if (priority == from) return Status::success();
+  const bool queued = c->in_queue;
+  s.pop_queue(*c);  // its queue key (band, deadline) changes
+  c->spec.priority = priority;
+  c->promotions = s.earned_promotions(*c, now);
+  s.retime_sla(*c, now);
+  if (queued)
+    s.push_queue(*c);  // also schedules its next ageing step
+  else
+    s.schedule_promotion(*c);
+  const int at_once = s.policy.sla.escalate_at_once_up_to_priority;
+  if (priority <= at_once && from > at_once) s.push_timer(now, cid, TimerKind::escalation, 0);
+  c->history += "priority changed from P" + std::to_string(from) + " to P" +
+                std::to_string(priority) + " at " + std::to_string(now) + "\n";
+  return Status::success();
+}
+
+Status Engine::raise_complaint(ConversationId cid, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  if (c->spec.complaint_at) return Status::success();
+  c->spec.complaint_at = now;
+  s.schedule_complaint_level(*c, 1);
+  c->history += "complaint raised at " + std::to_string(now) + "\n";
   return Status::success();
 }
 

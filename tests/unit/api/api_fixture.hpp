@@ -6,12 +6,14 @@
 #include "api/agent_api.hpp"
 
 #include "core/asio_executor.hpp"
+#include "core/clock.hpp"
 #include "core/sha256.hpp"
 #include "store_fixture.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <mutex>
 
@@ -61,6 +63,9 @@ struct Api {
   std::unique_ptr<OutboxSender> outbox;
   std::unique_ptr<api::AgentApi> agent_api;
   http::Router router;
+  // The dispatcher's clock is the wall clock plus this: a test moves it forward to make SLA and
+  // complaint timers fall due (the dispatcher's tick looks every second).
+  std::atomic<store::UnixMs> time_passed{0};
 
   // Agents: alice (sms, webchat, email), bob (email only); users with one token per role.
   // routing_policy_json: the config's [routing] table as JSON ("" = the defaults).
@@ -80,6 +85,7 @@ struct Api {
     user("ada", store::Role::admin, "");
     dispatcher =
         std::make_unique<api::RoutingDispatcher>(*store, *executor, metrics, routing_policy_json);
+    dispatcher->use_clock([this] { return now_ms() + time_passed.load(); });
     dispatcher->start();
     config::OutboxConfig outbox_options;
     outbox_options.poll_interval_ms = 3600 * 1000;  // only wake() can make it send in a test

@@ -43,6 +43,13 @@ inline ConversationSpec conv(ConversationId id, int priority, Tier tier, UnixMs 
   return c;
 }
 
+// An agent who holds one conversation at a time: hand-outs follow the queue order one by one.
+inline AgentSpec single_slot(std::string id) {
+  auto a = agent(std::move(id));
+  a.total_capacity = 1;
+  return a;
+}
+
 inline void add_online(Engine& e, const AgentSpec& a, UnixMs now) {
   REQUIRE(e.upsert_agent(a, now));
   REQUIRE(e.set_presence(a.id, Presence::online, now));

@@ -89,7 +89,7 @@ void run(unsigned seed) {
       if (rng() % 5 == 0) c.previous_agent = agents[rng() % agents.size()].id;
       if (rng() % 6 == 0) c.account_team = "t" + std::to_string(rng() % 3);
       if (rng() % 6 == 0) c.account_manager = agents[rng() % agents.size()].id;
-      c.complaint = rng() % 10 == 0;
+      if (rng() % 10 == 0) c.complaint_at = c.arrived_at;
       REQUIRE(e.enqueue(c, now));
       model.channel[c.id] = c.channel;
     }
@@ -104,12 +104,12 @@ void run(unsigned seed) {
       else if (d.kind == DecisionKind::offer && r == 1)
         REQUIRE(e.accept(d.agent, d.conversation, now));
     }
-    // Resolve, transfer and pick a few.
+    // Resolve, transfer, pick and reclassify a few.
     for (int i = 0; i < 30; ++i) {
       const ConversationId id = static_cast<ConversationId>(rng() % next_id) + 1;
       const auto c = e.conversation(id);
       if (!c) continue;
-      switch (rng() % 5) {
+      switch (rng() % 7) {
         case 0:
           if (c->state != ConversationState::queued) {
             REQUIRE(e.finish(id, now));
@@ -124,6 +124,12 @@ void run(unsigned seed) {
           break;
         case 3:
           (void)e.pick(agents[rng() % agents.size()].id, id, now);
+          break;
+        case 4:  // reclassified: queued ones change place, held ones stay
+          REQUIRE(e.set_priority(id, static_cast<int>(rng() % 4 + 1), now));
+          break;
+        case 5:
+          REQUIRE(e.raise_complaint(id, now));
           break;
         default:
           if (c->state == ConversationState::assigned)

@@ -5,14 +5,6 @@
 
 using namespace routing_test;
 
-namespace {
-AgentSpec single_slot(std::string id) {
-  auto a = agent(std::move(id));
-  a.total_capacity = 1;
-  return a;
-}
-}  // namespace
-
 TEST_CASE("higher priority is served first even if it arrived later") {
   Engine e(plain_policy());
   REQUIRE(e.enqueue(conv(1, 4, Tier::A, kMonday), kMonday));

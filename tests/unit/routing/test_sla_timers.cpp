@@ -87,7 +87,7 @@ TEST_CASE("P1/P2 escalate to supervisors at once, P3 does not") {
 TEST_CASE("complaints escalate to level 1 after 1 h, level 2 after 4 h, level 3 after 24 h") {
   Engine e(plain_policy());
   auto c = conv(1, 3, Tier::C, kMonday);
-  c.complaint = true;
+  c.complaint_at = kMonday;
   REQUIRE(e.enqueue(c, kMonday));
   REQUIRE(e.enqueue(conv(2, 3, Tier::C, kMonday), kMonday));
   std::vector<std::pair<UnixMs, int>> levels;

@@ -36,7 +36,13 @@ struct ConversationSpec {
   std::string team;                        // home team; empty = any team
   std::string account_team;                // customer's dedicated group (A/S tiers)
   std::optional<AgentId> account_manager;  // customer's named manager (B tier, or A/S)
-  bool complaint = false;
+  // When the customer complained (unset = not a complaint): the complaint escalation levels
+  // (policy sla.complaint_escalation) are measured from here, not from arrival, so a rebuild
+  // from the store keeps the times the first complaint set.
+  std::optional<UnixMs> complaint_at;
+  // Complaint escalation levels already raised before (a rebuild): escalation resumes with the
+  // next level instead of raising these again.
+  int complaint_levels_raised = 0;
 };
 
 enum class DecisionKind { offer, assign };
@@ -141,6 +147,14 @@ class Engine {
   Status transfer_to_team(ConversationId conversation, const std::string& team, UnixMs now);
   // An agent takes a queued conversation itself, if the policy allows and it is eligible.
   Status pick(const AgentId& agent, ConversationId conversation, UnixMs now);
+  // A supervisor or agent reclassifies the conversation (1..4). Its SLA deadlines are recomputed
+  // for the new priority from its arrival on the tier's calendar and the timers of the old ones
+  // never fire; a queued conversation moves to its new place in the queue, an assigned one stays
+  // with its agent.
+  Status set_priority(ConversationId conversation, int priority, UnixMs now);
+  // The customer complained: complaint escalation starts, measured from `now`. A conversation
+  // that is already a complaint keeps its first time (success, nothing changes).
+  Status raise_complaint(ConversationId conversation, UnixMs now);
 
   // --- time and decisions ---
   // Fires every timer due at or before `now` (in due order), expiring lapsed offers, applies

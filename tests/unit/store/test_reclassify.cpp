@@ -1,0 +1,76 @@
+// A conversation's priority and complaint as the API records them: the change and its
+// transcript event in one transaction, and the first complaint's time kept (routing measures
+// complaint escalation from it after a restart).
+#include "store_test_env.hpp"
+
+#include <nlohmann/json.hpp>
+
+using namespace omnigate::store;
+using namespace omnigate::store::test;
+
+namespace {
+
+Outcome<int> set_priority(Store& store, Id conversation, int priority) {
+  return wait_for<int>([&](Completion<int> done) {
+    store.set_conversation_priority(
+        {conversation, priority, "customer is a hospital", "user:sue", 1'000'000}, done);
+  });
+}
+
+Outcome<UnixMs> complain(Store& store, Id conversation, UnixMs at, const std::string& matter) {
+  return wait_for<UnixMs>([&](Completion<UnixMs> done) {
+    store.record_complaint({conversation, matter, "+15551230000", "user:alice", at}, done);
+  });
+}
+
+// The data of each event of `kind` in the conversation's transcript, in order.
+std::vector<nlohmann::json> events_of(Store& store, Id conversation, const std::string& kind) {
+  std::vector<nlohmann::json> out;
+  for (const auto& e : store.transcript(conversation))
+    if (e.event && e.event->kind == kind) out.push_back(nlohmann::json::parse(e.event->data_json));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a priority change is stored with an event naming old and new priority and why") {
+  StoreTestEnv env;
+  const auto id = ingest(*env.store, sms("+15551230000", "SM1", "help")).conversation_id;
+  const auto r = set_priority(*env.store, id, 1);
+  REQUIRE(r.ok);
+  CHECK(r.value == 4);
+  CHECK(env.store->get_conversation(id)->priority == 1);
+  const auto events = events_of(*env.store, id, "conversation.priority_changed");
+  REQUIRE(events.size() == 1);
+  CHECK(events[0] == nlohmann::json{{"from", 4}, {"to", 1}, {"reason", "customer is a hospital"}});
+  CHECK_FALSE(set_priority(*env.store, id, 5).ok);
+}
+
+TEST_CASE("a resolved conversation's priority is not changed") {
+  StoreTestEnv env;
+  const auto id = ingest(*env.store, sms("+15551230001", "SM1", "help")).conversation_id;
+  REQUIRE(wait_for<Nothing>([&](Completion<Nothing> done) {
+            env.store->set_conversation_status(id, ConversationStatus::resolved, "user:sue", done);
+          }).ok);
+  CHECK_FALSE(set_priority(*env.store, id, 1).ok);
+  CHECK(env.store->get_conversation(id)->priority == 4);
+}
+
+TEST_CASE("the first complaint's time is kept and every complaint is in the transcript") {
+  StoreTestEnv env;
+  const auto id = ingest(*env.store, sms("+15551230002", "SM1", "help")).conversation_id;
+  CHECK_FALSE(env.store->get_conversation(id)->complaint_at);
+  const auto first = complain(*env.store, id, 5000, "invoice charged twice");
+  REQUIRE(first.ok);
+  CHECK(first.value == 5000);
+  const auto second = complain(*env.store, id, 9000, "still charged twice");
+  REQUIRE(second.ok);
+  CHECK(second.value == 5000);
+  env.reopen();
+  CHECK(env.store->get_conversation(id)->complaint_at == 5000);
+  const auto events = events_of(*env.store, id, "conversation.complaint");
+  REQUIRE(events.size() == 2);
+  CHECK(events[0] ==
+        nlohmann::json{{"matter", "invoice charged twice"}, {"contact", "+15551230000"}});
+  CHECK(events[1]["matter"] == "still charged twice");
+}
