@@ -1,8 +1,7 @@
 #include "plugin_host/record_mapping.hpp"
 
 #include "plugin_host/abi_struct.hpp"
-
-#include <nlohmann/json.hpp>
+#include "plugin_host/json_object_check.hpp"
 
 namespace omnigate::plugin_host {
 namespace {
@@ -11,11 +10,7 @@ namespace {
 bool empty_or_json_object(og_str s) {
   if (s.len == 0) return true;
   if (s.ptr == nullptr) return false;
-  // Validated without building the document (this runs for every inbound message): valid JSON
-  // whose first token opens an object is an object.
-  const std::string_view text = view_of(s);
-  const auto first = text.find_first_not_of(" \t\r\n");
-  return first != std::string_view::npos && text[first] == '{' && nlohmann::json::accept(text);
+  return is_json_object(view_of(s));
 }
 
 // A non-empty length with a null pointer would make the host read address 0.
