@@ -5,7 +5,12 @@
 namespace omnigate::api {
 
 http::Response json_response(int status, const nlohmann::json& body) {
-  return {status, "application/json", body.dump(), {}};
+  // Stored text is what customers sent, not always UTF-8 (a Latin-1 mail part, a carrier's odd
+  // SMS): such bytes are shown as U+FFFD instead of failing the whole answer.
+  return {status,
+          "application/json",
+          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          {}};
 }
 
 http::Response error_response(int status, std::string code, std::string message,

@@ -90,7 +90,9 @@ std::variant<InboundMessage, InboundRejection> map_inbound(const SmsConfig& conf
   if (kept < num_media) meta["media_dropped"] = num_media - kept;
   if (m.body_text.empty() && m.attachments.empty() && !malformed)
     return InboundRejection{"Body: missing (and NumMedia is 0)"};
-  m.metadata_json = meta.dump();
+  // Carriers' bytes are not always UTF-8 (a Latin-1 city name): shown as U+FFFD, never a 500
+  // that Twilio would retry forever.
+  m.metadata_json = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return m;
 }
 

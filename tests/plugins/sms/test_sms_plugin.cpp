@@ -315,6 +315,20 @@ TEST_CASE("sms plugin: a body with bad escapes is kept raw and flagged malformed
   CHECK(f.host.inbound.size() == 1);
 }
 
+TEST_CASE("sms plugin: bytes that are not UTF-8 in a kept field do not lose the message") {
+  // Twilio percent-encodes whatever the carrier sent; a city name in Latin-1 must not turn a
+  // customer's message into an error the provider retries forever.
+  Fixture f;
+  auto fields = with(inbound_sms(), "FromCity", "S\xE3o Paulo");
+  fields.emplace_back("FromState", "\xC3");  // a sequence cut short
+  REQUIRE(f.post("/sms", fields).status == 200);
+  REQUIRE(f.host.inbound.size() == 1);
+  const auto meta = nlohmann::json::parse(f.host.inbound[0].metadata_json);
+  CHECK(meta["FromCity"] == "S\xEF\xBF\xBDo Paulo");  // U+FFFD for the stray byte
+  CHECK(meta["FromState"] == "\xEF\xBF\xBD");
+  CHECK(meta["AccountSid"] == kSid);
+}
+
 TEST_CASE("sms plugin: status callbacks become delivery reports") {
   Fixture f;
   struct Case {

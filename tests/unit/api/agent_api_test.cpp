@@ -165,6 +165,20 @@ TEST_CASE("a transfer to a team still holds after routing is rebuilt from the st
         std::string::npos);
 }
 
+TEST_CASE("a message whose bytes are not UTF-8 still reads back as U+FFFD", "[api]") {
+  // Plugins keep what the customer sent (a Latin-1 e-mail part, a carrier's odd SMS); one such
+  // message must not make the whole conversation unreadable.
+  Api api;
+  const auto r = customer_writes(*api.store, "sms", "+14155550120", "caf\xE9 broken", "sms-latin1");
+  const auto read = api.call("GET", api.path(r.conversation_id), "sue");
+  REQUIRE(read.status == 200);
+  bool found = false;
+  for (const auto& entry : read.body["transcript"])
+    if (entry["type"] == "message")
+      found = entry["message"]["body_text"] == "caf\xEF\xBF\xBD broken";
+  CHECK(found);
+}
+
 TEST_CASE("the transcript interleaves messages and events in commit order", "[api]") {
   Api api;
   const auto id = api.inbound("sms", "+14155550106");
