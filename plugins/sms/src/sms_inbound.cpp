@@ -1,8 +1,10 @@
 #include "sms_inbound.hpp"
 
-#include <nlohmann/json.hpp>
+#include "omnigate/common/json_object_writer.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <utility>
 
 namespace omnigate::sms {
 namespace {
@@ -65,9 +67,9 @@ std::variant<InboundMessage, InboundRejection> map_inbound(const SmsConfig& conf
   m.raw = raw_body;
   m.malformed = malformed;
 
-  nlohmann::json meta = nlohmann::json::object();
+  json_text::ObjectWriter meta;
   for (auto name : kKeptFields)
-    if (auto v = form::find(fields, name)) meta[std::string(name)] = std::string(*v);
+    if (auto v = form::find(fields, name)) meta.add(name, *v);
 
   std::size_t num_media = 0;
   if (auto n = form::find(fields, "NumMedia"); n && !n->empty()) {
@@ -87,12 +89,12 @@ std::variant<InboundMessage, InboundRejection> map_inbound(const SmsConfig& conf
     a.content_type = form::find(fields, "MediaContentType" + index).value_or("");
     m.attachments.push_back(std::move(a));
   }
-  if (kept < num_media) meta["media_dropped"] = num_media - kept;
+  if (kept < num_media) meta.add("media_dropped", std::uint64_t{num_media - kept});
   if (m.body_text.empty() && m.attachments.empty() && !malformed)
     return InboundRejection{"Body: missing (and NumMedia is 0)"};
-  // Carriers' bytes are not always UTF-8 (a Latin-1 city name): shown as U+FFFD, never a 500
-  // that Twilio would retry forever.
-  m.metadata_json = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Carriers' bytes are not always UTF-8 (a Latin-1 city name): the writer shows them as
+  // U+FFFD, never a 500 that Twilio would retry forever.
+  m.metadata_json = meta.finish();
   return m;
 }
 
