@@ -175,7 +175,9 @@ void SqliteStore::requeue_conversation(Id conversation_id, std::string actor,
       [=](sqlite::Connection& db) {
         const std::string data = json_object_with(reason_json, {}, "reason_json");
         const UnixMs now = wall_clock_ms();
-        Query(db.cached("UPDATE conversations SET status = 'queued', queued_at = ?2, "
+        // queued_at stays: the engine keeps a re-queued conversation at its original place
+        // (and SLA clock), and a rebuild from the store must put it back there.
+        Query(db.cached("UPDATE conversations SET status = 'queued', "
                         "updated_at = ?2, previous_agent = COALESCE(assigned_agent, "
                         "previous_agent), assigned_agent = NULL WHERE id = ?1 AND status <> "
                         "'closed'"),

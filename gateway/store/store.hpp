@@ -62,7 +62,8 @@ class Store {
   virtual void enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) = 0;
   virtual void assign_conversation(Id conversation_id, std::string agent_id,
                                    std::string reason_json, Completion<Nothing> done) = 0;
-  // Release the assignment and put the conversation back to "queued" (agent offline, transfer).
+  // Release the assignment and put the conversation back to "queued" (agent offline, transfer)
+  // at its original place: queued_at is kept.
   virtual void requeue_conversation(Id conversation_id, std::string actor, std::string reason_json,
                                     Completion<Nothing> done) = 0;
   virtual void set_conversation_status(Id conversation_id, ConversationStatus status,

@@ -145,6 +145,34 @@ TEST_CASE("an agent going offline re-queues live chats and keeps e-mail", "[api]
   CHECK(api.assigned(mail) == "alice");
 }
 
+TEST_CASE("a conversation re-queued by an agent going offline keeps its place across a rebuild",
+          "[api]") {
+  // The engine keeps a re-queued live chat at its original position; the store must too, or a
+  // restart (or SIGHUP) would send it behind everyone who arrived after it, with later SLAs.
+  Api api(store::Presence::online, {{"webchat", 1}});
+  const auto first = api.inbound("webchat", "visitor-1");
+  REQUIRE(eventually([&] { return api.assigned(first) == "alice"; }));
+  const auto second = api.inbound("webchat", "visitor-2");  // waits: alice is full
+  api.settle(second);
+  const auto arrived = api.store->get_conversation(first)->queued_at;
+
+  REQUIRE(
+      api.call("PUT", "/api/v1/agents/me/presence", "alice", R"({"presence":"offline"})").status ==
+      200);
+  api.settle(first);
+  REQUIRE(api.store->get_conversation(first)->status == store::ConversationStatus::queued);
+  CHECK(api.store->get_conversation(first)->queued_at == arrived);
+
+  api.dispatcher->reload_policy("");
+  REQUIRE(
+      api.call("PUT", "/api/v1/agents/me/presence", "alice", R"({"presence":"online"})").status ==
+      200);
+  REQUIRE(eventually([&] { return api.assigned(first) || api.assigned(second); }));
+  api.settle(first);
+  CHECK(api.assigned(first) == "alice");
+  CHECK_FALSE(api.assigned(second));
+}
+
 TEST_CASE("a transfer to a team still holds after routing is rebuilt from the store", "[api]") {
   // Restart and SIGHUP rebuild the engine from the store: the team a supervisor sent the
   // conversation to must come back with it, or the support agents would take billing's work.
