@@ -173,7 +173,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;
     spec.complaint_at = c.complaint_at;  // escalation keeps the first complaint's times
-    if (c.complaint_at) spec.complaint_levels_raised = complaint_levels_raised(c.id);
+    raised_before(c.id, spec);
     if (auto st = engine->enqueue(spec, now); !st) {
       log(LogLevel::warn, kComponent, "conversation " + std::to_string(c.id) + ": " + st.error);
       return;
@@ -212,19 +212,22 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     }
   }
 
-  // The complaint escalation levels the transcript shows as raised: a rebuild resumes after
-  // them instead of escalating to the same people again.
-  int complaint_levels_raised(store::Id id) {
-    static const std::string kind =
-        std::string("sla.") + routing::to_string(routing::TimerKind::complaint_escalation);
-    int levels = 0;
-    for (const auto& entry : store.transcript(id)) {
-      if (!entry.event || entry.event->kind != kind) continue;
-      const auto data = nlohmann::json::parse(entry.event->data_json, nullptr, false);
+  // What the transcript shows as already raised (`sla.<timer kind>` events): a rebuild does not
+  // warn, breach or escalate to the same people again, and complaint escalation resumes after
+  // the levels raised.
+  void raised_before(store::Id id, routing::ConversationSpec& spec) {
+    for (const auto& ev : store.events_of_kind(id, "sla.")) {
+      const auto kind = routing::timer_kind_from_string(std::string_view(ev.kind).substr(4));
+      if (!kind) continue;
+      if (*kind != routing::TimerKind::complaint_escalation) {
+        spec.raised_before.push_back(*kind);
+        continue;
+      }
+      const auto data = nlohmann::json::parse(ev.data_json, nullptr, false);
       if (data.is_object() && data.contains("level") && data["level"].is_number_integer())
-        levels = std::max(levels, data["level"].get<int>());
+        spec.complaint_levels_raised =
+            std::max(spec.complaint_levels_raised, data["level"].get<int>());
     }
-    return levels;
   }
 
   // ---- applying the engine's output

@@ -695,6 +695,18 @@ std::vector<Conversation> SqliteStore::list_conversations(const ConversationFilt
   return out;
 }
 
+std::vector<Event> SqliteStore::events_of_kind(Id conversation_id, std::string kind_prefix) {
+  auto& db = reader();
+  std::vector<Event> out;
+  Query q(db.cached("SELECT id, kind, actor, data_json, created_at FROM events "
+                    "WHERE conversation_id = ?1 AND substr(kind, 1, length(?2)) = ?2 ORDER BY id"),
+          conversation_id, kind_prefix);
+  while (q.step())
+    out.push_back(
+        Event{q->int64(0), conversation_id, q->text(1), q->text(2), q->text(3), q->int64(4)});
+  return out;
+}
+
 std::vector<TranscriptEntry> SqliteStore::transcript(Id conversation_id) {
   auto& db = reader();
   sqlite::ReadTransaction snapshot(db);

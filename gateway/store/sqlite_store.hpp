@@ -68,6 +68,7 @@ class SqliteStore final : public Store {
   std::optional<Conversation> get_conversation(Id id) override;
   std::vector<Conversation> list_conversations(const ConversationFilter& filter) override;
   std::vector<TranscriptEntry> transcript(Id conversation_id) override;
+  std::vector<Event> events_of_kind(Id conversation_id, std::string kind_prefix) override;
   std::optional<Customer> get_customer(Id customer_id) override;
   QueueCounts queue_counts() override;
 

@@ -127,6 +127,9 @@ class Store {
   virtual std::vector<Conversation> list_conversations(const ConversationFilter& filter) = 0;
   // Messages and events of one conversation in the one order they were committed.
   virtual std::vector<TranscriptEntry> transcript(Id conversation_id) = 0;
+  // The conversation's events whose kind starts with `kind_prefix` ("sla."), in order: what
+  // routing needs on a rebuild without reading every message.
+  virtual std::vector<Event> events_of_kind(Id conversation_id, std::string kind_prefix) = 0;
   virtual std::optional<Customer> get_customer(Id customer_id) = 0;
   virtual QueueCounts queue_counts() = 0;
 

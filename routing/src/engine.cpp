@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <memory_resource>
 #include <queue>
@@ -51,6 +52,14 @@ const char* to_string(TimerKind k) {
       return "reservation_expired";
   }
   return "?";
+}
+
+std::optional<TimerKind> timer_kind_from_string(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(TimerKind::reservation_expired); ++i) {
+    const auto k = static_cast<TimerKind>(i);
+    if (name == to_string(k)) return k;
+  }
+  return std::nullopt;
 }
 
 const char* to_string(ConversationState s) {
@@ -197,6 +206,11 @@ bool pausable(TimerKind k) {
   return k != TimerKind::complaint_escalation && k != TimerKind::escalation &&
          k != TimerKind::reservation_expired;
 }
+
+// The one-shot timers measured against an SLA deadline.
+constexpr TimerKind kDeadlineKinds[] = {
+    TimerKind::first_response_warning, TimerKind::first_response_breach,
+    TimerKind::resolution_warning, TimerKind::resolution_breach, TimerKind::resolution_max_breach};
 
 unsigned bit(TimerKind k) {
   return 1u << static_cast<unsigned>(k);
@@ -971,21 +985,31 @@ struct Engine::State {
                0, level);
   }
 
+  // When a warning or breach of `k` (one of kDeadlineKinds) comes due for `c`.
+  UnixMs deadline_of(const ConvRec& c, TimerKind k) const {
+    const auto warn = policy.sla.warn_before_ms;
+    switch (k) {
+      case TimerKind::first_response_warning:
+        return c.deadlines.first_response_due - warn;
+      case TimerKind::first_response_breach:
+        return c.deadlines.first_response_due;
+      case TimerKind::resolution_warning:
+        return c.deadlines.resolution_due - warn;
+      case TimerKind::resolution_max_breach:
+        return c.deadlines.resolution_max_due;
+      default:
+        return c.deadlines.resolution_due;
+    }
+  }
+
   // New SLA deadlines for the conversation's current priority, from its arrival. The old
   // deadlines' timers are left in the heap and skipped when popped (generation); a deadline not
   // yet passed may be reported again when the new one passes.
   void retime_sla(ConvRec& c, UnixMs now) {
     c.deadlines =
         compute_sla_deadlines(policy, c.spec.tier, c.spec.priority, c.dedicated, c.spec.arrived_at);
-    const auto watch_again = [&](TimerKind k, UnixMs due) {
-      if (due > now) c.fired &= ~bit(k);
-    };
-    const auto warn = policy.sla.warn_before_ms;
-    watch_again(TimerKind::first_response_warning, c.deadlines.first_response_due - warn);
-    watch_again(TimerKind::first_response_breach, c.deadlines.first_response_due);
-    watch_again(TimerKind::resolution_warning, c.deadlines.resolution_due - warn);
-    watch_again(TimerKind::resolution_breach, c.deadlines.resolution_due);
-    watch_again(TimerKind::resolution_max_breach, c.deadlines.resolution_max_due);
+    for (const auto k : kDeadlineKinds)
+      if (deadline_of(c, k) > now) c.fired &= ~bit(k);
     ++c.timer_gen;
     // While paused, customer_replied() shifts the new deadlines and schedules them.
     if (!c.paused_at) schedule_sla(c, now);
@@ -1203,8 +1227,15 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
   stored.promotions = s.earned_promotions(stored, now);
   s.push_queue(stored);
+  bool escalated_before = false;
+  for (const auto k : spec.raised_before) {
+    if (k == TimerKind::escalation) escalated_before = true;
+    const bool deadline_kind = std::find(std::begin(kDeadlineKinds), std::end(kDeadlineKinds), k) !=
+                               std::end(kDeadlineKinds);
+    if (deadline_kind && s.deadline_of(stored, k) <= now) stored.fired |= bit(k);
+  }
   s.schedule_sla(stored, now);
-  if (spec.priority <= s.policy.sla.escalate_at_once_up_to_priority)
+  if (spec.priority <= s.policy.sla.escalate_at_once_up_to_priority && !escalated_before)
     s.push_timer(now, spec.id, TimerKind::escalation, 0);
   s.schedule_complaint_level(stored, spec.complaint_levels_raised + 1);
   // Moments at which the conversation's reachable agents widen, so the gateway wakes up.

@@ -1,6 +1,7 @@
 // Classifying a conversation through the API: a new priority (which queued conversation the next
 // free agent gets) and a complaint (escalation levels from when it was recorded, also after the
-// routing engine is rebuilt from the store), with roles and input checks.
+// routing engine is rebuilt from the store), with roles and input checks; what was raised is
+// not raised again when routing is rebuilt.
 #include "api_fixture.hpp"
 
 using namespace omnigate;
@@ -96,6 +97,31 @@ TEST_CASE("a complaint escalates 1 h and 4 h after it was recorded, also after a
   api.time_passed = 4 * kHour + 2000;
   REQUIRE(eventually([&] { return escalations(api, id).size() == 2; }));
   CHECK(escalations(api, id)[1] == std::make_pair(2, since + 4 * kHour));
+}
+
+TEST_CASE("a rebuild does not raise an escalation or breach the transcript already shows",
+          "[api]") {
+  // SIGHUP and restarts rebuild routing from the store; supervisors must not be paged again
+  // for a P1 they were told about, nor see a second breach of the same deadline.
+  Api api;
+  const auto id = alices_conversation(api, "+14155550304");
+  REQUIRE(api.call("POST", api.path(id, "/priority"), "sue",
+                   R"({"priority":1,"reason":"production down"})")
+              .status == 200);
+  REQUIRE(eventually([&] { return events_of(api, id, "sla.escalation").size() == 1; }));
+  const auto due = api.call("GET", api.path(id), "sue")
+                       .body["conversation"]["first_response_due"]
+                       .get<store::UnixMs>();
+  api.time_passed = due - now_ms() + 2000;
+  REQUIRE(eventually([&] { return events_of(api, id, "sla.first_response_breach").size() == 1; }));
+
+  api.dispatcher->reload_policy("");
+  api.settle(id);
+  api.time_passed = api.time_passed + 2000;  // the next tick has looked at every timer again
+  api.settle(id);
+  CHECK(events_of(api, id, "sla.escalation").size() == 1);
+  CHECK(events_of(api, id, "sla.first_response_breach").size() == 1);
+  CHECK(events_of(api, id, "sla.first_response_warning").size() <= 1);
 }
 
 TEST_CASE(

@@ -117,3 +117,37 @@ TEST_CASE("P1/P2 get a progress-update reminder every 30 minutes until resolved"
   }
   CHECK(reminders == std::vector<UnixMs>{30 * kMinuteMs, 60 * kMinuteMs});
 }
+
+TEST_CASE("a rebuilt conversation does not raise again what its transcript shows as raised") {
+  Policy p = plain_policy();
+  p.sla.warn_before_ms = 5 * kMinuteMs;
+  p.sla.progress_update_up_to_priority = 0;
+  const UnixMs later = kMonday + 3 * kHourMs;  // the P2 first response is long overdue
+  const auto rebuilt = [&](std::vector<TimerKind> raised) {
+    Engine e(p);
+    auto c = conv(1, 2, Tier::A, kMonday);  // P2: escalated to supervisors at once
+    c.raised_before = std::move(raised);
+    REQUIRE(e.enqueue(c, later));
+    return e.advance(later + 1000);
+  };
+  // Nothing raised before (the gateway was down): every overdue timer fires once now.
+  auto ev = rebuilt({});
+  CHECK(of_kind(ev, TimerKind::escalation).size() == 1);
+  CHECK(of_kind(ev, TimerKind::first_response_warning).size() == 1);
+  CHECK(of_kind(ev, TimerKind::first_response_breach).size() == 1);
+  // Raised before: none of them again.
+  ev = rebuilt(
+      {TimerKind::escalation, TimerKind::first_response_warning, TimerKind::first_response_breach});
+  CHECK(of_kind(ev, TimerKind::escalation).empty());
+  CHECK(of_kind(ev, TimerKind::first_response_warning).empty());
+  CHECK(of_kind(ev, TimerKind::first_response_breach).empty());
+  // A breach raised for a deadline that now lies ahead (the priority was lowered since) is
+  // watched again: it fires when the new deadline passes.
+  Engine e(p);
+  auto c = conv(1, 4, Tier::A, kMonday);  // P4: the deadlines are days away
+  c.raised_before = {TimerKind::resolution_breach};
+  REQUIRE(e.enqueue(c, later));
+  const auto due = e.sla_deadlines(1)->resolution_due;
+  CHECK(of_kind(e.advance(due - 1000), TimerKind::resolution_breach).empty());
+  CHECK(of_kind(e.advance(due + 1000), TimerKind::resolution_breach).size() == 1);
+}

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "omnigate/routing/policy.hpp"
@@ -24,6 +25,8 @@ struct AgentSpec {
   std::map<ChannelKind, int> capacity;  // missing kinds: policy default
   int total_capacity = 0;               // 0 = policy default
 };
+
+enum class TimerKind;  // below
 
 struct ConversationSpec {
   ConversationId id = 0;
@@ -43,6 +46,10 @@ struct ConversationSpec {
   // Complaint escalation levels already raised before (a rebuild): escalation resumes with the
   // next level instead of raising these again.
   int complaint_levels_raised = 0;
+  // SLA warnings and breaches and the at-once escalation raised before (a rebuild, read from
+  // the transcript): a warning or breach whose deadline has passed is not raised again, nor is
+  // the at-once escalation. One whose deadline now lies ahead (the priority changed) is watched.
+  std::vector<TimerKind> raised_before;
 };
 
 enum class DecisionKind { offer, assign };
@@ -68,6 +75,7 @@ enum class TimerKind {
   reservation_expired,   // an offer was not accepted in time; re-queued
 };
 const char* to_string(TimerKind k);
+std::optional<TimerKind> timer_kind_from_string(std::string_view name);
 
 struct TimerEvent {
   TimerKind kind = TimerKind::escalation;
