@@ -3,7 +3,7 @@
 # against the real `omnigate serve` with the SMS plugin (synchronous=FULL, the default), then
 # both results, their ratio (target >= 0.35) and a check that the database holds exactly the
 # acknowledged messages.
-#   bench/ingest/run.sh BUILD_DIR      (env: REQUESTS=20000 CONNECTIONS=256 SENDERS=1000)
+#   bench/ingest/run.sh BUILD_DIR      (env: REQUESTS=60000 CONNECTIONS=256 SENDERS=1000)
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
