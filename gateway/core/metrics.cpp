@@ -69,41 +69,39 @@ const std::vector<double>& Metrics::default_buckets() {
 
 // A name keeps the type it was first used with; using it as another type is a programming
 // error that would produce an invalid exposition, so it fails loudly.
-static void check_type(const std::string& name, const std::string& have, const char* want) {
-  if (have != want) {
-    throw std::logic_error("metric " + name + " is a " + have + ", used as a " + want);
-  }
+Metrics::Family& Metrics::family(std::string_view name, std::string_view help, const char* type) {
+  auto it = families_.find(name);
+  if (it == families_.end())
+    it = families_.emplace(std::string(name), Family{type, std::string(help), {}, {}}).first;
+  else if (it->second.type != type)
+    throw std::logic_error("metric " + std::string(name) + " is a " + it->second.type +
+                           ", used as a " + type);
+  return it->second;
 }
 
-void Metrics::counter_add(const std::string& name, const std::string& help, const Labels& labels,
+void Metrics::counter_add(std::string_view name, std::string_view help, const Labels& labels,
                           double value) {
   std::lock_guard lock(mu_);
-  auto [it, inserted] = families_.try_emplace(name, Family{"counter", help, {}, {}});
-  if (!inserted) check_type(name, it->second.type, "counter");
-  it->second.values[labels] += value;
+  family(name, help, "counter").values[labels] += value;
 }
 
-void Metrics::gauge_set(const std::string& name, const std::string& help, const Labels& labels,
+void Metrics::gauge_set(std::string_view name, std::string_view help, const Labels& labels,
                         double value) {
   std::lock_guard lock(mu_);
-  auto [it, inserted] = families_.try_emplace(name, Family{"gauge", help, {}, {}});
-  if (!inserted) check_type(name, it->second.type, "gauge");
-  it->second.values[labels] = value;
+  family(name, help, "gauge").values[labels] = value;
 }
 
-void Metrics::observe(const std::string& name, const std::string& help, const Labels& labels,
+void Metrics::observe(std::string_view name, std::string_view help, const Labels& labels,
                       double seconds, const std::vector<double>& buckets) {
   std::lock_guard lock(mu_);
-  auto [it, inserted] = families_.try_emplace(name, Family{"histogram", help, {}, {}});
-  if (!inserted) check_type(name, it->second.type, "histogram");
-  Family& family = it->second;
-  auto [hit, fresh] = family.histograms.try_emplace(labels);
+  Family& histograms = family(name, help, "histogram");
+  auto [hit, fresh] = histograms.histograms.try_emplace(labels);
   Histogram& h = hit->second;
   if (fresh) {
     // Every label set of one name shares the bounds of the first one, so buckets line up.
     h.bounds = buckets;
     std::sort(h.bounds.begin(), h.bounds.end());
-    for (const auto& [other_labels, other] : family.histograms) {
+    for (const auto& [other_labels, other] : histograms.histograms) {
       if (&other != &h) {
         h.bounds = other.bounds;
         break;

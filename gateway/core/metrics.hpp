@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace omnigate {
@@ -16,13 +17,14 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 class Metrics {
  public:
   // `help` is registered the first time a name is used.
-  void counter_add(const std::string& name, const std::string& help, const Labels& labels,
+  // name and help are views: most calls pass literals, on every request, and a family's strings
+  // are copied only when it is first used.
+  void counter_add(std::string_view name, std::string_view help, const Labels& labels,
                    double value = 1);
-  void gauge_set(const std::string& name, const std::string& help, const Labels& labels,
-                 double value);
+  void gauge_set(std::string_view name, std::string_view help, const Labels& labels, double value);
   // Observations in seconds; buckets are fixed per name at first use.
-  void observe(const std::string& name, const std::string& help, const Labels& labels,
-               double seconds, const std::vector<double>& buckets = default_buckets());
+  void observe(std::string_view name, std::string_view help, const Labels& labels, double seconds,
+               const std::vector<double>& buckets = default_buckets());
   // Gauges computed at scrape time (e.g. queue length read from the store).
   void add_collector(std::function<void(Metrics&)> collector);
 
@@ -41,8 +43,12 @@ class Metrics {
     std::map<Labels, double> values;
     std::map<Labels, Histogram> histograms;
   };
+  // The family `name`, created with `type` and `help` on first use; a name used with another
+  // type throws. Call with mu_ held.
+  Family& family(std::string_view name, std::string_view help, const char* type);
+
   std::mutex mu_;
-  std::map<std::string, Family> families_;
+  std::map<std::string, Family, std::less<>> families_;
   std::vector<std::function<void(Metrics&)>> collectors_;
 };
 
