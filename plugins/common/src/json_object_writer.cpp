@@ -50,6 +50,16 @@ void append_string(std::string& out, std::string_view bytes) {
   out += '"';
   std::size_t i = 0;
   while (i < bytes.size()) {
+    // Plain printable ASCII (most of every value) is copied as one run.
+    std::size_t plain = i;
+    while (plain < bytes.size()) {
+      const auto p = static_cast<unsigned char>(bytes[plain]);
+      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
+      ++plain;
+    }
+    out.append(bytes.substr(i, plain - i));
+    i = plain;
+    if (i == bytes.size()) break;
     const auto c = static_cast<unsigned char>(bytes[i]);
     if (c >= 0x80) {
       std::size_t bad = 0;
@@ -84,15 +94,12 @@ void append_string(std::string& out, std::string_view bytes) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (c < 0x20) {
-          constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {  // the other control characters (the plain run stopped at them)
+        constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+      }
     }
     ++i;
   }
