@@ -46,6 +46,12 @@ void Statement::bind(int index, std::string_view value) {
     fail(db_, "bind");
   }
 }
+void Statement::bind_borrowed(int index, std::string_view value) {
+  if (sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8) !=
+      SQLITE_OK) {
+    fail(db_, "bind");
+  }
+}
 void Statement::bind_blob(int index, std::string_view bytes) {
   if (sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT) !=
       SQLITE_OK) {
