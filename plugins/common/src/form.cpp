@@ -1,5 +1,7 @@
 #include <omnigate/common/form.hpp>
 
+#include <algorithm>
+
 namespace omnigate::form {
 namespace {
 
@@ -50,6 +52,9 @@ bool is_unreserved(unsigned char c) {
 
 ParseResult parse(std::string_view body) {
   ParseResult result;
+  // One slot per field up front: growing the vector moved every decoded string (a Twilio
+  // webhook has ~15 fields).
+  result.fields.reserve(static_cast<std::size_t>(std::count(body.begin(), body.end(), '&')) + 1);
   size_t start = 0;
   while (start <= body.size()) {
     size_t end = body.find('&', start);

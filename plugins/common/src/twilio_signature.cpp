@@ -112,14 +112,19 @@ std::string RequestSigner::sign(std::string_view url, const form::Fields& params
   sorted.reserve(params.size());
   for (const auto& p : params) sorted.push_back(&p);
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
-  // The MAC runs over url + name1 + value1 + ... fed piece by piece, without concatenating.
+  // The MAC runs over url + name1 + value1 + ..., gathered into one buffer first: each
+  // EVP_MAC_update goes through OpenSSL's provider dispatch, and 30 small updates cost more
+  // than the hashing itself.
+  std::size_t size = url.size();
+  for (const auto* p : sorted) size += p->first.size() + p->second.size();
+  std::string message;
+  message.reserve(size);
+  message.append(url);
+  for (const auto* p : sorted) message.append(p->first).append(p->second);
   EVP_MAC_CTX* mac = EVP_MAC_CTX_dup(keyed_);
-  auto feed = [mac](std::string_view bytes) {
-    return EVP_MAC_update(mac, reinterpret_cast<const unsigned char*>(bytes.data()),
-                          bytes.size()) == 1;
-  };
-  bool ok = mac != nullptr && feed(url);
-  for (const auto* p : sorted) ok = ok && feed(p->first) && feed(p->second);
+  bool ok =
+      mac != nullptr && EVP_MAC_update(mac, reinterpret_cast<const unsigned char*>(message.data()),
+                                       message.size()) == 1;
   unsigned char out[EVP_MAX_MD_SIZE];
   std::size_t out_len = 0;
   ok = ok && EVP_MAC_final(mac, out, &out_len, sizeof out) == 1;
