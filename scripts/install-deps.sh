@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config make git
   libboost1.81-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev
-  catch2 libtomlplusplus-dev libsimdjson-dev
+  catch2 libtomlplusplus-dev libsimdjson-dev libmimalloc-dev
   clang libclang-rt-14-dev   # libFuzzer targets and the sanitizer runtimes
   python3 sqlite3            # integration tests drive the real binary from python3
 )
