@@ -78,7 +78,8 @@ bool equal_constant_time(std::string_view expected, std::string_view given) {
 
 }  // namespace
 
-RequestSigner::RequestSigner(std::string_view auth_token) : keyed_(nullptr) {
+RequestSigner::RequestSigner(std::string_view auth_token)
+    : keyed_(nullptr), working_(nullptr), working_mutex_(std::make_unique<std::mutex>()) {
   EVP_MAC* hmac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
   if (hmac != nullptr) keyed_ = EVP_MAC_CTX_new(hmac);
   EVP_MAC_free(hmac);  // the context holds its own reference
@@ -93,17 +94,27 @@ RequestSigner::RequestSigner(std::string_view auth_token) : keyed_(nullptr) {
     EVP_MAC_CTX_free(keyed_);
     throw std::runtime_error("twilio signature: OpenSSL cannot set up HMAC-SHA1");
   }
+  working_ = EVP_MAC_CTX_dup(keyed_);
+  if (working_ == nullptr) {
+    EVP_MAC_CTX_free(keyed_);
+    throw std::runtime_error("twilio signature: OpenSSL cannot copy the HMAC-SHA1 context");
+  }
 }
 
 RequestSigner::~RequestSigner() {
+  EVP_MAC_CTX_free(working_);
   EVP_MAC_CTX_free(keyed_);
 }
 
 RequestSigner::RequestSigner(RequestSigner&& other) noexcept
-    : keyed_(std::exchange(other.keyed_, nullptr)) {}
+    : keyed_(std::exchange(other.keyed_, nullptr)),
+      working_(std::exchange(other.working_, nullptr)),
+      working_mutex_(std::move(other.working_mutex_)) {}
 
 RequestSigner& RequestSigner::operator=(RequestSigner&& other) noexcept {
   std::swap(keyed_, other.keyed_);
+  std::swap(working_, other.working_);
+  std::swap(working_mutex_, other.working_mutex_);
   return *this;
 }
 
@@ -121,14 +132,19 @@ std::string RequestSigner::sign(std::string_view url, const form::Fields& params
   message.reserve(size);
   message.append(url);
   for (const auto* p : sorted) message.append(p->first).append(p->second);
-  EVP_MAC_CTX* mac = EVP_MAC_CTX_dup(keyed_);
+  // EVP_MAC_init without a key starts a new MAC with the key already set.
+  std::unique_lock<std::mutex> working;
+  if (working_mutex_) working = std::unique_lock(*working_mutex_, std::try_to_lock);
+  EVP_MAC_CTX* mac = working.owns_lock() && EVP_MAC_init(working_, nullptr, 0, nullptr) == 1
+                         ? working_
+                         : EVP_MAC_CTX_dup(keyed_);
   bool ok =
       mac != nullptr && EVP_MAC_update(mac, reinterpret_cast<const unsigned char*>(message.data()),
                                        message.size()) == 1;
   unsigned char out[EVP_MAX_MD_SIZE];
   std::size_t out_len = 0;
   ok = ok && EVP_MAC_final(mac, out, &out_len, sizeof out) == 1;
-  EVP_MAC_CTX_free(mac);
+  if (mac != working_) EVP_MAC_CTX_free(mac);
   if (!ok) throw std::runtime_error("twilio signature: OpenSSL HMAC-SHA1 failed");
   return base64(out, out_len);
 }

@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace form = omnigate::form;
 namespace twilio = omnigate::twilio;
 
@@ -131,4 +135,22 @@ TEST_CASE("twilio signature: one RequestSigner signs and verifies request after 
   }
   const twilio::RequestSigner moved(std::move(signer));
   CHECK(moved.sign(kUrl, kParams) == kSignature);
+}
+
+TEST_CASE("twilio signature: one RequestSigner used from several threads at once") {
+  // Threads that find the signer's working context busy sign with a copy of the keyed one;
+  // either way every signature must be Twilio's.
+  const twilio::RequestSigner signer(kToken);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        if (signer.sign(kUrl, kParams) != kSignature) ++wrong;
+        if (!signer.matches(kUrl, kParams, kSignatureWithPort)) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(wrong == 0);
 }
