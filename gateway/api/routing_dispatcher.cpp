@@ -18,6 +18,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <utility>
 
 namespace omnigate::api {
 
@@ -88,6 +89,18 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   std::shared_ptr<const std::vector<config::TierRule>> rules =
       std::make_shared<const std::vector<config::TierRule>>();
 
+  // Stored-message notices from the store's writer thread: a group commit delivers up to a few
+  // hundred at once. They wait here for one strand task per burst, so the writer posts (and
+  // wakes a worker thread) once per burst instead of once per message.
+  struct InboundNotice {
+    store::Id conversation_id;
+    std::string instance;
+    bool new_conversation;
+  };
+  std::mutex inbound_mu;
+  std::vector<InboundNotice> inbound;
+  bool inbound_drain_posted = false;
+
   // Queue lengths for the scrape-time collector, which runs on another thread.
   std::mutex queue_mu;
   std::map<std::pair<std::string, int>, int> queue_length;
@@ -101,6 +114,47 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     strand->post([weak, fn = std::move(fn)]() mutable {
       if (auto self = weak.lock()) fn(*self);
     });
+  }
+
+  void drain_inbound() {
+    std::vector<InboundNotice> notices;
+    {
+      std::lock_guard lock(inbound_mu);
+      notices.swap(inbound);
+      inbound_drain_posted = false;
+    }
+    for (const auto& notice : notices) on_stored_message(notice);
+  }
+
+  void on_stored_message(const InboundNotice& notice) {
+    if (!engine) return;
+    const auto id = notice.conversation_id;
+    const auto now = clock();
+    if (tracked.count(id)) {
+      // A new conversation the start-up load picked up before this notice: it still gets its
+      // customer's tier rules (the load does not apply them; reposition() re-queues it).
+      if (notice.new_conversation) {
+        if (const auto c = store.get_conversation(id)) apply_tier_rules(*c);
+        return;
+      }
+      // A customer message on a conversation being handled: only the SLA pause ends.
+      const auto view = engine->conversation(id);
+      if (view && view->state == routing::ConversationState::waiting_customer)
+        engine->customer_replied(id, now);
+      return;
+    }
+    const auto c = store.get_conversation(id);
+    if (!c) {
+      log(LogLevel::warn, kComponent,
+          "conversation " + std::to_string(id) + " from " + notice.instance + " not found");
+      return;
+    }
+    if (c->status == store::ConversationStatus::resolved ||
+        c->status == store::ConversationStatus::closed)
+      return;
+    if (notice.new_conversation && apply_tier_rules(*c)) return;
+    track(*c, now);
+    dispatch(now);
   }
 
   // ---- loading state from the store (start, reload)
@@ -624,37 +678,12 @@ void RoutingDispatcher::stop() {
 
 void RoutingDispatcher::on_inbound(const std::string& instance, const store::IngestResult& result) {
   if (result.duplicate || result.conversation_id == 0) return;
-  const auto id = result.conversation_id;
-  const bool fresh = result.new_conversation;
-  state_->on_strand([id, instance, fresh](State& s) {
-    if (!s.engine) return;
-    const auto now = s.clock();
-    if (s.tracked.count(id)) {
-      // A new conversation the start-up load picked up before this notice: it still gets its
-      // customer's tier rules (the load does not apply them; reposition() re-queues it).
-      if (fresh) {
-        if (const auto c = s.store.get_conversation(id)) s.apply_tier_rules(*c);
-        return;
-      }
-      // A customer message on a conversation being handled: only the SLA pause ends.
-      const auto view = s.engine->conversation(id);
-      if (view && view->state == routing::ConversationState::waiting_customer)
-        s.engine->customer_replied(id, now);
-      return;
-    }
-    const auto c = s.store.get_conversation(id);
-    if (!c) {
-      log(LogLevel::warn, kComponent,
-          "conversation " + std::to_string(id) + " from " + instance + " not found");
-      return;
-    }
-    if (c->status == store::ConversationStatus::resolved ||
-        c->status == store::ConversationStatus::closed)
-      return;
-    if (fresh && s.apply_tier_rules(*c)) return;
-    s.track(*c, now);
-    s.dispatch(now);
-  });
+  {
+    std::lock_guard lock(state_->inbound_mu);
+    state_->inbound.push_back({result.conversation_id, instance, result.new_conversation});
+    if (std::exchange(state_->inbound_drain_posted, true)) return;  // the posted drain takes it
+  }
+  state_->on_strand([](State& s) { s.drain_inbound(); });
 }
 
 void RoutingDispatcher::reload_policy(const std::string& policy_json) {
