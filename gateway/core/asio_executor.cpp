@@ -2,6 +2,7 @@
 
 #include "core/asio_executor_impl.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -44,6 +45,7 @@ class AsioStrand final : public Strand {
   explicit AsioStrand(asio::io_context& io) : strand_(asio::make_strand(io)) {}
 
   void post(std::function<void()> fn) override { asio::post(strand_, std::move(fn)); }
+  void dispatch(std::function<void()> fn) override { asio::dispatch(strand_, std::move(fn)); }
 
   std::uint64_t post_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
     auto timer = std::make_shared<asio::steady_timer>(strand_, delay);

@@ -15,6 +15,11 @@ class Strand {
  public:
   virtual ~Strand() = default;
   virtual void post(std::function<void()> fn) = 0;
+  // Like post, but when the caller is one of the executor's worker threads and nothing runs on
+  // this strand, fn runs right away on the calling thread (no queueing, no thread hand-off).
+  // Only for callers that can never already be inside this strand's handlers, since fn would
+  // then run nested in them.
+  virtual void dispatch(std::function<void()> fn) { post(std::move(fn)); }
   // Run fn on this strand after `delay`. Returns a timer id for cancel().
   virtual std::uint64_t post_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
   // Cancel a pending timer; returns false if it already ran, was cancelled or is unknown.

@@ -45,7 +45,9 @@ class PluginHost final : public ChannelSender {
   // Mount every route the instances registered (exact paths /channels/<instance><path>, HTTP
   // and WebSocket). Call after start(), before the server runs.
   void register_routes(http::Router& router);
-  // Listener called (any thread) after an inbound message or channel event is committed.
+  // Listener called after an inbound message or channel event is committed, on the store's
+  // writer thread and before the next batch starts: it must only hand the notice on (queue it),
+  // never do real work or wait there.
   void on_committed(
       std::function<void(const std::string& instance, const store::IngestResult&)> fn);
 

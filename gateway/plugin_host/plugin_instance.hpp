@@ -57,7 +57,9 @@ struct HostServices {
   Metrics& metrics;
   HttpFetcher& fetcher;
   PluginHostOptions options;
-  CommitListener committed;  // after a new inbound message or channel event was committed
+  // After a new inbound message or channel event was committed; on the writer thread, so it
+  // only queues the notice (PluginHost::on_committed).
+  CommitListener committed;
 };
 
 class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
@@ -152,6 +154,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   bool accepts_plugin_calls() const;
   std::string mount_path(const std::string& path) const;
   void on_strand(std::function<void()> fn);  // runs fn on the strand holding call_mu_
+  // The same, but runs fn at once on the calling worker thread when the strand is idle. Only for
+  // callers that are never inside this instance's strand (an HTTP session's handler).
+  void now_or_on_strand(std::function<void()> fn);
   void handle_http(const HttpRoute& route, const http::Request& request, http::Reply reply);
   void finish_request_if_ready(const std::shared_ptr<PendingRequest>& request);
   og_status submit(uint64_t request_id, og_commit_fn done, void* user, std::string& error,
