@@ -21,6 +21,8 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace omnigate::http {
 
@@ -148,6 +150,39 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     metrics.observe("omnigate_http_request_duration_seconds",
                     "Time from a complete request to its reply being written.", {{"route", route}},
                     seconds);
+  }
+
+  // Replies from threads outside the io_context -- the store's writer answers every request of a
+  // group commit at once -- are queued and handed to their sessions by one posted task per
+  // burst: a post per reply from that thread took the scheduler's lock and woke a worker each.
+  struct QueuedReply {
+    asio::any_io_executor strand;
+    std::function<void()> write;
+  };
+  std::mutex replies_mu;
+  std::vector<QueuedReply> replies;
+  bool replies_drain_posted = false;
+
+  void post_reply(asio::any_io_executor strand, std::function<void()> write) {
+    if (io.get_executor().running_in_this_thread()) {
+      asio::post(strand, std::move(write));
+      return;
+    }
+    {
+      std::lock_guard lock(replies_mu);
+      replies.push_back({std::move(strand), std::move(write)});
+      if (std::exchange(replies_drain_posted, true)) return;  // the posted drain takes it
+    }
+    asio::post(io, [self = shared_from_this()] { self->drain_replies(); });
+  }
+  void drain_replies() {
+    std::vector<QueuedReply> burst;
+    {
+      std::lock_guard lock(replies_mu);
+      burst.swap(replies);
+      replies_drain_posted = false;
+    }
+    for (auto& r : burst) asio::post(r.strand, std::move(r.write));
   }
 
   void do_accept();
@@ -538,8 +573,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         session = std::move(state->session);
       }
       if (!session) return;
-      asio::post(session->strand(),
-                 [session, r = std::move(r)]() mutable { session->write_response(std::move(r)); });
+      auto& server = *session->server_;
+      server.post_reply(session->strand(), [session, r = std::move(r)]() mutable {
+        session->write_response(std::move(r));
+      });
     };
     try {
       handler(*request_, reply);
