@@ -40,6 +40,9 @@ constexpr const char* kComponent = "http";
 // this long, so closing with unread data does not reset the connection before the client has
 // read the response.
 constexpr std::chrono::milliseconds kLingerTime{1000};
+// What an idle keep-alive connection reads when its next request starts: a typical webhook's
+// header and body at once. The parser reads the rest, under the header and body limits.
+constexpr std::size_t kFirstReadBytes = 4096;
 
 std::atomic<std::uint64_t> g_next_request_id{1};
 std::atomic<std::uint64_t> g_next_ws_id{1};
@@ -457,10 +460,15 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     // Idle keep-alive: wait for the first byte under the idle timeout; the request timeout
     // starts once the client begins a request.
     arm_timer(std::chrono::milliseconds(server_->limits.idle_timeout_ms), TimerKind::idle);
-    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
-      if (ec || self->phase_ != Phase::idle) return self->close();
-      self->read_header();
-    });
+    // Waits by reading the first bytes into the buffer the parser reads from. Not with
+    // socket.async_wait(wait_read): Asio re-registers the socket with epoll (epoll_ctl) for
+    // every wait operation, a system call per request.
+    socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              if (ec || self->phase_ != Phase::idle) return self->close();
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
   }
 
   void read_header() {
