@@ -148,11 +148,16 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
                       static_cast<double>(n));
   }
   void count_request(const std::string& route, int status, double seconds) {
+    // Label sets reused per thread: building them took four allocations on every request.
+    thread_local Labels by_route_and_status{{"route", ""}, {"status", ""}};
+    thread_local Labels by_route{{"route", ""}};
+    by_route_and_status[0].second = route;
+    by_route_and_status[1].second = std::to_string(status);
+    by_route[0].second = route;
     metrics.counter_add("omnigate_http_requests_total", "HTTP requests by route and status.",
-                        {{"route", route}, {"status", std::to_string(status)}});
+                        by_route_and_status);
     metrics.observe("omnigate_http_request_duration_seconds",
-                    "Time from a complete request to its reply being written.", {{"route", route}},
-                    seconds);
+                    "Time from a complete request to its reply being written.", by_route, seconds);
   }
 
   // Replies from threads outside the io_context -- the store's writer answers every request of a

@@ -158,6 +158,7 @@ PluginInstance::PluginInstance(HostServices& services, config::PluginInstanceCon
       plugin_(std::move(plugin)),
       api_(plugin_->api()),
       channel_kind_(api_.channel_kind),
+      instance_labels_{{"instance", config_.instance}, {"channel", channel_kind_}},
       ctx_{this},
       strand_(services_.executor.make_strand()) {}
 
@@ -582,9 +583,9 @@ og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_m
     services_.store.ingest_message(std::move(record), [self = shared_from_this(), on_commit](
                                                           store::Outcome<store::IngestResult> r) {
       if (r.ok && !r.value.duplicate) {
-        self->services_.metrics.counter_add(
-            "omnigate_plugin_inbound_total", "Inbound messages committed per channel instance",
-            {{"instance", self->config_.instance}, {"channel", self->channel_kind_}});
+        self->services_.metrics.counter_add("omnigate_plugin_inbound_total",
+                                            "Inbound messages committed per channel instance",
+                                            self->instance_labels_);
         self->notify_committed(r.value);
       }
       on_commit({r.ok, r.error, r.value.message_id});

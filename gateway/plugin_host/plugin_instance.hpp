@@ -175,6 +175,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   const std::shared_ptr<LoadedPlugin> plugin_;  // keeps the library loaded
   const og_plugin_api& api_;
   const std::string channel_kind_;
+  // {instance, channel}: the labels of every inbound message's counter, built once.
+  const Labels instance_labels_;
   og_host_ctx ctx_;
   std::shared_ptr<Strand> strand_;
   std::atomic<uint64_t> next_id_{1};  // request ids, tickets, timer/fetch ids, commit keys
