@@ -1,12 +1,15 @@
 #include "store/group_commit_writer.hpp"
 
 #include <exception>
+#include <utility>
 #include <vector>
 
 namespace omnigate::store {
 
-GroupCommitWriter::GroupCommitWriter(sqlite::Connection& db, int max_batch)
-    : db_(db), max_batch_(static_cast<std::size_t>(max_batch > 0 ? max_batch : 1)) {
+GroupCommitWriter::GroupCommitWriter(sqlite::Connection& db, int max_batch, BatchHooks hooks)
+    : db_(db),
+      max_batch_(static_cast<std::size_t>(max_batch > 0 ? max_batch : 1)),
+      hooks_(std::move(hooks)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -56,6 +59,7 @@ void GroupCommitWriter::commit_batch(std::deque<QueuedWrite>& batch) {
     std::lock_guard lock(db_mutex_);
     try {
       db_.exec("BEGIN IMMEDIATE");
+      if (hooks_.begun) hooks_.begun(db_);
       for (std::size_t i = 0; i < batch.size(); ++i) {
         // Cached: a savepoint pair per write is on the hot path of every webhook.
         sqlite::Query(db_.cached("SAVEPOINT w")).step();
@@ -76,6 +80,7 @@ void GroupCommitWriter::commit_batch(std::deque<QueuedWrite>& batch) {
       } catch (const std::exception&) {
         // No transaction left to roll back (BEGIN itself failed): nothing to undo.
       }
+      if (hooks_.rolled_back) hooks_.rolled_back();
     }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -23,7 +23,14 @@ struct QueuedWrite {
 
 class GroupCommitWriter {
  public:
-  GroupCommitWriter(sqlite::Connection& db, int max_batch);
+  // Called on the writer thread with the connection: right after a batch's BEGIN (the write
+  // lock is held), and after a batch was rolled back as a whole.
+  struct BatchHooks {
+    std::function<void(sqlite::Connection&)> begun;
+    std::function<void()> rolled_back;
+  };
+
+  GroupCommitWriter(sqlite::Connection& db, int max_batch, BatchHooks hooks = {});
   ~GroupCommitWriter();  // drains the queue, then joins the thread
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -38,6 +45,7 @@ class GroupCommitWriter {
 
   sqlite::Connection& db_;
   const std::size_t max_batch_;
+  const BatchHooks hooks_;
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   std::deque<QueuedWrite> queue_;

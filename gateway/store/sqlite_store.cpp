@@ -107,7 +107,17 @@ SqliteStore::SqliteStore(const SqliteOptions& options)
                                             : "PRAGMA synchronous = NORMAL");
   write_db_->exec("PRAGMA foreign_keys = ON");
   apply_migrations(*write_db_);
-  writer_ = std::make_unique<GroupCommitWriter>(*write_db_, options_.max_batch);
+  GroupCommitWriter::BatchHooks hooks;
+  // Another connection (an admin command in another process) committed since our last batch:
+  // what the ingests remembered may be stale.
+  hooks.begun = [this](sqlite::Connection& db) {
+    Query q(db.cached("PRAGMA data_version"));
+    const std::int64_t version = q.step() ? q->int64(0) : -1;
+    if (version != data_version_) memo_.clear();
+    data_version_ = version;
+  };
+  hooks.rolled_back = [this] { memo_.clear(); };
+  writer_ = std::make_unique<GroupCommitWriter>(*write_db_, options_.max_batch, std::move(hooks));
 }
 
 SqliteStore::~SqliteStore() {
@@ -124,7 +134,10 @@ int SqliteStore::schema_version() {
 
 int SqliteStore::migrate() {
   int version = 0;
-  writer_->with_exclusive([&](sqlite::Connection& db) { version = apply_migrations(db); });
+  writer_->with_exclusive([&](sqlite::Connection& db) {
+    memo_.clear();
+    version = apply_migrations(db);
+  });
   return version;
 }
 

@@ -4,6 +4,7 @@
 
 #include "store/attachment_files.hpp"
 #include "store/group_commit_writer.hpp"
+#include "store/ingest_memo.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
@@ -82,21 +83,32 @@ class SqliteStore final : public Store {
   void flush() override;
 
  private:
+  // What a write may change. Only writes of inbound traffic (ingest_*) keep the IngestMemo: they
+  // keep it true themselves. Any other write might resolve, close, reassign or merge.
+  enum class Writes { ingest, other };
+
   // Queues `body` (run on the writer thread inside the batch transaction); `done` receives its
   // return value after COMMIT.
   template <class T, class F>
-  void submit(F body, Completion<T> done) {
+  void submit(F body, Completion<T> done, Writes writes = Writes::other) {
     auto result = std::make_shared<T>();
-    writer_->submit(
-        {[body = std::move(body), result](sqlite::Connection& db) { *result = body(db); },
-         [done = std::move(done), result](bool ok, const std::string& error) {
-           if (!done) return;
-           Outcome<T> outcome;
-           outcome.ok = ok;
-           outcome.error = error;
-           if (ok) outcome.value = std::move(*result);
-           done(std::move(outcome));
-         }});
+    writer_->submit({[this, body = std::move(body), result, writes](sqlite::Connection& db) {
+                       if (writes != Writes::ingest) memo_.clear();
+                       try {
+                         *result = body(db);
+                       } catch (...) {
+                         memo_.clear();  // the write is rolled back, and with it what it remembered
+                         throw;
+                       }
+                     },
+                     [done = std::move(done), result](bool ok, const std::string& error) {
+                       if (!done) return;
+                       Outcome<T> outcome;
+                       outcome.ok = ok;
+                       outcome.error = error;
+                       if (ok) outcome.value = std::move(*result);
+                       done(std::move(outcome));
+                     }});
   }
 
   // The calling thread's read-only connection.
@@ -148,6 +160,9 @@ class SqliteStore final : public Store {
   // One connection per reading thread; kept for the store's life (threads that read are the
   // executor's long-lived workers).
   std::unordered_map<std::thread::id, std::unique_ptr<sqlite::Connection>> readers_;
+  // Writer thread only (or under with_exclusive).
+  IngestMemo memo_;
+  std::int64_t data_version_ = -1;  // PRAGMA data_version at the last batch
   std::unique_ptr<GroupCommitWriter> writer_;
 };
 

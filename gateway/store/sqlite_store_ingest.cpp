@@ -86,9 +86,14 @@ Id SqliteStore::resolve_customer(sqlite::Connection& db, const std::string& kind
                                  const std::string& address, const std::string& display_name,
                                  UnixMs now) {
   if (!address.empty()) {
+    if (const auto known = memo_.customer(kind, address)) return *known;
     Query known(db.cached("SELECT customer_id FROM identities WHERE kind = ? AND address = ?"),
                 kind, address);
-    if (known.step()) return known->int64(0);
+    if (known.step()) {
+      const Id customer_id = known->int64(0);
+      memo_.remember_customer(kind, address, customer_id);
+      return customer_id;
+    }
   }
   Query(db.cached("INSERT INTO customers(display_name, created_at) VALUES (?, ?)"),
         display_name.empty() ? address : display_name, now)
@@ -100,6 +105,7 @@ Id SqliteStore::resolve_customer(sqlite::Connection& db, const std::string& kind
               "INSERT INTO identities(customer_id, kind, address, created_at) VALUES (?, ?, ?, ?)"),
           customer_id, kind, address, now)
         .step();
+    memo_.remember_customer(kind, address, customer_id);
   }
   return customer_id;
 }
@@ -107,20 +113,28 @@ Id SqliteStore::resolve_customer(sqlite::Connection& db, const std::string& kind
 SqliteStore::ThreadedConversation SqliteStore::thread_conversation(sqlite::Connection& db,
                                                                    const ThreadRequest& req) {
   ThreadedConversation out;
-  {
+  if (const auto* known =
+          memo_.conversation(req.customer_id, req.channel_instance, req.thread_key)) {
+    out.id = known->id;
+    out.reopened = req.reopen_resolved && known->status == "resolved";
+    out.waiting_customer = known->status == "waiting_customer";
+  } else {
     Query open(db.cached("SELECT id, status FROM conversations WHERE customer_id = ? AND "
                          "channel_instance = ? AND thread_key = ? AND status <> 'closed' "
                          "ORDER BY id DESC LIMIT 1"),
                req.customer_id, req.channel_instance, req.thread_key);
     if (open.step()) {
       out.id = open->int64(0);
-      const std::string status = open->text(1);
+      std::string status = open->text(1);
       out.reopened = req.reopen_resolved && status == "resolved";
       out.waiting_customer = status == "waiting_customer";
+      memo_.remember_conversation(req.customer_id, req.channel_instance, req.thread_key,
+                                  {out.id, std::move(status)});
     }
   }
   if (out.id != 0) {
     if (out.reopened) {
+      memo_.set_status(req.customer_id, req.channel_instance, req.thread_key, "queued");
       Query(
           db.cached("UPDATE conversations SET status = 'queued', queued_at = ?2, updated_at = ?2, "
                     "previous_agent = COALESCE(assigned_agent, previous_agent), "
@@ -151,6 +165,8 @@ SqliteStore::ThreadedConversation SqliteStore::thread_conversation(sqlite::Conne
       .step();
   out.id = db.last_insert_rowid();
   out.created = true;
+  memo_.remember_conversation(req.customer_id, req.channel_instance, req.thread_key,
+                              {out.id, "queued"});
   insert_event(db, out.id, "conversation.created", req.actor, "{}", std::nullopt, req.now);
   insert_event(db, out.id, "conversation.queued", req.actor, "{}", std::nullopt, req.now);
   return out;
@@ -243,9 +259,11 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
                               "updated_at = ?3 WHERE id = ?1"),
               conv.id, result.message_id, now)
             .step();
+        if (conv.waiting_customer)
+          memo_.set_status(req.customer_id, req.channel_instance, req.thread_key, "assigned");
         return result;
       },
-      std::move(done));
+      std::move(done), Writes::ingest);
 }
 
 void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<IngestResult> done) {
@@ -291,7 +309,7 @@ void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<Ingest
             .step();
         return result;
       },
-      std::move(done));
+      std::move(done), Writes::ingest);
 }
 
 void SqliteStore::apply_receipt(sqlite::Connection& db, const StoredReceipt& receipt,
@@ -338,7 +356,7 @@ void SqliteStore::ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult>
         apply_receipt(db, receipt, rec, now);
         return result;
       },
-      std::move(done));
+      std::move(done), Writes::ingest);
 }
 
 void SqliteStore::hold_early_receipt(sqlite::Connection& db, const DeliveryRecord& rec,

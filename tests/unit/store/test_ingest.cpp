@@ -206,6 +206,71 @@ TEST_CASE("channel events thread like messages and are deduplicated") {
   CHECK_THAT(bad.error, Catch::Contains("data_json"));
 }
 
+// The writer remembers which customer and open conversation its last ingests found; these
+// cases are the ways that memory could go stale.
+TEST_CASE("a change committed by another connection is seen by the next message") {
+  StoreTestEnv env;
+  const auto first = ingest(*env.store, sms("+15551234567", "SM1", "one"));
+  CHECK(ingest(*env.store, sms("+15551234567", "SM2", "two")).conversation_id ==
+        first.conversation_id);
+
+  // An admin command in another process closes the conversation and moves the number to
+  // another customer.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_busy_timeout(db, 5000) == SQLITE_OK);
+  const std::string sql =
+      "BEGIN IMMEDIATE;"
+      "UPDATE conversations SET status = 'closed' WHERE id = " +
+      std::to_string(first.conversation_id) +
+      ";"
+      "INSERT INTO customers(display_name, created_at) VALUES ('moved', 0);"
+      "UPDATE identities SET customer_id = last_insert_rowid() WHERE address = '+15551234567';"
+      "COMMIT;";
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error != nullptr ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+
+  const auto next = ingest(*env.store, sms("+15551234567", "SM3", "three"));
+  CHECK(next.new_conversation);
+  CHECK(next.conversation_id != first.conversation_id);
+  CHECK(next.customer_id != first.customer_id);
+  CHECK(env.store->get_customer(next.customer_id)->display_name == "moved");
+}
+
+TEST_CASE("a write that is rolled back leaves no customer or conversation behind to join") {
+  StoreTestEnv env;
+  // A channel event for a new number whose data is not JSON: it fails after its customer and
+  // conversation were created, and its savepoint takes them back.
+  ChannelEventRecord ev;
+  ev.channel_instance = "sms";
+  ev.channel_kind = "sms";
+  ev.provider_event_id = "EV1";
+  ev.kind = "call.answered";
+  ev.from_kind = "phone";
+  ev.from_address = "+15551234567";
+  ev.thread_key = "sms:+15551234567";
+  ev.data_json = "not json";
+  REQUIRE_FALSE(wait_for<IngestResult>([&](Completion<IngestResult> done) {
+                  env.store->ingest_channel_event(ev, done);
+                }).ok);
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM customers") == 0);
+
+  // The same number's message then creates both for real.
+  const auto r = ingest(*env.store, sms("+15551234567", "SM1", "hello"));
+  CHECK(r.new_conversation);
+  const auto customer = env.store->get_customer(r.customer_id);
+  REQUIRE(customer);
+  REQUIRE(customer->identities.size() == 1);
+  const auto conversation = env.store->get_conversation(r.conversation_id);
+  REQUIRE(conversation);
+  CHECK(conversation->customer_id == r.customer_id);
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM conversations") == 1);
+}
+
 TEST_CASE("list_conversations filters by status agent and channel") {
   StoreTestEnv env;
   const auto a = ingest(*env.store, sms("+15551234567", "SM1", "a"));
