@@ -609,23 +609,47 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     request->params = std::move(match.params);
     phase_ = Phase::closed;  // the socket now belongs to the WebSocket session
+    stop_timer();
     auto ws = std::make_shared<WsSession>(server_, std::move(socket_), std::move(request),
                                           *match.ws_handler, parser_->release());
     server_->add(ws, ws->strand());
     ws->start();
   }
 
+  // One deadline per session, watched by a timer that is only re-armed when it fires. A phase
+  // change just moves the deadline: cancelling and re-arming a steady_timer twice per request
+  // queued two aborted handlers through the strand and updated the timer heap twice. The timer
+  // never waits past the shorter of the keep-alive and request timeouts, so a deadline set with
+  // either is never earlier than its expiry; only a shorter one (linger) re-arms it early.
   void arm_timer(std::chrono::milliseconds after, TimerKind kind) {
-    timer_.expires_after(after);
-    const auto generation = ++timer_generation_;
-    timer_.async_wait([self = shared_from_this(), generation, kind](error_code ec) {
-      if (ec || generation != self->timer_generation_) return;
-      self->on_timer(kind);
-    });
+    deadline_ = std::chrono::steady_clock::now() + after;
+    timer_kind_ = kind;
+    if (!timer_waiting_) return wait_for_deadline();
+    if (deadline_ < timer_.expiry()) timer_.expires_at(deadline_);  // its handler re-arms
   }
-  void cancel_timer() {
-    ++timer_generation_;
+  void cancel_timer() { deadline_ = kNoDeadline; }
+  // For good, once the session is closed or handed over: the waiting handler holds the session.
+  void stop_timer() {
+    cancel_timer();
+    timer_kind_ = TimerKind::idle;  // the aborted handler sees a closed session and stops
     timer_.cancel();
+  }
+
+  void wait_for_deadline() {
+    const auto horizon = std::chrono::steady_clock::now() +
+                         std::chrono::milliseconds(std::min(server_->limits.idle_timeout_ms,
+                                                            server_->limits.request_timeout_ms));
+    timer_.expires_at(std::min(deadline_, horizon));
+    timer_waiting_ = true;
+    timer_.async_wait([self = shared_from_this()](error_code) {
+      self->timer_waiting_ = false;
+      if (self->phase_ == Phase::closed && self->timer_kind_ != TimerKind::linger) return;
+      if (self->deadline_ != kNoDeadline && std::chrono::steady_clock::now() >= self->deadline_) {
+        self->deadline_ = kNoDeadline;
+        return self->on_timer(self->timer_kind_);
+      }
+      self->wait_for_deadline();
+    });
   }
 
   void on_timer(TimerKind kind) {
@@ -657,7 +681,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
   void close() {
     phase_ = Phase::closed;
-    cancel_timer();
+    stop_timer();
     error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -665,8 +689,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
   std::shared_ptr<HttpServer::State> server_;
   tcp::socket socket_;
+  static constexpr auto kNoDeadline = std::chrono::steady_clock::time_point::max();
   asio::steady_timer timer_;
-  std::uint64_t timer_generation_ = 0;
+  std::chrono::steady_clock::time_point deadline_ = kNoDeadline;
+  TimerKind timer_kind_ = TimerKind::idle;
+  bool timer_waiting_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Request> request_;
