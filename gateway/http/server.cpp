@@ -724,6 +724,10 @@ void HttpServer::State::do_accept() {
         if (self->connection_count() >= static_cast<std::size_t>(self->limits.max_connections)) {
           self->reject_overloaded(std::move(socket));
         } else {
+          // Small writes (WebSocket frames to the consoles, a reply after a partial write) go
+          // out at once instead of waiting for the peer's delayed ACK (Nagle).
+          error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
           auto session = std::make_shared<HttpSession>(self, std::move(socket));
           self->add(session, session->strand());
           asio::post(session->strand(), [session] { session->start(); });
