@@ -12,6 +12,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace omnigate::store::test {
 
@@ -69,6 +70,22 @@ inline InboundRecord sms(std::string from, std::string provider_id, std::string 
   rec.provider_message_id = std::move(provider_id);
   rec.body_text = std::move(body);
   return rec;
+}
+
+// A channel event from a phone number, as a voice plugin would report it.
+inline ChannelEventRecord phone_event(std::string instance, std::string provider_event_id,
+                                      std::string from, std::string thread_key,
+                                      std::string data_json) {
+  ChannelEventRecord ev;
+  ev.channel_instance = instance;
+  ev.channel_kind = std::move(instance);
+  ev.provider_event_id = std::move(provider_event_id);
+  ev.kind = "call.answered";
+  ev.from_kind = "phone";
+  ev.from_address = std::move(from);
+  ev.thread_key = std::move(thread_key);
+  ev.data_json = std::move(data_json);
+  return ev;
 }
 
 // Counts rows through a brand-new connection: proves what is committed on disk, independent

@@ -179,15 +179,7 @@ TEST_CASE("the transcript interleaves messages and events in commit order") {
 
 TEST_CASE("channel events thread like messages and are deduplicated") {
   StoreTestEnv env;
-  ChannelEventRecord ev;
-  ev.channel_instance = "voice";
-  ev.channel_kind = "voice";
-  ev.provider_event_id = "CA1-answered";
-  ev.kind = "call.answered";
-  ev.from_kind = "phone";
-  ev.from_address = "+15551234567";
-  ev.thread_key = "CA1";
-  ev.data_json = "{\"duration\":3}";
+  auto ev = phone_event("voice", "CA1-answered", "+15551234567", "CA1", "{\"duration\":3}");
   auto start = [&](Completion<IngestResult> done) { env.store->ingest_channel_event(ev, done); };
   const auto first = wait_for<IngestResult>(start);
   REQUIRE(first.ok);
@@ -245,15 +237,7 @@ TEST_CASE("a write that is rolled back leaves no customer or conversation behind
   StoreTestEnv env;
   // A channel event for a new number whose data is not JSON: it fails after its customer and
   // conversation were created, and its savepoint takes them back.
-  ChannelEventRecord ev;
-  ev.channel_instance = "sms";
-  ev.channel_kind = "sms";
-  ev.provider_event_id = "EV1";
-  ev.kind = "call.answered";
-  ev.from_kind = "phone";
-  ev.from_address = "+15551234567";
-  ev.thread_key = "sms:+15551234567";
-  ev.data_json = "not json";
+  const auto ev = phone_event("sms", "EV1", "+15551234567", "sms:+15551234567", "not json");
   REQUIRE_FALSE(wait_for<IngestResult>([&](Completion<IngestResult> done) {
                   env.store->ingest_channel_event(ev, done);
                 }).ok);
