@@ -1,5 +1,7 @@
 #include <omnigate/common/twilio_signature.hpp>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -153,4 +155,30 @@ TEST_CASE("twilio signature: one RequestSigner used from several threads at once
   }
   for (auto& thread : threads) thread.join();
   CHECK(wrong == 0);
+}
+
+TEST_CASE("twilio signature: the HMAC agrees with OpenSSL's for keys up to and past the block") {
+  // OpenSSL's one-shot HMAC is the reference for the signer's reused MAC context, with keys
+  // shorter than, as long as and longer than SHA-1's 64-byte block (a longer one is hashed).
+  const std::string url = "https://gw.example.com/channels/sms/sms";
+  const form::Fields params{{"Body", "caf\xc3\xa9 + 100%"}, {"From", "+14155550100"}, {"A", ""}};
+  std::string message = url;
+  for (const auto* name : {"A", "Body", "From"})
+    message.append(name).append(*form::find(params, name));
+  for (std::size_t key_size : {0, 1, 5, 32, 63, 64, 65, 100, 1000}) {
+    std::string key;
+    for (std::size_t i = 0; i < key_size; ++i) key.push_back(static_cast<char>(i * 7 + 1));
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_size = 0;
+    static const unsigned char kNoKey = 0;
+    REQUIRE(
+        HMAC(EVP_sha1(), key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data()),
+             static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+             message.size(), mac, &mac_size) != nullptr);
+    std::string expected(4 * ((mac_size + 2) / 3), '\0');
+    expected.resize(static_cast<std::size_t>(EVP_EncodeBlock(
+        reinterpret_cast<unsigned char*>(expected.data()), mac, static_cast<int>(mac_size))));
+    INFO("key of " << key_size << " bytes");
+    CHECK(twilio::RequestSigner(key).sign(url, params) == expected);
+  }
 }
