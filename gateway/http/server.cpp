@@ -32,6 +32,14 @@ namespace bhttp = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+// An HTTP session's socket and timer carry their strand as a concrete type, not as an
+// any_io_executor: every completion of a request's reads, write and timer is dispatched through
+// it, and the type-erased executor added copies and indirect calls to each.
+using SessionStrand = asio::strand<asio::io_context::executor_type>;
+using SessionSocket = asio::basic_stream_socket<tcp, SessionStrand>;
+using SessionTimer =
+    asio::basic_waitable_timer<std::chrono::steady_clock,
+                               asio::wait_traits<std::chrono::steady_clock>, SessionStrand>;
 
 namespace {
 
@@ -194,7 +202,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   }
 
   void do_accept();
-  void reject_overloaded(tcp::socket socket);
+  void reject_overloaded(SessionSocket socket);
 };
 
 namespace {
@@ -391,7 +399,7 @@ class WsSession final : public Connection,
 
 class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(std::shared_ptr<HttpServer::State> server, tcp::socket socket)
+  HttpSession(std::shared_ptr<HttpServer::State> server, SessionSocket socket)
       : server_(std::move(server)), socket_(std::move(socket)), timer_(socket_.get_executor()) {
     error_code ec;
     const auto endpoint = socket_.remote_endpoint(ec);
@@ -610,8 +618,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     request->params = std::move(match.params);
     phase_ = Phase::closed;  // the socket now belongs to the WebSocket session
     stop_timer();
-    auto ws = std::make_shared<WsSession>(server_, std::move(socket_), std::move(request),
-                                          *match.ws_handler, parser_->release());
+    auto ws =
+        std::make_shared<WsSession>(server_, tcp::socket(std::move(socket_)), std::move(request),
+                                    *match.ws_handler, parser_->release());
     server_->add(ws, ws->strand());
     ws->start();
   }
@@ -688,9 +697,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   }
 
   std::shared_ptr<HttpServer::State> server_;
-  tcp::socket socket_;
+  SessionSocket socket_;
   static constexpr auto kNoDeadline = std::chrono::steady_clock::time_point::max();
-  asio::steady_timer timer_;
+  SessionTimer timer_;
   std::chrono::steady_clock::time_point deadline_ = kNoDeadline;
   TimerKind timer_kind_ = TimerKind::idle;
   bool timer_waiting_ = false;
@@ -714,7 +723,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
 void HttpServer::State::do_accept() {
   acceptor.async_accept(
-      asio::make_strand(io), [self = shared_from_this()](error_code ec, tcp::socket socket) {
+      asio::make_strand(io), [self = shared_from_this()](error_code ec, SessionSocket socket) {
         if (ec) {
           if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
           log(LogLevel::warn, kComponent, "accept failed: " + ec.message());
@@ -736,7 +745,7 @@ void HttpServer::State::do_accept() {
       });
 }
 
-void HttpServer::State::reject_overloaded(tcp::socket socket) {
+void HttpServer::State::reject_overloaded(SessionSocket socket) {
   static const std::string kOverloaded = [] {
     const std::string body = error_body("overloaded", "too many connections");
     return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
@@ -744,7 +753,7 @@ void HttpServer::State::reject_overloaded(tcp::socket socket) {
            std::to_string(body.size()) + "\r\n\r\n" + body;
   }();
   count_request("overloaded", 503, 0);
-  auto sock = std::make_shared<tcp::socket>(std::move(socket));
+  auto sock = std::make_shared<SessionSocket>(std::move(socket));
   asio::async_write(*sock, asio::buffer(kOverloaded), [sock](error_code, std::size_t) {
     error_code ignored;
     sock->shutdown(tcp::socket::shutdown_both, ignored);
