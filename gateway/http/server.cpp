@@ -487,6 +487,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void read_header() {
     phase_ = Phase::reading;
     arm_timer(std::chrono::milliseconds(server_->limits.request_timeout_ms), TimerKind::request);
+    if (const auto parsed = parse_buffered(); parsed != Parsed::need_more) {
+      if (parsed == Parsed::complete) on_header();
+      return;
+    }
     bhttp::async_read_header(socket_, buffer_, *parser_,
                              [self = shared_from_this()](error_code ec, std::size_t) {
                                if (ec) return self->on_read_error(ec);
@@ -519,11 +523,36 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   }
 
   void read_body() {
+    if (const auto parsed = parse_buffered(); parsed != Parsed::need_more) {
+      if (parsed == Parsed::complete) on_request();
+      return;
+    }
     bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](error_code ec, std::size_t) {
                         if (ec) return self->on_read_error(ec);
                         self->on_request();
                       });
+  }
+
+  // Feeds what is already buffered to the parser, up to the end of the header or, once that is
+  // read, of the body. A webhook usually arrives whole with the first read, and Beast's async
+  // reads hand even buffered data over by a post through the strand, two per request.
+  enum class Parsed { need_more, complete, failed };  // failed: on_read_error has answered
+  Parsed parse_buffered() {
+    const bool header_part = !parser_->is_header_done();
+    auto part_done = [&] { return header_part ? parser_->is_header_done() : parser_->is_done(); };
+    while (buffer_.size() > 0 && !part_done()) {
+      error_code ec;
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) return Parsed::need_more;
+      if (ec) {
+        on_read_error(ec);
+        return Parsed::failed;
+      }
+      if (used == 0) break;
+    }
+    return part_done() ? Parsed::complete : Parsed::need_more;
   }
 
   void on_read_error(error_code ec) {

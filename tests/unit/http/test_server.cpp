@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <future>
 #include <thread>
 
@@ -75,6 +76,45 @@ TEST_CASE("keep-alive serves several requests on one connection with distinct id
   CHECK(first->body == "one");
   CHECK(second->body == "two");
   CHECK(first->headers["x-request-id"] != second->headers["x-request-id"]);
+}
+
+TEST_CASE("requests sent back to back in one write are answered in order") {
+  ServerFixture f;
+  f.router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
+    http::Response r;
+    r.body = req.body;
+    reply(std::move(r));
+  });
+  f.start();
+  TestConnection c(f.port);
+  c.send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nthree");
+  auto first = c.read_response();
+  auto second = c.read_response();
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->body == "one");
+  CHECK(second->body == "three");
+}
+
+TEST_CASE("a request whose header and body arrive in pieces is read whole") {
+  ServerFixture f;
+  f.router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
+    http::Response r;
+    r.body = req.body;
+    reply(std::move(r));
+  });
+  f.start();
+  TestConnection c(f.port);
+  c.send("POST /echo HTTP/1.1\r\nHo");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  c.send("st: x\r\nContent-Length: 11\r\n\r\nhello");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  c.send(" world");
+  auto r = c.read_response();
+  REQUIRE(r);
+  CHECK(r->body == "hello world");
 }
 
 TEST_CASE("a chunked request body is assembled") {
