@@ -61,6 +61,7 @@ class TwilioStandin:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self._lock = threading.Lock()
+        self._callback_threads = []  # joined by stop()
         # What reset() returns to: the behaviour the stand-in was started with.
         self._default_outcome = {"statuses": ["sent", "delivered"], "error_code": None,
                                  "callbacks": callbacks, "callback_target": callback_target}
@@ -91,6 +92,12 @@ class TwilioStandin:
     def stop(self):
         self._server.shutdown()
         self._server.server_close()
+        # Callbacks still on their way finish (or time out) before stop() returns: a callback
+        # receiver started next, which the OS may give the same port, must never get them.
+        with self._lock:
+            threads, self._callback_threads = self._callback_threads, []
+        for thread in threads:
+            thread.join(timeout=30)
 
     def serve_forever(self):
         self._server.serve_forever()
@@ -174,8 +181,12 @@ class TwilioStandin:
             outcome = dict(self.outcome)
         callback = first("StatusCallback")
         if callback and outcome["callbacks"]:
-            threading.Thread(target=self._send_callbacks, args=(resource, callback, outcome),
-                             daemon=True).start()
+            thread = threading.Thread(target=self._send_callbacks,
+                                      args=(resource, callback, outcome), daemon=True)
+            with self._lock:
+                self._callback_threads = [t for t in self._callback_threads if t.is_alive()]
+                self._callback_threads.append(thread)
+            thread.start()
         return 201, resource, {}
 
     def get_message(self, path_sid, authorization, sid):
