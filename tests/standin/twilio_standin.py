@@ -174,6 +174,9 @@ class TwilioStandin:
             self.stats["created"] += 1
             record["outcome"] = 201
             record["sid"] = resource["sid"]
+            # The answer is the resource as created ("queued"): the callback thread started
+            # below changes the stored one, possibly before this answer is written out.
+            created = copy.deepcopy(resource)
             if key:
                 # A replay answers what the first request got, not the resource as status
                 # callbacks have since changed it (the same rule as Stripe-style idempotency).
@@ -187,7 +190,7 @@ class TwilioStandin:
                 self._callback_threads = [t for t in self._callback_threads if t.is_alive()]
                 self._callback_threads.append(thread)
             thread.start()
-        return 201, resource, {}
+        return 201, created, {}
 
     def get_message(self, path_sid, authorization, sid):
         with self._lock:
