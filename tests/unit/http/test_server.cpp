@@ -117,6 +117,36 @@ TEST_CASE("a request whose header and body arrive in pieces is read whole") {
   CHECK(r->body == "hello world");
 }
 
+TEST_CASE(
+    "a reply larger than the socket takes at once arrives whole, and the connection goes on") {
+  ServerFixture f;
+  f.router.add("GET", "/big", [](const http::Request&, http::Reply reply) {
+    http::Response r;
+    r.content_type = "application/octet-stream";
+    r.body.resize(8 << 20);
+    for (std::size_t i = 0; i < r.body.size(); ++i) r.body[i] = static_cast<char>('a' + i % 26);
+    reply(std::move(r));
+  });
+  f.router.add("GET", "/small", [](const http::Request&, http::Reply reply) {
+    http::Response r;
+    r.body = "after";
+    reply(std::move(r));
+  });
+  f.start();
+  TestConnection c(f.port);
+  c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto big = c.read_response();
+  REQUIRE(big);
+  REQUIRE(big->body.size() == std::size_t{8 << 20});
+  bool intact = true;
+  for (std::size_t i = 0; i < big->body.size(); ++i)
+    intact = intact && big->body[i] == static_cast<char>('a' + i % 26);
+  CHECK(intact);
+  auto small = c.read_response();
+  REQUIRE(small);
+  CHECK(small->body == "after");
+}
+
 TEST_CASE("a chunked request body is assembled") {
   ServerFixture f;
   f.router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
