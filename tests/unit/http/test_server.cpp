@@ -21,6 +21,18 @@ struct OkAtRoot : ServerFixture {
   }
 };
 
+// A server whose POST /echo answers with the request's body.
+struct EchoServer : ServerFixture {
+  EchoServer() {
+    router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
+      http::Response r;
+      r.body = req.body;
+      reply(std::move(r));
+    });
+    start();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("a routed request gets the handler's reply with request id and params") {
@@ -59,13 +71,7 @@ TEST_CASE("unknown paths are 404 JSON, other methods 405 with Allow") {
 }
 
 TEST_CASE("keep-alive serves several requests on one connection with distinct ids") {
-  ServerFixture f;
-  f.router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
-    http::Response r;
-    r.body = req.body;
-    reply(std::move(r));
-  });
-  f.start();
+  EchoServer f;
   TestConnection c(f.port);
   c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none");
   auto first = c.read_response();
@@ -79,13 +85,7 @@ TEST_CASE("keep-alive serves several requests on one connection with distinct id
 }
 
 TEST_CASE("requests sent back to back in one write are answered in order") {
-  ServerFixture f;
-  f.router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
-    http::Response r;
-    r.body = req.body;
-    reply(std::move(r));
-  });
-  f.start();
+  EchoServer f;
   TestConnection c(f.port);
   c.send(
       "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
@@ -99,13 +99,7 @@ TEST_CASE("requests sent back to back in one write are answered in order") {
 }
 
 TEST_CASE("a request whose header and body arrive in pieces is read whole") {
-  ServerFixture f;
-  f.router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
-    http::Response r;
-    r.body = req.body;
-    reply(std::move(r));
-  });
-  f.start();
+  EchoServer f;
   TestConnection c(f.port);
   c.send("POST /echo HTTP/1.1\r\nHo");
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -148,13 +142,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a chunked request body is assembled") {
-  ServerFixture f;
-  f.router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
-    http::Response r;
-    r.body = req.body;
-    reply(std::move(r));
-  });
-  f.start();
+  EchoServer f;
   TestConnection c(f.port);
   c.send(
       "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
