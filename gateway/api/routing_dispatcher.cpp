@@ -5,6 +5,7 @@
 #include "api/tier_rules.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "core/coalescing_queue.hpp"
 #include "core/log.hpp"
 #include "routing_specs/routing_specs.hpp"
 
@@ -97,9 +98,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     std::string instance;
     bool new_conversation;
   };
-  std::mutex inbound_mu;
-  std::vector<InboundNotice> inbound;
-  bool inbound_drain_posted = false;
+  CoalescingQueue<InboundNotice> inbound;
 
   // Queue lengths for the scrape-time collector, which runs on another thread.
   std::mutex queue_mu;
@@ -117,13 +116,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   }
 
   void drain_inbound() {
-    std::vector<InboundNotice> notices;
-    {
-      std::lock_guard lock(inbound_mu);
-      notices.swap(inbound);
-      inbound_drain_posted = false;
-    }
-    for (const auto& notice : notices) on_stored_message(notice);
+    for (const auto& notice : inbound.take()) on_stored_message(notice);
   }
 
   void on_stored_message(const InboundNotice& notice) {
@@ -678,11 +671,8 @@ void RoutingDispatcher::stop() {
 
 void RoutingDispatcher::on_inbound(const std::string& instance, const store::IngestResult& result) {
   if (result.duplicate || result.conversation_id == 0) return;
-  {
-    std::lock_guard lock(state_->inbound_mu);
-    state_->inbound.push_back({result.conversation_id, instance, result.new_conversation});
-    if (std::exchange(state_->inbound_drain_posted, true)) return;  // the posted drain takes it
-  }
+  if (!state_->inbound.push({result.conversation_id, instance, result.new_conversation}))
+    return;  // the posted drain takes it
   state_->on_strand([](State& s) { s.drain_inbound(); });
 }
 

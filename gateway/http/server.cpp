@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include "core/asio_executor_impl.hpp"
+#include "core/coalescing_queue.hpp"
 #include "core/log.hpp"
 #include "http/url.hpp"
 
@@ -175,30 +176,17 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     asio::any_io_executor strand;
     std::function<void()> write;
   };
-  std::mutex replies_mu;
-  std::vector<QueuedReply> replies;
-  bool replies_drain_posted = false;
+  CoalescingQueue<QueuedReply> replies;
 
   void post_reply(asio::any_io_executor strand, std::function<void()> write) {
     if (io.get_executor().running_in_this_thread()) {
       asio::post(strand, std::move(write));
       return;
     }
-    {
-      std::lock_guard lock(replies_mu);
-      replies.push_back({std::move(strand), std::move(write)});
-      if (std::exchange(replies_drain_posted, true)) return;  // the posted drain takes it
-    }
-    asio::post(io, [self = shared_from_this()] { self->drain_replies(); });
-  }
-  void drain_replies() {
-    std::vector<QueuedReply> burst;
-    {
-      std::lock_guard lock(replies_mu);
-      burst.swap(replies);
-      replies_drain_posted = false;
-    }
-    for (auto& r : burst) asio::post(r.strand, std::move(r.write));
+    if (!replies.push({std::move(strand), std::move(write)})) return;  // a posted drain takes it
+    asio::post(io, [self = shared_from_this()] {
+      for (auto& r : self->replies.take()) asio::post(r.strand, std::move(r.write));
+    });
   }
 
   void do_accept();
