@@ -171,18 +171,19 @@ std::string PluginInstance::mount_path(const std::string& path) const {
   return "/channels/" + config_.instance + (path == "/" ? "" : path);
 }
 
-void PluginInstance::on_strand(std::function<void()> fn) {
-  strand_->post([self = shared_from_this(), fn = std::move(fn)] {
+std::function<void()> PluginInstance::holding_call_lock(std::function<void()> fn) {
+  return [self = shared_from_this(), fn = std::move(fn)] {
     std::lock_guard call(self->call_mu_);
     fn();
-  });
+  };
+}
+
+void PluginInstance::on_strand(std::function<void()> fn) {
+  strand_->post(holding_call_lock(std::move(fn)));
 }
 
 void PluginInstance::now_or_on_strand(std::function<void()> fn) {
-  strand_->dispatch([self = shared_from_this(), fn = std::move(fn)] {
-    std::lock_guard call(self->call_mu_);
-    fn();
-  });
+  strand_->dispatch(holding_call_lock(std::move(fn)));
 }
 
 // ------------------------------------------------------------------------- lifecycle

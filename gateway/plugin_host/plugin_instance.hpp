@@ -153,6 +153,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
 
   bool accepts_plugin_calls() const;
   std::string mount_path(const std::string& path) const;
+  // fn, run holding call_mu_ and keeping this instance alive.
+  std::function<void()> holding_call_lock(std::function<void()> fn);
   void on_strand(std::function<void()> fn);  // runs fn on the strand holding call_mu_
   // The same, but runs fn at once on the calling worker thread when the strand is idle. Only for
   // callers that are never inside this instance's strand (an HTTP session's handler).
