@@ -114,6 +114,14 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(status, 403, "no signature at all")
         self.assertEqual(self.inbound_count(), before, "a refused webhook must store nothing")
 
+    def test_repeated_field_signed_as_twilio_signs_it_is_accepted(self):
+        # Twilio (and its SDKs) sign each distinct value of a repeated name once.
+        before = self.inbound_count()
+        params = harness.inbound_params(ALICE, "tagged twice") + [("Tag", "same"), ("Tag", "same")]
+        status, body = self.post_signed_form(params)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.inbound_count(), before + 1)
+
     # ------------------------------------------------------------------ size and fields
     def test_oversized_body_is_413(self):
         before = self.inbound_count()

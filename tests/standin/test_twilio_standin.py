@@ -97,6 +97,30 @@ class SignatureTest(unittest.TestCase):
                                                    "kvajT1Ptam85bY51eRf/AJRuM3x="))
         self.assertFalse(twilio.validate_signature("12345", self.URL, self.PARAMS, ""))
 
+    def test_repeated_names_sign_each_distinct_value_once(self):
+        # Vectors from twilio-python's tests and from twilio-node 6.3.1's
+        # getExpectedTwilioSignature (the same ones tests/plugins/sms/test_twilio_signature.cpp
+        # checks the gateway against).
+        duplicate = [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"),
+                     ("Digits", "1234")]
+        self.assertEqual(twilio.compute_signature("12345", self.URL, duplicate),
+                         "IK+Dwps556ElfBT0I3Rgjkr1wJU=")
+        repeated = [("Tag", "same"), ("Body", "hi"), ("Tag", "same")]
+        self.assertEqual(twilio.compute_signature("12345", self.URL, repeated),
+                         "s2x9XBT+5d3tfw9TZkfiDuitGTI=")
+        mixed = [("MediaUrl", "b"), ("MediaUrl", "a"), ("MediaUrl", "b"),
+                 ("From", "+14155550100")]
+        self.assertEqual(twilio.compute_signature("12345", self.URL, mixed),
+                         "z69pNG8+KGPdP4Y/3aF9Xu5Ebj4=")
+
+    def test_validation_strips_any_port_like_the_sdks(self):
+        url = "http://mycompany.com:1234/myapp.php?foo=1&bar=2"
+        self.assertTrue(twilio.validate_signature("12345", url, self.PARAMS,
+                                                  "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="))
+        self.assertTrue(twilio.validate_signature(
+            "12345", self.URL.replace(".com/", ".com:1234/"), self.PARAMS,
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8="))
+
 
 class StandinTest(unittest.TestCase):
     def setUp(self):

@@ -35,14 +35,16 @@ def _pairs(params):
 
 def compute_signature(auth_token, url, params):
     """base64(HMAC-SHA1(auth_token, url + name1 + value1 + ...)) with the POST parameters sorted
-    by name (byte order); repeated names are each included, ordered by value."""
-    data = url + "".join(name + value for name, value in sorted(_pairs(params)))
+    by name (code point order); a repeated name contributes each of its distinct values once,
+    sorted, as Twilio and its SDKs sign (twilio-python: sorted(set(values)))."""
+    data = url + "".join(name + value for name, value in sorted(set(_pairs(params))))
     digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
 
 def _alternate_url(url):
-    """The URL with the scheme's default port added (if absent) or removed (if it is there)."""
+    """The URL with the scheme's default port added (if absent) or its port removed (if it has
+    one, default or not: Twilio's SDK validators strip any port)."""
     parts = urllib.parse.urlsplit(url)
     default = {"https": 443, "http": 80}.get(parts.scheme)
     if default is None:
@@ -51,15 +53,14 @@ def _alternate_url(url):
     userinfo = parts.netloc[: len(parts.netloc) - len(host)]
     if parts.port is None:
         netloc = f"{userinfo}{host}:{default}"
-    elif parts.port == default:
-        netloc = userinfo + host[: host.rfind(":")]
     else:
-        return None
+        netloc = userinfo + host[: host.rfind(":")]
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def validate_signature(auth_token, url, params, signature):
-    """True when signature matches url as given or with its default port added/removed."""
+    """True when signature matches url as given, with its default port added or its port
+    removed."""
     if not signature:
         return False
     candidates = [url]

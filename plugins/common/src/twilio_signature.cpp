@@ -53,7 +53,9 @@ std::optional<Authority> find_authority(std::string_view url) {
   return a;
 }
 
-// The other spelling of `url` Twilio may have signed: default port added or removed.
+// The other spelling of `url` Twilio may have signed, as Twilio's SDKs (twilio-python's
+// RequestValidator, twilio-node's validateRequest) accept it: the scheme's default port added
+// when the URL has none, or the port removed when it has one (any port: both SDKs strip it).
 std::optional<std::string> alternate_url(std::string_view url) {
   auto a = find_authority(url);
   if (!a) return std::nullopt;
@@ -63,7 +65,8 @@ std::optional<std::string> alternate_url(std::string_view url) {
     out += a->default_port;
   } else {
     std::string_view port = url.substr(*a->colon + 1, a->end - *a->colon - 1);
-    if (port != a->default_port) return std::nullopt;
+    bool numeric = !port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!numeric) return std::nullopt;
     out.resize(*a->colon);
   }
   out += url.substr(a->end);
@@ -123,6 +126,12 @@ std::string RequestSigner::sign(std::string_view url, const form::Fields& params
   sorted.reserve(params.size());
   for (const auto& p : params) sorted.push_back(&p);
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
+  // A name repeated with the same value is signed once: Twilio's SDKs sign each distinct value
+  // of a name once (twilio-node: `Array.from(new Set(values)).sort()`, twilio-python:
+  // `sorted(set(values))`), and so does Twilio.
+  sorted.erase(std::unique(sorted.begin(), sorted.end(),
+                           [](const auto* a, const auto* b) { return *a == *b; }),
+               sorted.end());
   // The MAC runs over url + name1 + value1 + ..., gathered into one buffer first: each
   // EVP_MAC_update goes through OpenSSL's provider dispatch, and 30 small updates cost more
   // than the hashing itself.

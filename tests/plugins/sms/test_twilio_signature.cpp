@@ -64,14 +64,50 @@ TEST_CASE("twilio signature: the URL with the default port added or removed is a
                                   twilio::compute_signature(kToken, http, kParams)));
 }
 
-TEST_CASE("twilio signature: another port is not the default port") {
+TEST_CASE("twilio signature: a URL with another port is accepted signed with or without it") {
+  // twilio-python's RequestValidator and twilio-node's validateRequest both strip any port.
   const std::string url = "https://gw.example.com:8443/sms";
-  CHECK_FALSE(twilio::signature_matches(
+  CHECK(twilio::signature_matches(
       kToken, url, kParams,
       twilio::compute_signature(kToken, "https://gw.example.com/sms", kParams)));
+  CHECK(twilio::signature_matches(kToken, url, kParams,
+                                  twilio::compute_signature(kToken, url, kParams)));
+  // A port is never invented: only the scheme's own default is tried on a URL without one.
   CHECK_FALSE(twilio::signature_matches(
       kToken, "https://gw.example.com/sms", kParams,
       twilio::compute_signature(kToken, "https://gw.example.com:80/sms", kParams)));
+  CHECK_FALSE(twilio::signature_matches(
+      kToken, "https://gw.example.com/sms", kParams,
+      twilio::compute_signature(kToken, "https://gw.example.com:8443/sms", kParams)));
+}
+
+TEST_CASE("twilio signature: twilio-python's published vectors, repeated names and ports") {
+  // tests/unit/test_request_validator.py in twilio-python.
+  const form::Fields duplicate{
+      {"Sid", "CA123"}, {"SidAccount", "AC123"}, {"Digits", "5678"}, {"Digits", "1234"}};
+  CHECK(twilio::compute_signature(kToken, kUrl, duplicate) == "IK+Dwps556ElfBT0I3Rgjkr1wJU=");
+  const std::string http = "http://mycompany.com/myapp.php?foo=1&bar=2";
+  CHECK(twilio::signature_matches(kToken, http, kParams, "0ZXoZLH/DfblKGATFgpif+LLRf4="));
+  const std::string http1234 = "http://mycompany.com:1234/myapp.php?foo=1&bar=2";
+  CHECK(twilio::signature_matches(kToken, http1234, kParams, "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="));
+  CHECK(twilio::signature_matches(kToken, "https://mycompany.com:1234/myapp.php?foo=1&bar=2",
+                                  kParams, kSignature));
+}
+
+TEST_CASE("twilio signature: a value repeated under one name is signed once, as Twilio does") {
+  // Signatures computed with the official SDK, twilio-node 6.3.1 getExpectedTwilioSignature
+  // (token "12345", kUrl); it signs Array.from(new Set(values)).sort() for each name.
+  const form::Fields repeated{{"Tag", "same"}, {"Body", "hi"}, {"Tag", "same"}};
+  const form::Fields once{{"Tag", "same"}, {"Body", "hi"}};
+  CHECK(twilio::compute_signature(kToken, kUrl, repeated) == "s2x9XBT+5d3tfw9TZkfiDuitGTI=");
+  CHECK(twilio::compute_signature(kToken, kUrl, once) == "s2x9XBT+5d3tfw9TZkfiDuitGTI=");
+  CHECK(twilio::signature_matches(kToken, kUrl, repeated, "s2x9XBT+5d3tfw9TZkfiDuitGTI="));
+  const form::Fields mixed{
+      {"MediaUrl", "b"}, {"MediaUrl", "a"}, {"MediaUrl", "b"}, {"From", "+14155550100"}};
+  CHECK(twilio::compute_signature(kToken, kUrl, mixed) == "z69pNG8+KGPdP4Y/3aF9Xu5Ebj4=");
+  const form::Fields utf8{{"Body", "h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80"},
+                          {"From", "+14155550100"}};
+  CHECK(twilio::compute_signature(kToken, kUrl, utf8) == "lfwQRqRWYdmr4lM7cW5h6AX2q54=");
 }
 
 TEST_CASE("twilio signature: an empty or missing signature never matches") {

@@ -1,8 +1,12 @@
 // Twilio request signatures (X-Twilio-Signature), used by SMS and voice webhooks alike:
 //   base64(HMAC-SHA1(auth_token, url + name1 + value1 + name2 + value2 ...))
 // where url is the full URL Twilio requested (scheme, host, port if any, path and query) and
-// the POST parameters are sorted by name in byte order (Unix-style, case-sensitive).
+// the POST parameters are sorted by name in byte order (Unix-style, case-sensitive); a name
+// given several values contributes name+value once per distinct value, in sorted order.
 // https://www.twilio.com/docs/usage/webhooks/webhooks-security
+// Checked against the vectors published in Twilio's docs and in the test suites of
+// twilio-python (tests/unit/test_request_validator.py) and twilio-node
+// (spec/unit/webhooks/webhooks.spec.js); see tests/plugins/sms/test_twilio_signature.cpp.
 #pragma once
 
 #include <omnigate/common/form.hpp>
@@ -41,14 +45,14 @@ class RequestSigner {
   std::unique_ptr<std::mutex> working_mutex_;
 };
 
-// The signature Twilio computes for a POST to `url` with `params`. Repeated names are each
-// included; pairs with the same name are ordered by value so the result is deterministic.
+// The signature Twilio computes for a POST to `url` with `params`. A repeated name is included
+// once per distinct value, its values in byte order; a pair repeated exactly counts once.
 std::string compute_signature(std::string_view auth_token, std::string_view url,
                               const form::Fields& params);
 
 // True when `signature` matches `url` as given, or `url` with the scheme's default port added
-// (https :443, http :80) when it has none, or with the default port removed when it has it:
-// Twilio signs whichever form it used to reach us and documents that validators try both.
+// (https :443, http :80) when it has none, or with its port removed when it has one: Twilio
+// signs whichever form it used to reach us, and its SDKs' validators try both.
 // The comparison is constant-time (CRYPTO_memcmp); an empty signature never matches.
 bool signature_matches(std::string_view auth_token, std::string_view url,
                        const form::Fields& params, std::string_view signature);
