@@ -46,10 +46,15 @@ stop_server() {  # graceful: the gateway drains its queued writes before it exit
   server_pid=""
 }
 
-run_load() {  # run_load PORT ACKED_FILE → the generator's RESULT json on the last line
-  "$load" --url "http://127.0.0.1:$1$webhook_path" --public-url "$public_base_url$webhook_path" \
+# run_load PORT ACKED_FILE [GENERATOR OPTIONS...] → the generator's RESULT json. The generator
+# fails (and with it the script, set -e) when any answer was not 2xx.
+run_load() {
+  local port=$1 acked=$2
+  shift 2
+  "$load" --url "http://127.0.0.1:$port$webhook_path" --public-url "$public_base_url$webhook_path" \
     --auth-token "$auth_token" --account-sid "$account_sid" \
-    --requests "$requests" --connections "$connections" --senders "$senders" --acked-file "$2" | tee "$work/load.out" >&2
+    --requests "$requests" --connections "$connections" --senders "$senders" --acked-file "$acked" \
+    "$@" | tee "$work/load.out" >&2
   sed -n 's/^RESULT //p' "$work/load.out"
 }
 

@@ -1,5 +1,12 @@
 // Load generator of the ingest benchmark: N keep-alive connections post pre-signed Twilio
-// incoming-SMS webhooks as fast as the server answers, and report throughput and latency.
+// incoming-SMS webhooks and report throughput and latency, in one of two modes:
+//  - peak (default): each connection sends its next request as soon as the previous one is
+//    answered (closed loop): the throughput the server can sustain;
+//  - fixed rate (--rate R): request i is due at start + i/R whatever the server does (open
+//    loop), and its latency counts from when it was due, not from when a connection was free
+//    to send it, so a server that falls behind shows it in p99 (no coordinated omission).
+// Throughput and latency count 2xx answers only. Any other answer or a transport error makes
+// the run fail (exit 3): a benchmark that is answered 503 or 429 measured nothing.
 //
 // Every request is built and signed before the clock starts (HMAC-SHA1 over public URL + sorted
 // fields, exactly as Twilio signs), so the generator measures the server, not its own crypto.
@@ -8,7 +15,7 @@
 //
 //   bench-ingest-load --url http://127.0.0.1:PORT/channels/sms/sms [--public-url URL]
 //                     --auth-token T --account-sid AC... [--requests N] [--connections N]
-//                     [--senders N] [--to +18005550199] [--acked-file FILE]
+//                     [--senders N] [--to +18005550199] [--acked-file FILE] [--rate R]
 // Output: human-readable lines, then one line "RESULT {json}" for scripts.
 #include <omnigate/common/form.hpp>
 #include <omnigate/common/twilio_signature.hpp>
@@ -45,6 +52,7 @@ struct Options {
   int requests = 20000;
   int connections = 32;
   int senders = 1000;
+  int rate = 0;  // requests per second in fixed-rate mode; 0: peak mode
 };
 
 struct Target {
@@ -67,7 +75,7 @@ struct Tally {
   std::cerr << "bench-ingest-load: " << message
             << "\nusage: bench-ingest-load --url URL [--public-url URL] --auth-token T"
                " --account-sid AC... [--requests N] [--connections N] [--senders N]"
-               " [--to E164] [--acked-file FILE]\n";
+               " [--to E164] [--acked-file FILE] [--rate REQUESTS_PER_SECOND]\n";
   std::exit(2);
 }
 
@@ -101,6 +109,8 @@ Options parse_options(int argc, char** argv) {
       o.connections = positive(arg, value);
     else if (arg == "--senders")
       o.senders = positive(arg, value);
+    else if (arg == "--rate")
+      o.rate = positive(arg, value);
     else
       usage_error(std::string(arg) + ": unknown option");
   }
@@ -163,12 +173,16 @@ std::vector<SignedRequest> sign_requests(const Options& o) {
 
 class LoadRun {
  public:
-  LoadRun(Target target, std::vector<SignedRequest> requests)
-      : target_(std::move(target)), requests_(std::move(requests)) {}
+  LoadRun(Target target, std::vector<SignedRequest> requests, int rate)
+      : target_(std::move(target)), requests_(std::move(requests)), rate_(rate) {}
 
-  // One coroutine per connection; each takes the next unsent request until none is left.
+  void start(Clock::time_point now) { started_ = now; }
+
+  // One coroutine per connection; each takes the next unsent request until none is left (in
+  // fixed-rate mode, not before that request is due).
   asio::awaitable<void> connection(Tally& tally) {
     auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer pacer{executor};
     tcp::resolver resolver{executor};
     const auto endpoints =
         co_await resolver.async_resolve(target_.host, target_.port, asio::use_awaitable);
@@ -176,7 +190,15 @@ class LoadRun {
     bool connected = false;
     beast::flat_buffer buffer;
     while (next_ < requests_.size()) {
-      const SignedRequest& signed_request = requests_[next_++];
+      const std::size_t index = next_++;
+      const SignedRequest& signed_request = requests_[index];
+      auto due = Clock::now();
+      if (rate_ > 0) {
+        due = started_ + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(static_cast<double>(index) / rate_));
+        pacer.expires_at(due);
+        co_await pacer.async_wait(asio::use_awaitable);
+      }
       if (!connected) {
         auto [connect_error, endpoint] =
             co_await stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
@@ -197,7 +219,9 @@ class LoadRun {
       request.keep_alive(true);
       request.prepare_payload();
 
-      const auto started = Clock::now();
+      // Peak mode: from now. Fixed rate: from when the request was due, which is earlier when
+      // every connection was busy.
+      const auto started = rate_ > 0 ? due : Clock::now();
       auto [write_error, written] =
           co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
       http::response<http::string_body> response;
@@ -216,9 +240,9 @@ class LoadRun {
         connected = false;
         continue;
       }
-      tally.latencies_us.push_back(
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
       if (response.result_int() / 100 == 2) {
+        tally.latencies_us.push_back(
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
         tally.acked_sids.push_back(signed_request.message_sid);
       } else {
         ++tally.non_2xx;
@@ -234,6 +258,8 @@ class LoadRun {
  private:
   Target target_;
   std::vector<SignedRequest> requests_;
+  int rate_;
+  Clock::time_point started_{};
   std::size_t next_ = 0;  // single-threaded io_context: no synchronisation needed
 };
 
@@ -247,7 +273,7 @@ double percentile_ms(const std::vector<std::int64_t>& sorted_us, double fraction
 
 int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
-  LoadRun run{parse_url(options.url), sign_requests(options)};
+  LoadRun run{parse_url(options.url), sign_requests(options), options.rate};
 
   asio::io_context io{1};
   std::vector<Tally> tallies(static_cast<std::size_t>(options.connections));
@@ -264,6 +290,7 @@ int main(int argc, char** argv) {
     });
   }
   const auto started = Clock::now();
+  run.start(started);
   io.run();
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
 
@@ -277,25 +304,36 @@ int main(int argc, char** argv) {
     total.transport_errors += tally.transport_errors;
   }
   std::sort(total.latencies_us.begin(), total.latencies_us.end());
-  const double answered_per_second = static_cast<double>(total.latencies_us.size()) / seconds;
+  // Only acknowledged (2xx) requests count: a server that answers 503 fast is not fast.
+  const double acked_per_second = static_cast<double>(total.acked_sids.size()) / seconds;
 
   if (!options.acked_file.empty()) {
     std::ofstream acked{options.acked_file};
     for (const auto& sid : total.acked_sids) acked << sid << '\n';
   }
   std::cout << std::fixed << std::setprecision(2) << "requests " << options.requests << " over "
-            << options.connections << " connections in " << seconds << " s\n"
+            << options.connections << " connections in " << seconds << " s"
+            << (options.rate > 0 ? " at a fixed rate of " + std::to_string(options.rate) + "/s"
+                                 : std::string(" (peak)"))
+            << "\n"
             << "  2xx " << total.acked_sids.size() << ", other status " << total.non_2xx
             << ", transport errors " << total.transport_errors << '\n'
-            << "  throughput " << answered_per_second << " req/s, latency p50 "
+            << "  throughput " << acked_per_second << " acknowledged req/s, latency p50 "
             << percentile_ms(total.latencies_us, 0.50) << " ms, p99 "
             << percentile_ms(total.latencies_us, 0.99) << " ms\n"
             << "RESULT {\"requests\": " << options.requests
-            << ", \"connections\": " << options.connections
+            << ", \"connections\": " << options.connections << ", \"rate\": " << options.rate
             << ", \"acked\": " << total.acked_sids.size() << ", \"non_2xx\": " << total.non_2xx
             << ", \"transport_errors\": " << total.transport_errors << ", \"seconds\": " << seconds
-            << ", \"rps\": " << answered_per_second
+            << ", \"rps\": " << acked_per_second
             << ", \"p50_ms\": " << percentile_ms(total.latencies_us, 0.50)
             << ", \"p99_ms\": " << percentile_ms(total.latencies_us, 0.99) << "}" << std::endl;
-  return failed ? 1 : 0;
+  if (failed) return 1;
+  if (total.non_2xx > 0 || total.transport_errors > 0) {
+    std::cerr << "bench-ingest-load: the run FAILED: " << total.non_2xx
+              << " answers were not 2xx and " << total.transport_errors
+              << " requests met a transport error; throughput and latency count 2xx only\n";
+    return 3;
+  }
+  return 0;
 }
