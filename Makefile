@@ -27,7 +27,7 @@ test-asan:
 
 fuzz: deps
 	cmake --preset fuzz
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz -j $(JOBS) --target fuzzers
 	tests/fuzz/run-all.sh build/fuzz $(or $(FUZZ_SECONDS),20)
 
 bench: build

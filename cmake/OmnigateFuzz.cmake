@@ -17,11 +17,18 @@ if(OMNIGATE_FUZZED_DATA_PROVIDER)
                  ${OMNIGATE_FUZZER_HEADERS_DIR}/fuzzer/FuzzedDataProvider.h COPYONLY)
 endif()
 
+# `fuzzers` builds only the fuzz targets and what they link: what `make fuzz` needs, without
+# the gateway binary, plugins and benchmarks the preset would otherwise build too.
+if(OMNIGATE_BUILD_FUZZ AND NOT TARGET fuzzers)
+  add_custom_target(fuzzers)
+endif()
+
 function(og_add_fuzzer name)
   cmake_parse_arguments(ARG "" "CORPUS" "SOURCES;LIBS" ${ARGN})
   if(OMNIGATE_BUILD_FUZZ)
     add_executable(${name} ${ARG_SOURCES})
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    add_dependencies(fuzzers ${name})
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
     if(ARG_CORPUS)
       file(APPEND ${CMAKE_BINARY_DIR}/fuzz-targets.txt "${name} ${ARG_CORPUS}\n")

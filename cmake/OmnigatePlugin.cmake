@@ -20,8 +20,9 @@ function(og_add_plugin name)
   else()
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${OMNIGATE_PLUGIN_OUTPUT_DIR})
   endif()
-  if(NOT SANITIZE)
-    # Sanitizer runtimes are provided by the host executable, so -z defs cannot hold there.
+  if(NOT SANITIZE AND NOT OMNIGATE_BUILD_FUZZ)
+    # Sanitizer runtimes (the fuzz preset instruments with ASan/UBSan too) are provided by the
+    # host executable, so -z defs cannot hold there.
     target_link_options(${name} PRIVATE -Wl,-z,defs)
   endif()
   og_set_warnings(${name})
