@@ -389,13 +389,15 @@ Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id) {
   return {std::move(a), {}};
 }
 
-Parsed<store::User> parse_user_body(std::string_view body) {
+Parsed<store::User> parse_user_body(std::string_view body, bool with_name) {
   BodyError err;
-  auto j = parse_object(body, {"name", "role", "agent_id"}, err);
+  auto j = with_name ? parse_object(body, {"name", "role", "agent_id"}, err)
+                     : parse_object(body, {"role", "agent_id"}, err);
   if (!j) return fail<store::User>(err);
   store::User u;
   std::string role, agent_id;
-  if (!read_person_name(*j, "name", true, u.name, err) || !read_string(*j, "role", role, err) ||
+  if ((with_name && !read_person_name(*j, "name", true, u.name, err)) ||
+      !read_string(*j, "role", role, err) ||
       !read_person_name(*j, "agent_id", false, agent_id, err))
     return fail<store::User>(err);
   if (role.empty()) return fail<store::User>(error("missing_field", "role is required", "role"));

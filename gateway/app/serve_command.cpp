@@ -172,6 +172,10 @@ int serve_command(const Args& args) {
     api::SupervisorStream supervisor_stream(*store, dispatcher, live_events, *executor);
     supervisor_stream.register_routes(router);
     api::AdminApi admin_api(*store, dispatcher);
+    admin_api.on_user_changed(
+        [&supervisor_stream](const std::string& name, std::function<void()> then) {
+          supervisor_stream.user_changed(name, std::move(then));
+        });
     admin_api.register_routes(router);
     const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;
     if (std::filesystem::is_directory(web_dir)) {
