@@ -46,6 +46,7 @@ store::CustomerChange merged(store::CustomerChange first, const store::CustomerC
 struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
   store::Store& store;
   RoutingDispatcher& dispatcher;
+  UserChanged user_changed = [](const std::string&, std::function<void()> then) { then(); };
 
   Impl(store::Store& s, RoutingDispatcher& d) : store(s), dispatcher(d) {}
 
@@ -174,7 +175,33 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
     store.delete_user(name, [self, name, c, remote, reply](store::Outcome<store::Nothing> r) {
       if (!r.ok) return reply(error_response(500, "store_error", r.error));
       self->audit(c, remote, "user.delete", "user:" + name);
-      reply(json_response(200, {{"status", "revoked"}}));
+      // Answered once their open streams are closed: nothing reaches them after the 200.
+      self->user_changed(name, [reply] { reply(json_response(200, {{"status", "revoked"}})); });
+    });
+  }
+
+  void update_user(const http::Request& req, const Caller& c, http::Reply reply) {
+    const std::string name = path_param(req, "name");
+    if (!store.get_user(name)) return reply(error_response(404, "not_found", "no user " + name));
+    if (name == c.user.name)
+      return reply(
+          error_response(409, "conflict", "you cannot change your own role; another admin can"));
+    auto body = parse_user_body(req.body, /*with_name=*/false);
+    if (!body.value) return reply(body_error(body.error));
+    store::User user = std::move(*body.value);
+    user.name = name;
+    if (user.agent_id && !store.get_agent(*user.agent_id))
+      return reply(error_response(400, "invalid_field", "no agent " + *user.agent_id, "agent_id"));
+    auto self = shared_from_this();
+    const std::string remote = req.remote_addr;
+    // No token digest: the user keeps their token.
+    store.upsert_user(user, "", [self, user, c, remote, reply](store::Outcome<store::Nothing> r) {
+      if (!r.ok) return reply(error_response(500, "store_error", r.error));
+      const json out = {{"name", user.name},
+                        {"role", store::to_string(user.role)},
+                        {"agent_id", user.agent_id ? json(*user.agent_id) : json(nullptr)}};
+      self->audit(c, remote, "user.update", "user:" + user.name, out);
+      self->user_changed(user.name, [reply, out] { reply(json_response(200, out)); });
     });
   }
 
@@ -314,6 +341,10 @@ AdminApi::AdminApi(store::Store& store, RoutingDispatcher& dispatcher)
 
 AdminApi::~AdminApi() = default;
 
+void AdminApi::on_user_changed(UserChanged fn) {
+  impl_->user_changed = std::move(fn);
+}
+
 void AdminApi::register_routes(http::Router& router) {
   using R = Role;
   auto bind = [this](void (Impl::*fn)(const http::Request&, const Caller&, http::Reply)) {
@@ -331,6 +362,7 @@ void AdminApi::register_routes(http::Router& router) {
   route("DELETE", "/admin/agents/{id}", {R::admin}, &Impl::delete_agent);
   route("GET", "/agents/{id}", {R::supervisor, R::admin}, &Impl::get_agent);
   route("POST", "/admin/users", {R::admin}, &Impl::create_user);
+  route("PUT", "/admin/users/{name}", {R::admin}, &Impl::update_user);
   route("DELETE", "/admin/users/{name}", {R::admin}, &Impl::delete_user);
   route("GET", "/teams", {R::supervisor, R::admin}, &Impl::teams);
   route("GET", "/skills", {R::supervisor, R::admin}, &Impl::skills);

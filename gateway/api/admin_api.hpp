@@ -7,7 +7,9 @@
 #include "http/router.hpp"
 #include "store/store.hpp"
 
+#include <functional>
 #include <memory>
+#include <string>
 
 namespace omnigate::api {
 
@@ -19,6 +21,11 @@ class AdminApi {
   AdminApi& operator=(const AdminApi&) = delete;
 
   void register_routes(http::Router& router);
+
+  // Called once a user was removed or changed role; the change is answered when `then` runs.
+  // (The event stream closes the user's streams that the change made void.)
+  using UserChanged = std::function<void(const std::string& name, std::function<void()> then)>;
+  void on_user_changed(UserChanged fn);
 
   struct Impl;
 

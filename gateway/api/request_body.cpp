@@ -10,6 +10,7 @@
 #include <charconv>
 #include <initializer_list>
 #include <set>
+#include <vector>
 
 namespace omnigate::api {
 
@@ -21,14 +22,64 @@ BodyError error(std::string code, std::string message, std::string field = {}, i
   return {status, std::move(code), std::move(message), std::move(field)};
 }
 
-// Parses `body` as one JSON object whose keys are all in `allowed`.
-std::optional<json> parse_object(std::string_view body,
-                                 std::initializer_list<std::string_view> allowed, BodyError& err) {
-  json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+// Parses `body` as JSON, refusing what the parser would let through but a body should not
+// carry: a byte order mark (RFC 8259 forbids sending one; the parser skips it), a key twice in
+// one object (the parser keeps one of the two, so the other would be silently ignored) and
+// \u0000 in a string or key (ends the text early in C strings and SQLite functions).
+std::optional<json> parse_json(std::string_view body, BodyError& err) {
+  if (body.starts_with("\xEF\xBB\xBF")) {
+    err =
+        error("bad_json",
+              "request body starts with a UTF-8 byte order mark (EF BB BF); send JSON without it");
+    return std::nullopt;
+  }
+  std::vector<std::set<std::string>> open_objects;  // keys seen so far, innermost last
+  std::optional<BodyError> refused;
+  const json::parser_callback_t check = [&](int, json::parse_event_t event, json& parsed) {
+    if (refused) return true;
+    switch (event) {
+      case json::parse_event_t::object_start:
+        open_objects.emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        if (!open_objects.empty()) open_objects.pop_back();
+        break;
+      case json::parse_event_t::key: {
+        const auto& key = parsed.get_ref<const std::string&>();
+        if (key.find('\0') != std::string::npos)
+          refused = error("bad_json", "a key contains \\u0000 (NUL), which is not accepted");
+        else if (!open_objects.empty() && !open_objects.back().insert(key).second)
+          refused = error("bad_json", "duplicate key \"" + key + "\" in a JSON object");
+        break;
+      }
+      case json::parse_event_t::value:
+        if (parsed.is_string() &&
+            parsed.get_ref<const std::string&>().find('\0') != std::string::npos)
+          refused = error("bad_json", "a string contains \\u0000 (NUL), which is not accepted");
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
+  json j = json::parse(body.begin(), body.end(), check, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     err = error("bad_json", "request body is not valid JSON");
     return std::nullopt;
   }
+  if (refused) {
+    err = std::move(*refused);
+    return std::nullopt;
+  }
+  return j;
+}
+
+// Parses `body` as one JSON object whose keys are all in `allowed`.
+std::optional<json> parse_object(std::string_view body,
+                                 std::initializer_list<std::string_view> allowed, BodyError& err) {
+  auto parsed = parse_json(body, err);
+  if (!parsed) return std::nullopt;
+  json j = std::move(*parsed);
   if (!j.is_object()) {
     err = error("bad_json", "request body must be a JSON object");
     return std::nullopt;
@@ -193,13 +244,13 @@ Parsed<store::Presence> parse_presence_body(std::string_view body) {
 }
 
 Parsed<std::string> parse_routing_reload_body(std::string_view body) {
-  json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    return fail<std::string>(error("bad_json", "request body is not valid JSON"));
-  if (!j.is_object())
+  BodyError err;
+  const auto j = parse_json(body, err);
+  if (!j) return fail<std::string>(err);
+  if (!j->is_object())
     return fail<std::string>(
         error("bad_json", "request body must be the [routing] table as a JSON object"));
-  return {j.dump(), {}};
+  return {j->dump(), {}};
 }
 
 namespace {
@@ -338,13 +389,15 @@ Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id) {
   return {std::move(a), {}};
 }
 
-Parsed<store::User> parse_user_body(std::string_view body) {
+Parsed<store::User> parse_user_body(std::string_view body, bool with_name) {
   BodyError err;
-  auto j = parse_object(body, {"name", "role", "agent_id"}, err);
+  auto j = with_name ? parse_object(body, {"name", "role", "agent_id"}, err)
+                     : parse_object(body, {"role", "agent_id"}, err);
   if (!j) return fail<store::User>(err);
   store::User u;
   std::string role, agent_id;
-  if (!read_person_name(*j, "name", true, u.name, err) || !read_string(*j, "role", role, err) ||
+  if ((with_name && !read_person_name(*j, "name", true, u.name, err)) ||
+      !read_string(*j, "role", role, err) ||
       !read_person_name(*j, "agent_id", false, agent_id, err))
     return fail<store::User>(err);
   if (role.empty()) return fail<store::User>(error("missing_field", "role is required", "role"));

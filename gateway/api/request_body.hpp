@@ -85,8 +85,9 @@ inline constexpr std::size_t kMaxCustomerAttributesBytes = 16 * 1024;
 //  "capacity"?: {"sms": 5, "email": 8, "webchat": 3, "voice": 1, "total": 10}}
 Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id);
 
-// {"name": "carol", "role": "agent|supervisor|qa|admin", "agent_id"?: "carol"}
-Parsed<store::User> parse_user_body(std::string_view body);
+// {"name": "carol", "role": "agent|supervisor|qa|admin", "agent_id"?: "carol"}. Without
+// `with_name` (a change of the user the path names) "name" is an unknown field.
+Parsed<store::User> parse_user_body(std::string_view body, bool with_name = true);
 
 // {"display_name"?, "tier"?: "S|A|B|C", "account_team"?, "account_manager"?: "<agent id>" or "",
 //  "attributes"?: {...}}: at least one field. customer_id and actor are left to the caller.

@@ -4,18 +4,37 @@
 #include "core/sha256.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace omnigate::api {
 
+namespace {
+
+// The token of an `Authorization: Bearer <token>` value: the scheme is case-insensitive
+// (RFC 7235 section 2.1) and followed by one or more spaces (RFC 6750 section 2.1). Empty when
+// the value is another scheme or has no token.
+std::string_view bearer_token(std::string_view value) {
+  constexpr std::string_view kScheme = "bearer";
+  if (value.size() <= kScheme.size()) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return {};
+  if (value[kScheme.size()] != ' ') return {};
+  const auto start = value.find_first_not_of(' ', kScheme.size());
+  return start == std::string_view::npos ? std::string_view() : value.substr(start);
+}
+
+}  // namespace
+
 std::optional<Caller> authenticate(store::Store& store, const http::Request& req) {
   const auto header = req.header("Authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (!header || header->size() <= kScheme.size() || header->substr(0, kScheme.size()) != kScheme)
-    return std::nullopt;
+  if (!header) return std::nullopt;
+  const auto token = bearer_token(*header);
+  if (token.empty()) return std::nullopt;
   // Only the digest is ever compared or stored; the token itself goes nowhere.
-  auto user = store.user_by_token(sha256_hex(header->substr(kScheme.size())));
+  std::string digest = sha256_hex(token);
+  auto user = store.user_by_token(digest);
   if (!user) return std::nullopt;
-  return Caller{*user};
+  return Caller{*user, std::move(digest)};
 }
 
 void authorize_then(store::Store& store, const std::vector<store::Role>& allowed,

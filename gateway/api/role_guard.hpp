@@ -17,10 +17,12 @@ namespace omnigate::api {
 // Who is calling: set once the bearer token is verified.
 struct Caller {
   store::User user;
+  std::string token_sha256;  // what authenticated them: checked again by long-lived sessions
   std::string actor() const { return "user:" + user.name; }
 };
 
-// The user whose token the Authorization header carries; only its SHA-256 is looked up.
+// The user whose token the Authorization header carries (`Bearer`, any case, then the token);
+// only its SHA-256 is looked up.
 std::optional<Caller> authenticate(store::Store& store, const http::Request& req);
 
 using AuthedHandler = std::function<void(const http::Request&, const Caller&, http::Reply)>;

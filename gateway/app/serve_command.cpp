@@ -8,6 +8,7 @@
 #include "app/cli.hpp"
 #include "app/seed.hpp"
 #include "app/startup.hpp"
+#include "app/store_health.hpp"
 #include "core/asio_executor.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -16,6 +17,8 @@
 #include "http/static_files.hpp"
 #include "outbox/outbox_sender.hpp"
 #include "plugin_host/plugin_host.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <signal.h>
 
@@ -45,9 +48,13 @@ std::string url_host(const std::string& address) {
   return address.find(':') != std::string::npos ? "[" + address + "]" : address;
 }
 
-void add_operational_routes(http::Router& router, Metrics& metrics) {
-  router.add("GET", "/healthz", [](const http::Request&, http::Reply reply) {
-    reply(http::Response{200, "application/json", R"({"status":"ok"})", {}});
+void add_operational_routes(http::Router& router, Metrics& metrics, StoreHealth& health) {
+  router.add("GET", "/healthz", [&health](const http::Request&, http::Reply reply) {
+    health.check([reply](std::optional<std::string> problem) {
+      if (!problem) return reply(http::Response{200, "application/json", R"({"status":"ok"})", {}});
+      const nlohmann::json body = {{"status", "unavailable"}, {"reason", *problem}};
+      reply(http::Response{503, "application/json", body.dump(), {}});
+    });
   });
   router.add("GET", "/metrics", [&metrics](const http::Request&, http::Reply reply) {
     reply(http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(), {}});
@@ -165,13 +172,18 @@ int serve_command(const Args& args) {
     });
 
     http::Router router;
-    add_operational_routes(router, metrics);
+    StoreHealth store_health(*store, *executor);
+    add_operational_routes(router, metrics, store_health);
     host.register_routes(router);
     api::AgentApi agent_api(*store, dispatcher, outbox, metrics);
     agent_api.register_routes(router);
     api::SupervisorStream supervisor_stream(*store, dispatcher, live_events, *executor);
     supervisor_stream.register_routes(router);
     api::AdminApi admin_api(*store, dispatcher);
+    admin_api.on_user_changed(
+        [&supervisor_stream](const std::string& name, std::function<void()> then) {
+          supervisor_stream.user_changed(name, std::move(then));
+        });
     admin_api.register_routes(router);
     const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;
     if (std::filesystem::is_directory(web_dir)) {

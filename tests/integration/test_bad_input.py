@@ -177,6 +177,47 @@ class BadInputTest(unittest.TestCase):
                          0, "a refused reply must not be stored")
         self.assertEqual(len(self.standin.messages()), before)
 
+    def test_bearer_scheme_is_case_insensitive(self):
+        def me(authorization):
+            status, raw = harness.http_request("GET", f"{self.gateway.url}/api/v1/me",
+                                               headers={"Authorization": authorization})
+            return status, harness.decode_json(raw)
+
+        for scheme in ("Bearer", "bearer", "BEARER", "bEaReR"):
+            status, body = me(f"{scheme} {SUPERVISOR_TOKEN}")
+            self.assertEqual(status, 200, f"{scheme}: {body}")
+            self.assertEqual(body["name"], "sam")
+        for refused in (f"Basic {SUPERVISOR_TOKEN}", f"Token {SUPERVISOR_TOKEN}",
+                        f"Bearer{SUPERVISOR_TOKEN}", f"Bearers {SUPERVISOR_TOKEN}", "bearer ",
+                        SUPERVISOR_TOKEN):
+            self.assertEqual(me(refused)[0], 401, refused)
+
+    # ------------------------------------------------------------------ API request bodies
+    def test_json_body_with_duplicate_key_bom_or_nul_is_400_and_sends_nothing(self):
+        status, body = self.gateway.send_sms(harness.inbound_params("+14155550888", "hello"))
+        self.assertEqual(status, 200, body)
+        conversation = harness.wait_until(
+            lambda: next((c for c in self.gateway.conversations(SUPERVISOR_TOKEN)
+                          if c["customer_address"] == "+14155550888"), None),
+            30, "the conversation of +14155550888")
+        url = f"{self.gateway.url}/api/v1/conversations/{conversation['id']}/reply"
+        cases = {
+            "duplicate key": (b'{"text":"first","text":"second"}', 'duplicate key "text"'),
+            "byte order mark": (b'\xef\xbb\xbf{"text":"hello"}', "byte order mark"),
+            "\\u0000 escape": (b'{"text":"hel\\u0000lo"}', "\\u0000"),
+        }
+        for name, (raw_body, named) in cases.items():
+            status, raw = harness.http_request("POST", url, raw_body,
+                                               {"Authorization": f"Bearer {SUPERVISOR_TOKEN}"})
+            body = harness.decode_json(raw)
+            self.assertEqual(status, 400, f"{name}: {raw!r}")
+            self.assertEqual(body["error"], "bad_json", name)
+            self.assertIn(named, body["message"], name)
+        self.assertEqual(
+            self.db.scalar("SELECT COUNT(*) FROM messages WHERE direction = 'out' AND "
+                           "conversation_id = ?", (conversation["id"],)),
+            0, "a refused reply must not be stored")
+
 
 class PluginsCheckTest(unittest.TestCase):
     """`omnigate plugins check FILE`: the operator's way to vet a plugin before deploying it."""

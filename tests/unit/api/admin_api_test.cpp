@@ -270,6 +270,36 @@ TEST_CASE("a user created through the API gets a token that authenticates until 
   CHECK(a.call("DELETE", "/api/v1/admin/users/ada", "ada").status == 409);
 }
 
+TEST_CASE("a user's role changes through the API, keeps their token and is announced",
+          "[admin_api]") {
+  Admin a;
+  std::vector<std::string> announced;
+  a.admin_api->on_user_changed([&announced](const std::string& name, std::function<void()> then) {
+    announced.push_back(name);
+    then();
+  });
+  const auto changed =
+      a.call("PUT", "/api/v1/admin/users/sue", "ada", R"({"role": "agent", "agent_id": "pat"})");
+  REQUIRE(changed.status == 200);
+  CHECK(changed.body == json({{"name", "sue"}, {"role", "agent"}, {"agent_id", "pat"}}));
+  const auto sue = a.store->user_by_token(sha256_hex("sue-token"));
+  REQUIRE(sue);
+  CHECK(sue->role == store::Role::agent);
+  CHECK(sue->agent_id == "pat");
+  CHECK(a.call("GET", "/api/v1/teams", "sue").status == 403);  // the new role, at once
+
+  CHECK(a.call("PUT", "/api/v1/admin/users/nobody", "ada", R"({"role": "qa"})").status == 404);
+  CHECK(a.call("PUT", "/api/v1/admin/users/ada", "ada", R"({"role": "qa"})").status == 409);
+  CHECK(a.call("PUT", "/api/v1/admin/users/sue", "ada", R"({"role": "agent"})").body["field"] ==
+        "agent_id");
+  CHECK(a.call("PUT", "/api/v1/admin/users/sue", "ada", R"({"name": "x", "role": "qa"})")
+            .body["field"] == "name");
+  CHECK(a.call("PUT", "/api/v1/admin/users/sue", "sue", R"({"role": "admin"})").status == 403);
+
+  REQUIRE(a.call("DELETE", "/api/v1/admin/users/quinn", "ada").status == 200);
+  CHECK(announced == std::vector<std::string>{"sue", "quinn"});
+}
+
 TEST_CASE("teams list members with live presence and the policy's overflow, skills count levels",
           "[admin_api]") {
   Admin a(R"({"teams": {"support": {"overflow_to": ["billing"], "overflow_after": "5m"}}})");

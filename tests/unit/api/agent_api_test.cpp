@@ -24,6 +24,26 @@ TEST_CASE("requests without a valid bearer token get 401 asking for one", "[api]
   CHECK(me.body == json{{"name", "alice"}, {"role", "agent"}, {"agent_id", "alice"}});
 }
 
+TEST_CASE("the Bearer scheme is matched in any case; other schemes are 401", "[api]") {
+  Api api;
+  auto me = [&api](const std::string& authorization) {
+    return api.call("GET", "/api/v1/me", "", "", {{"Authorization", authorization}});
+  };
+  for (const std::string scheme : {"Bearer", "bearer", "BEARER", "bEaReR"}) {
+    INFO(scheme);
+    const auto r = me(scheme + " sue-token");
+    CHECK(r.status == 200);
+    CHECK(r.body["name"] == "sue");
+  }
+  CHECK(me("Bearer   sue-token").status == 200);  // RFC 6750: one or more spaces
+  for (const std::string refused :
+       {"Basic sue-token", "Token sue-token", "Bearersue-token", "Bearers sue-token", "bearer ",
+        "bearer", "sue-token", "Bearer\tsue-token"}) {
+    INFO(refused);
+    CHECK(me(refused).status == 401);
+  }
+}
+
 TEST_CASE("each endpoint refuses the roles it does not allow with 403 naming the role", "[api]") {
   Api api;
   const auto id = api.inbound("sms", "+14155550100");

@@ -47,3 +47,46 @@ TEST_CASE("a routing reload body must be a JSON object", "[api]") {
   CHECK(parse_routing_reload_body(R"({"selection":"longest_idle"})").value);
   CHECK(parse_routing_reload_body(R"("x")").error.code == "bad_json");
 }
+
+TEST_CASE("a body with a key twice in one object is refused, naming the key", "[api]") {
+  const auto top = parse_reply_body(R"({"text":"hello","text":"goodbye"})");
+  REQUIRE_FALSE(top.value);
+  CHECK(top.error.status == 400);
+  CHECK(top.error.code == "bad_json");
+  CHECK(top.error.message.find("duplicate key \"text\"") != std::string::npos);
+  const auto nested = parse_reply_body(
+      R"({"text":"x","attachments":[{"url":"https://a.example/1","url":"https://a.example/2"}]})");
+  CHECK(nested.error.message.find("duplicate key \"url\"") != std::string::npos);
+  CHECK(parse_routing_reload_body(R"({"sla":{},"sla":{}})").error.code == "bad_json");
+  CHECK(parse_user_body(R"({"name":"carol","role":"qa","role":"admin"})").error.code == "bad_json");
+  // The same key in two different objects is no duplicate.
+  CHECK(
+      parse_reply_body(
+          R"({"text":"x","attachments":[{"url":"https://a.example/1"},{"url":"https://a.example/2"}]})")
+          .value);
+}
+
+TEST_CASE("a body that starts with a byte order mark is refused", "[api]") {
+  const auto r = parse_reply_body("\xEF\xBB\xBF{\"text\":\"hello\"}");
+  REQUIRE_FALSE(r.value);
+  CHECK(r.error.status == 400);
+  CHECK(r.error.code == "bad_json");
+  CHECK(r.error.message.find("byte order mark") != std::string::npos);
+  CHECK_FALSE(parse_routing_reload_body("\xEF\xBB\xBF{}").value);
+  CHECK(parse_reply_body("{\"text\":\"\xEF\xBB\xBF hello\"}").value);  // inside a string: text
+}
+
+TEST_CASE("a \\u0000 escape anywhere in a string or key is refused", "[api]") {
+  const auto value = parse_reply_body(R"({"text":"hel\u0000lo"})");
+  REQUIRE_FALSE(value.value);
+  CHECK(value.error.status == 400);
+  CHECK(value.error.code == "bad_json");
+  CHECK(value.error.message.find("\\u0000") != std::string::npos);
+  CHECK(parse_reply_body(
+            R"({"text":"x","attachments":[{"filename":"a\u0000.pdf","url":"https://a.example/"}]})")
+            .error.code == "bad_json");
+  CHECK(parse_routing_reload_body(R"({"a\u0000":1})").error.code == "bad_json");
+  CHECK(parse_customer_patch_body(R"({"attributes":{"plan":["gold\u0000"]}})").error.code ==
+        "bad_json");
+  CHECK(parse_reply_body(R"({"text":"\u0001 is fine"})").value);
+}

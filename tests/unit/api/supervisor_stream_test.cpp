@@ -79,7 +79,8 @@ struct Gateway {
   std::uint16_t port = 0;
 
   // alice (support, sms) starts offline, bob (billing, e-mail only) online.
-  explicit Gateway(config::ServerLimits limits = {}) {
+  explicit Gateway(config::ServerLimits limits = {},
+                   std::chrono::milliseconds heartbeat = api::kStreamHeartbeatInterval) {
     executor->run();
     upsert(agent("alice", "support", {{"sms", 3}}, store::Presence::offline));
     upsert(agent("bob", "billing", {{"email", 3}}, store::Presence::online));
@@ -96,7 +97,8 @@ struct Gateway {
     outbox->start();
     agent_api = std::make_unique<api::AgentApi>(*store, *dispatcher, *outbox, metrics);
     agent_api->register_routes(router);
-    stream = std::make_unique<api::SupervisorStream>(*store, *dispatcher, live, *executor);
+    stream =
+        std::make_unique<api::SupervisorStream>(*store, *dispatcher, live, *executor, heartbeat);
     stream->register_routes(router);
     server = std::make_unique<http::HttpServer>(*executor, router, limits, metrics);
     port = server->listen("127.0.0.1", 0);
@@ -366,6 +368,33 @@ TEST_CASE("a browser opens the stream with a one-use ticket", "[stream]") {
   CHECK(first.next()["type"] == "snapshot");
   StreamClient replay(g.port, url, {});
   CHECK(replay.status() == 401);
+}
+
+TEST_CASE("a user removed or changed by another process loses their streams at a heartbeat",
+          "[stream]") {
+  // What `omnigate users remove` does beside a running gateway: the store changes, nobody
+  // tells the gateway. The heartbeat's check finds it.
+  Gateway g({}, std::chrono::milliseconds(20));
+  g.user("sid", store::Role::supervisor, "");
+  StreamClient sue(g.port, "/api/v1/stream", StreamClient::bearer("sue"));
+  StreamClient alice(g.port, "/api/v1/stream", StreamClient::bearer("alice"));
+  StreamClient sid(g.port, "/api/v1/stream", StreamClient::bearer("sid"));
+  REQUIRE(sue.status() == 101);
+  REQUIRE(alice.status() == 101);
+  REQUIRE(sid.status() == 101);
+  const auto ticket = g.request(bhttp::verb::post, "/api/v1/stream/ticket", "sue").body["url"];
+
+  committed<store::Nothing>([&](auto done) { g.store->delete_user("sue", done); });
+  store::User promoted{"alice", store::Role::supervisor, std::string("alice")};
+  committed<store::Nothing>([&](auto done) { g.store->upsert_user(promoted, "", done); });
+
+  CHECK(sue.read_until_closed() == api::kStreamClosedRevoked);
+  CHECK(alice.read_until_closed() == api::kStreamClosedRoleChanged);
+  StreamClient late(g.port, ticket.get<std::string>(), {});
+  CHECK(late.status() == 401);
+  // sid's stream is untouched: it still gets events.
+  g.presence("alice", store::Presence::online);
+  CHECK(sid.next_of("agent.presence")["agent"] == "alice");
 }
 
 TEST_CASE("a team filter passes that team's agents and conversations open to it", "[stream]") {
