@@ -29,7 +29,9 @@ SUPERVISOR_TOKEN = "supervisor-token-crash"
 OUTBOX_REPLIES = 10
 MIN_ACKED_BEFORE_KILL = 150
 POSTING_THREADS = 4
-ANSWER_DELAY_MS = 4000  # below the plugin's timeout_ms (5000) so no attempt times out first
+# Long enough that no answer can arrive before the kill even on a loaded (or sanitized) run;
+# the test raises the plugin's and the outbox's timeouts above it so no attempt times out first.
+ANSWER_DELAY_MS = 15000
 
 
 class CrashRecoveryTest(harness.IntegrationCase):
@@ -183,7 +185,10 @@ class CrashRecoveryTest(harness.IntegrationCase):
     def test_outbox_replies_created_once_after_kill_9_when_the_provider_ignores_the_key(self):
         standin = self.ws.start_standin()
         standin._control("POST", "idempotency", {"honour": False})
-        gateway = self.ws.start_gateway(self.config(standin))
+        config = self.config(standin)
+        config["plugins"][0]["config"]["timeout_ms"] = 2 * ANSWER_DELAY_MS
+        config["outbox"]["send_timeout_ms"] = 4 * ANSWER_DELAY_MS
+        gateway = self.ws.start_gateway(config)
         conversations = self.open_conversations(gateway, OUTBOX_REPLIES)
 
         # Every create is accepted at once but answered only after ANSWER_DELAY_MS: killing the
