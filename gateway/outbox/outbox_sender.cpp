@@ -54,9 +54,9 @@ struct OutboxSender::State : std::enable_shared_from_this<State> {
 
   void begin(store::OutboxItem item) {
     if (item.attempts >= options.max_attempts) {
-      // Left "sending" by a crash on its last attempt: do not exceed the configured limit.
-      finish_failed(item, "max_attempts",
-                    "gave up after " + std::to_string(item.attempts) + " attempts");
+      // Left "sending" by a crash on its last attempt: do not exceed the configured limit, but
+      // ask first whether that attempt got through.
+      look_up(std::move(item), /*may_send=*/false);
       return;
     }
     auto self = shared_from_this();
@@ -68,9 +68,16 @@ struct OutboxSender::State : std::enable_shared_from_this<State> {
           self->in_flight.erase(item.id);
           return;
         }
+        // An earlier attempt may have reached the provider (a crash, a timeout or an error
+        // answer left its outcome unknown), and not every provider honours the idempotency key:
+        // ask the channel before sending again.
+        const bool resend = item.attempts > 0;
         item.attempts += 1;
         item.state = "sending";
-        self->send(std::move(item));
+        if (resend)
+          self->look_up(std::move(item), /*may_send=*/true);
+        else
+          self->send(std::move(item));
       });
     });
   }
@@ -82,6 +89,56 @@ struct OutboxSender::State : std::enable_shared_from_this<State> {
       self->strand->post(
           [self, row, outcome = std::move(outcome)] { self->settle(*row, outcome); });
     });
+  }
+
+  void look_up(store::OutboxItem item, bool may_send) {
+    auto self = shared_from_this();
+    auto row = std::make_shared<store::OutboxItem>(std::move(item));
+    sender.lookup(*row, [self, row, may_send](LookupOutcome outcome) {
+      self->strand->post([self, row, may_send, outcome = std::move(outcome)] {
+        self->after_lookup(std::move(*row), outcome, may_send);
+      });
+    });
+  }
+
+  void after_lookup(store::OutboxItem item, const LookupOutcome& outcome, bool may_send) {
+    const auto gave_up = [&](const std::string& why) {
+      finish_failed(item, "max_attempts",
+                    "gave up after " + std::to_string(item.attempts) + " attempts" + why);
+    };
+    switch (outcome.kind) {
+      case LookupOutcome::Kind::found:
+        log(LogLevel::info, kComponent,
+            "outbox " + std::to_string(item.id) + " via " + item.channel_instance +
+                ": an earlier attempt reached the provider as " + outcome.provider_message_id +
+                "; not sent again");
+        count(item, "sent");
+        store.outbox_mark_sent(item.id, outcome.provider_message_id, done_for(item.id));
+        return;
+      case LookupOutcome::Kind::not_found:
+      case LookupOutcome::Kind::unsupported:
+        if (may_send)
+          send(std::move(item));
+        else
+          gave_up("");
+        return;
+      case LookupOutcome::Kind::unknown:
+        break;
+    }
+    const std::string why =
+        "cannot tell whether an earlier attempt reached the provider: " +
+        (outcome.error_code.empty() ? outcome.error_text
+                                    : outcome.error_code + ": " + outcome.error_text);
+    if (!may_send) {
+      gave_up(" (" + why + ")");
+      return;
+    }
+    SendOutcome retry;
+    retry.kind = SendOutcome::Kind::retry;
+    retry.error_code = "lookup_failed";
+    retry.error_text = why;
+    retry.retry_after_ms = outcome.retry_after_ms;
+    settle(item, retry);
   }
 
   void settle(const store::OutboxItem& item, const SendOutcome& outcome) {

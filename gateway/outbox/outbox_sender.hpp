@@ -2,8 +2,11 @@
 // first; see docs/adr/0004-outbox.md). It polls the store for due rows every poll interval (and
 // at once on wake()), records each attempt BEFORE handing the row to its channel, and then marks
 // the row sent, retry (exponential backoff with jitter, or the provider's Retry-After) or failed.
-// A row is never sent twice concurrently; rows left "sending" by a crash are sent again with the
-// same idempotency key ("og-<outbox id>"), so the provider can deduplicate.
+// A row is never sent twice concurrently. Before any attempt after the first (a row left
+// "sending" by a crash, a retry after a timeout or an error answer) the channel is asked whether
+// the provider already has the message (ChannelSender::lookup): found → recorded as sent, not
+// found → sent, cannot tell → retried later, never re-sent blindly. Channels that cannot look
+// sends up get the row again with the same idempotency key ("og-<outbox id>").
 #pragma once
 
 #include "config/config.hpp"

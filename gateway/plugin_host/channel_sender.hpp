@@ -18,6 +18,20 @@ struct SendOutcome {
   int retry_after_ms = 0;  // provider's hint on retry (0 = use backoff)
 };
 
+// The answer to "does the provider already have this reply?" (asked before a re-send).
+struct LookupOutcome {
+  enum class Kind {
+    found,        // the provider has it: record provider_message_id, do not send again
+    not_found,    // it does not: send now
+    unknown,      // cannot tell now (provider unreachable): ask again later, never re-send blindly
+    unsupported,  // the channel cannot look sends up: re-send with the idempotency key
+  };
+  Kind kind = Kind::unknown;
+  std::string provider_message_id;  // when found
+  std::string error_code, error_text;
+  int retry_after_ms = 0;  // when unknown: the provider's hint (0 = use backoff)
+};
+
 class ChannelSender {
  public:
   virtual ~ChannelSender() = default;
@@ -26,6 +40,12 @@ class ChannelSender {
   // `permanent` when the instance does not exist, or `retry` when it is not running
   // (disabled, stopping) or did not answer within the send timeout.
   virtual void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) = 0;
+  // Ask the channel whether an earlier attempt of this row reached the provider. `done` is
+  // called exactly once, from any thread; `unknown` for the same reasons `send` gives `retry`.
+  virtual void lookup(const store::OutboxItem& item, std::function<void(LookupOutcome)> done) {
+    (void)item;
+    done(LookupOutcome{LookupOutcome::Kind::unsupported, {}, {}, {}, 0});
+  }
 };
 
 }  // namespace omnigate

@@ -174,6 +174,18 @@ og_status host_kv_delete(og_host_ctx* ctx, og_str key, og_error* err) {
   });
 }
 
+og_status host_list_unsettled_sends(og_host_ctx* ctx, int64_t sent_after_ms, int64_t sent_before_ms,
+                                    int64_t after_id, int32_t limit, og_unsettled_visit_fn visit,
+                                    void* user, int32_t* count, og_error* err) {
+  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+    int32_t visited = 0;
+    const og_status status = inst.list_unsettled_sends(sent_after_ms, sent_before_ms, after_id,
+                                                       limit, visit, user, visited, error);
+    if (count != nullptr) *count = visited;
+    return status;
+  });
+}
+
 og_host_api make_table() {
   auto api = make_abi_struct<og_host_api>();
   api.abi_major = OG_ABI_MAJOR;
@@ -194,6 +206,7 @@ og_host_api make_table() {
   api.kv_get = &host_kv_get;
   api.kv_put = &host_kv_put;
   api.kv_delete = &host_kv_delete;
+  api.list_unsettled_sends = &host_list_unsettled_sends;
   return api;
 }
 

@@ -215,6 +215,14 @@ void PluginHost::send(const store::OutboxItem& item, std::function<void(SendOutc
   done(std::move(outcome));
 }
 
+void PluginHost::lookup(const store::OutboxItem& item, std::function<void(LookupOutcome)> done) {
+  if (auto instance = impl_->find(item.channel_instance)) {
+    instance->lookup(item, std::move(done));
+    return;
+  }
+  done(LookupOutcome{LookupOutcome::Kind::unsupported, {}, {}, {}, 0});
+}
+
 PluginInspection inspect_plugin(const std::string& path) {
   PluginInspection out;
   auto loaded = plugin_host::load_plugin(path);

@@ -57,6 +57,8 @@ class PluginHost final : public ChannelSender {
   std::vector<InstanceInfo> instances() const;  // state: "running" | "disabled" | "failed"
 
   void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) override;
+  // `unsupported` when the instance is not running or unknown: send() then gives the reason.
+  void lookup(const store::OutboxItem& item, std::function<void(LookupOutcome)> done) override;
 
  private:
   class Impl;

@@ -280,7 +280,12 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
   }
   for (auto& [ticket, s] : sends) {
     if (s.timeout_timer != 0) strand_->cancel(s.timeout_timer);
-    s.done(outcome_for(OG_RETRY, {}, "instance_stopped", "channel instance stopped", 0));
+    if (s.looked_up) {
+      s.looked_up(LookupOutcome{
+          LookupOutcome::Kind::unknown, {}, "instance_stopped", "channel instance stopped", 0});
+    } else {
+      s.done(outcome_for(OG_RETRY, {}, "instance_stopped", "channel instance stopped", 0));
+    }
   }
 }
 
@@ -629,27 +634,12 @@ void PluginInstance::send(const store::OutboxItem& item, std::function<void(Send
     done(outcome_for(OG_RETRY, {}, "instance_not_running", "channel instance is not running", 0));
     return;
   }
-  const uint64_t ticket = next_id_.fetch_add(1);
-  {
-    std::lock_guard lock(state_mu_);
-    sends_[ticket] = PendingSend{std::move(done), 0};
-  }
-  auto self = shared_from_this();
-  const int timeout_ms = services_.options.send_timeout_ms;
-  const uint64_t timer =
-      strand_->post_after(std::chrono::milliseconds(timeout_ms), [self, ticket, timeout_ms] {
-        self->complete_send(
-            ticket, outcome_for(OG_RETRY, {}, "send_timeout",
-                                "no send_result within " + std::to_string(timeout_ms) + " ms", 0));
-      });
-  {
-    std::lock_guard lock(state_mu_);
-    if (auto it = sends_.find(ticket); it != sends_.end()) it->second.timeout_timer = timer;
-  }
-  on_strand([self, item, ticket] {
+  const uint64_t ticket = begin_ticket(PendingSend{std::move(done), 0, {}});
+  on_strand([self = shared_from_this(), item, ticket] {
     if (self->phase_ != Phase::running) {
-      self->complete_send(ticket, outcome_for(OG_RETRY, {}, "instance_not_running",
-                                              "channel instance is not running", 0));
+      self->complete_send(
+          ticket, OG_RETRY,
+          outcome_for(OG_RETRY, {}, "instance_not_running", "channel instance is not running", 0));
       return;
     }
     const OutboundView message(item);
@@ -657,25 +647,115 @@ void PluginInstance::send(const store::OutboxItem& item, std::function<void(Send
     const og_status st = self->api_.send_message(self->plugin_state_, ticket, message.get(), &err);
     if (st != OG_OK) {
       err.message[sizeof err.message - 1] = '\0';
-      self->complete_send(ticket, outcome_for(st, {}, {}, err.message, 0));
+      self->complete_send(ticket, st, outcome_for(st, {}, {}, err.message, 0));
     }
   });
+}
+
+void PluginInstance::lookup(const store::OutboxItem& item,
+                            std::function<void(LookupOutcome)> done) {
+  // A 1.0 plugin's og_plugin_api ends before lookup_send: the loader's copy reads it as NULL.
+  if (api_.lookup_send == nullptr) {
+    done(LookupOutcome{LookupOutcome::Kind::unsupported, {}, {}, {}, 0});
+    return;
+  }
+  if (phase_ != Phase::running) {
+    done(LookupOutcome{LookupOutcome::Kind::unknown,
+                       {},
+                       "instance_not_running",
+                       "channel instance is not running",
+                       0});
+    return;
+  }
+  const uint64_t ticket = begin_ticket(PendingSend{{}, 0, std::move(done)});
+  on_strand([self = shared_from_this(), item, ticket] {
+    if (self->phase_ != Phase::running) {
+      self->complete_send(
+          ticket, OG_RETRY,
+          outcome_for(OG_RETRY, {}, "instance_not_running", "channel instance is not running", 0));
+      return;
+    }
+    const OutboundView message(item);
+    std::vector<og_str> taken;
+    for (const auto& id : item.taken_provider_ids) taken.push_back(og_str_of(id));
+    auto lookup = make_abi_struct<og_send_lookup>();
+    lookup.attempts = item.attempts;
+    lookup.enqueued_at_ms = item.created_at;
+    lookup.taken_ids = taken.data();
+    lookup.taken_id_count = taken.size();
+    og_error err{};
+    const og_status st =
+        self->api_.lookup_send(self->plugin_state_, ticket, message.get(), &lookup, &err);
+    if (st != OG_OK) {
+      err.message[sizeof err.message - 1] = '\0';
+      self->complete_send(ticket, st, outcome_for(st, {}, {}, err.message, 0));
+    }
+  });
+}
+
+uint64_t PluginInstance::begin_ticket(PendingSend pending) {
+  const uint64_t ticket = next_id_.fetch_add(1);
+  {
+    std::lock_guard lock(state_mu_);
+    sends_[ticket] = std::move(pending);
+  }
+  const int timeout_ms = services_.options.send_timeout_ms;
+  const uint64_t timer = strand_->post_after(
+      std::chrono::milliseconds(timeout_ms), [self = shared_from_this(), ticket, timeout_ms] {
+        self->complete_send(
+            ticket, OG_RETRY,
+            outcome_for(OG_RETRY, {}, "send_timeout",
+                        "no send_result within " + std::to_string(timeout_ms) + " ms", 0));
+      });
+  {
+    std::lock_guard lock(state_mu_);
+    if (auto it = sends_.find(ticket); it != sends_.end()) it->second.timeout_timer = timer;
+  }
+  return ticket;
 }
 
 void PluginInstance::send_result(uint64_t ticket, const og_send_result& result) {
   for (og_str s : {result.provider_message_id, result.error_code, result.error_text}) {
     if (s.len != 0 && s.ptr == nullptr) {
-      complete_send(ticket, outcome_for(OG_INTERNAL, {}, "bad_send_result",
-                                        "send_result had a string with no pointer", 0));
+      complete_send(ticket, OG_INTERNAL,
+                    outcome_for(OG_INTERNAL, {}, "bad_send_result",
+                                "send_result had a string with no pointer", 0));
       return;
     }
   }
-  complete_send(ticket, outcome_for(result.status, copy_of(result.provider_message_id),
-                                    copy_of(result.error_code), copy_of(result.error_text),
-                                    result.retry_after_ms));
+  complete_send(
+      ticket, result.status,
+      outcome_for(result.status, copy_of(result.provider_message_id), copy_of(result.error_code),
+                  copy_of(result.error_text), result.retry_after_ms));
 }
 
-void PluginInstance::complete_send(uint64_t ticket, SendOutcome outcome) {
+namespace {
+
+// What the plugin's answer to lookup_send means for the outbox. Anything but a clear "found"
+// (with the provider's id) or "not found" is "cannot tell": the row must not be sent blindly.
+LookupOutcome lookup_outcome_for(og_status status, SendOutcome outcome) {
+  LookupOutcome o;
+  o.error_code = std::move(outcome.error_code);
+  o.error_text = std::move(outcome.error_text);
+  o.retry_after_ms = outcome.retry_after_ms;
+  if (status == OG_OK && !outcome.provider_message_id.empty()) {
+    o.kind = LookupOutcome::Kind::found;
+    o.provider_message_id = std::move(outcome.provider_message_id);
+  } else if (status == OG_NOT_FOUND) {
+    o.kind = LookupOutcome::Kind::not_found;
+  } else if (status == OG_DECLINE) {
+    o.kind = LookupOutcome::Kind::unsupported;
+  } else {
+    o.kind = LookupOutcome::Kind::unknown;
+    if (status == OG_OK && o.error_text.empty())
+      o.error_text = "lookup answered OK without a provider message id";
+  }
+  return o;
+}
+
+}  // namespace
+
+void PluginInstance::complete_send(uint64_t ticket, og_status status, SendOutcome outcome) {
   PendingSend send;
   {
     std::lock_guard lock(state_mu_);
@@ -685,12 +765,47 @@ void PluginInstance::complete_send(uint64_t ticket, SendOutcome outcome) {
     sends_.erase(it);
   }
   if (send.timeout_timer != 0) strand_->cancel(send.timeout_timer);
+  if (send.looked_up) {
+    send.looked_up(lookup_outcome_for(status, std::move(outcome)));
+    return;
+  }
   services_.metrics.counter_add("omnigate_plugin_outbound_total",
                                 "Outbound sends per channel instance and result",
                                 {{"instance", config_.instance},
                                  {"channel", channel_kind_},
                                  {"result", outcome_name(outcome.kind)}});
   send.done(std::move(outcome));
+}
+
+og_status PluginInstance::list_unsettled_sends(int64_t sent_after_ms, int64_t sent_before_ms,
+                                               int64_t after_id, int32_t limit,
+                                               og_unsettled_visit_fn visit, void* user,
+                                               int32_t& count, std::string& error) {
+  count = 0;
+  if (visit == nullptr) {
+    error = "visit is NULL";
+    return OG_PERMANENT;
+  }
+  if (limit < 1 || limit > 1000) {
+    error = "limit must be 1..1000";
+    return OG_PERMANENT;
+  }
+  if (!accepts_plugin_calls()) {
+    error = "channel instance is not running";
+    return OG_RETRY;
+  }
+  const auto rows = services_.store.unsettled_sends(config_.instance, sent_after_ms, sent_before_ms,
+                                                    after_id, limit);
+  for (const auto& row : rows) {
+    auto item = make_abi_struct<og_unsettled_send>();
+    item.state = row.delivery_state == "queued" ? OG_DELIVERY_QUEUED : OG_DELIVERY_SENT;
+    item.outbox_id = row.outbox_id;
+    item.provider_message_id = og_str_of(row.provider_message_id);
+    item.sent_at_ms = row.sent_at;
+    visit(user, &item);
+    ++count;
+  }
+  return OG_OK;
 }
 
 // ------------------------------------------------------------------------- timers

@@ -82,6 +82,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
 
   void mount(http::Router& router);
   void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done);
+  // lookup_send (ABI 1.1); `unsupported` when the plugin has none.
+  void lookup(const store::OutboxItem& item, std::function<void(LookupOutcome)> done);
 
   // ---- og_host_api, called by the plugin (host_api.cpp). `error` is filled on failure.
   void log(og_log_level level, std::string_view message);
@@ -97,6 +99,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   og_status submit_event(uint64_t request_id, const og_channel_event& event, og_commit_fn done,
                          void* user, std::string& error);
   void send_result(uint64_t ticket, const og_send_result& result);
+  og_status list_unsettled_sends(int64_t sent_after_ms, int64_t sent_before_ms, int64_t after_id,
+                                 int32_t limit, og_unsettled_visit_fn visit, void* user,
+                                 int32_t& count, std::string& error);
   og_status ws_send(uint64_t conn_id, std::string_view data, bool is_text, std::string& error);
   og_status ws_close(uint64_t conn_id, int code, std::string_view reason);
   og_status set_timer(uint32_t delay_ms, uint64_t& timer_id, std::string& error);
@@ -135,9 +140,12 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
     void* user;
     std::optional<std::pair<og_status, int64_t>> outcome;  // set by the store's completion
   };
+  // A send_message or lookup_send ticket waiting for its send_result (exactly one of the two
+  // completions is set).
   struct PendingSend {
     std::function<void(SendOutcome)> done;
     uint64_t timeout_timer = 0;
+    std::function<void(LookupOutcome)> looked_up;
   };
   struct PendingFetch {
     og_fetch_done_fn fn;
@@ -166,7 +174,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void on_committed(const std::shared_ptr<PendingRequest>& request, uint64_t commit_key,
                     const CommitOutcome& outcome);
   void deliver_commit(uint64_t commit_key);  // call_mu_ held
-  void complete_send(uint64_t ticket, SendOutcome outcome);
+  // Registers a ticket with its send timeout; `call` then runs on the strand (instance running).
+  uint64_t begin_ticket(PendingSend pending);
+  void complete_send(uint64_t ticket, og_status status, SendOutcome outcome);
   void fire_timer(uint64_t timer_id);
   void deliver_fetch(uint64_t fetch_id, const FetchResult& result);  // call_mu_ held
   void drain_and_destroy(bool destroy_plugin);

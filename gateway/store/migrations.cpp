@@ -243,14 +243,21 @@ constexpr const char* kConversationComplaint = R"sql(
 ALTER TABLE conversations ADD COLUMN complaint_at INTEGER;
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations{{{1, kInitialSchema},
+// Version 10: the replies a channel may poll its provider about when status callbacks were lost
+// (Store::unsettled_sends): sent rows of an instance by the time they were recorded as sent.
+constexpr const char* kOutboxSentIndex = R"sql(
+CREATE INDEX outbox_sent ON outbox(channel_instance, updated_at) WHERE state = 'sent';
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations{{{1, kInitialSchema},
                                                 {2, kCustomerConversationsIndex},
                                                 {3, kAccountManagerAndReplyKeys},
                                                 {4, kCustomerTierSource},
                                                 {5, kEarlyReceipts},
                                                 {6, kCheapChecks, true},
                                                 {7, kConversationTeam},
-                                                {8, kConversationComplaint}}};
+                                                {8, kConversationComplaint},
+                                                {10, kOutboxSentIndex}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -265,6 +265,18 @@ struct OutboxItem {
   int attempts = 0;
   std::string state;  // pending | sending | retry
   UnixMs next_attempt_at = 0;
+  UnixMs created_at = 0;  // when the reply was enqueued: no provider can have it earlier
+  // Rows with attempts > 0 only: provider ids recorded for the conversation's other replies
+  // since shortly before this one was enqueued — what a lookup must not mistake for this one.
+  std::vector<std::string> taken_provider_ids;
+};
+
+// A reply the provider accepted whose delivery state is not final yet (queued or sent).
+struct UnsettledSend {
+  Id outbox_id = 0;
+  std::string provider_message_id;
+  std::string delivery_state;  // "queued" | "sent"
+  UnixMs sent_at = 0;          // when outbox_mark_sent recorded the provider's acceptance
 };
 
 struct QueueCounts {

@@ -496,8 +496,8 @@ std::vector<OutboxItem> SqliteStore::due_outbox(UnixMs now, int limit) {
                   "o.idempotency_key, c.customer_address_kind, c.customer_address, c.our_address, "
                   "c.thread_key, CASE WHEN m.subject <> '' THEN m.subject ELSE c.subject END, "
                   "m.body_text, m.body_html, COALESCE(inbound.provider_message_id, ''), "
-                  "COALESCE(a.display_name, m.author_id), o.attempts, o.state, o.next_attempt_at "
-                  "FROM outbox o JOIN messages m ON m.id = o.message_id "
+                  "COALESCE(a.display_name, m.author_id), o.attempts, o.state, o.next_attempt_at, "
+                  "o.created_at FROM outbox o JOIN messages m ON m.id = o.message_id "
                   "JOIN conversations c ON c.id = m.conversation_id "
                   "LEFT JOIN messages inbound ON inbound.id = c.last_inbound_message_id "
                   "LEFT JOIN agents a ON a.id = m.author_id "
@@ -523,8 +523,19 @@ std::vector<OutboxItem> SqliteStore::due_outbox(UnixMs now, int limit) {
       it.attempts = static_cast<int>(q->int64(14));
       it.state = q->text(15);
       it.next_attempt_at = q->int64(16);
+      it.created_at = q->int64(17);
       items.push_back(std::move(it));
     }
+  }
+  for (auto& it : items) {
+    if (it.attempts == 0) continue;
+    // An hour before the enqueue covers any clock skew a channel's lookup allows for.
+    constexpr UnixMs kTakenWindowMs = 3600 * 1000;
+    Query q(db.cached("SELECT provider_message_id FROM messages WHERE conversation_id = ? AND "
+                      "direction = 'out' AND id <> ? AND provider_message_id <> '' AND "
+                      "created_at >= ? ORDER BY id"),
+            it.conversation_id, it.message_id, it.created_at - kTakenWindowMs);
+    while (q.step()) it.taken_provider_ids.push_back(q->text(0));
   }
   for (auto& it : items) {
     Query q(db.cached("SELECT filename, content_type, sha256, url FROM attachments WHERE "
@@ -539,6 +550,29 @@ std::vector<OutboxItem> SqliteStore::due_outbox(UnixMs now, int limit) {
       a.url = q->text(3);
       it.attachments.push_back(std::move(a));
     }
+  }
+  return items;
+}
+
+std::vector<UnsettledSend> SqliteStore::unsettled_sends(const std::string& instance,
+                                                        UnixMs sent_after, UnixMs sent_before,
+                                                        Id after_id, int limit) {
+  auto& db = reader();
+  std::vector<UnsettledSend> items;
+  // outbox_sent (migration 10) keeps this a range read over the window, not over every reply.
+  Query q(db.cached("SELECT o.id, o.provider_message_id, m.delivery_state, o.updated_at "
+                    "FROM outbox o JOIN messages m ON m.id = o.message_id "
+                    "WHERE o.channel_instance = ? AND o.state = 'sent' AND o.updated_at >= ? "
+                    "AND o.updated_at < ? AND o.id > ? AND o.provider_message_id <> '' "
+                    "AND m.delivery_state IN ('queued', 'sent') ORDER BY o.id LIMIT ?"),
+          instance, sent_after, sent_before, after_id, limit);
+  while (q.step()) {
+    UnsettledSend it;
+    it.outbox_id = q->int64(0);
+    it.provider_message_id = q->text(1);
+    it.delivery_state = q->text(2);
+    it.sent_at = q->int64(3);
+    items.push_back(std::move(it));
   }
   return items;
 }

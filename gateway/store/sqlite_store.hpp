@@ -53,6 +53,8 @@ class SqliteStore final : public Store {
   void outbox_mark_failed(Id outbox_id, std::string error_code, std::string error_text,
                           Completion<Nothing> done) override;
   std::vector<OutboxItem> due_outbox(UnixMs now, int limit) override;
+  std::vector<UnsettledSend> unsettled_sends(const std::string& instance, UnixMs sent_after,
+                                             UnixMs sent_before, Id after_id, int limit) override;
 
   void upsert_agent(Agent agent, Completion<Nothing> done) override;
   void set_agent_presence(std::string agent_id, Presence presence,

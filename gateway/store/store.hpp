@@ -104,6 +104,12 @@ class Store {
   // Rows due for sending (state pending/retry with next_attempt_at <= now, or "sending" left
   // over from a crash), oldest first. Sync read.
   virtual std::vector<OutboxItem> due_outbox(UnixMs now, int limit) = 0;
+  // The instance's sent replies still short of a final delivery state, recorded as sent in
+  // [sent_after, sent_before) and with outbox id > after_id, by outbox id, at most `limit`:
+  // what a channel polls its provider for when status callbacks were lost. Sync read.
+  virtual std::vector<UnsettledSend> unsettled_sends(const std::string& instance, UnixMs sent_after,
+                                                     UnixMs sent_before, Id after_id,
+                                                     int limit) = 0;
 
   // ---- agents, users, tokens
   virtual void upsert_agent(Agent agent, Completion<Nothing> done) = 0;

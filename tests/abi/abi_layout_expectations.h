@@ -134,7 +134,8 @@
   OG_OFFSET(og_host_api, kv_get, 120)                        \
   OG_OFFSET(og_host_api, kv_put, 128)                        \
   OG_OFFSET(og_host_api, kv_delete, 136)                     \
-  OG_SIZE(og_host_api, 144)                                  \
+  OG_OFFSET(og_host_api, list_unsettled_sends, 144)          \
+  OG_SIZE(og_host_api, 152)                                  \
   OG_OFFSET(og_plugin_api, abi_major, 4)                     \
   OG_OFFSET(og_plugin_api, abi_minor, 8)                     \
   OG_OFFSET(og_plugin_api, name, 16)                         \
@@ -148,6 +149,17 @@
   OG_OFFSET(og_plugin_api, destroy, 80)                      \
   OG_OFFSET(og_plugin_api, send_message, 88)                 \
   OG_OFFSET(og_plugin_api, on_timer, 96)                     \
-  OG_SIZE(og_plugin_api, 104)
+  OG_OFFSET(og_plugin_api, lookup_send, 104)                 \
+  OG_SIZE(og_plugin_api, 112)                                \
+  OG_OFFSET(og_send_lookup, attempts, 4)                     \
+  OG_OFFSET(og_send_lookup, enqueued_at_ms, 8)               \
+  OG_OFFSET(og_send_lookup, taken_ids, 16)                   \
+  OG_OFFSET(og_send_lookup, taken_id_count, 24)              \
+  OG_SIZE(og_send_lookup, 32)                                \
+  OG_OFFSET(og_unsettled_send, state, 4)                     \
+  OG_OFFSET(og_unsettled_send, outbox_id, 8)                 \
+  OG_OFFSET(og_unsettled_send, provider_message_id, 16)      \
+  OG_OFFSET(og_unsettled_send, sent_at_ms, 32)               \
+  OG_SIZE(og_unsettled_send, 40)
 
 #endif

@@ -4,6 +4,8 @@
 
 #include "host_test_env.hpp"
 
+#include <omnigate/plugin_abi.h>
+
 #include <catch2/catch.hpp>
 
 #include <future>
@@ -28,8 +30,8 @@ struct BrokenCase {
 
 const std::vector<BrokenCase>& broken_cases() {
   static const std::vector<BrokenCase> cases = {
-      {"wrong_major", "plugin ABI 2.0 has another major version than the host's 1.0"},
-      {"newer_minor", "plugin ABI 1.1 is newer than the host's 1.0"},
+      {"wrong_major", "plugin ABI 2.1 has another major version than the host's 1.1"},
+      {"newer_minor", "plugin ABI 1.2 is newer than the host's 1.1"},
       {"missing_entry", "exported symbol og_plugin_entry not found"},
       {"null_entry", "og_plugin_entry() returned NULL"},
       {"small_struct", "is smaller than the ABI v1 size 104"},
@@ -65,7 +67,48 @@ SendOutcome send_through(PluginHost& host, const std::string& instance_name) {
   return future.get();
 }
 
+omnigate::LookupOutcome lookup_through(PluginHost& host, const std::string& instance_name,
+                                       const std::string& body) {
+  omnigate::store::OutboxItem item;
+  item.id = 1;
+  item.channel_instance = instance_name;
+  item.idempotency_key = "outbox-1";
+  item.to_kind = "phone";
+  item.to_address = "+15550001111";
+  item.body_text = body;
+  item.attempts = 2;
+  auto promise = std::make_shared<std::promise<omnigate::LookupOutcome>>();
+  auto future = promise->get_future();
+  host.lookup(item, [promise](omnigate::LookupOutcome o) { promise->set_value(std::move(o)); });
+  REQUIRE(future.wait_for(omnigate::test::kDeadline) == std::future_status::ready);
+  return future.get();
+}
+
 }  // namespace
+
+TEST_CASE("a 1.0 plugin is never asked to look a send up, and sends as it always did") {
+  omnigate::test::HostTestEnv env;
+  PluginHost host(*env.executor, *env.store, env.metrics,
+                  {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20});
+  host.start({instance("old", "libog_abi_v1_0.so"), instance("good", "libog_abi_good.so"),
+              instance("looks_up", "libog_abi_looks_up.so")});
+  for (const auto& info : host.instances()) {
+    INFO(info.instance << ": " << info.reason);
+    CHECK(info.state == "running");
+  }
+  // Its og_plugin_api is 1.0-sized: the lookup_send pointer past its end is never read.
+  CHECK(lookup_through(host, "old", "known").kind == omnigate::LookupOutcome::Kind::unsupported);
+  CHECK(send_through(host, "old").kind == SendOutcome::Kind::sent);
+  // A 1.1 plugin without lookup_send behaves the same.
+  CHECK(lookup_through(host, "good", "known").kind == omnigate::LookupOutcome::Kind::unsupported);
+
+  const auto found = lookup_through(host, "looks_up", "known");
+  CHECK(found.kind == omnigate::LookupOutcome::Kind::found);
+  CHECK(found.provider_message_id == "c-plugin-found");
+  CHECK(lookup_through(host, "looks_up", "new").kind == omnigate::LookupOutcome::Kind::not_found);
+  CHECK(lookup_through(host, "nobody", "known").kind == omnigate::LookupOutcome::Kind::unsupported);
+  host.stop();
+}
 
 TEST_CASE("inspect_plugin describes a correct plugin without creating an instance") {
   const auto r = omnigate::inspect_plugin(fixture("good"));
@@ -77,7 +120,7 @@ TEST_CASE("inspect_plugin describes a correct plugin without creating an instanc
   CHECK(r.description == "ABI test fixture");
   CHECK(r.config_schema_json == R"({"type":"object"})");
   CHECK(r.abi_major == 1);
-  CHECK(r.abi_minor == 0);
+  CHECK(r.abi_minor == OG_ABI_MINOR);
 }
 
 TEST_CASE("inspect_plugin refuses every broken plugin naming the file and the reason") {

@@ -12,6 +12,10 @@
   The stand-in deduplicates by Idempotency-Key, so a second attempt of a send whose answer was
   lost is visible only as a replay; both counts are printed and each reply must be created
   exactly once with the outbox row's own key.
+- Outbox, killed while sending, provider ignoring Idempotency-Key (as real Twilio does): the
+  stand-in creates every reply but holds its answers back, the gateway is SIGKILLed before any
+  answer arrives, and after the restart each reply must still exist exactly once at the provider
+  (the gateway finds the earlier attempts in the provider's message list instead of re-sending).
 """
 
 import collections
@@ -25,6 +29,9 @@ SUPERVISOR_TOKEN = "supervisor-token-crash"
 OUTBOX_REPLIES = 10
 MIN_ACKED_BEFORE_KILL = 150
 POSTING_THREADS = 4
+# Long enough that no answer can arrive before the kill even on a loaded (or sanitized) run;
+# the test raises the plugin's and the outbox's timeouts above it so no attempt times out first.
+ANSWER_DELAY_MS = 15000
 
 
 class CrashRecoveryTest(harness.IntegrationCase):
@@ -173,6 +180,41 @@ class CrashRecoveryTest(harness.IntegrationCase):
 
         self.restart(gateway, standin)
         self.assert_each_reply_created_once(standin, replies, "in-flight")
+        self.assertEqual(gateway.stop(), 0)
+
+    def test_outbox_replies_created_once_after_kill_9_when_the_provider_ignores_the_key(self):
+        standin = self.ws.start_standin()
+        standin._control("POST", "idempotency", {"honour": False})
+        config = self.config(standin)
+        config["plugins"][0]["config"]["timeout_ms"] = 2 * ANSWER_DELAY_MS
+        config["outbox"]["send_timeout_ms"] = 4 * ANSWER_DELAY_MS
+        gateway = self.ws.start_gateway(config)
+        conversations = self.open_conversations(gateway, OUTBOX_REPLIES)
+
+        # Every create is accepted at once but answered only after ANSWER_DELAY_MS: killing the
+        # gateway once all are created loses every answer, as a crash mid-send does.
+        standin._control("POST", "delay", {"answer_ms": ANSWER_DELAY_MS})
+        replies = self.enqueue_replies(gateway, conversations, "no-key")
+        harness.wait_until(lambda: sum(1 for r in standin.messages() if r["outcome"] == 201)
+                           >= OUTBOX_REPLIES, 30, "the provider to create every reply")
+        gateway.kill()
+        self.assertEqual(self.ws.database().scalar(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), 0,
+            "no answer may have been recorded before the kill, or the test proves nothing")
+        standin._control("POST", "delay", {"answer_ms": 0})
+
+        self.restart(gateway, standin)
+        harness.wait_until(lambda: self.ws.database().scalar(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == OUTBOX_REPLIES, 60,
+            "every reply recorded as sent after the restart")
+        created = collections.Counter(dict(r["form"])["Body"] for r in standin.messages()
+                                      if r["outcome"] == 201)
+        self.assertEqual(created, collections.Counter(replies.keys()),
+                         "each reply must be created at the provider exactly once")
+        # The recorded provider ids are the ones the provider created (found, not re-sent).
+        recorded = {row[0] for row in self.ws.database().query(
+            "SELECT provider_message_id FROM outbox WHERE state = 'sent'")}
+        self.assertEqual(recorded, {r["sid"] for r in standin.messages() if r["outcome"] == 201})
         self.assertEqual(gateway.stop(), 0)
 
 

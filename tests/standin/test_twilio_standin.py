@@ -228,6 +228,84 @@ class StandinTest(unittest.TestCase):
         self.assertEqual(received[1]["params"]["ErrorCode"], "30003")
         self.assertNotIn("ErrorCode", received[0]["params"])
 
+    def wait_for_status(self, sid, status):
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.standin.snapshot("resources")[sid]["status"] == status:
+                return
+            time.sleep(0.01)
+        self.fail(f"{sid} never reached {status}")
+
+    def test_list_filters_newest_first_and_pages_like_twilio(self):
+        self.standin.set_outcome(callbacks=False, statuses=[])
+        sids = []
+        for to in ("+14155550100", "+14155550101", "+14155550100", "+14155550100"):
+            _, body, _ = self.send([("To", to), ("From", "+18005550199"), ("Body", "x")])
+            sids.append(body["sid"])
+        ours = [sids[3], sids[2], sids[0]]  # to +14155550100, newest first
+        status, page, _ = call("GET", self.api + "?To=%2B14155550100&From=%2B18005550199&PageSize=2")
+        self.assertEqual(status, 200)
+        self.assertEqual([m["sid"] for m in page["messages"]], ours[:2])
+        self.assertEqual((page["page"], page["page_size"], page["start"], page["end"]), (0, 2, 0, 1))
+        self.assertIsNone(page["previous_page_uri"])
+        self.assertTrue(page["next_page_uri"].startswith(f"/2010-04-01/Accounts/{SID}/Messages.json?"))
+        status, second, _ = call("GET", self.standin.base_url + page["next_page_uri"])
+        self.assertEqual(status, 200)
+        self.assertEqual([m["sid"] for m in second["messages"]], ours[2:])
+        self.assertIsNone(second["next_page_uri"])
+        self.assertEqual(second["messages"][0]["to"], "+14155550100")
+
+    def test_list_by_date_sent_leaves_out_messages_not_sent_yet(self):
+        self.standin.set_outcome(callbacks=False, statuses=[])
+        self.send()
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        status, page, _ = call("GET", self.api + "?DateSent%3E=" + today)
+        self.assertEqual((status, page["messages"]), (200, []))
+        status, body, _ = call("GET", self.api + "?DateSent=yesterday")
+        self.assertEqual((status, body["code"]), (400, 20001))
+
+    def test_list_needs_credentials(self):
+        status, body, _ = call("GET", self.api, auth=(SID, "wrong"))
+        self.assertEqual((status, body["code"]), (401, 20003))
+
+    def test_statuses_advance_even_when_callbacks_cannot_be_delivered(self):
+        self.standin.set_outcome(callback_target="http://127.0.0.1:1")
+        _, body, _ = self.send()
+        self.wait_for_status(body["sid"], "delivered")
+        status, fetched, _ = call("GET", f"{self.standin.base_url}/2010-04-01/Accounts/{SID}/Messages/{body['sid']}.json")
+        self.assertEqual((status, fetched["status"]), (200, "delivered"))
+        self.assertIsNotNone(fetched["date_sent"])
+        deadline = time.time() + 30
+        while self.standin.snapshot("stats")["callbacks_failed"] < 2 and time.time() < deadline:
+            time.sleep(0.01)
+        self.assertEqual(self.standin.snapshot("stats")["callbacks_sent"], 0)
+
+    def test_ignoring_the_idempotency_key_creates_every_request_like_twilio(self):
+        call("POST", f"{self.standin.base_url}/_control/idempotency", '{"honour": false}', auth=None)
+        _, first, _ = self.send(key="og-1")
+        _, second, headers = self.send(key="og-1")
+        self.assertNotEqual(first["sid"], second["sid"])
+        self.assertNotIn("Idempotency-Replayed", headers)
+        self.assertEqual(self.standin.snapshot("stats")["created"], 2)
+        call("POST", f"{self.standin.base_url}/_control/reset", "{}", auth=None)
+        _, first, _ = self.send(key="og-1")
+        _, again, _ = self.send(key="og-1")
+        self.assertEqual(first["sid"], again["sid"])  # reset: honoured again
+
+    def test_delayed_answers_still_create_the_message_at_once(self):
+        call("POST", f"{self.standin.base_url}/_control/delay", '{"answer_ms": 3000}', auth=None)
+        answers = []
+        sender = threading.Thread(target=lambda: answers.append(self.send()))
+        sender.start()
+        deadline = time.time() + 30
+        while not self.standin.snapshot("resources") and time.time() < deadline:
+            time.sleep(0.01)
+        created = list(self.standin.snapshot("resources"))
+        self.assertEqual(len(created), 1)
+        self.assertEqual(answers, [], "created before its answer was written")
+        sender.join()
+        self.assertEqual((answers[0][0], answers[0][1]["sid"]), (201, created[0]))
+
     def test_send_inbound_signs_like_twilio(self):
         params = twilio.inbound_sms_params(SID, "+14155550100", "+18005550199", "hi",
                                            media=[("https://m.example/0", "image/png")])

@@ -3,9 +3,12 @@
 
 Speaks Twilio's wire format (see README.md in this directory):
   POST /2010-04-01/Accounts/{AccountSid}/Messages.json   create (send) a message
+  GET  /2010-04-01/Accounts/{AccountSid}/Messages.json   list messages (To, From, DateSent,
+                                                         PageSize, Page, PageToken)
   GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
-and, for every accepted message with a StatusCallback, POSTs signed status callbacks
-(MessageStatus "sent" then "delivered" by default).
+Every accepted message moves through its statuses ("sent" then "delivered" by default), and
+when it has a StatusCallback the stand-in POSTs a signed callback for each status (the status
+changes even when a callback cannot be delivered, as with Twilio).
 
 Control API for tests (JSON):
   POST /_control/fail     {"status": 500|429|400..., "count": N, "code": 21211,
@@ -15,6 +18,8 @@ Control API for tests (JSON):
   GET  /_control/messages  recorded create-Message requests (accepted or not)
   GET  /_control/callbacks status callbacks sent and the answers they got
   GET  /_control/stats     counters
+  POST /_control/idempotency {"honour": false}   treat Idempotency-Key like real Twilio: ignore it
+  POST /_control/delay    {"answer_ms": 4000}   answer creates this late (the message exists at once)
   POST /_control/reset     forget everything (failure injection and outcome included)
 
 Run:    twilio_standin.py serve --account-sid AC... --auth-token ... [--port 0] [--port-file F]
@@ -57,7 +62,7 @@ def rfc2822_now():
 
 class TwilioStandin:
     def __init__(self, account_sid, auth_token, host="127.0.0.1", port=0, callbacks=True,
-                 callback_target=None):
+                 callback_target=None, honour_idempotency_key=True):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self._lock = threading.Lock()
@@ -65,6 +70,7 @@ class TwilioStandin:
         # What reset() returns to: the behaviour the stand-in was started with.
         self._default_outcome = {"statuses": ["sent", "delivered"], "error_code": None,
                                  "callbacks": callbacks, "callback_target": callback_target}
+        self._default_honour_idempotency_key = honour_idempotency_key
         self.reset()
         standin = self
 
@@ -107,13 +113,24 @@ class TwilioStandin:
         with self._lock:
             self.messages = []        # every create-Message request, in arrival order
             self.callbacks = []       # every status callback attempt
-            self.resources = {}       # sid -> message resource
+            self.resources = {}       # sid -> message resource, in creation order
             self.by_idempotency_key = {}  # key -> (status, json)
             self.failures = None      # {"status", "count", "code", "message", "retry_after"}
             self.outcome = dict(self._default_outcome)
+            # Real Twilio ignores Idempotency-Key; False makes the stand-in do the same.
+            self.honour_idempotency_key = self._default_honour_idempotency_key
+            self.answer_delay_ms = 0  # create answers held back: "accepted, answer not seen yet"
             self.stats = {"requests": 0, "created": 0, "duplicates": 0, "injected_failures": 0,
                           "rejected": 0, "unauthorized": 0, "callbacks_sent": 0,
-                          "callbacks_failed": 0}
+                          "callbacks_failed": 0, "list_requests": 0, "fetch_requests": 0}
+
+    def delay_answers(self, answer_ms):
+        with self._lock:
+            self.answer_delay_ms = max(0, int(answer_ms))
+
+    def honour_idempotency(self, honour):
+        with self._lock:
+            self.honour_idempotency_key = bool(honour)
 
     def fail(self, status, count=1, code=None, message=None, retry_after=None):
         with self._lock:
@@ -151,7 +168,7 @@ class TwilioStandin:
                 self.stats["unauthorized"] += 1
                 record["outcome"] = 401
                 return (*twilio_error(401, 20003, "Authenticate"), {})
-            key = record["idempotency_key"]
+            key = record["idempotency_key"] if self.honour_idempotency_key else None
             if key and key in self.by_idempotency_key:
                 self.stats["duplicates"] += 1
                 self.messages.pop()  # recorded once: the first request with this key
@@ -182,9 +199,9 @@ class TwilioStandin:
                 # callbacks have since changed it (the same rule as Stripe-style idempotency).
                 self.by_idempotency_key[key] = (201, copy.deepcopy(resource))
             outcome = dict(self.outcome)
-        callback = first("StatusCallback")
-        if callback and outcome["callbacks"]:
-            thread = threading.Thread(target=self._send_callbacks,
+        callback = first("StatusCallback") if outcome["callbacks"] else ""
+        if outcome["statuses"]:
+            thread = threading.Thread(target=self._advance,
                                       args=(resource, callback, outcome), daemon=True)
             with self._lock:
                 self._callback_threads = [t for t in self._callback_threads if t.is_alive()]
@@ -192,8 +209,69 @@ class TwilioStandin:
             thread.start()
         return 201, created, {}
 
+    def list_messages(self, path_sid, authorization, query):
+        """Read multiple Message resources: newest first, filtered by To, From and DateSent
+        (YYYY-MM-DD; `DateSent<` on or before, `DateSent>` on or after that day, by date_sent,
+        so messages not sent yet are left out), paged by PageSize/Page/PageToken."""
+        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        with self._lock:
+            self.stats["list_requests"] += 1
+            if not self._authorized(path_sid, authorization):
+                return twilio_error(401, 20003, "Authenticate")
+            try:
+                page_size = int(params.get("PageSize", "50"))
+                page = int(params.get("Page", "0"))
+            except ValueError:
+                return twilio_error(400, 20001, "Invalid paging parameter")
+            if not 1 <= page_size <= 1000 or page < 0:
+                return twilio_error(400, 20001, "PageSize must be 1..1000 and Page >= 0")
+            day_filters = []
+            for name, test in (("DateSent", lambda d, v: d == v), ("DateSent<", lambda d, v: d <= v),
+                               ("DateSent>", lambda d, v: d >= v)):
+                if name in params:
+                    if not re.match(r"^\d{4}-\d{2}-\d{2}$", params[name]):
+                        return twilio_error(400, 20001, f"Invalid {name}: use YYYY-MM-DD")
+                    day_filters.append((test, params[name]))
+            selected = []
+            for resource in reversed(list(self.resources.values())):
+                if params.get("To") and resource["to"] != params["To"]:
+                    continue
+                if params.get("From") and resource["from"] != params["From"]:
+                    continue
+                if day_filters:
+                    if not resource["date_sent"]:
+                        continue
+                    day = time.strftime("%Y-%m-%d", email.utils.parsedate(resource["date_sent"]))
+                    if not all(test(day, value) for test, value in day_filters):
+                        continue
+                selected.append(copy.deepcopy(resource))
+        start = 0
+        token = params.get("PageToken", "")
+        if token.startswith("PA"):  # the sid of the last message of the previous page
+            sids = [m["sid"] for m in selected]
+            start = sids.index(token[2:]) + 1 if token[2:] in sids else len(sids)
+        messages = selected[start:start + page_size]
+        base = f"/2010-04-01/Accounts/{path_sid}/Messages.json"
+        filters = [(k, v) for k, v in params.items() if k not in ("Page", "PageSize", "PageToken")]
+
+        def uri(page_number, token=None):
+            q = filters + [("PageSize", str(page_size)), ("Page", str(page_number))]
+            if token:
+                q.append(("PageToken", token))
+            return base + "?" + urllib.parse.urlencode(q)
+
+        more = start + page_size < len(selected)
+        return 200, {
+            "messages": messages, "page": page, "page_size": page_size,
+            "start": start, "end": start + max(len(messages) - 1, 0),
+            "uri": uri(page, token or None), "first_page_uri": uri(0),
+            "next_page_uri": uri(page + 1, "PA" + messages[-1]["sid"]) if more else None,
+            "previous_page_uri": uri(page - 1) if page > 0 else None,
+        }
+
     def get_message(self, path_sid, authorization, sid):
         with self._lock:
+            self.stats["fetch_requests"] += 1
             if not self._authorized(path_sid, authorization):
                 return twilio_error(401, 20003, "Authenticate")
             if sid not in self.resources:
@@ -245,36 +323,48 @@ class TwilioStandin:
             "to": first("To"), "uri": uri,
         }
 
-    def _send_callbacks(self, resource, callback_url, outcome):
+    def _advance(self, resource, callback_url, outcome):
+        """Moves the message through its statuses, each with a callback when it has a URL."""
         for status in outcome["statuses"]:
-            params = [("MessageSid", resource["sid"]), ("SmsSid", resource["sid"]),
-                      ("AccountSid", self.account_sid), ("From", resource["from"] or ""),
-                      ("To", resource["to"]), ("MessageStatus", status), ("SmsStatus", status),
-                      ("ApiVersion", twilio.API_VERSION)]
-            if status in ("undelivered", "failed") and outcome.get("error_code"):
-                params.append(("ErrorCode", str(outcome["error_code"])))
-            target = callback_url
-            if outcome.get("callback_target"):
-                # Deliver to where the gateway really listens, but sign the public URL, as a
-                # reverse proxy in front of the gateway would make Twilio do.
-                parts = urllib.parse.urlsplit(callback_url)
-                target = outcome["callback_target"].rstrip("/") + parts.path + (
-                    "?" + parts.query if parts.query else "")
-            entry = {"sid": resource["sid"], "status": status, "url": callback_url,
-                     "target": target, "params": params}
-            try:
-                code, body, _ = twilio.post_signed(target, callback_url, self.auth_token, params)
-                entry["response_status"] = code
-                entry["response_body"] = body.decode("utf-8", "replace")
-            except OSError as e:
-                entry["response_status"] = 0
-                entry["error"] = str(e)
             with self._lock:
-                self.callbacks.append(entry)
-                ok = 200 <= entry["response_status"] < 300
-                self.stats["callbacks_sent" if ok else "callbacks_failed"] += 1
-                if ok and resource["sid"] in self.resources:
-                    self.resources[resource["sid"]]["status"] = status
+                stored = self.resources.get(resource["sid"])
+                if stored is not None:
+                    stored["status"] = status
+                    stored["date_updated"] = rfc2822_now()
+                    if status == "sent" and not stored["date_sent"]:
+                        stored["date_sent"] = stored["date_updated"]
+                    if status in ("undelivered", "failed") and outcome.get("error_code"):
+                        stored["error_code"] = int(outcome["error_code"])
+            if callback_url:
+                self._send_callback(resource, callback_url, outcome, status)
+
+    def _send_callback(self, resource, callback_url, outcome, status):
+        params = [("MessageSid", resource["sid"]), ("SmsSid", resource["sid"]),
+                  ("AccountSid", self.account_sid), ("From", resource["from"] or ""),
+                  ("To", resource["to"]), ("MessageStatus", status), ("SmsStatus", status),
+                  ("ApiVersion", twilio.API_VERSION)]
+        if status in ("undelivered", "failed") and outcome.get("error_code"):
+            params.append(("ErrorCode", str(outcome["error_code"])))
+        target = callback_url
+        if outcome.get("callback_target"):
+            # Deliver to where the gateway really listens, but sign the public URL, as a
+            # reverse proxy in front of the gateway would make Twilio do.
+            parts = urllib.parse.urlsplit(callback_url)
+            target = outcome["callback_target"].rstrip("/") + parts.path + (
+                "?" + parts.query if parts.query else "")
+        entry = {"sid": resource["sid"], "status": status, "url": callback_url,
+                 "target": target, "params": params}
+        try:
+            code, body, _ = twilio.post_signed(target, callback_url, self.auth_token, params)
+            entry["response_status"] = code
+            entry["response_body"] = body.decode("utf-8", "replace")
+        except OSError as e:
+            entry["response_status"] = 0
+            entry["error"] = str(e)
+        with self._lock:
+            self.callbacks.append(entry)
+            ok = 200 <= entry["response_status"] < 300
+            self.stats["callbacks_sent" if ok else "callbacks_failed"] += 1
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -305,6 +395,10 @@ class _Handler(BaseHTTPRequestHandler):
                    "/_control/stats": "stats"}
         if path in control:
             return self._send_json(200, self.owner.snapshot(control[path]))
+        m = MESSAGES_PATH.match(path)
+        if m:
+            return self._send_json(*self.owner.list_messages(
+                m.group(1), self.headers.get("Authorization"), urllib.parse.urlsplit(self.path).query))
         m = MESSAGE_PATH.match(path)
         if m:
             return self._send_json(*self.owner.get_message(
@@ -318,7 +412,13 @@ class _Handler(BaseHTTPRequestHandler):
         if m:
             status, body, extra = self.owner.create_message(
                 m.group(1), self.headers.get("Authorization"), self.headers, raw)
-            return self._send_json(status, body, extra)
+            delay = self.owner.snapshot("answer_delay_ms")
+            if delay:
+                time.sleep(delay / 1000)
+            try:
+                return self._send_json(status, body, extra)
+            except OSError:
+                return None  # the client is gone (e.g. killed while waiting for this answer)
         try:
             args = json.loads(raw or b"{}")
             if path == "/_control/fail":
@@ -326,6 +426,10 @@ class _Handler(BaseHTTPRequestHandler):
                                 args.get("message"), args.get("retry_after"))
             elif path == "/_control/outcome":
                 self.owner.set_outcome(**args)
+            elif path == "/_control/delay":
+                self.owner.delay_answers(args.get("answer_ms", 0))
+            elif path == "/_control/idempotency":
+                self.owner.honour_idempotency(args.get("honour", True))
             elif path == "/_control/reset":
                 self.owner.reset()
             else:
@@ -345,6 +449,8 @@ def main(argv=None):
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--port-file", help="write the listening port to this file")
     serve.add_argument("--no-callbacks", action="store_true", help="never send status callbacks")
+    serve.add_argument("--ignore-idempotency-key", action="store_true",
+                       help="ignore Idempotency-Key, as real Twilio does")
     serve.add_argument("--callback-target",
                        help="deliver callbacks to this base URL (signing the original URL)")
     inbound = sub.add_parser("send-inbound", help="send one signed incoming-SMS webhook")
@@ -371,7 +477,8 @@ def main(argv=None):
         return 0 if 200 <= status < 300 else 1
 
     standin = TwilioStandin(args.account_sid, args.auth_token, args.host, args.port,
-                            callbacks=not args.no_callbacks, callback_target=args.callback_target)
+                            callbacks=not args.no_callbacks, callback_target=args.callback_target,
+                            honour_idempotency_key=not args.ignore_idempotency_key)
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w") as f:

@@ -125,6 +125,12 @@ SmsConfig parse_config(std::string_view text) {
       c.allow_private_api = require_bool(v, k);
     } else if (key == "timeout_ms") {
       c.timeout_ms = static_cast<int>(require_int(v, k, 100, 600000));
+    } else if (key == "reconcile_after_ms") {
+      c.reconcile_after_ms = require_int(v, k, 0, 7LL * 24 * 3600 * 1000);
+      if (c.reconcile_after_ms != 0 && c.reconcile_after_ms < 100)
+        throw ConfigError(k, "must be 0 (off) or at least 100");
+    } else if (key == "reconcile_max_age_ms") {
+      c.reconcile_max_age_ms = require_int(v, k, 1000, 90LL * 24 * 3600 * 1000);
     } else {
       throw ConfigError(key, "unknown key");
     }
@@ -132,6 +138,8 @@ SmsConfig parse_config(std::string_view text) {
   if (!have_sid) throw ConfigError("account_sid", "is required");
   if (!have_token) throw ConfigError("auth_token", "is required");
   if (!have_public) throw ConfigError("public_base_url", "is required");
+  if (c.reconcile_after_ms != 0 && c.reconcile_max_age_ms <= c.reconcile_after_ms)
+    throw ConfigError("reconcile_max_age_ms", "must be greater than reconcile_after_ms");
   return c;
 }
 
@@ -157,7 +165,11 @@ const char* const kConfigSchemaJson = R"json({
     "max_body_bytes": {"type": "integer", "minimum": 1, "maximum": 1048576, "default": 6400},
     "max_media": {"type": "integer", "minimum": 0, "maximum": 100, "default": 10},
     "allow_private_api": {"type": "boolean", "default": false},
-    "timeout_ms": {"type": "integer", "minimum": 100, "maximum": 600000, "default": 15000}
+    "timeout_ms": {"type": "integer", "minimum": 100, "maximum": 600000, "default": 15000},
+    "reconcile_after_ms": {"type": "integer", "minimum": 0, "maximum": 604800000, "default": 600000,
+                           "description": "poll Twilio for replies without a final delivery state after this long; 0 = off"},
+    "reconcile_max_age_ms": {"type": "integer", "minimum": 1000, "maximum": 7776000000, "default": 259200000,
+                             "description": "stop polling replies older than this"}
   }
 })json";
 

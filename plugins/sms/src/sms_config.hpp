@@ -24,6 +24,11 @@ struct SmsConfig {
   std::size_t max_media = 10;         // Twilio's MMS limit
   bool allow_private_api = false;
   int timeout_ms = 15000;
+  // A reply still short of a final delivery state this long after Twilio accepted it has its
+  // status fetched from the API (status callbacks can be lost); 0 turns that off.
+  long long reconcile_after_ms = 10 * 60 * 1000;
+  // Replies older than this are no longer polled (their state stays as last known).
+  long long reconcile_max_age_ms = 3LL * 24 * 3600 * 1000;
 };
 
 // Throws omnigate::ConfigError naming the key for unknown keys, missing required keys and bad

@@ -85,6 +85,39 @@ void fake_send_result(og_host_ctx* ctx, uint64_t ticket, const og_send_result* r
                                               c.retry_after_ms});
 }
 
+og_status fake_set_timer(og_host_ctx* ctx, uint32_t delay_ms, uint64_t* timer_id, og_error*) {
+  auto& host = FakeHost::from(ctx);
+  host.timers.push_back(delay_ms);
+  *timer_id = host.timers.size();
+  return OG_OK;
+}
+
+void fake_cancel_timer(og_host_ctx*, uint64_t) {}
+
+og_status fake_list_unsettled_sends(og_host_ctx* ctx, int64_t sent_after_ms, int64_t sent_before_ms,
+                                    int64_t after_id, int32_t limit, og_unsettled_visit_fn visit,
+                                    void* user, int32_t* count, og_error*) {
+  auto& host = FakeHost::from(ctx);
+  host.listings.push_back({sent_after_ms, sent_before_ms, after_id, limit});
+  int32_t n = 0;
+  for (const auto& u : host.unsettled) {
+    if (n >= limit) break;
+    if (u.outbox_id <= after_id || u.sent_at_ms < sent_after_ms || u.sent_at_ms >= sent_before_ms)
+      continue;
+    og_unsettled_send s;
+    std::memset(&s, 0, sizeof s);
+    s.struct_size = sizeof s;
+    s.outbox_id = u.outbox_id;
+    s.state = u.state;
+    s.provider_message_id = {u.provider_message_id.data(), u.provider_message_id.size()};
+    s.sent_at_ms = u.sent_at_ms;
+    visit(user, &s);
+    ++n;
+  }
+  *count = n;
+  return OG_OK;
+}
+
 og_status fake_http_fetch(og_host_ctx* ctx, const og_fetch_request* request, og_fetch_done_fn done,
                           void* user, uint64_t* fetch_id, og_error*) {
   auto c = copy_struct(request);
@@ -127,6 +160,9 @@ FakeHost::FakeHost() {
   api_.submit_delivery = &fake_submit_delivery;
   api_.send_result = &fake_send_result;
   api_.http_fetch = &fake_http_fetch;
+  api_.set_timer = &fake_set_timer;
+  api_.cancel_timer = &fake_cancel_timer;
+  api_.list_unsettled_sends = &fake_list_unsettled_sends;
 }
 
 LoadedPlugin::LoadedPlugin(const std::string& path, FakeHost& host, const std::string& instance,
@@ -185,6 +221,35 @@ og_status LoadedPlugin::send(uint64_t ticket, const og_outbound_message& message
   og_status st = api_->send_message(instance_ptr_, ticket, &message, &err);
   if (error) *error = err.message;
   return st;
+}
+
+og_status LoadedPlugin::lookup(uint64_t ticket, const og_outbound_message& message,
+                               int64_t enqueued_at_ms, std::string* error,
+                               const std::vector<std::string>& taken) {
+  std::vector<og_str> ids;
+  for (const auto& id : taken) ids.push_back({id.data(), id.size()});
+  og_send_lookup lookup;
+  std::memset(&lookup, 0, sizeof lookup);
+  lookup.struct_size = sizeof lookup;
+  lookup.attempts = 1;
+  lookup.enqueued_at_ms = enqueued_at_ms;
+  lookup.taken_ids = ids.data();
+  lookup.taken_id_count = ids.size();
+  og_error err{};
+  og_status st = api_->lookup_send(instance_ptr_, ticket, &message, &lookup, &err);
+  if (error) *error = err.message;
+  return st;
+}
+
+og_status LoadedPlugin::start(std::string* error) {
+  og_error err{};
+  og_status st = api_->start(instance_ptr_, &err);
+  if (error) *error = err.message;
+  return st;
+}
+
+void LoadedPlugin::fire_timer(uint64_t timer_id) {
+  api_->on_timer(instance_ptr_, timer_id);
 }
 
 void LoadedPlugin::complete_fetch(size_t index, int http_status, const std::string& body,

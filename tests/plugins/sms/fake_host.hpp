@@ -59,6 +59,19 @@ struct RecordedSendResult {
   int retry_after_ms = 0;
 };
 
+// What list_unsettled_sends() hands out (ABI 1.1).
+struct FakeUnsettled {
+  int64_t outbox_id = 0;
+  std::string provider_message_id;
+  og_delivery_state state = OG_DELIVERY_SENT;
+  int64_t sent_at_ms = 0;
+};
+// One list_unsettled_sends() call as the plugin made it.
+struct RecordedListing {
+  int64_t sent_after_ms = 0, sent_before_ms = 0, after_id = 0;
+  int32_t limit = 0;
+};
+
 class FakeHost {
  public:
   FakeHost();
@@ -74,6 +87,9 @@ class FakeHost {
   std::vector<RecordedFetch> fetches;
   std::vector<RecordedSendResult> send_results;
   std::vector<std::string> logs;
+  std::vector<uint32_t> timers;          // delay of every set_timer; the id is index + 1
+  std::vector<FakeUnsettled> unsettled;  // filtered by the window and cursor when listed
+  std::vector<RecordedListing> listings;
 
  private:
   og_host_api api_;
@@ -99,6 +115,11 @@ class LoadedPlugin {
                            const std::string& body);
   // send_message(ticket, ...) with the given fields; returns the immediate status.
   og_status send(uint64_t ticket, const og_outbound_message& message, std::string* error = nullptr);
+  // lookup_send(ticket, ...) (ABI 1.1); returns the immediate status.
+  og_status lookup(uint64_t ticket, const og_outbound_message& message, int64_t enqueued_at_ms,
+                   std::string* error = nullptr, const std::vector<std::string>& taken = {});
+  og_status start(std::string* error = nullptr);
+  void fire_timer(uint64_t timer_id);
   // Completes fetch #index with this answer, as the host's HTTP client would.
   void complete_fetch(size_t index, int http_status, const std::string& body,
                       const HeaderList& headers = {}, const std::string& error = {});

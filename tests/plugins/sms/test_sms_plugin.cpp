@@ -8,7 +8,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstring>
+#include <ctime>
+#include <tuple>
+#include <vector>
 
 using namespace omnigate::test;
 namespace form = omnigate::form;
@@ -483,4 +487,217 @@ TEST_CASE("sms plugin: provider answers map to send results") {
     CHECK(r.status == OG_PERMANENT);
   }
   for (const auto& line : f.host.logs) CHECK(line.find(kToken) == std::string::npos);
+}
+
+// ---------------------------------------------------------------- lookup before a re-send
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Twilio's date format (RFC 2822, GMT) for a Unix time in ms.
+std::string twilio_date(int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char out[64];
+  std::strftime(out, sizeof out, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return out;
+}
+
+nlohmann::json listed(const std::string& sid, const std::string& to, const std::string& body,
+                      int64_t created_ms, const std::string& direction = "outbound-api") {
+  return {{"sid", sid},
+          {"to", to},
+          {"from", direction == "inbound" ? to : "+18005550199"},
+          {"body", body},
+          {"direction", direction},
+          {"num_media", "0"},
+          {"status", "delivered"},
+          {"date_created", twilio_date(created_ms)},
+          {"date_sent", nullptr}};
+}
+
+std::string page(const nlohmann::json& messages, const std::string& next = "") {
+  nlohmann::json p = {{"messages", messages}, {"page", 0}, {"page_size", 100}};
+  p["next_page_uri"] = next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next);
+  return p.dump();
+}
+
+}  // namespace
+
+TEST_CASE("sms plugin: lookup searches Twilio's message list for this customer and number") {
+  Fixture f;
+  REQUIRE(f.plugin.lookup(5, outbound("+14155550100", "hi there"), now_ms()) == OG_OK);
+  REQUIRE(f.host.fetches.size() == 1);
+  const auto& req = f.host.fetches[0];
+  CHECK(req.method == "GET");
+  CHECK(req.url == "http://127.0.0.1:9999/2010-04-01/Accounts/" + kSid +
+                       "/Messages.json?To=%2B14155550100&From=%2B18005550199&PageSize=100");
+  CHECK(req.basic_auth_user == kSid);
+  CHECK(req.basic_auth_password == kToken);
+  CHECK(req.body.empty());
+  CHECK(f.host.send_results.empty());
+}
+
+TEST_CASE("sms plugin: lookup finds the reply an earlier attempt created, and only that one") {
+  Fixture f;
+  const int64_t enqueued = now_ms() - 5000;
+  REQUIRE(f.plugin.lookup(5, outbound("+14155550100", "hi there"), enqueued) == OG_OK);
+  f.plugin.complete_fetch(
+      0, 200,
+      page({listed("SMcustomer", "+14155550100", "hi there", enqueued + 1000, "inbound"),
+            listed("SMotherbody", "+14155550100", "something else", enqueued + 1000),
+            listed("SMours", "+14155550100", "hi there", enqueued + 2000),
+            listed("SMolder", "+14155550100", "hi there", enqueued - 3600 * 1000)}));
+  REQUIRE(f.host.send_results.size() == 1);
+  CHECK(f.host.send_results[0].ticket == 5);
+  CHECK(f.host.send_results[0].status == OG_OK);
+  CHECK(f.host.send_results[0].provider_message_id == "SMours");
+}
+
+TEST_CASE("sms plugin: lookup never answers a sid the gateway recorded for another reply") {
+  Fixture f;
+  const int64_t enqueued = now_ms() - 5000;
+  REQUIRE(f.plugin.lookup(5, outbound("+14155550100", "OK"), enqueued, nullptr, {"SMnewer"}) ==
+          OG_OK);
+  f.plugin.complete_fetch(0, 200,
+                          page({listed("SMnewer", "+14155550100", "OK", enqueued + 3000),
+                                listed("SMours", "+14155550100", "OK", enqueued + 1000)}));
+  REQUIRE(f.host.send_results.size() == 1);
+  CHECK(f.host.send_results[0].provider_message_id == "SMours");
+}
+
+TEST_CASE("sms plugin: lookup follows next_page_uri and answers not found at the end") {
+  Fixture f;
+  const int64_t enqueued = now_ms() - 5000;
+  REQUIRE(f.plugin.lookup(6, outbound("+14155550100", "hi there"), enqueued) == OG_OK);
+  const std::string next = "/2010-04-01/Accounts/" + kSid +
+                           "/Messages.json?To=%2B14155550100&PageSize=100&Page=1&PageToken=PASMx";
+  f.plugin.complete_fetch(
+      0, 200,
+      page(nlohmann::json::array({listed("SMa", "+14155550100", "other", enqueued + 100)}), next));
+  REQUIRE(f.host.fetches.size() == 2);
+  CHECK(f.host.fetches[1].url == "http://127.0.0.1:9999" + next);
+  CHECK(f.host.send_results.empty());
+  f.plugin.complete_fetch(1, 200, page(nlohmann::json::array()));
+  REQUIRE(f.host.send_results.size() == 1);
+  CHECK(f.host.send_results[0].status == OG_NOT_FOUND);
+}
+
+TEST_CASE("sms plugin: a list older than the reply ends the search without reading more pages") {
+  Fixture f;
+  const int64_t enqueued = now_ms() - 5000;
+  REQUIRE(f.plugin.lookup(6, outbound("+14155550100", "hi there"), enqueued) == OG_OK);
+  f.plugin.complete_fetch(0, 200,
+                          page(nlohmann::json::array({listed("SMold", "+14155550100", "hi there",
+                                                             enqueued - 3600 * 1000)}),
+                               "/next"));
+  REQUIRE(f.host.send_results.size() == 1);
+  CHECK(f.host.send_results[0].status == OG_NOT_FOUND);
+  CHECK(f.host.fetches.size() == 1);
+}
+
+TEST_CASE("sms plugin: a lookup the provider cannot answer is RETRY, never not found") {
+  Fixture f;
+  REQUIRE(f.plugin.lookup(1, outbound("+14155550100", "x"), now_ms()) == OG_OK);
+  f.plugin.complete_fetch(0, 503, R"({"code": 20500, "message": "down"})", {{"Retry-After", "7"}});
+  REQUIRE(f.plugin.lookup(2, outbound("+14155550100", "x"), now_ms()) == OG_OK);
+  f.plugin.complete_fetch(1, 0, "", {}, "connection refused");
+  REQUIRE(f.plugin.lookup(3, outbound("+14155550100", "x"), now_ms()) == OG_OK);
+  f.plugin.complete_fetch(2, 401, R"({"code": 20003, "message": "Authenticate"})");
+  REQUIRE(f.plugin.lookup(4, outbound("+14155550100", "x"), now_ms()) == OG_OK);
+  f.plugin.complete_fetch(3, 200, "<html>");
+  REQUIRE(f.host.send_results.size() == 4);
+  for (const auto& r : f.host.send_results) CHECK(r.status == OG_RETRY);
+  CHECK(f.host.send_results[0].retry_after_ms == 7000);
+  CHECK(f.host.send_results[2].error_code == "20003");
+}
+
+TEST_CASE("sms plugin: a message without recipient is not looked up (the send will fail)") {
+  Fixture f;
+  CHECK(f.plugin.lookup(1, outbound("", "x"), now_ms()) == OG_DECLINE);
+  CHECK(f.host.fetches.empty());
+}
+
+// ---------------------------------------------------------------- reconcile lost callbacks
+
+TEST_CASE("sms plugin: replies stuck short of a final state are polled and reported") {
+  Fixture f;
+  REQUIRE(f.plugin.start() == OG_OK);
+  REQUIRE(f.host.timers.size() == 1);
+  CHECK(f.host.timers[0] == 60000);  // min(reconcile_after_ms = 10 min, one minute)
+  const int64_t now = now_ms();
+  f.host.unsettled = {{1, "SMdue", OG_DELIVERY_SENT, now - 20 * 60 * 1000},
+                      {2, "SMyoung", OG_DELIVERY_SENT, now - 60 * 1000},
+                      {3, "SMlost", OG_DELIVERY_SENT, now - 30 * 60 * 1000},
+                      {4, "SMancient", OG_DELIVERY_SENT, now - 4LL * 24 * 3600 * 1000}};
+  f.plugin.fire_timer(1);
+  REQUIRE(f.host.listings.size() == 1);
+  CHECK(f.host.listings[0].sent_before_ms - f.host.listings[0].sent_after_ms ==
+        3LL * 24 * 3600 * 1000 - 10 * 60 * 1000);
+  // One request at a time, in outbox order: the young and the too old ones are left alone.
+  REQUIRE(f.host.fetches.size() == 1);
+  CHECK(f.host.fetches[0].method == "GET");
+  CHECK(f.host.fetches[0].url ==
+        "http://127.0.0.1:9999/2010-04-01/Accounts/" + kSid + "/Messages/SMdue.json");
+  f.plugin.complete_fetch(0, 200, R"({"sid": "SMdue", "status": "delivered", "error_code": null})");
+  REQUIRE(f.host.fetches.size() == 2);
+  CHECK(f.host.fetches[1].url.ends_with("/Messages/SMlost.json"));
+  f.plugin.complete_fetch(
+      1, 200,
+      R"({"sid": "SMlost", "status": "undelivered", "error_code": 30003, "error_message": "Unreachable"})");
+  REQUIRE(f.host.deliveries.size() == 2);
+  CHECK(f.host.deliveries[0].request_id == 0);
+  CHECK(f.host.deliveries[0].provider_message_id == "SMdue");
+  CHECK(f.host.deliveries[0].state == OG_DELIVERY_DELIVERED);
+  CHECK(f.host.deliveries[1].state == OG_DELIVERY_UNDELIVERED);
+  CHECK(f.host.deliveries[1].error_code == "30003");
+  CHECK(f.host.deliveries[1].error_text == "Unreachable");
+  // The next scan comes one interval later, and does not poll the same replies again at once.
+  REQUIRE(f.host.timers.size() == 2);
+  f.plugin.fire_timer(2);
+  CHECK(f.host.fetches.size() == 2);
+  CHECK(f.host.timers.size() == 3);
+}
+
+TEST_CASE("sms plugin: a poll that finds no change or fails reports nothing and goes on") {
+  Fixture f;
+  REQUIRE(f.plugin.start() == OG_OK);
+  const int64_t now = now_ms();
+  f.host.unsettled = {{1, "SMa", OG_DELIVERY_SENT, now - 20 * 60 * 1000},
+                      {2, "SMb", OG_DELIVERY_SENT, now - 20 * 60 * 1000}};
+  f.plugin.fire_timer(1);
+  f.plugin.complete_fetch(0, 200, R"({"sid": "SMa", "status": "sent"})");
+  REQUIRE(f.host.fetches.size() == 2);
+  f.plugin.complete_fetch(1, 0, "", {}, "connection refused");
+  CHECK(f.host.deliveries.empty());
+  CHECK(f.host.timers.size() == 2);
+}
+
+TEST_CASE("sms plugin: reconcile_after_ms = 0 turns polling off") {
+  auto config = base_config();
+  config["reconcile_after_ms"] = 0;
+  Fixture f(config);
+  REQUIRE(f.plugin.start() == OG_OK);
+  CHECK(f.host.timers.empty());
+}
+
+TEST_CASE("sms plugin: reconcile keys are checked") {
+  for (const auto& [key, value, named] :
+       std::vector<std::tuple<std::string, long long, std::string>>{
+           {"reconcile_after_ms", 50, "reconcile_after_ms"},
+           {"reconcile_after_ms", -1, "reconcile_after_ms"},
+           {"reconcile_max_age_ms", 600000, "reconcile_max_age_ms"}}) {
+    auto config = base_config();
+    config[key] = value;
+    FakeHost host;
+    LoadedPlugin plugin(OG_SMS_PLUGIN_PATH, host, "sms", config.dump());
+    CHECK(plugin.create_status() == OG_CONFIG);
+    CHECK(plugin.create_error().starts_with(named + ":"));
+  }
 }

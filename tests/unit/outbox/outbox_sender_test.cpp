@@ -82,6 +82,38 @@ class ScriptedChannel : public ChannelSender {
   std::vector<std::function<void(SendOutcome)>> held_;
 };
 
+// A ScriptedChannel that can also look sends up: answers each lookup with the next scripted
+// outcome (the last one repeats) and records the rows it was asked about.
+class LookingUpChannel : public ScriptedChannel {
+ public:
+  LookingUpChannel(std::deque<SendOutcome> sends, std::deque<LookupOutcome> lookups)
+      : ScriptedChannel(std::move(sends)), lookups_(std::move(lookups)) {}
+  void lookup(const store::OutboxItem& item, std::function<void(LookupOutcome)> done) override {
+    std::unique_lock lock(mu_);
+    looked_up_.push_back(item);
+    LookupOutcome outcome = lookups_.front();
+    if (lookups_.size() > 1) lookups_.pop_front();
+    lock.unlock();
+    done(outcome);
+  }
+  std::vector<store::OutboxItem> lookups() {
+    std::lock_guard lock(mu_);
+    return looked_up_;
+  }
+  static LookupOutcome found(std::string id) {
+    return {LookupOutcome::Kind::found, std::move(id), {}, {}, 0};
+  }
+  static LookupOutcome not_found() { return {LookupOutcome::Kind::not_found, {}, {}, {}, 0}; }
+  static LookupOutcome unknown() {
+    return {LookupOutcome::Kind::unknown, {}, "20500", "provider unreachable", 0};
+  }
+
+ private:
+  std::mutex mu_;
+  std::deque<LookupOutcome> lookups_;
+  std::vector<store::OutboxItem> looked_up_;
+};
+
 config::OutboxConfig fast_options() {
   config::OutboxConfig o;
   o.max_attempts = 4;
@@ -234,4 +266,93 @@ TEST_CASE("concurrent wakes never send a row twice", "[outbox]") {
   for (const auto& c : channel.calls()) sent.insert(c.id);
   CHECK(sent.size() == replies.size());
   for (const auto& r : replies) CHECK(sent.count(r.outbox_id) == 1);
+}
+
+TEST_CASE("a row a crash left sending that the provider has is recorded, not sent again",
+          "[outbox][lookup]") {
+  Fixture f;
+  // An earlier reply in the same conversation, already sent: its id must not be taken for ours.
+  const auto earlier = f.reply("+14155550301", "OK");
+  committed<store::Nothing>(
+      [&](auto done) { f.store->outbox_mark_sent(earlier.outbox_id, "SMearlier", done); });
+  const auto crashed = f.reply("+14155550301", "in flight at the crash");
+  committed<store::Nothing>(
+      [&](auto done) { f.store->outbox_begin_attempt(crashed.outbox_id, done); });
+  LookingUpChannel channel({ScriptedChannel::sent("SMnew")}, {LookingUpChannel::found("SMfirst")});
+  OutboxSender sender(*f.store, channel, *f.executor, f.metrics, fast_options());
+  sender.start();
+  REQUIRE(eventually([&] { return f.delivery_state(crashed) == "sent"; }));
+  sender.stop();
+  CHECK(f.message(crashed)->provider_message_id == "SMfirst");
+  CHECK(channel.calls().empty());
+  REQUIRE(channel.lookups().size() == 1);
+  CHECK(channel.lookups()[0].idempotency_key == "og-" + std::to_string(crashed.outbox_id));
+  CHECK(channel.lookups()[0].created_at > 0);
+  CHECK(channel.lookups()[0].taken_provider_ids == std::vector<std::string>{"SMearlier"});
+}
+
+TEST_CASE("a row a crash left sending that the provider lacks is sent once", "[outbox][lookup]") {
+  Fixture f;
+  const auto crashed = f.reply("+14155550302", "lost before the provider");
+  committed<store::Nothing>(
+      [&](auto done) { f.store->outbox_begin_attempt(crashed.outbox_id, done); });
+  LookingUpChannel channel({ScriptedChannel::sent("SMnew")}, {LookingUpChannel::not_found()});
+  OutboxSender sender(*f.store, channel, *f.executor, f.metrics, fast_options());
+  sender.start();
+  REQUIRE(eventually([&] { return f.delivery_state(crashed) == "sent"; }));
+  sender.stop();
+  CHECK(channel.lookups().size() == 1);
+  REQUIRE(channel.calls().size() == 1);
+  CHECK(channel.calls()[0].attempts == 2);
+}
+
+TEST_CASE("while the provider cannot say whether it has a row, the row is never re-sent",
+          "[outbox][lookup]") {
+  Fixture f;
+  const auto crashed = f.reply("+14155550303", "provider unreachable");
+  committed<store::Nothing>(
+      [&](auto done) { f.store->outbox_begin_attempt(crashed.outbox_id, done); });
+  config::OutboxConfig options = fast_options();
+  options.max_attempts = 10;
+  LookingUpChannel channel({ScriptedChannel::sent("SMnew")},
+                           {LookingUpChannel::unknown(), LookingUpChannel::unknown(),
+                            LookingUpChannel::found("SMfirst")});
+  OutboxSender sender(*f.store, channel, *f.executor, f.metrics, options);
+  sender.start();
+  REQUIRE(eventually([&] { return f.delivery_state(crashed) == "sent"; }));
+  sender.stop();
+  CHECK(channel.calls().empty());
+  CHECK(channel.lookups().size() == 3);
+  CHECK(f.message(crashed)->provider_message_id == "SMfirst");
+}
+
+TEST_CASE("a send retried after an error answer asks the channel before sending again",
+          "[outbox][lookup]") {
+  Fixture f;
+  const auto r = f.reply("+14155550304", "retry me");
+  LookingUpChannel channel({ScriptedChannel::retry(), ScriptedChannel::sent("SM9")},
+                           {LookingUpChannel::not_found()});
+  OutboxSender sender(*f.store, channel, *f.executor, f.metrics, fast_options());
+  sender.start();
+  REQUIRE(eventually([&] { return f.delivery_state(r) == "sent"; }));
+  sender.stop();
+  CHECK(channel.calls().size() == 2);
+  REQUIRE(channel.lookups().size() == 1);  // none before the first attempt
+  CHECK(channel.lookups()[0].attempts == 2);
+}
+
+TEST_CASE("a row that crashed on its last attempt is recorded as sent when the provider has it",
+          "[outbox][lookup]") {
+  Fixture f;
+  const auto crashed = f.reply("+14155550305", "last attempt");
+  for (int i = 0; i < fast_options().max_attempts; ++i)
+    committed<store::Nothing>(
+        [&](auto done) { f.store->outbox_begin_attempt(crashed.outbox_id, done); });
+  LookingUpChannel channel({ScriptedChannel::sent("SMnew")}, {LookingUpChannel::found("SMlast")});
+  OutboxSender sender(*f.store, channel, *f.executor, f.metrics, fast_options());
+  sender.start();
+  REQUIRE(eventually([&] { return f.delivery_state(crashed) == "sent"; }));
+  sender.stop();
+  CHECK(f.message(crashed)->provider_message_id == "SMlast");
+  CHECK(channel.calls().empty());
 }

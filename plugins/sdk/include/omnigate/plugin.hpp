@@ -157,6 +157,22 @@ struct SendResult {
   int retry_after_ms = 0;
 };
 
+// 1.1: what the host knows about the earlier attempt of a send it asks about (lookup_send).
+struct SendLookup {
+  int attempts = 0;            // attempts made so far, the lost one included
+  int64_t enqueued_at_ms = 0;  // the provider cannot have the message from before this
+  // Provider ids of the conversation's other replies: never answer one of these.
+  std::vector<std::string> taken_ids;
+};
+
+// 1.1: a sent message whose delivery state is not final yet (Host::list_unsettled_sends).
+struct UnsettledSend {
+  int64_t outbox_id = 0;  // cursor for the next batch
+  std::string provider_message_id;
+  og_delivery_state state = OG_DELIVERY_SENT;
+  int64_t sent_at_ms = 0;
+};
+
 struct FetchRequest {
   std::string method = "GET", url;
   Headers headers;
@@ -327,6 +343,31 @@ class Host {
     c.error_text = str(r.error_text);
     c.retry_after_ms = r.retry_after_ms;
     api_.send_result(ctx_, ticket, &c);
+  }
+
+  bool can_list_unsettled_sends() const { return api_.list_unsettled_sends != nullptr; }
+  // 1.1: this instance's sent messages short of a final delivery state, recorded as sent in
+  // [sent_after_ms, sent_before_ms), outbox id > after_id, at most `limit` (1..1000), in id
+  // order. nullopt from a 1.0 host, which cannot list them.
+  std::optional<std::vector<UnsettledSend>> list_unsettled_sends(int64_t sent_after_ms,
+                                                                 int64_t sent_before_ms,
+                                                                 int64_t after_id,
+                                                                 int32_t limit) const {
+    if (api_.list_unsettled_sends == nullptr) return std::nullopt;
+    std::vector<UnsettledSend> out;
+    int32_t count = 0;
+    og_error err{};
+    detail::check(api_.list_unsettled_sends(
+                      ctx_, sent_after_ms, sent_before_ms, after_id, limit,
+                      [](void* user, const og_unsettled_send* raw) {
+                        auto c = detail::copy_struct(raw);
+                        static_cast<std::vector<UnsettledSend>*>(user)->push_back(
+                            {c.outbox_id, std::string(view(c.provider_message_id)), c.state,
+                             c.sent_at_ms});
+                      },
+                      &out, &count, &err),
+                  err);
+    return out;
   }
 
   // Returns false when the connection is gone.
@@ -551,6 +592,15 @@ class Plugin {
   // Throw RetryError / PermanentError to fail at once.
   virtual void send(uint64_t ticket, const OutboundMessage& message) = 0;
   virtual void on_timer(uint64_t /*timer_id*/) {}
+  // 1.1: before re-sending a message whose earlier attempt may have reached the provider, the
+  // host asks whether it did. Return true and answer later with host().send_result(ticket, …):
+  // OG_OK + provider_message_id (it did: nothing is sent again), OG_NOT_FOUND (it did not: the
+  // host sends now) or OG_RETRY (cannot tell now: the host asks again later). Return false when
+  // this plugin cannot look sends up: the host re-sends with the same idempotency key.
+  virtual bool lookup_send(uint64_t /*ticket*/, const OutboundMessage& /*message*/,
+                           const SendLookup& /*lookup*/) {
+    return false;
+  }
 
   Host& host() { return host_; }
   const Host& host() const { return host_; }
@@ -615,24 +665,43 @@ struct Adapter {
   }
   static void destroy(void* instance) { delete static_cast<Plugin*>(instance); }
 
+  static OutboundMessage outbound_copy(const og_outbound_message* raw) {
+    auto m = copy_struct(raw);
+    OutboundMessage out;
+    out.idempotency_key = view(m.idempotency_key);
+    out.thread_key = view(m.thread_key);
+    out.to_kind = view(m.to_kind);
+    out.to_address = view(m.to_address);
+    out.from_address = view(m.from_address);
+    out.subject = view(m.subject);
+    out.body_text = view(m.body_text);
+    out.body_html = view(m.body_html);
+    out.in_reply_to = view(m.in_reply_to);
+    out.author_name = view(m.author_name);
+    out.metadata_json = view(m.metadata_json);
+    out.attachments = attachments_copy(m.attachments, m.attachment_count);
+    return out;
+  }
+  static og_status lookup_send(void* instance, uint64_t ticket, const og_outbound_message* raw,
+                               const og_send_lookup* raw_lookup, og_error* err) {
+    try {
+      auto l = copy_struct(raw_lookup);
+      SendLookup lookup{l.attempts, l.enqueued_at_ms, {}};
+      for (size_t i = 0; i < l.taken_id_count && l.taken_ids; ++i)
+        lookup.taken_ids.emplace_back(view(l.taken_ids[i]));
+      const bool accepted =
+          static_cast<P*>(static_cast<Plugin*>(instance))->lookup_send(ticket, outbound_copy(raw), lookup);
+      if (accepted) return OG_OK;
+      set_error(err, OG_DECLINE, "this plugin cannot look sends up");
+      return OG_DECLINE;
+    } catch (...) {
+      return fail(err, std::current_exception());
+    }
+  }
   static og_status send_message(void* instance, uint64_t ticket, const og_outbound_message* raw,
                                 og_error* err) {
     try {
-      auto m = copy_struct(raw);
-      OutboundMessage out;
-      out.idempotency_key = view(m.idempotency_key);
-      out.thread_key = view(m.thread_key);
-      out.to_kind = view(m.to_kind);
-      out.to_address = view(m.to_address);
-      out.from_address = view(m.from_address);
-      out.subject = view(m.subject);
-      out.body_text = view(m.body_text);
-      out.body_html = view(m.body_html);
-      out.in_reply_to = view(m.in_reply_to);
-      out.author_name = view(m.author_name);
-      out.metadata_json = view(m.metadata_json);
-      out.attachments = attachments_copy(m.attachments, m.attachment_count);
-      static_cast<P*>(static_cast<Plugin*>(instance))->send(ticket, out);
+      static_cast<P*>(static_cast<Plugin*>(instance))->send(ticket, outbound_copy(raw));
       return OG_OK;
     } catch (...) {
       return fail(err, std::current_exception());
@@ -673,6 +742,7 @@ struct Adapter {
       a.destroy = &A::destroy;                                                      \
       a.send_message = &A::send_message;                                            \
       a.on_timer = &A::on_timer;                                                    \
+      a.lookup_send = &A::lookup_send;                                              \
       return a;                                                                     \
     }();                                                                            \
     return &api;                                                                    \

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define OG_ABI_MAJOR 1
-#define OG_ABI_MINOR 0
+#define OG_ABI_MINOR 1
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OG_EXPORT __attribute__((visibility("default")))
@@ -54,6 +54,7 @@ typedef int32_t og_status;
 #define OG_RETRY 3     /* transient failure; the caller may retry later */
 #define OG_PERMANENT 4 /* permanent failure; retrying will not help */
 #define OG_INTERNAL 5  /* bug or unexpected state (e.g. an exception caught at the boundary) */
+#define OG_NOT_FOUND 6 /* 1.1: lookup_send's answer "the provider has no such message" */
 
 /* Caller-owned error report. The callee writes a NUL-terminated message (truncated to fit). */
 #define OG_ERROR_MESSAGE_MAX 512
@@ -232,6 +233,31 @@ typedef struct og_send_result {
   int32_t retry_after_ms;     /* on RETRY: provider's hint (0 = host's backoff) */
 } og_send_result;
 
+/* 1.1: what the host knows about an earlier attempt of the send it asks about with
+ * og_plugin_api.lookup_send(). Borrowed for that call. */
+typedef struct og_send_lookup {
+  uint32_t struct_size;
+  int32_t attempts;           /* attempts made so far (>= 1; the lost one included) */
+  int64_t enqueued_at_ms;     /* when the reply was committed (Unix ms): the provider cannot
+                                 have created it earlier (allow for clock skew) */
+  const og_str* taken_ids;    /* provider ids already recorded for OTHER replies of the same
+                                 conversation: never answer one of these (a look-alike reply) */
+  size_t taken_id_count;
+} og_send_lookup;
+
+/* 1.1: a sent message whose delivery state is not final yet, visited by
+ * og_host_api.list_unsettled_sends(). Borrowed for the visitor call. */
+typedef struct og_unsettled_send {
+  uint32_t struct_size;
+  og_delivery_state state;    /* the state recorded so far (QUEUED or SENT) */
+  int64_t outbox_id;          /* cursor: pass the last one seen as `after_id` for the next batch */
+  og_str provider_message_id;
+  int64_t sent_at_ms;         /* when the provider's acceptance was recorded (Unix ms) */
+} og_unsettled_send;
+
+/* list_unsettled_sends visitor: `send` is borrowed for the call. */
+typedef void (*og_unsettled_visit_fn)(void* user, const og_unsettled_send* send);
+
 /* ---------------------------------------------------------------- outbound HTTP (host-owned) */
 
 #define OG_FETCH_ALLOW_PRIVATE 0x1 /* ask to reach loopback/private addresses; granted only when
@@ -334,6 +360,16 @@ typedef struct og_host_api {
                       int32_t* found, og_error* err);
   og_status (*kv_put)(og_host_ctx* ctx, og_str key, og_str value, og_error* err);
   og_status (*kv_delete)(og_host_ctx* ctx, og_str key, og_error* err);
+
+  /* ---- 1.1 (check with OG_HAS_FIELD(host, og_host_api, list_unsettled_sends))
+   * Visit this instance's sent messages whose delivery state is still short of final
+   * (queued/sent), accepted by the provider between sent_after_ms and sent_before_ms, with
+   * outbox id > after_id, in outbox id order, at most `limit` (1..1000). Calls `visit` before
+   * returning; *count gets the number visited (fewer than limit: that was the last batch).
+   * A synchronous store read: any thread, but keep it off per-message hot paths. */
+  og_status (*list_unsettled_sends)(og_host_ctx* ctx, int64_t sent_after_ms, int64_t sent_before_ms,
+                                    int64_t after_id, int32_t limit, og_unsettled_visit_fn visit,
+                                    void* user, int32_t* count, og_error* err);
 } og_host_api;
 
 /* ---------------------------------------------------------------- plugin → host description */
@@ -370,6 +406,20 @@ typedef struct og_plugin_api {
 
   /* A timer set with host->set_timer fired. Optional. */
   void (*on_timer)(void* instance, uint64_t timer_id);
+
+  /* ---- 1.1, optional (NULL, or absent in a 1.0 plugin: the host re-sends as in 1.0).
+   * Before sending again a reply whose earlier attempt may have reached the provider (a crash,
+   * a timeout or an error answer left its outcome unknown), the host asks whether the provider
+   * already has it. Same ticket rules as send_message: return OG_OK and answer once through
+   * host->send_result(ticket) with
+   *   OG_OK + provider_message_id  the provider has it: recorded as sent, nothing is sent again;
+   *   OG_NOT_FOUND                 it does not: the host calls send_message for it now;
+   *   OG_RETRY (or anything else)  cannot tell now (provider unreachable): the host asks again
+   *                                later and never re-sends blindly;
+   * or return OG_DECLINE at once when this message cannot be looked up (the host then sends
+   * as a 1.0 plugin would), or OG_RETRY at once. */
+  og_status (*lookup_send)(void* instance, uint64_t ticket, const og_outbound_message* message,
+                           const og_send_lookup* lookup, og_error* err);
 } og_plugin_api;
 
 /* True when a struct received from the other side is large enough to hold `field`.
