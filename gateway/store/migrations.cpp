@@ -1,5 +1,7 @@
 #include "store/migrations.hpp"
 
+#include "store/valid_text_migration.hpp"
+
 #include <array>
 #include <chrono>
 #include <stdexcept>
@@ -243,14 +245,18 @@ constexpr const char* kConversationComplaint = R"sql(
 ALTER TABLE conversations ADD COLUMN complaint_at INTEGER;
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations{{{1, kInitialSchema},
+// Version 9: text that is not UTF-8 is repaired in every column customers and providers reach
+// (valid_text_migration.hpp); the store repairs it on the way in from now on.
+
+constexpr std::array<Migration, 9> kMigrations{{{1, kInitialSchema},
                                                 {2, kCustomerConversationsIndex},
                                                 {3, kAccountManagerAndReplyKeys},
                                                 {4, kCustomerTierSource},
                                                 {5, kEarlyReceipts},
                                                 {6, kCheapChecks, true},
                                                 {7, kConversationTeam},
-                                                {8, kConversationComplaint}}};
+                                                {8, kConversationComplaint},
+                                                {9, nullptr, false, repair_stored_text}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -320,7 +326,9 @@ int apply_migrations(sqlite::Connection& db) {
         db.exec("COMMIT");
         continue;
       }
-      if (m.edits_schema_text) {
+      if (m.rewrite) {
+        m.rewrite(db);
+      } else if (m.edits_schema_text) {
         edit_schema_text(db, m.sql);
       } else {
         db.exec(m.sql);

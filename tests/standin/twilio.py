@@ -37,7 +37,10 @@ def compute_signature(auth_token, url, params):
     """base64(HMAC-SHA1(auth_token, url + name1 + value1 + ...)) with the POST parameters sorted
     by name (byte order); repeated names are each included, ordered by value."""
     data = url + "".join(name + value for name, value in sorted(_pairs(params)))
-    digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
+    # Values are the decoded form fields; bytes that are not UTF-8 travel as surrogate escapes
+    # (bytes.decode("utf-8", "surrogateescape")), so tests can send what a carrier may.
+    digest = hmac.new(auth_token.encode(), data.encode("utf-8", "surrogateescape"),
+                      hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
 
@@ -95,7 +98,7 @@ def post_signed(target_url, signed_url, auth_token, params, headers=None, timeou
     was given; it differs from target_url behind a proxy). Returns (status, body_bytes, headers)
     and never raises on HTTP error statuses."""
     pairs = _pairs(params)
-    body = urllib.parse.urlencode(pairs).encode()
+    body = urllib.parse.urlencode(pairs, errors="surrogateescape").encode()
     all_headers = {
         "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
         "User-Agent": USER_AGENT,
