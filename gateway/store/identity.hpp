@@ -1,19 +1,44 @@
-// Identity normalisation: the same person must map to the same (kind, address) whichever way
-// a channel spells it. Pure functions; the store applies them before every identity lookup.
+// Identity parsing: the same person must map to the same (kind, address) whichever way a channel
+// spells it, and an address that is not what its kind promises must not pose as one (a "phone"
+// identity is a real E.164 number). Pure functions; the store applies them before every identity
+// lookup.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace omnigate::store {
 
-// E.164 when possible: drops spaces, dashes, dots and parentheses, turns a leading "00" into
-// "+", and accepts "+" followed by 8-15 digits. Anything else comes back as the trimmed raw
-// text: an odd number must never make us drop a customer's message.
-std::string normalise_phone(std::string_view raw);
+// Longest address kept (bytes): e-mail allows 254, Messenger's page-scoped ids are ~16 digits.
+inline constexpr std::size_t kMaxAddressBytes = 256;
+
+// What a channel's sender address identifies.
+struct Identity {
+  // "phone" (E.164), "whatsapp", "rcs", "messenger", "email", another channel's own kind, or
+  // "unverified": the address is not what the reported kind promises. An unverified sender's
+  // messages are kept (and flagged by the store); the identity only threads them together.
+  std::string kind;
+  // Normalised. The prefixed kinds keep their prefix ("whatsapp:+14155550100"): that is the
+  // address on that network, and what a reply must be sent to.
+  std::string address;
+  // Why the identity is unverified ("" when it is not), e.g. "From: not a phone number".
+  std::string problem;
+};
+
+// `raw` as the channel reported it under `kind`. For kind "phone" (what Twilio-style plugins
+// report for `From`), the channel prefixes Twilio documents select their own kind:
+// "whatsapp:+E.164", "rcs:+E.164", "messenger:<page-scoped id>". Other kinds are only checked for
+// UTF-8 and length. Unverified addresses are trimmed, repaired UTF-8, at most kMaxAddressBytes.
+Identity parse_identity(std::string_view kind, std::string_view raw);
+
+// The E.164 form ("+" and digits) of a number in international format ("+44 20 7946 0958"),
+// checked with libphonenumber: a known country code and a length possible there. No national
+// formats: no channel tells the store which country a number without "+" belongs to.
+std::optional<std::string> e164(std::string_view number);
+
 // Trimmed and lower-cased.
 std::string normalise_email(std::string_view raw);
-// Dispatches on kind ("phone", "email"); other kinds are trimmed only.
-std::string normalise_address(std::string_view kind, std::string_view raw);
 
 }  // namespace omnigate::store

@@ -1,5 +1,7 @@
 #include "store/migrations.hpp"
 
+#include "store/valid_text_migration.hpp"
+
 #include <array>
 #include <chrono>
 #include <stdexcept>
@@ -243,13 +245,16 @@ constexpr const char* kConversationComplaint = R"sql(
 ALTER TABLE conversations ADD COLUMN complaint_at INTEGER;
 )sql";
 
+// Version 9: text that is not UTF-8 is repaired in every column customers and providers reach
+// (valid_text_migration.hpp); the store repairs it on the way in from now on.
+
 // Version 10: the replies a channel may poll its provider about when status callbacks were lost
 // (Store::unsettled_sends): sent rows of an instance by the time they were recorded as sent.
 constexpr const char* kOutboxSentIndex = R"sql(
 CREATE INDEX outbox_sent ON outbox(channel_instance, updated_at) WHERE state = 'sent';
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations{{{1, kInitialSchema},
+constexpr std::array<Migration, 10> kMigrations{{{1, kInitialSchema},
                                                 {2, kCustomerConversationsIndex},
                                                 {3, kAccountManagerAndReplyKeys},
                                                 {4, kCustomerTierSource},
@@ -257,6 +262,7 @@ constexpr std::array<Migration, 9> kMigrations{{{1, kInitialSchema},
                                                 {6, kCheapChecks, true},
                                                 {7, kConversationTeam},
                                                 {8, kConversationComplaint},
+                                                {9, nullptr, false, repair_stored_text},
                                                 {10, kOutboxSentIndex}}};
 
 std::int64_t wall_ms() {
@@ -327,7 +333,9 @@ int apply_migrations(sqlite::Connection& db) {
         db.exec("COMMIT");
         continue;
       }
-      if (m.edits_schema_text) {
+      if (m.rewrite) {
+        m.rewrite(db);
+      } else if (m.edits_schema_text) {
         edit_schema_text(db, m.sql);
       } else {
         db.exec(m.sql);

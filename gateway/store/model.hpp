@@ -52,8 +52,10 @@ struct InboundRecord {
   std::string channel_instance;  // e.g. "sms"
   std::string channel_kind;      // e.g. "sms"
   std::string provider_message_id;
-  std::string from_kind;     // "phone" | "email" | "webchat" | ...
-  std::string from_address;  // the store normalises it (E.164 phones, lower-case e-mail)
+  std::string from_kind;  // "phone" | "email" | "webchat" | ...
+  // The store parses it (identity.hpp): E.164 phones, Twilio's whatsapp:/rcs:/messenger: kinds,
+  // lower-case e-mail, else an "unverified" identity and a flagged message.
+  std::string from_address;
   std::string from_name;
   std::string to_address;
   std::string thread_key;

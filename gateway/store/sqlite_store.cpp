@@ -6,6 +6,8 @@
 #include "store/migrations.hpp"
 #include "store/model_json.hpp"
 
+#include "omnigate/utf8.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -421,6 +423,8 @@ void SqliteStore::outbox_begin_attempt(Id outbox_id, Completion<Nothing> done) {
 
 void SqliteStore::outbox_mark_sent(Id outbox_id, std::string provider_message_id,
                                    Completion<Nothing> done) {
+  // Provider answers are stored as text like customers' (customer_text.hpp).
+  utf8::repair(provider_message_id);
   submit<Nothing>(
       [=](sqlite::Connection& db) {
         Query(db.cached("UPDATE outbox SET state = 'sent', provider_message_id = ?, last_error = "
@@ -442,6 +446,7 @@ void SqliteStore::outbox_mark_sent(Id outbox_id, std::string provider_message_id
 
 void SqliteStore::outbox_mark_retry(Id outbox_id, UnixMs next_attempt_at, std::string error,
                                     Completion<Nothing> done) {
+  utf8::repair(error);
   submit<Nothing>(
       [=](sqlite::Connection& db) {
         Query(db.cached("UPDATE outbox SET state = 'retry', next_attempt_at = ?, last_error = ?, "
@@ -456,6 +461,8 @@ void SqliteStore::outbox_mark_retry(Id outbox_id, UnixMs next_attempt_at, std::s
 
 void SqliteStore::outbox_mark_failed(Id outbox_id, std::string error_code, std::string error_text,
                                      Completion<Nothing> done) {
+  utf8::repair(error_code);
+  utf8::repair(error_text);
   submit<Nothing>(
       [=](sqlite::Connection& db) {
         const UnixMs now = wall_clock_ms();

@@ -1,8 +1,11 @@
 // Writes that carry messages: inbound messages, channel events, delivery receipts and agent
 // replies. All run on the writer thread inside a group-commit batch.
+#include "store/customer_text.hpp"
 #include "store/identity.hpp"
 #include "store/model_json.hpp"
 #include "store/sqlite_store.hpp"
+
+#include "omnigate/utf8.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -78,6 +81,46 @@ std::optional<ReplyResult> earlier_reply(sqlite::Connection& db, const ReplyReco
   result.kind =
       same_text && stored == asked ? ReplyResult::Kind::replayed : ReplyResult::Kind::key_mismatch;
   return result;
+}
+
+// An inbound message made storable: its text repaired (customer_text.hpp) and its sender parsed
+// (identity.hpp). Whatever was wrong flags the message malformed and is named in the data of its
+// "message.received" event; the original bytes stay in `raw`, which plugins fill with the
+// request they received, else the store with the originals of what it changed. Runs before the
+// write is queued, off the writer thread.
+struct PreparedInbound {
+  Identity from;
+  std::string received_data = "{}";  // data_json of the "message.received" event
+};
+PreparedInbound prepare_inbound(InboundRecord& rec) {
+  PreparedInbound out;
+  out.from = parse_identity(rec.from_kind, rec.from_address);
+  TextRepair repair = repair_text({{"provider_message_id", &rec.provider_message_id},
+                                   {"from_name", &rec.from_name},
+                                   {"to_address", &rec.to_address},
+                                   {"thread_key", &rec.thread_key},
+                                   {"subject", &rec.subject},
+                                   {"body_text", &rec.body_text},
+                                   {"body_html", &rec.body_html},
+                                   {"metadata_json", &rec.metadata_json}});
+  for (auto& a : rec.attachments) {
+    const auto more = repair_text(
+        {{"filename", &a.filename}, {"content_type", &a.content_type}, {"url", &a.url}});
+    if (more.originals.empty()) continue;
+    repair.changed.insert(repair.changed.end(), more.changed.begin(), more.changed.end());
+    repair.originals += (repair.originals.empty() ? "" : "&") + more.originals;
+  }
+  std::vector<std::string> problems;
+  for (auto name : repair.changed) problems.push_back(std::string(name) + ": not UTF-8");
+  if (!out.from.problem.empty()) {
+    problems.push_back(out.from.problem);
+    append_form_field(repair.originals, "from_address", rec.from_address);
+  }
+  if (problems.empty()) return out;
+  rec.malformed = true;
+  if (rec.raw.empty()) rec.raw = std::move(repair.originals);
+  out.received_data = nlohmann::json{{"problems", problems}}.dump();
+  return out;
 }
 
 }  // namespace
@@ -200,8 +243,9 @@ void SqliteStore::insert_attachments(sqlite::Connection& db,
 }
 
 void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> done) {
+  PreparedInbound prepared = prepare_inbound(rec);
   submit<IngestResult>(
-      [this, rec = std::move(rec)](sqlite::Connection& db) {
+      [this, rec = std::move(rec), prepared = std::move(prepared)](sqlite::Connection& db) {
         IngestResult result;
         if (!rec.provider_message_id.empty()) {
           Query dup(db.cached("SELECT m.id, m.conversation_id, c.customer_id FROM messages m JOIN "
@@ -213,9 +257,9 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
           if (auto earlier = earlier_ingest(dup)) return *earlier;
         }
         const UnixMs now = or_now(rec.received_at);
-        const std::string address = normalise_address(rec.from_kind, rec.from_address);
+        const Identity& from = prepared.from;
         const std::string actor = "plugin:" + rec.channel_instance;
-        result.customer_id = resolve_customer(db, rec.from_kind, address, rec.from_name, now);
+        result.customer_id = resolve_customer(db, from.kind, from.address, rec.from_name, now);
 
         ThreadRequest req;
         req.customer_id = result.customer_id;
@@ -223,8 +267,8 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
         req.channel_kind = rec.channel_kind;
         req.thread_key = rec.thread_key;
         req.subject = rec.subject;
-        req.customer_address_kind = rec.from_kind;
-        req.customer_address = address;
+        req.customer_address_kind = from.kind;
+        req.customer_address = from.address;
         req.our_address = rec.to_address;
         req.skills = &rec.skills;
         req.priority = rec.priority >= 1 && rec.priority <= 4 ? rec.priority
@@ -238,17 +282,24 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
         result.new_conversation = conv.created;
         result.reopened = conv.reopened;
 
-        Query(db.cached("INSERT INTO messages(conversation_id, channel_instance, direction, "
+        {
+          Query insert(
+              db.cached("INSERT INTO messages(conversation_id, channel_instance, direction, "
                         "author_kind, author_id, subject, body_text, body_html, "
                         "provider_message_id, malformed, raw, metadata_json, sent_at, created_at) "
                         "VALUES (?, ?, 'in', 'customer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-              conv.id, rec.channel_instance, address, rec.subject, rec.body_text, rec.body_html,
-              rec.provider_message_id, rec.malformed ? 1 : 0, rec.raw, rec.metadata_json,
-              rec.sent_at, now)
-            .step();
+              conv.id, rec.channel_instance, from.address, rec.subject, rec.body_text,
+              rec.body_html, rec.provider_message_id, rec.malformed ? 1 : 0, rec.raw,
+              rec.metadata_json, rec.sent_at, now);
+          // A plugin's audit copy that is not UTF-8 (an 8-bit mail) is kept byte for byte as a
+          // BLOB, which every reader takes as bytes instead of failing on it as text.
+          if (!utf8::is_valid(rec.raw)) insert->bind_blob(9, rec.raw);
+          insert.step();
+        }
         result.message_id = db.last_insert_rowid();
         insert_attachments(db, rec.attachments, result.message_id, std::nullopt);
-        insert_event(db, conv.id, "message.received", actor, "{}", result.message_id, now);
+        insert_event(db, conv.id, "message.received", actor, prepared.received_data,
+                     result.message_id, now);
         // The customer answered: a conversation waiting on them is the agent's turn again. The
         // status is only written when it changes, because writing it makes SQLite evaluate the
         // status CHECK (an IN list it builds a temporary b-tree for) on every message.
@@ -267,8 +318,17 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
 }
 
 void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<IngestResult> done) {
+  // Events have no audit copy: their text is repaired, and an unverified sender is named by kind.
+  repair_text({{"provider_event_id", &rec.provider_event_id},
+               {"kind", &rec.kind},
+               {"to_address", &rec.to_address},
+               {"thread_key", &rec.thread_key},
+               {"data_json", &rec.data_json}});
+  for (auto& a : rec.attachments)
+    repair_text({{"filename", &a.filename}, {"content_type", &a.content_type}, {"url", &a.url}});
+  Identity from = parse_identity(rec.from_kind, rec.from_address);
   submit<IngestResult>(
-      [this, rec = std::move(rec)](sqlite::Connection& db) {
+      [this, rec = std::move(rec), from = std::move(from)](sqlite::Connection& db) {
         IngestResult result;
         if (rec.kind.empty()) throw std::invalid_argument("channel event without a kind");
         if (!rec.provider_event_id.empty()) {
@@ -281,16 +341,15 @@ void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<Ingest
           if (auto earlier = earlier_ingest(dup)) return *earlier;
         }
         const UnixMs now = or_now(rec.at);
-        const std::string address = normalise_address(rec.from_kind, rec.from_address);
         const std::string actor = "plugin:" + rec.channel_instance;
-        result.customer_id = resolve_customer(db, rec.from_kind, address, std::string(), now);
+        result.customer_id = resolve_customer(db, from.kind, from.address, std::string(), now);
         ThreadRequest req;
         req.customer_id = result.customer_id;
         req.channel_instance = rec.channel_instance;
         req.channel_kind = rec.channel_kind;
         req.thread_key = rec.thread_key;
-        req.customer_address_kind = rec.from_kind;
-        req.customer_address = address;
+        req.customer_address_kind = from.kind;
+        req.customer_address = from.address;
         req.our_address = rec.to_address;
         req.actor = actor;
         // Call progress or a late recording must not pull a resolved conversation back.
@@ -331,6 +390,9 @@ void SqliteStore::apply_receipt(sqlite::Connection& db, const StoredReceipt& rec
 }
 
 void SqliteStore::ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult> done) {
+  repair_text({{"provider_message_id", &rec.provider_message_id},
+               {"error_code", &rec.error_code},
+               {"error_text", &rec.error_text}});
   submit<DeliveryResult>(
       [rec = std::move(rec)](sqlite::Connection& db) {
         if (delivery_rank(rec.state) < 0 && !is_terminal_failure(rec.state)) {

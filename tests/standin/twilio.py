@@ -38,7 +38,10 @@ def compute_signature(auth_token, url, params):
     by name (code point order); a repeated name contributes each of its distinct values once,
     sorted, as Twilio and its SDKs sign (twilio-python: sorted(set(values)))."""
     data = url + "".join(name + value for name, value in sorted(set(_pairs(params))))
-    digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
+    # Values are the decoded form fields; bytes that are not UTF-8 travel as surrogate escapes
+    # (bytes.decode("utf-8", "surrogateescape")), so tests can send what a carrier may.
+    digest = hmac.new(auth_token.encode(), data.encode("utf-8", "surrogateescape"),
+                      hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
 
@@ -96,7 +99,7 @@ def post_signed(target_url, signed_url, auth_token, params, headers=None, timeou
     was given; it differs from target_url behind a proxy). Returns (status, body_bytes, headers)
     and never raises on HTTP error statuses."""
     pairs = _pairs(params)
-    body = urllib.parse.urlencode(pairs).encode()
+    body = urllib.parse.urlencode(pairs, errors="surrogateescape").encode()
     all_headers = {
         "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
         "User-Agent": USER_AGENT,

@@ -1,49 +1,10 @@
 #include "omnigate/common/json_object_writer.hpp"
 
+#include "omnigate/utf8.hpp"
+
 #include <utility>
 
 namespace omnigate::json_text {
-namespace {
-
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
-
-bool continuation(unsigned char c) {
-  return (c & 0xC0) == 0x80;
-}
-
-// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629, table 3-7 of the
-// Unicode standard: no overlongs, no surrogates, nothing above U+10FFFF), or 0 when it is not
-// one; then `*bad` is the length of the maximal invalid subpart to replace (at least 1).
-std::size_t sequence_length(std::string_view s, std::size_t* bad) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  std::size_t need = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    need = 1;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  for (std::size_t i = 1; i <= need; ++i) {
-    const auto c = i < s.size() ? static_cast<unsigned char>(s[i]) : 0;
-    const bool ok = i == 1 ? c >= lo && c <= hi : continuation(c);
-    if (!ok) {
-      *bad = i;
-      return 0;
-    }
-  }
-  return need + 1;
-}
-
-}  // namespace
 
 void append_string(std::string& out, std::string_view bytes) {
   out.reserve(out.size() + bytes.size() + 2);
@@ -62,14 +23,13 @@ void append_string(std::string& out, std::string_view bytes) {
     if (i == bytes.size()) break;
     const auto c = static_cast<unsigned char>(bytes[i]);
     if (c >= 0x80) {
-      std::size_t bad = 0;
-      if (const auto n = sequence_length(bytes.substr(i), &bad)) {
-        out.append(bytes.substr(i, n));
-        i += n;
+      const auto seq = utf8::next_sequence(bytes.substr(i));
+      if (seq.valid) {
+        out.append(bytes.substr(i, seq.length));
       } else {
-        out += kReplacement;
-        i += bad;
+        out += utf8::kReplacement;
       }
+      i += seq.length;
       continue;
     }
     switch (c) {

@@ -15,9 +15,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace omnigate::store;
   switch (data[0] % 4) {
     case 0: {
-      const std::string phone = normalise_phone(input);
-      // Normalising is idempotent: a stored address looks itself up again.
-      if (normalise_phone(phone) != phone) std::abort();
+      const Identity id = parse_identity("phone", input);
+      // Parsing is idempotent: a stored address looks itself up again.
+      const Identity again = parse_identity("phone", id.address);
+      if (id.kind != "unverified" && (again.kind != id.kind || again.address != id.address))
+        std::abort();
+      if (id.address.size() > kMaxAddressBytes) std::abort();
       break;
     }
     case 1: {

@@ -24,7 +24,7 @@ std::vector<std::string> timeline(Store& store, Id conversation) {
 TEST_CASE("a known identity joins its customer whatever the spelling") {
   StoreTestEnv env;
   const auto first = ingest(*env.store, sms("+1 (555) 123-4567", "SM1", "hello"));
-  auto again = sms("001-555-123-4567", "SM2", "again");
+  auto again = sms("+1 555.123.4567", "SM2", "again");
   again.thread_key = "sms:+1 (555) 123-4567";  // the plugin's thread key for the same pair
   const auto second = ingest(*env.store, again);
   CHECK(first.new_conversation);

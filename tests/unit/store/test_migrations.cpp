@@ -1,5 +1,6 @@
 #include "store/migrations.hpp"
 #include "store_test_env.hpp"
+#include "text_columns.hpp"
 
 #include <sqlite3.h>
 
@@ -75,4 +76,67 @@ TEST_CASE("the closed value sets are still enforced after their CHECKs were rewr
   CHECK(sqlite3_exec(db, ("UPDATE conversations SET status = 'closed' WHERE id = " + conv).c_str(),
                      nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
+}
+
+TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the originals and flags") {
+  // A database at version 8 with what the store wrote before it repaired text on the way in.
+  // Migration 9 changes no table and 10 only adds an index, so a current database without
+  // their rows and that index is one at version 8.
+  StoreTestEnv env;
+  auto rec = sms("+15551234567", "SM1", "fine");
+  rec.raw = "Body=fine";
+  const auto with_raw = ingest(*env.store, rec);
+  const auto without_raw = ingest(*env.store, sms("+15557654321", "SM2", "also fine"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 9");
+  run("DROP INDEX outbox_sent");
+  const auto m1 = std::to_string(with_raw.message_id);
+  const auto m2 = std::to_string(without_raw.message_id);
+  // Bytes written as they came, as the old store did (X'..' is a BLOB; CAST makes it TEXT).
+  run("UPDATE messages SET body_text = CAST(X'FFFE6869' AS TEXT), subject = CAST(X'636166E9' AS "
+      "TEXT) WHERE id = " +
+      m1);
+  run("UPDATE messages SET body_text = CAST(X'C328' AS TEXT) WHERE id = " + m2);
+  run("UPDATE customers SET display_name = CAST(X'4AF6726720' AS TEXT) WHERE id = " +
+      std::to_string(without_raw.customer_id));
+  run("UPDATE identities SET address = CAST(X'2B31353535FF' AS TEXT) WHERE customer_id = " +
+      std::to_string(without_raw.customer_id));
+  run("UPDATE conversations SET thread_key = CAST(X'736D733AFF' AS TEXT), customer_address = "
+      "CAST(X'2B31353535FF' AS TEXT) WHERE id = " +
+      std::to_string(without_raw.conversation_id));
+  run("UPDATE events SET data_json = CAST(X'7B2261223A2280227D' AS TEXT) WHERE message_id = " + m2);
+  sqlite3_close(db);
+  REQUIRE_FALSE(invalid_text_values(env.options.path).empty());
+
+  env.reopen();  // migrates
+  CHECK(env.store->schema_version() >= 9);
+  env.store.reset();
+
+  CHECK(invalid_text_values(env.options.path).empty());
+  const std::string r = "\xEF\xBF\xBD";
+  const auto& path = env.options.path;
+  CHECK(read_value(path, "SELECT body_text FROM messages WHERE id = " + m1) == r + r + "hi");
+  CHECK(read_value(path, "SELECT subject FROM messages WHERE id = " + m1) == "caf" + r);
+  CHECK(read_value(path, "SELECT malformed FROM messages WHERE id = " + m1) == "1");
+  // The plugin's raw copy stays; where there was none, the originals are kept form-encoded.
+  CHECK(read_value(path, "SELECT raw FROM messages WHERE id = " + m1) == "Body=fine");
+  CHECK(read_value(path, "SELECT body_text FROM messages WHERE id = " + m2) == r + "(");
+  CHECK(read_value(path, "SELECT malformed FROM messages WHERE id = " + m2) == "1");
+  CHECK(read_value(path, "SELECT raw FROM messages WHERE id = " + m2) == "body_text=%C3%28");
+  CHECK(read_value(path, "SELECT display_name FROM customers WHERE id = " +
+                             std::to_string(without_raw.customer_id)) == "J" + r + "rg ");
+  CHECK(read_value(path, "SELECT kind || ' ' || address FROM identities WHERE customer_id = " +
+                             std::to_string(without_raw.customer_id)) == "unverified +1555" + r);
+  CHECK(read_value(path, "SELECT customer_address_kind FROM conversations WHERE id = " +
+                             std::to_string(without_raw.conversation_id)) == "unverified");
+  CHECK(read_value(path, "SELECT data_json FROM events WHERE message_id = " + m2) ==
+        "{\"a\":\"" + r + "\"}");
+  // Rows that were valid are untouched.
+  CHECK(count_rows(path, "SELECT COUNT(*) FROM identities WHERE kind = 'phone'") == 1);
 }
