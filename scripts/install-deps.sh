@@ -30,10 +30,12 @@ export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -ne 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   $sudo apt-get update -qq
+  updated=1
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 if ! have_phonenumber_headers; then
   echo "install-deps: unpacking libphonenumber-dev into $phonenumber_root"
+  [ -n "${updated:-}" ] || $sudo apt-get update -qq  # download needs current package lists
   tmp=$(mktemp -d)
   (cd "$tmp" && apt-get download libphonenumber-dev)
   $sudo mkdir -p "$phonenumber_root"
