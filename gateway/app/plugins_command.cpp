@@ -1,8 +1,11 @@
 #include "app/cli.hpp"
 #include "app/startup.hpp"
+#include "plugin_host/config_schema.hpp"
 #include "plugin_host/plugin_host.hpp"
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 namespace omnigate::app {
 namespace {
@@ -44,6 +47,17 @@ int plugins_list_command(const Args& args) {
       const PluginInspection p = inspect_plugin(instance.file);
       if (p.ok) {
         print_inspection(p, "  ");
+        // The check `serve` makes before it creates an enabled instance. No schema: nothing to
+        // check (one that does not compile made inspect_plugin() fail already).
+        std::string ignored;
+        const auto schema = plugin_host::ConfigSchema::compile(p.config_schema_json, ignored);
+        const auto violations = schema && instance.enabled
+                                    ? schema->violations(instance.config_json)
+                                    : std::vector<std::string>{};
+        if (!violations.empty()) {
+          ++broken;
+          std::cout << "  error:         " << plugin_host::join_violations(violations) << '\n';
+        }
       } else {
         ++broken;
         std::cout << "  error:         " << p.error << '\n';
