@@ -308,6 +308,36 @@ std::string type_name(const json& value) {
   return value.type_name();
 }
 
+// Every key of the object at `path` that its schema does not allow. valijson names only the
+// first (`first`); an operator should not have to fix a misspelt table one key per restart.
+std::vector<std::string> unknown_keys(const json& root, const json& config, const Path& path,
+                                      const std::string& first) {
+  const json* schema = schema_at(root, path);
+  const json* object = value_at(config, path);
+  if (schema == nullptr || !schema->is_object() || object == nullptr || !object->is_object() ||
+      schema->value("additionalProperties", json(true)) != json(false)) {
+    return {first};
+  }
+  const json properties = schema->value("properties", json::object());
+  const json patterns = schema->value("patternProperties", json::object());
+  std::vector<std::string> out;
+  for (const auto& [key, value] : object->items()) {
+    if (properties.is_object() && properties.contains(key)) continue;
+    bool matched = false;
+    if (patterns.is_object()) {
+      for (const auto& [pattern, sub] : patterns.items()) {
+        try {
+          matched = matched || std::regex_search(key, std::regex(pattern));
+        } catch (const std::regex_error&) {
+        }
+      }
+    }
+    if (!matched) out.push_back(key);
+  }
+  if (std::find(out.begin(), out.end(), first) == out.end()) return {first};
+  return out;
+}
+
 // The name valijson quotes in a message that ends with '<name>'.
 std::string quoted_name(const std::string& description, const std::string& after) {
   const auto start = description.find(after);
@@ -375,8 +405,14 @@ std::vector<std::string> ConfigSchema::violations(std::string_view config_json) 
     const std::string missing = quoted_name(error.description, "Missing required property '");
     std::string message;
     if (!unknown.empty()) {
-      path.push_back({false, unknown, 0});
-      message = quote(path) + " is not allowed by the plugin's schema";
+      for (const auto& key : unknown_keys(root, config, path, unknown)) {
+        Path key_path = path;
+        key_path.push_back({false, key, 0});
+        const std::string one = quote(key_path) + " is not allowed by the plugin's schema";
+        if (std::find(out.begin(), out.end(), one) == out.end()) out.push_back(one);
+        reported.push_back(std::move(key_path));
+      }
+      continue;
     } else if (!missing.empty()) {
       path.push_back({false, missing, 0});
       message = quote(path) + " is required by the plugin's schema";

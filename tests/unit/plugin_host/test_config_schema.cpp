@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,17 @@ TEST_CASE("config schema: an unknown key is named") {
   CHECK(schema.violations(R"({"account_sid": "AC1", "auth_token": "secret-token",
                               "bogus_key": 1})") ==
         Violations{R"(config key "bogus_key" is not allowed by the plugin's schema)"});
+}
+
+TEST_CASE("config schema: every unknown key of a table is named, not only the first") {
+  const auto schema = compiled();
+  auto violations = schema.violations(R"({"account_sid": "AC1", "auth_token": "secret-token",
+                              "bogus_key": 1, "another": 2, "limits": {"burts": 3}})");
+  std::sort(violations.begin(), violations.end());
+  CHECK(violations ==
+        Violations{R"(config key "another" is not allowed by the plugin's schema)",
+                   R"(config key "bogus_key" is not allowed by the plugin's schema)",
+                   R"(config key "limits.burts" is not allowed by the plugin's schema)"});
 }
 
 TEST_CASE("config schema: a value of the wrong type says what was expected and what came") {
