@@ -3,6 +3,7 @@
 #include "core/asio_executor_impl.hpp"
 #include "core/coalescing_queue.hpp"
 #include "core/log.hpp"
+#include "http/response_validation.hpp"
 #include "http/url.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -411,11 +412,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void write_response(Response r) {
     if (phase_ == Phase::closed) return;
     phase_ = Phase::writing;
-    if (r.status < 100 || r.status > 599) {
+    // Beast would throw out of the write (a body on a 204) or send a header as given (CR/LF).
+    if (std::string why = response_error(r); !why.empty()) {
       log(LogLevel::error, kComponent,
-          "handler replied with invalid status " + std::to_string(r.status) + " for " +
-              route_label_);
-      r = error_response(500, "internal", "invalid response status");
+          "handler for " + route_label_ + " gave an invalid reply: " + why);
+      r = error_response(500, "internal", "invalid response");
     }
     response_ = {};
     response_.version(11);

@@ -59,11 +59,10 @@ og_status host_register_ws_route(og_host_ctx* ctx, og_str path, const og_ws_hand
   });
 }
 
+// respond() has no og_error: a refusal is logged with its reason, and the request answered 500.
 og_status host_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_response* response) {
-  return guarded(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
-    const auto r = read_abi_struct(response);
-    if (!r) return OG_PERMANENT;
-    return inst.respond(request_id, *r);
+  return guarded(ctx, nullptr, [&](PluginInstance& inst, std::string& error) {
+    return inst.respond(request_id, response, error);
   });
 }
 

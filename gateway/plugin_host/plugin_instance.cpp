@@ -5,6 +5,7 @@
 #include "http/router.hpp"
 #include "plugin_host/abi_struct.hpp"
 #include "plugin_host/host_api.hpp"
+#include "plugin_host/plugin_response.hpp"
 #include "plugin_host/record_mapping.hpp"
 
 #include <algorithm>
@@ -162,6 +163,15 @@ PluginInstance::PluginInstance(HostServices& services, config::PluginInstanceCon
       ctx_{this},
       strand_(services_.executor.make_strand()) {}
 
+PluginInstance::CallGuard::CallGuard(PluginInstance& instance)
+    : instance_(instance), lock_(instance.call_mu_) {
+  instance_.caller_ = std::this_thread::get_id();
+}
+
+PluginInstance::CallGuard::~CallGuard() {
+  instance_.caller_ = std::thread::id();
+}
+
 bool PluginInstance::accepts_plugin_calls() const {
   const Phase p = phase_;
   return p == Phase::starting || p == Phase::running;
@@ -173,7 +183,7 @@ std::string PluginInstance::mount_path(const std::string& path) const {
 
 std::function<void()> PluginInstance::holding_call_lock(std::function<void()> fn) {
   return [self = shared_from_this(), fn = std::move(fn)] {
-    std::lock_guard call(self->call_mu_);
+    CallGuard call(*self);
     fn();
   };
 }
@@ -192,7 +202,7 @@ og_status PluginInstance::start(std::string& error) {
   og_status status = OG_OK;
   bool created = false;
   {
-    std::lock_guard call(call_mu_);
+    CallGuard call(*this);
     phase_ = Phase::starting;
     og_error err{};
     void* state = nullptr;
@@ -225,7 +235,7 @@ og_status PluginInstance::start(std::string& error) {
 
 void PluginInstance::stop() {
   {
-    std::lock_guard call(call_mu_);
+    CallGuard call(*this);
     if (phase_ != Phase::running) return;
     phase_ = Phase::stopping;
     if (api_.stop != nullptr) api_.stop(plugin_state_);
@@ -253,7 +263,7 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
   services_.store.flush();
   std::map<uint64_t, PendingSend> sends;
   {
-    std::lock_guard call(call_mu_);
+    CallGuard call(*this);
     std::map<uint64_t, PendingCommit> commits;
     {
       std::lock_guard lock(state_mu_);
@@ -294,7 +304,7 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
 og_status PluginInstance::register_http_route(std::string_view method, std::string_view path,
                                               og_http_handler_fn handler, void* user,
                                               std::string& error) {
-  if (phase_ != Phase::starting) {
+  if (phase_ != Phase::starting || caller_.load() != std::this_thread::get_id()) {
     error = "routes can only be registered during create() or start()";
     return OG_PERMANENT;
   }
@@ -326,7 +336,7 @@ og_status PluginInstance::register_http_route(std::string_view method, std::stri
 
 og_status PluginInstance::register_ws_route(std::string_view path, const og_ws_handlers& handlers,
                                             std::string& error) {
-  if (phase_ != Phase::starting) {
+  if (phase_ != Phase::starting || caller_.load() != std::this_thread::get_id()) {
     error = "routes can only be registered during create() or start()";
     return OG_PERMANENT;
   }
@@ -381,7 +391,7 @@ void PluginInstance::mount(http::Router& router) {
       auto self = weak.lock();
       if (!self) return false;
       // Synchronous by the server's contract: the plugin is called under call_mu_ on this thread.
-      std::lock_guard call(self->call_mu_);
+      CallGuard call(*self);
       if (self->phase_ != Phase::running) return false;
       const uint64_t id = conn->id();
       {
@@ -468,38 +478,65 @@ void PluginInstance::finish_request_if_ready(const std::shared_ptr<PendingReques
     reply = std::move(request->reply);
     request->reply = nullptr;
     requests_.erase(request->id);
-    // The 2xx may only follow a durable commit; otherwise the provider must retry.
-    response = request->commit_failed ? retry_later("could not store the request; retry later\n")
-                                      : std::move(*request->response);
+    // The 2xx may only follow a durable commit; otherwise the provider must retry. A reply the
+    // host refused is never replaced by a success the plugin did not give.
+    if (request->commit_failed) {
+      response = retry_later("could not store the request; retry later\n");
+    } else if (!request->refused.empty()) {
+      response = text_response(500, "channel plugin error\n");
+    } else {
+      response = std::move(*request->response);
+    }
   }
   reply(std::move(response));
 }
 
-og_status PluginInstance::respond(uint64_t request_id, const og_http_response& in) {
-  if (in.status < 100 || in.status > 599) return OG_PERMANENT;
-  for (og_str s : {in.content_type, in.body}) {
-    if (s.len != 0 && s.ptr == nullptr) return OG_PERMANENT;
-  }
-  if (in.header_count != 0 && in.headers == nullptr) return OG_PERMANENT;
+og_status PluginInstance::respond(uint64_t request_id, const og_http_response* in,
+                                  std::string& error) {
+  if (refuse_outside_callback("respond", request_id, error)) return OG_PERMANENT;
   http::Response out;
-  out.status = in.status;
-  out.content_type = copy_of(in.content_type);
-  out.body = copy_of(in.body);
-  for (size_t i = 0; i < in.header_count; ++i) {
-    const og_header& h = in.headers[i];
-    if ((h.name.len != 0 && h.name.ptr == nullptr) ||
-        (h.value.len != 0 && h.value.ptr == nullptr)) {
-      return OG_PERMANENT;
-    }
-    const std::string name = copy_of(h.name), value = copy_of(h.value);
-    if (!is_token(name) || value.find_first_of("\r\n") != std::string::npos) return OG_PERMANENT;
-    out.headers.emplace_back(name, value);
+  const auto response = read_abi_struct(in);
+  error = response ? to_http_response(*response, out)
+                   : "og_http_response is NULL or its struct_size is too small";
+  if (!error.empty()) {
+    refuse_reply(request_id, "respond", error);
+    return OG_PERMANENT;
   }
   std::lock_guard lock(state_mu_);
   auto it = requests_.find(request_id);
-  if (it == requests_.end() || it->second->handler_returned) return OG_PERMANENT;
+  if (it == requests_.end() || it->second->handler_returned) {
+    error = "request " + std::to_string(request_id) + " is not being handled right now";
+    return OG_PERMANENT;
+  }
   it->second->response = std::move(out);
   return OG_OK;
+}
+
+bool PluginInstance::refuse_outside_callback(std::string_view function, uint64_t request_id,
+                                             std::string& error) {
+  if (caller_.load() == std::this_thread::get_id()) return false;
+  error = std::string(function) +
+          " is callback only: called from a thread that is not inside a callback of the "
+          "instance";
+  refuse_reply(request_id, function, error);
+  return true;
+}
+
+void PluginInstance::refuse_reply(uint64_t request_id, std::string_view what,
+                                  const std::string& reason) {
+  bool answered_500 = false;
+  if (request_id != 0) {
+    std::lock_guard lock(state_mu_);
+    auto it = requests_.find(request_id);
+    if (it != requests_.end() && !it->second->handler_returned) {
+      if (it->second->refused.empty()) it->second->refused = reason;
+      answered_500 = true;
+    }
+  }
+  ::omnigate::log(LogLevel::error, "plugin_host",
+                  "instance " + config_.instance + " (plugin " + api_.name +
+                      "): " + std::string(what) + " refused" +
+                      (answered_500 ? ", request answered 500" : "") + ": " + reason);
 }
 
 // ------------------------------------------------------------------------- submits and commits
@@ -582,6 +619,7 @@ void PluginInstance::notify_committed(const store::IngestResult& result) {
 
 og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_message& message,
                                          og_commit_fn done, void* user, std::string& error) {
+  if (refuse_outside_callback("submit_inbound", request_id, error)) return OG_PERMANENT;
   store::InboundRecord record;
   error = to_inbound_record(message, {config_.instance, channel_kind_, now_ms()}, record);
   if (!error.empty()) return OG_PERMANENT;
@@ -601,6 +639,7 @@ og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_m
 
 og_status PluginInstance::submit_delivery(uint64_t request_id, const og_delivery_report& report,
                                           og_commit_fn done, void* user, std::string& error) {
+  if (refuse_outside_callback("submit_delivery", request_id, error)) return OG_PERMANENT;
   store::DeliveryRecord record;
   error = to_delivery_record(report, {config_.instance, channel_kind_, now_ms()}, record);
   if (!error.empty()) return OG_PERMANENT;
@@ -614,6 +653,7 @@ og_status PluginInstance::submit_delivery(uint64_t request_id, const og_delivery
 
 og_status PluginInstance::submit_event(uint64_t request_id, const og_channel_event& event,
                                        og_commit_fn done, void* user, std::string& error) {
+  if (refuse_outside_callback("submit_event", request_id, error)) return OG_PERMANENT;
   store::ChannelEventRecord record;
   error = to_channel_event_record(event, {config_.instance, channel_kind_, now_ms()}, record);
   if (!error.empty()) return OG_PERMANENT;
@@ -852,7 +892,7 @@ void PluginInstance::fire_timer(uint64_t timer_id) {
     std::lock_guard lock(state_mu_);
     if (timers_.erase(timer_id) == 0) return;  // cancelled meanwhile
   }
-  std::lock_guard call(call_mu_);
+  CallGuard call(*this);
   if (phase_ == Phase::running) api_.on_timer(plugin_state_, timer_id);
 }
 
@@ -860,6 +900,7 @@ void PluginInstance::fire_timer(uint64_t timer_id) {
 
 og_status PluginInstance::http_fetch(const og_fetch_request& request, og_fetch_done_fn done,
                                      void* user, uint64_t& fetch_id, std::string& error) {
+  if (refuse_outside_callback("http_fetch", 0, error)) return OG_PERMANENT;
   if (!accepts_plugin_calls()) {
     error = "channel instance is not running";
     return OG_RETRY;

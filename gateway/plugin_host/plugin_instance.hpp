@@ -11,6 +11,8 @@
 // waiting for the strand: that keeps start/stop independent of whether the executor is already
 // (or still) running, and cannot deadlock a worker waiting for its own strand.
 // Lock order: call_mu_ before state_mu_; nothing is called out while state_mu_ is held.
+// The thread holding call_mu_ is recorded (caller_): a "callback only" host function called
+// from any other thread (a plugin's own thread) is refused and logged.
 #pragma once
 
 #include "config/config.hpp"
@@ -33,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace omnigate::plugin_host {
@@ -91,7 +94,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
                                 og_http_handler_fn handler, void* user, std::string& error);
   og_status register_ws_route(std::string_view path, const og_ws_handlers& handlers,
                               std::string& error);
-  og_status respond(uint64_t request_id, const og_http_response& response);
+  // Refuses (OG_PERMANENT, logged) a reply that cannot be sent (plugin_response.hpp): the
+  // request is then answered 500, whatever the handler does afterwards.
+  og_status respond(uint64_t request_id, const og_http_response* response, std::string& error);
   og_status submit_inbound(uint64_t request_id, const og_inbound_message& message,
                            og_commit_fn done, void* user, std::string& error);
   og_status submit_delivery(uint64_t request_id, const og_delivery_report& report,
@@ -134,6 +139,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
     int uncommitted = 0;  // submits with this request id not yet committed
     bool commit_failed = false;
     bool handler_returned = false;
+    std::string refused;  // why a respond() or a submit for this request was refused: 500
   };
   struct PendingCommit {
     og_commit_fn fn;
@@ -159,7 +165,25 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   };
   using StartWrite = std::function<void(std::function<void(CommitOutcome)> on_commit)>;
 
+  // Holds call_mu_ for one call into the plugin and records the calling thread.
+  class CallGuard {
+   public:
+    explicit CallGuard(PluginInstance& instance);
+    ~CallGuard();
+    CallGuard(const CallGuard&) = delete;
+    CallGuard& operator=(const CallGuard&) = delete;
+
+   private:
+    PluginInstance& instance_;
+    std::lock_guard<std::mutex> lock_;
+  };
+
   bool accepts_plugin_calls() const;
+  // True (and `error` set, the refusal logged, the request marked for a 500) when `function`,
+  // "callback only", is called from a thread that is not inside a callback of this instance.
+  bool refuse_outside_callback(std::string_view function, uint64_t request_id, std::string& error);
+  // Records why request `request_id` cannot be answered as the plugin meant, and logs it.
+  void refuse_reply(uint64_t request_id, std::string_view what, const std::string& reason);
   std::string mount_path(const std::string& path) const;
   // fn, run holding call_mu_ and keeping this instance alive.
   std::function<void()> holding_call_lock(std::function<void()> fn);
@@ -194,8 +218,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::atomic<uint64_t> next_id_{1};  // request ids, tickets, timer/fetch ids, commit keys
   std::atomic<Phase> phase_{Phase::idle};
 
-  std::mutex call_mu_;            // held during every call into the plugin
-  void* plugin_state_ = nullptr;  // create()'s *instance; guarded by call_mu_
+  std::mutex call_mu_;                     // held during every call into the plugin (CallGuard)
+  std::atomic<std::thread::id> caller_{};  // the thread holding call_mu_; none when free
+  void* plugin_state_ = nullptr;           // create()'s *instance; guarded by call_mu_
 
   mutable std::mutex state_mu_;  // guards everything below
   std::vector<HttpRoute> routes_;

@@ -340,3 +340,25 @@ TEST_CASE("stop() closes idle keep-alive connections") {
   f.server->stop(std::chrono::seconds(5));
   CHECK(c.peer_closed());
 }
+
+TEST_CASE("a reply the wire cannot carry is 500, and the server goes on serving") {
+  ServerFixture f;
+  f.router.add("GET", "/no-content-with-body", reply_with(204, "{\"oops\":1}"));
+  f.router.add("GET", "/injected", [](const http::Request&, http::Reply reply) {
+    http::Response r;
+    r.headers.emplace_back("X-Id", "1\r\nSet-Cookie: injected=1");
+    reply(std::move(r));
+  });
+  f.router.add("GET", "/", reply_with(200, "{}"));
+  f.start();
+  for (const char* path : {"/no-content-with-body", "/injected"}) {
+    INFO(path);
+    auto r = request(f.port, "GET", path);
+    REQUIRE(r);
+    CHECK(r->status == 500);
+    CHECK(r->headers.count("set-cookie") == 0);
+  }
+  auto r = request(f.port, "GET", "/");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}

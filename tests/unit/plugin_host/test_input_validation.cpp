@@ -1,16 +1,19 @@
 // What the host refuses from a plugin before anything reaches the store or the network, and
 // what it copies faithfully.
 #include "plugin_host/http_fetcher.hpp"
+#include "plugin_host/plugin_response.hpp"
 #include "plugin_host/record_mapping.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 using Catch::Matchers::Contains;
 using omnigate::plugin_host::fetch_spec_error;
 using omnigate::plugin_host::FetchSpec;
 using omnigate::plugin_host::RecordSource;
+using omnigate::plugin_host::to_http_response;
 using omnigate::plugin_host::to_inbound_record;
 
 namespace {
@@ -131,4 +134,84 @@ TEST_CASE("fetch requests that could smuggle a header or another scheme are refu
     INFO(url);
     CHECK_THAT(fetch_spec_error(other_scheme), Contains("only http:// and https://"));
   }
+}
+
+namespace {
+
+og_http_response valid_reply(const og_header* headers = nullptr, size_t header_count = 0) {
+  og_http_response r{};
+  r.struct_size = sizeof r;
+  r.status = 200;
+  r.content_type = s("text/xml");
+  r.body = s("<Response/>");
+  r.headers = headers;
+  r.header_count = header_count;
+  return r;
+}
+
+std::string reply_refusal(const og_http_response& r) {
+  omnigate::http::Response out;
+  return to_http_response(r, out);
+}
+
+}  // namespace
+
+TEST_CASE("a plugin's reply is copied whole") {
+  const og_header header{s("Cache-Control"), s("no-store")};
+  omnigate::http::Response out;
+  REQUIRE(to_http_response(valid_reply(&header, 1), out).empty());
+  CHECK(out.status == 200);
+  CHECK(out.content_type == "text/xml");
+  CHECK(out.body == "<Response/>");
+  REQUIRE(out.headers.size() == 1);
+  CHECK(out.headers[0].first == "Cache-Control");
+  CHECK(out.headers[0].second == "no-store");
+}
+
+TEST_CASE("a plugin's reply that cannot be sent is refused with the reason") {
+  auto bad_status = valid_reply();
+  bad_status.status = 999;
+  CHECK_THAT(reply_refusal(bad_status), Contains("status 999 is not a final HTTP status"));
+
+  auto body_on_204 = valid_reply();
+  body_on_204.status = 204;
+  CHECK(reply_refusal(body_on_204) == "a 204 reply cannot have a body");
+
+  auto injected_type = valid_reply();
+  injected_type.content_type = s("text/xml\r\nSet-Cookie: x=1");
+  CHECK_THAT(reply_refusal(injected_type), Contains("content_type contains a control character"));
+
+  const og_header injected{s("X-Id"), s("1\r\nSet-Cookie: x=1")};
+  CHECK_THAT(reply_refusal(valid_reply(&injected, 1)),
+             Contains("header X-Id: value contains a control character"));
+
+  const og_header dangling_header{s("X-Id"), og_str{nullptr, 4}};
+  CHECK_THAT(reply_refusal(valid_reply(&dangling_header, 1)),
+             Contains("headers[0] has a length but no pointer"));
+  CHECK_THAT(reply_refusal(valid_reply(nullptr, 2)), Contains("headers is NULL"));
+  auto dangling_body = valid_reply();
+  dangling_body.body = og_str{nullptr, 3};
+  CHECK_THAT(reply_refusal(dangling_body), Contains("body has a length but no pointer"));
+}
+
+TEST_CASE("a plugin's reply over the documented limits is refused before it is copied") {
+  using omnigate::plugin_host::max_reply_body_bytes;
+  using omnigate::plugin_host::max_reply_header_bytes;
+  using omnigate::plugin_host::max_reply_header_count;
+  const std::string body(max_reply_body_bytes + 1, 'x');
+  auto big_body = valid_reply();
+  big_body.body = og_str{body.data(), body.size()};
+  CHECK_THAT(reply_refusal(big_body), Contains("is over the limit of 4194304"));
+  big_body.body.len = max_reply_body_bytes;
+  CHECK(reply_refusal(big_body).empty());
+
+  const std::string value(max_reply_header_bytes, 'v');
+  const og_header big{s("X-Big"), og_str{value.data(), value.size()}};
+  CHECK_THAT(reply_refusal(valid_reply(&big, 1)),
+             Contains("headers are over the limit of 16384 bytes"));
+
+  const std::vector<og_header> many(max_reply_header_count + 1, og_header{s("X-A"), s("1")});
+  CHECK_THAT(reply_refusal(valid_reply(many.data(), many.size())),
+             Contains("101 headers are over the limit of 100"));
+  CHECK(reply_refusal(valid_reply(many.data(), max_reply_header_count)).empty());
 }
