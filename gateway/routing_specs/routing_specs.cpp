@@ -70,8 +70,9 @@ std::vector<std::string> describe_kind_routing(const routing::Policy& policy,
                     std::to_string(agents.size()) + ")");
   if (agents.empty())
     lines.push_back(
-        "agents: none in the config (agents created through the API use the same "
-        "defaults)");
+        "agents: none in the config (agents added through the admin API get this capacity "
+        "unless theirs names " +
+        quoted + ")");
   else if (able == 0)
     lines.push_back("warning: no agent in the config can take " + quoted + " (capacity 0)");
   if (reserved)
