@@ -15,6 +15,14 @@ packages=(
 # (the library is built with the POSIX singleton), so its .deb is unpacked, not installed, into
 # this prefix, where cmake/ looks for it (-DOMNIGATE_PHONENUMBER_ROOT overrides it).
 phonenumber_root=/opt/omnigate/libphonenumber-dev
+# valijson (plugin config schemas) is header-only and gateway/plugin_host includes only its
+# nlohmann adapter, but Debian 12's libvalijson-dev depends on the libraries of every adapter
+# (qtbase5-dev, libpoco-dev, libyaml-cpp-dev, ...: ~96 packages). Its .deb is unpacked the same
+# way; cmake/FindValijson.cmake looks there (-DOMNIGATE_VALIJSON_ROOT overrides it).
+valijson_root=/opt/omnigate/libvalijson-dev
+# The official JSON Schema test suite, read by a unit test to prove the validator integration.
+# Its package depends on python3-flask for a server the test does not use: unpacked as well.
+schema_suite_root=/opt/omnigate/json-schema-test-suite
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -23,7 +31,18 @@ have_phonenumber_headers() {
   [ -f /usr/include/phonenumbers/phonenumberutil.h ] ||
     [ -f "$phonenumber_root/usr/include/phonenumbers/phonenumberutil.h" ]
 }
-if [ ${#missing[@]} -eq 0 ] && have_phonenumber_headers; then exit 0; fi
+have_valijson_headers() {
+  [ -f /usr/include/valijson/validator.hpp ] ||
+    [ -f "$valijson_root/usr/include/valijson/validator.hpp" ]
+}
+have_schema_suite() {
+  [ -d /usr/share/json-schema-test-suite/tests/draft7 ] ||
+    [ -d "$schema_suite_root/usr/share/json-schema-test-suite/tests/draft7" ]
+}
+if [ ${#missing[@]} -eq 0 ] && have_phonenumber_headers && have_valijson_headers &&
+  have_schema_suite; then
+  exit 0
+fi
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
@@ -33,12 +52,17 @@ if [ ${#missing[@]} -ne 0 ]; then
   updated=1
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-if ! have_phonenumber_headers; then
-  echo "install-deps: unpacking libphonenumber-dev into $phonenumber_root"
+# unpack_deb PACKAGE ROOT: the files of PACKAGE under ROOT, without installing its dependencies.
+unpack_deb() {
+  echo "install-deps: unpacking $1 into $2"
   [ -n "${updated:-}" ] || $sudo apt-get update -qq  # download needs current package lists
+  updated=1
   tmp=$(mktemp -d)
-  (cd "$tmp" && apt-get download libphonenumber-dev)
-  $sudo mkdir -p "$phonenumber_root"
-  $sudo dpkg-deb -x "$tmp"/libphonenumber-dev_*.deb "$phonenumber_root"
+  (cd "$tmp" && apt-get download "$1")
+  $sudo mkdir -p "$2"
+  $sudo dpkg-deb -x "$tmp/$1"_*.deb "$2"
   rm -rf "$tmp"
-fi
+}
+have_phonenumber_headers || unpack_deb libphonenumber-dev "$phonenumber_root"
+have_valijson_headers || unpack_deb libvalijson-dev "$valijson_root"
+have_schema_suite || unpack_deb json-schema-test-suite "$schema_suite_root"

@@ -8,6 +8,14 @@ namespace routing_bench {
 using namespace omnigate::routing;
 
 namespace {
+// The workload's four kinds as indexes into an agent's arrays.
+int kind_index(const ChannelKind& kind) {
+  return kind == ChannelKind::sms       ? 0
+         : kind == ChannelKind::email   ? 1
+         : kind == ChannelKind::webchat ? 2
+                                        : 3;
+}
+
 auto order_key(const ConversationSpec& c) {
   return std::make_tuple(c.priority, static_cast<int>(c.tier), c.arrived_at, c.id);
 }
@@ -17,7 +25,7 @@ LinearScanRouter::LinearScanRouter(const std::vector<AgentSpec>& agents) {
   for (const auto& spec : agents) {
     Agent a;
     for (const auto& s : spec.skills) a.skills.emplace_back(s.skill, s.level);
-    for (const auto& [kind, cap] : spec.capacity) a.cap[static_cast<int>(kind)] = cap;
+    for (const auto& [kind, cap] : spec.capacity) a.cap[kind_index(kind)] = cap;
     a.total_cap = spec.total_capacity;
     agents_.push_back(std::move(a));
   }
@@ -32,13 +40,12 @@ void LinearScanRouter::enqueue(const ConversationSpec& c) {
 
 void LinearScanRouter::assign(const ConversationSpec& c, int agent) {
   auto& a = agents_[static_cast<std::size_t>(agent)];
-  ++a.load[static_cast<int>(c.channel)];
+  ++a.load[kind_index(c.channel)];
   ++a.total_load;
   assigned_.emplace_back(c, agent);
 }
 
-bool LinearScanRouter::eligible(const Agent& a, const ConversationSpec& c) const {
-  const int k = static_cast<int>(c.channel);
+bool LinearScanRouter::eligible(const Agent& a, const ConversationSpec& c, int k) const {
   if (a.total_load >= a.total_cap || a.load[k] >= a.cap[k]) return false;
   for (const auto& req : c.skills) {
     const bool has = std::any_of(a.skills.begin(), a.skills.end(), [&](const auto& s) {
@@ -52,13 +59,14 @@ bool LinearScanRouter::eligible(const Agent& a, const ConversationSpec& c) const
 std::optional<std::pair<ConversationId, int>> LinearScanRouter::decide() {
   for (std::size_t q = 0; q < queue_.size(); ++q) {
     int best = -1;
+    const int k = kind_index(queue_[q].channel);
     for (int i = 0; i < static_cast<int>(agents_.size()); ++i)
-      if (eligible(agents_[i], queue_[q]) &&
+      if (eligible(agents_[i], queue_[q], k) &&
           (best < 0 || agents_[i].total_load < agents_[best].total_load))
         best = i;
     if (best < 0) continue;
     auto& a = agents_[best];
-    ++a.load[static_cast<int>(queue_[q].channel)];
+    ++a.load[k];
     ++a.total_load;
     assigned_.emplace_back(queue_[q], best);
     const auto id = queue_[q].id;
@@ -73,7 +81,7 @@ void LinearScanRouter::finish(ConversationId id) {
                                [&](const auto& x) { return x.first.id == id; });
   if (it == assigned_.end()) return;
   auto& a = agents_[it->second];
-  --a.load[static_cast<int>(it->first.channel)];
+  --a.load[kind_index(it->first.channel)];
   --a.total_load;
   *it = assigned_.back();
   assigned_.pop_back();

@@ -30,10 +30,11 @@ class LinearScanRouter {
  private:
   struct Agent {
     std::vector<std::pair<std::string, int>> skills;
-    std::array<int, omnigate::routing::kChannelKindCount> cap{}, load{};
+    std::array<int, 4> cap{}, load{};  // per kind_index()
     int total_cap = 0, total_load = 0;
   };
-  bool eligible(const Agent& a, const omnigate::routing::ConversationSpec& c) const;
+  // `kind`: kind_index() of c.channel, worked out once per conversation.
+  bool eligible(const Agent& a, const omnigate::routing::ConversationSpec& c, int kind) const;
   std::vector<Agent> agents_;
   std::vector<omnigate::routing::ConversationSpec> queue_;  // kept in queue order
   std::vector<std::pair<omnigate::routing::ConversationSpec, int>> assigned_;

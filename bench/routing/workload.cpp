@@ -1,5 +1,6 @@
 #include "workload.hpp"
 
+#include <iterator>
 #include <string>
 
 namespace routing_bench {
@@ -36,7 +37,9 @@ ConversationSpec Workload::next_conversation(UnixMs now) {
   c.arrived_at = now;
   c.tier = kTiers[rng_() % 3];
   c.priority = static_cast<int>(rng_() % 4) + 1;
-  c.channel = static_cast<ChannelKind>(rng_() % kChannelKindCount);
+  static const ChannelKind kKinds[] = {ChannelKind::sms, ChannelKind::email, ChannelKind::webchat,
+                                       ChannelKind::voice};
+  c.channel = kKinds[rng_() % std::size(kKinds)];
   const int needed = rng_() % 5 == 0 ? 2 : 1;
   for (int k = 0; k < needed; ++k)
     c.skills.push_back(

@@ -2,7 +2,7 @@
 
 #include "config/config.hpp"
 
-#include <omnigate/routing/types.hpp>
+#include "routing_specs/routing_specs.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -347,10 +347,18 @@ bool read_capacity(const json& j, std::map<std::string, int>& out, BodyError& er
   }
   for (const auto& [kind, n] : it->items()) {
     const std::string path = "capacity." + kind;
-    // "total" is the agent's cap across kinds (the routing engine's total_capacity).
-    if (kind != "total" && !routing::channel_kind_from_string(kind)) {
-      err = error("unknown_field", path + ": channel kinds are sms, email, webchat, voice, total",
+    // Any plugin's channel kind; "total" is the agent's cap across kinds (the routing engine's
+    // total_capacity); "default" belongs to the routing policy alone.
+    if (kind == routing_specs::kDefaultCapacityKey) {
+      err = error("invalid_field",
+                  path +
+                      ": the capacity for kinds nobody names is the routing policy's "
+                      "routing.capacity.default, not an agent's",
                   path);
+      return false;
+    }
+    if (kind.empty() || kind.size() > kMaxLabelBytes) {
+      err = error("invalid_field", "capacity keys must be channel kinds of 1..64 bytes", path);
       return false;
     }
     if (!n.is_number_integer() || n.get<std::int64_t>() < 0 ||

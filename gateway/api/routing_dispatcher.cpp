@@ -52,9 +52,7 @@ std::string reason_json(const std::string& reason, const std::string& agent) {
 // Conversations an agent holds per channel kind (kinds with none left out).
 std::map<std::string, int> load_by_kind(const routing::AgentView& agent) {
   std::map<std::string, int> out;
-  for (int k = 0; k < routing::kChannelKindCount; ++k)
-    if (agent.load[k] > 0)
-      out[routing::to_string(static_cast<routing::ChannelKind>(k))] = agent.load[k];
+  for (const auto& [kind, n] : agent.load) out[kind.name()] = n;
   return out;
 }
 
@@ -203,19 +201,12 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   // assigned ones occupy their agent's capacity.
   void track(const store::Conversation& c, store::UnixMs now) {
     if (tracked.count(c.id)) return;
-    const auto kind = routing::channel_kind_from_string(c.channel_kind);
-    if (!kind) {
-      log(LogLevel::warn, kComponent,
-          "conversation " + std::to_string(c.id) + ": channel kind \"" + c.channel_kind +
-              "\" is not routable");
-      return;
-    }
     // The customer's dedicated group and named manager (admin API, CLI, tier rules).
     const auto customer = store.get_customer(c.customer_id);
     const std::string none;
-    auto spec = routing_specs::conversation_spec(
-        {c.tier, c.priority, c.channel_kind, *kind, c.skills,
-         customer ? customer->account_team : none, customer ? customer->account_manager : none});
+    auto spec = routing_specs::conversation_spec({c.tier, c.priority, c.channel_kind, c.skills,
+                                                  customer ? customer->account_team : none,
+                                                  customer ? customer->account_manager : none});
     spec.id = c.id;
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;

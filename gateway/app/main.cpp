@@ -17,7 +17,9 @@ commands:
   migrate --config FILE     create or upgrade the database, then exit
   plugins list --config FILE
                             the configured plugin instances and what their files are
-  plugins check FILE        load a plugin file and print its name, version, channel and ABI
+  plugins check FILE [--config FILE]
+                            load a plugin file and print its name, version, channel and ABI,
+                            and how its channel kind is routed
   agents list --config FILE the agents in the database
   agents add|set|remove --config FILE ID [profile options]
                             create, change or remove an agent profile
@@ -74,11 +76,16 @@ Lists the configured plugin instances with their file and what the file contains
      plugins_list_command},
     {"plugins",
      "check",
-     {},
-     R"(usage: omnigate plugins check FILE
+     {"config"},
+     R"(usage: omnigate plugins check FILE [--config FILE]
 
 Loads FILE like the gateway would and prints its name, version, channel kind, ABI version and
-config schema. Exits non-zero with the reason if it cannot be used.
+config schema, then how conversations of its channel kind are routed: the capacity per agent
+and where it comes from, the skills the channel requires (none), and whether they go back to
+the queue when their agent goes offline. Exits non-zero with the reason if it cannot be used.
+
+  --config FILE     describe the routing under this config's [routing] policy and agents
+                    (default: the built-in policy, no agents)
 )",
      plugins_check_command},
     {"agents",
@@ -96,8 +103,8 @@ Lists the agents stored in the database (the config's agents are seeded at each 
                           [--skills SKILL:LEVEL,...] [--tiers S,A,...] [--capacity KIND:N,...]
 
 Creates agent ID in the database (validated like POST /api/v1/admin/agents). Presence starts
-offline. Skill levels are 1..5; tiers served are S, A, B, C (none = every tier); capacity kinds
-are sms, email, webchat, voice and total (0..100), e.g. --capacity sms:5,voice:1,total:8.
+offline. Skill levels are 1..5; tiers served are S, A, B, C (none = every tier); capacity keys
+are channel kinds (any plugin's) and total (0..100), e.g. --capacity sms:5,voice:1,total:8.
 A running gateway routes by the new profile after SIGHUP (the admin API applies it at once).
 )",
      agents_add_command},

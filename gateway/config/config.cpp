@@ -177,7 +177,12 @@ store::Agent read_agent(TableReader t) {
     }
   }
   if (auto capacity = t.table("capacity")) {
+    // Keys are channel kinds (any plugin's) and "total"; "default" is the routing policy's
+    // (routing.capacity.default), never an agent's.
     for (const auto& kind : capacity->keys()) {
+      if (kind == "default")
+        throw ConfigError(capacity->key_path(kind) +
+                          ": the capacity for kinds nobody names is routing.capacity.default");
       a.capacity[kind] = static_cast<int>(*capacity->integer(kind, 0, 100));
     }
     capacity->finish();

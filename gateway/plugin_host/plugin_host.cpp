@@ -113,6 +113,16 @@ class PluginHost::Impl {
         config::PluginInstanceConfig effective = cfg;
         effective.file = info.file;
         if (effective.config_json.empty()) effective.config_json = "{}";
+        std::vector<std::string> violations;
+        if (const auto& schema = loaded.plugin->config_schema()) {
+          violations = schema->violations(effective.config_json);
+        }
+        if (!violations.empty()) {
+          // Same policy as a plugin that fails to load: this instance stays down, the rest run.
+          set_state(info, "failed", info.file + ": " + plugin_host::join_violations(violations));
+          infos.push_back(std::move(info));
+          return;
+        }
         auto instance = std::make_shared<PluginInstance>(services, std::move(effective),
                                                          std::move(loaded.plugin));
         std::string error;

@@ -2,16 +2,18 @@
 
 #include <dlfcn.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
 #include <cstring>
 #include <utility>
 
 namespace omnigate::plugin_host {
 
-LoadedPlugin::LoadedPlugin(void* handle, std::string path, const og_plugin_api& api)
-    : handle_(handle), path_(std::move(path)), api_(api) {}
+LoadedPlugin::LoadedPlugin(void* handle, std::string path, const og_plugin_api& api,
+                           std::optional<ConfigSchema> config_schema)
+    : handle_(handle),
+      path_(std::move(path)),
+      api_(api),
+      config_schema_(std::move(config_schema)) {}
 
 LoadedPlugin::~LoadedPlugin() {
   dlclose(handle_);
@@ -56,12 +58,6 @@ std::string check_api(const og_plugin_api* raw) {
   if (raw->send_message == nullptr) {
     return "required callback og_plugin_api.send_message is missing";
   }
-  if (!empty_string(raw->config_schema_json)) {
-    const auto schema = nlohmann::json::parse(raw->config_schema_json, nullptr, false);
-    if (schema.is_discarded() || !schema.is_object()) {
-      return "og_plugin_api.config_schema_json is not a JSON object";
-    }
-  }
   return {};
 }
 
@@ -91,10 +87,20 @@ LoadResult load_plugin(const std::string& path) {
     dlclose(handle);
     return {nullptr, path + ": " + reason};
   }
+  // A schema the host cannot apply would let every config through: refuse the plugin instead.
+  std::optional<ConfigSchema> schema;
+  if (!empty_string(raw->config_schema_json)) {
+    std::string why;
+    schema = ConfigSchema::compile(raw->config_schema_json, why);
+    if (!schema) {
+      dlclose(handle);
+      return {nullptr, path + ": og_plugin_api.config_schema_json " + why};
+    }
+  }
   og_plugin_api api;
   std::memset(&api, 0, sizeof api);
   std::memcpy(&api, raw, std::min<std::size_t>(raw->struct_size, sizeof api));
-  return {std::make_shared<LoadedPlugin>(handle, path, api), {}};
+  return {std::make_shared<LoadedPlugin>(handle, path, api, std::move(schema)), {}};
 }
 
 }  // namespace omnigate::plugin_host

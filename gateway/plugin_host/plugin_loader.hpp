@@ -2,9 +2,12 @@
 // except its entry function.
 #pragma once
 
+#include "plugin_host/config_schema.hpp"
+
 #include <omnigate/plugin_abi.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace omnigate::plugin_host {
@@ -13,18 +16,22 @@ namespace omnigate::plugin_host {
 // last owner lets go, so anything that may still call into the plugin holds a shared_ptr.
 class LoadedPlugin {
  public:
-  LoadedPlugin(void* handle, std::string path, const og_plugin_api& api);
+  LoadedPlugin(void* handle, std::string path, const og_plugin_api& api,
+               std::optional<ConfigSchema> config_schema);
   ~LoadedPlugin();
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
   const og_plugin_api& api() const { return api_; }
   const std::string& path() const { return path_; }
+  // The compiled config_schema_json; nullopt when the plugin declares none.
+  const std::optional<ConfigSchema>& config_schema() const { return config_schema_; }
 
  private:
   void* handle_;
   std::string path_;
   og_plugin_api api_;  // zero-extended copy: fields of a newer minor we do not know are dropped
+  std::optional<ConfigSchema> config_schema_;
 };
 
 struct LoadResult {
@@ -34,7 +41,8 @@ struct LoadResult {
 
 // dlopen(RTLD_NOW | RTLD_LOCAL), find og_plugin_entry, call it, and refuse anything that does not
 // satisfy plugin_abi.h v1: struct too small, other major, newer minor, missing name / version /
-// channel_kind, missing create / destroy / send_message, config schema that is not a JSON object.
+// channel_kind, missing create / destroy / send_message, config schema that is not a JSON object
+// or not a JSON Schema the host can apply (ConfigSchema::compile).
 LoadResult load_plugin(const std::string& path);
 
 }  // namespace omnigate::plugin_host

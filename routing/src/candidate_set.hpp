@@ -25,10 +25,10 @@ struct CandidateKey {
   std::uint64_t seq = 0;
   int agent = 0;
   // Not part of the order: a cache of what the agent can take, so a walk decides on most
-  // candidates without touching the agent record. `kinds` (bit per ChannelKind it has room
-  // for now) is refreshed in place on every load change; `level` is its proficiency in the
-  // set's skill (0 for the no-skill sets); `tiers` the customer tiers it serves (bit per Tier).
-  unsigned kinds = 0;
+  // candidates without touching the agent record. `kinds` (bit per channel kind id below 64 it
+  // has room for now) is refreshed in place on every load change; `level` is its proficiency in
+  // the set's skill (0 for the no-skill sets); `tiers` the customer tiers it serves (bit per Tier).
+  std::uint64_t kinds = 0;
   int level = 0;
   unsigned tiers = 0;
 
@@ -71,7 +71,7 @@ class CandidateSet {
   bool empty() const { return size_ == 0; }
 
   // Refreshes the non-ordering fields of a key in place.
-  static void refresh(const Position& p, unsigned kinds) { p.it->kinds = kinds; }
+  static void refresh(const Position& p, std::uint64_t kinds) { p.it->kinds = kinds; }
 
   // The first key, in order, that satisfies `accept`, or nullptr.
   template <class Accept>

@@ -3,8 +3,10 @@
 //    selection rule; a conversation walks only the set of its rarest required skill;
 //  - the queue is one ordered set keyed by (band, SLA deadline, arrival, id), where
 //    band = priority x tier minus ageing promotions, re-keyed by a heap of promotion times;
-//    it is mirrored per first required skill, so a dispatch pass merges only the sub-queues
-//    some free agent could serve instead of walking every waiting conversation;
+//    it is mirrored per (first required skill, channel kind), so a dispatch pass merges only
+//    the sub-queues some free agent could serve instead of walking every waiting conversation;
+//  - channel kinds are names (any plugin's), interned to dense ids, so per-kind capacity and
+//    load are small arrays indexed by id;
 //  - timers live in a min-heap with generation numbers instead of being searched or erased.
 #include "omnigate/routing/engine.hpp"
 
@@ -86,15 +88,27 @@ std::uint64_t index_key(int team, int skill) {
          static_cast<std::uint32_t>(skill + 1);
 }
 
+// An agent's budget for one channel kind (index: the kind's id).
+struct KindSlot {
+  int cap = 0;
+  int load = 0;
+};
+
+// Candidate keys cache the kinds an agent has room for as one bit per kind id; kinds past the
+// mask's width (a deployment with more than 64 channel kinds) are checked on the agent record.
+constexpr int kKindMaskBits = 64;
+std::uint64_t kind_bit(int kind) {
+  return kind < kKindMaskBits ? std::uint64_t{1} << kind : 0;
+}
+
 struct AgentRec {
   AgentId id;
   int team = kNone;
   std::vector<std::pair<int, int>> skills;  // (skill id, level), sorted by id
   unsigned tiers_mask = 0xF;
-  std::array<int, kChannelKindCount> cap{};
+  std::vector<KindSlot> kinds;  // per channel kind id; every kind the engine knows
   int total_cap = 0;
   Presence presence = Presence::offline;
-  std::array<int, kChannelKindCount> load{};
   int total_load = 0;
   UnixMs idle_since = 0;
   UnixMs last_offered_at = 0;
@@ -165,6 +179,7 @@ using QueueSet = std::pmr::set<QueueKey>;
 
 struct ConvRec {
   ConversationSpec spec;
+  int kind = 0;  // id of spec.channel
   int home_team = kNone;
   int account_team = kNone;
   std::vector<std::pair<int, int>> skills;  // (skill id, min level)
@@ -239,20 +254,29 @@ struct Engine::State {
   std::vector<char> group_built{0};
   std::uint64_t rank_clock = 0;
   int available_agents = 0;  // agents currently in the candidate sets
+  // Channel kinds by id: name, the capacity of agents that do not name it, live or not.
+  std::unordered_map<std::string, int> kind_ids;
+  std::vector<ChannelKind> kind_names;
+  std::vector<int> kind_default_cap;
+  std::vector<char> kind_live;
+  int voice_kind = kNone, webchat_kind = kNone;  // voice_blocks_chat
+  // Sub-queues are laid out (skill + 1) * kind_stride + kind; the stride grows (and the
+  // sub-queues move) when more kinds are known than it holds.
+  int kind_stride = 4;
   // Per skill (index skill + 1; 0 = conversations needing no skill): how many available
   // agents have it. Per (skill, channel kind) (index sub_queue()): the queued conversations
   // whose first required skill and channel these are.
   std::vector<int> available_with_skill{0};
-  std::pmr::vector<QueueSet> queue_by_skill{kChannelKindCount, &node_pool};
+  std::pmr::vector<QueueSet> queue_by_skill{static_cast<std::size_t>(kind_stride), &node_pool};
   // A copy of each sub-queue's first key (rec == nullptr: empty), side by side, so a walk
   // orders the sub-queues without touching their first nodes: it only follows the nodes of
   // the conversations it visits. (Loading ~24 scattered tree nodes per freed agent was a large
   // share of a decision's cache misses.)
-  std::vector<QueueKey> queue_heads{kChannelKindCount};
+  std::vector<QueueKey> queue_heads{static_cast<std::size_t>(kind_stride)};
 
-  static int sub_queue(int skill, ChannelKind kind) {
-    return (skill + 1) * kChannelKindCount + static_cast<int>(kind);
-  }
+  int sub_queue(int skill, int kind) const { return (skill + 1) * kind_stride + kind; }
+  int sub_kind(int sub) const { return sub % kind_stride; }
+  int sub_skill_slot(int sub) const { return sub / kind_stride; }  // skill + 1
 
   std::unordered_map<ConversationId, ConvRec> convs;
   QueueSet queue{&node_pool};
@@ -285,7 +309,16 @@ struct Engine::State {
   std::vector<ConversationId> changed_convs;
   std::vector<QueueKey> fresh_keys;
 
-  explicit State(Policy p) : policy(std::move(p)) {}
+  explicit State(Policy p) : policy(std::move(p)) {
+    // The bundled kinds first, in a fixed order, then the others the policy names.
+    for (const auto& k :
+         {ChannelKind::sms, ChannelKind::email, ChannelKind::webchat, ChannelKind::voice})
+      kind_id(k);
+    for (const auto& [k, cap] : policy.capacity.per_kind) kind_id(k);
+    for (const auto& k : policy.live_kinds) kind_id(k);
+    voice_kind = kind_id(ChannelKind::voice);
+    webchat_kind = kind_id(ChannelKind::webchat);
+  }
 
   // ---------- interning ----------
   int intern(std::unordered_map<std::string, int>& ids, std::vector<std::string>& names,
@@ -298,9 +331,50 @@ struct Engine::State {
   int skill_id(const std::string& s) {
     const int id = intern(skill_ids, skill_names, s);
     available_with_skill.resize(skill_names.size() + 1, 0);
-    queue_by_skill.resize((skill_names.size() + 1) * kChannelKindCount);
+    queue_by_skill.resize((skill_names.size() + 1) * kind_stride);
     queue_heads.resize(queue_by_skill.size());
     return id;
+  }
+
+  // The id of a (non-empty) channel kind; a kind seen for the first time gets its policy
+  // budget in every agent, which may open room in their candidate keys.
+  int kind_id(const ChannelKind& kind) {
+    const auto [it, inserted] = kind_ids.emplace(kind.name(), static_cast<int>(kind_names.size()));
+    if (!inserted) return it->second;
+    const int id = it->second;
+    kind_names.push_back(kind);
+    kind_default_cap.push_back(policy.capacity.for_kind(kind));
+    kind_live.push_back(policy.is_live(kind) ? 1 : 0);
+    if (static_cast<int>(kind_names.size()) > kind_stride) widen_kind_stride();
+    for (int ai = 0; ai < static_cast<int>(agents.size()); ++ai) {
+      agents[ai].kinds.push_back({kind_default_cap[id], 0});
+      rekey(ai);  // its candidate keys gain the new kind's bit
+    }
+    return id;
+  }
+
+  // Doubles the kinds per skill in the sub-queue layout. The sets are moved, not copied, so
+  // the positions conversations keep into them stay valid.
+  void widen_kind_stride() {
+    const int old_stride = kind_stride;
+    kind_stride *= 2;
+    const std::size_t slots = queue_by_skill.size() / old_stride;
+    std::pmr::vector<QueueSet> sets(queue_by_skill.get_allocator());
+    std::vector<QueueKey> heads;
+    sets.reserve(slots * kind_stride);
+    heads.reserve(slots * kind_stride);
+    for (std::size_t slot = 0; slot < slots; ++slot)
+      for (int k = 0; k < kind_stride; ++k) {
+        if (k < old_stride) {
+          sets.emplace_back(std::move(queue_by_skill[slot * old_stride + k]));
+          heads.push_back(queue_heads[slot * old_stride + k]);
+        } else {
+          sets.emplace_back();
+          heads.emplace_back();
+        }
+      }
+    queue_by_skill = std::move(sets);
+    queue_heads = std::move(heads);
   }
   int team_id(const std::string& t) {
     const int id = intern(team_ids, team_names, t);
@@ -348,10 +422,11 @@ struct Engine::State {
     return {.agent = ai};
   }
 
-  unsigned kinds_open(const AgentRec& a) const {
-    unsigned mask = 0;
-    for (int k = 0; k < kChannelKindCount; ++k)
-      if (can_take(a, static_cast<ChannelKind>(k))) mask |= 1u << k;
+  std::uint64_t kinds_open(const AgentRec& a) const {
+    std::uint64_t mask = 0;
+    const int n = std::min(static_cast<int>(a.kinds.size()), kKindMaskBits);
+    for (int k = 0; k < n; ++k)
+      if (can_take(a, k)) mask |= kind_bit(k);
     return mask;
   }
 
@@ -475,12 +550,11 @@ struct Engine::State {
            now - c.spec.arrived_at >= it->second.overflow_after_ms;
   }
 
-  bool can_take(const AgentRec& a, ChannelKind kind) const {
-    const int k = static_cast<int>(kind);
-    if (a.presence != Presence::online || a.total_load >= a.total_cap || a.load[k] >= a.cap[k])
+  bool can_take(const AgentRec& a, int kind) const {
+    if (a.presence != Presence::online || a.total_load >= a.total_cap ||
+        a.kinds[kind].load >= a.kinds[kind].cap)
       return false;
-    return !(policy.voice_blocks_chat && kind == ChannelKind::webchat &&
-             a.load[static_cast<int>(ChannelKind::voice)] > 0);
+    return !(policy.voice_blocks_chat && kind == webchat_kind && a.kinds[voice_kind].load > 0);
   }
 
   bool has_skills(const AgentRec& a, const ConvRec& c, int drop) const {
@@ -500,7 +574,7 @@ struct Engine::State {
   // Named agents (sticky, account manager) are the customer's own: tier and team do not apply.
   bool eligible_named(int ai, const ConvRec& c, int drop) const {
     const auto& a = agents[ai];
-    return can_take(a, c.spec.channel) && has_skills(a, c, drop) && !declined(c, ai);
+    return can_take(a, c.kind) && has_skills(a, c, drop) && !declined(c, ai);
   }
 
   bool eligible_pool(int ai, const ConvRec& c, int drop) const {
@@ -528,13 +602,13 @@ struct Engine::State {
     }
     if (!smallest) return std::nullopt;
     const int needed = smallest_skill == kNone ? 0 : std::max(1, smallest_level - drop);
-    const unsigned kind_bit = 1u << static_cast<unsigned>(c.spec.channel);
+    const std::uint64_t kind_mask = kind_bit(c.kind);
     const unsigned tier_bit = 1u << static_cast<unsigned>(c.spec.tier);
     // With at most one required skill (the set's) and no declines, the key's cached channel
     // room, level and tiers are the whole eligibility check: the agent record stays untouched.
-    const bool key_decides = c.skills.size() <= 1 && c.declined.empty();
+    const bool key_decides = c.skills.size() <= 1 && c.declined.empty() && kind_mask != 0;
     const CandidateKey* best = smallest->find_first([&](const CandidateKey& k) {
-      if (!(k.kinds & kind_bit) || k.level < needed) return false;
+      if ((kind_mask != 0 && !(k.kinds & kind_mask)) || k.level < needed) return false;
       return key_decides ? (k.tiers & tier_bit) != 0 : eligible_pool(k.agent, c, drop);
     });
     return best ? std::optional<CandidateKey>(*best) : std::nullopt;
@@ -660,7 +734,7 @@ struct Engine::State {
         break;
       case Rule::no_agent:
         text.append("no eligible agent with free ")
-            .append(to_string(c.spec.channel))
+            .append(c.spec.channel.name())
             .append(" capacity in ")
             .append(team_name(why.team));
         stage();
@@ -710,7 +784,7 @@ struct Engine::State {
         c.skills.empty() ? 0 : static_cast<std::uint8_t>(c.skills.front().second);
     c.key.more_skills = c.skills.size() > 1;
     c.queue_position = queue.insert(c.key).first;
-    const int sub = sub_queue(c.primary_skill, c.spec.channel);
+    const int sub = sub_queue(c.primary_skill, c.kind);
     c.sub_queue_position = queue_by_skill[sub].insert(c.key).first;
     if (!queue_heads[sub].rec || c.key < queue_heads[sub]) queue_heads[sub] = c.key;
     c.in_queue = true;
@@ -721,7 +795,7 @@ struct Engine::State {
   void pop_queue(ConvRec& c) {
     if (!c.in_queue) return;
     queue.erase(c.queue_position);
-    const int sub = sub_queue(c.primary_skill, c.spec.channel);
+    const int sub = sub_queue(c.primary_skill, c.kind);
     QueueSet& waiting = queue_by_skill[sub];
     waiting.erase(c.sub_queue_position);
     if (queue_heads[sub].rec == &c)
@@ -770,7 +844,7 @@ struct Engine::State {
   void give(ConvRec& c, int ai, UnixMs now, DecisionKind kind) {
     pop_queue(c);
     update_agent(ai, [&](AgentRec& a) {
-      ++a.load[static_cast<int>(c.spec.channel)];
+      ++a.kinds[c.kind].load;
       ++a.total_load;
       a.idle_since = now;
       a.last_offered_at = now;
@@ -790,7 +864,7 @@ struct Engine::State {
   void release(ConvRec& c, UnixMs now, bool requeue) {
     if (c.agent != kNone) {
       update_agent(c.agent, [&](AgentRec& a) {
-        --a.load[static_cast<int>(c.spec.channel)];
+        --a.kinds[c.kind].load;
         --a.total_load;
         a.idle_since = now;
         std::erase(a.conversations, c.spec.id);
@@ -813,11 +887,11 @@ struct Engine::State {
   std::uint64_t pool_signature(const ConvRec& c, UnixMs now) const {
     const std::hash<std::uint64_t> h;
     std::uint64_t sig =
-        h((static_cast<std::uint64_t>(c.spec.channel) << 8) |
-          (static_cast<std::uint64_t>(c.spec.tier) << 4) |
+        h((static_cast<std::uint64_t>(c.spec.tier) << 4) |
           static_cast<std::uint64_t>(current_level_drop(c, now)) |
           (static_cast<std::uint64_t>(overflow_open(c, now)) << 12) |
-          (static_cast<std::uint64_t>(static_cast<std::uint32_t>(c.home_team + 1)) << 16));
+          (static_cast<std::uint64_t>(static_cast<std::uint32_t>(c.home_team + 1)) << 16) |
+          (static_cast<std::uint64_t>(static_cast<std::uint32_t>(c.kind)) << 48));
     for (const auto& [skill, level] : c.skills)
       sig = sig * 1000003u ^
             h((static_cast<std::uint64_t>(skill) << 8) | static_cast<unsigned>(level));
@@ -881,7 +955,7 @@ struct Engine::State {
   // conversation has its first required skill), best first.
   void full_pass(UnixMs now, Pass& pass) {
     const auto serviceable = [&](int sub) {
-      const int skill_slot = sub / kChannelKindCount;
+      const int skill_slot = sub_skill_slot(sub);
       return skill_slot == 0 ? available_agents > 0 : available_with_skill[skill_slot] > 0;
     };
     std::vector<int>& subs = walk_subs;
@@ -899,16 +973,15 @@ struct Engine::State {
   void serve_agent(int ai, UnixMs now, Pass& pass) {
     std::vector<int>& subs = walk_subs;
     subs.clear();
-    for (int k = 0; k < kChannelKindCount; ++k) {
-      const auto kind = static_cast<ChannelKind>(k);
+    for (int kind = 0; kind < static_cast<int>(kind_names.size()); ++kind) {
       if (!can_take(agents[ai], kind)) continue;
       subs.push_back(sub_queue(kNone, kind));
       for (const auto& [skill, level] : agents[ai].skills) subs.push_back(sub_queue(skill, kind));
     }
     const AgentRec& a = agents[ai];
     walk_queue(subs, [&](const QueueKey& key, int sub) {
-      const auto kind = static_cast<ChannelKind>(sub % kChannelKindCount);
-      const int first_skill = sub / kChannelKindCount - 1;
+      const int kind = sub_kind(sub);
+      const int first_skill = sub_skill_slot(sub) - 1;
       const int drop = level_drop(key.arrival, now);
       const bool first_skill_ok =
           first_skill == kNone || a.level(first_skill) >= std::max(1, key.first_skill_level - drop);
@@ -1092,7 +1165,7 @@ struct Engine::State {
   std::string describe(const ConvRec& c) const {
     std::ostringstream s;
     s << "conversation " << c.spec.id << ": P" << c.spec.priority << " tier "
-      << to_string(c.spec.tier) << " " << to_string(c.spec.channel);
+      << to_string(c.spec.tier) << " " << c.spec.channel.name();
     for (const auto& r : c.spec.skills) s << " " << r.skill << ">=" << r.min_level;
     s << ", arrived " << c.spec.arrived_at;
     if (c.home_team != kNone) s << ", team " << team_names[c.home_team];
@@ -1117,11 +1190,14 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     if (sk.skill.empty() || sk.level < 1 || sk.level > 5)
       return Status::failure("agent " + spec.id + ": skill \"" + sk.skill +
                              "\" needs a name and a level 1..5");
-  for (const auto& [kind, cap] : spec.capacity)
+  for (const auto& [kind, cap] : spec.capacity) {
+    if (kind.empty()) return Status::failure("agent " + spec.id + ": capacity for an unnamed kind");
     if (cap < 0)
-      return Status::failure("agent " + spec.id + ": negative capacity for " + to_string(kind));
+      return Status::failure("agent " + spec.id + ": negative capacity for " + kind.name());
+  }
   if (spec.total_capacity < 0)
     return Status::failure("agent " + spec.id + ": negative total capacity");
+  for (const auto& [kind, cap] : spec.capacity) s.kind_id(kind);
   int ai = s.find_agent(spec.id);
   if (ai == kNone) {
     ai = static_cast<int>(s.agents.size());
@@ -1143,8 +1219,9 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     a.tiers_mask = 0;
     for (const Tier t : spec.tiers_served) a.tiers_mask |= 1u << static_cast<int>(t);
     if (a.tiers_mask == 0) a.tiers_mask = 0xF;
-    a.cap = s.policy.capacity.per_kind;
-    for (const auto& [kind, cap] : spec.capacity) a.cap[static_cast<int>(kind)] = cap;
+    a.kinds.resize(s.kind_names.size());  // a new agent: no load yet
+    for (std::size_t k = 0; k < a.kinds.size(); ++k) a.kinds[k].cap = s.kind_default_cap[k];
+    for (const auto& [kind, cap] : spec.capacity) a.kinds[s.kind_ids.at(kind.name())].cap = cap;
     a.total_cap = spec.total_capacity > 0 ? spec.total_capacity : s.policy.capacity.total;
   }
   s.index(ai);
@@ -1166,7 +1243,7 @@ Status Engine::set_presence(const AgentId& id, Presence presence, UnixMs now) {
     const auto held = s.agents[ai].conversations;  // copy: release() edits the list
     for (const ConversationId cid : held) {
       ConvRec& c = s.convs.at(cid);
-      if (c.state == ConversationState::offered || needs_live_handling(c.spec.channel)) {
+      if (c.state == ConversationState::offered || s.kind_live[c.kind]) {
         c.history += "re-queued at its original position: agent " + id + " went offline at " +
                      std::to_string(now) + "\n";
         s.release(c, now, true);
@@ -1209,11 +1286,13 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   if (s.convs.count(spec.id)) return Status::failure(which + " is already known");
   if (spec.priority < 1 || spec.priority > kPriorityCount)
     return Status::failure(which + ": priority must be 1..4, got " + std::to_string(spec.priority));
+  if (spec.channel.empty()) return Status::failure(which + ": no channel kind");
   for (const auto& r : spec.skills)
     if (r.skill.empty() || r.min_level < 1 || r.min_level > 5)
       return Status::failure(which + ": skill \"" + r.skill + "\" needs a name and a level 1..5");
   ConvRec c;
   c.spec = spec;
+  c.kind = s.kind_id(spec.channel);
   c.home_team = s.team_id(spec.team);
   c.account_team = s.team_id(spec.account_team);
   s.build_groups_for(c.home_team);
@@ -1331,9 +1410,9 @@ Status Engine::transfer_to_agent(ConversationId cid, const AgentId& id, UnixMs n
   if (ai == kNone) return Status::failure("unknown agent " + id);
   if (c->agent == ai)
     return Status::failure("conversation " + std::to_string(cid) + " is already with " + id);
-  if (!s.can_take(s.agents[ai], c->spec.channel))
+  if (!s.can_take(s.agents[ai], c->kind))
     return Status::failure(id + " is " + to_string(s.agents[ai].presence) + " or has no free " +
-                           to_string(c->spec.channel) + " capacity");
+                           c->spec.channel.name() + " capacity");
   const std::string from = c->agent == kNone ? std::string("the queue") : s.agents[c->agent].id;
   const bool was_waiting = c->state == ConversationState::waiting_customer;
   s.release(*c, now, false);
@@ -1376,8 +1455,8 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
     return Status::failure("conversation " + std::to_string(cid) + " is " + to_string(c->state) +
                            ", not queued");
   const int drop = s.current_level_drop(*c, now);
-  if (!s.can_take(s.agents[ai], c->spec.channel))
-    return Status::failure(id + " is not online or has no free " + to_string(c->spec.channel) +
+  if (!s.can_take(s.agents[ai], c->kind))
+    return Status::failure(id + " is not online or has no free " + c->spec.channel.name() +
                            " capacity");
   if (!s.has_skills(s.agents[ai], *c, drop))
     return Status::failure(id + " lacks a required skill at the required level");
@@ -1480,7 +1559,7 @@ std::string Engine::explain(ConversationId cid) const {
     const auto& a = s.agents[ai];
     if (a.presence != Presence::online)
       ++offline;
-    else if (!s.can_take(a, c.spec.channel))
+    else if (!s.can_take(a, c.kind))
       ++no_capacity;
     else if (!s.has_skills(a, c, 0))
       ++no_skill;
@@ -1492,10 +1571,9 @@ std::string Engine::explain(ConversationId cid) const {
       ++eligible;
   }
   out << "agents: " << offline << " not online, " << no_capacity << " without free "
-      << to_string(c.spec.channel) << " capacity, " << no_skill
-      << " missing a required skill level, " << no_tier << " not serving tier "
-      << to_string(c.spec.tier) << ", " << declined << " declined it, " << eligible
-      << " otherwise eligible\n";
+      << c.spec.channel.name() << " capacity, " << no_skill << " missing a required skill level, "
+      << no_tier << " not serving tier " << to_string(c.spec.tier) << ", " << declined
+      << " declined it, " << eligible << " otherwise eligible\n";
   return out.str();
 }
 
@@ -1518,7 +1596,10 @@ std::optional<AgentView> Engine::agent(const AgentId& id) const {
   const int ai = s.find_agent(id);
   if (ai == kNone) return std::nullopt;
   const auto& a = s.agents[ai];
-  return AgentView{a.id, a.presence, a.load, a.total_load, a.conversations};
+  std::map<ChannelKind, int> load;
+  for (std::size_t k = 0; k < a.kinds.size(); ++k)
+    if (a.kinds[k].load > 0) load.emplace(s.kind_names[k], a.kinds[k].load);
+  return AgentView{a.id, a.presence, std::move(load), a.total_load, a.conversations};
 }
 
 std::size_t Engine::queued_count() const {

@@ -386,15 +386,27 @@ Policy parse_policy(const json& table) {
         return true;
       });
     } else if (key == "capacity") {
+      // `total` and `default` are the two settings; every other key is a channel kind.
       for_each_key(v, sub, [&](const std::string& k, const json& x, const std::string& s) {
         if (k == "total")
           p.capacity.total = static_cast<int>(parse_int(x, s, 1, 1000));
-        else if (const auto kind = channel_kind_from_string(k))
-          p.capacity.per_kind[static_cast<int>(*kind)] = static_cast<int>(parse_int(x, s, 0, 1000));
+        else if (k == "default")
+          p.capacity.other_kinds = static_cast<int>(parse_int(x, s, 0, 1000));
+        else if (k.empty())
+          bad(s, "a channel kind needs a name");
         else
-          return false;
+          p.capacity.per_kind[ChannelKind(k)] = static_cast<int>(parse_int(x, s, 0, 1000));
         return true;
       });
+    } else if (key == "live_kinds") {
+      if (!v.is_array()) bad(sub, "must be a list of channel kinds, like [\"webchat\", \"voice\"]");
+      p.live_kinds.clear();
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::string ip = sub + "[" + std::to_string(i) + "]";
+        const auto kind = parse_string(v[i], ip);
+        if (kind.empty()) bad(ip, "a channel kind needs a name");
+        p.live_kinds.insert(ChannelKind(kind));
+      }
     } else if (key == "voice_blocks_chat")
       p.voice_blocks_chat = parse_bool(v, sub);
     else if (key == "manual_pick")

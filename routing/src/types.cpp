@@ -25,32 +25,6 @@ std::optional<Tier> tier_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-const char* to_string(ChannelKind k) {
-  switch (k) {
-    case ChannelKind::sms:
-      return "sms";
-    case ChannelKind::email:
-      return "email";
-    case ChannelKind::webchat:
-      return "webchat";
-    case ChannelKind::voice:
-      return "voice";
-  }
-  return "?";
-}
-
-std::optional<ChannelKind> channel_kind_from_string(std::string_view s) {
-  if (s == "sms") return ChannelKind::sms;
-  if (s == "email") return ChannelKind::email;
-  if (s == "webchat") return ChannelKind::webchat;
-  if (s == "voice") return ChannelKind::voice;
-  return std::nullopt;
-}
-
-bool needs_live_handling(ChannelKind k) {
-  return k == ChannelKind::webchat || k == ChannelKind::voice;
-}
-
 const char* to_string(Presence p) {
   switch (p) {
     case Presence::online:

@@ -38,6 +38,7 @@ const std::vector<BrokenCase>& broken_cases() {
       {"missing_callback", "required callback og_plugin_api.send_message is missing"},
       {"empty_name", "og_plugin_api.name is missing"},
       {"bad_schema", "config_schema_json is not a JSON object"},
+      {"unusable_schema", "config_schema_json is not a JSON Schema the host can apply"},
       {"unresolved", "og_missing_dependency"},
   };
   return cases;

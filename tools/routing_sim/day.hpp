@@ -4,7 +4,7 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
+#include <map>
 #include <omnigate/routing/engine.hpp>
 #include <vector>
 
@@ -16,9 +16,26 @@ using omnigate::routing::UnixMs;
 // voice), in minutes: a generated day draws from them; a replay falls back on them where the
 // history does not tell.
 struct ContactTimes {
-  std::array<double, omnigate::routing::kChannelKindCount> handle_minutes = {8, 15, 10, 6};
+  std::map<omnigate::routing::ChannelKind, double> handle_minutes = {
+      {omnigate::routing::ChannelKind::sms, 8},
+      {omnigate::routing::ChannelKind::email, 15},
+      {omnigate::routing::ChannelKind::webchat, 10},
+      {omnigate::routing::ChannelKind::voice, 6}};
+  double other_handle_minutes = 10;  // kinds the table does not name
   double patience_minutes = 20;
+
+  double handle_minutes_of(const omnigate::routing::ChannelKind& kind) const {
+    const auto it = handle_minutes.find(kind);
+    return it != handle_minutes.end() ? it->second : other_handle_minutes;
+  }
 };
+
+// Whether a customer on this channel is there live (and leaves when kept waiting): the kinds
+// the default policy handles live (routing.live_kinds).
+inline bool live_channel(const omnigate::routing::ChannelKind& kind) {
+  static const auto live = omnigate::routing::Policy::defaults().live_kinds;
+  return live.count(kind) != 0;
+}
 
 struct Arrival {
   omnigate::routing::ConversationSpec spec;  // spec.arrived_at: when it joins the queue
@@ -31,7 +48,7 @@ struct Arrival {
 // How soon an agent responds after pick-up when nothing better is known: live channels on
 // pick-up, written ones within a few minutes (at most the handle time).
 inline double assumed_reply_ms(omnigate::routing::ChannelKind channel, double handle_ms) {
-  return omnigate::routing::needs_live_handling(channel) ? 0.0 : std::min(handle_ms, 3 * 60000.0);
+  return live_channel(channel) ? 0.0 : std::min(handle_ms, 3 * 60000.0);
 }
 
 struct PresenceChange {

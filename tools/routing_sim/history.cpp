@@ -42,9 +42,9 @@ std::string json_string(const std::string& json, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-routing::ConversationSpec to_spec(const ConversationRow& c, routing::ChannelKind channel) {
+routing::ConversationSpec to_spec(const ConversationRow& c) {
   return routing_specs::conversation_spec(
-      {c.tier, c.priority, c.channel_kind, channel, c.skills, c.account_team, c.account_manager});
+      {c.tier, c.priority, c.channel_kind, c.skills, c.account_team, c.account_manager});
 }
 
 struct Derived {
@@ -178,22 +178,21 @@ Replay replay_from_history(const HistoryRows& rows, const ReplayWindow& requeste
   routing::Engine probe(routing::Policy::defaults());
   routing::ConversationId next_id = 1;
   // Means over the window's contacts that show them, per channel kind: for those that do not.
-  std::array<double, routing::kChannelKindCount> handle_sum{}, reply_sum{};
-  std::array<int, routing::kChannelKindCount> handled{}, replied{};
+  std::map<routing::ChannelKind, double> handle_sum, reply_sum;
+  std::map<routing::ChannelKind, int> handled, replied;
   for (const auto& e : derived.episodes) {
     if (e.arrived < window.from || e.arrived >= window.to) continue;
-    const auto kind = routing::channel_kind_from_string(e.conversation->channel_kind);
-    auto spec = kind ? to_spec(*e.conversation, *kind) : routing::ConversationSpec{};
+    auto spec = to_spec(*e.conversation);
     spec.id = next_id;  // one per contact: a conversation reopened in the window counts twice
     spec.arrived_at = e.arrived;
-    if (!kind || !probe.enqueue(spec, e.arrived) || !probe.remove(spec.id, e.arrived)) {
+    if (!probe.enqueue(spec, e.arrived) || !probe.remove(spec.id, e.arrived)) {
       ++replay.summary.unroutable;
       continue;
     }
     ++next_id;
+    const auto k = spec.channel;
     in_window.emplace_back(&e, std::move(spec));
     if (e.first_assigned < 0 || e.ended < 0) continue;
-    const auto k = static_cast<std::size_t>(*kind);
     handle_sum[k] += static_cast<double>(e.held_ms);
     ++handled[k];
     if (e.first_reply >= 0) {
@@ -206,8 +205,8 @@ Replay replay_from_history(const HistoryRows& rows, const ReplayWindow& requeste
   auto& summary = replay.summary;
   for (auto& [e, spec] : in_window) {
     const auto channel = spec.channel;
-    const auto k = static_cast<std::size_t>(channel);
-    const bool live = routing::needs_live_handling(channel);
+    const auto& k = channel;
+    const bool live = live_channel(channel);
     Arrival a;
     a.spec = std::move(spec);
     const auto customer = derived.by_customer.find(e->conversation->customer_id);
@@ -223,7 +222,8 @@ Replay replay_from_history(const HistoryRows& rows, const ReplayWindow& requeste
           std::max(static_cast<double>(e->first_assigned - e->arrived), default_patience);
       ++(e->ended >= 0 ? summary.resolved : summary.open_at_end);
     } else {
-      a.handle_ms = handled[k] ? handle_sum[k] / handled[k] : fallback.handle_minutes[k] * 60000.0;
+      a.handle_ms =
+          handled[k] ? handle_sum[k] / handled[k] : fallback.handle_minutes_of(k) * 60000.0;
       a.reply_ms = replied[k] ? reply_sum[k] / replied[k] : assumed_reply_ms(channel, a.handle_ms);
       if (live && e->ended >= 0) {
         a.patience_ms = static_cast<double>(e->ended - e->arrived);  // hung up / left the chat

@@ -52,7 +52,7 @@ SimResult simulate(const Day& day, const Policy& policy, UnixMs step_ms) {
       o.arrived = a.spec.arrived_at;
       o.first_response_due = engine.sla_deadlines(a.spec.id)->first_response_due;
       index[a.spec.id] = next_arrival;
-      if (needs_live_handling(a.spec.channel))
+      if (live_channel(a.spec.channel))
         patience.emplace(a.spec.arrived_at + static_cast<UnixMs>(a.patience_ms), a.spec.id);
       ++next_arrival;
     }

@@ -95,7 +95,7 @@ Day generate_day(const TrafficShape& shape, UnixMs day_start) {
     if (unit(rng) < 0.2) c.previous_agent = day.agents[rng() % day.agents.size()].id;
     if (unit(rng) < 0.03) c.complaint_at = c.arrived_at;
     a.handle_ms = std::exponential_distribution<double>(
-        1.0 / (shape.times.handle_minutes[static_cast<int>(c.channel)] * 60000.0))(rng);
+        1.0 / (shape.times.handle_minutes_of(c.channel) * 60000.0))(rng);
     a.patience_ms =
         std::exponential_distribution<double>(1.0 / (shape.times.patience_minutes * 60000.0))(rng);
     a.reply_ms = assumed_reply_ms(c.channel, a.handle_ms);

@@ -13,8 +13,13 @@
 
 namespace {
 
-// No settings: any key in [plugins.config] is a mistake worth reporting.
-constexpr const char* kConfigSchema = R"({"type": "object", "additionalProperties": false})";
+// No settings: the gateway refuses to start an instance with any key in [plugins.config] (it
+// validates the config against this JSON Schema before the constructor runs).
+constexpr const char* kConfigSchema = R"({
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "type": "object",
+  "additionalProperties": false
+})";
 
 class EchoPlugin : public omnigate::Plugin {
  public:

@@ -143,18 +143,24 @@ SmsConfig parse_config(std::string_view text) {
   return c;
 }
 
+// Draft-07, the dialect the host validates instance configs with before create() runs; it says
+// what parse_config() enforces, except that reconcile_max_age_ms must exceed reconcile_after_ms
+// (JSON Schema cannot compare two values), which parse_config() still checks.
 const char* const kConfigSchemaJson = R"json({
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$schema": "http://json-schema.org/draft-07/schema#",
   "title": "omnigate sms plugin (Twilio-compatible)",
   "type": "object",
   "additionalProperties": false,
   "required": ["account_sid", "auth_token", "public_base_url"],
+  "definitions": {
+    "base_url": {"type": "string", "pattern": "^https?://[^/ \\t\\r\\n?#][^ \\t\\r\\n?#]*$"}
+  },
   "properties": {
     "account_sid": {"type": "string", "pattern": "^[A-Za-z0-9]+$", "description": "Twilio Account SID (AC...)"},
-    "auth_token": {"type": "string", "minLength": 1, "description": "Twilio auth token: Basic auth password and webhook signing key. Secret."},
-    "api_base": {"type": "string", "default": "https://api.twilio.com", "description": "REST API base URL"},
-    "public_base_url": {"type": "string", "description": "URL Twilio uses to reach the gateway, e.g. https://gw.example.com; webhook signatures are computed over it"},
-    "from_number": {"type": "string", "pattern": "^\\+[1-9][0-9]{1,14}$", "description": "default sender (E.164)"},
+    "auth_token": {"type": "string", "minLength": 1, "writeOnly": true, "description": "Twilio auth token: Basic auth password and webhook signing key. Secret."},
+    "api_base": {"$ref": "#/definitions/base_url", "default": "https://api.twilio.com", "description": "REST API base URL"},
+    "public_base_url": {"$ref": "#/definitions/base_url", "description": "URL Twilio uses to reach the gateway, e.g. https://gw.example.com; webhook signatures are computed over it"},
+    "from_number": {"type": "string", "pattern": "^(\\+[1-9][0-9]{1,14})?$", "description": "default sender (E.164); empty = none"},
     "status_callback": {"type": "boolean", "default": true},
     "validate_signature": {"type": "boolean", "default": true},
     "skills": {"type": "array", "default": [{"skill": "sms", "min_level": 1}],
@@ -166,10 +172,11 @@ const char* const kConfigSchemaJson = R"json({
     "max_media": {"type": "integer", "minimum": 0, "maximum": 100, "default": 10},
     "allow_private_api": {"type": "boolean", "default": false},
     "timeout_ms": {"type": "integer", "minimum": 100, "maximum": 600000, "default": 15000},
-    "reconcile_after_ms": {"type": "integer", "minimum": 0, "maximum": 604800000, "default": 600000,
+    "reconcile_after_ms": {"type": "integer", "maximum": 604800000, "default": 600000,
+                           "anyOf": [{"const": 0}, {"minimum": 100}],
                            "description": "poll Twilio for replies without a final delivery state after this long; 0 = off"},
     "reconcile_max_age_ms": {"type": "integer", "minimum": 1000, "maximum": 7776000000, "default": 259200000,
-                             "description": "stop polling replies older than this"}
+                             "description": "stop polling replies older than this; must exceed reconcile_after_ms"}
   }
 })json";
 

@@ -86,14 +86,17 @@ TEST_CASE(
 
 TEST_CASE("contacts the gateway's engine would not route are left out and counted") {
   HistoryRows rows;
-  rows.conversations = {conversation(1, 7, "fax"), conversation(2, 8)};
+  // Any channel kind is routed ("fax" too); one without a kind is not.
+  rows.conversations = {conversation(1, 7, ""), conversation(2, 8), conversation(3, 9, "fax")};
   rows.conversations[1].skills = {{"", 3}};  // a skill without a name
-  rows.events = {event(1, "conversation.queued", kT0), event(2, "conversation.queued", kT0)};
+  rows.events = {event(1, "conversation.queued", kT0), event(2, "conversation.queued", kT0),
+                 event(3, "conversation.queued", kT0)};
   rows.agents = {agent("ann")};
   rows.agents[0].skills = {{"email", 9}};
   rows.last_activity = kT0 + kMin;
   const auto replay = replay_from_history(rows, {});
-  CHECK(replay.day.arrivals.empty());
+  REQUIRE(replay.day.arrivals.size() == 1);
+  CHECK(replay.day.arrivals[0].spec.channel == rt::ChannelKind("fax"));
   CHECK(replay.summary.unroutable == 2);
   CHECK(replay.summary.unroutable_agents == 1);
   CHECK(replay.day.agents.empty());

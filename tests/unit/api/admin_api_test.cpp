@@ -175,7 +175,8 @@ TEST_CASE("bad agent bodies are 400 naming the field", "[admin_api]") {
       {R"({"id": "bad id!"})", "id"},
       {R"({"id": "x", "skills": [{"skill": "sms", "level": 6}]})", "skills[0].level"},
       {R"({"id": "x", "tiers": ["A", "Z"]})", "tiers[1]"},
-      {R"({"id": "x", "capacity": {"fax": 1}})", "capacity.fax"},
+      {R"({"id": "x", "capacity": {"default": 1}})", "capacity.default"},
+      {R"({"id": "x", "capacity": {"": 1}})", "capacity."},
       {R"({"id": "x", "capacity": {"sms": -1}})", "capacity.sms"},
       {R"({"id": "x", "presence": "online"})", "presence"},
   };
@@ -186,11 +187,14 @@ TEST_CASE("bad agent bodies are 400 naming the field", "[admin_api]") {
     CHECK(r.body["field"] == field);
   }
   CHECK(a.call("PUT", "/api/v1/admin/agents/pat", "ada", R"({"id": "pat"})").body["field"] == "id");
+  // Any plugin's channel kind is a capacity key.
+  CHECK(a.call("POST", "/api/v1/admin/agents", "ada", R"({"id": "faye", "capacity": {"fax": 1}})")
+            .status == 201);
 }
 
 TEST_CASE(
     "an agent created through the API gets work at once, and a replaced profile routes by "
-    "its new skills",
+    "its new capacity",
     "[admin_api]") {
   Admin a;
   a.presence("pat", store::Presence::offline);
@@ -199,9 +203,9 @@ TEST_CASE(
   const auto first = a.writes("sms", "+14155550100");
   REQUIRE(eventually([&] { return a.assigned(first.conversation_id) == "carol"; }));
 
-  // Without the sms skill carol gets no more sms work.
+  // With sms capacity 0 carol gets no more sms work.
   REQUIRE(a.call("PUT", "/api/v1/admin/agents/carol", "ada",
-                 R"({"skills": [{"skill": "email", "level": 3}], "capacity": {"sms": 5}})")
+                 R"({"skills": [{"skill": "email", "level": 3}], "capacity": {"sms": 0}})")
               .status == 200);
   const auto second = a.writes("sms", "+14155550101");
   a.settle();

@@ -135,7 +135,7 @@ TEST_CASE("resolving frees the agent's capacity for the next queued conversation
   REQUIRE(eventually([&] { return api.assigned(first) == "alice"; }));
   const auto second = api.inbound("sms", "+14155550105");
   api.settle(second);
-  CHECK_FALSE(api.assigned(second));  // alice is full and bob has no sms skill
+  CHECK_FALSE(api.assigned(second));  // alice is full and bob takes no sms
   const auto r = api.call("POST", api.path(first, "/resolve"), "alice");
   CHECK(r.status == 200);
   CHECK(api.store->get_conversation(first)->status == store::ConversationStatus::resolved);
@@ -258,8 +258,8 @@ TEST_CASE("the transcript interleaves messages and events in commit order", "[ap
   CHECK(r.body["customer"]["id"] == r.body["conversation"]["customer_id"]);
 }
 
-TEST_CASE("an SMS conversation goes only to an agent with the sms skill", "[api]") {
-  Api api(store::Presence::offline);  // only bob (email skill) is online
+TEST_CASE("an SMS conversation goes only to an agent with SMS capacity", "[api]") {
+  Api api(store::Presence::offline);  // only bob (sms capacity 0) is online
   const auto id = api.inbound("sms", "+14155550107");
   api.settle(id);
   CHECK_FALSE(api.assigned(id));

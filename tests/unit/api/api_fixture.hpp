@@ -67,7 +67,8 @@ struct Api {
   // complaint timers fall due (the dispatcher's tick looks every second).
   std::atomic<store::UnixMs> time_passed{0};
 
-  // Agents: alice (sms, webchat, email), bob (email only); users with one token per role.
+  // Agents: alice (sms, webchat, email), bob (email only: capacity 0 for the other bundled
+  // kinds, since a channel requires no skill); users with one token per role.
   // routing_policy_json: the config's [routing] table as JSON ("" = the defaults).
   explicit Api(store::Presence alice_presence = store::Presence::online,
                std::map<std::string, int> alice_capacity = {{"sms", 5},
@@ -77,7 +78,8 @@ struct Api {
     executor->run();
     upsert(
         agent("alice", {{"sms", 3}, {"webchat", 2}, {"email", 2}}, alice_capacity, alice_presence));
-    upsert(agent("bob", {{"email", 4}}, {{"sms", 5}, {"email", 8}}, store::Presence::online));
+    upsert(agent("bob", {{"email", 4}}, {{"sms", 0}, {"webchat", 0}, {"voice", 0}, {"email", 8}},
+                 store::Presence::online));
     user("alice", store::Role::agent, "alice");
     user("bob", store::Role::agent, "bob");
     user("sue", store::Role::supervisor, "");

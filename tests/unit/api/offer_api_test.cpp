@@ -152,9 +152,9 @@ TEST_CASE("an agent picks a queued conversation when the policy allows manual pi
   REQUIRE(offer_of(api, id)["agent_id"] == "alice");
   REQUIRE(api.call("POST", api.path(id, "/decline"), "alice").status == 200);
 
-  const auto unskilled = api.call("POST", api.path(id, "/pick"), "bob");  // no sms skill
-  CHECK(unskilled.status == 409);
-  CHECK(unskilled.body["message"].get<std::string>().find("skill") != std::string::npos);
+  const auto unfit = api.call("POST", api.path(id, "/pick"), "bob");  // sms capacity 0
+  CHECK(unfit.status == 409);
+  CHECK(unfit.body["message"].get<std::string>().find("sms capacity") != std::string::npos);
   const auto r = api.call("POST", api.path(id, "/pick"), "alice");
   CHECK(r.status == 200);
   CHECK(r.body == json{{"conversation_id", id}, {"status", "assigned"}, {"agent_id", "alice"}});

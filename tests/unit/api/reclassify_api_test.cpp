@@ -46,7 +46,7 @@ TEST_CASE("a raised priority decides which queued conversation the next free age
   const auto earlier = api.inbound("sms", "+14155550301");
   const auto later = api.inbound("sms", "+14155550302");
   api.settle(later);
-  REQUIRE_FALSE(api.assigned(earlier));  // bob has no sms skill: both wait, earlier first
+  REQUIRE_FALSE(api.assigned(earlier));  // bob takes no sms: both wait, earlier first
 
   const auto r = api.call("POST", api.path(later, "/priority"), "sue",
                           R"({"priority":1,"reason":"outage at a hospital"})");

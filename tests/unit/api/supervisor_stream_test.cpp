@@ -41,13 +41,15 @@ class UnusedChannel : public ChannelSender {
   }
 };
 
-store::Agent agent(std::string id, std::string team, std::vector<store::SkillLevel> skills,
+// `kind`: the one channel kind the agent takes (capacity 0 for the other bundled ones).
+store::Agent agent(std::string id, std::string team, const std::string& kind,
                    store::Presence presence) {
   store::Agent a;
   a.id = a.display_name = std::move(id);
   a.team = std::move(team);
-  a.skills = std::move(skills);
-  a.capacity = {{"sms", 5}, {"email", 8}};
+  a.skills = {{kind, 3}};
+  a.capacity = {{"sms", 0}, {"email", 0}, {"webchat", 0}, {"voice", 0}};
+  a.capacity[kind] = kind == "sms" ? 5 : 8;
   a.presence = presence;
   return a;
 }
@@ -82,8 +84,8 @@ struct Gateway {
   explicit Gateway(config::ServerLimits limits = {},
                    std::chrono::milliseconds heartbeat = api::kStreamHeartbeatInterval) {
     executor->run();
-    upsert(agent("alice", "support", {{"sms", 3}}, store::Presence::offline));
-    upsert(agent("bob", "billing", {{"email", 3}}, store::Presence::online));
+    upsert(agent("alice", "support", "sms", store::Presence::offline));
+    upsert(agent("bob", "billing", "email", store::Presence::online));
     user("sue", store::Role::supervisor, "");
     user("quinn", store::Role::qa, "");
     user("alice", store::Role::agent, "alice");

@@ -125,7 +125,10 @@ TEST_CASE("agents serve only their tiers and C-tier goes to the pool") {
 
 TEST_CASE("capacity per channel kind and the global cap are never exceeded") {
   Policy p = plain_policy();
-  p.capacity.per_kind = {5, 8, 3, 1};
+  p.capacity.per_kind = {{ChannelKind::sms, 5},
+                         {ChannelKind::email, 8},
+                         {ChannelKind::webchat, 3},
+                         {ChannelKind::voice, 1}};
   p.capacity.total = 4;
   Engine e(p);
   add_online(e, agent("ann"), kMonday);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <omnigate/routing/policy.hpp>
+#include <set>
 
 using namespace omnigate::routing;
 
@@ -50,7 +51,7 @@ TEST_CASE("a full policy parses from the JSON form of the [routing] table") {
   CHECK(p.teams.at("support").overflow_to == std::vector<std::string>{"sales"});
   CHECK(p.ageing.step_ms == 5 * kMinuteMs);
   CHECK(p.sticky.wait_ms == 45000);
-  CHECK(p.capacity.per_kind[static_cast<int>(ChannelKind::webchat)] == 2);
+  CHECK(p.capacity.per_kind.at(ChannelKind::webchat) == 2);
   CHECK(p.capacity.total == 6);
 }
 
@@ -85,4 +86,40 @@ TEST_CASE("policy errors name the offending key") {
   CHECK_THAT(error_of("{not json"), Catch::StartsWith("routing: not valid JSON"));
   CHECK_THAT(error_of(R"({"tiers": {"D": {}}})"),
              Catch::StartsWith("routing.tiers.D: unknown key"));
+}
+
+TEST_CASE("capacity keys are any channel kind, with a default for kinds nobody names") {
+  const Policy defaults = Policy::defaults();
+  CHECK(defaults.capacity.for_kind(ChannelKind("echo")) == 1);
+  CHECK(defaults.capacity.for_kind(ChannelKind::email) == 8);
+  CHECK(defaults.is_live(ChannelKind::voice));
+  CHECK_FALSE(defaults.is_live(ChannelKind("echo")));
+
+  const Policy p = parse_policy_json(R"({
+    "capacity": {"echo": 4, "whatsapp": 0, "default": 2, "total": 12},
+    "live_kinds": ["voice", "video"]
+  })");
+  CHECK(p.capacity.for_kind(ChannelKind("echo")) == 4);
+  CHECK(p.capacity.for_kind(ChannelKind("whatsapp")) == 0);
+  CHECK(p.capacity.for_kind(ChannelKind("fax")) == 2);
+  CHECK(p.capacity.for_kind(ChannelKind::sms) == 5);  // a default kept
+  CHECK(p.capacity.total == 12);
+  CHECK(p.live_kinds == std::set<ChannelKind>{ChannelKind::voice, ChannelKind("video")});
+
+  const auto error_of = [](const char* text) -> std::string {
+    try {
+      parse_policy_json(text);
+    } catch (const PolicyError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(error_of(R"({"capacity": {"default": -1}})"),
+             Catch::StartsWith("routing.capacity.default: must be between 0 and 1000"));
+  CHECK_THAT(error_of(R"({"capacity": {"echo": "many"}})"),
+             Catch::StartsWith("routing.capacity.echo: must be an integer"));
+  CHECK_THAT(error_of(R"({"live_kinds": "voice"})"),
+             Catch::StartsWith("routing.live_kinds: must be a list"));
+  CHECK_THAT(error_of(R"({"live_kinds": [""]})"),
+             Catch::StartsWith("routing.live_kinds[0]: a channel kind needs a name"));
 }

@@ -21,9 +21,11 @@ struct AgentSpec {
   AgentId id;
   std::string team;
   std::vector<Skill> skills;
-  std::vector<Tier> tiers_served;       // empty = every tier
-  std::map<ChannelKind, int> capacity;  // missing kinds: policy default
-  int total_capacity = 0;               // 0 = policy default
+  std::vector<Tier> tiers_served;  // empty = every tier
+  // Conversations of each kind held at once; kinds it does not name: the policy's
+  // capacity.<kind>, else capacity.default. 0 = never gets that kind.
+  std::map<ChannelKind, int> capacity;
+  int total_capacity = 0;  // 0 = policy default
 };
 
 enum class TimerKind;  // below
@@ -31,14 +33,14 @@ enum class TimerKind;  // below
 struct ConversationSpec {
   ConversationId id = 0;
   Tier tier = Tier::C;
-  int priority = 4;  // 1..4
-  ChannelKind channel = ChannelKind::email;
-  std::vector<SkillRequirement> skills;
-  UnixMs arrived_at = 0;                   // queue position and SLA start
-  std::optional<AgentId> previous_agent;   // last agent of this customer (sticky routing)
-  std::string team;                        // home team; empty = any team
-  std::string account_team;                // customer's dedicated group (A/S tiers)
-  std::optional<AgentId> account_manager;  // customer's named manager (B tier, or A/S)
+  int priority = 4;                          // 1..4
+  ChannelKind channel = ChannelKind::email;  // any non-empty kind
+  std::vector<SkillRequirement> skills;      // all of them; the channel itself requires none
+  UnixMs arrived_at = 0;                     // queue position and SLA start
+  std::optional<AgentId> previous_agent;     // last agent of this customer (sticky routing)
+  std::string team;                          // home team; empty = any team
+  std::string account_team;                  // customer's dedicated group (A/S tiers)
+  std::optional<AgentId> account_manager;    // customer's named manager (B tier, or A/S)
   // When the customer complained (unset = not a complaint): the complaint escalation levels
   // (policy sla.complaint_escalation) are measured from here, not from arrival, so a rebuild
   // from the store keeps the times the first complaint set.
@@ -113,7 +115,7 @@ struct ConversationView {
 struct AgentView {
   AgentId id;
   Presence presence = Presence::offline;
-  std::array<int, kChannelKindCount> load{};  // offered + assigned, per channel kind
+  std::map<ChannelKind, int> load;  // offered + assigned, per channel kind it holds any of
   int total_load = 0;
   std::vector<ConversationId> conversations;
 };
@@ -132,8 +134,8 @@ class Engine {
   // --- agents ---
   // Adds or replaces an agent's profile; keeps its presence and conversations.
   Status upsert_agent(const AgentSpec& agent, UnixMs now);
-  // Going offline re-queues the agent's live (webchat/voice) conversations at their original
-  // position and withdraws its pending offers.
+  // Going offline re-queues the agent's conversations of live kinds (policy live_kinds) at their
+  // original position and withdraws its pending offers.
   Status set_presence(const AgentId& agent, Presence presence, UnixMs now);
   Status accept(const AgentId& agent, ConversationId conversation, UnixMs now);
   // The offer goes to the next agent; this agent is not offered this conversation again.

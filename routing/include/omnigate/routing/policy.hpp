@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -81,9 +82,22 @@ struct StickyPolicy {
   std::int64_t wait_ms = 2 * kMinuteMs;  // how long a returning customer waits for their agent
 };
 
+// How many conversations of each channel kind an agent holds at once, for agents whose own
+// capacity map does not name the kind (keys of [routing.capacity]).
 struct CapacityDefaults {
-  std::array<int, kChannelKindCount> per_kind = {5, 8, 3, 1};  // sms, email, webchat, voice
+  std::map<ChannelKind, int> per_kind = {{ChannelKind::sms, 5},
+                                         {ChannelKind::email, 8},
+                                         {ChannelKind::webchat, 3},
+                                         {ChannelKind::voice, 1}};
+  // Kinds that neither this table nor the agent names (a new plugin's): one at a time, the
+  // budget of the most demanding channel (a call), until the operator says more.
+  int other_kinds = 1;  // key `default`
   int total = 10;
+
+  int for_kind(const ChannelKind& kind) const {
+    const auto it = per_kind.find(kind);
+    return it != per_kind.end() ? it->second : other_kinds;
+  }
 };
 
 struct Policy {
@@ -96,11 +110,15 @@ struct Policy {
   AgeingPolicy ageing;
   StickyPolicy sticky;
   CapacityDefaults capacity;
+  // Kinds handled live (the customer is there now): when their agent goes offline they go back
+  // to the queue instead of waiting for the agent's return.
+  std::set<ChannelKind> live_kinds = {ChannelKind::webchat, ChannelKind::voice};
   bool voice_blocks_chat = true;            // an agent on a call gets no new chats
   bool manual_pick = true;                  // agents may pick queued conversations themselves
   std::int64_t reservation_timeout_ms = 0;  // 0 = assign directly, >0 = offer, then expire
 
   const BusinessCalendar& calendar_for(Tier t) const;
+  bool is_live(const ChannelKind& kind) const { return live_kinds.count(kind) != 0; }
   // The handbooks' defaults: P1-P4 table, A/S 7x24 dedicated, B 5x8 Mon-Fri 09-17 UTC.
   static Policy defaults();
 };

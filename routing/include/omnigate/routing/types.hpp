@@ -2,6 +2,7 @@
 // Pure data; no I/O. Times are Unix milliseconds (UTC) supplied by the caller (injected clock).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,16 +21,38 @@ inline constexpr int kTierCount = 4;
 const char* to_string(Tier t);
 std::optional<Tier> tier_from_string(std::string_view s);
 
-// Channel kinds the engine budgets capacity for. webchat and voice need live handling:
-// they are re-queued when their agent goes offline.
-enum class ChannelKind { sms, email, webchat, voice };
-inline constexpr int kChannelKindCount = 4;
-const char* to_string(ChannelKind k);
-std::optional<ChannelKind> channel_kind_from_string(std::string_view s);
-bool needs_live_handling(ChannelKind k);
+// A channel kind: the `channel_kind` a channel plugin declares ("sms", "email", "echo", ...).
+// Any non-empty name is routable: the engine budgets capacity per name (the policy's
+// `capacity.<kind>`, else `capacity.default`), so a new plugin needs no change here.
+class ChannelKind {
+ public:
+  ChannelKind() = default;  // empty: not a kind (enqueue refuses it)
+  ChannelKind(std::string name) : name_(std::move(name)) {}  // NOLINT: a name is a kind
+  ChannelKind(const char* name) : name_(name) {}             // NOLINT
+  ChannelKind(std::string_view name) : name_(name) {}        // NOLINT
+
+  const std::string& name() const { return name_; }
+  bool empty() const { return name_.empty(); }
+  friend bool operator==(const ChannelKind&, const ChannelKind&) = default;
+  friend auto operator<=>(const ChannelKind&, const ChannelKind&) = default;
+
+  // The kinds of the bundled plugins, which the policy's defaults name.
+  static const ChannelKind sms, email, webchat, voice;
+
+ private:
+  std::string name_;
+};
+inline const ChannelKind ChannelKind::sms{"sms"};
+inline const ChannelKind ChannelKind::email{"email"};
+inline const ChannelKind ChannelKind::webchat{"webchat"};
+inline const ChannelKind ChannelKind::voice{"voice"};
+inline const std::string& to_string(const ChannelKind& k) {
+  return k.name();
+}
 
 // online: receives offers. busy/away: keeps its conversations, receives nothing new.
-// offline: receives nothing and its live (webchat/voice) conversations are re-queued.
+// offline: receives nothing and its conversations of live kinds (policy `live_kinds`: webchat,
+// voice) are re-queued.
 enum class Presence { online, busy, away, offline };
 const char* to_string(Presence p);
 std::optional<Presence> presence_from_string(std::string_view s);
