@@ -669,6 +669,14 @@ og_status PluginInstance::submit_event(uint64_t request_id, const og_channel_eve
 
 // ------------------------------------------------------------------------- outbound
 
+bool PluginInstance::settled_as_not_running(uint64_t ticket) {
+  if (phase_ == Phase::running) return false;
+  complete_send(
+      ticket, OG_RETRY,
+      outcome_for(OG_RETRY, {}, "instance_not_running", "channel instance is not running", 0));
+  return true;
+}
+
 void PluginInstance::send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) {
   if (phase_ != Phase::running) {
     done(outcome_for(OG_RETRY, {}, "instance_not_running", "channel instance is not running", 0));
@@ -676,12 +684,7 @@ void PluginInstance::send(const store::OutboxItem& item, std::function<void(Send
   }
   const uint64_t ticket = begin_ticket(PendingSend{std::move(done), 0, {}});
   on_strand([self = shared_from_this(), item, ticket] {
-    if (self->phase_ != Phase::running) {
-      self->complete_send(
-          ticket, OG_RETRY,
-          outcome_for(OG_RETRY, {}, "instance_not_running", "channel instance is not running", 0));
-      return;
-    }
+    if (self->settled_as_not_running(ticket)) return;
     const OutboundView message(item);
     og_error err{};
     const og_status st = self->api_.send_message(self->plugin_state_, ticket, message.get(), &err);
@@ -709,12 +712,7 @@ void PluginInstance::lookup(const store::OutboxItem& item,
   }
   const uint64_t ticket = begin_ticket(PendingSend{{}, 0, std::move(done)});
   on_strand([self = shared_from_this(), item, ticket] {
-    if (self->phase_ != Phase::running) {
-      self->complete_send(
-          ticket, OG_RETRY,
-          outcome_for(OG_RETRY, {}, "instance_not_running", "channel instance is not running", 0));
-      return;
-    }
+    if (self->settled_as_not_running(ticket)) return;
     const OutboundView message(item);
     std::vector<og_str> taken;
     for (const auto& id : item.taken_provider_ids) taken.push_back(og_str_of(id));

@@ -201,6 +201,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   // Registers a ticket with its send timeout; `call` then runs on the strand (instance running).
   uint64_t begin_ticket(PendingSend pending);
   void complete_send(uint64_t ticket, og_status status, SendOutcome outcome);
+  // On the strand, before a send or lookup reaches the plugin: when the instance stopped since
+  // the ticket was issued, completes the ticket as a retry and returns true.
+  bool settled_as_not_running(uint64_t ticket);
   void fire_timer(uint64_t timer_id);
   void deliver_fetch(uint64_t fetch_id, const FetchResult& result);  // call_mu_ held
   void drain_and_destroy(bool destroy_plugin);

@@ -117,6 +117,10 @@ Identity parse_uncached(std::string_view kind, std::string_view raw) {
 
 }  // namespace
 
+void load_phone_number_metadata() {
+  static_cast<void>(PhoneNumberUtil::GetInstance());
+}
+
 Identity parse_identity(std::string_view kind, std::string_view raw) {
   if (kind != "phone") return parse_uncached(kind, raw);
   // Parsing a number costs ~18 us (libphonenumber's regular expressions), more than a third of

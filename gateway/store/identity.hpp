@@ -33,6 +33,11 @@ struct Identity {
 // UTF-8 and length. Unverified addresses are trimmed, repaired UTF-8, at most kMaxAddressBytes.
 Identity parse_identity(std::string_view kind, std::string_view raw);
 
+// Loads libphonenumber's metadata and compiles its regular expressions (tens of millions of
+// instructions, once per process), so that the first webhook does not wait for it. The store
+// calls it when it opens.
+void load_phone_number_metadata();
+
 // The E.164 form ("+" and digits) of a number in international format ("+44 20 7946 0958"),
 // checked with libphonenumber: a known country code and a length possible there. No national
 // formats: no channel tells the store which country a number without "+" belongs to.

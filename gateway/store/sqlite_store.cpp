@@ -3,6 +3,7 @@
 #include "store/sqlite_store.hpp"
 
 #include "store/attachment_files.hpp"
+#include "store/identity.hpp"
 #include "store/migrations.hpp"
 #include "store/model_json.hpp"
 
@@ -100,6 +101,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options)
   if (options_.attachments_dir.empty()) {
     throw std::runtime_error("store: attachments directory is empty");
   }
+  load_phone_number_metadata();
   write_db_ = std::make_unique<sqlite::Connection>(options_.path,
                                                    sqlite::Connection::Mode::read_write_create);
   write_db_->exec("PRAGMA journal_mode = WAL");

@@ -444,6 +444,37 @@ class IntegrationCase(unittest.TestCase):
         self.addCleanup(lambda: self.ws.close(test_failed(self)))
 
 
+class SharedWorkspaceCase(unittest.TestCase):
+    """One Workspace (cls.ws) for every test of the class, for suites whose gateway is slow to
+    start (sanitizer builds): subclasses fill it in `start_workspace()` (a classmethod). It is
+    closed after the last test, keeping its logs when any test of the class failed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ws = Workspace(cls.__name__)
+        cls.any_failed = False
+        try:
+            cls.start_workspace()
+        except BaseException:
+            cls.ws.close(failed=True)
+            raise
+
+    @classmethod
+    def start_workspace(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ws.close(failed=cls.any_failed)
+
+    def setUp(self):
+        self.addCleanup(self._note_failure)
+
+    def _note_failure(self):
+        if test_failed(self):
+            type(self).any_failed = True
+
+
 def agent(agent_id, skills, sms_capacity):
     return {"id": agent_id, "display_name": agent_id.title(), "team": "support",
             "skills": skills, "capacity": {"sms": sms_capacity}, "presence": "online"}

@@ -28,45 +28,27 @@ def without(params, *names):
     return [(k, v) for k, v in params if k not in names]
 
 
-class BadInputTest(unittest.TestCase):
+class BadInputTest(harness.SharedWorkspaceCase):
     """The gateway is shared by the tests of this class (started once: start-up is the slow
     part under sanitizers); every test checks its own effect on the database."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.ws = harness.Workspace(cls.__name__)
-        cls.any_failed = False
-        try:
-            cls.text_file = os.path.join(cls.ws.workdir, "not-a-plugin.so")
-            with open(cls.text_file, "w") as f:
-                f.write("this is a text file, not a shared library\n")
-            cls.missing_file = os.path.join(cls.ws.workdir, "no-such-plugin.so")
-            cls.standin = cls.ws.start_standin()
-            cls.gateway = cls.ws.start_gateway(cls.ws.sms_config(
-                cls.standin,
-                agents=[harness.agent("alice", {"sms": 3}, 10)],
-                users=[harness.user("alice", "agent", AGENT_TOKEN, "alice"),
-                       harness.user("quinn", "qa", QA_TOKEN),
-                       harness.user("sam", "supervisor", SUPERVISOR_TOKEN)],
-                limits={"max_body_bytes": MAX_BODY_BYTES},
-                extra_plugins=[{"instance": "textfile", "file": cls.text_file, "config": {}},
-                               {"instance": "missing", "file": cls.missing_file, "config": {}}]))
-        except BaseException:
-            cls.ws.close(failed=True)
-            raise
+    def start_workspace(cls):
+        cls.text_file = os.path.join(cls.ws.workdir, "not-a-plugin.so")
+        with open(cls.text_file, "w") as f:
+            f.write("this is a text file, not a shared library\n")
+        cls.missing_file = os.path.join(cls.ws.workdir, "no-such-plugin.so")
+        cls.standin = cls.ws.start_standin()
+        cls.gateway = cls.ws.start_gateway(cls.ws.sms_config(
+            cls.standin,
+            agents=[harness.agent("alice", {"sms": 3}, 10)],
+            users=[harness.user("alice", "agent", AGENT_TOKEN, "alice"),
+                   harness.user("quinn", "qa", QA_TOKEN),
+                   harness.user("sam", "supervisor", SUPERVISOR_TOKEN)],
+            limits={"max_body_bytes": MAX_BODY_BYTES},
+            extra_plugins=[{"instance": "textfile", "file": cls.text_file, "config": {}},
+                           {"instance": "missing", "file": cls.missing_file, "config": {}}]))
         cls.db = cls.ws.database()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close(failed=cls.any_failed)
-
-    def setUp(self):
-        # The workspace is shared; remember a failure so its logs are printed at the end.
-        self.addCleanup(self.note_failure)
-
-    def note_failure(self):
-        if harness.test_failed(self):
-            type(self).any_failed = True
 
     def inbound_count(self):
         return self.db.scalar("SELECT COUNT(*) FROM messages")

@@ -54,7 +54,7 @@ def raw_request(port, method, path):
         conn.close()
 
 
-class BadPluginOutputTest(unittest.TestCase):
+class BadPluginOutputTest(harness.SharedWorkspaceCase):
     """One gateway for every case (restarted only if a case brought it down, so that each case
     fails on its own when the host does not refuse the output)."""
 
@@ -62,9 +62,7 @@ class BadPluginOutputTest(unittest.TestCase):
     ws = None
 
     @classmethod
-    def setUpClass(cls):
-        cls.ws = harness.Workspace(cls.__name__)
-        cls.any_failed = False
+    def start_workspace(cls):
         plugins = [{"instance": instance_of(case),
                     "file": os.path.join(FIXTURE_DIR, f"libog_bad_output_{case}.so"),
                     "config": {}} for case in CASES]
@@ -75,25 +73,13 @@ class BadPluginOutputTest(unittest.TestCase):
             "log": {"level": "info"},
             "plugins": plugins,
         }
-        try:
-            cls.gateway = cls.ws.start_gateway(config)
-        except BaseException:
-            cls.ws.close(failed=True)
-            raise
+        cls.gateway = cls.ws.start_gateway(config)
         cls.db = cls.ws.database()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.close(failed=cls.any_failed)
-
     def setUp(self):
-        self.addCleanup(self.note_failure)
+        super().setUp()
         if self.gateway.process.poll() is not None:
             self.gateway.start()  # an earlier case aborted it (today's bug); start afresh
-
-    def note_failure(self):
-        if harness.test_failed(self):
-            type(self).any_failed = True
 
     def messages_of(self, instance):
         return self.db.scalar("SELECT COUNT(*) FROM messages WHERE channel_instance = ?",
