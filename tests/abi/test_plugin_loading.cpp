@@ -53,14 +53,20 @@ omnigate::config::PluginInstanceConfig instance(std::string name, std::string fi
   return c;
 }
 
-SendOutcome send_through(PluginHost& host, const std::string& instance_name) {
+// Outbox row 1: a reply of `body` to +15550001111 through `instance_name`.
+omnigate::store::OutboxItem reply_row(const std::string& instance_name, const std::string& body) {
   omnigate::store::OutboxItem item;
   item.id = 1;
   item.channel_instance = instance_name;
   item.idempotency_key = "outbox-1";
   item.to_kind = "phone";
   item.to_address = "+15550001111";
-  item.body_text = "hello";
+  item.body_text = body;
+  return item;
+}
+
+SendOutcome send_through(PluginHost& host, const std::string& instance_name) {
+  const auto item = reply_row(instance_name, "hello");
   auto promise = std::make_shared<std::promise<SendOutcome>>();
   auto future = promise->get_future();
   host.send(item, [promise](SendOutcome o) { promise->set_value(std::move(o)); });
@@ -70,13 +76,7 @@ SendOutcome send_through(PluginHost& host, const std::string& instance_name) {
 
 omnigate::LookupOutcome lookup_through(PluginHost& host, const std::string& instance_name,
                                        const std::string& body) {
-  omnigate::store::OutboxItem item;
-  item.id = 1;
-  item.channel_instance = instance_name;
-  item.idempotency_key = "outbox-1";
-  item.to_kind = "phone";
-  item.to_address = "+15550001111";
-  item.body_text = body;
+  auto item = reply_row(instance_name, body);
   item.attempts = 2;
   auto promise = std::make_shared<std::promise<omnigate::LookupOutcome>>();
   auto future = promise->get_future();
