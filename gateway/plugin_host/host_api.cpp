@@ -44,9 +44,16 @@ void host_log(og_host_ctx* ctx, og_log_level level, og_str message) {
 }
 
 og_status host_register_http_route(og_host_ctx* ctx, og_str method, og_str path,
-                                   og_http_handler_fn handler, void* user, og_error* err) {
+                                   const og_route_options* options, og_http_handler_fn handler,
+                                   void* user, og_error* err) {
   return guarded(ctx, err, [&](PluginInstance& inst, std::string& message) {
-    return inst.register_http_route(view_of(method), view_of(path), handler, user, message);
+    auto o = make_abi_struct<og_route_options>();
+    if (options != nullptr) {
+      const auto given = read_abi_struct(options);
+      if (!given) return struct_error(message, "og_route_options");
+      o = *given;
+    }
+    return inst.register_http_route(view_of(method), view_of(path), o, handler, user, message);
   });
 }
 
@@ -59,9 +66,10 @@ og_status host_register_ws_route(og_host_ctx* ctx, og_str path, const og_ws_hand
   });
 }
 
-// respond() has no og_error: a refusal is logged with its reason, and the request answered 500.
-og_status host_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_response* response) {
-  return guarded(ctx, nullptr, [&](PluginInstance& inst, std::string& error) {
+// A refused reply is also logged with its reason, and the request answered 500.
+og_status host_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_response* response,
+                       og_error* err) {
+  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
     return inst.respond(request_id, response, error);
   });
 }
@@ -161,15 +169,17 @@ og_status host_kv_get(og_host_ctx* ctx, og_str key, og_kv_visit_fn visit, void* 
   });
 }
 
-og_status host_kv_put(og_host_ctx* ctx, og_str key, og_str value, og_error* err) {
+og_status host_kv_put(og_host_ctx* ctx, og_str key, og_str value, og_kv_done_fn done, void* user,
+                      og_error* err) {
   return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
-    return inst.kv_put(view_of(key), view_of(value), error);
+    return inst.kv_put(view_of(key), view_of(value), done, user, error);
   });
 }
 
-og_status host_kv_delete(og_host_ctx* ctx, og_str key, og_error* err) {
+og_status host_kv_delete(og_host_ctx* ctx, og_str key, og_kv_done_fn done, void* user,
+                         og_error* err) {
   return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
-    return inst.kv_delete(view_of(key), error);
+    return inst.kv_delete(view_of(key), done, user, error);
   });
 }
 

@@ -137,7 +137,7 @@ struct BorrowedRequest {
 
   BorrowedRequest(const http::Request& r, uint64_t id, std::string_view path_below_mount)
       : request(make_abi_struct<og_http_request>()) {
-    for (const auto& [n, v] : r.headers) headers.push_back({og_str_of(n), og_str_of(v)});
+    for (const auto& [n, v] : r.headers) headers.push_back(abi_header(n, v));
     request.request_id = id;
     request.method = og_str_of(r.method);
     request.target = og_str_of(r.target);
@@ -204,7 +204,7 @@ og_status PluginInstance::start(std::string& error) {
   {
     CallGuard call(*this);
     phase_ = Phase::starting;
-    og_error err{};
+    og_error err = make_abi_error();
     void* state = nullptr;
     status = api_.create(host_api_table(), &ctx_, og_str_of(config_.instance),
                          og_str_of(config_.config_json), &state, &err);
@@ -212,7 +212,7 @@ og_status PluginInstance::start(std::string& error) {
       created = true;
       plugin_state_ = state;
       if (api_.start != nullptr) {
-        err = og_error{};
+        err = make_abi_error();
         status = api_.start(state, &err);
       }
     }
@@ -302,6 +302,7 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
 // ------------------------------------------------------------------------- HTTP routes
 
 og_status PluginInstance::register_http_route(std::string_view method, std::string_view path,
+                                              const og_route_options& options,
                                               og_http_handler_fn handler, void* user,
                                               std::string& error) {
   if (phase_ != Phase::starting || caller_.load() != std::this_thread::get_id()) {
@@ -330,7 +331,7 @@ og_status PluginInstance::register_http_route(std::string_view method, std::stri
       return OG_CONFIG;
     }
   }
-  routes_.push_back({std::string(method), std::move(canonical), handler, user});
+  routes_.push_back({std::string(method), std::move(canonical), options, handler, user});
   return OG_OK;
 }
 
@@ -686,7 +687,7 @@ void PluginInstance::send(const store::OutboxItem& item, std::function<void(Send
   on_strand([self = shared_from_this(), item, ticket] {
     if (self->settled_as_not_running(ticket)) return;
     const OutboundView message(item);
-    og_error err{};
+    og_error err = make_abi_error();
     const og_status st = self->api_.send_message(self->plugin_state_, ticket, message.get(), &err);
     if (st != OG_OK) {
       err.message[sizeof err.message - 1] = '\0';
@@ -721,7 +722,7 @@ void PluginInstance::lookup(const store::OutboxItem& item,
     lookup.enqueued_at_ms = item.created_at;
     lookup.taken_ids = taken.data();
     lookup.taken_id_count = taken.size();
-    og_error err{};
+    og_error err = make_abi_error();
     const og_status st =
         self->api_.lookup_send(self->plugin_state_, ticket, message.get(), &lookup, &err);
     if (st != OG_OK) {
@@ -914,15 +915,21 @@ og_status PluginInstance::http_fetch(const og_fetch_request& request, og_fetch_d
       return OG_PERMANENT;
     }
   }
-  if (request.header_count != 0 && request.headers == nullptr) {
-    error = "headers is NULL but header_count > 0";
+  const auto headers = read_abi_array(request.headers, request.header_count, error);
+  if (!headers) {
+    error = "headers" + error;
     return OG_PERMANENT;
   }
   FetchSpec spec;
   if (request.method.len != 0) spec.method = copy_of(request.method);
   spec.url = copy_of(request.url);
-  for (size_t i = 0; i < request.header_count; ++i) {
-    spec.headers.emplace_back(copy_of(request.headers[i].name), copy_of(request.headers[i].value));
+  for (const og_header& h : *headers) {
+    if ((h.name.len != 0 && h.name.ptr == nullptr) ||
+        (h.value.len != 0 && h.value.ptr == nullptr)) {
+      error = "a header has a length but no pointer";
+      return OG_PERMANENT;
+    }
+    spec.headers.emplace_back(copy_of(h.name), copy_of(h.value));
   }
   spec.body = copy_of(request.body);
   spec.basic_auth_user = copy_of(request.basic_auth_user);
@@ -968,7 +975,7 @@ void PluginInstance::deliver_fetch(uint64_t fetch_id, const FetchResult& result)
     fetches_.erase(it);
   }
   std::vector<og_header> headers;
-  for (const auto& [n, v] : result.headers) headers.push_back({og_str_of(n), og_str_of(v)});
+  for (const auto& [n, v] : result.headers) headers.push_back(abi_header(n, v));
   auto response = make_abi_struct<og_fetch_response>();
   response.http_status = result.http_status;
   response.headers = headers.empty() ? nullptr : headers.data();
@@ -1057,29 +1064,40 @@ og_status wait_for_commit(const std::function<void(store::Completion<store::Noth
 }
 }  // namespace
 
-og_status PluginInstance::kv_put(std::string_view key, std::string_view value, std::string& error) {
+og_status PluginInstance::kv_put(std::string_view key, std::string_view value, og_kv_done_fn done,
+                                 void* user, std::string& error) {
   error = kv_key_error(key);
   if (!error.empty()) return OG_PERMANENT;
   if (value.size() > max_kv_value_bytes) {
     error = "value longer than " + std::to_string(max_kv_value_bytes) + " bytes";
     return OG_PERMANENT;
   }
-  return wait_for_commit(
-      [&](store::Completion<store::Nothing> done) {
+  const og_status status = wait_for_commit(
+      [&](store::Completion<store::Nothing> written) {
         services_.store.kv_put(config_.instance, std::string(key), std::string(value),
-                               std::move(done));
+                               std::move(written));
       },
       error);
+  if (status == OG_OK) deliver_kv_done(done, user, status);
+  return status;
 }
 
-og_status PluginInstance::kv_delete(std::string_view key, std::string& error) {
+og_status PluginInstance::kv_delete(std::string_view key, og_kv_done_fn done, void* user,
+                                    std::string& error) {
   error = kv_key_error(key);
   if (!error.empty()) return OG_PERMANENT;
-  return wait_for_commit(
-      [&](store::Completion<store::Nothing> done) {
-        services_.store.kv_delete(config_.instance, std::string(key), std::move(done));
+  const og_status status = wait_for_commit(
+      [&](store::Completion<store::Nothing> written) {
+        services_.store.kv_delete(config_.instance, std::string(key), std::move(written));
       },
       error);
+  if (status == OG_OK) deliver_kv_done(done, user, status);
+  return status;
+}
+
+void PluginInstance::deliver_kv_done(og_kv_done_fn done, void* user, og_status status) {
+  if (done == nullptr) return;
+  on_strand([done, user, status] { done(user, status); });
 }
 
 void PluginInstance::log(og_log_level level, std::string_view message) {

@@ -91,7 +91,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   // ---- og_host_api, called by the plugin (host_api.cpp). `error` is filled on failure.
   void log(og_log_level level, std::string_view message);
   og_status register_http_route(std::string_view method, std::string_view path,
-                                og_http_handler_fn handler, void* user, std::string& error);
+                                const og_route_options& options, og_http_handler_fn handler,
+                                void* user, std::string& error);
   og_status register_ws_route(std::string_view path, const og_ws_handlers& handlers,
                               std::string& error);
   // Refuses (OG_PERMANENT, logged) a reply that cannot be sent (plugin_response.hpp): the
@@ -115,8 +116,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
                        uint64_t& fetch_id, std::string& error);
   og_status kv_get(std::string_view key, og_kv_visit_fn visit, void* user, bool& found,
                    std::string& error);
-  og_status kv_put(std::string_view key, std::string_view value, std::string& error);
-  og_status kv_delete(std::string_view key, std::string& error);
+  og_status kv_put(std::string_view key, std::string_view value, og_kv_done_fn done, void* user,
+                   std::string& error);
+  og_status kv_delete(std::string_view key, og_kv_done_fn done, void* user, std::string& error);
 
  private:
   enum class Phase { idle, starting, running, stopping, stopped };
@@ -124,6 +126,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   struct HttpRoute {
     std::string method;  // "" = every method
     std::string path;    // below the mount, canonical ("/a/b")
+    og_route_options options;
     og_http_handler_fn handler;
     void* user;
   };
@@ -207,6 +210,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void fire_timer(uint64_t timer_id);
   void deliver_fetch(uint64_t fetch_id, const FetchResult& result);  // call_mu_ held
   void drain_and_destroy(bool destroy_plugin);
+  // Runs a kv completion on the strand (call_mu_ held), if the plugin gave one.
+  void deliver_kv_done(og_kv_done_fn done, void* user, og_status status);
   void notify_committed(const store::IngestResult& result);
 
   HostServices& services_;

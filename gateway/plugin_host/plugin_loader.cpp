@@ -40,15 +40,16 @@ std::string check_api(const og_plugin_api* raw) {
            std::to_string(OG_ABI_MINOR);
   }
   if (raw->abi_minor > OG_ABI_MINOR) {
-    return "plugin ABI " + std::to_string(raw->abi_major) + "." + std::to_string(raw->abi_minor) +
-           " is newer than the host's " + std::to_string(OG_ABI_MAJOR) + "." +
-           std::to_string(OG_ABI_MINOR) + " (upgrade the gateway)";
+    return "plugin needs ABI " + std::to_string(raw->abi_major) + "." +
+           std::to_string(raw->abi_minor) + " but the host has " + std::to_string(OG_ABI_MAJOR) +
+           "." + std::to_string(OG_ABI_MINOR) + " (upgrade the gateway)";
   }
-  // Every field of v1 must be present; a v1.x plugin (x <= ours) is at least that large.
-  constexpr std::size_t v1_size = offsetof(og_plugin_api, on_timer) + sizeof(raw->on_timer);
-  if (raw->struct_size < v1_size) {
+  // Every field of 2.0 must be present; a 2.x plugin is at least that large.
+  constexpr std::size_t v2_0_size =
+      offsetof(og_plugin_api, on_conversation) + sizeof(raw->on_conversation);
+  if (raw->struct_size < v2_0_size) {
     return "og_plugin_api.struct_size " + std::to_string(raw->struct_size) +
-           " is smaller than the ABI v1 size " + std::to_string(v1_size);
+           " is smaller than the ABI 2.0 size " + std::to_string(v2_0_size);
   }
   if (empty_string(raw->name)) return "og_plugin_api.name is missing";
   if (empty_string(raw->version)) return "og_plugin_api.version is missing";

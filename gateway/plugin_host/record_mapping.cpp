@@ -20,18 +20,18 @@ bool valid_str(og_str s) {
 
 std::string copy_attachments(const og_attachment* items, size_t count,
                              std::vector<store::AttachmentRecord>& out) {
-  if (count != 0 && items == nullptr) return "attachments is NULL but attachment_count > 0";
-  for (size_t i = 0; i < count; ++i) {
-    const auto a = read_abi_struct(&items[i]);
+  std::string error;
+  const auto attachments = read_abi_array(items, count, error);
+  if (!attachments) return "attachments" + error;
+  for (size_t i = 0; i < attachments->size(); ++i) {
+    const og_attachment& a = (*attachments)[i];
     const std::string where = "attachments[" + std::to_string(i) + "]";
-    if (!a) return where + ": struct_size is too small";
-    if (!valid_str(a->filename) || !valid_str(a->content_type) || !valid_str(a->data) ||
-        !valid_str(a->url)) {
+    if (!valid_str(a.filename) || !valid_str(a.content_type) || !valid_str(a.data) ||
+        !valid_str(a.url)) {
       return where + ": a string has a length but no pointer";
     }
-    if (a->data.len == 0 && a->url.len == 0) return where + ": needs data or a url";
-    out.push_back(
-        {copy_of(a->filename), copy_of(a->content_type), copy_of(a->data), copy_of(a->url)});
+    if (a.data.len == 0 && a.url.len == 0) return where + ": needs data or a url";
+    out.push_back({copy_of(a.filename), copy_of(a.content_type), copy_of(a.data), copy_of(a.url)});
   }
   return {};
 }
@@ -70,7 +70,6 @@ std::string to_inbound_record(const og_inbound_message& in, const RecordSource& 
   if (in.from_address.len == 0) return "from_address is required";
   if (in.priority < 0 || in.priority > 4) return "priority must be 0..4";
   if (!empty_or_json_object(in.metadata_json)) return "metadata_json is not a JSON object";
-  if (in.skill_count != 0 && in.skills == nullptr) return "skills is NULL but skill_count > 0";
 
   out = store::InboundRecord{};
   out.channel_instance = source.instance;
@@ -90,8 +89,11 @@ std::string to_inbound_record(const og_inbound_message& in, const RecordSource& 
   out.priority = in.priority;
   out.received_at = source.now;
   out.sent_at = in.sent_at_ms;
-  for (size_t i = 0; i < in.skill_count; ++i) {
-    const og_skill_requirement& s = in.skills[i];
+  std::string skills_error;
+  const auto skills = read_abi_array(in.skills, in.skill_count, skills_error);
+  if (!skills) return "skills" + skills_error;
+  for (size_t i = 0; i < skills->size(); ++i) {
+    const og_skill_requirement& s = (*skills)[i];
     if (!valid_str(s.skill) || s.skill.len == 0) {
       return "skills[" + std::to_string(i) + "].skill is empty";
     }
@@ -169,6 +171,7 @@ OutboundView::OutboundView(const store::OutboxItem& item)
   message_.attachments = attachments_.empty() ? nullptr : attachments_.data();
   message_.attachment_count = attachments_.size();
   message_.author_name = og_str_of(item.author_name);
+  message_.conversation_id = item.conversation_id;
 }
 
 }  // namespace omnigate::plugin_host

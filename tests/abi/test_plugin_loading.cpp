@@ -30,11 +30,11 @@ struct BrokenCase {
 
 const std::vector<BrokenCase>& broken_cases() {
   static const std::vector<BrokenCase> cases = {
-      {"wrong_major", "plugin ABI 2.1 has another major version than the host's 1.1"},
-      {"newer_minor", "plugin ABI 1.2 is newer than the host's 1.1"},
+      {"wrong_major", "plugin ABI 3.0 has another major version than the host's 2.0"},
+      {"newer_minor", "plugin needs ABI 2.1 but the host has 2.0"},
       {"missing_entry", "exported symbol og_plugin_entry not found"},
       {"null_entry", "og_plugin_entry() returned NULL"},
-      {"small_struct", "is smaller than the ABI v1 size 104"},
+      {"small_struct", "is smaller than the ABI 2.0 size 120"},
       {"missing_callback", "required callback og_plugin_api.send_message is missing"},
       {"empty_name", "og_plugin_api.name is missing"},
       {"bad_schema", "config_schema_json is not a JSON object"},
@@ -87,21 +87,18 @@ omnigate::LookupOutcome lookup_through(PluginHost& host, const std::string& inst
 
 }  // namespace
 
-TEST_CASE("a 1.0 plugin is never asked to look a send up, and sends as it always did") {
+TEST_CASE("a plugin without lookup_send is never asked to look a send up, and sends") {
   omnigate::test::HostTestEnv env;
   PluginHost host(*env.executor, *env.store, env.metrics,
                   {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20});
-  host.start({instance("old", "libog_abi_v1_0.so"), instance("good", "libog_abi_good.so"),
-              instance("looks_up", "libog_abi_looks_up.so")});
+  host.start(
+      {instance("good", "libog_abi_good.so"), instance("looks_up", "libog_abi_looks_up.so")});
   for (const auto& info : host.instances()) {
     INFO(info.instance << ": " << info.reason);
     CHECK(info.state == "running");
   }
-  // Its og_plugin_api is 1.0-sized: the lookup_send pointer past its end is never read.
-  CHECK(lookup_through(host, "old", "known").kind == omnigate::LookupOutcome::Kind::unsupported);
-  CHECK(send_through(host, "old").kind == SendOutcome::Kind::sent);
-  // A 1.1 plugin without lookup_send behaves the same.
   CHECK(lookup_through(host, "good", "known").kind == omnigate::LookupOutcome::Kind::unsupported);
+  CHECK(send_through(host, "good").kind == SendOutcome::Kind::sent);
 
   const auto found = lookup_through(host, "looks_up", "known");
   CHECK(found.kind == omnigate::LookupOutcome::Kind::found);
@@ -120,8 +117,8 @@ TEST_CASE("inspect_plugin describes a correct plugin without creating an instanc
   CHECK(r.channel_kind == "test");
   CHECK(r.description == "ABI test fixture");
   CHECK(r.config_schema_json == R"({"type":"object"})");
-  CHECK(r.abi_major == 1);
-  CHECK(r.abi_minor == OG_ABI_MINOR);
+  CHECK(r.abi_major == 2);
+  CHECK(r.abi_minor == 0);  // the minor it needs, not the header's
 }
 
 TEST_CASE("inspect_plugin refuses every broken plugin naming the file and the reason") {

@@ -214,7 +214,7 @@ class PluginsCheckTest(unittest.TestCase):
         out = result.stdout
         self.assertRegex(out, r"\bsms\b")
         self.assertIn("1.0.0", out, "the plugin's version")
-        self.assertRegex(out, r"(?i)abi\D*1\.1", "the plugin's ABI version")
+        self.assertRegex(out, r"(?i)abi\D*2\.0", "the plugin's ABI version")
 
     def test_bad_files_exit_non_zero_naming_the_reason(self):
         workdir = self.temp_dir()

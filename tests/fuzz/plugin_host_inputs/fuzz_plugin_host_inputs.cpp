@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     a.filename = as_og_str(fields[6]);
     a.data = as_og_str(fields[7]);
   }
-  og_skill_requirement skill{as_og_str(fields[5]), in.ConsumeIntegral<int32_t>()};
+  og_skill_requirement skill{sizeof(og_skill_requirement), as_og_str(fields[5]),
+                             in.ConsumeIntegral<int32_t>()};
 
   og_inbound_message m{};
   m.struct_size = sizeof m;

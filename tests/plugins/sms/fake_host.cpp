@@ -21,10 +21,24 @@ T copy_struct(const T* from) {
   return out;
 }
 
+// The host's header array for a request or fetch response.
+std::vector<og_header> header_array(const HeaderList& headers) {
+  std::vector<og_header> out;
+  for (const auto& [n, v] : headers) {
+    og_header h;
+    std::memset(&h, 0, sizeof h);
+    h.struct_size = sizeof h;
+    h.name = {n.data(), n.size()};
+    h.value = {v.data(), v.size()};
+    out.push_back(h);
+  }
+  return out;
+}
+
 std::vector<RecordedAttachment> copy_attachments(const og_attachment* a, size_t n) {
   std::vector<RecordedAttachment> out;
   for (size_t i = 0; i < n; ++i) {
-    auto c = copy_struct(&a[i]);
+    auto c = copy_struct(OG_ARRAY_AT(a, og_attachment, i));
     out.push_back({copy(c.filename), copy(c.content_type), copy(c.data), copy(c.url)});
   }
   return out;
@@ -35,12 +49,14 @@ void fake_log(og_host_ctx* ctx, og_log_level, og_str message) {
 }
 
 og_status fake_register_http_route(og_host_ctx* ctx, og_str method, og_str path,
-                                   og_http_handler_fn handler, void* user, og_error*) {
+                                   const og_route_options*, og_http_handler_fn handler, void* user,
+                                   og_error*) {
   FakeHost::from(ctx).routes.push_back({copy(method), copy(path), handler, user});
   return OG_OK;
 }
 
-og_status fake_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_response* response) {
+og_status fake_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_response* response,
+                       og_error*) {
   auto r = copy_struct(response);
   FakeHost::from(ctx).responses[request_id] = {r.status, copy(r.content_type), copy(r.body)};
   return OG_OK;
@@ -62,8 +78,10 @@ og_status fake_submit_inbound(og_host_ctx* ctx, uint64_t request_id, const og_in
   r.raw = copy(c.raw);
   r.metadata_json = copy(c.metadata_json);
   r.attachments = copy_attachments(c.attachments, c.attachment_count);
-  for (size_t i = 0; i < c.skill_count; ++i)
-    r.skills.emplace_back(copy(c.skills[i].skill), c.skills[i].min_level);
+  for (size_t i = 0; i < c.skill_count; ++i) {
+    const auto s = copy_struct(OG_ARRAY_AT(c.skills, og_skill_requirement, i));
+    r.skills.emplace_back(copy(s.skill), s.min_level);
+  }
   r.priority = c.priority;
   r.flags = c.flags;
   FakeHost::from(ctx).inbound.push_back(std::move(r));
@@ -129,8 +147,10 @@ og_status fake_http_fetch(og_host_ctx* ctx, const og_fetch_request* request, og_
   f.body = copy(c.body);
   f.basic_auth_user = copy(c.basic_auth_user);
   f.basic_auth_password = copy(c.basic_auth_password);
-  for (size_t i = 0; i < c.header_count; ++i)
-    f.headers.emplace_back(copy(c.headers[i].name), copy(c.headers[i].value));
+  for (size_t i = 0; i < c.header_count; ++i) {
+    const auto h = copy_struct(OG_ARRAY_AT(c.headers, og_header, i));
+    f.headers.emplace_back(copy(h.name), copy(h.value));
+  }
   f.timeout_ms = c.timeout_ms;
   f.flags = c.flags;
   f.done = done;
@@ -173,7 +193,7 @@ LoadedPlugin::LoadedPlugin(const std::string& path, FakeHost& host, const std::s
   auto entry = reinterpret_cast<og_plugin_entry_fn>(dlsym(library_, OG_PLUGIN_ENTRY_SYMBOL));
   if (!entry) throw std::runtime_error("no og_plugin_entry in " + path);
   api_ = entry();
-  og_error err{};
+  og_error err = OG_ERROR_INIT;
   create_status_ = api_->create(host.api(), host.ctx(), {instance.data(), instance.size()},
                                 {config_json.data(), config_json.size()}, &instance_ptr_, &err);
   create_error_ = err.message;
@@ -192,8 +212,7 @@ RecordedResponse LoadedPlugin::request(const std::string& method, const std::str
                                        const std::string& body) {
   for (const auto& route : host_.routes) {
     if (route.path != path || (!route.method.empty() && route.method != method)) continue;
-    std::vector<og_header> hdrs;
-    for (const auto& [n, v] : headers) hdrs.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
+    const std::vector<og_header> hdrs = header_array(headers);
     std::string target = "/channels/" + instance_ + path + (query.empty() ? "" : "?" + query);
     og_http_request r;
     std::memset(&r, 0, sizeof r);
@@ -217,7 +236,7 @@ RecordedResponse LoadedPlugin::request(const std::string& method, const std::str
 
 og_status LoadedPlugin::send(uint64_t ticket, const og_outbound_message& message,
                              std::string* error) {
-  og_error err{};
+  og_error err = OG_ERROR_INIT;
   og_status st = api_->send_message(instance_ptr_, ticket, &message, &err);
   if (error) *error = err.message;
   return st;
@@ -235,14 +254,14 @@ og_status LoadedPlugin::lookup(uint64_t ticket, const og_outbound_message& messa
   lookup.enqueued_at_ms = enqueued_at_ms;
   lookup.taken_ids = ids.data();
   lookup.taken_id_count = ids.size();
-  og_error err{};
+  og_error err = OG_ERROR_INIT;
   og_status st = api_->lookup_send(instance_ptr_, ticket, &message, &lookup, &err);
   if (error) *error = err.message;
   return st;
 }
 
 og_status LoadedPlugin::start(std::string* error) {
-  og_error err{};
+  og_error err = OG_ERROR_INIT;
   og_status st = api_->start(instance_ptr_, &err);
   if (error) *error = err.message;
   return st;
@@ -257,8 +276,7 @@ void LoadedPlugin::complete_fetch(size_t index, int http_status, const std::stri
   RecordedFetch& f = host_.fetches.at(index);
   if (f.completed) throw std::logic_error("fetch completed twice");
   f.completed = true;
-  std::vector<og_header> hdrs;
-  for (const auto& [n, v] : headers) hdrs.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
+  const std::vector<og_header> hdrs = header_array(headers);
   og_fetch_response r;
   std::memset(&r, 0, sizeof r);
   r.struct_size = sizeof r;

@@ -48,7 +48,7 @@ TEST_CASE("an inbound message is copied into a record stamped with its instance 
   attachment.data = s("\x89PNG");
   m.attachments = &attachment;
   m.attachment_count = 1;
-  og_skill_requirement skill{s("billing"), 3};
+  og_skill_requirement skill{sizeof(og_skill_requirement), s("billing"), 3};
   m.skills = &skill;
   m.skill_count = 1;
   m.priority = 2;
@@ -94,7 +94,7 @@ TEST_CASE("inbound messages the store could not use are refused with the reason"
   CHECK(refusal(spaced_metadata).empty());
 
   auto bad_skill = valid_message();
-  og_skill_requirement skill{s("billing"), 6};
+  og_skill_requirement skill{sizeof(og_skill_requirement), s("billing"), 6};
   bad_skill.skills = &skill;
   bad_skill.skill_count = 1;
   CHECK_THAT(refusal(bad_skill), Contains("skills[0].min_level must be 1..5"));
@@ -157,7 +157,7 @@ std::string reply_refusal(const og_http_response& r) {
 }  // namespace
 
 TEST_CASE("a plugin's reply is copied whole") {
-  const og_header header{s("Cache-Control"), s("no-store")};
+  const og_header header{sizeof(og_header), s("Cache-Control"), s("no-store")};
   omnigate::http::Response out;
   REQUIRE(to_http_response(valid_reply(&header, 1), out).empty());
   CHECK(out.status == 200);
@@ -181,11 +181,11 @@ TEST_CASE("a plugin's reply that cannot be sent is refused with the reason") {
   injected_type.content_type = s("text/xml\r\nSet-Cookie: x=1");
   CHECK_THAT(reply_refusal(injected_type), Contains("content_type contains a control character"));
 
-  const og_header injected{s("X-Id"), s("1\r\nSet-Cookie: x=1")};
+  const og_header injected{sizeof(og_header), s("X-Id"), s("1\r\nSet-Cookie: x=1")};
   CHECK_THAT(reply_refusal(valid_reply(&injected, 1)),
              Contains("header X-Id: value contains a control character"));
 
-  const og_header dangling_header{s("X-Id"), og_str{nullptr, 4}};
+  const og_header dangling_header{sizeof(og_header), s("X-Id"), og_str{nullptr, 4}};
   CHECK_THAT(reply_refusal(valid_reply(&dangling_header, 1)),
              Contains("headers[0] has a length but no pointer"));
   CHECK_THAT(reply_refusal(valid_reply(nullptr, 2)), Contains("headers is NULL"));
@@ -206,11 +206,12 @@ TEST_CASE("a plugin's reply over the documented limits is refused before it is c
   CHECK(reply_refusal(big_body).empty());
 
   const std::string value(max_reply_header_bytes, 'v');
-  const og_header big{s("X-Big"), og_str{value.data(), value.size()}};
+  const og_header big{sizeof(og_header), s("X-Big"), og_str{value.data(), value.size()}};
   CHECK_THAT(reply_refusal(valid_reply(&big, 1)),
              Contains("headers are over the limit of 16384 bytes"));
 
-  const std::vector<og_header> many(max_reply_header_count + 1, og_header{s("X-A"), s("1")});
+  const std::vector<og_header> many(max_reply_header_count + 1,
+                                    og_header{sizeof(og_header), s("X-A"), s("1")});
   CHECK_THAT(reply_refusal(valid_reply(many.data(), many.size())),
              Contains("101 headers are over the limit of 100"));
   CHECK(reply_refusal(valid_reply(many.data(), max_reply_header_count)).empty());

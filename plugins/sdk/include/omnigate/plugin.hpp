@@ -13,6 +13,7 @@
 #include <omnigate/plugin_abi.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -71,17 +72,32 @@ T make_struct() {
   out.struct_size = sizeof out;
   return out;
 }
+// Writes as much as the caller's og_error holds (its struct_size), as the ABI asks.
 inline void set_error(og_error* err, og_status status, std::string_view message) {
-  if (!err) return;
+  if (!err || err->struct_size < offsetof(og_error, message)) return;
   err->status = status;
-  size_t n = std::min(message.size(), sizeof err->message - 1);
+  const size_t room = std::min<size_t>(err->struct_size, sizeof *err) - offsetof(og_error, message);
+  if (room == 0) return;
+  size_t n = std::min(message.size(), room - 1);
   std::memcpy(err->message, message.data(), n);
   err->message[n] = '\0';
 }
 inline std::vector<og_header> headers_view(const std::vector<std::pair<std::string, std::string>>& h) {
   std::vector<og_header> out;
   out.reserve(h.size());
-  for (const auto& [n, v] : h) out.push_back(og_header{str(n), str(v)});
+  for (const auto& [n, v] : h) {
+    auto c = make_struct<og_header>();
+    c.name = str(n);
+    c.value = str(v);
+    out.push_back(c);
+  }
+  return out;
+}
+// Copies of the elements of an array the host sent, stepped by the host's element size.
+template <class T>
+std::vector<T> array_copy(const T* items, size_t count) {
+  std::vector<T> out;
+  for (size_t i = 0; i < count && items; ++i) out.push_back(copy_struct(OG_ARRAY_AT(items, T, i)));
   return out;
 }
 inline bool iequals(std::string_view a, std::string_view b) {
@@ -102,8 +118,10 @@ struct HttpRequest {
 
   // First header with this name (case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const {
-    for (size_t i = 0; i < header_count; ++i)
-      if (detail::iequals(view(header_array[i].name), name)) return view(header_array[i].value);
+    for (size_t i = 0; i < header_count; ++i) {
+      const og_header* h = OG_ARRAY_AT(header_array, og_header, i);
+      if (detail::iequals(view(h->name), name)) return view(h->value);
+    }
     return std::nullopt;
   }
 };
@@ -157,7 +175,7 @@ struct SendResult {
   int retry_after_ms = 0;
 };
 
-// 1.1: what the host knows about the earlier attempt of a send it asks about (lookup_send).
+// What the host knows about the earlier attempt of a send it asks about (lookup_send).
 struct SendLookup {
   int attempts = 0;            // attempts made so far, the lost one included
   int64_t enqueued_at_ms = 0;  // the provider cannot have the message from before this
@@ -165,7 +183,7 @@ struct SendLookup {
   std::vector<std::string> taken_ids;
 };
 
-// 1.1: a sent message whose delivery state is not final yet (Host::list_unsettled_sends).
+// A sent message whose delivery state is not final yet (Host::list_unsettled_sends).
 struct UnsettledSend {
   int64_t outbox_id = 0;  // cursor for the next batch
   std::string provider_message_id;
@@ -209,8 +227,7 @@ inline std::vector<og_attachment> attachments_view(const std::vector<Attachment>
 }
 inline std::vector<Attachment> attachments_copy(const og_attachment* a, size_t n) {
   std::vector<Attachment> out;
-  for (size_t i = 0; i < n; ++i) {
-    auto c = copy_struct(&a[i]);
+  for (const auto& c : array_copy(a, n)) {
     out.push_back({std::string(view(c.filename)), std::string(view(c.content_type)),
                    std::string(view(c.data)), std::string(view(c.url))});
   }
@@ -261,9 +278,9 @@ class Host {
   // has been committed.
   void route(std::string_view method, std::string_view path, RouteHandler handler) {
     auto& entry = routes_.emplace_back(std::make_unique<RouteEntry>(RouteEntry{this, std::move(handler)}));
-    og_error err{};
-    detail::check(api_.register_http_route(ctx_, str(method), str(path), &Host::route_trampoline,
-                                           entry.get(), &err),
+    og_error err = OG_ERROR_INIT;
+    detail::check(api_.register_http_route(ctx_, str(method), str(path), nullptr,
+                                           &Host::route_trampoline, entry.get(), &err),
                   err);
   }
 
@@ -274,14 +291,19 @@ class Host {
     h.on_open = &Host::ws_open_trampoline;
     h.on_message = &Host::ws_message_trampoline;
     h.on_close = &Host::ws_close_trampoline;
-    og_error err{};
+    og_error err = OG_ERROR_INIT;
     detail::check(api_.register_ws_route(ctx_, str(path), &h, &err), err);
   }
 
   void submit_inbound(uint64_t request_id, const InboundMessage& m, CommitCallback done = {}) {
     auto atts = detail::attachments_view(m.attachments);
     std::vector<og_skill_requirement> skills;
-    for (const auto& s : m.skills) skills.push_back({str(s.skill), s.min_level});
+    for (const auto& s : m.skills) {
+      auto c = detail::make_struct<og_skill_requirement>();
+      c.skill = str(s.skill);
+      c.min_level = s.min_level;
+      skills.push_back(c);
+    }
     auto c = detail::make_struct<og_inbound_message>();
     c.provider_message_id = str(m.provider_message_id);
     c.from_kind = str(m.from_kind);
@@ -346,9 +368,9 @@ class Host {
   }
 
   bool can_list_unsettled_sends() const { return api_.list_unsettled_sends != nullptr; }
-  // 1.1: this instance's sent messages short of a final delivery state, recorded as sent in
+  // This instance's sent messages short of a final delivery state, recorded as sent in
   // [sent_after_ms, sent_before_ms), outbox id > after_id, at most `limit` (1..1000), in id
-  // order. nullopt from a 1.0 host, which cannot list them.
+  // order. nullopt from a host without list_unsettled_sends.
   std::optional<std::vector<UnsettledSend>> list_unsettled_sends(int64_t sent_after_ms,
                                                                  int64_t sent_before_ms,
                                                                  int64_t after_id,
@@ -356,7 +378,7 @@ class Host {
     if (api_.list_unsettled_sends == nullptr) return std::nullopt;
     std::vector<UnsettledSend> out;
     int32_t count = 0;
-    og_error err{};
+    og_error err = OG_ERROR_INIT;
     detail::check(api_.list_unsettled_sends(
                       ctx_, sent_after_ms, sent_before_ms, after_id, limit,
                       [](void* user, const og_unsettled_send* raw) {
@@ -372,7 +394,7 @@ class Host {
 
   // Returns false when the connection is gone.
   bool ws_send(uint64_t conn_id, std::string_view data, bool is_text = true) const {
-    og_error err{};
+    og_error err = OG_ERROR_INIT;
     return api_.ws_send(ctx_, conn_id, str(data), is_text ? 1 : 0, &err) == OG_OK;
   }
   void ws_close(uint64_t conn_id, int code = 1000, std::string_view reason = {}) const {
@@ -381,7 +403,7 @@ class Host {
 
   uint64_t set_timer(uint32_t delay_ms) const {
     uint64_t id = 0;
-    og_error err{};
+    og_error err = OG_ERROR_INIT;
     detail::check(api_.set_timer(ctx_, delay_ms, &id, &err), err);
     return id;
   }
@@ -404,7 +426,7 @@ class Host {
     c.flags = r.allow_private ? OG_FETCH_ALLOW_PRIVATE : 0;
     auto* pending = new FetchEntry{this, std::move(done)};  // freed by the trampoline
     uint64_t id = 0;
-    og_error err{};
+    og_error err = OG_ERROR_INIT;
     og_status st = api_.http_fetch(ctx_, &c, &Host::fetch_trampoline, pending, &id, &err);
     if (st != OG_OK) {
       delete pending;
@@ -416,7 +438,7 @@ class Host {
   std::optional<std::string> kv_get(std::string_view key) const {
     std::string value;
     int32_t found = 0;
-    og_error err{};
+    og_error err = OG_ERROR_INIT;
     detail::check(api_.kv_get(ctx_, str(key),
                               [](void* user, og_str v) { static_cast<std::string*>(user)->assign(view(v)); },
                               &value, &found, &err),
@@ -425,12 +447,12 @@ class Host {
     return value;
   }
   void kv_put(std::string_view key, std::string_view value) const {
-    og_error err{};
-    detail::check(api_.kv_put(ctx_, str(key), str(value), &err), err);
+    og_error err = OG_ERROR_INIT;
+    detail::check(api_.kv_put(ctx_, str(key), str(value), nullptr, nullptr, &err), err);
   }
   void kv_delete(std::string_view key) const {
-    og_error err{};
-    detail::check(api_.kv_delete(ctx_, str(key), &err), err);
+    og_error err = OG_ERROR_INIT;
+    detail::check(api_.kv_delete(ctx_, str(key), nullptr, nullptr, &err), err);
   }
 
  private:
@@ -453,7 +475,7 @@ class Host {
 
   template <class Call>
   void submit(Call&& call, CommitCallback done) {
-    og_error err{};
+    og_error err = OG_ERROR_INIT;
     CommitEntry* pending = done ? new CommitEntry{this, std::move(done)} : nullptr;
     og_status st = call(pending ? &Host::commit_trampoline : nullptr, pending, &err);
     if (st != OG_OK) {
@@ -496,7 +518,10 @@ class Host {
     c.body = str(resp.body);
     c.headers = hdrs.data();
     c.header_count = hdrs.size();
-    host->api_.respond(host->ctx_, req.id, &c);
+    og_error err = OG_ERROR_INIT;
+    if (host->api_.respond(host->ctx_, req.id, &c, &err) != OG_OK) {
+      host->log(OG_LOG_ERROR, std::string("reply refused by the host: ") + err.message);
+    }
     return status;
   }
 
@@ -538,8 +563,8 @@ class Host {
     auto r = detail::copy_struct(raw);
     FetchResponse resp;
     resp.http_status = r.http_status;
-    for (size_t i = 0; i < r.header_count; ++i)
-      resp.headers.emplace_back(std::string(view(r.headers[i].name)), std::string(view(r.headers[i].value)));
+    for (const auto& h : detail::array_copy(r.headers, r.header_count))
+      resp.headers.emplace_back(std::string(view(h.name)), std::string(view(h.value)));
     resp.body.assign(view(r.body));
     resp.error.assign(view(r.error));
     try {
@@ -592,7 +617,7 @@ class Plugin {
   // Throw RetryError / PermanentError to fail at once.
   virtual void send(uint64_t ticket, const OutboundMessage& message) = 0;
   virtual void on_timer(uint64_t /*timer_id*/) {}
-  // 1.1: before re-sending a message whose earlier attempt may have reached the provider, the
+  // Before re-sending a message whose earlier attempt may have reached the provider, the
   // host asks whether it did. Return true and answer later with host().send_result(ticket, …):
   // OG_OK + provider_message_id (it did: nothing is sent again), OG_NOT_FOUND (it did not: the
   // host sends now) or OG_RETRY (cannot tell now: the host asks again later). Return false when
@@ -720,6 +745,13 @@ struct Adapter {
 }  // namespace detail
 }  // namespace omnigate
 
+// The host minor a plugin needs. The wrapper itself needs only 2.0 (it probes anything newer),
+// so a plugin rebuilt against a newer SDK still loads into an older 2.x gateway. A plugin that
+// cannot work without a later minor's function defines this before including the header.
+#ifndef OMNIGATE_PLUGIN_NEEDS_MINOR
+#define OMNIGATE_PLUGIN_NEEDS_MINOR 0
+#endif
+
 // Declare the plugin class. Exactly once per plugin library, at namespace scope:
 //   OMNIGATE_PLUGIN(SmsPlugin, "sms", "1.0.0", "sms", "Twilio-compatible SMS", kSchemaJson)
 // The class needs a constructor taking (const omnigate::PluginContext&); it may throw
@@ -730,7 +762,7 @@ struct Adapter {
     static const og_plugin_api api = [] {                                           \
       auto a = ::omnigate::detail::make_struct<og_plugin_api>();                    \
       a.abi_major = OG_ABI_MAJOR;                                                   \
-      a.abi_minor = OG_ABI_MINOR;                                                   \
+      a.abi_minor = OMNIGATE_PLUGIN_NEEDS_MINOR;                                    \
       a.name = NAME;                                                                \
       a.version = VERSION;                                                          \
       a.channel_kind = KIND;                                                        \
