@@ -1,11 +1,11 @@
-#include "fake_host.hpp"
+#include <omnigate/testing/fake_host.hpp>
 
 #include <dlfcn.h>
 
 #include <cstring>
 #include <stdexcept>
 
-namespace omnigate::test {
+namespace omnigate::testing {
 namespace {
 
 std::string copy(og_str s) {
@@ -288,4 +288,4 @@ void LoadedPlugin::complete_fetch(size_t index, int http_status, const std::stri
   f.done(f.user, f.id, &r);
 }
 
-}  // namespace omnigate::test
+}  // namespace omnigate::testing

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace omnigate::test {
+namespace omnigate::testing {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -135,4 +135,4 @@ class LoadedPlugin {
   uint64_t next_request_id_ = 1;
 };
 
-}  // namespace omnigate::test
+}  // namespace omnigate::testing
