@@ -1,7 +1,7 @@
 // The SMS plugin's published config schema says what its config parser enforces: the gateway
 // refuses a config by the schema before create() runs, so a schema looser than the parser only
 // delays the error, and a stricter one refuses configs the plugin would run with.
-#include "fake_host.hpp"
+#include <omnigate/testing/fake_host.hpp>
 #include "plugin_host/config_schema.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-using namespace omnigate::test;
+using namespace omnigate::testing;
 using nlohmann::json;
 
 namespace {

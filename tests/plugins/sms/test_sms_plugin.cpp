@@ -1,6 +1,6 @@
 // The SMS plugin through its real C ABI: the built libog_sms.so, dlopen()ed, driven by a fake
 // host that records every call.
-#include "fake_host.hpp"
+#include <omnigate/testing/fake_host.hpp>
 
 #include <omnigate/common/form.hpp>
 #include <omnigate/common/twilio_signature.hpp>
@@ -14,7 +14,7 @@
 #include <tuple>
 #include <vector>
 
-using namespace omnigate::test;
+using namespace omnigate::testing;
 namespace form = omnigate::form;
 
 namespace {
