@@ -12,10 +12,12 @@
 // So in both the sender's elements have another size than the reader's struct. Every array
 // reader steps by the sender's element size (read_abi_array in the host, OG_ARRAY_AT in the
 // plugin). Stepping by the reader's own sizeof instead, as ABI 1 did, fails these tests: tried
-// by hand with read_abi_array and OG_ARRAY_AT changed to step by sizeof, element 0 still reads
-// right but element 1 is read from inside element 0's grown tail — the host refuses the
-// inbound message ("attachments[1]: needs data or a url") or the echoed request headers come
-// back empty or garbled, the fetch and outbound reports list garbage.
+// by hand (read_abi_array and OG_ARRAY_AT changed to step by sizeof), every test here but the
+// refused-skill one failed in both binaries — element 0 still reads right, element 1 is read from
+// inside element 0's grown field or across two elements: the inbound message is refused
+// ("skills[1].min_level must be 1..5" for valid skills), echoed and fetched headers and outbound
+// attachments come back garbled, and the grown plugin crashes (SEGFAULT) on the host's request
+// headers.
 #include "plugin_host/plugin_host.hpp"
 
 #include "header_echo_server.hpp"
