@@ -40,7 +40,7 @@ struct LoadResult {
 };
 
 // dlopen(RTLD_NOW | RTLD_LOCAL), find og_plugin_entry, call it, and refuse anything that does not
-// satisfy plugin_abi.h v1: struct too small, other major, newer minor, missing name / version /
+// satisfy plugin_abi.h: struct too small, other major, newer minor, missing name / version /
 // channel_kind, missing create / destroy / send_message, config schema that is not a JSON object
 // or not a JSON Schema the host can apply (ConfigSchema::compile).
 LoadResult load_plugin(const std::string& path);
