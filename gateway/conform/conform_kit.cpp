@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <random>
@@ -42,6 +43,21 @@ constexpr auto kStepTimeout = 30s;
 constexpr int kRequestTimeoutMs = 5000;
 constexpr int kDefaultRespondTimeoutMs = 10000;
 constexpr int kRespondMarginMs = 2000;
+
+// The leak heuristic without LeakSanitizer fails only for growth this clear: more than 8 MiB
+// and more than 4 KiB per request over at least 50 random requests.
+constexpr std::size_t kLeakMinRequests = 50;
+constexpr long kLeakMinGrowth = 8L * 1024 * 1024;
+constexpr long kLeakPerRequest = 4L * 1024;
+
+// Resident set size of a process, 0 when unknown.
+long resident_bytes(pid_t pid) {
+  if (pid <= 0) return 0;
+  std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+  long size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * ::sysconf(_SC_PAGESIZE);
+}
 
 std::vector<std::string> split_tabs(const std::string& line) {
   std::vector<std::string> out;
@@ -389,6 +405,12 @@ class Kit {
     if (seed == 0)
       seed = (static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
     std::mt19937_64 rng(seed);
+    // The leak heuristic of builds without LeakSanitizer: the serving child's resident memory
+    // before and after the random requests (when the same child served them all).
+    if (!server_) start_server();
+    const pid_t measured_pid = server_ ? server_->pid() : -1;
+    const long rss_before = resident_bytes(measured_pid);
+    const std::size_t requests_before = requests_[kRuleRandomBytes];
     const auto share = std::chrono::milliseconds(options_.random_seconds * 1000) /
                        static_cast<long>(http_routes.size());
     for (const auto& route : http_routes) {
@@ -398,6 +420,13 @@ class Kit {
       } while (Clock::now() < until);
     }
     random_note_ = "seed " + std::to_string(seed) + " (--seed to repeat)";
+    if (server_ && server_->pid() == measured_pid && rss_before > 0) {
+      const long rss_after = resident_bytes(measured_pid);
+      if (rss_after > 0) {
+        rss_growth_ = rss_after - rss_before;
+        rss_requests_ = requests_[kRuleRandomBytes] - requests_before;
+      }
+    }
     stop_server();
     for (const char* name :
          {kRuleEmptyBody, kRuleHugeBody, kRuleBinaryBody, kRuleContentType, kRuleRandomBytes}) {
@@ -473,10 +502,23 @@ class Kit {
     }
 #else
     (void)clean;
-    leaks.verdict = Verdict::skip;
-    leaks.detail =
-        "not checked: not an ASan build (run the omnigate of `cmake --preset asan` for "
-        "LeakSanitizer's verdict)";
+    const std::string not_asan =
+        "not an ASan build (run the omnigate of `cmake --preset asan` for LeakSanitizer's "
+        "verdict)";
+    const std::string growth = "the serving child's resident memory grew " +
+                               std::to_string(rss_growth_ / 1024) + " KiB over " +
+                               plural(rss_requests_, "random request");
+    if (rss_requests_ >= kLeakMinRequests && rss_growth_ > kLeakMinGrowth &&
+        rss_growth_ / static_cast<long>(rss_requests_) > kLeakPerRequest) {
+      leaks.failures.push_back(
+          "heuristic (" + not_asan + "): " + growth + ", " +
+          std::to_string(rss_growth_ / static_cast<long>(rss_requests_) / 1024) +
+          " KiB per request: memory kept per request (a leak, or a cache without bound)");
+    } else {
+      leaks.verdict = Verdict::skip;
+      leaks.detail = "not checked: " + not_asan +
+                     (rss_requests_ > 0 ? "; heuristic: " + growth + ", under its limit" : "");
+    }
 #endif
     for (auto& r : rules_) {
       if (r.verdict == Verdict::none && r.failures.empty()) {
@@ -531,6 +573,8 @@ class Kit {
   std::map<std::string, std::size_t> requests_;
   std::map<std::string, std::map<int, std::size_t>> statuses_;
   std::string random_note_;
+  long rss_growth_ = 0;
+  std::size_t rss_requests_ = 0;
 };
 
 }  // namespace
