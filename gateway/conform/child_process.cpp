@@ -221,6 +221,7 @@ std::string leak_report(const std::string& log_path) {
     if (line.rfind("SUMMARY: AddressSanitizer:", 0) == 0 ||
         line.rfind("SUMMARY: LeakSanitizer:", 0) == 0)
       summary = line.substr(line.find(':') + 2);
+    if (!summary.empty() && summary.back() == '.') summary.pop_back();
     if (first_leak.empty() &&
         (line.rfind("Direct leak", 0) == 0 || line.rfind("Indirect leak", 0) == 0)) {
       first_leak = line;
@@ -228,8 +229,12 @@ std::string leak_report(const std::string& log_path) {
     } else if (!first_leak.empty() && frames < 4 && line.find("    #") == 0) {
       // "    #1 0x7f.. in handle /src/plugin.c:12" → "handle /src/plugin.c:12"
       const auto in = line.find(" in ");
-      first_leak += (frames == 0 ? " from " : " <- ") +
-                    (in == std::string::npos ? line.substr(4) : line.substr(in + 4));
+      // A frame in a library dlclose()d by then — the plugin, at exit — has no symbol left.
+      const std::string frame = in != std::string::npos ? line.substr(in + 4)
+                                : line.find("<unknown module>") != std::string::npos
+                                    ? "(code of an unloaded library: the plugin's)"
+                                    : line.substr(4);
+      first_leak += (frames == 0 ? " from " : " <- ") + frame;
       ++frames;
     }
   }
