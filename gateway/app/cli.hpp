@@ -31,6 +31,7 @@ int serve_command(const Args& args);
 int migrate_command(const Args& args);
 int plugins_list_command(const Args& args);
 int plugins_check_command(const Args& args);
+int plugins_conform_command(const Args& args);
 int agents_list_command(const Args& args);
 int agents_add_command(const Args& args);
 int agents_set_command(const Args& args);

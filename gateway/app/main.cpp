@@ -20,6 +20,9 @@ commands:
   plugins check FILE [--config FILE]
                             load a plugin file and print its name, version, channel and ABI,
                             and how its channel kind is routed
+  plugins conform FILE [--config F] [--seconds N]
+                            run the plugin against the real host in child processes and
+                            report pass/fail per conformance rule
   agents list --config FILE the agents in the database
   agents add|set|remove --config FILE ID [profile options]
                             create, change or remove an agent profile
@@ -88,6 +91,23 @@ the queue when their agent goes offline. Exits non-zero with the reason if it ca
                     (default: the built-in policy, no agents)
 )",
      plugins_check_command},
+    {"plugins",
+     "conform",
+     {"config", "seconds", "seed"},
+     R"(usage: omnigate plugins conform FILE [--config F] [--seconds N] [--seed N]
+
+Runs the plugin in child processes against the real plugin host, SQLite store (in a temp dir)
+and HTTP server (127.0.0.1, port 0) and prints one line per rule: PASS, FAIL (with the reason:
+the input that crashed it, the request it hung on, the leak) or SKIP (with why it was not
+checked). Exits 1 when a rule fails. The rules: docs/plugin-guide.md, "Conformance kit".
+
+  --config F    the instance's config: a JSON object, or a gateway TOML file whose [[plugins]]
+                entry for FILE is used (its instance name and [plugins.config]); default {}.
+                http(s) URLs in it are pointed at 127.0.0.1 for the send and shutdown rules.
+  --seconds N   how long to send random bytes to the routes (default 3)
+  --seed N      the random requests' seed (printed by every run) to repeat a run
+)",
+     plugins_conform_command},
     {"agents",
      "list",
      {"config"},

@@ -202,6 +202,11 @@ std::vector<PluginHost::InstanceInfo> PluginHost::instances() const {
   return impl_->infos;
 }
 
+std::vector<PluginHost::RouteInfo> PluginHost::routes(const std::string& instance) const {
+  if (auto running = impl_->find(instance)) return running->routes();
+  return {};
+}
+
 void PluginHost::send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) {
   if (auto instance = impl_->find(item.channel_instance)) {
     instance->send(item, std::move(done));

@@ -56,6 +56,17 @@ class PluginHost final : public ChannelSender {
   };
   std::vector<InstanceInfo> instances() const;  // state: "running" | "disabled" | "failed"
 
+  // A route a running instance registered, read-only (for `omnigate plugins conform`).
+  struct RouteInfo {
+    std::string method;  // "" = every method; "GET" for a WebSocket route
+    std::string path;    // the full mounted path, "/channels/<instance>/sms"
+    bool websocket = false;
+    std::uint64_t max_body_bytes = 0;      // the plugin's ceiling (0 = host default)
+    std::uint32_t respond_timeout_ms = 0;  // deferred replies (0 = host default)
+  };
+  // Empty when `instance` is not running.
+  std::vector<RouteInfo> routes(const std::string& instance) const;
+
   void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) override;
   // `unsupported` when the instance is not running or unknown: send() then gives the reason.
   void lookup(const store::OutboxItem& item, std::function<void(LookupOutcome)> done) override;

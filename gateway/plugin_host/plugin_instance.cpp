@@ -362,6 +362,17 @@ og_status PluginInstance::register_ws_route(std::string_view path, const og_ws_h
   return OG_OK;
 }
 
+std::vector<PluginHost::RouteInfo> PluginInstance::routes() const {
+  std::vector<PluginHost::RouteInfo> out;
+  std::lock_guard lock(state_mu_);
+  for (const auto& r : routes_) {
+    out.push_back({r.method, mount_path(r.path), false, r.options.max_body_bytes,
+                   r.options.respond_timeout_ms});
+  }
+  for (const auto& r : ws_routes_) out.push_back({"GET", mount_path(r.path), true, 0, 0});
+  return out;
+}
+
 void PluginInstance::mount(http::Router& router) {
   std::vector<HttpRoute> routes;
   std::vector<WsRoute> ws_routes;

@@ -84,6 +84,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   bool running() const { return phase_ == Phase::running; }
 
   void mount(http::Router& router);
+  std::vector<PluginHost::RouteInfo> routes() const;  // what mount() mounts, read-only
   void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done);
   // lookup_send (ABI 1.1); `unsupported` when the plugin has none.
   void lookup(const store::OutboxItem& item, std::function<void(LookupOutcome)> done);
