@@ -31,7 +31,7 @@ struct PluginHostOptions {
   std::size_t max_fetch_response_bytes = 4 * 1024 * 1024;
   // A route's body limit when the plugin asks for none (og_route_options.max_body_bytes 0).
   std::uint64_t default_max_body_bytes = 1024 * 1024;
-  std::string public_base_url;  // [server] public_base_url, for host_info ("" unset)
+  std::string public_base_url = {};  // [server] public_base_url, for host_info ("" unset)
 };
 
 class PluginHost final : public ChannelSender {

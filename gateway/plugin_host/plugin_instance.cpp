@@ -521,7 +521,11 @@ void PluginInstance::handle_http(const HttpRoute& route, const http::Request& re
       deferred = status == OG_PENDING && !pending->response && pending->refused.empty() &&
                  phase_ == Phase::running;
       pending->deferred = deferred;
-      if (!deferred && !pending->response) pending->response = response_for_status(status);
+      if (!deferred && !pending->response) {
+        pending->response = status == OG_PENDING
+                                ? retry_later("channel instance is stopping; retry later\n")
+                                : response_for_status(status);
+      }
     }
     if (deferred) defer(pending, route.options.respond_timeout_ms);
     finish_request_if_ready(pending);
@@ -560,10 +564,12 @@ bool PluginInstance::open_for_plugin(const PendingRequest& request) {
 og_status PluginInstance::respond(uint64_t request_id, const og_http_response* in,
                                   std::string& error) {
   std::shared_ptr<PendingRequest> request;
+  bool deferred = false;
   {
     std::lock_guard lock(state_mu_);
     auto it = requests_.find(request_id);
     if (it != requests_.end()) request = it->second;
+    if (request) deferred = request->deferred;
     if (request && !request->answered_by_host.empty()) {
       error = "request " + std::to_string(request_id) +
               " was already answered 503: " + request->answered_by_host;
@@ -575,7 +581,6 @@ og_status PluginInstance::respond(uint64_t request_id, const og_http_response* i
     }
   }
   // Until its handler returned OG_PENDING a request is answered from inside the handler only.
-  const bool deferred = request->deferred;
   if (!deferred && caller_.load() != std::this_thread::get_id()) {
     error =
         "respond from a thread outside the instance's callbacks is allowed only after the "
