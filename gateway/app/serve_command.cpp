@@ -152,6 +152,8 @@ int serve_command(const Args& args) {
     PluginHostOptions host_options;
     host_options.plugin_dir = config.plugin_dir;
     host_options.send_timeout_ms = config.outbox.send_timeout_ms;
+    host_options.default_max_body_bytes = config.limits.max_body_bytes;
+    host_options.public_base_url = config.public_base_url;
     PluginHost host(*executor, *store, metrics, host_options);
     host.start(config.plugins);
     for (const auto& i : host.instances()) {

@@ -70,6 +70,17 @@ void parse_listen(const std::string& key, const std::string& value, GatewayConfi
   out.listen_port = static_cast<std::uint16_t>(port);
 }
 
+// An absolute http(s) URL without a trailing '/' (plugins append "/channels/..."); "" unset.
+std::string base_url(TableReader& t, std::string_view key) {
+  std::string url = t.string(key).value_or("");
+  if (url.empty()) return url;
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    throw ConfigError(t.key_path(key) + ": expected an http:// or https:// URL");
+  }
+  while (url.back() == '/') url.pop_back();
+  return url;
+}
+
 void read_limits(TableReader t, ServerLimits& limits) {
   const std::int64_t kMax = std::int64_t{1} << 40;
   limits.max_header_bytes = static_cast<std::size_t>(
@@ -91,7 +102,7 @@ void read_limits(TableReader t, ServerLimits& limits) {
 
 void read_server(TableReader t, const std::string& base_dir, GatewayConfig& out) {
   if (auto listen = t.string("listen")) parse_listen(t.key_path("listen"), *listen, out);
-  out.public_base_url = t.string("public_base_url").value_or("");
+  out.public_base_url = base_url(t, "public_base_url");
   out.worker_threads =
       static_cast<int>(t.integer("worker_threads", 1, 256).value_or(out.worker_threads));
   if (auto web = t.string("web_dir")) out.web_dir = resolve(base_dir, *web);
@@ -151,6 +162,18 @@ PluginInstanceConfig read_plugin(TableReader t) {
   p.enabled = t.boolean("enabled").value_or(true);
   p.allow_private_fetch = t.boolean("allow_private_fetch").value_or(false);
   p.config_json = t.table_as_json("config").value_or("{}");
+  if (auto limits = t.table("body_limits")) {
+    for (const auto& path : limits->keys()) {
+      if (path.empty() || path.front() != '/') {
+        throw ConfigError(limits->key_path(path) +
+                          ": expected a route path below the mount, starting with '/'");
+      }
+      p.body_limits[path] =
+          static_cast<std::uint64_t>(*limits->integer(path, 1, std::int64_t{1} << 40));
+    }
+    limits->finish();
+  }
+  p.public_base_url = base_url(t, "public_base_url");
   t.finish();
   return p;
 }
@@ -341,9 +364,6 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   top.finish();
   check_references(c);
 
-  if (c.public_base_url.empty()) {
-    c.public_base_url = "http://" + c.listen_address + ":" + std::to_string(c.listen_port);
-  }
   c.data_dir = resolve(base_dir, c.data_dir);
   c.database_file = resolve(c.data_dir, c.database_file.empty() ? "omnigate.db" : c.database_file);
   if (c.plugin_dir.empty()) c.plugin_dir = default_plugin_dir();

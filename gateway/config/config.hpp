@@ -6,6 +6,7 @@
 #include "store/model.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -16,7 +17,7 @@ namespace omnigate::config {
 
 struct ServerLimits {
   std::size_t max_header_bytes = 16 * 1024;  // 431 above
-  std::size_t max_body_bytes = 1024 * 1024;  // 413 above (plugins may not raise it)
+  std::size_t max_body_bytes = 1024 * 1024;  // 413 above, for routes without a limit of their own
   int request_timeout_ms = 15000;            // 408 when the request is not read in time
   int idle_timeout_ms = 60000;               // keep-alive connections
   int max_connections = 10000;               // 503 for new connections above this
@@ -30,6 +31,11 @@ struct PluginInstanceConfig {
   bool enabled = true;
   bool allow_private_fetch = false;  // lets http_fetch reach loopback/private addresses (tests)
   std::string config_json;           // the [plugins.config] table, as a JSON object
+  // Operator's settings for the host, never shown to the plugin's config schema:
+  // route path below the mount ("/inbound") → largest request body, clipped to the plugin's
+  // own ceiling (og_route_options.max_body_bytes).
+  std::map<std::string, std::uint64_t> body_limits;
+  std::string public_base_url;  // overrides [server] public_base_url for this instance
 };
 
 struct UserConfig {

@@ -79,6 +79,16 @@ Metrics::Family& Metrics::family(std::string_view name, std::string_view help, c
   return it->second;
 }
 
+bool Metrics::declare(std::string_view name, std::string_view help, std::string_view type) {
+  std::lock_guard lock(mu_);
+  auto it = families_.find(name);
+  if (it == families_.end()) {
+    families_.emplace(std::string(name), Family{std::string(type), std::string(help), {}, {}});
+    return true;
+  }
+  return it->second.type == type;
+}
+
 void Metrics::counter_add(std::string_view name, std::string_view help, const Labels& labels,
                           double value) {
   std::lock_guard lock(mu_);

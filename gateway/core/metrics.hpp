@@ -25,6 +25,9 @@ class Metrics {
   // Observations in seconds; buckets are fixed per name at first use.
   void observe(std::string_view name, std::string_view help, const Labels& labels, double seconds,
                const std::vector<double>& buckets = default_buckets());
+  // Creates the family `name` of `type` ("counter", "gauge", "histogram") if it does not exist
+  // yet, so that it is listed before its first value. False when it exists with another type.
+  bool declare(std::string_view name, std::string_view help, std::string_view type);
   // Gauges computed at scrape time (e.g. queue length read from the store).
   void add_collector(std::function<void(Metrics&)> collector);
 

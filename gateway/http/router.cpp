@@ -27,16 +27,21 @@ bool is_capture(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler,
+                 std::optional<std::uint64_t> max_body_bytes) {
   auto segments = split_path(pattern);
-  routes_.push_back(
-      Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler), {}});
+  routes_.push_back(Route{std::move(method),
+                          std::move(pattern),
+                          std::move(segments),
+                          std::move(handler),
+                          {},
+                          max_body_bytes});
 }
 
 void Router::add_ws(std::string pattern, WsHandler handler) {
   auto segments = split_path(pattern);
   ws_routes_.push_back(
-      Route{"GET", std::move(pattern), std::move(segments), {}, std::move(handler)});
+      Route{"GET", std::move(pattern), std::move(segments), {}, std::move(handler), {}});
 }
 
 bool Router::match_segments(const std::vector<std::string>& pattern, std::string_view path,
@@ -81,6 +86,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
       m.handler = &r.handler;
       m.params = std::move(params);
       m.pattern = r.pattern;
+      m.max_body_bytes = r.max_body_bytes;
       m.path_known = true;
       m.allowed_methods.clear();
       return m;

@@ -6,7 +6,9 @@
 
 #include "http/http_types.hpp"
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +17,10 @@ namespace omnigate::http {
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler);
+  // `max_body_bytes`: the largest request body this route accepts (413 above); unset = the
+  // server's limits.max_body_bytes.
+  void add(std::string method, std::string pattern, Handler handler,
+           std::optional<std::uint64_t> max_body_bytes = std::nullopt);
   void add_ws(std::string pattern, WsHandler handler);
 
   struct Match {
@@ -24,7 +29,8 @@ class Router {
     bool path_known = false;                   // the path exists for another method → 405
     std::vector<std::string> allowed_methods;  // when path_known: the methods it has (Allow)
     std::map<std::string, std::string> params;
-    std::string pattern;  // the matched route's pattern (metrics label)
+    std::string pattern;                          // the matched route's pattern (metrics label)
+    std::optional<std::uint64_t> max_body_bytes;  // the route's own body limit, if it has one
   };
   Match match(std::string_view method, std::string_view path) const;
   Match match_ws(std::string_view path) const;
@@ -36,6 +42,7 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     WsHandler ws_handler;
+    std::optional<std::uint64_t> max_body_bytes;
   };
   static bool match_segments(const std::vector<std::string>& pattern, std::string_view path,
                              std::map<std::string, std::string>& params);

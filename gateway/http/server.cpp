@@ -457,7 +457,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     request_timed_out_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
-    parser_->body_limit(server_->limits.max_body_bytes);
+    // The body limit depends on the route, known once the header is read (on_header): no limit
+    // until then, so that the parser does not judge a Content-Length by the server-wide one.
+    parser_->body_limit(boost::none);
+    match_.reset();
+    body_limit_ = server_->limits.max_body_bytes;
     if (buffer_.size() > 0) return read_header();  // pipelined request already buffered
     // Idle keep-alive: wait for the first byte under the idle timeout; the request timeout
     // starts once the client begins a request.
@@ -491,12 +495,20 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     if (websocket::is_upgrade(msg)) return upgrade();
+    // The route decides how large a body may be (a plugin route may allow more or less than the
+    // server-wide limit); a Content-Length over it is refused before any of the body is read,
+    // and a chunked body stops being read where it crosses the limit.
+    const std::string_view target(msg.target().data(), msg.target().size());
+    match_ = server_->router.match(
+        std::string_view(msg.method_string().data(), msg.method_string().size()),
+        percent_decode(target.substr(0, target.find('?')), false));
+    if (match_->handler && match_->max_body_bytes) body_limit_ = *match_->max_body_bytes;
     const auto length = parser_->content_length();
-    if (length && *length > server_->limits.max_body_bytes) {
-      return reply_error(
-          413, "payload_too_large",
-          "body exceeds " + std::to_string(server_->limits.max_body_bytes) + " bytes");
+    if (length && *length > body_limit_) {
+      return reply_error(413, "payload_too_large",
+                         "body exceeds " + std::to_string(body_limit_) + " bytes");
     }
+    parser_->body_limit(body_limit_);
     if (parser_->is_done()) return on_request();
     if (beast::iequals(msg[bhttp::field::expect], "100-continue")) {
       // Clients that ask (curl does for bodies over 1 KiB) wait for this before sending.
@@ -555,9 +567,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
           "headers exceed " + std::to_string(server_->limits.max_header_bytes) + " bytes");
     }
     if (ec == bhttp::error::body_limit) {
-      return reply_error(
-          413, "payload_too_large",
-          "body exceeds " + std::to_string(server_->limits.max_body_bytes) + " bytes");
+      return reply_error(413, "payload_too_large",
+                         "body exceeds " + std::to_string(body_limit_) + " bytes");
     }
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
@@ -578,7 +589,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     started_ = std::chrono::steady_clock::now();
     request_ = to_request(parser_->get(), remote_addr_);
     is_head_ = request_->method == "HEAD";
-    auto match = server_->router.match(request_->method, request_->path);
+    // Matched when the header was read (on_header), for the route's body limit.
+    auto match =
+        match_ ? std::move(*match_) : server_->router.match(request_->method, request_->path);
+    match_.reset();
     if (!match.handler) {
       if (match.path_known) {
         Response r = error_response(405, "method_not_allowed",
@@ -724,6 +738,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Request> request_;
+  std::optional<Router::Match> match_;  // the route of the request being read
+  std::uint64_t body_limit_ = 0;        // of the request being read: the route's or the server's
   bhttp::response<bhttp::string_body> response_;
   std::array<char, 4096> drain_buffer_{};
   std::string remote_addr_;

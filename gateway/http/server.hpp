@@ -4,9 +4,10 @@
 //
 // Status codes the server itself produces: 404 (no route, JSON {"error":"not_found"}), 405
 // (other method, with Allow), 408 (request not read within request_timeout_ms), 413 (body above
-// max_body_bytes), 431 (headers above max_header_bytes), 400 (malformed request), 403 (WebSocket
-// upgrade refused by the route; a route may answer its own refusal instead, see WsOpen), 503
-// (more than max_connections open), 500 (handler threw).
+// the route's own limit (Router::add) or else max_body_bytes), 431 (headers above
+// max_header_bytes), 400 (malformed request), 403 (WebSocket upgrade refused by the route; a route
+// may answer its own refusal instead, see WsOpen), 503 (more than max_connections open), 500
+// (handler threw).
 #pragma once
 
 #include "config/config.hpp"

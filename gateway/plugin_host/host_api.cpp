@@ -195,6 +195,35 @@ og_status host_list_unsettled_sends(og_host_ctx* ctx, int64_t sent_after_ms, int
   });
 }
 
+og_status host_post(og_host_ctx* ctx, og_task_fn fn, void* user, og_error* err) {
+  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+    return inst.post(fn, user, error);
+  });
+}
+
+const og_host_info* host_host_info(og_host_ctx* ctx) {
+  if (ctx == nullptr || ctx->instance == nullptr) return nullptr;
+  return ctx->instance->host_info();
+}
+
+og_status host_metric_register(og_host_ctx* ctx, og_metric_kind kind, og_str name, og_str help,
+                               uint64_t* metric_id, og_error* err) {
+  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+    if (metric_id == nullptr) {
+      error = "metric_id is NULL";
+      return OG_PERMANENT;
+    }
+    return inst.metric_register(kind, view_of(name), view_of(help), *metric_id, error);
+  });
+}
+
+void host_metric_record(og_host_ctx* ctx, uint64_t metric_id, double value) {
+  guarded(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
+    inst.metric_record(metric_id, value);
+    return OG_OK;
+  });
+}
+
 og_host_api make_table() {
   auto api = make_abi_struct<og_host_api>();
   api.abi_major = OG_ABI_MAJOR;
@@ -216,6 +245,10 @@ og_host_api make_table() {
   api.kv_put = &host_kv_put;
   api.kv_delete = &host_kv_delete;
   api.list_unsettled_sends = &host_list_unsettled_sends;
+  api.post = &host_post;
+  api.host_info = &host_host_info;
+  api.metric_register = &host_metric_register;
+  api.metric_record = &host_metric_record;
   return api;
 }
 

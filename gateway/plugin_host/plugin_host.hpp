@@ -29,6 +29,9 @@ struct PluginHostOptions {
   int send_timeout_ms = 30000;  // no send_result by then → SendOutcome retry
   int fetch_timeout_ms = 15000;
   std::size_t max_fetch_response_bytes = 4 * 1024 * 1024;
+  // A route's body limit when the plugin asks for none (og_route_options.max_body_bytes 0).
+  std::uint64_t default_max_body_bytes = 1024 * 1024;
+  std::string public_base_url = {};  // [server] public_base_url, for host_info ("" unset)
 };
 
 class PluginHost final : public ChannelSender {

@@ -7,10 +7,10 @@
 #include "plugin_host/host_api.hpp"
 #include "plugin_host/plugin_response.hpp"
 #include "plugin_host/record_mapping.hpp"
+#include "plugin_host/route_limits.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <utility>
 
 namespace omnigate::plugin_host {
@@ -19,6 +19,7 @@ namespace {
 constexpr std::size_t max_kv_key_bytes = 256;
 constexpr std::size_t max_kv_value_bytes = 64 * 1024;
 constexpr std::size_t max_log_bytes = 8 * 1024;
+constexpr uint32_t default_respond_timeout_ms = 10000;
 // Methods a route registered with method "" answers (HEAD is served by GET routes).
 constexpr std::string_view every_method[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
 
@@ -150,6 +151,16 @@ struct BorrowedRequest {
   }
 };
 
+og_host_info make_host_info(const std::string& instance, const std::string& mount_path,
+                            const std::string& public_base_url) {
+  auto info = make_abi_struct<og_host_info>();
+  info.instance_name = og_str_of(instance);
+  info.mount_path = og_str_of(mount_path);
+  info.public_base_url = og_str_of(public_base_url);
+  info.gateway_version = og_str_of(std::string_view(OG_GATEWAY_VERSION));
+  return info;
+}
+
 }  // namespace
 
 PluginInstance::PluginInstance(HostServices& services, config::PluginInstanceConfig config,
@@ -161,7 +172,16 @@ PluginInstance::PluginInstance(HostServices& services, config::PluginInstanceCon
       channel_kind_(api_.channel_kind),
       instance_labels_{{"instance", config_.instance}, {"channel", channel_kind_}},
       ctx_{this},
-      strand_(services_.executor.make_strand()) {}
+      strand_(services_.executor.make_strand()),
+      kv_(services_.store, config_.instance,
+          [this](std::function<void()> fn) {
+            if (auto self = weak_from_this().lock()) self->on_strand(std::move(fn));
+          }),
+      plugin_metrics_(services_.metrics, config_.instance, api_.name),
+      mount_path_("/channels/" + config_.instance),
+      public_base_url_(config_.public_base_url.empty() ? services_.options.public_base_url
+                                                       : config_.public_base_url),
+      host_info_(make_host_info(config_.instance, mount_path_, public_base_url_)) {}
 
 PluginInstance::CallGuard::CallGuard(PluginInstance& instance)
     : instance_(instance), lock_(instance.call_mu_) {
@@ -254,6 +274,15 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
     timers.swap(timers_);
     fetches = fetches_;
   }
+  // A deferred reply the plugin can no longer give: the provider retries.
+  std::vector<uint64_t> deferred;
+  {
+    std::lock_guard lock(state_mu_);
+    for (const auto& [id, request] : requests_) {
+      if (request->deferred && !request->response) deferred.push_back(id);
+    }
+  }
+  for (uint64_t id : deferred) answer_deferred(id, "the channel instance stopped");
   for (auto& [id, conn] : connections) conn->close(1001, "channel stopping");
   for (auto& [id, strand_timer] : timers) {
     if (strand_timer != 0) strand_->cancel(strand_timer);
@@ -265,15 +294,19 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
   {
     CallGuard call(*this);
     std::map<uint64_t, PendingCommit> commits;
+    std::map<uint64_t, PostedTask> posts;
     {
       std::lock_guard lock(state_mu_);
       fetches.clear();
       fetches.swap(fetches_);
       commits.swap(commits_);
       sends.swap(sends_);
+      posts.swap(posts_);
+      posts_closed_ = true;
     }
-    // The ABI promises every accepted fetch (and commit callback) exactly one completion before
-    // destroy(); a plugin that failed create() has no state left to receive them.
+    // The ABI promises every accepted fetch, commit callback, posted task and kv completion
+    // exactly one completion before destroy(); a plugin that failed create() has no state left
+    // to receive them.
     if (destroy_plugin) {
       auto cancelled = make_abi_struct<og_fetch_response>();
       cancelled.error = og_str_of("cancelled: channel instance stopping");
@@ -283,8 +316,11 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
             c.outcome.value_or(std::pair<og_status, int64_t>{OG_RETRY, 0});
         c.fn(c.user, status, stored_id);
       }
-      api_.destroy(plugin_state_);
+      for (auto& [id, task] : posts) task.fn(task.user, 1);
     }
+    // The store was flushed above: each kv completion gets its write's real outcome.
+    kv_.finish_all(destroy_plugin);
+    if (destroy_plugin) api_.destroy(plugin_state_);
     plugin_state_ = nullptr;
     phase_ = Phase::stopped;
   }
@@ -382,7 +418,22 @@ void PluginInstance::mount(http::Router& router) {
     ws_routes = ws_routes_;
   }
   std::weak_ptr<PluginInstance> weak = weak_from_this();
+  std::vector<std::string> paths;
+  for (const auto& route : routes) paths.push_back(route.path);
+  for (const auto& path : unused_body_limits(config_.body_limits, paths)) {
+    ::omnigate::log(LogLevel::warn, "plugin_host",
+                    "instance " + config_.instance + ": body_limits \"" + path +
+                        "\" names no route of plugin " + api_.name + "; ignored");
+  }
   for (const auto& route : routes) {
+    const RouteBodyLimit limit =
+        route_body_limit(route.path, route.options.max_body_bytes,
+                         services_.options.default_max_body_bytes, config_.body_limits);
+    if (!limit.warning.empty()) {
+      ::omnigate::log(
+          LogLevel::warn, "plugin_host",
+          "instance " + config_.instance + " (plugin " + api_.name + "): " + limit.warning);
+    }
     auto handler = [weak, route](const http::Request& req, http::Reply reply) {
       if (auto self = weak.lock()) {
         self->handle_http(route, req, std::move(reply));
@@ -392,9 +443,9 @@ void PluginInstance::mount(http::Router& router) {
     };
     if (route.method.empty()) {
       for (std::string_view m : every_method)
-        router.add(std::string(m), mount_path(route.path), handler);
+        router.add(std::string(m), mount_path(route.path), handler, limit.bytes);
     } else {
-      router.add(route.method, mount_path(route.path), handler);
+      router.add(route.method, mount_path(route.path), handler, limit.bytes);
     }
   }
   for (const auto& route : ws_routes) {
@@ -472,11 +523,22 @@ void PluginInstance::handle_http(const HttpRoute& route, const http::Request& re
       BorrowedRequest borrowed(req, pending->id, below);
       status = route.handler(route.user, &borrowed.request);
     }
+    bool deferred = false;
     {
       std::lock_guard lock(state_mu_);
       pending->handler_returned = true;
-      if (!pending->response) pending->response = response_for_status(status);
+      // OG_PENDING without a reply: respond() comes later (any thread). A reply given or
+      // refused inside the handler is the answer whatever the handler returns.
+      deferred = status == OG_PENDING && !pending->response && pending->refused.empty() &&
+                 phase_ == Phase::running;
+      pending->deferred = deferred;
+      if (!deferred && !pending->response) {
+        pending->response = status == OG_PENDING
+                                ? retry_later("channel instance is stopping; retry later\n")
+                                : response_for_status(status);
+      }
     }
+    if (deferred) defer(pending, route.options.respond_timeout_ms);
     finish_request_if_ready(pending);
   });
 }
@@ -486,7 +548,10 @@ void PluginInstance::finish_request_if_ready(const std::shared_ptr<PendingReques
   http::Response response;
   {
     std::lock_guard lock(state_mu_);
-    if (!request->handler_returned || request->uncommitted > 0 || !request->reply) return;
+    if (!request->handler_returned || request->uncommitted > 0 || !request->reply ||
+        !request->response) {
+      return;
+    }
     reply = std::move(request->reply);
     request->reply = nullptr;
     requests_.erase(request->id);
@@ -503,9 +568,37 @@ void PluginInstance::finish_request_if_ready(const std::shared_ptr<PendingReques
   reply(std::move(response));
 }
 
+bool PluginInstance::open_for_plugin(const PendingRequest& request) {
+  return !request.handler_returned || (request.deferred && request.answered_by_host.empty());
+}
+
 og_status PluginInstance::respond(uint64_t request_id, const og_http_response* in,
                                   std::string& error) {
-  if (refuse_outside_callback("respond", request_id, error)) return OG_PERMANENT;
+  std::shared_ptr<PendingRequest> request;
+  bool deferred = false;
+  {
+    std::lock_guard lock(state_mu_);
+    auto it = requests_.find(request_id);
+    if (it != requests_.end()) request = it->second;
+    if (request) deferred = request->deferred;
+    if (request && !request->answered_by_host.empty()) {
+      error = "request " + std::to_string(request_id) +
+              " was already answered 503: " + request->answered_by_host;
+      return OG_PERMANENT;
+    }
+    if (!request || !open_for_plugin(*request)) {
+      error = "request " + std::to_string(request_id) + " is not being handled right now";
+      return OG_PERMANENT;
+    }
+  }
+  // Until its handler returned OG_PENDING a request is answered from inside the handler only.
+  if (!deferred && caller_.load() != std::this_thread::get_id()) {
+    error =
+        "respond from a thread outside the instance's callbacks is allowed only after the "
+        "handler returned OG_PENDING";
+    refuse_reply(request_id, "respond", error);
+    return OG_PERMANENT;
+  }
   http::Response out;
   const auto response = read_abi_struct(in);
   error = response ? to_http_response(*response, out)
@@ -514,14 +607,56 @@ og_status PluginInstance::respond(uint64_t request_id, const og_http_response* i
     refuse_reply(request_id, "respond", error);
     return OG_PERMANENT;
   }
-  std::lock_guard lock(state_mu_);
-  auto it = requests_.find(request_id);
-  if (it == requests_.end() || it->second->handler_returned) {
-    error = "request " + std::to_string(request_id) + " is not being handled right now";
-    return OG_PERMANENT;
+  uint64_t timer = 0;
+  {
+    std::lock_guard lock(state_mu_);
+    if (!open_for_plugin(*request) || requests_.count(request_id) == 0) {
+      error = "request " + std::to_string(request_id) + " was answered meanwhile";
+      return OG_PERMANENT;
+    }
+    request->response = std::move(out);
+    timer = std::exchange(request->timeout_timer, 0);
   }
-  it->second->response = std::move(out);
+  if (deferred) {
+    if (timer != 0) strand_->cancel(timer);
+    finish_request_if_ready(request);
+  }
   return OG_OK;
+}
+
+void PluginInstance::defer(const std::shared_ptr<PendingRequest>& request,
+                           uint32_t respond_timeout_ms) {
+  const uint32_t ms = respond_timeout_ms != 0 ? respond_timeout_ms : default_respond_timeout_ms;
+  const uint64_t id = request->id;
+  const uint64_t timer =
+      strand_->post_after(std::chrono::milliseconds(ms), [weak = weak_from_this(), id, ms] {
+        if (auto self = weak.lock()) {
+          self->answer_deferred(id, "no respond() within " + std::to_string(ms) + " ms");
+        }
+      });
+  std::lock_guard lock(state_mu_);
+  // A respond() that came first leaves nothing to time out.
+  if (!request->response) request->timeout_timer = timer;
+}
+
+void PluginInstance::answer_deferred(uint64_t request_id, const std::string& why) {
+  std::shared_ptr<PendingRequest> request;
+  uint64_t timer = 0;
+  {
+    std::lock_guard lock(state_mu_);
+    auto it = requests_.find(request_id);
+    if (it == requests_.end() || !it->second->deferred || it->second->response) return;
+    request = it->second;
+    request->answered_by_host = why;
+    request->response = retry_later("channel plugin did not answer in time; retry later\n");
+    timer = std::exchange(request->timeout_timer, 0);
+  }
+  if (timer != 0) strand_->cancel(timer);
+  ::omnigate::log(LogLevel::error, "plugin_host",
+                  "instance " + config_.instance + " (plugin " + api_.name +
+                      "): deferred request " + std::to_string(request_id) +
+                      " answered 503: " + why);
+  finish_request_if_ready(request);
 }
 
 bool PluginInstance::refuse_outside_callback(std::string_view function, uint64_t request_id,
@@ -537,13 +672,24 @@ bool PluginInstance::refuse_outside_callback(std::string_view function, uint64_t
 void PluginInstance::refuse_reply(uint64_t request_id, std::string_view what,
                                   const std::string& reason) {
   bool answered_500 = false;
+  std::shared_ptr<PendingRequest> deferred;
   if (request_id != 0) {
     std::lock_guard lock(state_mu_);
     auto it = requests_.find(request_id);
-    if (it != requests_.end() && !it->second->handler_returned) {
+    if (it != requests_.end() && open_for_plugin(*it->second)) {
       if (it->second->refused.empty()) it->second->refused = reason;
       answered_500 = true;
+      // A deferred request has no handler left to give a reply: this refusal is its answer.
+      if (it->second->deferred && !it->second->response) {
+        deferred = it->second;
+        deferred->response = text_response(500, "channel plugin error\n");
+      }
     }
+  }
+  if (deferred) {
+    if (const uint64_t timer = std::exchange(deferred->timeout_timer, 0); timer != 0)
+      strand_->cancel(timer);
+    finish_request_if_ready(deferred);
   }
   ::omnigate::log(LogLevel::error, "plugin_host",
                   "instance " + config_.instance + " (plugin " + api_.name +
@@ -565,7 +711,8 @@ og_status PluginInstance::submit(uint64_t request_id, og_commit_fn done, void* u
     std::lock_guard lock(state_mu_);
     if (request_id != 0) {
       auto it = requests_.find(request_id);
-      if (it == requests_.end() || it->second->handler_returned) {
+      if (it == requests_.end() || !open_for_plugin(*it->second) ||
+          (it->second->deferred && it->second->response)) {
         error = "request " + std::to_string(request_id) + " is not being handled right now";
         return OG_PERMANENT;
       }
@@ -631,7 +778,6 @@ void PluginInstance::notify_committed(const store::IngestResult& result) {
 
 og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_message& message,
                                          og_commit_fn done, void* user, std::string& error) {
-  if (refuse_outside_callback("submit_inbound", request_id, error)) return OG_PERMANENT;
   store::InboundRecord record;
   error = to_inbound_record(message, {config_.instance, channel_kind_, now_ms()}, record);
   if (!error.empty()) return OG_PERMANENT;
@@ -651,7 +797,6 @@ og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_m
 
 og_status PluginInstance::submit_delivery(uint64_t request_id, const og_delivery_report& report,
                                           og_commit_fn done, void* user, std::string& error) {
-  if (refuse_outside_callback("submit_delivery", request_id, error)) return OG_PERMANENT;
   store::DeliveryRecord record;
   error = to_delivery_record(report, {config_.instance, channel_kind_, now_ms()}, record);
   if (!error.empty()) return OG_PERMANENT;
@@ -665,7 +810,6 @@ og_status PluginInstance::submit_delivery(uint64_t request_id, const og_delivery
 
 og_status PluginInstance::submit_event(uint64_t request_id, const og_channel_event& event,
                                        og_commit_fn done, void* user, std::string& error) {
-  if (refuse_outside_callback("submit_event", request_id, error)) return OG_PERMANENT;
   store::ChannelEventRecord record;
   error = to_channel_event_record(event, {config_.instance, channel_kind_, now_ms()}, record);
   if (!error.empty()) return OG_PERMANENT;
@@ -1043,37 +1187,17 @@ og_status PluginInstance::kv_get(std::string_view key, og_kv_visit_fn visit, voi
     return OG_PERMANENT;
   }
   try {
-    const auto value = services_.store.kv_get(config_.instance, std::string(key));
-    found = value.has_value();
-    if (value) visit(user, og_str_of(*value));
+    // A write not durable yet is what the plugin last said: it reads its own writes.
+    auto value = kv_.queued(key);
+    if (!value) value = services_.store.kv_get(config_.instance, std::string(key));
+    found = value->has_value();
+    if (found) visit(user, og_str_of(**value));
     return OG_OK;
   } catch (const std::exception& e) {
     error = std::string("store: ") + e.what();
     return OG_RETRY;
   }
 }
-
-namespace {
-// kv writes wait for their commit, so a kv_get right after a kv_put sees the new value and a
-// put that returned OG_OK is durable.
-og_status wait_for_commit(const std::function<void(store::Completion<store::Nothing>)>& write,
-                          std::string& error) {
-  auto promise = std::make_shared<std::promise<store::Outcome<store::Nothing>>>();
-  auto future = promise->get_future();
-  try {
-    write([promise](store::Outcome<store::Nothing> r) { promise->set_value(std::move(r)); });
-  } catch (const std::exception& e) {
-    error = std::string("store: ") + e.what();
-    return OG_RETRY;
-  }
-  const auto outcome = future.get();
-  if (!outcome.ok) {
-    error = "store: " + outcome.error;
-    return OG_RETRY;
-  }
-  return OG_OK;
-}
-}  // namespace
 
 og_status PluginInstance::kv_put(std::string_view key, std::string_view value, og_kv_done_fn done,
                                  void* user, std::string& error) {
@@ -1083,32 +1207,14 @@ og_status PluginInstance::kv_put(std::string_view key, std::string_view value, o
     error = "value longer than " + std::to_string(max_kv_value_bytes) + " bytes";
     return OG_PERMANENT;
   }
-  const og_status status = wait_for_commit(
-      [&](store::Completion<store::Nothing> written) {
-        services_.store.kv_put(config_.instance, std::string(key), std::string(value),
-                               std::move(written));
-      },
-      error);
-  if (status == OG_OK) deliver_kv_done(done, user, status);
-  return status;
+  return kv_.write(key, value, done, user, error);
 }
 
 og_status PluginInstance::kv_delete(std::string_view key, og_kv_done_fn done, void* user,
                                     std::string& error) {
   error = kv_key_error(key);
   if (!error.empty()) return OG_PERMANENT;
-  const og_status status = wait_for_commit(
-      [&](store::Completion<store::Nothing> written) {
-        services_.store.kv_delete(config_.instance, std::string(key), std::move(written));
-      },
-      error);
-  if (status == OG_OK) deliver_kv_done(done, user, status);
-  return status;
-}
-
-void PluginInstance::deliver_kv_done(og_kv_done_fn done, void* user, og_status status) {
-  if (done == nullptr) return;
-  on_strand([done, user, status] { done(user, status); });
+  return kv_.write(key, std::nullopt, done, user, error);
 }
 
 void PluginInstance::log(og_log_level level, std::string_view message) {

@@ -12,7 +12,9 @@
 // (or still) running, and cannot deadlock a worker waiting for its own strand.
 // Lock order: call_mu_ before state_mu_; nothing is called out while state_mu_ is held.
 // The thread holding call_mu_ is recorded (caller_): a "callback only" host function called
-// from any other thread (a plugin's own thread) is refused and logged.
+// from any other thread (a plugin's own thread) is refused and logged. Functions the ABI allows
+// from any thread (submit_*, post, a deferred respond, kv writes, metric_record) copy what they
+// are given at once and hand the plugin's part (completions, posted tasks) to the strand.
 #pragma once
 
 #include "config/config.hpp"
@@ -21,8 +23,10 @@
 #include "http/http_types.hpp"
 #include "plugin_host/channel_sender.hpp"
 #include "plugin_host/http_fetcher.hpp"
+#include "plugin_host/kv_writer.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
+#include "plugin_host/plugin_metrics.hpp"
 #include "store/store.hpp"
 
 #include <omnigate/plugin_abi.h>
@@ -120,6 +124,12 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   og_status kv_put(std::string_view key, std::string_view value, og_kv_done_fn done, void* user,
                    std::string& error);
   og_status kv_delete(std::string_view key, og_kv_done_fn done, void* user, std::string& error);
+  // ABI 2.0 services (plugin_instance_services.cpp).
+  og_status post(og_task_fn fn, void* user, std::string& error);
+  const og_host_info* host_info() const { return &host_info_; }
+  og_status metric_register(og_metric_kind kind, std::string_view name, std::string_view help,
+                            uint64_t& metric_id, std::string& error);
+  void metric_record(uint64_t metric_id, double value);
 
  private:
   enum class Phase { idle, starting, running, stopping, stopped };
@@ -144,6 +154,15 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
     bool commit_failed = false;
     bool handler_returned = false;
     std::string refused;  // why a respond() or a submit for this request was refused: 500
+    // The handler returned OG_PENDING: respond() may come later, from any thread, until the
+    // host answers the request itself (respond_timeout_ms passed, or the instance stopped).
+    bool deferred = false;
+    uint64_t timeout_timer = 0;
+    std::string answered_by_host;  // why the host answered a deferred request (503)
+  };
+  struct PostedTask {
+    og_task_fn fn;
+    void* user;
   };
   struct PendingCommit {
     og_commit_fn fn;
@@ -197,6 +216,13 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void now_or_on_strand(std::function<void()> fn);
   void handle_http(const HttpRoute& route, const http::Request& request, http::Reply reply);
   void finish_request_if_ready(const std::shared_ptr<PendingRequest>& request);
+  // True while respond() or a submit may still be tied to the request (state_mu_ held).
+  static bool open_for_plugin(const PendingRequest& request);
+  // Starts the respond_timeout_ms of a request whose handler returned OG_PENDING.
+  void defer(const std::shared_ptr<PendingRequest>& request, uint32_t respond_timeout_ms);
+  // The host answers a deferred request the plugin has not answered: 503, logged.
+  void answer_deferred(uint64_t request_id, const std::string& why);
+  void run_posted(uint64_t task_id);  // call_mu_ held
   og_status submit(uint64_t request_id, og_commit_fn done, void* user, std::string& error,
                    const StartWrite& start_write);
   void on_committed(const std::shared_ptr<PendingRequest>& request, uint64_t commit_key,
@@ -211,8 +237,6 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void fire_timer(uint64_t timer_id);
   void deliver_fetch(uint64_t fetch_id, const FetchResult& result);  // call_mu_ held
   void drain_and_destroy(bool destroy_plugin);
-  // Runs a kv completion on the strand (call_mu_ held), if the plugin gave one.
-  void deliver_kv_done(og_kv_done_fn done, void* user, og_status status);
   void notify_committed(const store::IngestResult& result);
 
   HostServices& services_;
@@ -240,6 +264,15 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::map<uint64_t, uint64_t> timers_;  // plugin timer id → strand timer id (0 until known)
   std::map<uint64_t, PendingFetch> fetches_;
   std::map<uint64_t, std::shared_ptr<http::WsConnection>> ws_connections_;
+  std::map<uint64_t, PostedTask> posts_;
+  bool posts_closed_ = false;  // drain_and_destroy collected posts_: post() is refused from then
+
+  KvWriter kv_;
+  PluginMetrics plugin_metrics_;
+  // host_info(): the strings it points into live as long as the instance.
+  const std::string mount_path_;
+  const std::string public_base_url_;
+  og_host_info host_info_;
 };
 
 }  // namespace omnigate::plugin_host

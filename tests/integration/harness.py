@@ -20,6 +20,7 @@ Command line: test_x.py --omnigate PATH --plugin-dir DIR [--sanitized] [unittest
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -99,6 +100,11 @@ def decode_json(raw):
 
 # ----------------------------------------------------------------------------- TOML
 
+def _toml_key(key):
+    """A bare key when TOML allows one, else a quoted one (e.g. a route path "/inbound")."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
 def _toml_value(value):
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -109,7 +115,8 @@ def _toml_value(value):
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
+                                for k, v in value.items()) + " }"
     raise TypeError(f"no TOML form for {value!r}")
 
 

@@ -3,11 +3,14 @@
 
 One gateway loads one instance of tests/abi/fixtures/bad_output_plugin.c per way a reply can be
 invalid (status out of range or 1xx, a body on 204/304, CR/LF/NUL in a header or the content
-type, a name that is not a token, oversize body or headers) and per "callback only" host
-function called from a plugin thread. For each: the client gets 500 (never an abort, never a
-2xx, never an injected header), the gateway stays up (/healthz 200), the log names the instance
-and the reason, and nothing is stored — except the one submit the plugin tied to its reply,
-whose commit the 500 still waits for.
+type, a name that is not a token, oversize body or headers) and for a respond() from a plugin
+thread before the handler returned OG_PENDING. For each: the client gets 500 (never an abort,
+never a 2xx, never an injected header), the gateway stays up (/healthz 200), the log names the
+instance and the reason, and nothing is stored — except the one submit the plugin tied to its
+reply, whose commit the 500 still waits for.
+
+ABI 2.0 allows submit_* from any thread: the plugin-thread submit of "foreign_submit" is stored
+and the handler's 200 waits for its commit.
 """
 
 import http.client
@@ -34,9 +37,10 @@ CASES = {
     "oversize_body": "body of 5242880 bytes is over the limit of 4194304",
     "oversize_header": "headers are over the limit of 16384 bytes",
     "tied_commit": "status 999 is not a final HTTP status",
-    "foreign_respond": "respond is callback only",
-    "foreign_submit": "submit_inbound is callback only",
+    "foreign_respond": "allowed only after the handler returned OG_PENDING",
 }
+# Cases ABI 2.0 made valid: the reply the plugin meant, and what it stored.
+ACCEPTED = {"foreign_submit": (200, b"ok\n", 1)}
 
 
 def instance_of(case):
@@ -65,7 +69,7 @@ class BadPluginOutputTest(harness.SharedWorkspaceCase):
     def start_workspace(cls):
         plugins = [{"instance": instance_of(case),
                     "file": os.path.join(FIXTURE_DIR, f"libog_bad_output_{case}.so"),
-                    "config": {}} for case in CASES]
+                    "config": {}} for case in (*CASES, *ACCEPTED)]
         config = {
             "server": {"listen": "127.0.0.1:0", "public_base_url": harness.PUBLIC_BASE_URL,
                        "worker_threads": 2},
@@ -153,10 +157,15 @@ class BadPluginOutputTest(harness.SharedWorkspaceCase):
     def test_respond_from_a_plugin_thread_is_refused(self):
         self.check_refused("foreign_respond")
 
-    def test_submit_from_a_plugin_thread_is_refused(self):
-        # The handler itself responds 200 after its thread's submit was refused: that 2xx
-        # would tell the provider a message was stored that never was.
-        self.check_refused("foreign_submit")
+    def test_submit_from_a_plugin_thread_is_stored_before_the_reply(self):
+        # ABI 2.0: a submit from any thread is accepted; the handler's 200 waits for its commit.
+        case = "foreign_submit"
+        status, _, body = raw_request(self.gateway.port, "POST",
+                                      f"/channels/{instance_of(case)}/reply")
+        expected_status, expected_body, stored = ACCEPTED[case]
+        self.assertEqual((status, body), (expected_status, expected_body))
+        # The 200 itself is the proof of the commit: no waiting.
+        self.assertEqual(self.messages_of(instance_of(case)), stored)
 
 
 def main():

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace omnigate::test {
 
@@ -27,8 +28,11 @@ struct ProbeHost {
   http::Router router;
 
   explicit ProbeHost(PluginHostOptions options = probe_options())
+      : ProbeHost(std::move(options), {instance("probe", false), instance("probe_private", true)}) {
+  }
+  ProbeHost(PluginHostOptions options, const std::vector<config::PluginInstanceConfig>& instances)
       : host(*env.executor, *env.store, env.metrics, std::move(options)) {
-    host.start({instance("probe", false), instance("probe_private", true)});
+    host.start(instances);
     host.register_routes(router);
   }
 

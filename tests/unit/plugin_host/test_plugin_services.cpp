@@ -21,7 +21,7 @@ TEST_CASE("kv values round-trip and persist in the store and are scoped to the i
   const auto r = p.get("/channels/probe/kv?key=cursor");
   CHECK(r.status == 200);
   CHECK(r.body == "page-42");
-  CHECK(p.env.store->kv_get("probe", "cursor") == "page-42");
+  CHECK(p.await_kv("probe", "cursor") == "page-42");  // durable a moment later (kv_put queues)
   CHECK(p.get("/channels/probe_private/kv?key=cursor").status == 404);
   CHECK(p.get("/channels/probe/kv?key=absent").status == 404);
 }

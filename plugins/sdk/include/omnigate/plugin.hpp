@@ -446,13 +446,55 @@ class Host {
     if (!found) return std::nullopt;
     return value;
   }
-  void kv_put(std::string_view key, std::string_view value) const {
-    og_error err = OG_ERROR_INIT;
-    detail::check(api_.kv_put(ctx_, str(key), str(value), nullptr, nullptr, &err), err);
+  // kv_put/kv_delete never wait for the disk: the write is queued (in call order) and kv_get
+  // sees it at once. `done` (optional) runs on the instance strand once the write is durable
+  // (OG_OK) or failed — before the instance is destroyed at the latest.
+  using KvCallback = std::function<void(og_status)>;
+  void kv_put(std::string_view key, std::string_view value, KvCallback done = {}) {
+    kv_write(
+        [&](og_kv_done_fn fn, void* user, og_error* err) {
+          return api_.kv_put(ctx_, str(key), str(value), fn, user, err);
+        },
+        std::move(done));
   }
-  void kv_delete(std::string_view key) const {
-    og_error err = OG_ERROR_INIT;
-    detail::check(api_.kv_delete(ctx_, str(key), nullptr, nullptr, &err), err);
+  void kv_delete(std::string_view key, KvCallback done = {}) {
+    kv_write(
+        [&](og_kv_done_fn fn, void* user, og_error* err) {
+          return api_.kv_delete(ctx_, str(key), fn, user, err);
+        },
+        std::move(done));
+  }
+
+  // A plugin metric, exported under /metrics as omnigate_plugin_<name> with the labels
+  // instance and plugin. Register from the constructor or start(); record from any thread.
+  // From a host without plugin metrics the handle records nothing.
+  class Metric {
+   public:
+    Metric() = default;
+    void record(double value) const {
+      if (record_ != nullptr && id_ != 0) record_(ctx_, id_, value);
+    }
+    void add(double value = 1) const { record(value); }  // counter
+    void set(double value) const { record(value); }      // gauge
+    void observe(double value) const { record(value); }  // histogram (seconds for durations)
+
+   private:
+    friend class Host;
+    Metric(void (*record)(og_host_ctx*, uint64_t, double), og_host_ctx* ctx, uint64_t id)
+        : record_(record), ctx_(ctx), id_(id) {}
+    void (*record_)(og_host_ctx*, uint64_t, double) = nullptr;
+    og_host_ctx* ctx_ = nullptr;
+    uint64_t id_ = 0;
+  };
+  // name: [a-z_][a-z0-9_]*, at most 64 bytes. The same name and kind give the same metric.
+  Metric counter(std::string_view name, std::string_view help) const {
+    return metric(OG_METRIC_COUNTER, name, help);
+  }
+  Metric gauge(std::string_view name, std::string_view help) const {
+    return metric(OG_METRIC_GAUGE, name, help);
+  }
+  Metric histogram(std::string_view name, std::string_view help) const {
+    return metric(OG_METRIC_HISTOGRAM, name, help);
   }
 
  private:
@@ -472,6 +514,29 @@ class Host {
     Host* host;
     CommitCallback done;
   };
+  struct KvEntry {
+    Host* host;
+    KvCallback done;
+  };
+
+  Metric metric(og_metric_kind kind, std::string_view name, std::string_view help) const {
+    if (api_.metric_register == nullptr || api_.metric_record == nullptr) return Metric();
+    uint64_t id = 0;
+    og_error err = OG_ERROR_INIT;
+    detail::check(api_.metric_register(ctx_, kind, str(name), str(help), &id, &err), err);
+    return Metric(api_.metric_record, ctx_, id);
+  }
+
+  template <class Call>
+  void kv_write(Call&& call, KvCallback done) {
+    og_error err = OG_ERROR_INIT;
+    KvEntry* pending = done ? new KvEntry{this, std::move(done)} : nullptr;
+    og_status st = call(pending ? &Host::kv_trampoline : nullptr, pending, &err);
+    if (st != OG_OK) {
+      delete pending;
+      detail::check(st, err);
+    }
+  }
 
   template <class Call>
   void submit(Call&& call, CommitCallback done) {
@@ -584,6 +649,17 @@ class Host {
       entry->host->report("commit callback", &e);
     } catch (...) {
       entry->host->report("commit callback", nullptr);
+    }
+  }
+
+  static void kv_trampoline(void* user, og_status st) {
+    std::unique_ptr<KvEntry> entry(static_cast<KvEntry*>(user));
+    try {
+      entry->done(st);
+    } catch (const std::exception& e) {
+      entry->host->report("kv callback", &e);
+    } catch (...) {
+      entry->host->report("kv callback", nullptr);
     }
   }
 

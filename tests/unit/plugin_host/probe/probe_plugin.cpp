@@ -10,6 +10,27 @@
 //   GET  /overlap                             how many times two callbacks ever overlapped
 //   WS   /ws   refuses upgrades whose query is "deny"; answers each message with "echo:<msg>";
 //              on close does kv_put("ws-closed", "<conn id>")
+// ABI 2.0 services (through the C table where the C++ wrapper has no helper):
+//   POST /big (8 MiB ceiling), POST /sized (host default)   200 with the body's size
+//   GET  /info                                host_info as JSON
+//   POST /post      {"key"}                   a plugin thread post()s a task; the task calls the
+//                                             callback-only http_fetch and kv_puts key →
+//                                             "cancelled=<n> fetch=<status>"
+//   POST /defer     {"id","from","text"}      returns OG_PENDING; a plugin thread submits the
+//                                             message tied to the request, then responds 200
+//   POST /defer-never                         (respond_timeout_ms 300) kv "deferred-id" = request
+//                                             id, OG_PENDING, never responds
+//   POST /defer-hold                          (default timeout) kv "held-id" = id, OG_PENDING
+//   POST /respond-late {"id"}                 a plugin thread responds to request id; 200 with
+//                                             respond's status
+//   POST /respond-own                         a plugin thread responds to this request while
+//                                             its handler runs (refused: 500)
+//   POST /kv-async  {"key","value"}           kv_put with a completion (kv key.done = status),
+//                                             200 with kv_get(key) read right after
+//   POST /metric    {"counter","gauge","hist"} records from a plugin thread
+//   GET  /metric-checks                       metric_register outcomes as JSON
+// stop() posts a task and kv_puts with a completion; destroy writes kv "stop-report" saying
+// how they ended.
 // send(): the body text picks the behaviour: "ok", "silent" (never answers), "retry",
 // "permanent", "later" (answers from a plugin thread).
 #include <omnigate/plugin.hpp>
@@ -18,7 +39,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
+#include <deque>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,9 +54,15 @@ using nlohmann::json;
 using omnigate::HttpRequest;
 using omnigate::HttpResponse;
 
+og_str lit(std::string_view s) {
+  return og_str{s.data(), s.size()};
+}
+
 class ProbePlugin : public omnigate::Plugin {
  public:
-  explicit ProbePlugin(const omnigate::PluginContext& ctx) : Plugin(ctx) {
+  explicit ProbePlugin(const omnigate::PluginContext& ctx)
+      : Plugin(ctx), api_(ctx.api), ctx_(ctx.ctx) {
+    register_v2_routes();
     route("POST", "/inbound", [this](const HttpRequest& r) {
       const json in = json::parse(r.body);
       omnigate::InboundMessage m;
@@ -116,6 +147,27 @@ class ProbePlugin : public omnigate::Plugin {
 
   ~ProbePlugin() override {
     for (auto& t : threads_) t.join();
+    if (stop_report_) {
+      host().kv_put("stop-report", "post=" + stop_post_ + " kv=" + stop_kv_);
+    }
+  }
+
+  void stop() override {
+    if (!has_v2()) return;
+    stop_report_ = true;
+    og_error err = OG_ERROR_INIT;
+    if (api_->post(
+            ctx_,
+            [](void* user, int32_t cancelled) {
+              auto* self = static_cast<ProbePlugin*>(user);
+              self->stop_post_ += (self->stop_post_.empty() ? "" : ",") +
+                                  std::string("cancelled=") + std::to_string(cancelled);
+            },
+            this, &err) != OG_OK) {
+      stop_post_ = "refused";
+    }
+    host().kv_put("stop-kv", "x",
+                  [this](og_status st) { stop_kv_ = "done=" + std::to_string(st); });
   }
 
   void on_timer(uint64_t id) override {
@@ -148,6 +200,197 @@ class ProbePlugin : public omnigate::Plugin {
     ProbePlugin& plugin;
   };
 
+  bool has_v2() const {
+    return OG_HAS_FIELD(api_, og_host_api, metric_record) && api_->post != nullptr &&
+           api_->host_info != nullptr && api_->metric_register != nullptr;
+  }
+
+  // A route registered through the C table, with route options and the raw status returned.
+  struct RawRoute {
+    ProbePlugin* self;
+    std::function<og_status(const og_http_request&)> fn;
+  };
+  static og_status raw_trampoline(void* user, const og_http_request* r) {
+    try {
+      return static_cast<RawRoute*>(user)->fn(*r);
+    } catch (...) {
+      return OG_INTERNAL;
+    }
+  }
+  void raw_route(const char* method, const char* path, uint64_t max_body_bytes,
+                 uint32_t respond_timeout_ms, std::function<og_status(const og_http_request&)> fn) {
+    auto& entry =
+        raw_routes_.emplace_back(std::make_unique<RawRoute>(RawRoute{this, std::move(fn)}));
+    og_route_options options;
+    std::memset(&options, 0, sizeof options);
+    options.struct_size = sizeof options;
+    options.max_body_bytes = max_body_bytes;
+    options.respond_timeout_ms = respond_timeout_ms;
+    og_error err = OG_ERROR_INIT;
+    if (api_->register_http_route(ctx_, lit(method), lit(path), &options, &raw_trampoline,
+                                  entry.get(), &err) != OG_OK) {
+      throw omnigate::Error(OG_CONFIG, err.message);
+    }
+  }
+  og_status respond_raw(uint64_t request_id, int status, const std::string& body) {
+    og_http_response r;
+    std::memset(&r, 0, sizeof r);
+    r.struct_size = sizeof r;
+    r.status = status;
+    r.content_type = lit("text/plain");
+    r.body = lit(body);
+    og_error err = OG_ERROR_INIT;
+    return api_->respond(ctx_, request_id, &r, &err);
+  }
+  // Runs fn on a new plugin thread and waits for it: a call from outside every callback.
+  template <class Fn>
+  void on_plugin_thread(Fn fn) {
+    std::thread t(fn);
+    t.join();
+  }
+
+  void register_v2_routes() {
+    // Routes that need no 2.0 host function: on an older host they show its old behaviour.
+    raw_route("POST", "/big", 8u * 1024 * 1024, 0, [this](const og_http_request& r) {
+      return respond_raw(r.request_id, 200, std::to_string(r.body.len)) == OG_OK ? OG_OK
+                                                                                 : OG_INTERNAL;
+    });
+    raw_route("POST", "/sized", 0, 0, [this](const og_http_request& r) {
+      return respond_raw(r.request_id, 200, std::to_string(r.body.len)) == OG_OK ? OG_OK
+                                                                                 : OG_INTERNAL;
+    });
+    raw_route("POST", "/defer", 0, 0, [this](const og_http_request& r) {
+      const json in = json::parse(omnigate::view(r.body));
+      const uint64_t id = r.request_id;
+      omnigate::InboundMessage m;
+      m.provider_message_id = in.at("id");
+      m.from_kind = "phone";
+      m.from_address = in.at("from");
+      m.to_address = "+15550000000";
+      m.body_text = in.at("text");
+      // After the handler returned: the thread is not joined here.
+      threads_.emplace_back([this, id, m] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        try {
+          host().submit_inbound(id, m);
+          respond_raw(id, 200, "deferred\n");
+        } catch (const omnigate::Error& e) {
+          respond_raw(id, 500, e.what());
+        }
+      });
+      return OG_PENDING;
+    });
+    raw_route("POST", "/defer-never", 0, 300, [this](const og_http_request& r) {
+      host().kv_put("deferred-id", std::to_string(r.request_id));
+      return OG_PENDING;
+    });
+    raw_route("POST", "/defer-hold", 0, 0, [this](const og_http_request& r) {
+      host().kv_put("held-id", std::to_string(r.request_id));
+      return OG_PENDING;
+    });
+    route("POST", "/respond-late", [this](const HttpRequest& r) {
+      const uint64_t id = std::stoull(json::parse(r.body).at("id").get<std::string>());
+      og_status st = OG_INTERNAL;
+      on_plugin_thread([&] { st = respond_raw(id, 200, "too late\n"); });
+      return HttpResponse{200, "text/plain", std::to_string(st), {}};
+    });
+    raw_route("POST", "/respond-own", 0, 0, [this](const og_http_request& r) {
+      on_plugin_thread([&] { respond_raw(r.request_id, 200, "from a plugin thread\n"); });
+      return OG_OK;
+    });
+    route("POST", "/kv-async", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      const std::string key = in.at("key");
+      host().kv_put(key, in.at("value").get<std::string>(), [this, key](og_status st) {
+        Guard guard(*this);
+        host().kv_put(key + ".done", std::to_string(st));
+      });
+      return HttpResponse{200, "text/plain", host().kv_get(key).value_or("<none>"), {}};
+    });
+    if (!has_v2()) return;  // a host without post/host_info/metrics: the routes below are 404
+    route("GET", "/info", [this](const HttpRequest&) {
+      const og_host_info* info = api_->host_info(ctx_);
+      const auto text = [](og_str s) { return std::string(omnigate::view(s)); };
+      const json out = {{"instance_name", text(info->instance_name)},
+                        {"mount_path", text(info->mount_path)},
+                        {"public_base_url", text(info->public_base_url)},
+                        {"gateway_version", text(info->gateway_version)}};
+      return HttpResponse{200, "application/json", out.dump(), {}};
+    });
+    route("POST", "/post", [this](const HttpRequest& r) {
+      auto* task = new PostTask{this, json::parse(r.body).at("key")};
+      og_status st = OG_INTERNAL;
+      on_plugin_thread([&] {
+        og_error err = OG_ERROR_INIT;
+        st = api_->post(ctx_, &PostTask::run, task, &err);
+      });
+      if (st != OG_OK) delete task;
+      return HttpResponse{202, "text/plain", std::to_string(st), {}};
+    });
+    requests_total_ = host().counter("probe_requests_total", "Requests the probe counted");
+    level_ = host().gauge("probe_level", "The probe's level");
+    latency_ = host().histogram("probe_latency_seconds", "The probe's latencies");
+    metric_checks_ = check_metric_registration();
+    route("POST", "/metric", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      on_plugin_thread([&] {
+        requests_total_.add(in.at("counter").get<double>());
+        level_.set(in.at("gauge").get<double>());
+        latency_.observe(in.at("hist").get<double>());
+      });
+      return HttpResponse{200, "text/plain", "", {}};
+    });
+    route("GET", "/metric-checks", [this](const HttpRequest&) {
+      json out = metric_checks_;
+      uint64_t id = 0;
+      og_error err = OG_ERROR_INIT;
+      out["after_start"] =
+          api_->metric_register(ctx_, OG_METRIC_COUNTER, lit("late_total"), lit(""), &id, &err);
+      return HttpResponse{200, "application/json", out.dump(), {}};
+    });
+  }
+
+  json check_metric_registration() {
+    const auto reg = [this](og_metric_kind kind, std::string_view name, uint64_t* id = nullptr) {
+      uint64_t ignored = 0;
+      og_error err = OG_ERROR_INIT;
+      return api_->metric_register(ctx_, kind, lit(name), lit("help"), id ? id : &ignored, &err);
+    };
+    uint64_t first = 0, again = 0;
+    reg(OG_METRIC_COUNTER, "probe_checked_total", &first);
+    reg(OG_METRIC_COUNTER, "probe_checked_total", &again);
+    return {{"same_id", first != 0 && first == again},
+            {"kind_mismatch", reg(OG_METRIC_GAUGE, "probe_checked_total")},
+            {"bad_name", reg(OG_METRIC_COUNTER, "Bad-Name")},
+            {"too_long", reg(OG_METRIC_COUNTER, std::string(65, 'a'))},
+            {"longest", reg(OG_METRIC_COUNTER, std::string(64, 'a'))},
+            {"host_owned", reg(OG_METRIC_COUNTER, "inbound_total")}};
+  }
+
+  // A task a plugin thread hands to post(): on the strand it tries the callback-only
+  // http_fetch, whose acceptance proves it runs as a callback.
+  struct PostTask {
+    ProbePlugin* self;
+    std::string key;
+    static void run(void* user, int32_t cancelled) {
+      std::unique_ptr<PostTask> task(static_cast<PostTask*>(user));
+      if (cancelled != 0) return;
+      ProbePlugin& p = *task->self;
+      Guard guard(p);
+      og_status fetch = OG_OK;
+      try {
+        omnigate::FetchRequest f;
+        f.url = "http://192.0.2.1/";  // TEST-NET: never reached, the fetch only has to start
+        f.timeout_ms = 100;
+        p.host().fetch(f, [](const omnigate::FetchResponse&) {});
+      } catch (const omnigate::Error& e) {
+        fetch = e.status();
+      }
+      p.host().kv_put(task->key,
+                      "cancelled=" + std::to_string(cancelled) + " fetch=" + std::to_string(fetch));
+    }
+  };
+
   void route(const char* method, const char* path,
              std::function<HttpResponse(const HttpRequest&)> fn) {
     host().route(method, path, [this, fn](const HttpRequest& r) {
@@ -156,6 +399,13 @@ class ProbePlugin : public omnigate::Plugin {
     });
   }
 
+  const og_host_api* api_;
+  og_host_ctx* ctx_;
+  std::deque<std::unique_ptr<RawRoute>> raw_routes_;
+  omnigate::Host::Metric requests_total_, level_, latency_;
+  json metric_checks_;
+  bool stop_report_ = false;
+  std::string stop_post_, stop_kv_ = "none";
   std::atomic<int> active_{0};
   std::atomic<int> overlaps_{0};
   std::map<uint64_t, std::string> timer_keys_;
