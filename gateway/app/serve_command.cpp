@@ -152,6 +152,7 @@ int serve_command(const Args& args) {
     PluginHostOptions host_options;
     host_options.plugin_dir = config.plugin_dir;
     host_options.send_timeout_ms = config.outbox.send_timeout_ms;
+    host_options.attachments_dir = attachments_dir(config);
     PluginHost host(*executor, *store, metrics, host_options);
     host.start(config.plugins);
     for (const auto& i : host.instances()) {
@@ -164,6 +165,8 @@ int serve_command(const Args& args) {
     dispatcher.set_tier_rules(config.tier_rules);
     auto live_events = std::make_shared<api::LiveEvents>();
     dispatcher.publish_to(live_events);
+    dispatcher.notify_conversations(
+        [&host](const store::ConversationChange& change) { host.conversation_changed(change); });
     dispatcher.start();
     OutboxSender outbox(*store, host, *executor, metrics, config.outbox);
     outbox.start();

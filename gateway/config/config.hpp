@@ -29,7 +29,9 @@ struct PluginInstanceConfig {
   std::string file;      // shared library path (relative → plugin_dir)
   bool enabled = true;
   bool allow_private_fetch = false;  // lets http_fetch reach loopback/private addresses (tests)
-  std::string config_json;           // the [plugins.config] table, as a JSON object
+  // The largest blob (streamed attachment, recording) the instance may write into the store.
+  std::uint64_t max_blob_bytes = 100 * 1024 * 1024;
+  std::string config_json;  // the [plugins.config] table, as a JSON object
 };
 
 struct UserConfig {

@@ -2,6 +2,8 @@
 
 #include "core/log.hpp"
 #include "plugin_host/abi_struct.hpp"
+#include "plugin_host/blob_streams.hpp"
+#include "plugin_host/conversation_notices.hpp"
 #include "plugin_host/plugin_instance.hpp"
 
 #include <exception>
@@ -216,6 +218,8 @@ og_host_api make_table() {
   api.kv_put = &host_kv_put;
   api.kv_delete = &host_kv_delete;
   api.list_unsettled_sends = &host_list_unsettled_sends;
+  install_blob_functions(api);
+  install_conversation_functions(api);
   return api;
 }
 

@@ -161,7 +161,8 @@ PluginInstance::PluginInstance(HostServices& services, config::PluginInstanceCon
       channel_kind_(api_.channel_kind),
       instance_labels_{{"instance", config_.instance}, {"channel", channel_kind_}},
       ctx_{this},
-      strand_(services_.executor.make_strand()) {}
+      strand_(services_.executor.make_strand()),
+      blobs_(services_.options.attachments_dir, config_.max_blob_bytes) {}
 
 PluginInstance::CallGuard::CallGuard(PluginInstance& instance)
     : instance_(instance), lock_(instance.call_mu_) {
@@ -287,6 +288,7 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
     }
     plugin_state_ = nullptr;
     phase_ = Phase::stopped;
+    blobs_.drop_all();
   }
   for (auto& [ticket, s] : sends) {
     if (s.timeout_timer != 0) strand_->cancel(s.timeout_timer);
@@ -622,7 +624,7 @@ og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_m
                                          og_commit_fn done, void* user, std::string& error) {
   if (refuse_outside_callback("submit_inbound", request_id, error)) return OG_PERMANENT;
   store::InboundRecord record;
-  error = to_inbound_record(message, {config_.instance, channel_kind_, now_ms()}, record);
+  error = to_inbound_record(message, {config_.instance, channel_kind_, now_ms(), &blobs_}, record);
   if (!error.empty()) return OG_PERMANENT;
   return submit(request_id, done, user, error, [&](auto on_commit) {
     services_.store.ingest_message(std::move(record), [self = shared_from_this(), on_commit](
@@ -656,7 +658,8 @@ og_status PluginInstance::submit_event(uint64_t request_id, const og_channel_eve
                                        og_commit_fn done, void* user, std::string& error) {
   if (refuse_outside_callback("submit_event", request_id, error)) return OG_PERMANENT;
   store::ChannelEventRecord record;
-  error = to_channel_event_record(event, {config_.instance, channel_kind_, now_ms()}, record);
+  error =
+      to_channel_event_record(event, {config_.instance, channel_kind_, now_ms(), &blobs_}, record);
   if (!error.empty()) return OG_PERMANENT;
   return submit(request_id, done, user, error, [&](auto on_commit) {
     services_.store.ingest_channel_event(

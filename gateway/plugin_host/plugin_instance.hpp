@@ -19,7 +19,9 @@
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
 #include "http/http_types.hpp"
+#include "plugin_host/blob_streams.hpp"
 #include "plugin_host/channel_sender.hpp"
+#include "plugin_host/conversation_notices.hpp"
 #include "plugin_host/http_fetcher.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
@@ -63,6 +65,7 @@ struct HostServices {
   // After a new inbound message or channel event was committed; on the writer thread, so it
   // only queues the notice (PluginHost::on_committed).
   CommitListener committed;
+  QueuePositions& queue_positions;  // get_conversation's queue positions
 };
 
 class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
@@ -82,6 +85,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   // stop(), cancel timers/fetches, fail pending sends with `retry`, destroy(). Idempotent.
   void stop();
   bool running() const { return phase_ == Phase::running; }
+
+  BlobStreams& blobs() { return blobs_; }  // og_host_api.blob_* (blob_streams.cpp)
 
   void mount(http::Router& router);
   void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done);
@@ -119,6 +124,13 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   og_status kv_put(std::string_view key, std::string_view value, og_kv_done_fn done, void* user,
                    std::string& error);
   og_status kv_delete(std::string_view key, og_kv_done_fn done, void* user, std::string& error);
+
+  // og_plugin_api.on_conversation, on the strand (conversation_notices.cpp). Best effort.
+  void notify_conversation(const store::ConversationChange& change, ConversationSnapshot snapshot);
+  // og_host_api.get_conversation (conversation_notices.cpp): OG_NOT_FOUND unless the
+  // conversation came through this instance.
+  og_status get_conversation(int64_t conversation_id, og_conversation_visit_fn visit, void* user,
+                             std::string& error);
 
  private:
   enum class Phase { idle, starting, running, stopping, stopped };
@@ -239,6 +251,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::map<uint64_t, uint64_t> timers_;  // plugin timer id → strand timer id (0 until known)
   std::map<uint64_t, PendingFetch> fetches_;
   std::map<uint64_t, std::shared_ptr<http::WsConnection>> ws_connections_;
+
+  BlobStreams blobs_;  // thread-safe on its own
 };
 
 }  // namespace omnigate::plugin_host
