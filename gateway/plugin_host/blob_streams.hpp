@@ -62,7 +62,8 @@ class BlobStreams {
   std::map<std::uint64_t, std::shared_ptr<Writer>> writers_;
 };
 
-// Fills the blob functions into the host table (host_api.cpp make_table).
+// Fills the blob functions into the host table (host_api.cpp make_table;
+// blob_host_functions.cpp).
 void install_blob_functions(og_host_api& api);
 
 }  // namespace omnigate::plugin_host
