@@ -245,6 +245,26 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
                                   });
   }
 
+  // Only the agent the conversation is assigned to types in it; the channel is told at once
+  // (nothing is stored, nothing audited: a signal, sent again while the agent keeps typing).
+  void typing(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = existing_conversation(req, reply);
+    if (!conv) return;
+    if (!c.user.agent_id || conv->assigned_agent != c.user.agent_id) {
+      return reply(
+          error_response(403, "forbidden",
+                         "conversation " + std::to_string(conv->id) + " is not assigned to you"));
+    }
+    if (conv->status != store::ConversationStatus::assigned &&
+        conv->status != store::ConversationStatus::waiting_customer) {
+      return reply(error_response(
+          409, "conflict",
+          "conversation " + std::to_string(conv->id) + " is " + store::to_string(conv->status)));
+    }
+    dispatcher.agent_typing(conv->id, *c.user.agent_id);
+    reply(json_response(202, {{"status", "sent"}}));
+  }
+
   void transfer(const http::Request& req, const Caller& c, http::Reply reply) {
     auto conv = visible_conversation(req, c, reply);
     if (!conv) return;
@@ -456,6 +476,8 @@ void AgentApi::register_routes(http::Router& router) {
              i.guarded({R::agent, R::supervisor}, bind(&Impl::reply_to)));
   router.add("POST", base + "/conversations/{id}/resolve",
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::resolve)));
+  router.add("POST", base + "/conversations/{id}/typing",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::typing)));
   router.add("POST", base + "/conversations/{id}/transfer",
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::transfer)));
   router.add("POST", base + "/conversations/{id}/priority",

@@ -71,12 +71,15 @@ json transcript_entry_json(const store::TranscriptEntry& e) {
     const auto& m = *e.message;
     json attachments = json::array();
     for (const auto& a : m.attachments)
-      attachments.push_back({{"id", a.id},
-                             {"filename", a.filename},
-                             {"content_type", a.content_type},
-                             {"size", a.size},
-                             {"sha256", a.sha256},
-                             {"url", a.url}});
+      attachments.push_back(
+          {{"id", a.id},
+           {"filename", a.filename},
+           {"content_type", a.content_type},
+           {"size", a.size},
+           {"sha256", a.sha256},
+           {"url", a.url},
+           {"content_id", a.content_id},
+           {"disposition", a.disposition.empty() ? "attachment" : a.disposition}});
     return {{"seq", e.seq},
             {"type", "message"},
             {"at", m.created_at},
@@ -107,6 +110,12 @@ json transcript_entry_json(const store::TranscriptEntry& e) {
             {"data", event_data(ev.data_json)}}}};
 }
 
+// The stored contact object ({} when none or unreadable).
+static json contact_of(const store::Agent& a) {
+  auto contact = json::parse(a.contact_json, nullptr, false);
+  return contact.is_object() ? contact : json::object();
+}
+
 json agent_json(const store::Agent& a) {
   json tiers = json::array();
   for (const auto t : a.tiers) tiers.push_back(store::to_string(t));
@@ -117,7 +126,8 @@ json agent_json(const store::Agent& a) {
           {"presence_since", a.presence_since},
           {"skills", skills_json(a.skills)},
           {"tiers", tiers},
-          {"capacity", a.capacity}};
+          {"capacity", a.capacity},
+          {"contact", contact_of(a)}};
 }
 
 }  // namespace omnigate::api

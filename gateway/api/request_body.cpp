@@ -372,6 +372,32 @@ bool read_capacity(const json& j, std::map<std::string, int>& out, BodyError& er
   return true;
 }
 
+// An agent's contact fields: an object of at most 16 strings of up to 256 bytes each (a phone
+// number, a SIP address, an extension), passed to channel plugins as agent_contact_json.
+bool read_contact(const json& j, std::string& out, BodyError& err) {
+  constexpr std::size_t kMaxContactFields = 16;
+  constexpr std::size_t kMaxContactBytes = 256;
+  const auto it = j.find("contact");
+  if (it == j.end() || it->is_null()) return true;
+  if (!it->is_object() || it->size() > kMaxContactFields) {
+    err = error("invalid_field", "contact must be an object of at most 16 fields", "contact");
+    return false;
+  }
+  for (const auto& [key, value] : it->items()) {
+    const std::string path = "contact." + key;
+    if (key.empty() || key.size() > kMaxLabelBytes) {
+      err = error("invalid_field", "contact keys must be 1..64 bytes", path);
+      return false;
+    }
+    if (!value.is_string() || value.get_ref<const std::string&>().size() > kMaxContactBytes) {
+      err = error("invalid_field", path + " must be a string of at most 256 bytes", path);
+      return false;
+    }
+  }
+  out = it->dump();
+  return true;
+}
+
 }  // namespace
 
 std::optional<store::Id> parse_path_id(std::string_view text) {
@@ -385,14 +411,17 @@ Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id) {
   BodyError err;
   auto j =
       with_id
-          ? parse_object(body, {"id", "display_name", "team", "skills", "tiers", "capacity"}, err)
-          : parse_object(body, {"display_name", "team", "skills", "tiers", "capacity"}, err);
+          ? parse_object(
+                body, {"id", "display_name", "team", "skills", "tiers", "capacity", "contact"}, err)
+          : parse_object(body, {"display_name", "team", "skills", "tiers", "capacity", "contact"},
+                         err);
   if (!j) return fail<store::Agent>(err);
   store::Agent a;
   if ((with_id && !read_person_name(*j, "id", true, a.id, err)) ||
       !read_bounded(*j, "display_name", kMaxDisplayNameBytes, a.display_name, err) ||
       !read_bounded(*j, "team", kMaxLabelBytes, a.team, err) || !read_skills(*j, a.skills, err) ||
-      !read_tiers(*j, a.tiers, err) || !read_capacity(*j, a.capacity, err))
+      !read_tiers(*j, a.tiers, err) || !read_capacity(*j, a.capacity, err) ||
+      !read_contact(*j, a.contact_json, err))
     return fail<store::Agent>(err);
   return {std::move(a), {}};
 }

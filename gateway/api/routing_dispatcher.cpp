@@ -19,6 +19,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <tuple>
 #include <utility>
 
 namespace omnigate::api {
@@ -27,6 +28,7 @@ namespace {
 
 constexpr std::string_view kComponent = "routing";
 constexpr auto kTickInterval = std::chrono::milliseconds(1000);
+constexpr auto kQueueNoticeInterval = std::chrono::milliseconds(1000);
 constexpr int kLoadPageSize = 500;
 
 routing::Policy parse_policy_or_throw(const std::string& policy_json) {
@@ -82,6 +84,14 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   std::shared_ptr<LiveEvents> live;  // null: nobody listens
   bool rebuilding = false;           // a rebuild's replay is not news: one snapshot follows
   std::map<std::string, std::string> agent_teams;  // for the stream's team filter
+
+  // Conversation notices for the channels (notify_conversations); empty: nobody listens.
+  store::ConversationListener conversation_listener;
+  // Queue positions last announced, and when they were last recomputed (steady clock): a busy
+  // queue is recomputed at most once per kQueueNoticeInterval, and only moves are announced.
+  std::map<store::Id, int> announced_positions;
+  std::chrono::steady_clock::time_point positions_at{};
+  bool positions_stale = false;
 
   // Tier rules: replaced by set_tier_rules (any thread), read on the strand and by the API.
   mutable std::mutex rules_mu;
@@ -282,6 +292,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     for (const auto& t : timers) record_timer(t);
     for (const auto& d : decisions) apply(d);
     refresh_queue_gauge();
+    announce_queue_positions();
   }
 
   // A pass takes microseconds; the default (request-sized) buckets would put all in the first.
@@ -310,8 +321,11 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     publish_conversation("conversation.assigned", d.conversation, clock(), d.agent, d.reason);
     metrics.counter_add("omnigate_conversations_assigned_total",
                         "Conversations the routing engine assigned to an agent.", {});
-    store.assign_conversation(d.conversation, d.agent, reason_json(d.reason, d.agent),
-                              log_failure("assign conversation " + std::to_string(d.conversation)));
+    store.assign_conversation(
+        d.conversation, d.agent, reason_json(d.reason, d.agent),
+        announce_after(store::conversation_change(store::ConversationChange::Kind::assigned,
+                                                  d.conversation, d.agent),
+                       log_failure("assign conversation " + std::to_string(d.conversation))));
   }
 
   void record_timer(const routing::TimerEvent& t) {
@@ -349,8 +363,11 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       const auto& still = after->conversations;
       if (std::find(still.begin(), still.end(), id) != still.end()) continue;
       const std::string why = "agent " + agent_id + " went " + routing::to_string(presence);
-      store.requeue_conversation(id, "system", reason_json(why, ""),
-                                 log_failure("re-queue conversation " + std::to_string(id)));
+      store.requeue_conversation(
+          id, "system", reason_json(why, ""),
+          announce_after(store::conversation_change(store::ConversationChange::Kind::transferred,
+                                                    id, "", agent_id),
+                         log_failure("re-queue conversation " + std::to_string(id))));
       publish_conversation("conversation.requeued", id, now, agent_id, why);
     }
     publish_presence(agent_id, now);
@@ -381,12 +398,14 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
             log(LogLevel::error, kComponent, "cannot record " + event_kind + ": " + r.error);
         });
     publish_conversation("conversation.assigned", conversation_id, clock(), agent_id, reason);
-    store.assign_conversation(conversation_id, agent_id, reason_json(reason, agent_id),
-                              [done](store::Outcome<store::Nothing> r) {
-                                if (!r.ok)
-                                  return done({AgentActionResult::Kind::store_failed, r.error});
-                                done({});
-                              });
+    store.assign_conversation(
+        conversation_id, agent_id, reason_json(reason, agent_id),
+        announce_after(store::conversation_change(store::ConversationChange::Kind::assigned,
+                                                  conversation_id, agent_id),
+                       [done](store::Outcome<store::Nothing> r) {
+                         if (!r.ok) return done({AgentActionResult::Kind::store_failed, r.error});
+                         done({});
+                       }));
     refresh_queue_gauge();
   }
 
@@ -589,6 +608,53 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     publish(e);
   }
 
+  // A completion that first tells the channels about `change` once it is committed (on the
+  // writer thread: the listener only queues it).
+  store::Completion<store::Nothing> announce_after(store::ConversationChange change,
+                                                   store::Completion<store::Nothing> then) {
+    if (!conversation_listener) return then;
+    return [listener = conversation_listener, change = std::move(change),
+            then = std::move(then)](store::Outcome<store::Nothing> r) {
+      if (r.ok) listener(change);
+      then(std::move(r));
+    };
+  }
+
+  // Positions of the queued conversations: by priority, then arrival (the dispatcher's estimate
+  // of the engine's order, which also weighs tiers, skills and teams). Announces the ones that
+  // moved, at most once per kQueueNoticeInterval; a later dispatch picks up what was skipped.
+  void announce_queue_positions() {
+    if (!conversation_listener || !engine || rebuilding) return;
+    positions_stale = true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - positions_at < kQueueNoticeInterval) return;
+    positions_at = now;
+    positions_stale = false;
+    std::vector<const QueuedConversation*> queued;
+    for (const auto& [id, q] : tracked) {
+      const auto view = engine->conversation(id);
+      if (view && view->state == routing::ConversationState::queued) queued.push_back(&q);
+    }
+    std::sort(queued.begin(), queued.end(), [](const auto* a, const auto* b) {
+      return std::tie(a->priority, a->queued_at, a->conversation_id) <
+             std::tie(b->priority, b->queued_at, b->conversation_id);
+    });
+    std::map<store::Id, int> positions;
+    for (std::size_t i = 0; i < queued.size(); ++i) {
+      const auto id = queued[i]->conversation_id;
+      const int position = static_cast<int>(i) + 1;
+      positions[id] = position;
+      const auto before = announced_positions.find(id);
+      if (before != announced_positions.end() && before->second == position) continue;
+      store::ConversationChange change;
+      change.kind = store::ConversationChange::Kind::queue_changed;
+      change.conversation_id = id;
+      change.queue_position = position;
+      conversation_listener(change);
+    }
+    announced_positions = std::move(positions);
+  }
+
   void refresh_queue_gauge() {
     std::map<std::pair<std::string, int>, int> counts;
     for (const auto& [id, q] : tracked) {
@@ -609,6 +675,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       auto self = weak.lock();
       if (!self || !self->running) return;
       self->dispatch(self->clock());
+      if (self->positions_stale) self->announce_queue_positions();
       self->schedule_tick();
     });
   }
@@ -641,6 +708,19 @@ RoutingDispatcher::~RoutingDispatcher() {
 
 void RoutingDispatcher::publish_to(std::shared_ptr<LiveEvents> live) {
   state_->live = std::move(live);
+}
+
+void RoutingDispatcher::notify_conversations(store::ConversationListener listener) {
+  state_->conversation_listener = std::move(listener);
+}
+
+void RoutingDispatcher::agent_typing(store::Id conversation_id, const std::string& agent_id) {
+  if (!state_->conversation_listener) return;
+  store::ConversationChange change;
+  change.kind = store::ConversationChange::Kind::agent_typing;
+  change.conversation_id = conversation_id;
+  change.agent_id = agent_id;
+  state_->conversation_listener(change);
 }
 
 void RoutingDispatcher::use_clock(std::function<store::UnixMs()> clock) {
@@ -711,6 +791,11 @@ void RoutingDispatcher::resolved(store::Id conversation_id) {
     if (!s.engine || !s.tracked.erase(conversation_id)) return;
     const auto now = s.clock();
     const auto view = s.engine->conversation(conversation_id);
+    // The store committed the resolution before this call.
+    if (s.conversation_listener)
+      s.conversation_listener(
+          store::conversation_change(store::ConversationChange::Kind::resolved, conversation_id,
+                                     view ? view->agent.value_or("") : std::string()));
     if (view && view->state == routing::ConversationState::queued)
       s.engine->remove(conversation_id, now);
     else
@@ -742,6 +827,8 @@ void RoutingDispatcher::transfer_to_agent(store::Id conversation_id, const std::
       done("conversation " + std::to_string(conversation_id) + " is not open");
       return;
     }
+    const auto before = s.engine->conversation(conversation_id);
+    const std::string previous = before ? before->agent.value_or("") : std::string();
     if (auto st = s.engine->transfer_to_agent(conversation_id, agent_id, s.clock()); !st) {
       done(st.error);
       return;
@@ -749,7 +836,9 @@ void RoutingDispatcher::transfer_to_agent(store::Id conversation_id, const std::
     const std::string why = "transferred to " + agent_id + " by " + actor;
     s.store.assign_conversation(
         conversation_id, agent_id, reason_json(why, agent_id),
-        [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); });
+        s.announce_after(store::conversation_change(store::ConversationChange::Kind::transferred,
+                                                    conversation_id, agent_id, previous),
+                         [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); }));
     s.publish_conversation("conversation.transferred", conversation_id, s.clock(), agent_id, why);
     s.refresh_queue_gauge();
   });
@@ -763,6 +852,8 @@ void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::s
       return;
     }
     const auto now = s.clock();
+    const auto before = s.engine->conversation(conversation_id);
+    const std::string previous = before ? before->agent.value_or("") : std::string();
     if (auto st = s.engine->transfer_to_team(conversation_id, team, now); !st) {
       done(st.error);
       return;
@@ -782,7 +873,9 @@ void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::s
     });
     s.store.requeue_conversation(
         conversation_id, actor, reason_json("transferred to team " + team + " by " + actor, ""),
-        [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); });
+        s.announce_after(store::conversation_change(store::ConversationChange::Kind::transferred,
+                                                    conversation_id, "", previous),
+                         [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); }));
     s.dispatch(now);
   });
 }
@@ -955,7 +1048,9 @@ void RoutingDispatcher::agent_removed(const std::string& agent_id, const std::st
         s.tracked.erase(id);
         s.store.requeue_conversation(
             id, actor, reason_json("agent " + agent_id + " was removed by " + actor, ""),
-            State::log_failure("re-queue conversation " + std::to_string(id)));
+            s.announce_after(store::conversation_change(
+                                 store::ConversationChange::Kind::transferred, id, "", agent_id),
+                             State::log_failure("re-queue conversation " + std::to_string(id))));
         requeued.push_back(id);
         if (!c) continue;
         // Back at its original arrival time; no sticky wait for an agent who is gone.

@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
+#include "store/conversation_change.hpp"
 #include "store/store.hpp"
 
 #include <functional>
@@ -102,6 +103,13 @@ class RoutingDispatcher {
 
   // Before start(): decisions are published there as they happen (supervisors' event stream).
   void publish_to(std::shared_ptr<LiveEvents> live);
+  // Before start(): told of every assignment, transfer, re-queue and resolution once it is
+  // committed, of an agent's typing, and of waiting conversations' queue positions as they
+  // change (recomputed at most once per second, only changed positions) — the plugin host's
+  // conversation notices. Called on the store's writer thread or the dispatcher's strand.
+  void notify_conversations(store::ConversationListener listener);
+  // The assigned agent is typing a reply (POST /api/v1/conversations/{id}/typing).
+  void agent_typing(store::Id conversation_id, const std::string& agent_id);
   // Before start(): the dispatcher's notion of now (default: the wall clock); tests drive SLAs.
   void use_clock(std::function<store::UnixMs()> clock);
 

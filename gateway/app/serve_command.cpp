@@ -154,6 +154,7 @@ int serve_command(const Args& args) {
     host_options.send_timeout_ms = config.outbox.send_timeout_ms;
     host_options.default_max_body_bytes = config.limits.max_body_bytes;
     host_options.public_base_url = config.public_base_url;
+    host_options.attachments_dir = attachments_dir(config);
     PluginHost host(*executor, *store, metrics, host_options);
     host.start(config.plugins);
     for (const auto& i : host.instances()) {
@@ -166,6 +167,8 @@ int serve_command(const Args& args) {
     dispatcher.set_tier_rules(config.tier_rules);
     auto live_events = std::make_shared<api::LiveEvents>();
     dispatcher.publish_to(live_events);
+    dispatcher.notify_conversations(
+        [&host](const store::ConversationChange& change) { host.conversation_changed(change); });
     dispatcher.start();
     OutboxSender outbox(*store, host, *executor, metrics, config.outbox);
     outbox.start();

@@ -20,8 +20,12 @@ std::unique_ptr<store::Store> open_store(const config::GatewayConfig& config) {
   }
   store::SqliteOptions options;
   options.path = config.database_file;
-  options.attachments_dir = (fs::path(config.data_dir) / "attachments").string();
+  options.attachments_dir = attachments_dir(config);
   return store::open_sqlite_store(options);
+}
+
+std::string attachments_dir(const config::GatewayConfig& config) {
+  return (std::filesystem::path(config.data_dir) / "attachments").string();
 }
 
 int with_configured_store(

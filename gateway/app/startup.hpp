@@ -16,6 +16,8 @@ config::GatewayConfig load_config_arg(const Args& args);
 // Creates the data directory and opens (creating and migrating) the SQLite database.
 // Throws std::runtime_error naming the path and the reason.
 std::unique_ptr<store::Store> open_store(const config::GatewayConfig& config);
+// <data_dir>/attachments: the store's content-addressed files (plugins' blobs too).
+std::string attachments_dir(const config::GatewayConfig& config);
 
 // Loads the config, opens the store and runs `body`, returning its exit code; a
 // config::ConfigError is reported and answers kExitUsage, any other exception kExitFailure.

@@ -36,6 +36,8 @@ struct PluginInstanceConfig {
   // own ceiling (og_route_options.max_body_bytes).
   std::map<std::string, std::uint64_t> body_limits;
   std::string public_base_url;  // overrides [server] public_base_url for this instance
+  // The largest blob (streamed attachment, recording) the instance may write into the store.
+  std::uint64_t max_blob_bytes = 100 * 1024 * 1024;
 };
 
 struct UserConfig {

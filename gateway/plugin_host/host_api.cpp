@@ -2,6 +2,8 @@
 
 #include "core/log.hpp"
 #include "plugin_host/abi_struct.hpp"
+#include "plugin_host/blob_streams.hpp"
+#include "plugin_host/conversation_notices.hpp"
 #include "plugin_host/plugin_instance.hpp"
 
 #include <exception>
@@ -249,6 +251,8 @@ og_host_api make_table() {
   api.host_info = &host_host_info;
   api.metric_register = &host_metric_register;
   api.metric_record = &host_metric_record;
+  install_blob_functions(api);
+  install_conversation_functions(api);
   return api;
 }
 

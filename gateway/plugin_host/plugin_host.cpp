@@ -65,7 +65,9 @@ class PluginHost::Impl {
                  std::move(options),
                  [l = listeners](const std::string& instance, const store::IngestResult& result) {
                    l->notify(instance, result);
-                 }} {}
+                 },
+                 positions},
+        notices(executor.make_strand()) {}
 
   std::string resolve(const std::string& file) const {
     const std::filesystem::path p(file);
@@ -148,8 +150,13 @@ class PluginHost::Impl {
   }
 
   std::shared_ptr<CommitListeners> listeners = std::make_shared<CommitListeners>();
-  plugin_host::HttpFetcher fetcher;  // before services: they refer to it
+  plugin_host::HttpFetcher fetcher;       // before services: they refer to it
+  plugin_host::QueuePositions positions;  // the same
+
   plugin_host::HostServices services;
+  // Conversation notices in the order they were raised: each reads the store, then goes to the
+  // instance's strand, so every conversation's notices reach its plugin in order.
+  std::shared_ptr<Strand> notices;
   mutable std::mutex mu;  // guards the members below
   std::map<std::string, std::shared_ptr<PluginInstance>> running;
   std::vector<InstanceInfo> infos;
@@ -195,6 +202,26 @@ void PluginHost::on_committed(
     std::function<void(const std::string& instance, const store::IngestResult&)> fn) {
   std::lock_guard lock(impl_->listeners->mu);
   impl_->listeners->fns.push_back(std::move(fn));
+}
+
+void PluginHost::conversation_changed(const store::ConversationChange& change) {
+  impl_->positions.apply(change);
+  std::weak_ptr<Impl> weak = impl_;
+  impl_->notices->post([weak, change] {
+    auto self = weak.lock();
+    if (!self) return;
+    try {
+      auto snapshot = plugin_host::conversation_snapshot(
+          self->services.store, change.conversation_id, self->positions, &change);
+      if (!snapshot) return;
+      if (auto instance = self->find(snapshot->channel_instance))
+        instance->notify_conversation(change, std::move(*snapshot));
+    } catch (const std::exception& e) {
+      log(LogLevel::warn, "plugin_host",
+          "conversation " + std::to_string(change.conversation_id) +
+              ": notice not delivered: " + e.what());
+    }
+  });
 }
 
 std::vector<PluginHost::InstanceInfo> PluginHost::instances() const {

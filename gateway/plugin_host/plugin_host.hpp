@@ -8,6 +8,7 @@
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
 #include "plugin_host/channel_sender.hpp"
+#include "store/conversation_change.hpp"
 #include "store/model.hpp"
 #include "store/store.hpp"
 
@@ -32,6 +33,7 @@ struct PluginHostOptions {
   // A route's body limit when the plugin asks for none (og_route_options.max_body_bytes 0).
   std::uint64_t default_max_body_bytes = 1024 * 1024;
   std::string public_base_url = {};  // [server] public_base_url, for host_info ("" unset)
+  std::string attachments_dir;  // the store's attachment files: where plugins' blobs go
 };
 
 class PluginHost final : public ChannelSender {
@@ -53,6 +55,11 @@ class PluginHost final : public ChannelSender {
   // never do real work or wait there.
   void on_committed(
       std::function<void(const std::string& instance, const store::IngestResult&)> fn);
+
+  // Tells the instance that owns the conversation (og_plugin_api.on_conversation). Any thread,
+  // the store's writer thread included: it only queues the notice; the store reads and the
+  // plugin call happen on other threads, in order per conversation. Best effort.
+  void conversation_changed(const store::ConversationChange& change);
 
   struct InstanceInfo {
     std::string instance, plugin, version, channel_kind, file, state, reason;

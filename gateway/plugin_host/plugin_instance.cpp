@@ -181,7 +181,8 @@ PluginInstance::PluginInstance(HostServices& services, config::PluginInstanceCon
       mount_path_("/channels/" + config_.instance),
       public_base_url_(config_.public_base_url.empty() ? services_.options.public_base_url
                                                        : config_.public_base_url),
-      host_info_(make_host_info(config_.instance, mount_path_, public_base_url_)) {}
+      host_info_(make_host_info(config_.instance, mount_path_, public_base_url_)),
+      blobs_(services_.options.attachments_dir, config_.max_blob_bytes) {}
 
 PluginInstance::CallGuard::CallGuard(PluginInstance& instance)
     : instance_(instance), lock_(instance.call_mu_) {
@@ -323,6 +324,7 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
     if (destroy_plugin) api_.destroy(plugin_state_);
     plugin_state_ = nullptr;
     phase_ = Phase::stopped;
+    blobs_.drop_all();
   }
   for (auto& [ticket, s] : sends) {
     if (s.timeout_timer != 0) strand_->cancel(s.timeout_timer);
@@ -779,7 +781,7 @@ void PluginInstance::notify_committed(const store::IngestResult& result) {
 og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_message& message,
                                          og_commit_fn done, void* user, std::string& error) {
   store::InboundRecord record;
-  error = to_inbound_record(message, {config_.instance, channel_kind_, now_ms()}, record);
+  error = to_inbound_record(message, {config_.instance, channel_kind_, now_ms(), &blobs_}, record);
   if (!error.empty()) return OG_PERMANENT;
   return submit(request_id, done, user, error, [&](auto on_commit) {
     services_.store.ingest_message(std::move(record), [self = shared_from_this(), on_commit](
@@ -811,7 +813,8 @@ og_status PluginInstance::submit_delivery(uint64_t request_id, const og_delivery
 og_status PluginInstance::submit_event(uint64_t request_id, const og_channel_event& event,
                                        og_commit_fn done, void* user, std::string& error) {
   store::ChannelEventRecord record;
-  error = to_channel_event_record(event, {config_.instance, channel_kind_, now_ms()}, record);
+  error =
+      to_channel_event_record(event, {config_.instance, channel_kind_, now_ms(), &blobs_}, record);
   if (!error.empty()) return OG_PERMANENT;
   return submit(request_id, done, user, error, [&](auto on_commit) {
     services_.store.ingest_channel_event(

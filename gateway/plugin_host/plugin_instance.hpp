@@ -21,7 +21,9 @@
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
 #include "http/http_types.hpp"
+#include "plugin_host/blob_streams.hpp"
 #include "plugin_host/channel_sender.hpp"
+#include "plugin_host/conversation_notices.hpp"
 #include "plugin_host/http_fetcher.hpp"
 #include "plugin_host/kv_writer.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -67,6 +69,7 @@ struct HostServices {
   // After a new inbound message or channel event was committed; on the writer thread, so it
   // only queues the notice (PluginHost::on_committed).
   CommitListener committed;
+  QueuePositions& queue_positions;  // get_conversation's queue positions
 };
 
 class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
@@ -86,6 +89,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   // stop(), cancel timers/fetches, fail pending sends with `retry`, destroy(). Idempotent.
   void stop();
   bool running() const { return phase_ == Phase::running; }
+
+  BlobStreams& blobs() { return blobs_; }  // og_host_api.blob_* (blob_streams.cpp)
 
   void mount(http::Router& router);
   std::vector<PluginHost::RouteInfo> routes() const;  // what mount() mounts, read-only
@@ -130,6 +135,13 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   og_status metric_register(og_metric_kind kind, std::string_view name, std::string_view help,
                             uint64_t& metric_id, std::string& error);
   void metric_record(uint64_t metric_id, double value);
+
+  // og_plugin_api.on_conversation, on the strand (conversation_notices.cpp). Best effort.
+  void notify_conversation(const store::ConversationChange& change, ConversationSnapshot snapshot);
+  // og_host_api.get_conversation (conversation_notices.cpp): OG_NOT_FOUND unless the
+  // conversation came through this instance.
+  og_status get_conversation(int64_t conversation_id, og_conversation_visit_fn visit, void* user,
+                             std::string& error);
 
  private:
   enum class Phase { idle, starting, running, stopping, stopped };
@@ -273,6 +285,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   const std::string mount_path_;
   const std::string public_base_url_;
   og_host_info host_info_;
+
+  BlobStreams blobs_;  // thread-safe on its own
 };
 
 }  // namespace omnigate::plugin_host

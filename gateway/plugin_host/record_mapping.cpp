@@ -1,6 +1,7 @@
 #include "plugin_host/record_mapping.hpp"
 
 #include "plugin_host/abi_struct.hpp"
+#include "plugin_host/blob_streams.hpp"
 #include "plugin_host/json_object_check.hpp"
 
 namespace omnigate::plugin_host {
@@ -18,7 +19,29 @@ bool valid_str(og_str s) {
   return s.len == 0 || s.ptr != nullptr;
 }
 
-std::string copy_attachments(const og_attachment* items, size_t count,
+// An attachment's parts (ABI 2.0): a blob_ref names bytes already in the store, which must be
+// there; Content-ID and disposition are kept as given.
+std::string copy_attachment_parts(const og_attachment& a, const BlobStreams* blobs,
+                                  store::AttachmentRecord& out) {
+  if (!valid_str(a.blob_ref) || !valid_str(a.content_id) || !valid_str(a.disposition))
+    return ": a string has a length but no pointer";
+  const std::string_view disposition = view_of(a.disposition);
+  if (!disposition.empty() && disposition != "attachment" && disposition != "inline")
+    return ".disposition must be \"attachment\", \"inline\" or empty";
+  out.content_id = copy_of(a.content_id);
+  out.disposition = std::string(disposition);
+  if (a.blob_ref.len == 0) return {};
+  if (a.data.len != 0) return ": give data or a blob_ref, not both";
+  const auto sha = blob_sha256_of_ref(view_of(a.blob_ref));
+  if (!sha) return ".blob_ref is not a blob reference (\"sha256:<64 hex digits>\")";
+  const auto size = blobs != nullptr ? blobs->stored_size(*sha) : std::nullopt;
+  if (!size) return ".blob_ref " + copy_of(a.blob_ref) + " is not stored (blob_finish first)";
+  out.blob_sha256 = *sha;
+  out.size = static_cast<std::int64_t>(*size);
+  return {};
+}
+
+std::string copy_attachments(const og_attachment* items, size_t count, const BlobStreams* blobs,
                              std::vector<store::AttachmentRecord>& out) {
   std::string error;
   const auto attachments = read_abi_array(items, count, error);
@@ -30,8 +53,20 @@ std::string copy_attachments(const og_attachment* items, size_t count,
         !valid_str(a.url)) {
       return where + ": a string has a length but no pointer";
     }
-    if (a.data.len == 0 && a.url.len == 0) return where + ": needs data or a url";
-    out.push_back({copy_of(a.filename), copy_of(a.content_type), copy_of(a.data), copy_of(a.url)});
+    store::AttachmentRecord record{copy_of(a.filename),
+                                   copy_of(a.content_type),
+                                   copy_of(a.data),
+                                   copy_of(a.url),
+                                   {},
+                                   0,
+                                   {},
+                                   {}};
+    // Fields of ABI 2.0: an older plugin's smaller element reads them as zero.
+    if (const std::string problem = copy_attachment_parts(a, blobs, record); !problem.empty())
+      return where + problem;
+    if (a.data.len == 0 && a.url.len == 0 && record.blob_sha256.empty())
+      return where + ": needs data, a blob_ref or a url";
+    out.push_back(std::move(record));
   }
   return {};
 }
@@ -102,7 +137,7 @@ std::string to_inbound_record(const og_inbound_message& in, const RecordSource& 
     }
     out.skills.push_back({copy_of(s.skill), s.min_level});
   }
-  return copy_attachments(in.attachments, in.attachment_count, out.attachments);
+  return copy_attachments(in.attachments, in.attachment_count, source.blobs, out.attachments);
 }
 
 std::string to_delivery_record(const og_delivery_report& in, const RecordSource& source,
@@ -146,7 +181,7 @@ std::string to_channel_event_record(const og_channel_event& in, const RecordSour
   out.thread_key = copy_of(in.thread_key);
   out.data_json = copy_of(in.data_json);
   out.at = source.now;
-  return copy_attachments(in.attachments, in.attachment_count, out.attachments);
+  return copy_attachments(in.attachments, in.attachment_count, source.blobs, out.attachments);
 }
 
 OutboundView::OutboundView(const store::OutboxItem& item)
@@ -157,7 +192,17 @@ OutboundView::OutboundView(const store::OutboxItem& item)
     c.content_type = og_str_of(a.content_type);
     c.data = og_str_of(a.data);
     c.url = og_str_of(a.url);
+    if (!a.blob_sha256.empty()) refs_.push_back(blob_ref_of_sha256(a.blob_sha256));
+    c.size = !a.blob_sha256.empty() ? static_cast<uint64_t>(a.size) : a.data.size();
+    c.content_id = og_str_of(a.content_id);
+    c.disposition = og_str_of(a.disposition);
     attachments_.push_back(c);
+  }
+  // refs_ is complete: its strings no longer move.
+  std::size_t ref = 0;
+  for (std::size_t i = 0; i < item.attachments.size(); ++i) {
+    if (!item.attachments[i].blob_sha256.empty())
+      attachments_[i].blob_ref = og_str_of(refs_[ref++]);
   }
   message_.idempotency_key = og_str_of(item.idempotency_key);
   message_.thread_key = og_str_of(item.thread_key);

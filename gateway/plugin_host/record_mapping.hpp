@@ -12,11 +12,14 @@
 
 namespace omnigate::plugin_host {
 
+class BlobStreams;
+
 // Who is submitting: stamped on every record.
 struct RecordSource {
   std::string instance;
   std::string channel_kind;
   store::UnixMs now = 0;
+  const BlobStreams* blobs = nullptr;  // where an attachment's blob_ref must be stored
 };
 
 // Each returns "" and fills `out`, or returns why the struct is unacceptable.
@@ -38,6 +41,7 @@ class OutboundView {
 
  private:
   std::vector<og_attachment> attachments_;
+  std::vector<std::string> refs_;  // "sha256:<hex>" of the stored ones
   og_outbound_message message_;
 };
 

@@ -254,16 +254,26 @@ constexpr const char* kOutboxSentIndex = R"sql(
 CREATE INDEX outbox_sent ON outbox(channel_instance, updated_at) WHERE state = 'sent';
 )sql";
 
-constexpr std::array<Migration, 10> kMigrations{{{1, kInitialSchema},
-                                                {2, kCustomerConversationsIndex},
-                                                {3, kAccountManagerAndReplyKeys},
-                                                {4, kCustomerTierSource},
-                                                {5, kEarlyReceipts},
-                                                {6, kCheapChecks, true},
-                                                {7, kConversationTeam},
-                                                {8, kConversationComplaint},
-                                                {9, nullptr, false, repair_stored_text},
-                                                {10, kOutboxSentIndex}}};
+// Version 11: what plugin ABI 2.0 adds to the model — an attachment's MIME Content-ID and
+// disposition (inline parts referenced as cid:), and an agent's contact fields (a JSON object
+// such as {"phone":...,"sip":...}) that a channel plugin is told when the agent takes over.
+constexpr const char* kAttachmentPartsAgentContact = R"sql(
+ALTER TABLE attachments ADD COLUMN content_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE attachments ADD COLUMN disposition TEXT NOT NULL DEFAULT '';
+ALTER TABLE agents ADD COLUMN contact_json TEXT NOT NULL DEFAULT '{}';
+)sql";
+
+constexpr std::array<Migration, 11> kMigrations{{{1, kInitialSchema},
+                                                 {2, kCustomerConversationsIndex},
+                                                 {3, kAccountManagerAndReplyKeys},
+                                                 {4, kCustomerTierSource},
+                                                 {5, kEarlyReceipts},
+                                                 {6, kCheapChecks, true},
+                                                 {7, kConversationTeam},
+                                                 {8, kConversationComplaint},
+                                                 {9, nullptr, false, repair_stored_text},
+                                                 {10, kOutboxSentIndex},
+                                                 {11, kAttachmentPartsAgentContact}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

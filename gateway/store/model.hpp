@@ -40,12 +40,19 @@ struct AttachmentRecord {
   std::string content_type;
   std::string data;  // bytes to store (content-addressed by sha256)
   std::string url;   // remote location when not fetched
+  // Bytes already in the attachment store (a plugin's streamed blob, or a stored outbound
+  // attachment): their lower-case sha256 hex, used instead of `data`, and their size.
+  std::string blob_sha256;
+  std::int64_t size = 0;
+  std::string content_id;   // MIME Content-ID without <> ("" = none)
+  std::string disposition;  // "attachment" | "inline" ("" = attachment)
 };
 
 struct StoredAttachment {
   Id id = 0;
   std::string filename, content_type, sha256, url;
   std::int64_t size = 0;
+  std::string content_id, disposition;
 };
 
 struct InboundRecord {
@@ -247,6 +254,10 @@ struct Agent {
   std::map<std::string, int> capacity;  // per channel kind, e.g. {"sms": 5, "voice": 1}
   Presence presence = Presence::offline;
   UnixMs presence_since = 0;
+  // How to reach the agent outside the consoles, as a JSON object of strings, e.g.
+  // {"phone":"+441632960001","sip":"sip:ana@pbx.example"}: what a channel needs to hand a
+  // customer over (a voice plugin dialling the agent). "{}" = none.
+  std::string contact_json = "{}";
 };
 
 struct User {
@@ -254,6 +265,9 @@ struct User {
   Role role = Role::agent;
   std::optional<std::string> agent_id;  // set for role agent (and supervisors who take work)
 };
+
+// Outbound attachments up to this size come with their bytes; larger ones by reference only.
+inline constexpr std::int64_t kInlineOutboundAttachmentBytes = 256 * 1024;
 
 struct OutboxItem {
   Id id = 0;
@@ -263,7 +277,9 @@ struct OutboxItem {
   std::string idempotency_key;
   std::string to_kind, to_address, from_address, thread_key, subject, body_text, body_html;
   std::string in_reply_to, author_name;
-  std::vector<AttachmentRecord> attachments;  // data loaded from the attachment store
+  // blob_sha256 and size set for stored bytes; data loaded only for small ones (at most
+  // kInlineOutboundAttachmentBytes) — a channel reads larger ones in chunks (blob_read).
+  std::vector<AttachmentRecord> attachments;
   int attempts = 0;
   std::string state;  // pending | sending | retry
   UnixMs next_attempt_at = 0;

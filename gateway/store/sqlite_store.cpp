@@ -68,7 +68,8 @@ Conversation read_conversation(sqlite::Statement& s) {
 }
 
 constexpr const char* kAgentColumns =
-    "id, display_name, team, skills_json, tiers_json, capacity_json, presence, presence_since";
+    "id, display_name, team, skills_json, tiers_json, capacity_json, presence, presence_since, "
+    "contact_json";
 
 Agent read_agent(sqlite::Statement& s) {
   Agent a;
@@ -80,6 +81,7 @@ Agent read_agent(sqlite::Statement& s) {
   a.capacity = capacity_from_json(s.text(5));
   a.presence = presence_from_string(s.text(6)).value_or(Presence::offline);
   a.presence_since = s.int64(7);
+  a.contact_json = s.text(8);
   return a;
 }
 
@@ -547,16 +549,21 @@ std::vector<OutboxItem> SqliteStore::due_outbox(UnixMs now, int limit) {
     while (q.step()) it.taken_provider_ids.push_back(q->text(0));
   }
   for (auto& it : items) {
-    Query q(db.cached("SELECT filename, content_type, sha256, url FROM attachments WHERE "
-                      "message_id = ? ORDER BY id"),
+    Query q(db.cached("SELECT filename, content_type, sha256, url, size, content_id, "
+                      "disposition FROM attachments WHERE message_id = ? ORDER BY id"),
             it.message_id);
     while (q.step()) {
       AttachmentRecord a;
       a.filename = q->text(0);
       a.content_type = q->text(1);
-      const std::string sha = q->text(2);
-      if (!sha.empty()) a.data = files_.get(sha);
+      a.blob_sha256 = q->text(2);
       a.url = q->text(3);
+      a.size = q->int64(4);
+      a.content_id = q->text(5);
+      a.disposition = q->text(6);
+      // Large bytes stay on disk: the channel reads them in chunks by reference.
+      if (!a.blob_sha256.empty() && a.size <= kInlineOutboundAttachmentBytes)
+        a.data = files_.get(a.blob_sha256);
       it.attachments.push_back(std::move(a));
     }
   }
@@ -593,14 +600,17 @@ void SqliteStore::upsert_agent(Agent agent, Completion<Nothing> done) {
       [agent = std::move(agent)](sqlite::Connection& db) {
         if (agent.id.empty()) throw std::invalid_argument("agent without an id");
         Query(db.cached("INSERT INTO agents(id, display_name, team, skills_json, tiers_json, "
-                        "capacity_json, presence, presence_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                        "capacity_json, presence, presence_since, contact_json) VALUES (?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, "
                         "team = excluded.team, skills_json = excluded.skills_json, tiers_json = "
                         "excluded.tiers_json, capacity_json = excluded.capacity_json, presence = "
-                        "excluded.presence, presence_since = excluded.presence_since"),
+                        "excluded.presence, presence_since = excluded.presence_since, "
+                        "contact_json = excluded.contact_json"),
               agent.id, agent.display_name, agent.team, skills_to_json(agent.skills),
               tiers_to_json(agent.tiers), capacity_to_json(agent.capacity),
-              to_string(agent.presence), or_now(agent.presence_since))
+              to_string(agent.presence), or_now(agent.presence_since),
+              agent.contact_json.empty() ? std::string("{}") : agent.contact_json)
             .step();
         return Nothing{};
       },
@@ -803,15 +813,16 @@ std::vector<TranscriptEntry> SqliteStore::transcript(Id conversation_id) {
     }
   }
   Query a(db.cached("SELECT a.message_id, a.id, a.filename, a.content_type, a.sha256, a.url, "
-                    "a.size FROM attachments a JOIN messages m ON m.id = a.message_id WHERE "
+                    "a.size, a.content_id, a.disposition FROM attachments a JOIN messages m ON "
+                    "m.id = a.message_id WHERE "
                     "m.conversation_id = ? ORDER BY a.id"),
           conversation_id);
   while (a.step()) {
     const Id message_id = a->int64(0);
     for (auto& entry : out) {
       if (entry.message && entry.message->id == message_id) {
-        entry.message->attachments.push_back(
-            {a->int64(1), a->text(2), a->text(3), a->text(4), a->text(5), a->int64(6)});
+        entry.message->attachments.push_back({a->int64(1), a->text(2), a->text(3), a->text(4),
+                                              a->text(5), a->int64(6), a->text(7), a->text(8)});
         break;
       }
     }

@@ -76,8 +76,10 @@ std::optional<ReplyResult> earlier_reply(sqlite::Connection& db, const ReplyReco
   while (files.step())
     stored.push_back({files->text(0), files->text(1), files->text(2), files->text(3)});
   for (const auto& a : rec.attachments)
-    asked.push_back(
-        {a.filename, a.content_type, a.url, a.data.empty() ? std::string() : sha256_hex(a.data)});
+    asked.push_back({a.filename, a.content_type, a.url,
+                     !a.blob_sha256.empty() ? a.blob_sha256
+                     : a.data.empty()       ? std::string()
+                                            : sha256_hex(a.data)});
   result.kind =
       same_text && stored == asked ? ReplyResult::Kind::replayed : ReplyResult::Kind::key_mismatch;
   return result;
@@ -104,8 +106,10 @@ PreparedInbound prepare_inbound(InboundRecord& rec) {
                                    {"body_html", &rec.body_html},
                                    {"metadata_json", &rec.metadata_json}});
   for (auto& a : rec.attachments) {
-    const auto more = repair_text(
-        {{"filename", &a.filename}, {"content_type", &a.content_type}, {"url", &a.url}});
+    const auto more = repair_text({{"filename", &a.filename},
+                                   {"content_type", &a.content_type},
+                                   {"url", &a.url},
+                                   {"content_id", &a.content_id}});
     if (more.originals.empty()) continue;
     repair.changed.insert(repair.changed.end(), more.changed.begin(), more.changed.end());
     repair.originals += (repair.originals.empty() ? "" : "&") + more.originals;
@@ -233,11 +237,18 @@ void SqliteStore::insert_attachments(sqlite::Connection& db,
     // The file is durable (fsync + rename) before this transaction can commit, so a committed
     // row never points at a missing file. A rolled-back write leaves an unreferenced file,
     // which is harmless (content-addressed, reused by the next identical upload).
-    const std::string sha = a.data.empty() ? std::string() : files_.put(a.data);
+    // A streamed blob is already durable in the store (blob_finish); its reference was checked
+    // when the plugin submitted it.
+    std::string sha = a.blob_sha256;
+    std::int64_t size = a.size;
+    if (sha.empty() && !a.data.empty()) {
+      sha = files_.put(a.data);
+      size = static_cast<std::int64_t>(a.data.size());
+    }
     Query(db.cached("INSERT INTO attachments(message_id, event_id, filename, content_type, sha256, "
-                    "size, url) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-          message_id, event_id, a.filename, a.content_type, sha,
-          static_cast<std::int64_t>(a.data.size()), a.url)
+                    "size, url, content_id, disposition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+          message_id, event_id, a.filename, a.content_type, sha, size, a.url, a.content_id,
+          a.disposition)
         .step();
   }
 }

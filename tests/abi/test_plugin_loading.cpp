@@ -90,7 +90,7 @@ omnigate::LookupOutcome lookup_through(PluginHost& host, const std::string& inst
 TEST_CASE("a plugin without lookup_send is never asked to look a send up, and sends") {
   omnigate::test::HostTestEnv env;
   PluginHost host(*env.executor, *env.store, env.metrics,
-                  {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20});
+                  {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20, ""});
   host.start(
       {instance("good", "libog_abi_good.so"), instance("looks_up", "libog_abi_looks_up.so")});
   for (const auto& info : host.instances()) {
@@ -140,7 +140,7 @@ TEST_CASE("inspect_plugin reports a missing file with the loader's reason") {
 TEST_CASE("PluginHost::start keeps going past broken and declining and failing plugins") {
   omnigate::test::HostTestEnv env;
   PluginHost host(*env.executor, *env.store, env.metrics,
-                  {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20});
+                  {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20, ""});
 
   std::vector<omnigate::config::PluginInstanceConfig> configs;
   for (const auto& c : broken_cases())

@@ -31,9 +31,15 @@ struct ProbeHost {
       : ProbeHost(std::move(options), {instance("probe", false), instance("probe_private", true)}) {
   }
   ProbeHost(PluginHostOptions options, const std::vector<config::PluginInstanceConfig>& instances)
-      : host(*env.executor, *env.store, env.metrics, std::move(options)) {
+      : host(*env.executor, *env.store, env.metrics, with_attachments(std::move(options), env)) {
     host.start(instances);
     host.register_routes(router);
+  }
+
+  // The store's attachment files, where the plugin's blobs go.
+  static PluginHostOptions with_attachments(PluginHostOptions o, const HostTestEnv& env) {
+    if (o.attachments_dir.empty()) o.attachments_dir = (env.dir / "attachments").string();
+    return o;
   }
 
   static config::PluginInstanceConfig instance(const std::string& name, bool allow_private) {

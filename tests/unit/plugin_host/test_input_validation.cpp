@@ -104,7 +104,8 @@ TEST_CASE("inbound messages the store could not use are refused with the reason"
   attachment.struct_size = sizeof attachment;
   empty_attachment.attachments = &attachment;
   empty_attachment.attachment_count = 1;
-  CHECK_THAT(refusal(empty_attachment), Contains("attachments[0]: needs data or a url"));
+  CHECK_THAT(refusal(empty_attachment),
+             Contains("attachments[0]: needs data, a blob_ref or a url"));
 
   auto dangling = valid_message();
   dangling.subject = og_str{nullptr, 5};

@@ -23,9 +23,11 @@ std::string read_file(const fs::path& p) {
 TEST_CASE("attachments are stored by content hash and a hostile filename is only metadata") {
   StoreTestEnv env;
   auto rec = sms("+15551234567", "MM1", "see picture");
-  rec.attachments.push_back({"../../etc/passwd", "image/png", "PNG-BYTES", ""});
-  rec.attachments.push_back({"/tmp/evil", "image/png", "PNG-BYTES", ""});  // same content
-  rec.attachments.push_back({"remote.jpg", "image/jpeg", "", "https://example.com/r.jpg"});
+  rec.attachments.push_back({"../../etc/passwd", "image/png", "PNG-BYTES", "", "", 0, "", ""});
+  rec.attachments.push_back(
+      {"/tmp/evil", "image/png", "PNG-BYTES", "", "", 0, "", ""});  // same content
+  rec.attachments.push_back(
+      {"remote.jpg", "image/jpeg", "", "https://example.com/r.jpg", "", 0, "", ""});
   const auto r = ingest(*env.store, rec);
 
   const std::string sha = sha256_hex("PNG-BYTES");
@@ -58,7 +60,7 @@ TEST_CASE("reply attachments come back with their bytes for sending") {
   reply.conversation_id = r.conversation_id;
   reply.agent_id = "alice";
   reply.attachments.push_back(
-      {"invoice.pdf", "application/pdf", std::string("%PDF\0binary", 11), ""});
+      {"invoice.pdf", "application/pdf", std::string("%PDF\0binary", 11), "", "", 0, "", ""});
   REQUIRE(wait_for<ReplyResult>([&](auto done) { env.store->enqueue_reply(reply, done); }).ok);
   const auto due = env.store->due_outbox(1LL << 50, 10);
   REQUIRE(due.size() == 1);

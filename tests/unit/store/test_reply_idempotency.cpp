@@ -15,7 +15,8 @@ ReplyRecord keyed_reply(Id conversation, std::string key, std::string text = "on
   reply.agent_id = "alice";
   reply.body_text = std::move(text);
   reply.client_key = std::move(key);
-  reply.attachments.push_back({"terms.pdf", "application/pdf", "", "https://example.com/t.pdf"});
+  reply.attachments.push_back(
+      {"terms.pdf", "application/pdf", "", "https://example.com/t.pdf", "", 0, "", ""});
   return reply;
 }
 

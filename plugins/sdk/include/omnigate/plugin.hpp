@@ -135,6 +135,12 @@ struct HttpResponse {
 
 struct Attachment {
   std::string filename, content_type, data, url;
+  // Instead of data: a blob written with Host::BlobWriter ("sha256:<hex>"); outbound, a stored
+  // attachment to read with Host::blob_read (data is then filled only for small ones).
+  std::string blob_ref;
+  std::string content_id;   // MIME Content-ID without <>, or empty
+  std::string disposition;  // "attachment", "inline" or empty (= attachment)
+  uint64_t size = 0;        // bytes of data or of the blob (0 = unknown)
 };
 struct SkillRequirement {
   std::string skill;
@@ -167,6 +173,24 @@ struct OutboundMessage {
   std::string idempotency_key, thread_key, to_kind, to_address, from_address, subject;
   std::string body_text, body_html, in_reply_to, author_name, metadata_json;
   std::vector<Attachment> attachments;
+};
+
+// One conversation as the host sees it (Host::get_conversation, ConversationNotice::state).
+struct ConversationState {
+  int64_t conversation_id = 0;
+  std::string thread_key, customer_kind, customer_address;
+  std::string status;  // "waiting", "assigned", "resolved", "closed"
+  int priority = 0;
+  int queue_position = 0;         // 1-based while waiting, 0 otherwise
+  int64_t expected_wait_ms = -1;  // while waiting; -1 unknown
+  std::string agent_id, agent_display_name;
+  std::string agent_contact_json = "{}";  // e.g. {"phone":"+441632960001","sip":"sip:..."}
+};
+// What happened to one of the instance's conversations (Plugin::on_conversation).
+struct ConversationNotice {
+  og_conversation_change change = 0;  // OG_CONVERSATION_*; ignore kinds you do not know
+  ConversationState state;            // after the change
+  std::string previous_agent_id;      // TRANSFERRED: who had it ("" = the queue)
 };
 
 struct SendResult {
@@ -221,6 +245,10 @@ inline std::vector<og_attachment> attachments_view(const std::vector<Attachment>
     c.content_type = str(a.content_type);
     c.data = str(a.data);
     c.url = str(a.url);
+    c.blob_ref = str(a.blob_ref);
+    c.content_id = str(a.content_id);
+    c.disposition = str(a.disposition);
+    c.size = a.size != 0 ? a.size : a.data.size();
     out.push_back(c);
   }
   return out;
@@ -229,9 +257,27 @@ inline std::vector<Attachment> attachments_copy(const og_attachment* a, size_t n
   std::vector<Attachment> out;
   for (const auto& c : array_copy(a, n)) {
     out.push_back({std::string(view(c.filename)), std::string(view(c.content_type)),
-                   std::string(view(c.data)), std::string(view(c.url))});
+                   std::string(view(c.data)), std::string(view(c.url)),
+                   std::string(view(c.blob_ref)), std::string(view(c.content_id)),
+                   std::string(view(c.disposition)), c.size});
   }
   return out;
+}
+inline ConversationState conversation_copy(const og_conversation_state* raw) {
+  const auto c = copy_struct(raw);
+  ConversationState s;
+  s.conversation_id = c.conversation_id;
+  s.thread_key = view(c.thread_key);
+  s.customer_kind = view(c.customer_kind);
+  s.customer_address = view(c.customer_address);
+  s.status = view(c.status);
+  s.priority = c.priority;
+  s.queue_position = c.queue_position;
+  s.expected_wait_ms = c.expected_wait_ms;
+  s.agent_id = view(c.agent_id);
+  s.agent_display_name = view(c.agent_display_name);
+  if (c.agent_contact_json.len != 0) s.agent_contact_json = view(c.agent_contact_json);
+  return s;
 }
 inline HttpRequest request_view(const og_http_request* raw) {
   auto r = copy_struct(raw);
@@ -497,6 +543,80 @@ class Host {
     return metric(OG_METRIC_HISTOGRAM, name, help);
   }
 
+  // One of this instance's conversations as the host sees it now; nullopt when the instance
+  // has no such conversation. Throws Error when the host has no get_conversation.
+  std::optional<ConversationState> get_conversation(int64_t conversation_id) const {
+    require(api_.get_conversation != nullptr, "get_conversation");
+    std::optional<ConversationState> out;
+    og_error err = OG_ERROR_INIT;
+    const og_status st = api_.get_conversation(
+        ctx_, conversation_id,
+        [](void* user, const og_conversation_state* s) {
+          *static_cast<std::optional<ConversationState>*>(user) = detail::conversation_copy(s);
+        },
+        &out, &err);
+    if (st == OG_NOT_FOUND) return std::nullopt;
+    detail::check(st, err);
+    return out;
+  }
+
+  // Writes one blob (a large attachment, a recording) into the host's content-addressed store
+  // chunk by chunk; finish() returns the reference for Attachment::blob_ref. Dropped unless
+  // finished. Use it from one thread at a time.
+  class BlobWriter {
+   public:
+    explicit BlobWriter(const Host& host) : host_(&host) {
+      host.require(host.api_.blob_begin != nullptr, "blob_begin");
+      og_error err = OG_ERROR_INIT;
+      detail::check(host.api_.blob_begin(host.ctx_, &id_, &err), err);
+      open_ = true;
+    }
+    ~BlobWriter() {
+      if (open_) host_->api_.blob_abort(host_->ctx_, id_);
+    }
+    BlobWriter(const BlobWriter&) = delete;
+    BlobWriter& operator=(const BlobWriter&) = delete;
+
+    // Throws Error (OG_PERMANENT past the instance's blob size limit; the blob is dropped).
+    void write(std::string_view chunk) {
+      og_error err = OG_ERROR_INIT;
+      const og_status st = host_->api_.blob_write(host_->ctx_, id_, str(chunk), &err);
+      if (st != OG_OK) open_ = false;  // the host dropped it
+      detail::check(st, err);
+    }
+    // Durable from here on; returns "sha256:<hex>". `size` (optional) gets the byte count.
+    std::string finish(uint64_t* size = nullptr) {
+      char ref[OG_BLOB_REF_MAX] = {0};
+      uint64_t bytes = 0;
+      og_error err = OG_ERROR_INIT;
+      open_ = false;
+      detail::check(host_->api_.blob_finish(host_->ctx_, id_, ref, sizeof ref, &bytes, &err), err);
+      if (size != nullptr) *size = bytes;
+      return ref;
+    }
+
+   private:
+    const Host* host_;
+    uint64_t id_ = 0;
+    bool open_ = false;
+  };
+
+  // Up to `capacity` bytes of a stored blob from `offset` (an empty string at the end); `total`
+  // (optional) gets its size. nullopt for a malformed or unknown reference.
+  std::optional<std::string> blob_read(std::string_view ref, uint64_t offset, size_t capacity,
+                                       uint64_t* total = nullptr) const {
+    require(api_.blob_read != nullptr, "blob_read");
+    std::string out(capacity, '\0');
+    size_t got = 0;
+    og_error err = OG_ERROR_INIT;
+    const og_status st =
+        api_.blob_read(ctx_, str(ref), offset, out.data(), capacity, &got, total, &err);
+    if (st == OG_NOT_FOUND) return std::nullopt;
+    detail::check(st, err);
+    out.resize(got);
+    return out;
+  }
+
  private:
   struct RouteEntry {
     Host* host;
@@ -510,6 +630,10 @@ class Host {
     Host* host;
     FetchCallback done;
   };
+  // A host function of a later 2.x table (or one a host leaves NULL) is probed before use.
+  void require(bool present, const char* function) const {
+    if (!present) throw Error(OG_PERMANENT, std::string("the host has no ") + function);
+  }
   struct CommitEntry {
     Host* host;
     CommitCallback done;
@@ -702,6 +826,9 @@ class Plugin {
                            const SendLookup& /*lookup*/) {
     return false;
   }
+  // One of this instance's conversations was assigned, transferred, resolved, closed, its agent
+  // is typing, or its queue position changed. Best effort, in order per conversation.
+  virtual void on_conversation(const ConversationNotice& /*notice*/) {}
 
   Host& host() { return host_; }
   const Host& host() const { return host_; }
@@ -816,6 +943,19 @@ struct Adapter {
       log_failure(p, "on_timer");
     }
   }
+  static void on_conversation(void* instance, const og_conversation_notice* raw) {
+    auto* p = static_cast<P*>(static_cast<Plugin*>(instance));
+    try {
+      const auto n = copy_struct(raw);
+      ConversationNotice notice;
+      notice.change = n.change;
+      if (n.state != nullptr) notice.state = conversation_copy(n.state);
+      notice.previous_agent_id = view(n.previous_agent_id);
+      p->on_conversation(notice);
+    } catch (...) {
+      log_failure(p, "on_conversation");
+    }
+  }
 };
 
 }  // namespace detail
@@ -851,6 +991,7 @@ struct Adapter {
       a.send_message = &A::send_message;                                            \
       a.on_timer = &A::on_timer;                                                    \
       a.lookup_send = &A::lookup_send;                                              \
+      a.on_conversation = &A::on_conversation;                                      \
       return a;                                                                     \
     }();                                                                            \
     return &api;                                                                    \

@@ -29,10 +29,20 @@
 //                                             200 with kv_get(key) read right after
 //   POST /metric    {"counter","gauge","hist"} records from a plugin thread
 //   GET  /metric-checks                       metric_register outcomes as JSON
+//   POST /blob      {"chunks":[..],"id","from","filename","content_id","disposition"}
+//                   streams the chunks into a blob (BlobWriter) and submits an inbound message
+//                   with it attached by reference; 200 with the reference, 413 past the limit
+//   POST /blob-ref  {"ref","id","from"}       submits an inbound message attaching `ref`;
+//                   400 with the host's reason when refused
+//   GET  /blob?ref=R&chunk=N                  the blob read back with blob_read in N-byte
+//                   chunks; 404 for a malformed or unknown reference
+//   GET  /notices                             every on_conversation notice so far, as JSON
+//   GET  /conversation?id=N                   get_conversation as JSON; 404 when not found
 // stop() posts a task and kv_puts with a completion; destroy writes kv "stop-report" saying
 // how they ended.
 // send(): the body text picks the behaviour: "ok", "silent" (never answers), "retry",
-// "permanent", "later" (answers from a plugin thread).
+// "permanent", "later" (answers from a plugin thread). Attachments sent by reference are read
+// back with blob_read in 64 KiB chunks and described in kv "sent-attachment".
 #include <omnigate/plugin.hpp>
 
 #include <nlohmann/json.hpp>
@@ -143,6 +153,68 @@ class ProbePlugin : public omnigate::Plugin {
     route("GET", "/overlap", [this](const HttpRequest&) {
       return HttpResponse{200, "text/plain", std::to_string(overlaps_.load()), {}};
     });
+    add_blob_routes();
+    route("GET", "/notices", [this](const HttpRequest&) {
+      return HttpResponse{200, "application/json", notices_.dump(), {}};
+    });
+    route("GET", "/conversation", [this](const HttpRequest& r) {
+      const auto state = host().get_conversation(std::stoll(std::string(query_value(r, "id"))));
+      return state ? HttpResponse{200, "application/json", conversation_json(*state).dump(), {}}
+                   : HttpResponse{404, "text/plain", "", {}};
+    });
+  }
+
+  void add_blob_routes() {
+    route("POST", "/blob", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      omnigate::Attachment a;
+      try {
+        omnigate::Host::BlobWriter writer(host());
+        for (const auto& chunk : in.at("chunks")) writer.write(chunk.get<std::string>());
+        a.blob_ref = writer.finish(&a.size);
+      } catch (const omnigate::Error& e) {
+        return HttpResponse{413, "text/plain", e.what(), {}};
+      }
+      a.filename = in.value("filename", "");
+      a.content_type = "application/octet-stream";
+      a.content_id = in.value("content_id", "");
+      a.disposition = in.value("disposition", "");
+      submit_with(r, in, a);
+      return HttpResponse{200, "text/plain", a.blob_ref, {}};
+    });
+    route("POST", "/blob-ref", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      omnigate::Attachment a;
+      a.blob_ref = in.at("ref");
+      try {
+        submit_with(r, in, a);
+      } catch (const omnigate::Error& e) {
+        return HttpResponse{400, "text/plain", e.what(), {}};
+      }
+      return HttpResponse{200, "text/plain", "stored\n", {}};
+    });
+    route("GET", "/blob", [this](const HttpRequest& r) {
+      const std::string ref(query_value(r, "ref"));
+      const size_t chunk = std::stoul(std::string(query_value(r, "chunk")));
+      std::string bytes;
+      uint64_t total = 0;
+      for (;;) {
+        const auto part = host().blob_read(ref, bytes.size(), chunk, &total);
+        if (!part) return HttpResponse{404, "text/plain", "", {}};
+        if (part->empty()) break;
+        bytes += *part;
+      }
+      if (bytes.size() != total) return HttpResponse{500, "text/plain", "short read", {}};
+      return HttpResponse{200, "application/octet-stream", bytes, {}};
+    });
+  }
+
+  void on_conversation(const omnigate::ConversationNotice& n) override {
+    Guard guard(*this);
+    json j = conversation_json(n.state);
+    j["change"] = n.change;
+    j["previous_agent_id"] = n.previous_agent_id;
+    notices_.push_back(std::move(j));
   }
 
   ~ProbePlugin() override {
@@ -177,6 +249,20 @@ class ProbePlugin : public omnigate::Plugin {
 
   void send(uint64_t ticket, const omnigate::OutboundMessage& m) override {
     Guard guard(*this);
+    for (const auto& a : m.attachments) {
+      if (a.blob_ref.empty()) continue;
+      std::string bytes;
+      while (const auto part = host().blob_read(a.blob_ref, bytes.size(), 64 * 1024)) {
+        if (part->empty()) break;
+        bytes += *part;
+      }
+      host().kv_put("sent-attachment", json{{"blob_ref", a.blob_ref},
+                                            {"size", a.size},
+                                            {"inline_bytes", a.data.size()},
+                                            {"read_bytes", bytes.size()},
+                                            {"read_fnv1a", fnv1a(bytes)}}
+                                           .dump());
+    }
     if (m.body_text == "retry") throw omnigate::RetryError("provider busy");
     if (m.body_text == "permanent") throw omnigate::PermanentError("number blocked");
     if (m.body_text == "silent") return;
@@ -391,6 +477,52 @@ class ProbePlugin : public omnigate::Plugin {
     }
   };
 
+  static std::string_view query_value(const HttpRequest& r, std::string_view name) {
+    std::string_view q = r.query;
+    while (!q.empty()) {
+      const auto amp = q.find('&');
+      const std::string_view pair = q.substr(0, amp);
+      if (pair.substr(0, name.size()) == name && pair.size() > name.size() &&
+          pair[name.size()] == '=')
+        return pair.substr(name.size() + 1);
+      if (amp == std::string_view::npos) break;
+      q.remove_prefix(amp + 1);
+    }
+    return {};
+  }
+
+  void submit_with(const HttpRequest& r, const json& in, const omnigate::Attachment& a) {
+    omnigate::InboundMessage m;
+    m.provider_message_id = in.at("id");
+    m.from_kind = "phone";
+    m.from_address = in.at("from");
+    m.to_address = "+15550000000";
+    m.body_text = "with an attachment";
+    m.raw = std::string(r.body);
+    m.attachments.push_back(a);
+    host().submit_inbound(r.id, m);
+  }
+
+  static json conversation_json(const omnigate::ConversationState& s) {
+    return {{"conversation_id", s.conversation_id},
+            {"thread_key", s.thread_key},
+            {"customer_kind", s.customer_kind},
+            {"customer_address", s.customer_address},
+            {"status", s.status},
+            {"priority", s.priority},
+            {"queue_position", s.queue_position},
+            {"expected_wait_ms", s.expected_wait_ms},
+            {"agent_id", s.agent_id},
+            {"agent_display_name", s.agent_display_name},
+            {"agent_contact", json::parse(s.agent_contact_json, nullptr, false)}};
+  }
+
+  static uint64_t fnv1a(const std::string& bytes) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    return h;
+  }
+
   void route(const char* method, const char* path,
              std::function<HttpResponse(const HttpRequest&)> fn) {
     host().route(method, path, [this, fn](const HttpRequest& r) {
@@ -409,6 +541,7 @@ class ProbePlugin : public omnigate::Plugin {
   std::atomic<int> active_{0};
   std::atomic<int> overlaps_{0};
   std::map<uint64_t, std::string> timer_keys_;
+  json notices_ = json::array();
   std::vector<std::thread> threads_;
 };
 
