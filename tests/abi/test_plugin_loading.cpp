@@ -85,12 +85,19 @@ omnigate::LookupOutcome lookup_through(PluginHost& host, const std::string& inst
   return future.get();
 }
 
+omnigate::PluginHostOptions fixture_host_options() {
+  omnigate::PluginHostOptions options;
+  options.plugin_dir = OG_ABI_FIXTURE_DIR;
+  options.max_fetch_response_bytes = 1 << 20;
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("a plugin without lookup_send is never asked to look a send up, and sends") {
   omnigate::test::HostTestEnv env;
   PluginHost host(*env.executor, *env.store, env.metrics,
-                  {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20, ""});
+                  fixture_host_options());
   host.start(
       {instance("good", "libog_abi_good.so"), instance("looks_up", "libog_abi_looks_up.so")});
   for (const auto& info : host.instances()) {
@@ -140,7 +147,7 @@ TEST_CASE("inspect_plugin reports a missing file with the loader's reason") {
 TEST_CASE("PluginHost::start keeps going past broken and declining and failing plugins") {
   omnigate::test::HostTestEnv env;
   PluginHost host(*env.executor, *env.store, env.metrics,
-                  {OG_ABI_FIXTURE_DIR, 30000, 15000, 1 << 20, ""});
+                  fixture_host_options());
 
   std::vector<omnigate::config::PluginInstanceConfig> configs;
   for (const auto& c : broken_cases())

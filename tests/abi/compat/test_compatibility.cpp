@@ -75,7 +75,7 @@ struct CompatHost {
   PluginHost host;
   omnigate::http::Router router;
 
-  CompatHost() : host(*env.executor, *env.store, env.metrics, {"", 30000, 5000, 1 << 20}) {
+  CompatHost() : host(*env.executor, *env.store, env.metrics, options()) {
     omnigate::config::PluginInstanceConfig c;
     c.instance = "compat";
     c.file = OG_COMPAT_PLUGIN;
@@ -85,6 +85,13 @@ struct CompatHost {
     host.register_routes(router);
   }
   ~CompatHost() { host.stop(); }
+
+  static omnigate::PluginHostOptions options() {
+    omnigate::PluginHostOptions o;
+    o.fetch_timeout_ms = 5000;
+    o.max_fetch_response_bytes = 1 << 20;
+    return o;
+  }
 
   std::optional<std::string> await_kv(const std::string& key) {
     std::optional<std::string> value;
@@ -218,9 +225,18 @@ TEST_CASE("outbound attachments of the host's size are read by the plugin") {
   item.to_kind = "phone";
   item.to_address = "+15550002222";
   item.body_text = "with attachments";
-  item.attachments = {{"one.txt", "text/plain", "first", ""},
-                      {"two.pdf", "application/pdf", "second!", ""},
-                      {"three.jpg", "image/jpeg", "", "https://media.example/3.jpg"}};
+  const auto attachment = [](std::string filename, std::string type, std::string data,
+                             std::string url) {
+    omnigate::store::AttachmentRecord a;
+    a.filename = std::move(filename);
+    a.content_type = std::move(type);
+    a.data = std::move(data);
+    a.url = std::move(url);
+    return a;
+  };
+  item.attachments = {attachment("one.txt", "text/plain", "first", ""),
+                      attachment("two.pdf", "application/pdf", "second!", ""),
+                      attachment("three.jpg", "image/jpeg", "", "https://media.example/3.jpg")};
   auto promise = std::make_shared<std::promise<SendOutcome>>();
   auto future = promise->get_future();
   h.host.send(item, [promise](SendOutcome o) { promise->set_value(std::move(o)); });
