@@ -6,6 +6,7 @@
 #include "plugin_host/plugin_loader.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <utility>
@@ -131,6 +132,7 @@ class PluginHost::Impl {
         const og_status status = instance->start(error);
         if (status == OG_OK) {
           set_state(info, "running", {});
+          if (instance->plugin().api().on_conversation != nullptr) any_listens = true;
           running.emplace(cfg.instance, std::move(instance));
         } else if (status == OG_DECLINE) {
           set_state(info, "disabled", "declined: " + error);
@@ -157,6 +159,8 @@ class PluginHost::Impl {
   // Conversation notices in the order they were raised: each reads the store, then goes to the
   // instance's strand, so every conversation's notices reach its plugin in order.
   std::shared_ptr<Strand> notices;
+  // Whether any running instance has on_conversation: without one, a change costs no store read.
+  std::atomic<bool> any_listens{false};
   mutable std::mutex mu;  // guards the members below
   std::map<std::string, std::shared_ptr<PluginInstance>> running;
   std::vector<InstanceInfo> infos;
@@ -206,6 +210,7 @@ void PluginHost::on_committed(
 
 void PluginHost::conversation_changed(const store::ConversationChange& change) {
   impl_->positions.apply(change);
+  if (!impl_->any_listens) return;
   std::weak_ptr<Impl> weak = impl_;
   impl_->notices->post([weak, change] {
     auto self = weak.lock();

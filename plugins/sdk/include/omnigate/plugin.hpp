@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -943,6 +944,11 @@ struct Adapter {
       log_failure(p, "on_timer");
     }
   }
+  // Only a plugin that overrides Plugin::on_conversation is given notices: the host skips the
+  // store read behind each one for a plugin that would ignore it.
+  static constexpr bool listens_to_conversations =
+      !std::is_same_v<decltype(&P::on_conversation),
+                      void (Plugin::*)(const ConversationNotice&)>;
   static void on_conversation(void* instance, const og_conversation_notice* raw) {
     auto* p = static_cast<P*>(static_cast<Plugin*>(instance));
     try {
@@ -991,7 +997,7 @@ struct Adapter {
       a.send_message = &A::send_message;                                            \
       a.on_timer = &A::on_timer;                                                    \
       a.lookup_send = &A::lookup_send;                                              \
-      a.on_conversation = &A::on_conversation;                                      \
+      a.on_conversation = A::listens_to_conversations ? &A::on_conversation : nullptr; \
       return a;                                                                     \
     }();                                                                            \
     return &api;                                                                    \
