@@ -33,7 +33,7 @@ struct PluginHostOptions {
   // A route's body limit when the plugin asks for none (og_route_options.max_body_bytes 0).
   std::uint64_t default_max_body_bytes = 1024 * 1024;
   std::string public_base_url = {};  // [server] public_base_url, for host_info ("" unset)
-  std::string attachments_dir;  // the store's attachment files: where plugins' blobs go
+  std::string attachments_dir;       // the store's attachment files: where plugins' blobs go
 };
 
 class PluginHost final : public ChannelSender {

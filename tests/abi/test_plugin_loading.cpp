@@ -96,8 +96,7 @@ omnigate::PluginHostOptions fixture_host_options() {
 
 TEST_CASE("a plugin without lookup_send is never asked to look a send up, and sends") {
   omnigate::test::HostTestEnv env;
-  PluginHost host(*env.executor, *env.store, env.metrics,
-                  fixture_host_options());
+  PluginHost host(*env.executor, *env.store, env.metrics, fixture_host_options());
   host.start(
       {instance("good", "libog_abi_good.so"), instance("looks_up", "libog_abi_looks_up.so")});
   for (const auto& info : host.instances()) {
@@ -146,8 +145,7 @@ TEST_CASE("inspect_plugin reports a missing file with the loader's reason") {
 
 TEST_CASE("PluginHost::start keeps going past broken and declining and failing plugins") {
   omnigate::test::HostTestEnv env;
-  PluginHost host(*env.executor, *env.store, env.metrics,
-                  fixture_host_options());
+  PluginHost host(*env.executor, *env.store, env.metrics, fixture_host_options());
 
   std::vector<omnigate::config::PluginInstanceConfig> configs;
   for (const auto& c : broken_cases())

@@ -45,6 +45,14 @@ TEST_CASE("a task posted from a plugin thread runs once on the strand, as a call
   CHECK(p.await_kv("probe", "posted") == "cancelled=0 fetch=0");
 }
 
+TEST_CASE("Host::post of the C++ wrapper hands a plugin thread's task to the strand") {
+  ProbeHost p;
+  const auto r = p.post(kProbe + "/post-wrapped", {{"key", "wrapped"}});
+  REQUIRE(r.status == 202);
+  CHECK(r.body == "accepted");
+  CHECK(p.await_kv("probe", "wrapped") == "ran on the strand");
+}
+
 TEST_CASE("a task posted while the instance stops runs cancelled before destroy") {
   ProbeHost p;
   p.host.stop();  // the probe's stop() posts a task and queues a kv write with a completion

@@ -29,13 +29,18 @@
 
 namespace omnigate {
 
-inline std::string_view view(og_str s) { return s.len ? std::string_view(s.ptr, s.len) : std::string_view(); }
-inline og_str str(std::string_view s) { return og_str{s.data(), s.size()}; }
+inline std::string_view view(og_str s) {
+  return s.len ? std::string_view(s.ptr, s.len) : std::string_view();
+}
+inline og_str str(std::string_view s) {
+  return og_str{s.data(), s.size()};
+}
 
 // Throw from any plugin code to return a specific status across the boundary.
 class Error : public std::runtime_error {
  public:
-  Error(og_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  Error(og_status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
   og_status status() const noexcept { return status_; }
 
  private:
@@ -83,7 +88,8 @@ inline void set_error(og_error* err, og_status status, std::string_view message)
   std::memcpy(err->message, message.data(), n);
   err->message[n] = '\0';
 }
-inline std::vector<og_header> headers_view(const std::vector<std::pair<std::string, std::string>>& h) {
+inline std::vector<og_header> headers_view(
+    const std::vector<std::pair<std::string, std::string>>& h) {
   std::vector<og_header> out;
   out.reserve(h.size());
   for (const auto& [n, v] : h) {
@@ -299,6 +305,13 @@ inline void check(og_status st, const og_error& err) {
 }
 }  // namespace detail
 
+// og_route_options: 0 = the host's default (1 MiB bodies, 10 s for a deferred reply).
+struct RouteOptions {
+  uint64_t max_body_bytes = 0;      // the largest body the route takes (the operator's
+                                    // per-route limit is clipped to it)
+  uint32_t respond_timeout_ms = 0;  // a deferred reply not given by then is answered 503
+};
+
 // The host's services for one plugin instance. Owned by the Plugin; not copyable, because the
 // route and WebSocket handlers registered through it live inside it (their addresses are the
 // `user` pointers the host holds).
@@ -319,20 +332,65 @@ class Host {
   void error(std::string_view m) const { log(OG_LOG_ERROR, m); }
 
   using RouteHandler = std::function<HttpResponse(const HttpRequest&)>;
+  // A handler whose reply comes later, through respond(request.id, …) from any thread.
+  using DeferredHandler = std::function<void(const HttpRequest&)>;
 
   // Mount handler at /channels/<instance><path>. Only from the constructor or start().
   // The returned response is held by the host until every submit_*() made for the request
   // has been committed.
-  void route(std::string_view method, std::string_view path, RouteHandler handler) {
-    auto& entry = routes_.emplace_back(std::make_unique<RouteEntry>(RouteEntry{this, std::move(handler)}));
+  void route(std::string_view method, std::string_view path, RouteHandler handler,
+             RouteOptions options = {}) {
+    register_route(method, path, options, RouteEntry{this, std::move(handler), {}});
+  }
+  // The same for a reply that depends on something the handler cannot wait for (a routing
+  // result, a provider call): the handler returns, and the plugin calls respond() later. The
+  // reply still waits for the request's commits; without one in time the host answers 503.
+  void deferred_route(std::string_view method, std::string_view path, DeferredHandler handler,
+                      RouteOptions options = {}) {
+    register_route(method, path, options, RouteEntry{this, {}, std::move(handler)});
+  }
+  // The reply to a request of a deferred route (any thread), or inside any handler. False,
+  // with the host's reason logged, when the host refuses it (too late, an invalid reply).
+  bool respond(uint64_t request_id, const HttpResponse& response) const {
+    auto hdrs = detail::headers_view(response.headers);
+    auto c = detail::make_struct<og_http_response>();
+    c.status = response.status;
+    c.content_type = str(response.content_type);
+    c.body = str(response.body);
+    c.headers = hdrs.data();
+    c.header_count = hdrs.size();
     og_error err = OG_ERROR_INIT;
-    detail::check(api_.register_http_route(ctx_, str(method), str(path), nullptr,
-                                           &Host::route_trampoline, entry.get(), &err),
-                  err);
+    if (api_.respond(ctx_, request_id, &c, &err) == OG_OK) return true;
+    log(OG_LOG_ERROR, std::string("reply refused by the host: ") + err.message);
+    return false;
+  }
+
+  // Runs fn on the instance's strand, as a callback (any thread): how a plugin thread hands
+  // work back. False when the host has no post() or refused it (the instance is stopping);
+  // fn is then never run. A task still queued when the instance stops is dropped unrun.
+  bool post(std::function<void()> fn) {
+    if (api_.post == nullptr) return false;
+    auto* task = new PostEntry{this, std::move(fn)};  // freed by the trampoline
+    og_error err = OG_ERROR_INIT;
+    if (api_.post(ctx_, &Host::post_trampoline, task, &err) == OG_OK) return true;
+    delete task;
+    return false;
+  }
+
+  struct Info {
+    std::string instance_name, mount_path, public_base_url, gateway_version;
+  };
+  // The instance's facts; nullopt from a host without host_info.
+  std::optional<Info> host_info() const {
+    if (api_.host_info == nullptr) return std::nullopt;
+    const auto i = detail::copy_struct(api_.host_info(ctx_));
+    return Info{std::string(view(i.instance_name)), std::string(view(i.mount_path)),
+                std::string(view(i.public_base_url)), std::string(view(i.gateway_version))};
   }
 
   void ws_route(std::string_view path, WsHandlers handlers) {
-    auto& entry = ws_routes_.emplace_back(std::make_unique<WsEntry>(WsEntry{this, std::move(handlers)}));
+    auto& entry =
+        ws_routes_.emplace_back(std::make_unique<WsEntry>(WsEntry{this, std::move(handlers)}));
     auto h = detail::make_struct<og_ws_handlers>();
     h.user = entry.get();
     h.on_open = &Host::ws_open_trampoline;
@@ -370,9 +428,9 @@ class Host {
     c.sent_at_ms = m.sent_at_ms;
     c.raw = str(m.raw);
     c.metadata_json = str(m.metadata_json);
-    submit([&](og_commit_fn fn, void* user, og_error* err) {
-      return api_.submit_inbound(ctx_, request_id, &c, fn, user, err);
-    }, std::move(done));
+    submit([&](og_commit_fn fn, void* user,
+               og_error* err) { return api_.submit_inbound(ctx_, request_id, &c, fn, user, err); },
+           std::move(done));
   }
 
   void submit_delivery(uint64_t request_id, const DeliveryReport& r, CommitCallback done = {}) {
@@ -382,9 +440,9 @@ class Host {
     c.error_code = str(r.error_code);
     c.error_text = str(r.error_text);
     c.raw = str(r.raw);
-    submit([&](og_commit_fn fn, void* user, og_error* err) {
-      return api_.submit_delivery(ctx_, request_id, &c, fn, user, err);
-    }, std::move(done));
+    submit([&](og_commit_fn fn, void* user,
+               og_error* err) { return api_.submit_delivery(ctx_, request_id, &c, fn, user, err); },
+           std::move(done));
   }
 
   void submit_event(uint64_t request_id, const ChannelEvent& e, CommitCallback done = {}) {
@@ -399,9 +457,9 @@ class Host {
     c.data_json = str(e.data_json);
     c.attachments = atts.data();
     c.attachment_count = atts.size();
-    submit([&](og_commit_fn fn, void* user, og_error* err) {
-      return api_.submit_event(ctx_, request_id, &c, fn, user, err);
-    }, std::move(done));
+    submit([&](og_commit_fn fn, void* user,
+               og_error* err) { return api_.submit_event(ctx_, request_id, &c, fn, user, err); },
+           std::move(done));
   }
 
   void send_result(uint64_t ticket, const SendResult& r) const {
@@ -426,16 +484,16 @@ class Host {
     std::vector<UnsettledSend> out;
     int32_t count = 0;
     og_error err = OG_ERROR_INIT;
-    detail::check(api_.list_unsettled_sends(
-                      ctx_, sent_after_ms, sent_before_ms, after_id, limit,
-                      [](void* user, const og_unsettled_send* raw) {
-                        auto c = detail::copy_struct(raw);
-                        static_cast<std::vector<UnsettledSend>*>(user)->push_back(
-                            {c.outbox_id, std::string(view(c.provider_message_id)), c.state,
-                             c.sent_at_ms});
-                      },
-                      &out, &count, &err),
-                  err);
+    detail::check(
+        api_.list_unsettled_sends(
+            ctx_, sent_after_ms, sent_before_ms, after_id, limit,
+            [](void* user, const og_unsettled_send* raw) {
+              auto c = detail::copy_struct(raw);
+              static_cast<std::vector<UnsettledSend>*>(user)->push_back(
+                  {c.outbox_id, std::string(view(c.provider_message_id)), c.state, c.sent_at_ms});
+            },
+            &out, &count, &err),
+        err);
     return out;
   }
 
@@ -486,10 +544,12 @@ class Host {
     std::string value;
     int32_t found = 0;
     og_error err = OG_ERROR_INIT;
-    detail::check(api_.kv_get(ctx_, str(key),
-                              [](void* user, og_str v) { static_cast<std::string*>(user)->assign(view(v)); },
-                              &value, &found, &err),
-                  err);
+    detail::check(
+        api_.kv_get(
+            ctx_, str(key),
+            [](void* user, og_str v) { static_cast<std::string*>(user)->assign(view(v)); }, &value,
+            &found, &err),
+        err);
     if (!found) return std::nullopt;
     return value;
   }
@@ -498,18 +558,14 @@ class Host {
   // (OG_OK) or failed — before the instance is destroyed at the latest.
   using KvCallback = std::function<void(og_status)>;
   void kv_put(std::string_view key, std::string_view value, KvCallback done = {}) {
-    kv_write(
-        [&](og_kv_done_fn fn, void* user, og_error* err) {
-          return api_.kv_put(ctx_, str(key), str(value), fn, user, err);
-        },
-        std::move(done));
+    kv_write([&](og_kv_done_fn fn, void* user,
+                 og_error* err) { return api_.kv_put(ctx_, str(key), str(value), fn, user, err); },
+             std::move(done));
   }
   void kv_delete(std::string_view key, KvCallback done = {}) {
-    kv_write(
-        [&](og_kv_done_fn fn, void* user, og_error* err) {
-          return api_.kv_delete(ctx_, str(key), fn, user, err);
-        },
-        std::move(done));
+    kv_write([&](og_kv_done_fn fn, void* user,
+                 og_error* err) { return api_.kv_delete(ctx_, str(key), fn, user, err); },
+             std::move(done));
   }
 
   // A plugin metric, exported under /metrics as omnigate_plugin_<name> with the labels
@@ -621,8 +677,25 @@ class Host {
  private:
   struct RouteEntry {
     Host* host;
-    RouteHandler handler;
+    RouteHandler handler;      // set for an ordinary route
+    DeferredHandler deferred;  // set for a deferred one
   };
+  struct PostEntry {
+    Host* host;
+    std::function<void()> fn;
+  };
+
+  void register_route(std::string_view method, std::string_view path, RouteOptions options,
+                      RouteEntry route) {
+    auto& entry = routes_.emplace_back(std::make_unique<RouteEntry>(std::move(route)));
+    auto o = detail::make_struct<og_route_options>();
+    o.max_body_bytes = options.max_body_bytes;
+    o.respond_timeout_ms = options.respond_timeout_ms;
+    og_error err = OG_ERROR_INIT;
+    detail::check(api_.register_http_route(ctx_, str(method), str(path), &o,
+                                           &Host::route_trampoline, entry.get(), &err),
+                  err);
+  }
   struct WsEntry {
     Host* host;
     WsHandlers handlers;
@@ -686,11 +759,19 @@ class Host {
     HttpResponse resp;
     og_status status = OG_OK;
     try {
+      if (entry->deferred) {
+        entry->deferred(req);
+        return OG_PENDING;
+      }
       resp = entry->handler(req);
     } catch (const Error& e) {
       status = e.status();
-      resp = HttpResponse{e.status() == OG_PERMANENT ? 400 : e.status() == OG_RETRY ? 503 : 500,
-                          "text/plain", std::string(e.what()) + "\n", {}};
+      resp = HttpResponse{e.status() == OG_PERMANENT ? 400
+                          : e.status() == OG_RETRY   ? 503
+                                                     : 500,
+                          "text/plain",
+                          std::string(e.what()) + "\n",
+                          {}};
       host->report("route handler", &e);
     } catch (const std::exception& e) {
       status = OG_INTERNAL;
@@ -701,18 +782,20 @@ class Host {
       resp = HttpResponse{500, "text/plain", "internal error\n", {}};
       host->report("route handler", nullptr);
     }
-    auto hdrs = detail::headers_view(resp.headers);
-    auto c = detail::make_struct<og_http_response>();
-    c.status = resp.status;
-    c.content_type = str(resp.content_type);
-    c.body = str(resp.body);
-    c.headers = hdrs.data();
-    c.header_count = hdrs.size();
-    og_error err = OG_ERROR_INIT;
-    if (host->api_.respond(host->ctx_, req.id, &c, &err) != OG_OK) {
-      host->log(OG_LOG_ERROR, std::string("reply refused by the host: ") + err.message);
-    }
+    host->respond(req.id, resp);
     return status;
+  }
+
+  static void post_trampoline(void* user, int32_t cancelled) {
+    std::unique_ptr<PostEntry> entry(static_cast<PostEntry*>(user));
+    if (cancelled != 0) return;
+    try {
+      entry->fn();
+    } catch (const std::exception& e) {
+      entry->host->report("posted task", &e);
+    } catch (...) {
+      entry->host->report("posted task", nullptr);
+    }
   }
 
   static og_status ws_open_trampoline(void* user, uint64_t conn, const og_http_request* raw) {
@@ -918,8 +1001,8 @@ struct Adapter {
       SendLookup lookup{l.attempts, l.enqueued_at_ms, {}};
       for (size_t i = 0; i < l.taken_id_count && l.taken_ids; ++i)
         lookup.taken_ids.emplace_back(view(l.taken_ids[i]));
-      const bool accepted =
-          static_cast<P*>(static_cast<Plugin*>(instance))->lookup_send(ticket, outbound_copy(raw), lookup);
+      const bool accepted = static_cast<P*>(static_cast<Plugin*>(instance))
+                                ->lookup_send(ticket, outbound_copy(raw), lookup);
       if (accepted) return OG_OK;
       set_error(err, OG_DECLINE, "this plugin cannot look sends up");
       return OG_DECLINE;
@@ -947,8 +1030,7 @@ struct Adapter {
   // Only a plugin that overrides Plugin::on_conversation is given notices: the host skips the
   // store read behind each one for a plugin that would ignore it.
   static constexpr bool listens_to_conversations =
-      !std::is_same_v<decltype(&P::on_conversation),
-                      void (Plugin::*)(const ConversationNotice&)>;
+      !std::is_same_v<decltype(&P::on_conversation), void (Plugin::*)(const ConversationNotice&)>;
   static void on_conversation(void* instance, const og_conversation_notice* raw) {
     auto* p = static_cast<P*>(static_cast<Plugin*>(instance));
     try {
@@ -978,27 +1060,27 @@ struct Adapter {
 //   OMNIGATE_PLUGIN(SmsPlugin, "sms", "1.0.0", "sms", "Twilio-compatible SMS", kSchemaJson)
 // The class needs a constructor taking (const omnigate::PluginContext&); it may throw
 // omnigate::ConfigError / omnigate::Decline.
-#define OMNIGATE_PLUGIN(CLASS, NAME, VERSION, KIND, DESCRIPTION, SCHEMA_JSON)        \
-  extern "C" OG_EXPORT const og_plugin_api* og_plugin_entry(void) {                 \
-    using A = ::omnigate::detail::Adapter<CLASS>;                                   \
-    static const og_plugin_api api = [] {                                           \
-      auto a = ::omnigate::detail::make_struct<og_plugin_api>();                    \
-      a.abi_major = OG_ABI_MAJOR;                                                   \
-      a.abi_minor = OMNIGATE_PLUGIN_NEEDS_MINOR;                                    \
-      a.name = NAME;                                                                \
-      a.version = VERSION;                                                          \
-      a.channel_kind = KIND;                                                        \
-      a.description = DESCRIPTION;                                                  \
-      a.config_schema_json = SCHEMA_JSON;                                           \
-      a.create = &A::create;                                                        \
-      a.start = &A::start;                                                          \
-      a.stop = &A::stop;                                                            \
-      a.destroy = &A::destroy;                                                      \
-      a.send_message = &A::send_message;                                            \
-      a.on_timer = &A::on_timer;                                                    \
-      a.lookup_send = &A::lookup_send;                                              \
+#define OMNIGATE_PLUGIN(CLASS, NAME, VERSION, KIND, DESCRIPTION, SCHEMA_JSON)          \
+  extern "C" OG_EXPORT const og_plugin_api* og_plugin_entry(void) {                    \
+    using A = ::omnigate::detail::Adapter<CLASS>;                                      \
+    static const og_plugin_api api = [] {                                              \
+      auto a = ::omnigate::detail::make_struct<og_plugin_api>();                       \
+      a.abi_major = OG_ABI_MAJOR;                                                      \
+      a.abi_minor = OMNIGATE_PLUGIN_NEEDS_MINOR;                                       \
+      a.name = NAME;                                                                   \
+      a.version = VERSION;                                                             \
+      a.channel_kind = KIND;                                                           \
+      a.description = DESCRIPTION;                                                     \
+      a.config_schema_json = SCHEMA_JSON;                                              \
+      a.create = &A::create;                                                           \
+      a.start = &A::start;                                                             \
+      a.stop = &A::stop;                                                               \
+      a.destroy = &A::destroy;                                                         \
+      a.send_message = &A::send_message;                                               \
+      a.on_timer = &A::on_timer;                                                       \
+      a.lookup_send = &A::lookup_send;                                                 \
       a.on_conversation = A::listens_to_conversations ? &A::on_conversation : nullptr; \
-      return a;                                                                     \
-    }();                                                                            \
-    return &api;                                                                    \
+      return a;                                                                        \
+    }();                                                                               \
+    return &api;                                                                       \
   }

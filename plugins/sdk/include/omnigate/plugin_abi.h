@@ -58,8 +58,9 @@ typedef int32_t og_status;
 #define OG_RETRY 3     /* transient failure; the caller may retry later */
 #define OG_PERMANENT 4 /* permanent failure; retrying will not help */
 #define OG_INTERNAL 5  /* bug or unexpected state (e.g. an exception caught at the boundary) */
-#define OG_NOT_FOUND 6 /* lookup_send's answer "the provider has no such message"; get_* found none */
-#define OG_PENDING 7   /* returned by an HTTP handler that will respond() later (deferred reply) */
+#define OG_NOT_FOUND \
+  6                  /* lookup_send's answer "the provider has no such message"; get_* found none */
+#define OG_PENDING 7 /* returned by an HTTP handler that will respond() later (deferred reply) */
 
 /* Caller-owned error report. The caller sets struct_size (OG_ERROR_INIT); the callee writes
  * only what struct_size covers: the status and a NUL-terminated, truncated message. */
@@ -69,7 +70,12 @@ typedef struct og_error {
   og_status status;
   char message[OG_ERROR_MESSAGE_MAX];
 } og_error;
-#define OG_ERROR_INIT {(uint32_t)sizeof(og_error), 0, {0}}
+#define OG_ERROR_INIT                \
+  {                                  \
+    (uint32_t)sizeof(og_error), 0, { \
+      0                              \
+    }                                \
+  }
 
 typedef int32_t og_log_level;
 #define OG_LOG_DEBUG 0
@@ -92,21 +98,21 @@ typedef struct og_host_ctx og_host_ctx;
 /* An HTTP request routed to a plugin. Every field is borrowed for the handler call. */
 typedef struct og_http_request {
   uint32_t struct_size;
-  uint64_t request_id;   /* pass to respond()/submit_*() so the host ties commits to this reply */
-  og_str method;         /* "GET", "POST", ... */
-  og_str target;         /* path + "?" + query exactly as received, e.g. "/channels/sms/sms?x=1" */
-  og_str path;           /* decoded path below the mount: "/sms" for "/channels/<inst>/sms" */
-  og_str query;          /* raw query string without "?" (may be empty) */
+  uint64_t request_id; /* pass to respond()/submit_*() so the host ties commits to this reply */
+  og_str method;       /* "GET", "POST", ... */
+  og_str target;       /* path + "?" + query exactly as received, e.g. "/channels/sms/sms?x=1" */
+  og_str path;         /* decoded path below the mount: "/sms" for "/channels/<inst>/sms" */
+  og_str query;        /* raw query string without "?" (may be empty) */
   const og_header* headers; /* array of header_count entries, names as received (OG_ARRAY_AT) */
   size_t header_count;
   og_str body;
-  og_str remote_addr;    /* peer IP address as text */
+  og_str remote_addr; /* peer IP address as text */
 } og_http_request;
 
 /* The reply a plugin gives. Passed to og_host_api.respond(), which copies it at once. */
 typedef struct og_http_response {
   uint32_t struct_size;
-  int32_t status;        /* HTTP status code */
+  int32_t status; /* HTTP status code */
   og_str content_type;
   og_str body;
   const og_header* headers; /* extra headers; array of header_count */
@@ -150,21 +156,21 @@ typedef struct og_ws_handlers {
 
 typedef struct og_attachment {
   uint32_t struct_size;
-  og_str filename;     /* as the sender named it: metadata only, NEVER used as a path */
+  og_str filename; /* as the sender named it: metadata only, NEVER used as a path */
   og_str content_type;
-  og_str data;         /* the bytes, when the plugin has them (stored content-addressed) */
-  og_str url;          /* remote location when the bytes were not fetched (e.g. MMS media) */
-  og_str blob_ref;     /* instead of data: a blob written with blob_begin/blob_write/blob_finish
-                          ("sha256:<hex>"); outbound, a stored blob to read with blob_read */
-  uint64_t size;       /* bytes of data or of the blob (0 = unknown, e.g. a url) */
-  og_str content_id;   /* MIME Content-ID without <> (inline parts referenced as cid:), or empty */
-  og_str disposition;  /* "attachment", "inline", or empty (= attachment) */
+  og_str data;        /* the bytes, when the plugin has them (stored content-addressed) */
+  og_str url;         /* remote location when the bytes were not fetched (e.g. MMS media) */
+  og_str blob_ref;    /* instead of data: a blob written with blob_begin/blob_write/blob_finish
+                         ("sha256:<hex>"); outbound, a stored blob to read with blob_read */
+  uint64_t size;      /* bytes of data or of the blob (0 = unknown, e.g. a url) */
+  og_str content_id;  /* MIME Content-ID without <> (inline parts referenced as cid:), or empty */
+  og_str disposition; /* "attachment", "inline", or empty (= attachment) */
 } og_attachment;
 
 typedef struct og_skill_requirement {
   uint32_t struct_size;
-  og_str skill;        /* e.g. "lang:en", "billing" */
-  int32_t min_level;   /* proficiency 1..5 */
+  og_str skill;      /* e.g. "lang:en", "billing" */
+  int32_t min_level; /* proficiency 1..5 */
 } og_skill_requirement;
 
 #define OG_INBOUND_MALFORMED 0x1 /* content could not be parsed; `raw` holds it verbatim */
@@ -182,15 +188,15 @@ typedef struct og_inbound_message {
   og_str subject;
   og_str body_text;
   og_str body_html;
-  const og_attachment* attachments;   /* array (OG_ARRAY_AT) */
+  const og_attachment* attachments; /* array (OG_ARRAY_AT) */
   size_t attachment_count;
   const og_skill_requirement* skills; /* skills this conversation needs (may be empty); array */
   size_t skill_count;
-  int32_t priority;           /* 1..4 (P1..P4); 0 = let the routing policy decide */
-  int32_t flags;              /* OG_INBOUND_* */
-  int64_t sent_at_ms;         /* provider's timestamp (Unix ms), 0 = unknown */
-  og_str raw;                 /* raw payload, kept for audit; required when MALFORMED */
-  og_str metadata_json;       /* provider fields worth keeping, as a JSON object (or empty) */
+  int32_t priority;     /* 1..4 (P1..P4); 0 = let the routing policy decide */
+  int32_t flags;        /* OG_INBOUND_* */
+  int64_t sent_at_ms;   /* provider's timestamp (Unix ms), 0 = unknown */
+  og_str raw;           /* raw payload, kept for audit; required when MALFORMED */
+  og_str metadata_json; /* provider fields worth keeping, as a JSON object (or empty) */
 } og_inbound_message;
 
 /* Delivery states of an outbound message, in the order they normally happen. */
@@ -207,7 +213,7 @@ typedef struct og_delivery_report {
   uint32_t struct_size;
   og_str provider_message_id; /* the id the provider gave when we sent */
   og_delivery_state state;
-  og_str error_code;          /* provider's code, if any */
+  og_str error_code; /* provider's code, if any */
   og_str error_text;
   og_str raw;
 } og_delivery_report;
@@ -216,13 +222,13 @@ typedef struct og_delivery_report {
  * ended, a recording ready, a chat participant typing. Goes to the transcript as an event. */
 typedef struct og_channel_event {
   uint32_t struct_size;
-  og_str provider_event_id;   /* dedupe key per instance (may be empty) */
-  og_str kind;                /* dotted name, e.g. "call.answered", "recording.ready" */
-  og_str from_kind;           /* identity of the customer this is about */
+  og_str provider_event_id; /* dedupe key per instance (may be empty) */
+  og_str kind;              /* dotted name, e.g. "call.answered", "recording.ready" */
+  og_str from_kind;         /* identity of the customer this is about */
   og_str from_address;
   og_str to_address;
-  og_str thread_key;          /* same meaning as in og_inbound_message */
-  og_str data_json;           /* event details as a JSON object */
+  og_str thread_key;                /* same meaning as in og_inbound_message */
+  og_str data_json;                 /* event details as a JSON object */
   const og_attachment* attachments; /* e.g. a recording */
   size_t attachment_count;
 } og_channel_event;
@@ -236,20 +242,20 @@ typedef void (*og_commit_fn)(void* user, og_status status, int64_t id);
 /* An agent's reply the host asks the plugin to deliver. Borrowed for the send_message() call. */
 typedef struct og_outbound_message {
   uint32_t struct_size;
-  og_str idempotency_key;     /* stable for this outbox row across retries and restarts */
+  og_str idempotency_key; /* stable for this outbox row across retries and restarts */
   og_str thread_key;
   og_str to_kind;
-  og_str to_address;          /* the customer's address on this channel */
-  og_str from_address;        /* our address the customer last wrote to (may be empty) */
+  og_str to_address;   /* the customer's address on this channel */
+  og_str from_address; /* our address the customer last wrote to (may be empty) */
   og_str subject;
   og_str body_text;
   og_str body_html;
-  og_str in_reply_to;         /* provider id of the last inbound message (e.g. Message-ID) */
+  og_str in_reply_to;               /* provider id of the last inbound message (e.g. Message-ID) */
   const og_attachment* attachments; /* array (OG_ARRAY_AT); large ones come as blob_ref */
   size_t attachment_count;
-  og_str author_name;         /* the agent's display name */
+  og_str author_name; /* the agent's display name */
   og_str metadata_json;
-  int64_t conversation_id;    /* the conversation this reply belongs to */
+  int64_t conversation_id; /* the conversation this reply belongs to */
 } og_outbound_message;
 
 /* Outcome of a send, reported with og_host_api.send_result(). */
@@ -259,19 +265,19 @@ typedef struct og_send_result {
   og_str provider_message_id; /* on OK: the provider's id, used to match delivery reports */
   og_str error_code;          /* provider's error code on failure */
   og_str error_text;
-  int32_t retry_after_ms;     /* on RETRY: provider's hint (0 = host's backoff) */
+  int32_t retry_after_ms; /* on RETRY: provider's hint (0 = host's backoff) */
 } og_send_result;
 
 /* What the host knows about an earlier attempt of the send it asks about with
  * og_plugin_api.lookup_send(). Borrowed for that call. */
 typedef struct og_send_lookup {
   uint32_t struct_size;
-  int32_t attempts;           /* attempts made so far (>= 1; the lost one included) */
-  int64_t enqueued_at_ms;     /* when the reply was committed (Unix ms): the provider cannot
-                                 have created it earlier (allow for clock skew) */
-  const og_str* taken_ids;    /* provider ids already recorded for OTHER replies of the same
-                                 conversation: never answer one of these (a look-alike reply).
-                                 og_str never grows: a plain array. */
+  int32_t attempts;        /* attempts made so far (>= 1; the lost one included) */
+  int64_t enqueued_at_ms;  /* when the reply was committed (Unix ms): the provider cannot
+                              have created it earlier (allow for clock skew) */
+  const og_str* taken_ids; /* provider ids already recorded for OTHER replies of the same
+                              conversation: never answer one of these (a look-alike reply).
+                              og_str never grows: a plain array. */
   size_t taken_id_count;
 } og_send_lookup;
 
@@ -279,10 +285,10 @@ typedef struct og_send_lookup {
  * og_host_api.list_unsettled_sends(). Borrowed for the visitor call. */
 typedef struct og_unsettled_send {
   uint32_t struct_size;
-  og_delivery_state state;    /* the state recorded so far (QUEUED or SENT) */
-  int64_t outbox_id;          /* cursor: pass the last one seen as `after_id` for the next batch */
+  og_delivery_state state; /* the state recorded so far (QUEUED or SENT) */
+  int64_t outbox_id;       /* cursor: pass the last one seen as `after_id` for the next batch */
   og_str provider_message_id;
-  int64_t sent_at_ms;         /* when the provider's acceptance was recorded (Unix ms) */
+  int64_t sent_at_ms; /* when the provider's acceptance was recorded (Unix ms) */
 } og_unsettled_send;
 
 /* list_unsettled_sends visitor: `send` is borrowed for the call. */
@@ -290,29 +296,30 @@ typedef void (*og_unsettled_visit_fn)(void* user, const og_unsettled_send* send)
 
 /* ---------------------------------------------------------------- outbound HTTP (host-owned) */
 
-#define OG_FETCH_ALLOW_PRIVATE 0x1 /* ask to reach loopback/private addresses; granted only when
-                                      the gateway config allows it for this instance */
+#define OG_FETCH_ALLOW_PRIVATE                                      \
+  0x1 /* ask to reach loopback/private addresses; granted only when \
+         the gateway config allows it for this instance */
 
 typedef struct og_fetch_request {
   uint32_t struct_size;
   og_str method;
-  og_str url;                 /* http:// or https:// only; no redirects are followed */
-  const og_header* headers;   /* array (OG_ARRAY_AT) */
+  og_str url;               /* http:// or https:// only; no redirects are followed */
+  const og_header* headers; /* array (OG_ARRAY_AT) */
   size_t header_count;
   og_str body;
-  og_str basic_auth_user;     /* HTTP Basic credentials (never logged) */
+  og_str basic_auth_user; /* HTTP Basic credentials (never logged) */
   og_str basic_auth_password;
-  int32_t timeout_ms;         /* 0 = host default */
-  int32_t flags;              /* OG_FETCH_* */
+  int32_t timeout_ms; /* 0 = host default */
+  int32_t flags;      /* OG_FETCH_* */
 } og_fetch_request;
 
 typedef struct og_fetch_response {
   uint32_t struct_size;
-  int32_t http_status;        /* 0 when no HTTP response arrived (see error) */
-  const og_header* headers;   /* array (OG_ARRAY_AT) */
+  int32_t http_status;      /* 0 when no HTTP response arrived (see error) */
+  const og_header* headers; /* array (OG_ARRAY_AT) */
   size_t header_count;
   og_str body;
-  og_str error;               /* transport or policy error text (empty on an HTTP response) */
+  og_str error; /* transport or policy error text (empty on an HTTP response) */
 } og_fetch_response;
 
 /* Completion of http_fetch. Runs on the instance strand, exactly once per accepted fetch —
@@ -338,27 +345,27 @@ typedef void (*og_task_fn)(void* user, int32_t cancelled);
 typedef struct og_conversation_state {
   uint32_t struct_size;
   int64_t conversation_id;
-  og_str thread_key;          /* as the plugin gave it on the conversation's first message */
-  og_str customer_kind;       /* the customer's identity on this channel */
+  og_str thread_key;    /* as the plugin gave it on the conversation's first message */
+  og_str customer_kind; /* the customer's identity on this channel */
   og_str customer_address;
-  og_str status;              /* "waiting", "assigned", "resolved", "closed" */
-  int32_t priority;           /* 1..4 */
-  int32_t queue_position;     /* 1-based while waiting, 0 otherwise */
-  int64_t expected_wait_ms;   /* while waiting: the host's estimate; -1 unknown */
-  og_str agent_id;            /* the assigned agent, empty when none */
+  og_str status;            /* "waiting", "assigned", "resolved", "closed" */
+  int32_t priority;         /* 1..4 */
+  int32_t queue_position;   /* 1-based while waiting, 0 otherwise */
+  int64_t expected_wait_ms; /* while waiting: the host's estimate; -1 unknown */
+  og_str agent_id;          /* the assigned agent, empty when none */
   og_str agent_display_name;
-  og_str agent_contact_json;  /* the agent's contact fields as a JSON object, e.g.
-                                 {"phone":"+441632960001","sip":"sip:ana@pbx.example"} */
+  og_str agent_contact_json; /* the agent's contact fields as a JSON object, e.g.
+                                {"phone":"+441632960001","sip":"sip:ana@pbx.example"} */
 } og_conversation_state;
 
 /* What changed. New kinds may be added in a minor: ignore unknown ones. */
 typedef int32_t og_conversation_change;
-#define OG_CONVERSATION_ASSIGNED 1       /* an agent took it (routing or by hand) */
-#define OG_CONVERSATION_TRANSFERRED 2    /* moved from one agent (or queue) to another */
+#define OG_CONVERSATION_ASSIGNED 1    /* an agent took it (routing or by hand) */
+#define OG_CONVERSATION_TRANSFERRED 2 /* moved from one agent (or queue) to another */
 #define OG_CONVERSATION_RESOLVED 3
 #define OG_CONVERSATION_CLOSED 4
-#define OG_CONVERSATION_AGENT_TYPING 5   /* the assigned agent is typing a reply */
-#define OG_CONVERSATION_QUEUE_CHANGED 6  /* queue position or expected wait changed */
+#define OG_CONVERSATION_AGENT_TYPING 5  /* the assigned agent is typing a reply */
+#define OG_CONVERSATION_QUEUE_CHANGED 6 /* queue position or expected wait changed */
 
 typedef struct og_conversation_notice {
   uint32_t struct_size;
@@ -382,10 +389,10 @@ typedef int32_t og_metric_kind;
 /* Facts about the instance, valid from create() until destroy() returns (host-owned). */
 typedef struct og_host_info {
   uint32_t struct_size;
-  og_str instance_name;       /* the config's instance name */
-  og_str mount_path;          /* "/channels/<instance>": routes are below it */
-  og_str public_base_url;     /* how providers reach the gateway, e.g. "https://gw.example.com"
-                                 (no trailing /); empty when the operator did not set it */
+  og_str instance_name;   /* the config's instance name */
+  og_str mount_path;      /* "/channels/<instance>": routes are below it */
+  og_str public_base_url; /* how providers reach the gateway, e.g. "https://gw.example.com"
+                             (no trailing /); empty when the operator did not set it */
   og_str gateway_version;
 } og_host_info;
 
@@ -458,8 +465,8 @@ typedef struct og_host_api {
   /* Start an outbound HTTP request through the host's client (TLS, timeouts, SSRF rules:
    * loopback/private/link-local targets are refused unless allowed). Callback only.
    * On OG_OK, `done` will be called exactly once; *fetch_id identifies it. */
-  og_status (*http_fetch)(og_host_ctx* ctx, const og_fetch_request* request,
-                          og_fetch_done_fn done, void* user, uint64_t* fetch_id, og_error* err);
+  og_status (*http_fetch)(og_host_ctx* ctx, const og_fetch_request* request, og_fetch_done_fn done,
+                          void* user, uint64_t* fetch_id, og_error* err);
 
   /* Plugin-scoped persistent key/value store (small values: cursors, tokens, state).
    * kv_get calls `visit` with the value if found and sets *found. Any thread. It sees every
@@ -529,18 +536,18 @@ typedef struct og_host_api {
 
 typedef struct og_plugin_api {
   uint32_t struct_size;
-  uint32_t abi_major;                /* must equal the host's OG_ABI_MAJOR */
-  uint32_t abi_minor;                /* the host minor this plugin NEEDS (not the header's):
-                                        the host refuses the plugin if its own is lower.
-                                        Functions of later minors the plugin merely can use
-                                        are probed at run time instead. */
+  uint32_t abi_major; /* must equal the host's OG_ABI_MAJOR */
+  uint32_t abi_minor; /* the host minor this plugin NEEDS (not the header's):
+                         the host refuses the plugin if its own is lower.
+                         Functions of later minors the plugin merely can use
+                         are probed at run time instead. */
 
   /* Static NUL-terminated strings owned by the plugin, valid while the library is loaded. */
-  const char* name;                  /* required, e.g. "sms" */
-  const char* version;               /* required, semantic version of the plugin */
-  const char* channel_kind;          /* required: "sms", "email", "webchat", "voice", ... */
-  const char* description;           /* optional */
-  const char* config_schema_json;    /* optional JSON Schema (object) of the instance config */
+  const char* name;               /* required, e.g. "sms" */
+  const char* version;            /* required, semantic version of the plugin */
+  const char* channel_kind;       /* required: "sms", "email", "webchat", "voice", ... */
+  const char* description;        /* optional */
+  const char* config_schema_json; /* optional JSON Schema (object) of the instance config */
 
   /* Create an instance. `host` and `ctx` stay valid until destroy() returns.
    * `config_json` is the instance's config as a JSON object. On OG_OK *instance is set to a

@@ -13,10 +13,11 @@
 // ABI 2.0 services (through the C table where the C++ wrapper has no helper):
 //   POST /big (8 MiB ceiling), POST /sized (host default)   200 with the body's size
 //   GET  /info                                host_info as JSON
+//   POST /post-wrapped {"key"}                the same through Host::post; the task kv_puts key
 //   POST /post      {"key"}                   a plugin thread post()s a task; the task calls the
 //                                             callback-only http_fetch and kv_puts key →
 //                                             "cancelled=<n> fetch=<status>"
-//   POST /defer     {"id","from","text"}      returns OG_PENDING; a plugin thread submits the
+//   POST /defer     {"id","from","text"}      a deferred route; a plugin thread submits the
 //                                             message tied to the request, then responds 200
 //   POST /defer-never                         (respond_timeout_ms 300) kv "deferred-id" = request
 //                                             id, OG_PENDING, never responds
@@ -345,9 +346,11 @@ class ProbePlugin : public omnigate::Plugin {
       return respond_raw(r.request_id, 200, std::to_string(r.body.len)) == OG_OK ? OG_OK
                                                                                  : OG_INTERNAL;
     });
-    raw_route("POST", "/defer", 0, 0, [this](const og_http_request& r) {
-      const json in = json::parse(omnigate::view(r.body));
-      const uint64_t id = r.request_id;
+    // Deferred routes through the C++ wrapper (Host::deferred_route, Host::respond).
+    host().deferred_route("POST", "/defer", [this](const HttpRequest& r) {
+      Guard guard(*this);
+      const json in = json::parse(r.body);
+      const uint64_t id = r.id;
       omnigate::InboundMessage m;
       m.provider_message_id = in.at("id");
       m.from_kind = "phone";
@@ -359,20 +362,21 @@ class ProbePlugin : public omnigate::Plugin {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         try {
           host().submit_inbound(id, m);
-          respond_raw(id, 200, "deferred\n");
+          host().respond(id, HttpResponse{200, "text/plain", "deferred\n", {}});
         } catch (const omnigate::Error& e) {
-          respond_raw(id, 500, e.what());
+          host().respond(id, HttpResponse{500, "text/plain", e.what(), {}});
         }
       });
-      return OG_PENDING;
     });
-    raw_route("POST", "/defer-never", 0, 300, [this](const og_http_request& r) {
-      host().kv_put("deferred-id", std::to_string(r.request_id));
-      return OG_PENDING;
-    });
-    raw_route("POST", "/defer-hold", 0, 0, [this](const og_http_request& r) {
-      host().kv_put("held-id", std::to_string(r.request_id));
-      return OG_PENDING;
+    host().deferred_route("POST", "/defer-never",
+                          [this](const HttpRequest& r) {
+                            Guard guard(*this);
+                            host().kv_put("deferred-id", std::to_string(r.id));
+                          },
+                          {0, 300});
+    host().deferred_route("POST", "/defer-hold", [this](const HttpRequest& r) {
+      Guard guard(*this);
+      host().kv_put("held-id", std::to_string(r.id));
     });
     route("POST", "/respond-late", [this](const HttpRequest& r) {
       const uint64_t id = std::stoull(json::parse(r.body).at("id").get<std::string>());
@@ -395,13 +399,24 @@ class ProbePlugin : public omnigate::Plugin {
     });
     if (!has_v2()) return;  // a host without post/host_info/metrics: the routes below are 404
     route("GET", "/info", [this](const HttpRequest&) {
-      const og_host_info* info = api_->host_info(ctx_);
-      const auto text = [](og_str s) { return std::string(omnigate::view(s)); };
-      const json out = {{"instance_name", text(info->instance_name)},
-                        {"mount_path", text(info->mount_path)},
-                        {"public_base_url", text(info->public_base_url)},
-                        {"gateway_version", text(info->gateway_version)}};
+      const auto info = host().host_info().value();
+      const json out = {{"instance_name", info.instance_name},
+                        {"mount_path", info.mount_path},
+                        {"public_base_url", info.public_base_url},
+                        {"gateway_version", info.gateway_version}};
       return HttpResponse{200, "application/json", out.dump(), {}};
+    });
+    route("POST", "/post-wrapped", [this](const HttpRequest& r) {
+      const std::string key = json::parse(r.body).at("key");
+      bool accepted = false;
+      // Host::post from a plugin thread; the task writes the thread it ran on as a callback.
+      on_plugin_thread([&] {
+        accepted = host().post([this, key] {
+          Guard guard(*this);
+          host().kv_put(key, "ran on the strand");
+        });
+      });
+      return HttpResponse{202, "text/plain", accepted ? "accepted" : "refused", {}};
     });
     route("POST", "/post", [this](const HttpRequest& r) {
       auto* task = new PostTask{this, json::parse(r.body).at("key")};
