@@ -4,34 +4,13 @@
 #include "plugin_host/abi_struct.hpp"
 #include "plugin_host/blob_streams.hpp"
 #include "plugin_host/conversation_notices.hpp"
+#include "plugin_host/host_call.hpp"
 #include "plugin_host/plugin_instance.hpp"
 
-#include <exception>
 #include <string>
 
 namespace omnigate::plugin_host {
 namespace {
-
-// Runs a host function body; its error text goes to the caller's og_error, and no exception
-// ever unwinds into the plugin (another compiler, maybe plain C).
-template <class Body>
-og_status guarded(og_host_ctx* ctx, og_error* err, Body&& body) {
-  if (ctx == nullptr || ctx->instance == nullptr) {
-    write_error(err, OG_PERMANENT, "no host context");
-    return OG_PERMANENT;
-  }
-  try {
-    std::string message;
-    const og_status status = body(*ctx->instance, message);
-    if (status != OG_OK) write_error(err, status, message);
-    return status;
-  } catch (const std::exception& e) {
-    write_error(err, OG_INTERNAL, std::string("host error: ") + e.what());
-  } catch (...) {
-    write_error(err, OG_INTERNAL, "host error");
-  }
-  return OG_INTERNAL;
-}
 
 og_status struct_error(std::string& message, const char* what) {
   message = std::string(what) + " is NULL or its struct_size is too small";
@@ -39,7 +18,7 @@ og_status struct_error(std::string& message, const char* what) {
 }
 
 void host_log(og_host_ctx* ctx, og_log_level level, og_str message) {
-  guarded(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
+  host_call(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
     inst.log(level, view_of(message));
     return OG_OK;
   });
@@ -48,7 +27,7 @@ void host_log(og_host_ctx* ctx, og_log_level level, og_str message) {
 og_status host_register_http_route(og_host_ctx* ctx, og_str method, og_str path,
                                    const og_route_options* options, og_http_handler_fn handler,
                                    void* user, og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& message) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& message) {
     auto o = make_abi_struct<og_route_options>();
     if (options != nullptr) {
       const auto given = read_abi_struct(options);
@@ -61,7 +40,7 @@ og_status host_register_http_route(og_host_ctx* ctx, og_str method, og_str path,
 
 og_status host_register_ws_route(og_host_ctx* ctx, og_str path, const og_ws_handlers* handlers,
                                  og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& message) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& message) {
     const auto h = read_abi_struct(handlers);
     if (!h) return struct_error(message, "og_ws_handlers");
     return inst.register_ws_route(view_of(path), *h, message);
@@ -71,7 +50,7 @@ og_status host_register_ws_route(og_host_ctx* ctx, og_str path, const og_ws_hand
 // A refused reply is also logged with its reason, and the request answered 500.
 og_status host_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_response* response,
                        og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     return inst.respond(request_id, response, error);
   });
 }
@@ -79,7 +58,7 @@ og_status host_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_resp
 og_status host_submit_inbound(og_host_ctx* ctx, uint64_t request_id,
                               const og_inbound_message* message, og_commit_fn done, void* user,
                               og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     const auto m = read_abi_struct(message);
     if (!m) return struct_error(error, "og_inbound_message");
     return inst.submit_inbound(request_id, *m, done, user, error);
@@ -89,7 +68,7 @@ og_status host_submit_inbound(og_host_ctx* ctx, uint64_t request_id,
 og_status host_submit_delivery(og_host_ctx* ctx, uint64_t request_id,
                                const og_delivery_report* report, og_commit_fn done, void* user,
                                og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     const auto r = read_abi_struct(report);
     if (!r) return struct_error(error, "og_delivery_report");
     return inst.submit_delivery(request_id, *r, done, user, error);
@@ -98,7 +77,7 @@ og_status host_submit_delivery(og_host_ctx* ctx, uint64_t request_id,
 
 og_status host_submit_event(og_host_ctx* ctx, uint64_t request_id, const og_channel_event* event,
                             og_commit_fn done, void* user, og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     const auto e = read_abi_struct(event);
     if (!e) return struct_error(error, "og_channel_event");
     return inst.submit_event(request_id, *e, done, user, error);
@@ -106,7 +85,7 @@ og_status host_submit_event(og_host_ctx* ctx, uint64_t request_id, const og_chan
 }
 
 void host_send_result(og_host_ctx* ctx, uint64_t ticket, const og_send_result* result) {
-  guarded(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
+  host_call(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
     auto r = read_abi_struct(result);
     if (!r) {
       // The ticket must still complete, or the outbox row would wait for the send timeout.
@@ -121,19 +100,19 @@ void host_send_result(og_host_ctx* ctx, uint64_t ticket, const og_send_result* r
 
 og_status host_ws_send(og_host_ctx* ctx, uint64_t conn_id, og_str data, int32_t is_text,
                        og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     return inst.ws_send(conn_id, view_of(data), is_text != 0, error);
   });
 }
 
 og_status host_ws_close(og_host_ctx* ctx, uint64_t conn_id, int32_t code, og_str reason) {
-  return guarded(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
+  return host_call(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
     return inst.ws_close(conn_id, code, view_of(reason));
   });
 }
 
 og_status host_set_timer(og_host_ctx* ctx, uint32_t delay_ms, uint64_t* timer_id, og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     if (timer_id == nullptr) {
       error = "timer_id is NULL";
       return OG_PERMANENT;
@@ -143,7 +122,7 @@ og_status host_set_timer(og_host_ctx* ctx, uint32_t delay_ms, uint64_t* timer_id
 }
 
 void host_cancel_timer(og_host_ctx* ctx, uint64_t timer_id) {
-  guarded(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
+  host_call(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
     inst.cancel_timer(timer_id);
     return OG_OK;
   });
@@ -151,7 +130,7 @@ void host_cancel_timer(og_host_ctx* ctx, uint64_t timer_id) {
 
 og_status host_http_fetch(og_host_ctx* ctx, const og_fetch_request* request, og_fetch_done_fn done,
                           void* user, uint64_t* fetch_id, og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     const auto r = read_abi_struct(request);
     if (!r) return struct_error(error, "og_fetch_request");
     uint64_t id = 0;
@@ -163,7 +142,7 @@ og_status host_http_fetch(og_host_ctx* ctx, const og_fetch_request* request, og_
 
 og_status host_kv_get(og_host_ctx* ctx, og_str key, og_kv_visit_fn visit, void* user,
                       int32_t* found, og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     bool was_found = false;
     const og_status status = inst.kv_get(view_of(key), visit, user, was_found, error);
     if (found != nullptr) *found = was_found ? 1 : 0;
@@ -173,14 +152,14 @@ og_status host_kv_get(og_host_ctx* ctx, og_str key, og_kv_visit_fn visit, void* 
 
 og_status host_kv_put(og_host_ctx* ctx, og_str key, og_str value, og_kv_done_fn done, void* user,
                       og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     return inst.kv_put(view_of(key), view_of(value), done, user, error);
   });
 }
 
 og_status host_kv_delete(og_host_ctx* ctx, og_str key, og_kv_done_fn done, void* user,
                          og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     return inst.kv_delete(view_of(key), done, user, error);
   });
 }
@@ -188,7 +167,7 @@ og_status host_kv_delete(og_host_ctx* ctx, og_str key, og_kv_done_fn done, void*
 og_status host_list_unsettled_sends(og_host_ctx* ctx, int64_t sent_after_ms, int64_t sent_before_ms,
                                     int64_t after_id, int32_t limit, og_unsettled_visit_fn visit,
                                     void* user, int32_t* count, og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     int32_t visited = 0;
     const og_status status = inst.list_unsettled_sends(sent_after_ms, sent_before_ms, after_id,
                                                        limit, visit, user, visited, error);
@@ -198,7 +177,7 @@ og_status host_list_unsettled_sends(og_host_ctx* ctx, int64_t sent_after_ms, int
 }
 
 og_status host_post(og_host_ctx* ctx, og_task_fn fn, void* user, og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     return inst.post(fn, user, error);
   });
 }
@@ -210,7 +189,7 @@ const og_host_info* host_host_info(og_host_ctx* ctx) {
 
 og_status host_metric_register(og_host_ctx* ctx, og_metric_kind kind, og_str name, og_str help,
                                uint64_t* metric_id, og_error* err) {
-  return guarded(ctx, err, [&](PluginInstance& inst, std::string& error) {
+  return host_call(ctx, err, [&](PluginInstance& inst, std::string& error) {
     if (metric_id == nullptr) {
       error = "metric_id is NULL";
       return OG_PERMANENT;
@@ -220,7 +199,7 @@ og_status host_metric_register(og_host_ctx* ctx, og_metric_kind kind, og_str nam
 }
 
 void host_metric_record(og_host_ctx* ctx, uint64_t metric_id, double value) {
-  guarded(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
+  host_call(ctx, nullptr, [&](PluginInstance& inst, std::string&) {
     inst.metric_record(metric_id, value);
     return OG_OK;
   });

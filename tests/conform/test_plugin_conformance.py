@@ -121,12 +121,7 @@ class PluginConformanceTest(harness.IntegrationCase):
 
 def main():
     global FIXTURE_DIR
-    if "--fixture-dir" in sys.argv:
-        at = sys.argv.index("--fixture-dir")
-        FIXTURE_DIR = os.path.abspath(sys.argv[at + 1])
-        del sys.argv[at:at + 2]
-    if FIXTURE_DIR is None:
-        sys.exit("usage: test_plugin_conformance.py --fixture-dir DIR --omnigate PATH ...")
+    FIXTURE_DIR = harness.take_path_option("--fixture-dir")
     harness.main()
 
 

@@ -494,6 +494,17 @@ def user(name, role, token, agent_id=None):
     return entry
 
 
+def take_path_option(name):
+    """Removes `name PATH` from the command line (before main() parses the rest) and returns
+    PATH made absolute; exits with a usage line when the test was started without it."""
+    if name not in sys.argv or sys.argv.index(name) + 1 >= len(sys.argv):
+        sys.exit(f"usage: {os.path.basename(sys.argv[0])} {name} PATH --omnigate PATH ...")
+    at = sys.argv.index(name)
+    path = os.path.abspath(sys.argv[at + 1])
+    del sys.argv[at:at + 2]
+    return path
+
+
 def main():
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--omnigate", required=True, help="the omnigate executable")

@@ -15,7 +15,6 @@ and the handler's 200 waits for its commit.
 
 import http.client
 import os
-import sys
 import unittest
 
 import harness
@@ -170,12 +169,7 @@ class BadPluginOutputTest(harness.SharedWorkspaceCase):
 
 def main():
     global FIXTURE_DIR
-    if "--fixture-dir" in sys.argv:
-        at = sys.argv.index("--fixture-dir")
-        FIXTURE_DIR = os.path.abspath(sys.argv[at + 1])
-        del sys.argv[at:at + 2]
-    if FIXTURE_DIR is None:
-        sys.exit("usage: test_bad_plugin_output.py --fixture-dir DIR --omnigate PATH ...")
+    FIXTURE_DIR = harness.take_path_option("--fixture-dir")
     harness.main()
 
 

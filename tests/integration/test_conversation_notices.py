@@ -12,7 +12,6 @@ transcript with its Content-ID and disposition.
 """
 
 import hashlib
-import sys
 
 import harness
 
@@ -141,8 +140,5 @@ class ConversationNoticesTest(harness.IntegrationCase):
 
 
 if __name__ == "__main__":
-    if "--probe-plugin" in sys.argv:
-        at = sys.argv.index("--probe-plugin")
-        PROBE_PLUGIN = sys.argv[at + 1]
-        del sys.argv[at:at + 2]
+    PROBE_PLUGIN = harness.take_path_option("--probe-plugin")
     harness.main()

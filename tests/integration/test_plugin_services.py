@@ -14,7 +14,6 @@
 
 import http.client
 import os
-import sys
 import unittest
 
 import harness
@@ -137,12 +136,7 @@ class PluginServicesTest(harness.SharedWorkspaceCase):
 
 def main():
     global PROBE_PLUGIN
-    if "--probe-plugin" in sys.argv:
-        at = sys.argv.index("--probe-plugin")
-        PROBE_PLUGIN = os.path.abspath(sys.argv[at + 1])
-        del sys.argv[at:at + 2]
-    if PROBE_PLUGIN is None:
-        sys.exit("usage: test_plugin_services.py --probe-plugin FILE --omnigate PATH ...")
+    PROBE_PLUGIN = harness.take_path_option("--probe-plugin")
     harness.main()
 
 

@@ -20,7 +20,7 @@
 // headers.
 #include "plugin_host/plugin_host.hpp"
 
-#include "header_echo_server.hpp"
+#include "local_http_server.hpp"
 #include "host_test_env.hpp"
 
 #include <omnigate/plugin_abi.h>
@@ -201,8 +201,9 @@ TEST_CASE(
 
 TEST_CASE("fetch: the plugin's request headers reach the server, the response headers the plugin") {
   CompatHost h;
-  omnigate::test::HeaderEchoServer server;
-  const auto reply = call_route(h.router, "POST", "/channels/compat/fetch", server.url());
+  omnigate::test::LocalHttpServer server;
+  const auto reply = call_route(h.router, "POST", "/channels/compat/fetch",
+                                server.url("127.0.0.1", "/echo-headers"));
   REQUIRE(reply.has_value());
   INFO(reply->body);
   REQUIRE(reply->status == 204);

@@ -2,6 +2,9 @@
 //   /hello    → 200 "hi"
 //   /big      → 200 with 4096 bytes
 //   /redirect → 302 to /hello
+//   /echo-headers → 200 "ok" with each request header whose name starts with "X-Compat-" sent
+//                   back as "X-Echoed-<name>: <value>" (a fetch's request headers come back as
+//                   its response headers)
 // One connection at a time, closed after each response. Stops in the destructor.
 #pragma once
 
@@ -11,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -71,6 +75,8 @@ class LocalHttpServer {
       std::string response;
       if (path == "/big") {
         response = reply("200 OK", "", std::string(4096, 'x'));
+      } else if (path == "/echo-headers") {
+        response = reply("200 OK", echoed_headers(request), "ok");
       } else if (path == "/redirect") {
         response = reply("302 Found", "Location: " + url("127.0.0.1", "/hello") + "\r\n", "");
       } else {
@@ -84,6 +90,15 @@ class LocalHttpServer {
       }
       close(fd);
     }
+  }
+  static std::string echoed_headers(const std::string& request) {
+    std::string echoed;
+    std::istringstream lines(request.substr(0, request.find("\r\n\r\n")));
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.rfind("X-Compat-", 0) == 0) echoed += "X-Echoed-" + line + "\r\n";
+    }
+    return echoed;
   }
   static std::string reply(const std::string& status, const std::string& headers,
                            const std::string& body) {
