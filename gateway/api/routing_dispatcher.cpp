@@ -1,6 +1,9 @@
 #include "api/routing_dispatcher.hpp"
 
+#include "api/queue_wait_estimate.hpp"
+
 #include "api/live_events.hpp"
+#include "api/queue_wait_estimate.hpp"
 #include "api/supervisor_view.hpp"
 #include "api/tier_rules.hpp"
 #include "config/config.hpp"
@@ -29,6 +32,21 @@ namespace {
 constexpr std::string_view kComponent = "routing";
 constexpr auto kTickInterval = std::chrono::milliseconds(1000);
 constexpr auto kQueueNoticeInterval = std::chrono::milliseconds(1000);
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Whether an expected wait changed enough to tell the customer's channel again: becoming known
+// or unknown, or moving by a quarter or more (a steady queue does not re-announce every second).
+bool wait_moved(std::int64_t announced, std::int64_t now) {
+  if ((announced < 0) != (now < 0)) return true;
+  if (announced < 0) return false;
+  const std::int64_t diff = announced > now ? announced - now : now - announced;
+  return diff * 4 >= std::max<std::int64_t>(announced, 1);
+}
 constexpr int kLoadPageSize = 500;
 
 routing::Policy parse_policy_or_throw(const std::string& policy_json) {
@@ -89,8 +107,10 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   store::ConversationListener conversation_listener;
   // Queue positions last announced, and when they were last recomputed (steady clock): a busy
   // queue is recomputed at most once per kQueueNoticeInterval, and only moves are announced.
-  std::map<store::Id, int> announced_positions;
+  // What was last announced per queued conversation: its position and expected wait.
+  std::map<store::Id, std::pair<int, std::int64_t>> announced_positions;
   std::chrono::steady_clock::time_point positions_at{};
+  QueueWaitEstimate wait_estimate;  // the queue's recent pace, from the assignments
   bool positions_stale = false;
 
   // Tier rules: replaced by set_tier_rules (any thread), read on the strand and by the API.
@@ -319,6 +339,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       return;
     }
     publish_conversation("conversation.assigned", d.conversation, clock(), d.agent, d.reason);
+    wait_estimate.departed(steady_ms());
     metrics.counter_add("omnigate_conversations_assigned_total",
                         "Conversations the routing engine assigned to an agent.", {});
     store.assign_conversation(
@@ -398,6 +419,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
             log(LogLevel::error, kComponent, "cannot record " + event_kind + ": " + r.error);
         });
     publish_conversation("conversation.assigned", conversation_id, clock(), agent_id, reason);
+    wait_estimate.departed(steady_ms());
     store.assign_conversation(
         conversation_id, agent_id, reason_json(reason, agent_id),
         announce_after(store::conversation_change(store::ConversationChange::Kind::assigned,
@@ -639,17 +661,23 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       return std::tie(a->priority, a->queued_at, a->conversation_id) <
              std::tie(b->priority, b->queued_at, b->conversation_id);
     });
-    std::map<store::Id, int> positions;
+    std::map<store::Id, std::pair<int, std::int64_t>> positions;
+    const std::int64_t now_ms = steady_ms();
     for (std::size_t i = 0; i < queued.size(); ++i) {
       const auto id = queued[i]->conversation_id;
       const int position = static_cast<int>(i) + 1;
-      positions[id] = position;
+      const std::int64_t wait = wait_estimate.expected_wait_ms(position, now_ms);
+      positions[id] = {position, wait};
       const auto before = announced_positions.find(id);
-      if (before != announced_positions.end() && before->second == position) continue;
+      if (before != announced_positions.end() && before->second.first == position &&
+          !wait_moved(before->second.second, wait)) {
+        continue;
+      }
       store::ConversationChange change;
       change.kind = store::ConversationChange::Kind::queue_changed;
       change.conversation_id = id;
       change.queue_position = position;
+      change.expected_wait_ms = wait;
       conversation_listener(change);
     }
     announced_positions = std::move(positions);
