@@ -109,20 +109,8 @@ std::string with_bogus_key(const std::string& config_json) {
   return config.dump();
 }
 
-const char* kind_name(SendOutcome::Kind kind) {
-  switch (kind) {
-    case SendOutcome::Kind::sent:
-      return "sent";
-    case SendOutcome::Kind::retry:
-      return "retry";
-    case SendOutcome::Kind::permanent:
-      return "permanent";
-  }
-  return "?";
-}
-
 std::string describe(const SendOutcome& o) {
-  std::string out = kind_name(o.kind);
+  std::string out = send_outcome_name(o.kind);
   if (!o.provider_message_id.empty()) out += " " + o.provider_message_id;
   if (!o.error_code.empty())
     out += " (" + o.error_code + (o.error_text.empty() ? "" : ": " + o.error_text) + ")";

@@ -18,6 +18,19 @@ struct SendOutcome {
   int retry_after_ms = 0;  // provider's hint on retry (0 = use backoff)
 };
 
+// "sent", "retry" or "permanent": the name in metrics labels and reports.
+inline const char* send_outcome_name(SendOutcome::Kind kind) {
+  switch (kind) {
+    case SendOutcome::Kind::sent:
+      return "sent";
+    case SendOutcome::Kind::retry:
+      return "retry";
+    case SendOutcome::Kind::permanent:
+      return "permanent";
+  }
+  return "unknown";
+}
+
 // The answer to "does the provider already have this reply?" (asked before a re-send).
 struct LookupOutcome {
   enum class Kind {

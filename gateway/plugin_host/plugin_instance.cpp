@@ -77,18 +77,6 @@ SendOutcome outcome_for(og_status status, std::string provider_id, std::string c
   return o;
 }
 
-const char* outcome_name(SendOutcome::Kind kind) {
-  switch (kind) {
-    case SendOutcome::Kind::sent:
-      return "sent";
-    case SendOutcome::Kind::retry:
-      return "retry";
-    case SendOutcome::Kind::permanent:
-      return "permanent";
-  }
-  return "unknown";
-}
-
 bool is_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -970,7 +958,7 @@ void PluginInstance::complete_send(uint64_t ticket, og_status status, SendOutcom
                                 "Outbound sends per channel instance and result",
                                 {{"instance", config_.instance},
                                  {"channel", channel_kind_},
-                                 {"result", outcome_name(outcome.kind)}});
+                                 {"result", send_outcome_name(outcome.kind)}});
   send.done(std::move(outcome));
 }
 
