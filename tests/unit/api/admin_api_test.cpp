@@ -18,8 +18,10 @@ using omnigate::testing::eventually;
 namespace {
 
 struct Admin {
-  omnigate::testing::TempStore store;
+  // Declared before the store, so destroyed after it: the store's writer thread finishes (and
+  // drops the completions still queued, some holding strands) while the executor exists.
   std::unique_ptr<AsioExecutor> executor = make_asio_executor(2);
+  omnigate::testing::TempStore store;
   Metrics metrics;
   std::unique_ptr<api::RoutingDispatcher> dispatcher;
   std::unique_ptr<api::AdminApi> admin_api;

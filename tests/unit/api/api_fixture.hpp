@@ -55,8 +55,10 @@ inline store::Agent agent(std::string id, std::vector<store::SkillLevel> skills,
 }
 
 struct Api {
-  omnigate::testing::TempStore store;
+  // Declared before the store, so destroyed after it: the store's writer thread finishes (and
+  // drops the completions still queued, some holding strands) while the executor exists.
   std::unique_ptr<AsioExecutor> executor = make_asio_executor(2);
+  omnigate::testing::TempStore store;
   Metrics metrics;
   RecordingChannel channel;
   std::unique_ptr<api::RoutingDispatcher> dispatcher;

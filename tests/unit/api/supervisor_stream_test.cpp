@@ -64,8 +64,10 @@ void guard_reads(tcp::socket& s) {
 }
 
 struct Gateway {
-  omnigate::testing::TempStore store;
+  // Declared before the store, so destroyed after it: the store's writer thread finishes (and
+  // drops the completions still queued, some holding strands) while the executor exists.
   std::unique_ptr<AsioExecutor> executor = make_asio_executor(2);
+  omnigate::testing::TempStore store;
   Metrics metrics;
   // The dispatcher's clock stands still unless a test moves it. It starts when the test
   // customers write (store_fixture's received_at): Sunday 2025-11-23 06:40 UTC.

@@ -124,8 +124,10 @@ config::OutboxConfig fast_options() {
 }
 
 struct Fixture {
-  omnigate::testing::TempStore store;
+  // Declared before the store, so destroyed after it: the store's writer thread finishes (and
+  // drops the completions still queued, some holding strands) while the executor exists.
   std::unique_ptr<AsioExecutor> executor = make_asio_executor(2);
+  omnigate::testing::TempStore store;
   Metrics metrics;
   Fixture() { executor->run(); }
   ~Fixture() {
