@@ -129,6 +129,10 @@ int serve_command(const Args& args) {
   set_log_level(*log_level_from_string(config.log_level));
   const sigset_t signals = block_control_signals();
 
+  // Made before the store so that it is destroyed after it: completions still queued in the
+  // store's writer when it shuts down (some holding strands) are dropped while the io_context
+  // exists. Its threads start below.
+  auto executor = make_asio_executor(config.worker_threads);
   std::unique_ptr<store::Store> store;
   try {
     store = open_store(config);
@@ -145,7 +149,6 @@ int serve_command(const Args& args) {
 
   Metrics metrics;
   add_store_gauges(metrics, *store);
-  auto executor = make_asio_executor(config.worker_threads);
   executor->run();
 
   try {
