@@ -1,5 +1,7 @@
 #include <omnigate/testing/fake_host.hpp>
 
+#include <omnigate/plugin.hpp>
+
 #include <dlfcn.h>
 #include <openssl/evp.h>
 
@@ -27,22 +29,11 @@ og_str str(const std::string& s) {
   return {s.data(), s.size()};
 }
 
-// Copies a struct received across the ABI the way the real host must: by its struct_size.
-template <class T>
-T copy_struct(const T* from) {
-  T out;
-  std::memset(&out, 0, sizeof out);
-  if (from) std::memcpy(&out, from, std::min<size_t>(from->struct_size, sizeof out));
-  return out;
-}
-
+// Structs received across the ABI are copied by their struct_size, and errors written as far as
+// the caller's og_error reaches, with the SDK's own helpers: the fake host keeps the same rules.
+using omnigate::detail::copy_struct;
 void write_error(og_error* err, og_status status, const std::string& message) {
-  if (!err || err->struct_size < offsetof(og_error, message) + 1) return;
-  err->status = status;
-  const size_t room = std::min<size_t>(err->struct_size, sizeof *err) - offsetof(og_error, message);
-  const size_t n = std::min(message.size(), room - 1);
-  std::memcpy(err->message, message.data(), n);
-  err->message[n] = '\0';
+  omnigate::detail::set_error(err, status, message);
 }
 og_status fail(og_error* err, og_status status, const std::string& message) {
   write_error(err, status, message);
