@@ -432,7 +432,8 @@ Policy parse_policy_json(std::string_view json_text) {
   json j;
   try {
     j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double (406).
     throw PolicyError(std::string("routing: not valid JSON: ") + e.what());
   }
   return parse_policy(j);

@@ -84,6 +84,9 @@ TEST_CASE("policy errors name the offending key") {
   CHECK_THAT(error_of(R"({"teams": {"a": {"overflow_to": ["a"]}}})"),
              Catch::StartsWith("routing.teams.a.overflow_to"));
   CHECK_THAT(error_of("{not json"), Catch::StartsWith("routing: not valid JSON"));
+  // A number too large for a double is nlohmann's out_of_range, not a parse_error (found by
+  // fuzz_routing_policy): still a policy error, never an exception that ends the gateway.
+  CHECK_THAT(error_of(R"({"bullseye": [1e999999]})"), Catch::StartsWith("routing: not valid JSON"));
   CHECK_THAT(error_of(R"({"tiers": {"D": {}}})"),
              Catch::StartsWith("routing.tiers.D: unknown key"));
 }
