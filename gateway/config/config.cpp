@@ -152,6 +152,18 @@ void read_outbox(TableReader t, OutboxConfig& o) {
 constexpr const char* kPersonNameExpected =
     ": expected a name of letters, digits, '_', '-', '.', '@'";
 
+}  // namespace
+
+bool bundled_plugin_file(const std::string& file) {
+  for (const char* bundled : {"libog_sms.so", "libog_email.so", "libog_webchat.so",
+                              "libog_voice_webhook.so"}) {
+    if (file == bundled) return true;
+  }
+  return false;
+}
+
+namespace {
+
 PluginInstanceConfig read_plugin(TableReader t) {
   PluginInstanceConfig p;
   p.instance =
@@ -176,8 +188,38 @@ PluginInstanceConfig read_plugin(TableReader t) {
     limits->finish();
   }
   p.public_base_url = base_url(t, "public_base_url");
+  const auto isolation = t.string("isolation");
+  if (!isolation) {
+    p.isolation = bundled_plugin_file(p.file) ? PluginInstanceConfig::Isolation::in_process
+                                              : PluginInstanceConfig::Isolation::process;
+  } else if (*isolation == "process") {
+    p.isolation = PluginInstanceConfig::Isolation::process;
+  } else if (*isolation == "in_process") {
+    p.isolation = PluginInstanceConfig::Isolation::in_process;
+  } else {
+    throw ConfigError(t.key_path("isolation") + ": expected \"process\" or \"in_process\"");
+  }
+  if (auto mb = t.integer("memory_limit_mb", 0, std::int64_t{1} << 20))
+    p.memory_limit_bytes = static_cast<std::uint64_t>(*mb) * 1024 * 1024;
+  if (auto n = t.integer("open_files_limit", 0, 1 << 20))
+    p.open_files_limit = static_cast<std::uint64_t>(*n);
   t.finish();
   return p;
+}
+
+void read_supervision(TableReader t, SupervisionConfig& s) {
+  auto get = [&](const char* key, int min, int max, int& into) {
+    if (auto n = t.integer(key, min, max)) into = static_cast<int>(*n);
+  };
+  get("quarantine_after", 1, 1000, s.quarantine_after);
+  get("crash_loop_crashes", 1, 1000, s.crash_loop_crashes);
+  get("crash_loop_seconds", 1, 86'400, s.crash_loop_seconds);
+  get("call_timeout_ms", 10, 3'600'000, s.call_timeout_ms);
+  get("restart_backoff_ms", 0, 3'600'000, s.restart_backoff_ms);
+  get("max_restart_backoff_ms", 0, 3'600'000, s.max_restart_backoff_ms);
+  if (s.max_restart_backoff_ms < s.restart_backoff_ms)
+    throw ConfigError(t.key_path("max_restart_backoff_ms") + ": must be >= restart_backoff_ms");
+  t.finish();
 }
 
 store::Agent read_agent(TableReader t) {
@@ -352,6 +394,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (auto storage = top.table("storage")) read_storage(*storage, c);
   if (auto log = top.table("log")) read_log(*log, c);
   if (auto outbox = top.table("outbox")) read_outbox(*outbox, c.outbox);
+  if (auto supervision = top.table("supervision")) read_supervision(*supervision, c.supervision);
   if (auto plugins = top.table_array("plugins")) {
     for (auto& p : *plugins) c.plugins.push_back(read_plugin(p));
   }

@@ -38,6 +38,28 @@ struct PluginInstanceConfig {
   std::string public_base_url;  // overrides [server] public_base_url for this instance
   // The largest blob (streamed attachment, recording) the instance may write into the store.
   std::uint64_t max_blob_bytes = 100 * 1024 * 1024;
+  // Where the plugin runs (docs/adr/0006-plugin-isolation.md): in a supervised plugin-host
+  // process, or in the gateway's own. Unset in the file: the plugins built with the gateway
+  // (bundled_plugin_file) run in-process, every other file in a process.
+  enum class Isolation { process, in_process };
+  Isolation isolation = Isolation::process;
+  // Limits of the plugin-host process (isolation = "process"); 0 = none.
+  std::uint64_t memory_limit_bytes = 1024ull * 1024 * 1024;
+  std::uint64_t open_files_limit = 1024;
+};
+
+// True for the plugin files built and shipped with the gateway (plugins/*), named the way the
+// demo config names them: they default to isolation = "in_process".
+bool bundled_plugin_file(const std::string& file);
+
+// [supervision]: how crashing plugins are handled (docs/operations.md "Plugin isolation").
+struct SupervisionConfig {
+  int quarantine_after = 3;      // crashes on the same input before it is quarantined
+  int crash_loop_crashes = 5;    // this many crashes of an instance...
+  int crash_loop_seconds = 60;   // ...within this window disable it
+  int call_timeout_ms = 10000;   // a plugin-host process not answering a call by then is killed
+  int restart_backoff_ms = 100;  // first restart delay, doubled per crash in a row...
+  int max_restart_backoff_ms = 30000;  // ...up to this
 };
 
 struct UserConfig {
@@ -81,6 +103,7 @@ struct GatewayConfig {
   std::string log_level = "info";
   ServerLimits limits;
   OutboxConfig outbox;
+  SupervisionConfig supervision;
   std::vector<PluginInstanceConfig> plugins;
   std::vector<store::Agent> agents;  // seed: upserted at start
   std::vector<UserConfig> users;     // seed: upserted at start

@@ -8,16 +8,12 @@
 
 namespace omnigate::plugin_host {
 
-LoadedPlugin::LoadedPlugin(void* handle, std::string path, const og_plugin_api& api,
-                           std::optional<ConfigSchema> config_schema)
-    : handle_(handle),
+LoadedPlugin::LoadedPlugin(std::shared_ptr<void> library, std::string path,
+                           const og_plugin_api& api, std::optional<ConfigSchema> config_schema)
+    : library_(std::move(library)),
       path_(std::move(path)),
       api_(api),
       config_schema_(std::move(config_schema)) {}
-
-LoadedPlugin::~LoadedPlugin() {
-  dlclose(handle_);
-}
 
 namespace {
 
@@ -101,7 +97,8 @@ LoadResult load_plugin(const std::string& path) {
   og_plugin_api api;
   std::memset(&api, 0, sizeof api);
   std::memcpy(&api, raw, std::min<std::size_t>(raw->struct_size, sizeof api));
-  return {std::make_shared<LoadedPlugin>(handle, path, api, std::move(schema)), {}};
+  std::shared_ptr<void> library(handle, [](void* h) { dlclose(h); });
+  return {std::make_shared<LoadedPlugin>(std::move(library), path, api, std::move(schema)), {}};
 }
 
 }  // namespace omnigate::plugin_host

@@ -12,13 +12,14 @@
 
 namespace omnigate::plugin_host {
 
-// A dlopen()ed plugin library and a validated copy of its og_plugin_api. dlclose()s when the
-// last owner lets go, so anything that may still call into the plugin holds a shared_ptr.
+// A loaded plugin and a validated copy of its og_plugin_api: a dlopen()ed library, or the proxy
+// of a plugin-host process (plugin_process/remote_plugin.hpp). `library` is what keeps the
+// functions valid (the dlopen handle, dlclose()d when the last owner lets go; the proxy), so
+// anything that may still call into the plugin holds a shared_ptr.
 class LoadedPlugin {
  public:
-  LoadedPlugin(void* handle, std::string path, const og_plugin_api& api,
+  LoadedPlugin(std::shared_ptr<void> library, std::string path, const og_plugin_api& api,
                std::optional<ConfigSchema> config_schema);
-  ~LoadedPlugin();
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
@@ -28,7 +29,7 @@ class LoadedPlugin {
   const std::optional<ConfigSchema>& config_schema() const { return config_schema_; }
 
  private:
-  void* handle_;
+  std::shared_ptr<void> library_;
   std::string path_;
   og_plugin_api api_;  // zero-extended copy: fields of a newer minor we do not know are dropped
   std::optional<ConfigSchema> config_schema_;
