@@ -263,7 +263,68 @@ ALTER TABLE attachments ADD COLUMN disposition TEXT NOT NULL DEFAULT '';
 ALTER TABLE agents ADD COLUMN contact_json TEXT NOT NULL DEFAULT '{}';
 )sql";
 
-constexpr std::array<Migration, 11> kMigrations{{{1, kInitialSchema},
+// Version 12: what a crashing plugin leaves behind (docs/operations.md "Quarantine and disabled
+// instances"). plugin_crash_log has one row per crash, for the crash-loop guard's window;
+// quarantine one row per input that was in the plugin when it crashed (counted per input, kept
+// raw so an operator can read, release or drop it); plugin_instance_state the instances the
+// guard (or an operator) disabled. An outbox row whose send keeps crashing its plugin becomes
+// "quarantined": the sender never picks it up again unless it is released.
+constexpr const char* kPluginCrashTables = R"sql(
+CREATE TABLE quarantine (
+  id INTEGER PRIMARY KEY,
+  instance TEXT NOT NULL,
+  input_kind TEXT NOT NULL
+    CHECK (input_kind = 'http' OR input_kind = 'ws' OR input_kind = 'outbox'),
+  input_key TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'suspect'
+    CHECK (status = 'suspect' OR status = 'quarantined' OR status = 'released' OR status = 'dropped'),
+  crashes INTEGER NOT NULL DEFAULT 0,
+  first_crash_at INTEGER NOT NULL,
+  last_crash_at INTEGER NOT NULL,
+  last_reason TEXT NOT NULL DEFAULT '',
+  raw BLOB NOT NULL DEFAULT X'',
+  quarantined_at INTEGER,
+  released_at INTEGER,
+  released_by TEXT,
+  replayed_at INTEGER,
+  dropped_at INTEGER,
+  dropped_by TEXT,
+  UNIQUE (instance, input_kind, input_key)
+);
+CREATE INDEX quarantine_status ON quarantine(status, instance);
+
+CREATE TABLE plugin_crash_log (
+  id INTEGER PRIMARY KEY,
+  instance TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  mode TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  input_kind TEXT NOT NULL DEFAULT '',
+  input_key TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX plugin_crash_log_instance ON plugin_crash_log(instance, at);
+
+CREATE TABLE plugin_instance_state (
+  instance TEXT PRIMARY KEY,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  changed_at INTEGER NOT NULL,
+  changed_by TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
+// ... and the outbox state that keeps such a row away from the sender. Adding a value to a
+// CHECK leaves every stored row valid, so the table's text is edited rather than rebuilt.
+constexpr const char* kOutboxQuarantinedState = R"sql(
+UPDATE sqlite_master SET sql = replace(sql,
+  'CHECK (state = ''pending'' OR state = ''sending'' OR state = ''retry'' OR state = ''sent'' OR state = ''failed'')',
+  'CHECK (state = ''pending'' OR state = ''sending'' OR state = ''retry'' OR state = ''sent'' OR state = ''failed'' OR state = ''quarantined'')')
+WHERE type = 'table' AND name = 'outbox';
+)sql";
+
+void add_plugin_crash_tables(sqlite::Connection& db);
+
+constexpr std::array<Migration, 12> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -273,7 +334,8 @@ constexpr std::array<Migration, 11> kMigrations{{{1, kInitialSchema},
                                                  {8, kConversationComplaint},
                                                  {9, nullptr, false, repair_stored_text},
                                                  {10, kOutboxSentIndex},
-                                                 {11, kAttachmentPartsAgentContact}}};
+                                                 {11, kAttachmentPartsAgentContact},
+                                                 {12, nullptr, false, add_plugin_crash_tables}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -304,6 +366,17 @@ void edit_schema_text(sqlite::Connection& db, const char* sql) {
   sqlite::Query check(db.cached("PRAGMA quick_check"));
   check.step();
   if (check->text(0) != "ok") throw std::runtime_error("schema check failed: " + check->text(0));
+}
+
+void add_plugin_crash_tables(sqlite::Connection& db) {
+  db.exec(kPluginCrashTables);
+  edit_schema_text(db, kOutboxQuarantinedState);
+  // A replace() that matched nothing would leave the outbox unable to hold a quarantined row.
+  sqlite::Query q(
+      db.cached("SELECT instr(sql, 'state = ''quarantined''') FROM sqlite_master "
+                "WHERE type = 'table' AND name = 'outbox'"));
+  if (!q.step() || q->int64(0) == 0)
+    throw std::runtime_error("the outbox table's state CHECK is not the one migration 6 wrote");
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ struct Migration {
   // changes that leave the stored rows valid, such as an equivalent CHECK): it runs with
   // writable_schema on and bumps the schema cookie so every connection re-reads the schema.
   bool edits_schema_text = false;
-  // A data rewrite that SQL cannot express, run (in the migration's transaction) instead of `sql`.
+  // A step that one SQL script cannot express (a data rewrite; new tables beside an edited table
+  // text), run in the migration's transaction instead of `sql`.
   void (*rewrite)(sqlite::Connection&) = nullptr;
 };
 

@@ -311,4 +311,55 @@ struct AuditRecord {
   UnixMs at = 0;
 };
 
+// ---- plugin crashes (docs/operations.md "Quarantine and disabled instances")
+
+// One crash of a plugin instance, and the input that was in the plugin when it happened.
+struct PluginCrash {
+  std::string instance;
+  std::string mode;    // "process" | "in_process"
+  std::string reason;  // "signal 11", "exit 3", "watchdog", ...
+  // "http" | "ws" | "outbox", and the input's key (http/ws: a sha256 hex; outbox:
+  // "outbox:<id>"); both empty when no input was in the plugin.
+  std::string input_kind, input_key;
+  std::string raw;  // the input as captured (a JSON text); kept from the first crash on it
+  UnixMs at = 0;    // 0 = now
+};
+
+// What record_plugin_crash made of the crash's input.
+struct CrashVerdict {
+  int input_crashes = 0;           // crashes counted on the input (0: no input)
+  bool quarantined = false;        // the input is quarantined now: never offer it again
+  Id quarantine_id = 0;            // its quarantine row (0: no input)
+  bool newly_quarantined = false;  // this crash is the one that quarantined it
+};
+
+// A quarantine row: an input that crashed its plugin, by (instance, input_kind, input_key).
+// status: "suspect" (crashed fewer than quarantine_after times), "quarantined" (refused until an
+// operator acts), "released" (to be offered again), "dropped" (given up by an operator).
+struct QuarantineEntry {
+  Id id = 0;
+  std::string instance, input_kind, input_key, status;
+  int crashes = 0;
+  UnixMs first_crash_at = 0, last_crash_at = 0;
+  std::string last_reason;
+  std::string raw;  // bytes as captured: not necessarily UTF-8
+  std::optional<UnixMs> quarantined_at, released_at, replayed_at, dropped_at;
+  std::string released_by, dropped_by;  // "" when not released / dropped
+};
+
+struct QuarantineFilter {
+  std::optional<std::string> instance;
+  std::optional<std::string> status;
+  int limit = 100;
+};
+
+// An instance the crash-loop guard or an operator disabled (or enabled again).
+struct PluginInstanceState {
+  std::string instance;
+  bool disabled = false;
+  std::string reason;
+  UnixMs changed_at = 0;
+  std::string changed_by;  // "system", "cli:<user>", "user:<name>"
+};
+
 }  // namespace omnigate::store

@@ -33,6 +33,11 @@ void require_changed(sqlite::Connection& db, const std::string& error) {
   if (db.changes() == 0) throw std::invalid_argument(error);
 }
 
+bool outbox_row_quarantined(sqlite::Connection& db, Id outbox_id) {
+  Query q(db.cached("SELECT 1 FROM outbox WHERE id = ? AND state = 'quarantined'"), outbox_id);
+  return q.step();
+}
+
 constexpr const char* kConversationColumns =
     "id, customer_id, tier, channel_instance, channel_kind, thread_key, subject, "
     "customer_address, our_address, status, priority, skills_json, assigned_agent, "
@@ -454,10 +459,13 @@ void SqliteStore::outbox_mark_retry(Id outbox_id, UnixMs next_attempt_at, std::s
   submit<Nothing>(
       [=](sqlite::Connection& db) {
         Query(db.cached("UPDATE outbox SET state = 'retry', next_attempt_at = ?, last_error = ?, "
-                        "updated_at = ? WHERE id = ? AND state <> 'sent'"),
+                        "updated_at = ? WHERE id = ? AND state <> 'sent' AND state <> "
+                        "'quarantined'"),
               next_attempt_at, error, wall_clock_ms(), outbox_id)
             .step();
-        require_changed(db, not_found("unsent outbox row", outbox_id));
+        // A row quarantined meanwhile (its send crashed the plugin) waits for an operator.
+        if (db.changes() == 0 && !outbox_row_quarantined(db, outbox_id))
+          throw std::invalid_argument(not_found("unsent outbox row", outbox_id));
         return Nothing{};
       },
       std::move(done));
@@ -469,32 +477,41 @@ void SqliteStore::outbox_mark_failed(Id outbox_id, std::string error_code, std::
   utf8::repair(error_text);
   submit<Nothing>(
       [=](sqlite::Connection& db) {
-        const UnixMs now = wall_clock_ms();
-        Query(db.cached("UPDATE outbox SET state = 'failed', last_error = ?, updated_at = ? "
-                        "WHERE id = ?"),
-              error_code.empty() ? error_text : error_code + ": " + error_text, now, outbox_id)
-            .step();
-        require_changed(db, not_found("outbox row", outbox_id));
-        Id message_id = 0, conversation_id = 0;
-        {
-          Query q(db.cached("SELECT m.id, m.conversation_id FROM outbox o JOIN messages m ON "
-                            "m.id = o.message_id WHERE o.id = ?"),
-                  outbox_id);
-          q.step();
-          message_id = q->int64(0);
-          conversation_id = q->int64(1);
-        }
-        Query(db.cached("UPDATE messages SET delivery_state = 'failed', error_code = ?, "
-                        "error_text = ? WHERE id = ?"),
-              error_code, error_text, message_id)
-            .step();
-        insert_event(db, conversation_id, "delivery.failed", "system",
-                     json_object_with("", {{"error_code", error_code}, {"error_text", error_text}},
-                                      "delivery data"),
-                     std::nullopt, now);
+        // A row quarantined meanwhile (its send crashed the plugin) waits for an operator.
+        if (outbox_row_quarantined(db, outbox_id)) return Nothing{};
+        if (!fail_outbox_row(db, outbox_id, error_code, error_text, wall_clock_ms()))
+          throw std::invalid_argument(not_found("outbox row", outbox_id));
         return Nothing{};
       },
       std::move(done));
+}
+
+bool SqliteStore::fail_outbox_row(sqlite::Connection& db, Id outbox_id,
+                                  const std::string& error_code, const std::string& error_text,
+                                  UnixMs now) {
+  Query(
+      db.cached("UPDATE outbox SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?"),
+      error_code.empty() ? error_text : error_code + ": " + error_text, now, outbox_id)
+      .step();
+  if (db.changes() == 0) return false;
+  Id message_id = 0, conversation_id = 0;
+  {
+    Query q(db.cached("SELECT m.id, m.conversation_id FROM outbox o JOIN messages m ON "
+                      "m.id = o.message_id WHERE o.id = ?"),
+            outbox_id);
+    q.step();
+    message_id = q->int64(0);
+    conversation_id = q->int64(1);
+  }
+  Query(db.cached("UPDATE messages SET delivery_state = 'failed', error_code = ?, "
+                  "error_text = ? WHERE id = ?"),
+        error_code, error_text, message_id)
+      .step();
+  insert_event(db, conversation_id, "delivery.failed", "system",
+               json_object_with("", {{"error_code", error_code}, {"error_text", error_text}},
+                                "delivery data"),
+               std::nullopt, now);
+  return true;
 }
 
 std::vector<OutboxItem> SqliteStore::due_outbox(UnixMs now, int limit) {

@@ -56,6 +56,20 @@ class SqliteStore final : public Store {
   std::vector<UnsettledSend> unsettled_sends(const std::string& instance, UnixMs sent_after,
                                              UnixMs sent_before, Id after_id, int limit) override;
 
+  void record_plugin_crash(PluginCrash crash, int quarantine_after,
+                           Completion<CrashVerdict> done) override;
+  int plugin_crash_count(const std::string& instance, UnixMs since) override;
+  std::vector<QuarantineEntry> list_quarantine(const QuarantineFilter& filter) override;
+  std::optional<QuarantineEntry> get_quarantine(Id id) override;
+  std::vector<QuarantineEntry> quarantined_inputs(const std::string& instance) override;
+  void release_quarantine(Id id, std::string actor, Completion<QuarantineEntry> done) override;
+  void drop_quarantine(Id id, std::string actor, Completion<QuarantineEntry> done) override;
+  std::vector<QuarantineEntry> released_unreplayed() override;
+  void mark_quarantine_replayed(Id id, Completion<Nothing> done) override;
+  void set_plugin_instance_disabled(std::string instance, bool disabled, std::string reason,
+                                    std::string actor, Completion<Nothing> done) override;
+  std::vector<PluginInstanceState> plugin_instance_states() override;
+
   void upsert_agent(Agent agent, Completion<Nothing> done) override;
   void set_agent_presence(std::string agent_id, Presence presence,
                           Completion<Nothing> done) override;
@@ -154,6 +168,10 @@ class SqliteStore final : public Store {
                             const DeliveryRecord& rec, UnixMs now);
   static void hold_early_receipt(sqlite::Connection& db, const DeliveryRecord& rec, UnixMs now);
   static void apply_early_receipts(sqlite::Connection& db, Id outbox_id);
+  // The failed path of an outbox row: row "failed", its message's delivery state "failed" with
+  // the error, and a "delivery.failed" event. False when the row does not exist.
+  static bool fail_outbox_row(sqlite::Connection& db, Id outbox_id, const std::string& error_code,
+                              const std::string& error_text, UnixMs now);
 
   SqliteOptions options_;
   AttachmentFiles files_;

@@ -93,7 +93,8 @@ class Store {
 
   // ---- outbox (the sender's side)
   // Record that an attempt is starting (attempts += 1, state "sending") before the plugin is
-  // called, so a crash leaves evidence. Then exactly one of sent / retry / failed.
+  // called, so a crash leaves evidence. Then exactly one of sent / retry / failed; retry and
+  // failed leave a row quarantined meanwhile as it is (an operator releases or drops it).
   virtual void outbox_begin_attempt(Id outbox_id, Completion<Nothing> done) = 0;
   virtual void outbox_mark_sent(Id outbox_id, std::string provider_message_id,
                                 Completion<Nothing> done) = 0;
@@ -102,7 +103,7 @@ class Store {
   virtual void outbox_mark_failed(Id outbox_id, std::string error_code, std::string error_text,
                                   Completion<Nothing> done) = 0;
   // Rows due for sending (state pending/retry with next_attempt_at <= now, or "sending" left
-  // over from a crash), oldest first. Sync read.
+  // over from a crash), oldest first; never "quarantined" ones (record_plugin_crash). Sync read.
   virtual std::vector<OutboxItem> due_outbox(UnixMs now, int limit) = 0;
   // The instance's sent replies still short of a final delivery state, recorded as sent in
   // [sent_after, sent_before) and with outbox id > after_id, by outbox id, at most `limit`:
@@ -110,6 +111,39 @@ class Store {
   virtual std::vector<UnsettledSend> unsettled_sends(const std::string& instance, UnixMs sent_after,
                                                      UnixMs sent_before, Id after_id,
                                                      int limit) = 0;
+
+  // ---- plugin crashes: poison-input quarantine and the crash-loop guard
+  // Appends the crash to plugin_crash_log. With an input, counts it on the input's quarantine
+  // row (created "suspect" on its first crash, raw kept from the first crash that had one; a
+  // "released" or "dropped" row starts over as "suspect" with one crash). At quarantine_after
+  // crashes a suspect row becomes "quarantined"; an outbox input's row (input_key
+  // "outbox:<id>") then becomes outbox state "quarantined" in the same transaction, so
+  // due_outbox never returns it again.
+  virtual void record_plugin_crash(PluginCrash crash, int quarantine_after,
+                                   Completion<CrashVerdict> done) = 0;
+  // The instance's crashes at or after `since`. Sync read.
+  virtual int plugin_crash_count(const std::string& instance, UnixMs since) = 0;
+  // Newest first (by last crash). Sync reads.
+  virtual std::vector<QuarantineEntry> list_quarantine(const QuarantineFilter& filter) = 0;
+  virtual std::optional<QuarantineEntry> get_quarantine(Id id) = 0;
+  // The instance's "quarantined" rows: the inputs the gateway refuses. Sync read.
+  virtual std::vector<QuarantineEntry> quarantined_inputs(const std::string& instance) = 0;
+  // "quarantined" → "released" (else error "not quarantined"), audited "quarantine.release" by
+  // `actor`. An outbox input goes back to the sender at once (state "retry", due now,
+  // replayed_at set); an http/ws input waits for the running gateway to replay it and call
+  // mark_quarantine_replayed. Value: the row after the change.
+  virtual void release_quarantine(Id id, std::string actor, Completion<QuarantineEntry> done) = 0;
+  // "quarantined" or "suspect" → "dropped", audited "quarantine.drop". An outbox input's send
+  // fails like outbox_mark_failed ("dropped from quarantine by <actor>").
+  virtual void drop_quarantine(Id id, std::string actor, Completion<QuarantineEntry> done) = 0;
+  // Released http/ws inputs not replayed yet, oldest release first. Sync read.
+  virtual std::vector<QuarantineEntry> released_unreplayed() = 0;
+  virtual void mark_quarantine_replayed(Id id, Completion<Nothing> done) = 0;
+  // Disables or enables an instance (audited "plugin.disable" / "plugin.enable" by `actor`).
+  virtual void set_plugin_instance_disabled(std::string instance, bool disabled, std::string reason,
+                                            std::string actor, Completion<Nothing> done) = 0;
+  // Every instance ever disabled or enabled, by name. Sync read.
+  virtual std::vector<PluginInstanceState> plugin_instance_states() = 0;
 
   // ---- agents, users, tokens
   virtual void upsert_agent(Agent agent, Completion<Nothing> done) = 0;
