@@ -184,6 +184,15 @@ take the new tier with a customer.tier_changed event. A running gateway re-queue
 after SIGHUP (PATCH /api/v1/customers/{id} applies it at once).
 )",
      customers_set_tier_command},
+    {"plugin-host",
+     nullptr,
+     {"fd", "instance", "open-files"},
+     R"(usage: omnigate plugin-host --fd N --instance NAME [--open-files N]
+
+Internal: the process `omnigate serve` starts for a plugin instance with isolation = "process".
+It loads the plugin and speaks the plugin ABI to it over the socket on file descriptor N.
+)",
+     plugin_host_command},
 };
 
 }  // namespace

@@ -1,14 +1,21 @@
 #include "plugin_host/plugin_host.hpp"
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
+#include "http/router.hpp"
+#include "plugin_host/crash_book.hpp"
 #include "plugin_host/http_fetcher.hpp"
 #include "plugin_host/plugin_instance.hpp"
 #include "plugin_host/plugin_loader.hpp"
+#include "plugin_process/remote_plugin.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <utility>
 
 namespace omnigate {
@@ -59,7 +66,8 @@ struct CommitListeners {
 class PluginHost::Impl {
  public:
   Impl(Executor& executor, store::Store& store, Metrics& metrics, PluginHostOptions options)
-      : services{executor,
+      : crash_book(store, metrics, options.supervision),
+        services{executor,
                  store,
                  metrics,
                  fetcher,
@@ -67,7 +75,8 @@ class PluginHost::Impl {
                  [l = listeners](const std::string& instance, const store::IngestResult& result) {
                    l->notify(instance, result);
                  },
-                 positions},
+                 positions,
+                 crash_book},
         notices(executor.make_strand()) {}
 
   std::string resolve(const std::string& file) const {
@@ -80,7 +89,8 @@ class PluginHost::Impl {
     info.state = std::move(state);
     info.reason = std::move(reason);
     services.metrics.gauge_set("omnigate_plugin_state",
-                               "1 when the channel instance is running, 0 otherwise",
+                               "1 when the channel instance is running, 0 otherwise (failed, "
+                               "disabled, or degraded: its plugin process is restarting)",
                                {{"instance", info.instance}}, info.state == "running" ? 1 : 0);
     const LogLevel level = info.state == "failed" ? LogLevel::error : LogLevel::info;
     // A failure reason already names the file; otherwise say which file the instance runs.
@@ -104,8 +114,13 @@ class PluginHost::Impl {
       set_state(info, "failed", "instance name is used twice");
     } else if (!cfg.enabled) {
       set_state(info, "disabled", "enabled = false");
+    } else if (auto why = crash_book.disabled_reason(cfg.instance)) {
+      set_state(info, "disabled",
+                *why + " — enable with `omnigate plugins enable " + cfg.instance +
+                    "` and restart the gateway");
+      store_disabled.insert(cfg.instance);
     } else {
-      auto loaded = plugin_host::load_plugin(info.file);
+      auto loaded = load(cfg, info);
       if (!loaded.plugin) {
         set_state(info, "failed", loaded.error);
       } else {
@@ -145,6 +160,53 @@ class PluginHost::Impl {
     infos.push_back(std::move(info));
   }
 
+  // The plugin of an instance: a library in this process, or a plugin-host process's proxy.
+  plugin_host::LoadResult load(const config::PluginInstanceConfig& cfg, InstanceInfo& info) {
+    const bool in_process = cfg.isolation == config::PluginInstanceConfig::Isolation::in_process;
+    info.isolation = in_process ? "in_process" : "process";
+    if (in_process) return plugin_host::load_plugin(info.file);
+    plugin_process::ProcessOptions options;
+    options.executable = executable();
+    options.memory_limit_bytes = cfg.memory_limit_bytes;
+    options.open_files_limit = cfg.open_files_limit;
+    const auto& s = services.options.supervision;
+    options.call_timeout = std::chrono::milliseconds(s.call_timeout_ms);
+    options.backoff_min = std::chrono::milliseconds(s.restart_backoff_ms);
+    options.backoff_max = std::chrono::milliseconds(s.max_restart_backoff_ms);
+    plugin_process::RemoteHooks hooks;
+    const std::string name = cfg.instance;
+    hooks.died = [this, name](const plugin_process::ChildDeath& death) {
+      return crash_book.record(name, "process", death.reason, death.input, now_ms());
+    };
+    hooks.state_changed = [this, name](const std::string& state, const std::string& reason) {
+      std::lock_guard lock(mu);
+      for (auto& i : infos) {
+        if (i.instance == name && i.state != state) set_state(i, state, reason);
+      }
+    };
+    auto launched = plugin_process::RemotePlugin::launch(info.file, cfg.instance,
+                                                         std::move(options), std::move(hooks));
+    if (!launched.plugin) return {nullptr, launched.error};
+    std::optional<plugin_host::ConfigSchema> schema;
+    const og_plugin_api& api = launched.plugin->api();
+    if (api.config_schema_json != nullptr) {
+      std::string why;
+      schema = plugin_host::ConfigSchema::compile(api.config_schema_json, why);
+      if (!schema) return {nullptr, info.file + ": og_plugin_api.config_schema_json " + why};
+    }
+    remotes[cfg.instance] = launched.plugin;
+    return {std::make_shared<plugin_host::LoadedPlugin>(launched.plugin, info.file, api,
+                                                        std::move(schema)),
+            {}};
+  }
+
+  std::string executable() const {
+    if (!services.options.executable.empty()) return services.options.executable;
+    char path[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string("omnigate");
+  }
+
   std::shared_ptr<PluginInstance> find(const std::string& name) const {
     std::lock_guard lock(mu);
     auto it = running.find(name);
@@ -155,6 +217,7 @@ class PluginHost::Impl {
   plugin_host::HttpFetcher fetcher;       // before services: they refer to it
   plugin_host::QueuePositions positions;  // the same
 
+  plugin_host::CrashBook crash_book;  // before services: they refer to it
   plugin_host::HostServices services;
   // Conversation notices in the order they were raised: each reads the store, then goes to the
   // instance's strand, so every conversation's notices reach its plugin in order.
@@ -164,6 +227,9 @@ class PluginHost::Impl {
   mutable std::mutex mu;  // guards the members below
   std::map<std::string, std::shared_ptr<PluginInstance>> running;
   std::vector<InstanceInfo> infos;
+  // Process-mode instances' proxies, for their status and enable().
+  std::map<std::string, std::shared_ptr<plugin_process::RemotePlugin>> remotes;
+  std::set<std::string> store_disabled;  // disabled in the store when the gateway started
 };
 
 PluginHost::PluginHost(Executor& executor, store::Store& store, Metrics& metrics,
@@ -175,6 +241,9 @@ PluginHost::~PluginHost() {
 }
 
 void PluginHost::start(const std::vector<config::PluginInstanceConfig>& instances) {
+  std::vector<std::string> names;
+  for (const auto& cfg : instances) names.push_back(cfg.instance);
+  impl_->crash_book.load(names);
   // Instances start one after the other on this thread; a failing one never stops the others.
   for (const auto& cfg : instances) {
     std::lock_guard lock(impl_->mu);
@@ -200,6 +269,19 @@ void PluginHost::stop() {
 void PluginHost::register_routes(http::Router& router) {
   std::lock_guard lock(impl_->mu);
   for (auto& [name, instance] : impl_->running) instance->mount(router);
+  // An instance the crash-loop guard disabled answers 503, so providers keep retrying until an
+  // operator enables it (a 404 would make some give up).
+  for (const auto& name : impl_->store_disabled) {
+    for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+      router.add(method, "/channels/" + name + "/*",
+                 [name](const http::Request&, http::Reply reply) {
+                   reply(http::Response{
+                       503, "text/plain; charset=utf-8",
+                       "channel instance " + name + " is disabled (crash loop); retry later\n",
+                       {{"Retry-After", "60"}}});
+                 });
+    }
+  }
 }
 
 void PluginHost::on_committed(
@@ -231,7 +313,62 @@ void PluginHost::conversation_changed(const store::ConversationChange& change) {
 
 std::vector<PluginHost::InstanceInfo> PluginHost::instances() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->infos;
+  auto infos = impl_->infos;
+  for (auto& info : infos) {
+    if (auto it = impl_->remotes.find(info.instance); it != impl_->remotes.end())
+      info.restarts = it->second->status().restarts;
+  }
+  return infos;
+}
+
+void PluginHost::record_crash(const std::string& instance, const std::string& reason,
+                              const std::optional<isolation::CapturedInput>& input,
+                              store::UnixMs at) {
+  impl_->crash_book.record(instance, "in_process", reason, input, at);
+}
+
+bool PluginHost::enable(const std::string& instance) {
+  std::shared_ptr<plugin_process::RemotePlugin> remote;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (auto it = impl_->remotes.find(instance); it != impl_->remotes.end()) remote = it->second;
+  }
+  return remote && remote->enable();
+}
+
+void PluginHost::apply_operator_changes() {
+  auto& store = impl_->services.store;
+  for (const auto& state : store.plugin_instance_states()) {
+    if (state.disabled) continue;
+    bool ours = false;
+    {
+      std::lock_guard lock(impl_->mu);
+      for (const auto& info : impl_->infos)
+        ours = ours || (info.instance == state.instance && info.state == "disabled" &&
+                        impl_->remotes.count(state.instance) != 0);
+    }
+    if (ours && enable(state.instance))
+      log(LogLevel::info, "plugin_host", "instance " + state.instance + " enabled again by " +
+                                             state.changed_by);
+  }
+  for (const auto& entry : store.released_unreplayed()) {
+    impl_->crash_book.released(entry.instance, entry.input_key);
+    auto instance = impl_->find(entry.instance);
+    if (!instance) continue;  // replayed once the instance runs
+    auto input = isolation::CapturedInput::from_raw_json(entry.raw);
+    if (!input) {
+      log(LogLevel::error, "plugin_host",
+          "quarantine " + std::to_string(entry.id) + ": raw input unreadable; not replayed");
+      store.mark_quarantine_replayed(entry.id, [](store::Outcome<store::Nothing>) {});
+      continue;
+    }
+    instance->replay(*input, [&store, id = entry.id, name = entry.instance](std::string outcome) {
+      log(LogLevel::info, "plugin_host",
+          "instance " + name + ": released input " + std::to_string(id) + " replayed: " +
+              outcome);
+      store.mark_quarantine_replayed(id, [](store::Outcome<store::Nothing>) {});
+    });
+  }
 }
 
 std::vector<PluginHost::RouteInfo> PluginHost::routes(const std::string& instance) const {

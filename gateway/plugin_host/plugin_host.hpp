@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
+#include "isolation/input_in_flight.hpp"
 #include "plugin_host/channel_sender.hpp"
 #include "store/conversation_change.hpp"
 #include "store/model.hpp"
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,9 @@ struct PluginHostOptions {
   std::uint64_t default_max_body_bytes = 1024 * 1024;
   std::string public_base_url = {};  // [server] public_base_url, for host_info ("" unset)
   std::string attachments_dir;       // the store's attachment files: where plugins' blobs go
+  config::SupervisionConfig supervision = {};  // crashes: quarantine, crash loop, restarts
+  // The omnigate binary that runs plugin-host processes ("" = this process's own executable).
+  std::string executable = {};
 };
 
 class PluginHost final : public ChannelSender {
@@ -63,8 +68,25 @@ class PluginHost final : public ChannelSender {
 
   struct InstanceInfo {
     std::string instance, plugin, version, channel_kind, file, state, reason;
+    std::string isolation;  // "process" | "in_process"
+    int restarts = 0;       // plugin-host processes started again after a crash
   };
-  std::vector<InstanceInfo> instances() const;  // state: "running" | "disabled" | "failed"
+  // state: "running" | "degraded" (its plugin-host process is restarting) | "disabled" |
+  // "failed"
+  std::vector<InstanceInfo> instances() const;
+
+  // A crash an in-process plugin left in the crash record file (read at start, before start()):
+  // recorded like a plugin-host process's death (CrashBook).
+  void record_crash(const std::string& instance, const std::string& reason,
+                    const std::optional<isolation::CapturedInput>& input, store::UnixMs at);
+  // Re-enables an instance the crash-loop guard disabled: a process-mode instance disabled
+  // while the gateway runs starts a new plugin-host process at once. False when the instance is
+  // not disabled here (an instance disabled when the gateway started runs after a restart:
+  // its routes were never mounted).
+  bool enable(const std::string& instance);
+  // Acts on what operators changed in the store (the API, or the CLI from another process):
+  // enabled instances, released inputs (replayed to their plugin). Called periodically.
+  void apply_operator_changes();
 
   // A route a running instance registered, read-only (for `omnigate plugins conform`).
   struct RouteInfo {

@@ -533,6 +533,38 @@ void PluginInstance::handle_http(const HttpRoute& route, const http::Request& re
   });
 }
 
+void PluginInstance::replay(const isolation::CapturedInput& input,
+                            std::function<void(std::string)> done) {
+  if (input.kind != isolation::InputKind::http) {
+    // A frame's connection is gone: the release lets the client's resend through instead.
+    done("not replayed (a WebSocket frame is delivered when its client sends it again)");
+    return;
+  }
+  std::optional<HttpRoute> route;
+  {
+    std::lock_guard lock(state_mu_);
+    for (const auto& r : routes_) {
+      if (r.path == input.path && (r.method.empty() || r.method == input.method)) route = r;
+    }
+  }
+  if (!route) {
+    done("not replayed: the plugin has no route " + input.method + " " + input.path);
+    return;
+  }
+  auto request = std::make_shared<http::Request>();
+  request->method = input.method;
+  request->target = input.target;
+  request->path = mount_path(input.path);
+  if (auto q = input.target.find('?'); q != std::string::npos)
+    request->query = input.target.substr(q + 1);
+  request->headers = input.headers;
+  request->body = input.body;
+  request->remote_addr = input.remote_addr;
+  handle_http(*route, *request, [request, done = std::move(done)](http::Response response) {
+    done("HTTP " + std::to_string(response.status));
+  });
+}
+
 void PluginInstance::finish_request_if_ready(const std::shared_ptr<PendingRequest>& request) {
   http::Reply reply;
   http::Response response;

@@ -21,9 +21,11 @@
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
 #include "http/http_types.hpp"
+#include "isolation/input_in_flight.hpp"
 #include "plugin_host/blob_streams.hpp"
 #include "plugin_host/channel_sender.hpp"
 #include "plugin_host/conversation_notices.hpp"
+#include "plugin_host/crash_book.hpp"
 #include "plugin_host/http_fetcher.hpp"
 #include "plugin_host/kv_writer.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -70,6 +72,7 @@ struct HostServices {
   // only queues the notice (PluginHost::on_committed).
   CommitListener committed;
   QueuePositions& queue_positions;  // get_conversation's queue positions
+  CrashBook& crashes;                // quarantined inputs never reach the plugin
 };
 
 class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
@@ -95,6 +98,10 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void mount(http::Router& router);
   std::vector<PluginHost::RouteInfo> routes() const;  // what mount() mounts, read-only
   void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done);
+  // Offers a released quarantined input to the plugin again: an HTTP request goes through its
+  // route as if the provider sent it once more. `done` gets what came of it ("HTTP 200", or why
+  // it could not be replayed).
+  void replay(const isolation::CapturedInput& input, std::function<void(std::string)> done);
   // lookup_send (ABI 1.1); `unsupported` when the plugin has none.
   void lookup(const store::OutboxItem& item, std::function<void(LookupOutcome)> done);
 

@@ -191,7 +191,7 @@ og_status refuse(og_error* err, const char* what) {
 
 // Encodes with `fill`; a malformed array the plugin gave is refused like the host refuses it.
 template <class Fill>
-og_status encode(WireWriter& w, og_error* err, Fill fill) {
+og_status encode(og_error* err, Fill fill) {
   try {
     fill();
     return OG_OK;
@@ -248,7 +248,7 @@ og_status h_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_respons
   if (!r) return refuse(err, "og_http_response");
   WireWriter w;
   w.u64(request_id);
-  if (auto s = encode(w, err, [&] { write_http_response(w, *r); }); s != OG_OK) return s;
+  if (auto s = encode(err, [&] { write_http_response(w, *r); }); s != OG_OK) return s;
   return child_of(ctx).call_status(HostMethod::respond, w, err);
 }
 
@@ -260,7 +260,7 @@ og_status submit(og_host_ctx* ctx, HostMethod method, uint64_t request_id, const
   auto& c = child_of(ctx);
   WireWriter w;
   w.u64(request_id);
-  if (auto s = encode(w, err, [&] { write(w, *v); }); s != OG_OK) return s;
+  if (auto s = encode(err, [&] { write(w, *v); }); s != OG_OK) return s;
   const std::uint64_t cb = c.keep({erase_type(done), user});
   w.u64(cb);
   const og_status status = c.call_status(method, w, err);
@@ -340,7 +340,7 @@ og_status h_http_fetch(og_host_ctx* ctx, const og_fetch_request* request, og_fet
   }
   auto& c = child_of(ctx);
   WireWriter w;
-  if (auto s = encode(w, err, [&] { write_fetch_request(w, *r); }); s != OG_OK) return s;
+  if (auto s = encode(err, [&] { write_fetch_request(w, *r); }); s != OG_OK) return s;
   const std::uint64_t cb = c.keep({erase_type(done), user});
   w.u64(cb);
   const og_status status = c.call_status(HostMethod::http_fetch, w, err);
@@ -580,9 +580,13 @@ std::string ChildHost::load(WireReader& r) {
   w.str(api.config_schema_json ? api.config_schema_json : "");
   w.u32(api.abi_major);
   w.u32(api.abi_minor);
-  w.u32((api.start ? kHasStart : 0) | (api.stop ? kHasStop : 0) |
-        (api.on_timer ? kHasOnTimer : 0) | (api.lookup_send ? kHasLookupSend : 0) |
-        (api.on_conversation ? kHasOnConversation : 0));
+  std::uint32_t flags = 0;
+  if (api.start) flags |= kHasStart;
+  if (api.stop) flags |= kHasStop;
+  if (api.on_timer) flags |= kHasOnTimer;
+  if (api.lookup_send) flags |= kHasLookupSend;
+  if (api.on_conversation) flags |= kHasOnConversation;
+  w.u32(flags);
   return w.take();
 }
 

@@ -187,6 +187,7 @@ class RemotePlugin::Impl : public std::enable_shared_from_this<RemotePlugin::Imp
   void schedule_restart(std::chrono::milliseconds delay);
   void restart();
   void set_state(State state, std::string reason);
+  void announce();  // tells hooks_.state_changed the current state; never with mu_ held
   std::string create_payload(og_str config) const;
 
   const std::string file_;
@@ -488,15 +489,16 @@ std::string RemotePlugin::Impl::load(std::string& error) {
 }
 
 void RemotePlugin::Impl::set_state(State state, std::string reason) {
-  // mu_ held by the caller
+  // mu_ held by the caller, who calls announce() once it let go of it
   state_ = state;
   state_reason_ = std::move(reason);
+}
+
+void RemotePlugin::Impl::announce() {
   if (!hooks_.state_changed) return;
-  const char* text = state == State::running      ? "running"
-                     : state == State::restarting ? "degraded"
-                     : state == State::disabled   ? "disabled"
-                                                  : nullptr;
-  if (text != nullptr) hooks_.state_changed(text, state_reason_);
+  const Status s = status();
+  if (s.state == "running" || s.state == "degraded" || s.state == "disabled")
+    hooks_.state_changed(s.state, s.reason);
 }
 
 RemotePlugin::Status RemotePlugin::Impl::status() const {
@@ -600,6 +602,7 @@ void RemotePlugin::Impl::child_closed(std::uint64_t generation, const std::strin
   const bool disable =
       hooks_.died ? hooks_.died(ChildDeath{instance_, reason, std::move(input)}) : false;
   std::chrono::milliseconds delay{0};
+  bool disabled = false;
   {
     std::lock_guard lock(mu_);
     handled_generation_ = generation;
@@ -613,15 +616,17 @@ void RemotePlugin::Impl::child_closed(std::uint64_t generation, const std::strin
                     "POST /api/v1/admin/plugins/" +
                     instance_ + "/enable");
       log(LogLevel::error, kComponent, "instance " + instance_ + ": " + state_reason_);
-      return;
+      disabled = true;
+    } else {
+      delay = options_.backoff_min * (1 << std::min(consecutive_crashes_, 16));
+      if (delay > options_.backoff_max) delay = options_.backoff_max;
+      ++consecutive_crashes_;
+      set_state(State::restarting, "plugin process " + reason + "; restarting in " +
+                                       std::to_string(delay.count()) + " ms");
     }
-    delay = options_.backoff_min * (1 << std::min(consecutive_crashes_, 16));
-    if (delay > options_.backoff_max) delay = options_.backoff_max;
-    ++consecutive_crashes_;
-    set_state(State::restarting, "plugin process " + reason + "; restarting in " +
-                                     std::to_string(delay.count()) + " ms");
   }
-  schedule_restart(delay);
+  announce();
+  if (!disabled) schedule_restart(delay);
 }
 
 void RemotePlugin::Impl::settle_after_death(const std::string& reason) {
@@ -698,7 +703,7 @@ void RemotePlugin::Impl::restart() {
   if (ok) ok = status_of(call_child(PluginMethod::create, create_payload(og_str_of(config_json_))),
                          message) == OG_OK;
   if (ok) ok = status_of(call_child(PluginMethod::start, {}), message) == OG_OK;
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (!child_ || child_->generation != generation) return;  // it died meanwhile: handled
   if (!ok) {
     // A child that cannot start counts as a crash: kill it and let the death path decide.
@@ -712,6 +717,8 @@ void RemotePlugin::Impl::restart() {
   log(LogLevel::info, kComponent,
       "instance " + instance_ + ": plugin process restarted (pid " + std::to_string(child->pid) +
           ", restart " + std::to_string(restarts_) + ")");
+  lock.unlock();
+  announce();
 }
 
 bool RemotePlugin::Impl::enable() {
@@ -721,6 +728,7 @@ bool RemotePlugin::Impl::enable() {
     consecutive_crashes_ = 0;
     set_state(State::restarting, "re-enabled; starting");
   }
+  announce();
   schedule_restart(std::chrono::milliseconds(0));
   return true;
 }
@@ -806,7 +814,7 @@ og_status RemotePlugin::Impl::send_message(uint64_t ticket, const og_outbound_me
   auto result = call_child(PluginMethod::send_message, w.take());
   og_status status = OG_RETRY;
   if (!result) {
-    write_error(err, OG_RETRY, "the plugin process is not running (" + status().reason + ")");
+    write_error(err, OG_RETRY, "the plugin process is not running (" + this->status().reason + ")");
   } else {
     WireReader r(*result);
     status = r.i32();
@@ -878,7 +886,8 @@ og_status RemotePlugin::Impl::on_http(const RouteProxy& route, const og_http_req
   auto result = call_child(PluginMethod::http_handler, w.take());
   if (!result) {
     respond_retry_later(host_, ctx_, request.request_id,
-                        "channel plugin unavailable (" + status().reason + "); retry later\n");
+                        "channel plugin unavailable (" + this->status().reason +
+                            "); retry later\n");
     return OG_OK;
   }
   WireReader r(*result);
