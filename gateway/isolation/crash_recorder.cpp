@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -203,7 +204,14 @@ void give_thread_signal_stack() {
   if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0)
     return;  // the thread has one already (a sanitizer's, say)
   const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const std::size_t usable = 64u << 10;  // RecordWriter is ~20 KiB
+  // RecordWriter takes ~17 KiB, plus the kernel's signal frame, which grows with the CPU's
+  // register state (AVX-512, AMX): the system's SIGSTKSZ says how much.
+  std::size_t usable = 64u << 10;
+#ifdef _SC_SIGSTKSZ
+  if (const long system = ::sysconf(_SC_SIGSTKSZ); system > 0)
+    usable = std::max(usable, static_cast<std::size_t>(system) + (32u << 10));
+#endif
+  usable = (usable + page - 1) / page * page;
   void* mapping = ::mmap(nullptr, usable + page, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mapping == MAP_FAILED) return;

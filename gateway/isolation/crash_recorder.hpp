@@ -61,7 +61,8 @@ std::vector<CrashRecord> read_crash_records(const std::string& path);
 // The same over bytes already read.
 std::vector<CrashRecord> parse_crash_records(std::string_view bytes);
 
-// Empties the file (once its records are accounted for). A missing file is left missing.
+// Empties the file (once its records are accounted for). A missing file is left missing;
+// throws std::system_error when the file exists and cannot be truncated.
 void clear_crash_records(const std::string& path);
 
 }  // namespace omnigate::isolation

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "http/router.hpp"
+#include "isolation/input_in_flight.hpp"
 #include "plugin_host/abi_struct.hpp"
 #include "plugin_host/host_api.hpp"
 #include "plugin_host/plugin_response.hpp"
@@ -466,6 +467,12 @@ void PluginInstance::mount(http::Router& router) {
       if (!self) return;
       self->on_strand([self, route, conn_id, data = std::move(data), is_text] {
         if (self->phase_ != Phase::running) return;
+        const isolation::InputInFlight input{.instance = self->config_.instance.c_str(),
+                                             .kind = isolation::InputKind::ws,
+                                             .ws_path = og_str_of(route.path),
+                                             .ws_frame = og_str_of(data),
+                                             .ws_is_text = is_text ? 1 : 0};
+        const isolation::InputScope scope(input);
         route.handlers.on_message(route.handlers.user, conn_id, og_str_of(data), is_text ? 1 : 0);
       });
     };
@@ -511,6 +518,10 @@ void PluginInstance::handle_http(const HttpRoute& route, const http::Request& re
       std::string below = req.path.substr(std::min(req.path.size(), mount_path("/").size()));
       if (below.empty()) below = "/";
       BorrowedRequest borrowed(req, pending->id, below);
+      const isolation::InputInFlight input{.instance = config_.instance.c_str(),
+                                           .kind = isolation::InputKind::http,
+                                           .http = &borrowed.request};
+      const isolation::InputScope scope(input);
       status = route.handler(route.user, &borrowed.request);
     }
     bool deferred = false;
@@ -866,6 +877,10 @@ void PluginInstance::send(const store::OutboxItem& item, std::function<void(Send
     if (self->settled_as_not_running(ticket)) return;
     const OutboundView message(item);
     og_error err = make_abi_error();
+    const isolation::InputInFlight input{.instance = self->config_.instance.c_str(),
+                                         .kind = isolation::InputKind::outbox,
+                                         .outbox_id = item.id};
+    const isolation::InputScope scope(input);
     const og_status st = self->api_.send_message(self->plugin_state_, ticket, message.get(), &err);
     if (st != OG_OK) {
       err.message[sizeof err.message - 1] = '\0';
@@ -901,6 +916,10 @@ void PluginInstance::lookup(const store::OutboxItem& item,
     lookup.taken_ids = taken.data();
     lookup.taken_id_count = taken.size();
     og_error err = make_abi_error();
+    const isolation::InputInFlight input{.instance = self->config_.instance.c_str(),
+                                         .kind = isolation::InputKind::outbox,
+                                         .outbox_id = item.id};
+    const isolation::InputScope scope(input);
     const og_status st =
         self->api_.lookup_send(self->plugin_state_, ticket, message.get(), &lookup, &err);
     if (st != OG_OK) {
