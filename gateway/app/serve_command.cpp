@@ -15,6 +15,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
+#include "isolation/crash_recorder.hpp"
 #include "outbox/outbox_sender.hpp"
 #include "plugin_host/plugin_host.hpp"
 
@@ -48,12 +49,30 @@ std::string url_host(const std::string& address) {
   return address.find(':') != std::string::npos ? "[" + address + "]" : address;
 }
 
-void add_operational_routes(http::Router& router, Metrics& metrics, StoreHealth& health) {
-  router.add("GET", "/healthz", [&health](const http::Request&, http::Reply reply) {
-    health.check([reply](std::optional<std::string> problem) {
-      if (!problem) return reply(http::Response{200, "application/json", R"({"status":"ok"})", {}});
-      const nlohmann::json body = {{"status", "unavailable"}, {"reason", *problem}};
-      reply(http::Response{503, "application/json", body.dump(), {}});
+// /healthz: 503 when the store cannot be written (the gateway cannot acknowledge anything);
+// 200 otherwise, "degraded" while a channel instance is down (its plugin-host process
+// restarting, or disabled by the crash-loop guard) — the rest of the gateway serves on.
+void add_operational_routes(http::Router& router, Metrics& metrics, StoreHealth& health,
+                            PluginHost& host) {
+  router.add("GET", "/healthz", [&health, &host](const http::Request&, http::Reply reply) {
+    health.check([reply, &host](std::optional<std::string> problem) {
+      if (problem) {
+        const nlohmann::json body = {{"status", "unavailable"}, {"reason", *problem}};
+        return reply(http::Response{503, "application/json", body.dump(), {}});
+      }
+      nlohmann::json plugins = nlohmann::json::object();
+      bool degraded = false;
+      for (const auto& i : host.instances()) {
+        nlohmann::json entry = {{"state", i.state}, {"isolation", i.isolation}};
+        if (!i.reason.empty() && i.state != "running") entry["reason"] = i.reason;
+        if (i.restarts != 0) entry["restarts"] = i.restarts;
+        plugins[i.instance] = std::move(entry);
+        degraded = degraded || i.state == "degraded" ||
+                   (i.state == "disabled" && i.reason.rfind("crash loop", 0) == 0);
+      }
+      const nlohmann::json body = {{"status", degraded ? "degraded" : "ok"},
+                                   {"plugins", std::move(plugins)}};
+      reply(http::Response{200, "application/json", body.dump(), {}});
     });
   });
   router.add("GET", "/metrics", [&metrics](const http::Request&, http::Reply reply) {
@@ -94,6 +113,16 @@ void reload_routing(config::GatewayConfig& running, api::RoutingDispatcher& disp
   } catch (const std::exception& e) {
     log(LogLevel::error, kComponent, std::string("SIGHUP: routing not reloaded: ") + e.what());
   }
+}
+
+std::string crash_record_file(const config::GatewayConfig& config) {
+  return (std::filesystem::path(config.data_dir) / "plugin-crashes.rec").string();
+}
+
+std::string signal_reason(int signal) {
+  const char* name = sigabbrev_np(signal);
+  return "gateway killed by signal " + std::to_string(signal) +
+         (name ? std::string(" (SIG") + name + ")" : std::string()) + " in an in-process plugin";
 }
 
 void write_port_file(const std::string& path, std::uint16_t port) {
@@ -158,7 +187,25 @@ int serve_command(const Args& args) {
     host_options.default_max_body_bytes = config.limits.max_body_bytes;
     host_options.public_base_url = config.public_base_url;
     host_options.attachments_dir = attachments_dir(config);
+    host_options.supervision = config.supervision;
     PluginHost host(*executor, *store, metrics, host_options);
+    // An in-process plugin that crashed the gateway left a record of the input it was given:
+    // count it before the plugins start, so a poison input is quarantined and a crash loop
+    // disables its instance. Then arm the recorder for this run.
+    const std::string crash_file = crash_record_file(config);
+    for (const auto& record : isolation::read_crash_records(crash_file)) {
+      if (!record.has_input) {
+        log(LogLevel::error, kComponent,
+            "the last run died of signal " + std::to_string(record.signal) +
+                " outside any plugin call");
+        continue;
+      }
+      host.record_crash(record.input.instance, signal_reason(record.signal), record.input,
+                        record.at_ms);
+    }
+    store->flush();
+    isolation::clear_crash_records(crash_file);
+    isolation::install_crash_recorder(crash_file);
     host.start(config.plugins);
     for (const auto& i : host.instances()) {
       log(i.state == "running" ? LogLevel::info : LogLevel::warn, kComponent,
@@ -179,9 +226,18 @@ int serve_command(const Args& args) {
       dispatcher.on_inbound(instance, r);
     });
 
+    // Operators enable instances and release quarantined inputs through the API or the CLI
+    // (another process): both land in the store, which is looked at every second.
+    auto operator_strand = executor->make_strand();
+    std::function<void()> poll_operator_changes = [&] {
+      host.apply_operator_changes();
+      operator_strand->post_after(std::chrono::seconds(1), poll_operator_changes);
+    };
+    operator_strand->post_after(std::chrono::seconds(1), poll_operator_changes);
+
     http::Router router;
     StoreHealth store_health(*store, *executor);
-    add_operational_routes(router, metrics, store_health);
+    add_operational_routes(router, metrics, store_health, host);
     host.register_routes(router);
     api::AgentApi agent_api(*store, dispatcher, outbox, metrics);
     agent_api.register_routes(router);

@@ -155,8 +155,8 @@ constexpr const char* kPersonNameExpected =
 }  // namespace
 
 bool bundled_plugin_file(const std::string& file) {
-  for (const char* bundled : {"libog_sms.so", "libog_email.so", "libog_webchat.so",
-                              "libog_voice_webhook.so"}) {
+  for (const char* bundled :
+       {"libog_sms.so", "libog_email.so", "libog_webchat.so", "libog_voice_webhook.so"}) {
     if (file == bundled) return true;
   }
   return false;

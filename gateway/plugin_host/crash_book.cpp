@@ -60,9 +60,8 @@ bool CrashBook::record(const std::string& instance, const std::string& mode,
                              {{"instance", instance}}, 1);
         log(LogLevel::error, "plugin_host",
             "instance " + instance + ": input " + key + " quarantined after " +
-                std::to_string(outcome.value.input_crashes) +
-                " crashes (quarantine id " + std::to_string(outcome.value.quarantine_id) +
-                "); see `omnigate quarantine show " +
+                std::to_string(outcome.value.input_crashes) + " crashes (quarantine id " +
+                std::to_string(outcome.value.quarantine_id) + "); see `omnigate quarantine show " +
                 std::to_string(outcome.value.quarantine_id) + "`");
       });
   bool loops = false;

@@ -276,7 +276,8 @@ void PluginHost::register_routes(http::Router& router) {
       router.add(method, "/channels/" + name + "/*",
                  [name](const http::Request&, http::Reply reply) {
                    reply(http::Response{
-                       503, "text/plain; charset=utf-8",
+                       503,
+                       "text/plain; charset=utf-8",
                        "channel instance " + name + " is disabled (crash loop); retry later\n",
                        {{"Retry-After", "60"}}});
                  });
@@ -348,8 +349,8 @@ void PluginHost::apply_operator_changes() {
                         impl_->remotes.count(state.instance) != 0);
     }
     if (ours && enable(state.instance))
-      log(LogLevel::info, "plugin_host", "instance " + state.instance + " enabled again by " +
-                                             state.changed_by);
+      log(LogLevel::info, "plugin_host",
+          "instance " + state.instance + " enabled again by " + state.changed_by);
   }
   for (const auto& entry : store.released_unreplayed()) {
     impl_->crash_book.released(entry.instance, entry.input_key);
@@ -364,8 +365,7 @@ void PluginHost::apply_operator_changes() {
     }
     instance->replay(*input, [&store, id = entry.id, name = entry.instance](std::string outcome) {
       log(LogLevel::info, "plugin_host",
-          "instance " + name + ": released input " + std::to_string(id) + " replayed: " +
-              outcome);
+          "instance " + name + ": released input " + std::to_string(id) + " replayed: " + outcome);
       store.mark_quarantine_replayed(id, [](store::Outcome<store::Nothing>) {});
     });
   }

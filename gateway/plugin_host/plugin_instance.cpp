@@ -472,6 +472,7 @@ void PluginInstance::mount(http::Router& router) {
                                              .ws_path = og_str_of(route.path),
                                              .ws_frame = og_str_of(data),
                                              .ws_is_text = is_text ? 1 : 0};
+        if (self->services_.crashes.quarantined(input)) return;  // crashed the plugin before
         const isolation::InputScope scope(input);
         route.handlers.on_message(route.handlers.user, conn_id, og_str_of(data), is_text ? 1 : 0);
       });
@@ -521,8 +522,17 @@ void PluginInstance::handle_http(const HttpRoute& route, const http::Request& re
       const isolation::InputInFlight input{.instance = config_.instance.c_str(),
                                            .kind = isolation::InputKind::http,
                                            .http = &borrowed.request};
-      const isolation::InputScope scope(input);
-      status = route.handler(route.user, &borrowed.request);
+      if (services_.crashes.quarantined(input)) {
+        // It crashed the plugin quarantine_after times and is stored in the quarantine: a 2xx
+        // makes the provider stop retrying; nothing is lost.
+        std::lock_guard lock(state_mu_);
+        pending->response =
+            http::Response{200, "text/plain; charset=utf-8", "accepted (quarantined)\n", {}};
+        status = OG_OK;
+      } else {
+        const isolation::InputScope scope(input);
+        status = route.handler(route.user, &borrowed.request);
+      }
     }
     bool deferred = false;
     {

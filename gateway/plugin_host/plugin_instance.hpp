@@ -72,7 +72,7 @@ struct HostServices {
   // only queues the notice (PluginHost::on_committed).
   CommitListener committed;
   QueuePositions& queue_positions;  // get_conversation's queue positions
-  CrashBook& crashes;                // quarantined inputs never reach the plugin
+  CrashBook& crashes;               // quarantined inputs never reach the plugin
 };
 
 class PluginInstance : public std::enable_shared_from_this<PluginInstance> {

@@ -268,15 +268,13 @@ og_status submit(og_host_ctx* ctx, HostMethod method, uint64_t request_id, const
   return status;
 }
 
-og_status h_submit_inbound(og_host_ctx* ctx, uint64_t request_id,
-                           const og_inbound_message* message, og_commit_fn done, void* user,
-                           og_error* err) {
+og_status h_submit_inbound(og_host_ctx* ctx, uint64_t request_id, const og_inbound_message* message,
+                           og_commit_fn done, void* user, og_error* err) {
   return submit(ctx, HostMethod::submit_inbound, request_id, message, "og_inbound_message",
                 write_inbound_message, done, user, err);
 }
-og_status h_submit_delivery(og_host_ctx* ctx, uint64_t request_id,
-                            const og_delivery_report* report, og_commit_fn done, void* user,
-                            og_error* err) {
+og_status h_submit_delivery(og_host_ctx* ctx, uint64_t request_id, const og_delivery_report* report,
+                            og_commit_fn done, void* user, og_error* err) {
   return submit(ctx, HostMethod::submit_delivery, request_id, report, "og_delivery_report",
                 write_delivery_report, done, user, err);
 }
@@ -385,8 +383,7 @@ og_status h_kv_put(og_host_ctx* ctx, og_str key, og_str value, og_kv_done_fn don
                    og_error* err) {
   return kv_write(ctx, HostMethod::kv_put, key, &value, done, user, err);
 }
-og_status h_kv_delete(og_host_ctx* ctx, og_str key, og_kv_done_fn done, void* user,
-                      og_error* err) {
+og_status h_kv_delete(og_host_ctx* ctx, og_str key, og_kv_done_fn done, void* user, og_error* err) {
   return kv_write(ctx, HostMethod::kv_delete, key, nullptr, done, user, err);
 }
 
@@ -483,8 +480,8 @@ void h_blob_abort(og_host_ctx* ctx, uint64_t writer_id) {
   child_of(ctx).notify(HostMethod::blob_abort, w);
 }
 
-og_status h_blob_read(og_host_ctx* ctx, og_str ref, uint64_t offset, void* buffer,
-                      size_t capacity, size_t* got, uint64_t* total, og_error* err) {
+og_status h_blob_read(og_host_ctx* ctx, og_str ref, uint64_t offset, void* buffer, size_t capacity,
+                      size_t* got, uint64_t* total, og_error* err) {
   auto& c = child_of(ctx);
   WireWriter w;
   w.str(ref);
@@ -603,10 +600,9 @@ std::string ChildHost::create(WireReader& r) {
   info_.public_base_url = plugin_host::og_str_of(public_base_url_);
   info_.gateway_version = plugin_host::og_str_of(gateway_version_);
   og_error err = OG_ERROR_INIT;
-  const og_status status =
-      plugin_->api().create(&table_, reinterpret_cast<og_host_ctx*>(&ctx_),
-                            plugin_host::og_str_of(instance_name_), og_str{config.data(), config.size()},
-                            &instance_, &err);
+  const og_status status = plugin_->api().create(
+      &table_, reinterpret_cast<og_host_ctx*>(&ctx_), plugin_host::og_str_of(instance_name_),
+      og_str{config.data(), config.size()}, &instance_, &err);
   return status_only(status, status == OG_OK ? "" : err.message);
 }
 

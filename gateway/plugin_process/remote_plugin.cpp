@@ -371,8 +371,8 @@ std::shared_ptr<Child> RemotePlugin::Impl::spawn(std::string& error) {
     error = std::string("socketpair: ") + std::strerror(errno);
     return nullptr;
   }
-  std::vector<std::string> args = {options_.executable, "plugin-host", "--fd", "3", "--instance",
-                                   instance_};
+  std::vector<std::string> args = {options_.executable, "plugin-host", "--fd", "3",
+                                   "--instance",        instance_};
   if (options_.open_files_limit != 0) {
     args.push_back("--open-files");
     args.push_back(std::to_string(options_.open_files_limit));
@@ -397,8 +397,8 @@ std::shared_ptr<Child> RemotePlugin::Impl::spawn(std::string& error) {
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, options_.executable.c_str(), &actions, &attr, argv.data(),
-                               environ);
+  const int rc =
+      ::posix_spawn(&pid, options_.executable.c_str(), &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(fds[1]);
@@ -526,8 +526,7 @@ RemotePlugin::Status RemotePlugin::Impl::status() const {
   return s;
 }
 
-std::optional<std::string> RemotePlugin::Impl::call_child(PluginMethod method,
-                                                          std::string payload,
+std::optional<std::string> RemotePlugin::Impl::call_child(PluginMethod method, std::string payload,
                                                           std::uint64_t only_generation) {
   std::shared_ptr<Child> child;
   bool set_in_flight = false;
@@ -548,8 +547,8 @@ std::optional<std::string> RemotePlugin::Impl::call_child(PluginMethod method,
   if (!result) {
     if (failure == CallFailure::deadline) {
       if (generation_ == child->generation && kill_reason_.empty())
-        kill_reason_ = "no answer within " + std::to_string(options_.call_timeout.count()) +
-                       " ms (watchdog)";
+        kill_reason_ =
+            "no answer within " + std::to_string(options_.call_timeout.count()) + " ms (watchdog)";
       ::kill(child->pid, SIGKILL);
     }
     // The death is handled on the channel's reader thread; wait for it so that it still sees
@@ -595,8 +594,8 @@ void RemotePlugin::Impl::child_closed(std::uint64_t generation, const std::strin
   if (reason.empty()) reason = why;
   log(LogLevel::error, kComponent,
       "instance " + instance_ + ": plugin process " + reason +
-          (input ? std::string(" while handling ") + isolation::to_string(input->kind) +
-                       " input " + input->key()
+          (input ? std::string(" while handling ") + isolation::to_string(input->kind) + " input " +
+                       input->key()
                  : std::string(" outside any call")));
   settle_after_death(reason);
   const bool disable =
@@ -610,11 +609,10 @@ void RemotePlugin::Impl::child_closed(std::uint64_t generation, const std::strin
     if (first_run || state_ == State::stopped) return;  // create/start fail: the host decides
     if (Clock::now() - dead->started > std::chrono::seconds(60)) consecutive_crashes_ = 0;
     if (disable) {
-      set_state(State::disabled,
-                "crash loop: disabled after repeated crashes (last: " + reason +
-                    "); re-enable with `omnigate plugins enable` or "
-                    "POST /api/v1/admin/plugins/" +
-                    instance_ + "/enable");
+      set_state(State::disabled, "crash loop: disabled after repeated crashes (last: " + reason +
+                                     "); re-enable with `omnigate plugins enable` or "
+                                     "POST /api/v1/admin/plugins/" +
+                                     instance_ + "/enable");
       log(LogLevel::error, kComponent, "instance " + instance_ + ": " + state_reason_);
       disabled = true;
     } else {
@@ -700,8 +698,9 @@ void RemotePlugin::Impl::restart() {
   };
   std::string message;
   bool ok = loaded.has_value() && WireReader(*loaded).u8() == 1;
-  if (ok) ok = status_of(call_child(PluginMethod::create, create_payload(og_str_of(config_json_))),
-                         message) == OG_OK;
+  if (ok)
+    ok = status_of(call_child(PluginMethod::create, create_payload(og_str_of(config_json_))),
+                   message) == OG_OK;
   if (ok) ok = status_of(call_child(PluginMethod::start, {}), message) == OG_OK;
   std::unique_lock lock(mu_);
   if (!child_ || child_->generation != generation) return;  // it died meanwhile: handled
@@ -885,9 +884,9 @@ og_status RemotePlugin::Impl::on_http(const RouteProxy& route, const og_http_req
   write_http_request(w, request);
   auto result = call_child(PluginMethod::http_handler, w.take());
   if (!result) {
-    respond_retry_later(host_, ctx_, request.request_id,
-                        "channel plugin unavailable (" + this->status().reason +
-                            "); retry later\n");
+    respond_retry_later(
+        host_, ctx_, request.request_id,
+        "channel plugin unavailable (" + this->status().reason + "); retry later\n");
     return OG_OK;
   }
   WireReader r(*result);
@@ -1056,8 +1055,8 @@ std::string RemotePlugin::Impl::handle_host_call(std::uint64_t generation, std::
       const og_channel_event event = read_channel_event(r, arena);
       const std::uint64_t cb = r.u64();
       void* ref = one_shot_ref(cb);
-      const og_status s = host_->submit_event(ctx_, request, &event,
-                                              ref ? commit_trampoline : nullptr, ref, &err);
+      const og_status s =
+          host_->submit_event(ctx_, request, &event, ref ? commit_trampoline : nullptr, ref, &err);
       if (s != OG_OK) delete static_cast<CallbackRef*>(ref);
       return answer(s);
     }
@@ -1155,8 +1154,8 @@ std::string RemotePlugin::Impl::handle_host_call(std::uint64_t generation, std::
     case HostMethod::get_conversation: {
       const std::int64_t conversation = r.i64();
       VisitRef ref{this, generation, r.u64()};
-      return answer(host_->get_conversation(ctx_, conversation, conversation_visit_trampoline,
-                                            &ref, &err));
+      return answer(
+          host_->get_conversation(ctx_, conversation, conversation_visit_trampoline, &ref, &err));
     }
     case HostMethod::blob_begin: {
       std::uint64_t writer = 0;

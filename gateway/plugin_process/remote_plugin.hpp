@@ -62,8 +62,8 @@ class RemotePlugin {
     std::string error;                     // "<file>: <reason>", as load_plugin words it
   };
   // Starts the child and loads `file` in it (the ABI checks of load_plugin run there).
-  static Launch launch(const std::string& file, const std::string& instance,
-                       ProcessOptions options, RemoteHooks hooks);
+  static Launch launch(const std::string& file, const std::string& instance, ProcessOptions options,
+                       RemoteHooks hooks);
   ~RemotePlugin();
   RemotePlugin(const RemotePlugin&) = delete;
   RemotePlugin& operator=(const RemotePlugin&) = delete;

@@ -177,8 +177,7 @@ void RpcChannel::handle(Frame& frame) {
 void RpcChannel::send(const Frame& frame) {
   std::string header;
   header.reserve(kHeaderBytes);
-  put<std::uint32_t>(header,
-                     static_cast<std::uint32_t>(kHeaderBytes - 4 + frame.payload.size()));
+  put<std::uint32_t>(header, static_cast<std::uint32_t>(kHeaderBytes - 4 + frame.payload.size()));
   put<std::uint8_t>(header, static_cast<std::uint8_t>(frame.type));
   put<std::uint32_t>(header, frame.method);
   put<std::uint64_t>(header, frame.lane);
