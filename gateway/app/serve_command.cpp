@@ -3,6 +3,7 @@
 #include "api/admin_api.hpp"
 #include "api/agent_api.hpp"
 #include "api/live_events.hpp"
+#include "api/quarantine_api.hpp"
 #include "api/routing_dispatcher.hpp"
 #include "api/supervisor_stream.hpp"
 #include "app/cli.hpp"
@@ -193,6 +194,8 @@ int serve_command(const Args& args) {
           supervisor_stream.user_changed(name, std::move(then));
         });
     admin_api.register_routes(router);
+    api::QuarantineApi quarantine_api(*store, {});
+    quarantine_api.register_routes(router);
     const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;
     if (std::filesystem::is_directory(web_dir)) {
       http::serve_static(router, web_dir);  // last: its GET /* catches every other path
