@@ -41,6 +41,11 @@ int users_remove_command(const Args& args);
 int customers_show_command(const Args& args);
 int customers_set_tier_command(const Args& args);
 int plugin_host_command(const Args& args);
+int quarantine_list_command(const Args& args);
+int quarantine_show_command(const Args& args);
+int quarantine_release_command(const Args& args);
+int quarantine_drop_command(const Args& args);
+int plugins_enable_command(const Args& args);
 
 // Prints "omnigate: <message>" on stderr (one line, for scripts and operators).
 void print_error(const std::string& message);

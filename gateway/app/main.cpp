@@ -23,6 +23,8 @@ commands:
   plugins conform FILE [--config F] [--seconds N]
                             run the plugin against the real host in child processes and
                             report pass/fail per conformance rule
+  plugins enable --config FILE INSTANCE
+                            enable an instance the crash-loop guard disabled
   agents list --config FILE the agents in the database
   agents add|set|remove --config FILE ID [profile options]
                             create, change or remove an agent profile
@@ -34,6 +36,12 @@ commands:
                             a customer's tier, account team/manager, attributes, identities
   customers set-tier --config FILE ID TIER [--account-team T] [--account-manager AGENT]
                             set a customer's tier (and account); their open conversations follow
+  quarantine list --config FILE [--instance I] [--status S]
+                            the inputs that crashed their plugin, newest first
+  quarantine show --config FILE ID
+                            one entry with its raw input
+  quarantine release|drop --config FILE ID [--actor NAME]
+                            offer a quarantined input to its plugin again, or give it up
 
 Run `omnigate <command> --help` for a command's details. docs/operations.md has the rest.
 )";
@@ -108,6 +116,19 @@ checked). Exits 1 when a rule fails. The rules: docs/plugin-guide.md, "Conforman
   --seed N      the random requests' seed (printed by every run) to repeat a run
 )",
      plugins_conform_command},
+    {"plugins",
+     "enable",
+     {"config", "actor"},
+     R"(usage: omnigate plugins enable --config FILE INSTANCE [--actor NAME]
+
+Clears the disabled flag the crash-loop guard set on plugin instance INSTANCE (it crashed too
+often in too short a time), with the reason "enabled by <actor>", audited as plugin.enable. A
+running gateway notices and starts the instance again; POST
+/api/v1/admin/plugins/{instance}/enable does the same through the API.
+
+  --actor NAME  who enables it, for the audit log (default cli:$USER)
+)",
+     plugins_enable_command},
     {"agents",
      "list",
      {"config"},
@@ -184,6 +205,52 @@ take the new tier with a customer.tier_changed event. A running gateway re-queue
 after SIGHUP (PATCH /api/v1/customers/{id} applies it at once).
 )",
      customers_set_tier_command},
+    {"quarantine",
+     "list",
+     {"config", "instance", "status"},
+     R"(usage: omnigate quarantine list --config FILE [--instance I] [--status S]
+
+Lists the inputs (webhook requests, WebSocket frames, outbox rows) that were in a plugin when it
+crashed, newest crash first: id, instance, input kind, status, crashes, last crash (UTC) and
+its reason. Statuses: suspect (crashed fewer times than the quarantine threshold), quarantined
+(refused until released), released, dropped.
+
+  --instance I  only plugin instance I
+  --status S    only entries in status S
+)",
+     quarantine_list_command},
+    {"quarantine",
+     "show",
+     {"config"},
+     R"(usage: omnigate quarantine show --config FILE ID
+
+Prints every field of quarantine entry ID, then the raw input as captured (base64 when it is not
+UTF-8) and, for a webhook request, its body decoded when it is text.
+)",
+     quarantine_show_command},
+    {"quarantine",
+     "release",
+     {"config", "actor"},
+     R"(usage: omnigate quarantine release --config FILE ID [--actor NAME]
+
+Releases quarantined entry ID: an outbox row goes back to the sender at once (due now); a
+webhook request or WebSocket frame is handed to its plugin again by the running gateway. Its
+crash count starts over. Audited as quarantine.release. Only a quarantined entry can be released.
+
+  --actor NAME  who releases it, for the audit log (default cli:$USER)
+)",
+     quarantine_release_command},
+    {"quarantine",
+     "drop",
+     {"config", "actor"},
+     R"(usage: omnigate quarantine drop --config FILE ID [--actor NAME]
+
+Gives up entry ID (quarantined or suspect): it is never offered to the plugin again; an outbox
+row's reply is marked failed ("dropped from quarantine by <actor>"). Audited as quarantine.drop.
+
+  --actor NAME  who drops it, for the audit log (default cli:$USER)
+)",
+     quarantine_drop_command},
     {"plugin-host",
      nullptr,
      {"fd", "instance", "open-files"},

@@ -3,6 +3,7 @@
 #include "api/admin_api.hpp"
 #include "api/agent_api.hpp"
 #include "api/live_events.hpp"
+#include "api/quarantine_api.hpp"
 #include "api/routing_dispatcher.hpp"
 #include "api/supervisor_stream.hpp"
 #include "app/cli.hpp"
@@ -249,6 +250,11 @@ int serve_command(const Args& args) {
           supervisor_stream.user_changed(name, std::move(then));
         });
     admin_api.register_routes(router);
+    // Runs on the store's writer thread after the commit: hand the work to the strand.
+    api::QuarantineApi quarantine_api(*store, [&] {
+      operator_strand->post([&host] { host.apply_operator_changes(); });
+    });
+    quarantine_api.register_routes(router);
     const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;
     if (std::filesystem::is_directory(web_dir)) {
       http::serve_static(router, web_dir);  // last: its GET /* catches every other path

@@ -277,7 +277,8 @@ CREATE TABLE quarantine (
     CHECK (input_kind = 'http' OR input_kind = 'ws' OR input_kind = 'outbox'),
   input_key TEXT NOT NULL,
   status TEXT NOT NULL DEFAULT 'suspect'
-    CHECK (status = 'suspect' OR status = 'quarantined' OR status = 'released' OR status = 'dropped'),
+    CHECK (status = 'suspect' OR status = 'quarantined' OR status = 'released'
+           OR status = 'dropped'),
   crashes INTEGER NOT NULL DEFAULT 0,
   first_crash_at INTEGER NOT NULL,
   last_crash_at INTEGER NOT NULL,
