@@ -194,6 +194,7 @@ int serve_command(const Args& args) {
     // count it before the plugins start, so a poison input is quarantined and a crash loop
     // disables its instance. Then arm the recorder for this run.
     const std::string crash_file = crash_record_file(config);
+    host.load_crash_history(config.plugins);
     for (const auto& record : isolation::read_crash_records(crash_file)) {
       if (!record.has_input) {
         log(LogLevel::error, kComponent,
@@ -251,9 +252,8 @@ int serve_command(const Args& args) {
         });
     admin_api.register_routes(router);
     // Runs on the store's writer thread after the commit: hand the work to the strand.
-    api::QuarantineApi quarantine_api(*store, [&] {
-      operator_strand->post([&host] { host.apply_operator_changes(); });
-    });
+    api::QuarantineApi quarantine_api(
+        *store, [&] { operator_strand->post([&host] { host.apply_operator_changes(); }); });
     quarantine_api.register_routes(router);
     const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;
     if (std::filesystem::is_directory(web_dir)) {

@@ -230,6 +230,7 @@ class PluginHost::Impl {
   // Process-mode instances' proxies, for their status and enable().
   std::map<std::string, std::shared_ptr<plugin_process::RemotePlugin>> remotes;
   std::set<std::string> store_disabled;  // disabled in the store when the gateway started
+  bool crash_history_loaded = false;
 };
 
 PluginHost::PluginHost(Executor& executor, store::Store& store, Metrics& metrics,
@@ -240,10 +241,15 @@ PluginHost::~PluginHost() {
   stop();
 }
 
-void PluginHost::start(const std::vector<config::PluginInstanceConfig>& instances) {
+void PluginHost::load_crash_history(const std::vector<config::PluginInstanceConfig>& instances) {
   std::vector<std::string> names;
   for (const auto& cfg : instances) names.push_back(cfg.instance);
   impl_->crash_book.load(names);
+  impl_->crash_history_loaded = true;
+}
+
+void PluginHost::start(const std::vector<config::PluginInstanceConfig>& instances) {
+  if (!impl_->crash_history_loaded) load_crash_history(instances);
   // Instances start one after the other on this thread; a failing one never stops the others.
   for (const auto& cfg : instances) {
     std::lock_guard lock(impl_->mu);

@@ -75,6 +75,9 @@ class PluginHost final : public ChannelSender {
   // "failed"
   std::vector<InstanceInfo> instances() const;
 
+  // Reads the instances' quarantined inputs and recent crashes from the store (start() does it
+  // when it has not been done): call it first when record_crash comes before start().
+  void load_crash_history(const std::vector<config::PluginInstanceConfig>& instances);
   // A crash an in-process plugin left in the crash record file (read at start, before start()):
   // recorded like a plugin-host process's death (CrashBook).
   void record_crash(const std::string& instance, const std::string& reason,

@@ -132,10 +132,10 @@ def _toml_table(lines, header, table):
 
 
 def render_toml(config):
-    """config: {"server": {...}, "storage": {...}, "outbox": {...}, "log": {...},
+    """config: {"server": {...}, "storage": {...}, "outbox": {...}, "log": {...}, "supervision": {...},
     "plugins": [{..., "config": {...}}], "agents": [...], "users": [...]}."""
     lines = []
-    for section in ("server", "storage", "log", "outbox", "routing"):
+    for section in ("server", "storage", "log", "outbox", "routing", "supervision"):
         if section in config:
             for key, sub in _toml_table(lines, f"[{section}]", config[section]):
                 _toml_table(lines, f"[{section}.{key}]", sub)

@@ -62,7 +62,7 @@ class BadInputTest(harness.SharedWorkspaceCase):
     # ------------------------------------------------------------------ plugins that fail to load
     def test_gateway_starts_and_serves_sms_despite_broken_plugins(self):
         status, raw = harness.http_request("GET", f"{self.gateway.url}/healthz")
-        self.assertEqual((status, harness.decode_json(raw)), (200, {"status": "ok"}))
+        self.assertEqual((status, harness.decode_json(raw)["status"]), (200, "ok"))
         status, body = self.gateway.send_sms(harness.inbound_params(ALICE, "still works"))
         self.assertEqual(status, 200, body)
         log = self.gateway.log_text()

@@ -147,6 +147,10 @@ class WebSocket:
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         self.sock.sendall(header + mask + masked)
 
+    def send_text(self, text):
+        """One text message."""
+        self._send(OP_TEXT, text.encode())
+
     def close(self):
         """A normal close (1000), without waiting for the answer."""
         try:
