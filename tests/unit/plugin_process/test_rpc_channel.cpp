@@ -293,11 +293,11 @@ TEST_CASE("rpc channel: notifications are handled in order with the calls of the
 TEST_CASE("rpc channel: many threads calling at once each get their own result",
           "[plugin_process][rpc]") {
   Channels c;
-  thread_local std::string t_caller;
-  // The gateway's handler answers with the name of the thread it runs on: a nested call that
-  // reached the wrong waiting thread would answer with another caller's name.
+  thread_local int t_caller = -1;  // which calling thread this is (a plain int: no TLS destructor)
+  // The gateway's handler answers with the number of the calling thread it runs on: a nested
+  // call that reached the wrong waiting thread would answer with another caller's number.
   c.gateway.on_call = [](std::uint32_t method, std::string_view payload) {
-    if (method == 2) return std::string(payload) + "@" + t_caller;
+    if (method == 2) return std::string(payload) + "@" + std::to_string(t_caller);
     return "gateway:" + std::string(payload);
   };
   c.child.on_call = [&](std::uint32_t, std::string_view payload) {
@@ -313,11 +313,11 @@ TEST_CASE("rpc channel: many threads calling at once each get their own result",
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      t_caller = "gateway-thread-" + std::to_string(t);
+      t_caller = t;
       for (int i = 0; i < kCalls; ++i) {
         const std::string payload = std::to_string(t) + "/" + std::to_string(i);
         const auto r = c.gateway.channel().call(1, payload, std::nullopt);
-        (r == "child:" + payload + "@" + t_caller ? matched : mismatched)++;
+        (r == "child:" + payload + "@" + std::to_string(t) ? matched : mismatched)++;
       }
     });
   }
