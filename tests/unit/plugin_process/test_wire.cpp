@@ -851,3 +851,62 @@ TEST_CASE("wire: a forged count or length throws WireError without allocating by
     CHECK(probe.largest() < 1024);
   }
 }
+
+TEST_CASE("wire: the largest count a frame allows costs at most a small multiple of the frame",
+          "[plugin_process][wire]") {
+  // Counts up to 1 per 8 bytes left over a run of zero bytes (elements of empty strings and zero
+  // numbers): the decoder allocates the decoded array before it reads the elements, so the
+  // count's bound must hold each element to the bytes it really takes on the wire — a decoded
+  // element takes under three times its smallest encoding (og_skill_requirement 32 bytes for
+  // 12, og_header 40 for 16, og_attachment 128 for 64).
+  constexpr std::size_t kZeros = 64 * 1024;
+  struct Case {
+    const char* name;
+    std::function<void(WireWriter&)> fields_before;
+    std::function<void(WireReader&, WireArena&)> read;
+  };
+  const std::vector<Case> cases = {
+      {"og_http_request headers",
+       [](WireWriter& w) {
+         w.u64(1);
+         for (int i = 0; i < 4; ++i) w.str("");
+       },
+       [](WireReader& r, WireArena& a) { read_http_request(r, a); }},
+      {"og_inbound_message attachments",
+       [](WireWriter& w) {
+         for (int i = 0; i < 9; ++i) w.str("");
+       },
+       [](WireReader& r, WireArena& a) { read_inbound_message(r, a); }},
+      {"og_inbound_message skills",
+       [](WireWriter& w) {
+         for (int i = 0; i < 9; ++i) w.str("");
+         w.u64(0);  // no attachments
+       },
+       [](WireReader& r, WireArena& a) { read_inbound_message(r, a); }},
+      {"og_send_lookup taken_ids",
+       [](WireWriter& w) {
+         w.i32(1);
+         w.i64(2);
+       },
+       [](WireReader& r, WireArena& a) { read_send_lookup(r, a); }},
+  };
+  for (const auto& c : cases) {
+    for (const std::size_t bytes_per_element : {8u, 12u, 16u, 64u}) {
+      WireWriter w;
+      c.fields_before(w);
+      w.u64(kZeros / bytes_per_element);
+      w.bytes().append(kZeros, '\0');
+      const std::string frame = w.take();
+      WireArena arena;
+      AllocationProbe probe;
+      WireReader r(frame);
+      try {
+        c.read(r, arena);
+      } catch (const WireError&) {
+      }
+      INFO(c.name << ", a count of " << kZeros / bytes_per_element << ": largest allocation "
+                  << probe.largest() << " bytes for a frame of " << frame.size());
+      CHECK(probe.largest() <= frame.size() * 3);
+    }
+  }
+}
