@@ -60,18 +60,25 @@ run_load() {
 
 # The gateway with its defaults (synchronous=FULL, log level info: nothing is logged per
 # accepted webhook) plus the SMS plugin and one online agent.
-write_gateway_config() {  # → $work/omnigate.toml, data under $work/data
-  mkdir -p "$work/data"
+#   write_gateway_config [ISOLATION [DATA_DIR]]  → $work/omnigate.toml
+# ISOLATION: "in_process" or "process" (the SMS instance's `isolation`; empty = the default,
+# in_process for a bundled plugin); DATA_DIR defaults to $work/data.
+write_gateway_config() {
+  local isolation=${1:-} data_dir=${2:-$work/data}
+  local isolation_line=""
+  if [[ -n $isolation ]]; then isolation_line="isolation = \"$isolation\""; fi
+  mkdir -p "$data_dir"
   cat >"$work/omnigate.toml" <<TOML
 [server]
 listen = "127.0.0.1:0"
 public_base_url = "$public_base_url"
 worker_threads = 2
 [storage]
-data_dir = "$work/data"
+data_dir = "$data_dir"
 [[plugins]]
 instance = "sms"
 file = "$plugin"
+$isolation_line
 [plugins.config]
 account_sid = "$account_sid"
 auth_token = "$auth_token"

@@ -259,6 +259,22 @@ struct Encoder {
   }
 };
 
+// The fewest bytes one T takes on the wire (every string and array empty). An array's count is
+// bounded by it, so a forged count cannot make the decoder allocate more than a small multiple
+// of the frame: a decoded element takes under three times its smallest encoding
+// (og_skill_requirement 32 bytes for 12, og_header 40 for 16, og_attachment 128 for 64).
+template <class T>
+std::size_t min_wire_bytes() {
+  static const std::size_t bytes = [] {
+    WireWriter w;
+    T empty = make_abi_struct<T>();
+    Encoder e{w};
+    fields(e, empty);
+    return w.bytes().size();
+  }();
+  return bytes;
+}
+
 struct Decoder {
   WireReader& r;
   WireArena& a;
@@ -269,7 +285,7 @@ struct Decoder {
   void operator()(std::uint64_t& v) { v = r.u64(); }
   template <class T>
   void array(const T*& items, std::size_t& count, const char*) {
-    count = r.count(8);  // every element holds at least one 8-byte length or number
+    count = r.count(min_wire_bytes<T>());
     T* out = a.make<T>(count);
     for (std::size_t i = 0; i < count; ++i) {
       out[i] = make_abi_struct<T>();

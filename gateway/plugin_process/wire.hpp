@@ -64,7 +64,8 @@ class WireReader {
   std::string_view str();  // points into the input
   og_str og();             // the same, as an og_str
   // An element count that cannot be larger than the bytes left (each element takes at least
-  // `min_element_bytes`): a forged count never makes the reader allocate more than the frame.
+  // `min_element_bytes`): a forged count never makes the reader allocate more than a small
+  // multiple of the frame (the decoded elements' size over their smallest encoding).
   std::size_t count(std::size_t min_element_bytes);
   bool at_end() const { return pos_ == in_.size(); }
 
