@@ -1,7 +1,10 @@
 #include "plugin_process/plugin_host_process.hpp"
 
+#include "core/clock.hpp"
 #include "plugin_host/abi_struct.hpp"
 #include "plugin_host/plugin_loader.hpp"
+#include "plugin_host/plugin_response.hpp"
+#include "plugin_host/record_mapping.hpp"
 #include "plugin_process/protocol.hpp"
 #include "plugin_process/rpc_channel.hpp"
 #include "plugin_process/wire.hpp"
@@ -28,6 +31,12 @@ class ChildHost;
 struct ChildCtx {
   ChildHost* host;
 };
+
+// The request whose route handler this thread is running (0: none). respond() and submit_*()
+// for it are sent without waiting for an answer, once checked here with the host's own rules:
+// inside its handler the request is open, so the host's answer is known in advance — one
+// round trip per webhook instead of three.
+thread_local uint64_t t_handling_request = 0;
 
 ChildHost& child_of(og_host_ctx* ctx) {
   return *reinterpret_cast<ChildCtx*>(ctx)->host;
@@ -125,6 +134,9 @@ class ChildHost {
     return ws_.size() - 1;
   }
   const og_host_info* info() const { return &info_; }
+  plugin_host::RecordSource record_source() const {
+    return {instance_name_, plugin_ ? plugin_->api().channel_kind : "", now_ms(), nullptr};
+  }
 
  private:
   std::string handle(std::uint32_t method, std::string_view payload);
@@ -249,12 +261,25 @@ og_status h_respond(og_host_ctx* ctx, uint64_t request_id, const og_http_respons
   WireWriter w;
   w.u64(request_id);
   if (auto s = encode(err, [&] { write_http_response(w, *r); }); s != OG_OK) return s;
+  http::Response checked;
+  if (request_id != 0 && request_id == t_handling_request &&
+      plugin_host::to_http_response(*r, checked).empty()) {
+    w.u8(0);  // no answer expected
+    child_of(ctx).notify(HostMethod::respond, w);
+    return OG_OK;
+  }
+  w.u8(1);
   return child_of(ctx).call_status(HostMethod::respond, w, err);
 }
 
-template <class T, class Write>
+// `check` is the host's own conversion into a store record (record_mapping.hpp): a submit it
+// accepts inside the request's handler is accepted by the host too, and goes without waiting.
+// Blob references cannot be checked here (the blobs are the gateway's): those wait.
+template <class T, class Write, class Record>
 og_status submit(og_host_ctx* ctx, HostMethod method, uint64_t request_id, const T* value,
-                 const char* what, Write write, og_commit_fn done, void* user, og_error* err) {
+                 const char* what, Write write,
+                 std::string (*check)(const T&, const plugin_host::RecordSource&, Record&),
+                 og_commit_fn done, void* user, og_error* err) {
   const auto v = read_abi_struct(value);
   if (!v) return refuse(err, what);
   auto& c = child_of(ctx);
@@ -263,6 +288,14 @@ og_status submit(og_host_ctx* ctx, HostMethod method, uint64_t request_id, const
   if (auto s = encode(err, [&] { write(w, *v); }); s != OG_OK) return s;
   const std::uint64_t cb = c.keep({erase_type(done), user});
   w.u64(cb);
+  Record record;
+  if (request_id != 0 && request_id == t_handling_request &&
+      check(*v, c.record_source(), record).empty()) {
+    w.u8(0);  // no answer expected
+    c.notify(method, w);
+    return OG_OK;
+  }
+  w.u8(1);
   const og_status status = c.call_status(method, w, err);
   if (status != OG_OK) c.forget(cb);
   return status;
@@ -271,17 +304,17 @@ og_status submit(og_host_ctx* ctx, HostMethod method, uint64_t request_id, const
 og_status h_submit_inbound(og_host_ctx* ctx, uint64_t request_id, const og_inbound_message* message,
                            og_commit_fn done, void* user, og_error* err) {
   return submit(ctx, HostMethod::submit_inbound, request_id, message, "og_inbound_message",
-                write_inbound_message, done, user, err);
+                write_inbound_message, plugin_host::to_inbound_record, done, user, err);
 }
 og_status h_submit_delivery(og_host_ctx* ctx, uint64_t request_id, const og_delivery_report* report,
                             og_commit_fn done, void* user, og_error* err) {
   return submit(ctx, HostMethod::submit_delivery, request_id, report, "og_delivery_report",
-                write_delivery_report, done, user, err);
+                write_delivery_report, plugin_host::to_delivery_record, done, user, err);
 }
 og_status h_submit_event(og_host_ctx* ctx, uint64_t request_id, const og_channel_event* event,
                          og_commit_fn done, void* user, og_error* err) {
   return submit(ctx, HostMethod::submit_event, request_id, event, "og_channel_event",
-                write_channel_event, done, user, err);
+                write_channel_event, plugin_host::to_channel_event_record, done, user, err);
 }
 
 void h_send_result(og_host_ctx* ctx, uint64_t ticket, const og_send_result* result) {
@@ -659,7 +692,10 @@ std::string ChildHost::handle(std::uint32_t method, std::string_view payload) {
       void* user = nullptr;
       const auto fn = route(r.u64(), user);
       const auto request = read_http_request(r, arena);
-      return status_only(fn(user, &request));
+      t_handling_request = request.request_id;
+      const og_status status = fn(user, &request);
+      t_handling_request = 0;
+      return status_only(status);
     }
     case PluginMethod::ws_open: {
       const auto h = ws(r.u64());

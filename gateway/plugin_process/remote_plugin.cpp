@@ -182,6 +182,10 @@ class RemotePlugin::Impl : public std::enable_shared_from_this<RemotePlugin::Imp
                                         std::uint64_t only_generation = 0);
   std::string handle_host_call(std::uint64_t generation, std::uint32_t method,
                                std::string_view payload);
+  // A submit the child sent without waiting (inside the request's handler, checked there with
+  // the host's rules) failed here after all (the instance stopping, the store refusing): the
+  // request must not be acknowledged, whatever the plugin responds.
+  void submit_failed_unanswered(std::uint64_t request, const char* why);
   void child_closed(std::uint64_t generation, const std::string& why);
   void settle_after_death(const std::string& reason);
   void schedule_restart(std::chrono::milliseconds delay);
@@ -214,6 +218,7 @@ class RemotePlugin::Impl : public std::enable_shared_from_this<RemotePlugin::Imp
   uint64_t restart_timer_ = 0;
   // What the current child has open, settled when it dies.
   std::set<uint64_t> tickets_, deferred_, ws_conns_, timers_, blob_writers_;
+  std::set<uint64_t> failed_submits_;  // requests a submit_failed_unanswered concerns
   std::vector<std::unique_ptr<RouteProxy>> routes_;
   std::vector<std::unique_ptr<WsProxy>> ws_routes_;
   std::map<std::pair<og_metric_kind, std::string>, uint64_t> metrics_;
@@ -407,6 +412,12 @@ std::shared_ptr<Child> RemotePlugin::Impl::spawn(std::string& error) {
     error = "cannot start " + options_.executable + ": " + std::strerror(rc);
     return nullptr;
   }
+
+  // A child that stops reading (stopped, wedged) must not block the gateway's writes past the
+  // watchdog: a write that cannot proceed within call_timeout fails and ends the channel.
+  const auto ms = options_.call_timeout.count();
+  timeval send_timeout{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
+  ::setsockopt(fds[0], SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
 
   auto child = std::make_shared<Child>();
   child->pid = pid;
@@ -891,11 +902,27 @@ og_status RemotePlugin::Impl::on_http(const RouteProxy& route, const og_http_req
   }
   WireReader r(*result);
   const og_status status = r.i32();
-  if (status == OG_PENDING) {
+  bool failed_submit = false;
+  {
     std::lock_guard lock(mu_);
-    deferred_.insert(request.request_id);
+    failed_submit = failed_submits_.erase(request.request_id) != 0;
+    if (status == OG_PENDING && !failed_submit) deferred_.insert(request.request_id);
+  }
+  if (failed_submit) {
+    // Replaces the plugin's reply: the provider must retry what was not stored.
+    respond_retry_later(host_, ctx_, request.request_id, "the message could not be stored\n");
+    return OG_OK;
   }
   return status;
+}
+
+void RemotePlugin::Impl::submit_failed_unanswered(std::uint64_t request, const char* why) {
+  log(LogLevel::warn, kComponent,
+      "instance " + instance_ + ": a submit for request " + std::to_string(request) +
+          " failed: " + why + "; the request is answered 503");
+  if (request == 0) return;
+  std::lock_guard lock(mu_);
+  failed_submits_.insert(request);
 }
 
 og_status RemotePlugin::Impl::on_ws_open(const WsProxy& ws, uint64_t conn,
@@ -1024,6 +1051,7 @@ std::string RemotePlugin::Impl::handle_host_call(std::uint64_t generation, std::
     case HostMethod::respond: {
       const std::uint64_t request = r.u64();
       const og_http_response response = read_http_response(r, arena);
+      r.u8();  // answer expected or not: a refused reply is logged and answered 500 either way
       {
         std::lock_guard lock(mu_);
         deferred_.erase(request);
@@ -1038,6 +1066,7 @@ std::string RemotePlugin::Impl::handle_host_call(std::uint64_t generation, std::
       const og_status s = host_->submit_inbound(ctx_, request, &message,
                                                 ref ? commit_trampoline : nullptr, ref, &err);
       if (s != OG_OK) delete static_cast<CallbackRef*>(ref);
+      if (s != OG_OK && r.u8() == 0) submit_failed_unanswered(request, err.message);
       return answer(s);
     }
     case HostMethod::submit_delivery: {
@@ -1048,6 +1077,7 @@ std::string RemotePlugin::Impl::handle_host_call(std::uint64_t generation, std::
       const og_status s = host_->submit_delivery(ctx_, request, &report,
                                                  ref ? commit_trampoline : nullptr, ref, &err);
       if (s != OG_OK) delete static_cast<CallbackRef*>(ref);
+      if (s != OG_OK && r.u8() == 0) submit_failed_unanswered(request, err.message);
       return answer(s);
     }
     case HostMethod::submit_event: {
@@ -1058,6 +1088,7 @@ std::string RemotePlugin::Impl::handle_host_call(std::uint64_t generation, std::
       const og_status s =
           host_->submit_event(ctx_, request, &event, ref ? commit_trampoline : nullptr, ref, &err);
       if (s != OG_OK) delete static_cast<CallbackRef*>(ref);
+      if (s != OG_OK && r.u8() == 0) submit_failed_unanswered(request, err.message);
       return answer(s);
     }
     case HostMethod::send_result: {

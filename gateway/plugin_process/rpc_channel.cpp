@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace omnigate::plugin_process {
 namespace {
@@ -17,6 +18,13 @@ struct CurrentLane {
   std::uint64_t lane = 0;
 };
 thread_local CurrentLane t_current;
+
+// Notifications a thread made inside a call, not written yet (RpcChannel::notify).
+struct HeldFrames {
+  const RpcChannel* channel = nullptr;
+  std::string bytes;
+};
+thread_local HeldFrames t_held;
 
 class LaneScope {
  public:
@@ -154,7 +162,16 @@ void RpcChannel::notify(std::uint32_t method, std::string payload) {
     if (closed_) return;
     lane = t_current.channel == this ? t_current.lane : next_lane_++ * 2 + (odd_lanes_ ? 1 : 0);
   }
-  send(Frame{FrameType::notify, method, lane, 0, std::move(payload)});
+  const Frame frame{FrameType::notify, method, lane, 0, std::move(payload)};
+  if (t_current.channel == this && (t_held.channel == this || t_held.bytes.empty())) {
+    // Inside a call: held back until this thread's next frame (its call's result at the
+    // latest), so a handler's notifications and its result leave in one write.
+    t_held.channel = this;
+    t_held.bytes += header(frame);
+    t_held.bytes += frame.payload;
+    return;
+  }
+  send(frame);
 }
 
 void RpcChannel::serve(Frame frame) {
@@ -170,41 +187,67 @@ void RpcChannel::handle(Frame& frame) {
     close(std::string("bad frame from the peer: ") + e.what());
     return;
   }
-  if (frame.type == FrameType::call)
+  if (frame.type == FrameType::call) {
     send(Frame{FrameType::result, frame.method, frame.lane, frame.call_id, std::move(result)});
+  } else {
+    flush_held();
+  }
+}
+
+std::string RpcChannel::header(const Frame& frame) {
+  std::string out;
+  out.reserve(kHeaderBytes);
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(kHeaderBytes - 4 + frame.payload.size()));
+  put<std::uint8_t>(out, static_cast<std::uint8_t>(frame.type));
+  put<std::uint32_t>(out, frame.method);
+  put<std::uint64_t>(out, frame.lane);
+  put<std::uint64_t>(out, frame.call_id);
+  return out;
 }
 
 void RpcChannel::send(const Frame& frame) {
-  std::string header;
-  header.reserve(kHeaderBytes);
-  put<std::uint32_t>(header, static_cast<std::uint32_t>(kHeaderBytes - 4 + frame.payload.size()));
-  put<std::uint8_t>(header, static_cast<std::uint8_t>(frame.type));
-  put<std::uint32_t>(header, frame.method);
-  put<std::uint64_t>(header, frame.lane);
-  put<std::uint64_t>(header, frame.call_id);
+  const std::string head = header(frame);
+  // Notifications this thread held back go first, in the same write.
+  std::string held;
+  if (t_held.channel == this) held.swap(t_held.bytes);
+  write_all({std::string_view(held), std::string_view(head), std::string_view(frame.payload)});
+}
+
+void RpcChannel::flush_held() {
+  if (t_held.channel != this || t_held.bytes.empty()) return;
+  std::string held;
+  held.swap(t_held.bytes);
+  write_all({std::string_view(held)});
+}
+
+void RpcChannel::write_all(std::initializer_list<std::string_view> pieces) {
+  std::vector<iovec> parts;
+  std::size_t total = 0;
+  for (std::string_view piece : pieces) {
+    if (piece.empty()) continue;
+    parts.push_back({const_cast<char*>(piece.data()), piece.size()});
+    total += piece.size();
+  }
   std::lock_guard lock(write_mu_);
-  iovec parts[2] = {{header.data(), header.size()},
-                    {const_cast<char*>(frame.payload.data()), frame.payload.size()}};
-  std::size_t total = header.size() + frame.payload.size();
   std::size_t sent = 0;
   while (sent < total) {
-    msghdr msg{};
-    iovec rest[2];
-    int n = 0;
+    std::vector<iovec> rest;
     std::size_t skip = sent;
-    for (auto& part : parts) {
+    for (const auto& part : parts) {
       if (skip >= part.iov_len) {
         skip -= part.iov_len;
         continue;
       }
-      rest[n++] = {static_cast<char*>(part.iov_base) + skip, part.iov_len - skip};
+      rest.push_back({static_cast<char*>(part.iov_base) + skip, part.iov_len - skip});
       skip = 0;
     }
-    msg.msg_iov = rest;
-    msg.msg_iovlen = static_cast<std::size_t>(n);
+    msghdr msg{};
+    msg.msg_iov = rest.data();
+    msg.msg_iovlen = rest.size();
     const ssize_t w = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EINTR) continue;
+      // EAGAIN: the send timeout passed (a peer that stopped reading).
       close(std::string("write failed: ") + std::strerror(errno));
       return;
     }

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -84,7 +85,10 @@ class RpcChannel {
   };
 
   void read_loop();
-  void send(const Frame& frame);
+  void send(const Frame& frame);  // with the notifications this thread held back first
+  void flush_held();
+  void write_all(std::initializer_list<std::string_view> pieces);
+  static std::string header(const Frame& frame);
   void dispatch(Frame frame);  // reader thread: to a waiting lane or top_level
   void handle(Frame& frame);   // runs a call/notify here and answers a call
   std::shared_ptr<Lane> enter_lane(std::uint64_t id);
