@@ -21,8 +21,4 @@ nlohmann::json quarantine_entry_json_with_raw(const store::QuarantineEntry& e);
 // The decoded "body_base64" of a raw input that is a JSON object, when it is valid UTF-8.
 std::optional<std::string> readable_body(const std::string& raw);
 
-std::string base64_encode(std::string_view bytes);
-// Standard base64 with padding (whitespace around it allowed); nullopt when it is not that.
-std::optional<std::string> base64_decode(std::string_view text);
-
 }  // namespace omnigate::api

@@ -5,6 +5,7 @@
 #include "app/cli.hpp"
 #include "app/operator_name.hpp"
 #include "app/startup.hpp"
+#include "core/base64.hpp"
 
 #include "api/quarantine_view.hpp"
 #include "api/request_body.hpp"
@@ -143,7 +144,7 @@ int quarantine_show_command(const Args& args) {
     if (utf8::is_valid(e->raw)) {
       std::cout << "raw input:\n" << e->raw << '\n';
     } else {
-      std::cout << "raw input (base64, not UTF-8):\n" << api::base64_encode(e->raw) << '\n';
+      std::cout << "raw input (base64, not UTF-8):\n" << omnigate::base64_encode(e->raw) << '\n';
     }
     if (const auto body = api::readable_body(e->raw)) std::cout << "body:\n" << *body << '\n';
     std::cout << std::flush;

@@ -213,6 +213,21 @@ og_status encode(og_error* err, Fill fill) {
   }
 }
 
+// After a call that answers one value behind its status: on OG_OK, reads it into *out (when
+// the plugin passed somewhere to put it).
+template <class T>
+og_status with_value(ChildHost& c, og_status status, T* out) {
+  if (status != OG_OK) return status;
+  T value;
+  if constexpr (sizeof(T) == 8) {
+    value = static_cast<T>(c.rest().u64());
+  } else {
+    value = static_cast<T>(c.rest().i32());
+  }
+  if (out != nullptr) *out = value;
+  return status;
+}
+
 void h_log(og_host_ctx* ctx, og_log_level level, og_str message) {
   WireWriter w;
   w.i32(level);
@@ -347,12 +362,7 @@ og_status h_set_timer(og_host_ctx* ctx, uint32_t delay_ms, uint64_t* timer_id, o
   auto& c = child_of(ctx);
   WireWriter w;
   w.u32(delay_ms);
-  const og_status status = c.call_status(HostMethod::set_timer, w, err);
-  if (status == OG_OK) {
-    const std::uint64_t id = c.rest().u64();
-    if (timer_id != nullptr) *timer_id = id;
-  }
-  return status;
+  return with_value(c, c.call_status(HostMethod::set_timer, w, err), timer_id);
 }
 
 void h_cancel_timer(og_host_ctx* ctx, uint64_t timer_id) {
@@ -375,13 +385,8 @@ og_status h_http_fetch(og_host_ctx* ctx, const og_fetch_request* request, og_fet
   const std::uint64_t cb = c.keep({erase_type(done), user});
   w.u64(cb);
   const og_status status = c.call_status(HostMethod::http_fetch, w, err);
-  if (status != OG_OK) {
-    c.forget(cb);
-    return status;
-  }
-  const std::uint64_t id = c.rest().u64();
-  if (fetch_id != nullptr) *fetch_id = id;
-  return status;
+  if (status != OG_OK) c.forget(cb);
+  return with_value(c, status, fetch_id);
 }
 
 og_status h_kv_get(og_host_ctx* ctx, og_str key, og_kv_visit_fn visit, void* user, int32_t* found,
@@ -393,11 +398,7 @@ og_status h_kv_get(og_host_ctx* ctx, og_str key, og_kv_visit_fn visit, void* use
   w.u64(cb);
   const og_status status = c.call_status(HostMethod::kv_get, w, err);
   c.forget(cb);
-  if (status == OG_OK) {
-    const std::int32_t f = c.rest().i32();
-    if (found != nullptr) *found = f;
-  }
-  return status;
+  return with_value(c, status, found);
 }
 
 og_status kv_write(og_host_ctx* ctx, HostMethod method, og_str key, const og_str* value,
@@ -433,11 +434,7 @@ og_status h_list_unsettled_sends(og_host_ctx* ctx, int64_t sent_after_ms, int64_
   w.u64(cb);
   const og_status status = c.call_status(HostMethod::list_unsettled_sends, w, err);
   c.forget(cb);
-  if (status == OG_OK) {
-    const std::int32_t n = c.rest().i32();
-    if (count != nullptr) *count = n;
-  }
-  return status;
+  return with_value(c, status, count);
 }
 
 og_status h_post(og_host_ctx* ctx, og_task_fn fn, void* user, og_error* err) {
@@ -473,12 +470,7 @@ og_status h_get_conversation(og_host_ctx* ctx, int64_t conversation_id,
 og_status h_blob_begin(og_host_ctx* ctx, uint64_t* writer_id, og_error* err) {
   auto& c = child_of(ctx);
   WireWriter w;
-  const og_status status = c.call_status(HostMethod::blob_begin, w, err);
-  if (status == OG_OK) {
-    const std::uint64_t id = c.rest().u64();
-    if (writer_id != nullptr) *writer_id = id;
-  }
-  return status;
+  return with_value(c, c.call_status(HostMethod::blob_begin, w, err), writer_id);
 }
 
 og_status h_blob_write(og_host_ctx* ctx, uint64_t writer_id, og_str chunk, og_error* err) {
@@ -539,12 +531,7 @@ og_status h_metric_register(og_host_ctx* ctx, og_metric_kind kind, og_str name, 
   w.i32(kind);
   w.str(name);
   w.str(help);
-  const og_status status = c.call_status(HostMethod::metric_register, w, err);
-  if (status == OG_OK) {
-    const std::uint64_t id = c.rest().u64();
-    if (metric_id != nullptr) *metric_id = id;
-  }
-  return status;
+  return with_value(c, c.call_status(HostMethod::metric_register, w, err), metric_id);
 }
 
 void h_metric_record(og_host_ctx* ctx, uint64_t metric_id, double value) {

@@ -193,6 +193,8 @@ class RemotePlugin::Impl : public std::enable_shared_from_this<RemotePlugin::Imp
   void set_state(State state, std::string reason);
   void announce();  // tells hooks_.state_changed the current state; never with mu_ held
   std::string create_payload(og_str config) const;
+  // send_message / lookup_send: the ticket is settled as a retry if the child dies with it.
+  og_status ticket_call(uint64_t ticket, PluginMethod method, std::string payload, og_error* err);
 
   const std::string file_;
   const std::string instance_;
@@ -812,29 +814,34 @@ void RemotePlugin::Impl::destroy() {
   for (auto& c : all) c->finish();
 }
 
+og_status RemotePlugin::Impl::ticket_call(uint64_t ticket, PluginMethod method, std::string payload,
+                                          og_error* err) {
+  {
+    std::lock_guard lock(mu_);
+    tickets_.insert(ticket);  // before the call: the child may answer inside it
+  }
+  og_status answer = OG_RETRY;
+  auto result = call_child(method, std::move(payload));
+  if (!result) {
+    write_error(err, OG_RETRY, "the plugin process is not running (" + status().reason + ")");
+  } else {
+    WireReader r(*result);
+    answer = r.i32();
+    if (answer != OG_OK) write_error(err, answer, r.str());
+  }
+  if (answer != OG_OK) {
+    std::lock_guard lock(mu_);
+    tickets_.erase(ticket);
+  }
+  return answer;
+}
+
 og_status RemotePlugin::Impl::send_message(uint64_t ticket, const og_outbound_message* message,
                                            og_error* err) {
   WireWriter w;
   w.u64(ticket);
   write_outbound_message(w, *message);
-  {
-    std::lock_guard lock(mu_);
-    tickets_.insert(ticket);  // before the call: the child may answer inside send_message
-  }
-  auto result = call_child(PluginMethod::send_message, w.take());
-  og_status status = OG_RETRY;
-  if (!result) {
-    write_error(err, OG_RETRY, "the plugin process is not running (" + this->status().reason + ")");
-  } else {
-    WireReader r(*result);
-    status = r.i32();
-    if (status != OG_OK) write_error(err, status, r.str());
-  }
-  if (status != OG_OK) {
-    std::lock_guard lock(mu_);
-    tickets_.erase(ticket);
-  }
-  return status;
+  return ticket_call(ticket, PluginMethod::send_message, w.take(), err);
 }
 
 og_status RemotePlugin::Impl::lookup_send(uint64_t ticket, const og_outbound_message* message,
@@ -843,24 +850,7 @@ og_status RemotePlugin::Impl::lookup_send(uint64_t ticket, const og_outbound_mes
   w.u64(ticket);
   write_outbound_message(w, *message);
   write_send_lookup(w, *lookup);
-  {
-    std::lock_guard lock(mu_);
-    tickets_.insert(ticket);
-  }
-  auto result = call_child(PluginMethod::lookup_send, w.take());
-  og_status status = OG_RETRY;
-  if (!result) {
-    write_error(err, OG_RETRY, "the plugin process is not running");
-  } else {
-    WireReader r(*result);
-    status = r.i32();
-    if (status != OG_OK) write_error(err, status, r.str());
-  }
-  if (status != OG_OK) {
-    std::lock_guard lock(mu_);
-    tickets_.erase(ticket);
-  }
-  return status;
+  return ticket_call(ticket, PluginMethod::lookup_send, w.take(), err);
 }
 
 void RemotePlugin::Impl::on_timer(uint64_t timer_id) {

@@ -3,6 +3,7 @@
 // disabled plugin instances; every change is audited and reported to the running gateway.
 #include "api/quarantine_api.hpp"
 #include "api/quarantine_view.hpp"
+#include "core/base64.hpp"
 
 #include "store_fixture.hpp"
 
@@ -132,7 +133,7 @@ TEST_CASE("one entry comes with its raw input and the webhook body it holds", "[
   Quarantine q;
   const std::string raw = json{{"method", "POST"},
                                {"path", "/sms"},
-                               {"body_base64", api::base64_encode("Body=crash me")}}
+                               {"body_base64", omnigate::base64_encode("Body=crash me")}}
                               .dump();
   const auto v = q.crash("sms", "http", "k", raw, 2);
   const auto r = q.call("GET", q.path(v.quarantine_id), "ada");
@@ -149,7 +150,7 @@ TEST_CASE("one entry comes with its raw input and the webhook body it holds", "[
   const auto b = q.call("GET", q.path(binary.quarantine_id), "ada");
   REQUIRE(b.status == 200);
   CHECK_FALSE(b.body.contains("raw"));
-  CHECK(api::base64_decode(b.body["raw_base64"].get<std::string>()) == bytes);
+  CHECK(omnigate::base64_decode(b.body["raw_base64"].get<std::string>()) == bytes);
 
   CHECK(q.call("GET", q.path(4242), "ada").status == 404);
   const auto bad = q.call("GET", "/api/v1/admin/quarantine/x", "ada");
