@@ -69,8 +69,14 @@ int plugins_list_command(const Args& args) {
     const auto config = load_config_arg(args);
     int broken = 0;
     for (const auto& instance : config.plugins) {
+      const bool own_process =
+          instance.isolation == config::PluginInstanceConfig::Isolation::process;
       std::cout << instance.instance << (instance.enabled ? "" : " (disabled)") << '\n'
-                << "  file:          " << instance.file << '\n';
+                << "  file:          " << instance.file << '\n'
+                << "  isolation:     "
+                << (own_process ? "process (a supervised plugin-host process)"
+                                : "in_process (inside the gateway)")
+                << '\n';
       const PluginInspection p = inspect_plugin(instance.file);
       if (p.ok) {
         print_inspection(p, "  ");

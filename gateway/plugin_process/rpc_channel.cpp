@@ -265,6 +265,14 @@ void RpcChannel::dispatch(Frame frame) {
     }
   }
   if (frame.type == FrameType::result) return;  // nobody waits for it any more
+  if (frame.type == FrameType::notify) {
+    // A notification outside any call (a plugin thread's metric_record, log, send_result) runs
+    // here, before the frames sent after it: what that thread did is visible by the time the
+    // reply a handler sent after it arrives, as in one process. Notified functions return
+    // nothing and never call back, so the reader is not held up waiting for the peer.
+    serve(std::move(frame));
+    return;
+  }
   top_level_(std::move(frame));
 }
 

@@ -7,9 +7,10 @@
 // So every call travels in a lane. A thread that starts a call outside any lane opens a new
 // one; a thread serving a frame of lane L (or waiting for its own call in L) makes its calls
 // in L. The reader thread hands a frame of a lane that has a waiting thread to that thread;
-// a frame that opens a lane goes to `top_level` (the child's dispatcher thread, the gateway's
-// worker for calls from the plugin's own threads). Frames are handled in the order they were
-// sent, per lane and per top-level queue.
+// a call that opens a lane goes to `top_level` (the child's dispatcher thread, the gateway's
+// worker for calls from the plugin's own threads); a notification that opens one runs on the
+// reader thread itself, so it takes effect before anything sent after it. Frames are handled in
+// the order they were sent, per lane and per top-level queue.
 //
 // Frame: u32 length of the rest | u8 type | u32 method | u64 lane | u64 call id | payload.
 #pragma once

@@ -104,6 +104,8 @@ class ConfigSchemaTest(harness.IntegrationCase):
         self.assertIn('config key "bogus_key" is not allowed by the plugin\'s schema', out)
         self.assertIn('config key "reconcile_after_ms": expected integer', out)
         self.assertIn("4 unusable", out)
+        # Files named by path (not the shipped names alone) default to their own process.
+        self.assertIn("isolation:     process (a supervised plugin-host process)", out)
         self.assertNotIn(harness.AUTH_TOKEN, out + result.stderr)
 
 
