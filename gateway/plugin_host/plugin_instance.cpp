@@ -452,9 +452,10 @@ void PluginInstance::mount(http::Router& router) {
         std::lock_guard lock(self->state_mu_);
         self->ws_connections_[id] = conn;
       }
-      const std::string below =
-          req.path.substr(std::min(req.path.size(), self->mount_path("/").size()));
-      BorrowedRequest upgrade(req, 0, below.empty() ? "/" : below);
+      // Named, not a temporary: BorrowedRequest keeps a view of it for the on_open call.
+      std::string below = req.path.substr(std::min(req.path.size(), self->mount_path("/").size()));
+      if (below.empty()) below = "/";
+      BorrowedRequest upgrade(req, 0, below);
       const og_status st = route.handlers.on_open(route.handlers.user, id, &upgrade.request);
       if (st != OG_OK) {
         std::lock_guard lock(self->state_mu_);

@@ -59,6 +59,17 @@ class Probe:
         return self
 
 
+def memory_limit_mb():
+    """The broken instance's ceiling: above what the plugin-host process needs to run (an ASan
+    build's starts at 120-170 MiB resident), far below what LEAK reaches before the watchdog."""
+    return 320 if harness.Settings.sanitized else 96
+
+
+def call_timeout_ms():
+    """The watchdog: long enough for LEAK to reach the ceiling first (slower under ASan)."""
+    return 8000 if harness.Settings.sanitized else 1500
+
+
 def fixture_config(ws, bad_isolation, supervision, agents=(), users=()):
     plugin = harness.Settings.fixture
     return {
@@ -70,7 +81,7 @@ def fixture_config(ws, bad_isolation, supervision, agents=(), users=()):
                    "max_attempts": 50},
         "plugins": [
             {"instance": "bad", "file": plugin, "isolation": bad_isolation,
-             "memory_limit_mb": 96},
+             "memory_limit_mb": memory_limit_mb()},
             {"instance": "good", "file": plugin, "isolation": "process"},
         ],
         "agents": list(agents),
@@ -110,7 +121,8 @@ class ProcessIsolationTest(harness.IntegrationCase):
 
     def test_every_kind_of_crash_costs_only_its_own_channel(self):
         gateway = self.start(
-            {"quarantine_after": 3, "crash_loop_crashes": 100, "call_timeout_ms": 1500},
+            {"quarantine_after": 3, "crash_loop_crashes": 100,
+             "call_timeout_ms": call_timeout_ms()},
             agents=[harness.agent("alice", {"broken": 3}, 10) | {"capacity": {"broken": 10}}],
             users=[harness.user("alice", "agent", AGENT_TOKEN, "alice")])
         db = self.ws.database()
@@ -141,7 +153,7 @@ class ProcessIsolationTest(harness.IntegrationCase):
         self.assertIn(b"watchdog", body)
         wait_running(gateway)
 
-        # A leak without bound: the memory ceiling (96 MiB) ends it.
+        # A leak without bound: the memory ceiling ends it.
         status, body = post_inbound(gateway, "leak-1", "LEAK")
         self.assertEqual(status, 503, body)
         self.assertIn(b"memory", body)
