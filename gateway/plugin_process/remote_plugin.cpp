@@ -610,34 +610,41 @@ void RemotePlugin::Impl::child_closed(std::uint64_t generation, const std::strin
           (input ? std::string(" while handling ") + isolation::to_string(input->kind) + " input " +
                        input->key()
                  : std::string(" outside any call")));
-  settle_after_death(reason);
   const bool disable =
       hooks_.died ? hooks_.died(ChildDeath{instance_, reason, std::move(input)}) : false;
   std::chrono::milliseconds delay{0};
-  bool disabled = false;
+  bool restart = false;
+  {
+    std::lock_guard lock(mu_);
+    // During create/start (first_run) the host decides what a failed instance is.
+    if (!first_run && state_ != State::stopped) {
+      if (Clock::now() - dead->started > std::chrono::seconds(60)) consecutive_crashes_ = 0;
+      if (disable) {
+        set_state(State::disabled, "crash loop: disabled after repeated crashes (last: " + reason +
+                                       "); re-enable with `omnigate plugins enable` or "
+                                       "POST /api/v1/admin/plugins/" +
+                                       instance_ + "/enable");
+        log(LogLevel::error, kComponent, "instance " + instance_ + ": " + state_reason_);
+      } else {
+        delay = options_.backoff_min * (1 << std::min(consecutive_crashes_, 16));
+        if (delay > options_.backoff_max) delay = options_.backoff_max;
+        ++consecutive_crashes_;
+        set_state(State::restarting, "plugin process " + reason + "; restarting in " +
+                                         std::to_string(delay.count()) + " ms");
+        restart = true;
+      }
+    }
+  }
+  // Degraded before anything the dead child had open is answered: whoever gets the 503 or the
+  // 1012 and asks /healthz already sees why.
+  announce();
+  settle_after_death(reason);
   {
     std::lock_guard lock(mu_);
     handled_generation_ = generation;
     death_cv_.notify_all();
-    if (first_run || state_ == State::stopped) return;  // create/start fail: the host decides
-    if (Clock::now() - dead->started > std::chrono::seconds(60)) consecutive_crashes_ = 0;
-    if (disable) {
-      set_state(State::disabled, "crash loop: disabled after repeated crashes (last: " + reason +
-                                     "); re-enable with `omnigate plugins enable` or "
-                                     "POST /api/v1/admin/plugins/" +
-                                     instance_ + "/enable");
-      log(LogLevel::error, kComponent, "instance " + instance_ + ": " + state_reason_);
-      disabled = true;
-    } else {
-      delay = options_.backoff_min * (1 << std::min(consecutive_crashes_, 16));
-      if (delay > options_.backoff_max) delay = options_.backoff_max;
-      ++consecutive_crashes_;
-      set_state(State::restarting, "plugin process " + reason + "; restarting in " +
-                                       std::to_string(delay.count()) + " ms");
-    }
   }
-  announce();
-  if (!disabled) schedule_restart(delay);
+  if (restart) schedule_restart(delay);
 }
 
 void RemotePlugin::Impl::settle_after_death(const std::string& reason) {

@@ -170,6 +170,7 @@ class ProcessIsolationTest(harness.IntegrationCase):
         self.assertEqual(closed.code, 1012)
         wait_running(gateway)
         ws = ws_client.WebSocket(gateway.port, "/channels/bad/ws")
+        self.assertEqual(ws.status, 101)
         ws.send_text('"again"')
         self.assertEqual(ws.next_message(), "again")
         ws.close()
