@@ -25,8 +25,6 @@ namespace {
 using nlohmann::json;
 using store::Role;
 
-constexpr int kMaxListLimit = 500;
-
 // Statuses in which a conversation's handling is over: no resolving or reclassifying.
 constexpr std::array kEnded{store::ConversationStatus::resolved, store::ConversationStatus::closed};
 // Closed for good: nothing more may be added to it (replies, complaints).
@@ -133,12 +131,11 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
                                     "after_id"));
     }
     if (auto v = req.query_param("limit")) {
-      int n = 0;
-      const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-      if (ec != std::errc() || end != v->data() + v->size() || n < 1 || n > kMaxListLimit)
+      const auto n = parse_list_limit(*v);
+      if (!n)
         return reply(error_response(400, "invalid_field",
                                     "limit must be 1.." + std::to_string(kMaxListLimit), "limit"));
-      filter.limit = n;
+      filter.limit = *n;
     }
     if (c.user.role == Role::agent) {
       // An agent's list is their own work, whatever filter they asked for.

@@ -15,8 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxListLimit = 500;
-
 std::string path_param(const http::Request& req, const std::string& name) {
   const auto it = req.params.find(name);
   return it == req.params.end() ? std::string() : it->second;
@@ -57,12 +55,11 @@ struct QuarantineApi::Impl : std::enable_shared_from_this<QuarantineApi::Impl> {
       filter.status = *s;
     }
     if (auto v = req.query_param("limit")) {
-      int n = 0;
-      const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-      if (ec != std::errc() || end != v->data() + v->size() || n < 1 || n > kMaxListLimit)
+      const auto n = parse_list_limit(*v);
+      if (!n)
         return reply(error_response(400, "invalid_field",
                                     "limit must be 1.." + std::to_string(kMaxListLimit), "limit"));
-      filter.limit = n;
+      filter.limit = *n;
     }
     json out = json::array();
     for (const auto& e : store.list_quarantine(filter)) out.push_back(quarantine_entry_json(e));

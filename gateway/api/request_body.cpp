@@ -407,6 +407,14 @@ std::optional<store::Id> parse_path_id(std::string_view text) {
   return id;
 }
 
+std::optional<int> parse_list_limit(std::string_view text) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > kMaxListLimit)
+    return std::nullopt;
+  return n;
+}
+
 Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id) {
   BodyError err;
   auto j =

@@ -72,6 +72,11 @@ Parsed<std::string> parse_routing_reload_body(std::string_view body);
 // A path's {id}: a positive decimal integer, nothing else.
 std::optional<store::Id> parse_path_id(std::string_view text);
 
+// The largest page a list endpoint returns.
+inline constexpr int kMaxListLimit = 500;
+// A list's ?limit=: a decimal 1..kMaxListLimit, nothing else.
+std::optional<int> parse_list_limit(std::string_view text);
+
 // ---- admin API bodies (docs/api.md "Admin")
 
 // The largest customer `attributes` object accepted (serialised); it is read on every routing
