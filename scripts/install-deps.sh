@@ -9,6 +9,8 @@ packages=(
   clang libclang-rt-14-dev   # libFuzzer targets and the sanitizer runtimes
   python3 sqlite3            # integration tests drive the real binary from python3
   libphonenumber8 libprotobuf-dev libabsl-dev   # phone identities (see libphonenumber below)
+  libgmime-3.0-dev libgumbo-dev libetpan-dev     # e-mail: MIME, HTML sanitising, IMAP IDLE
+  dovecot-imapd python3-aiosmtpd                 # e-mail tests: real IMAP and SMTP servers
 )
 # Debian 12's libphonenumber-dev depends on libboost-thread-dev, i.e. Boost 1.74, which conflicts
 # with libboost1.81-dev: apt would remove the Boost that Beast needs. Its headers use no Boost
