@@ -96,6 +96,7 @@ json transcript_entry_json(const store::TranscriptEntry& e) {
               {"error_code", m.error_code},
               {"error_text", m.error_text},
               {"malformed", m.malformed},
+              {"metadata", event_data(m.metadata_json)},
               {"attachments", attachments}}}};
   }
   const store::Event empty;

@@ -28,11 +28,20 @@ SMS_CONFIG = {"account_sid": harness.ACCOUNT_SID, "auth_token": harness.AUTH_TOK
               "public_base_url": harness.PUBLIC_BASE_URL, "api_base": "https://api.twilio.com",
               "from_number": harness.OUR_NUMBER, "allow_private_api": True, "timeout_ms": 2000}
 
+# The e-mail plugin with every intake on: the hostile requests meet the webhook's checks, and
+# the send goes to an SMTP port where nothing listens.
+EMAIL_CONFIG = {"address": "support@example.com",
+                "webhook": {"secret": "conform-webhook-secret",
+                            "mailgun_signing_key": "conform-mailgun-key",
+                            "sendgrid_user": "conform", "sendgrid_password": "conform-password"},
+                "smtp": {"host": "127.0.0.1", "port": 1, "tls": "none", "timeout_seconds": 2}}
+
 # (label, plugin file in the build's plugin dir, instance config). Every one must be built.
 CONFORMING = [
     ("sms", "libog_sms.so", SMS_CONFIG),
     # Without the signature check the hostile requests reach the form parser behind it.
     ("sms without signature check", "libog_sms.so", {**SMS_CONFIG, "validate_signature": False}),
+    ("email", "libog_email.so", EMAIL_CONFIG),
     ("echo example", "libog_echo.so", {}),
     ("echo example in C", "libog_echo_c.so", {}),
 ]

@@ -180,6 +180,7 @@ struct OutboundMessage {
   std::string idempotency_key, thread_key, to_kind, to_address, from_address, subject;
   std::string body_text, body_html, in_reply_to, author_name, metadata_json;
   std::vector<Attachment> attachments;
+  int64_t conversation_id = 0;  // the conversation the reply belongs to (0 from a 1.x host)
 };
 
 // One conversation as the host sees it (Host::get_conversation, ConversationNotice::state).
@@ -992,6 +993,7 @@ struct Adapter {
     out.author_name = view(m.author_name);
     out.metadata_json = view(m.metadata_json);
     out.attachments = attachments_copy(m.attachments, m.attachment_count);
+    out.conversation_id = m.conversation_id;
     return out;
   }
   static og_status lookup_send(void* instance, uint64_t ticket, const og_outbound_message* raw,
