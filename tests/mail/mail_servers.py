@@ -10,7 +10,7 @@ As a module (Python tests):
         smtp.messages  # [(envelope_from, rcpt_tos, data), ...]
 
 As a command (C++ tests start it with a pipe):
-    mail_servers.py dovecot --workdir D --user support:secret
+    mail_servers.py dovecot --workdir D --user support:secret [--tls] [--capability "..."]
     mail_servers.py smtp --workdir D [--user u:p] [--starttls]
 prints one JSON line ({"port": N, ...}), then answers one JSON request per stdin line with one
 JSON line (see Commands below) until stdin closes or SIGTERM. Message bytes travel in base64.
@@ -65,16 +65,35 @@ def _work_dir(workdir, prefix):
     return tempfile.mkdtemp(prefix=prefix, dir="/tmp"), True
 
 
-class Dovecot:
-    """A Dovecot IMAP server with its own config, users, maildirs and port."""
+def make_certificate(workdir, name):
+    """(cert, key): a self-signed certificate for localhost and 127.0.0.1, made by openssl."""
+    cert = os.path.join(workdir, f"{name}-cert.pem")
+    key = os.path.join(workdir, f"{name}-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-addext",
+                    "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o644)  # Dovecot reads it as root, but keep it readable for its helpers
+    return cert, key
 
-    def __init__(self, users, workdir=None, start_attempts=5):
+
+class Dovecot:
+    """A Dovecot IMAP server with its own config, users, maildirs and port. With tls=True it
+    also offers STARTTLS on .port and implicit TLS on .tls_port, with a self-signed certificate
+    (.cert_file, the CA file for clients). `capability` replaces the CAPABILITY list it
+    announces (e.g. without MOVE or IDLE, to exercise a client's fallbacks)."""
+
+    def __init__(self, users, workdir=None, tls=False, capability=None, start_attempts=5):
         if not os.access(DOVECOT, os.X_OK):
             raise MailServerMissing(
                 f"{DOVECOT} not found: run scripts/install-deps.sh (Debian dovecot-imapd)")
         self.users = dict(users)
         self.workdir, self._owned_workdir = _work_dir(workdir, "og-imap-")
         self.port = None
+        self.tls_port = None
+        self.capability = capability
+        self.cert_file, self._key_file = (make_certificate(self.workdir, "imap") if tls
+                                          else (None, None))
         self._process = None
         self._start_attempts = start_attempts
         self._write_users()
@@ -94,9 +113,10 @@ class Dovecot:
         last_error = None
         for _ in range(self._start_attempts if self.port is None else 1):
             port = self.port or free_port()
+            tls_port = self.tls_port or (free_port() if self.cert_file else 0)
             try:
-                self._start_on(port)
-                self.port = port
+                self._start_on(port, tls_port)
+                self.port, self.tls_port = port, tls_port or None
                 return
             except MailServerError as error:
                 last_error = error
@@ -217,7 +237,7 @@ listen = 127.0.0.1
 base_dir = {self.workdir}/run
 state_dir = {self.workdir}/state
 log_path = {self.log_path}
-ssl = no
+%SSL%
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal_user}
@@ -244,14 +264,23 @@ service imap-login {{
     port = %PORT%
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = %TLS_PORT%
   }}
 }}
 """
+        if self.cert_file:
+            ssl = f"ssl = yes\nssl_cert = <{self.cert_file}\nssl_key = <{self._key_file}"
+        else:
+            ssl = "ssl = no"
+        if self.capability is not None:
+            ssl += f"\nimap_capability = {self.capability}"
+        self._config_template = self._config_template.replace("%SSL%", ssl)
 
-    def _start_on(self, port):
+    def _start_on(self, port, tls_port):
         with open(self._conf_path, "w") as f:
-            f.write(self._config_template.replace("%PORT%", str(port)))
+            f.write(self._config_template.replace("%PORT%", str(port))
+                    .replace("%TLS_PORT%", str(tls_port)))
         log_size = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self._process = subprocess.Popen([DOVECOT, "-F", "-c", self._conf_path],
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -328,7 +357,8 @@ class SmtpSink:
                 "(Debian python3-aiosmtpd, importable by /usr/bin/python3)") from error
         self.workdir, self._owned_workdir = _work_dir(workdir, "og-smtp-")
         self.user, self.password = user, password
-        self.cert_file = self._make_certificate() if starttls else None
+        self.cert_file, self._key_file = (make_certificate(self.workdir, "smtp") if starttls
+                                          else (None, None))
         self.port = None
         self.messages = []  # (envelope_from, rcpt_tos, data)
         self._rejects = {}  # address -> (stage, code, text)
@@ -395,18 +425,6 @@ class SmtpSink:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
-
-    @property
-    def _key_file(self):
-        return os.path.join(self.workdir, "smtp-key.pem")
-
-    def _make_certificate(self):
-        cert = os.path.join(self.workdir, "smtp-cert.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                        "-subj", "/CN=localhost", "-addext",
-                        "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", self._key_file,
-                        "-out", cert], check=True, capture_output=True, timeout=60)
-        return cert
 
     def _store(self, envelope):
         entry = (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
@@ -514,14 +532,18 @@ def main(argv=None):
     imap = sub.add_parser("dovecot")
     imap.add_argument("--workdir")
     imap.add_argument("--user", type=_user_pair, action="append", required=True)
+    imap.add_argument("--tls", action="store_true", help="STARTTLS on port, TLS on tls_port")
+    imap.add_argument("--capability", help="the CAPABILITY list to announce instead")
     smtp = sub.add_parser("smtp")
     smtp.add_argument("--workdir")
     smtp.add_argument("--user", type=_user_pair)
     smtp.add_argument("--starttls", action="store_true")
     args = parser.parse_args(argv)
     if args.server == "dovecot":
-        with Dovecot(dict(args.user), args.workdir) as server:
-            _serve(server, _serve_dovecot, {"port": server.port, "workdir": server.workdir})
+        with Dovecot(dict(args.user), args.workdir, args.tls, args.capability) as server:
+            _serve(server, _serve_dovecot, {"port": server.port, "tls_port": server.tls_port,
+                                            "cert": server.cert_file,
+                                            "workdir": server.workdir})
     else:
         user, password = args.user if args.user else (None, None)
         with SmtpSink(args.workdir, user, password, args.starttls) as server:
