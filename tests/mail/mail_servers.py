@@ -193,10 +193,14 @@ class Dovecot:
             return int(re.search(rb"UIDVALIDITY (\d+)", data[0]).group(1))
 
     def set_uid_validity(self, user, value, folder="INBOX"):
-        """Gives the folder a new UIDVALIDITY, as a server does after rebuilding its index."""
-        subprocess.run([DOVEADM, "-c", self._conf_path, "mailbox", "update", "-u", user,
-                        "--uid-validity", str(value), folder],
-                       check=True, capture_output=True, timeout=30)
+        """Gives the folder a new UIDVALIDITY, as a server does after rebuilding its index.
+        Needs the server running (doveadm asks its auth service for the user); clients that
+        have the folder selected notice on their next connection (see restart())."""
+        done = subprocess.run([DOVEADM, "-c", self._conf_path, "mailbox", "update", "-u", user,
+                               "--uid-validity", str(value), folder],
+                              capture_output=True, timeout=30)
+        if done.returncode != 0:
+            raise MailServerError(f"doveadm mailbox update: {done.stderr.decode().strip()}")
 
     # --- internals -------------------------------------------------------------------------
     @property
@@ -393,7 +397,8 @@ class SmtpSink:
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = (self.user is not None and auth_data.login.decode() == self.user
                   and auth_data.password.decode() == self.password)
-            return AuthResult(success=ok)
+            # handled=False: aiosmtpd answers "535 5.7.8" itself (handled=True would stay silent)
+            return AuthResult(success=ok, handled=False)
 
         kwargs = {}
         if self.user is not None:
