@@ -102,6 +102,9 @@ struct MailboxWatcher::Impl {
 
   Impl(WatcherSettings s, MailboxSink& k) : settings(std::move(s)), sink(k) {}
 
+  // UIDs per FETCH and per STORE/MOVE.
+  size_t batch_size() const { return static_cast<size_t>(std::max(settings.fetch_batch, 1)); }
+
   std::string where() const { return settings.server.host + "/" + settings.folder; }
 
   void run() {
@@ -201,10 +204,9 @@ struct MailboxWatcher::Impl {
         if (state == Delivery::committed) committed.push_back(uid);
       }
     }
-    for (size_t i = 0; i < committed.size(); i += settings.fetch_batch) {
-      std::vector<uint32_t> batch(
-          committed.begin() + i,
-          committed.begin() + std::min(committed.size(), i + settings.fetch_batch));
+    for (size_t i = 0; i < committed.size(); i += batch_size()) {
+      std::vector<uint32_t> batch(committed.begin() + i,
+                                  committed.begin() + std::min(committed.size(), i + batch_size()));
       after_import(session, batch);
       std::lock_guard lock(board->mutex);
       for (uint32_t uid : batch) board->deliveries[uid] = Delivery::done;
@@ -262,10 +264,9 @@ struct MailboxWatcher::Impl {
       }
     }
     int imported = 0;
-    const auto batch_size = static_cast<size_t>(std::max(settings.fetch_batch, 1));
-    for (size_t i = 0; i < offer.size(); i += batch_size) {
+    for (size_t i = 0; i < offer.size(); i += batch_size()) {
       std::vector<uint32_t> batch(offer.begin() + i,
-                                  offer.begin() + std::min(offer.size(), i + batch_size));
+                                  offer.begin() + std::min(offer.size(), i + batch_size()));
       for (FetchedMail& mail : session.fetch(batch, settings.max_message_bytes)) {
         uint64_t epoch;
         {
