@@ -63,7 +63,8 @@ FieldBlock read_field_block(std::string_view bytes) {
   return block;
 }
 
-// "rfc822; bob@example.org" → "bob@example.org"; "smtp; 550 5.1.1 ..." → "550 5.1.1 ...".
+// "rfc822; bob@example.org" → "bob@example.org"; "smtp; 550 5.1.1 ...\n    rejected" →
+// "550 5.1.1 ... rejected" (folded diagnostics are read as one line).
 std::string after_type(const std::string& value) {
   const std::size_t semicolon = value.find(';');
   std::string_view text = semicolon == std::string::npos
@@ -72,7 +73,14 @@ std::string after_type(const std::string& value) {
   text = trim(text);
   if (text.size() >= 2 && text.front() == '<' && text.back() == '>')
     text = text.substr(1, text.size() - 2);
-  return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  return out;
 }
 
 void read_status_fields(std::string_view bytes, BounceReport& report) {
