@@ -160,6 +160,13 @@ class Dovecot:
             typ, data = imap.append(_quote(folder), flag_list, None, raw)
             _check(typ, data, "APPEND")
 
+    def append_many(self, user, raws, folder="INBOX"):
+        """APPEND every message in order over one connection (fills a large folder fast)."""
+        with self._login(user) as imap:
+            for raw in raws:
+                typ, data = imap.append(_quote(folder), None, None, raw)
+                _check(typ, data, "APPEND")
+
     def messages(self, user, folder="INBOX"):
         """[(uid, [flags], raw bytes)] in UID order."""
         with self._login(user) as imap:
@@ -385,6 +392,11 @@ class SmtpSink:
             raise ValueError(f"stage must be rcpt or data, not {stage!r}")
         with self._lock:
             self._rejects[address.lower()] = (stage, int(code), text)
+
+    def accept(self, address):
+        """Stop refusing this recipient."""
+        with self._lock:
+            self._rejects.pop(address.lower(), None)
 
     def received(self):
         with self._lock:

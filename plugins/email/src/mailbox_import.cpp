@@ -7,8 +7,8 @@
 namespace omnigate::email {
 namespace {
 
-// The host's commit callback → the watcher's, as a Host::CommitCallback.
-Host::CommitCallback forward(std::function<void(bool)> committed) {
+// The host's commit callback → the watcher's, as a CommitCallback.
+CommitCallback forward(std::function<void(bool)> committed) {
   return
       [committed = std::move(committed)](og_status status, int64_t) { committed(status == OG_OK); };
 }

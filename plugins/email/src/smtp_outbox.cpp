@@ -24,6 +24,7 @@ void SmtpOutbox::stop() noexcept {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
+  cancel_ = true;
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -39,7 +40,7 @@ void SmtpOutbox::run() {
       jobs_.pop_front();
     }
     const SmtpOutcome outcome =
-        smtp_send(server_, job.mail.envelope_from, {job.mail.recipient}, job.mail.bytes);
+        smtp_send(server_, job.mail.envelope_from, {job.mail.recipient}, job.mail.bytes, &cancel_);
     SendResult result;
     result.error_code = outcome.reply_code != 0 ? std::to_string(outcome.reply_code) : "";
     result.error_text = outcome.reply_text;

@@ -9,6 +9,7 @@
 
 #include <omnigate/plugin.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,8 +26,8 @@ class SmtpOutbox {
   SmtpOutbox& operator=(const SmtpOutbox&) = delete;
 
   void send(uint64_t ticket, OutboundMail mail);
-  // Ends the thread after the send in progress; queued tickets get no result (the host
-  // retries them after a restart, with the same Message-ID).
+  // Abandons the send in progress (its ticket gets RETRY) and ends the thread; queued tickets
+  // get no result (the host retries them after a restart, with the same Message-ID).
   void stop() noexcept;
 
  private:
@@ -42,6 +43,7 @@ class SmtpOutbox {
   std::condition_variable wake_;
   std::deque<Job> jobs_;
   bool stopping_ = false;
+  std::atomic<bool> cancel_{false};  // set by stop(): abandons the send in progress
   std::thread thread_;
 };
 

@@ -97,10 +97,16 @@ SmtpOutcome refused(std::string why) {
   return {SmtpOutcome::Kind::permanent, 0, std::move(why)};
 }
 
+// libcurl calls this about once a second (and on progress): a non-zero answer aborts.
+int abort_when_cancelled(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 SmtpOutcome smtp_send(const MailServerSettings& server, std::string_view envelope_from,
-                      const std::vector<std::string>& recipients, std::string_view message) {
+                      const std::vector<std::string>& recipients, std::string_view message,
+                      const std::atomic<bool>* cancel) {
   if (!is_bare_address(envelope_from)) return refused("invalid envelope sender");
   if (recipients.empty()) return refused("no recipients");
   for (const std::string& rcpt : recipients) {
@@ -157,6 +163,11 @@ SmtpOutcome smtp_send(const MailServerSettings& server, std::string_view envelop
   curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, &transcript);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+  if (cancel != nullptr) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_when_cancelled);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, cancel);
+  }
 
   CURLcode rc = curl_easy_perform(c);
   long code = 0;

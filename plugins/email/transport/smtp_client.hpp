@@ -6,6 +6,7 @@
 
 #include "mail_server_settings.hpp"
 
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,8 +20,10 @@ struct SmtpOutcome {
 };
 
 // envelope_from / recipients are bare addresses (no <>, no names). `message` is the whole RFC
-// 5322 message with CRLF line endings (dot-stuffing is libcurl's job).
+// 5322 message with CRLF line endings (dot-stuffing is libcurl's job). When `cancel` (optional,
+// owned by the caller) turns true, the send is abandoned within about a second (a retry).
 SmtpOutcome smtp_send(const MailServerSettings& server, std::string_view envelope_from,
-                      const std::vector<std::string>& recipients, std::string_view message);
+                      const std::vector<std::string>& recipients, std::string_view message,
+                      const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace omnigate::email
