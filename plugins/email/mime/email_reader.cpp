@@ -12,9 +12,11 @@
 #include "read_context.hpp"
 #include "reply_text.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace omnigate::email {
 namespace {
@@ -69,13 +71,17 @@ void on_parser_warning(gint64 /*offset*/, GMimeParserWarning warning, const gcha
 // mail program wrote both), then GB18030 (which fails quickly on Latin text), then
 // windows-1252 (which reads any byte).
 void set_fallback_charsets(GMimeParserOptions* options, const std::vector<std::string>& declared) {
-  std::string body_charset;
-  if (!declared.empty()) body_charset = std::string(charset_superset(declared.front()));
-  const bool useful = !body_charset.empty() && body_charset != "utf-8" &&
-                      body_charset != "gb18030" && body_charset != "windows-1252";
-  const char* with_body[] = {"utf-8", body_charset.c_str(), "gb18030", "windows-1252", nullptr};
-  const char* without[] = {"utf-8", "gb18030", "windows-1252", nullptr};
-  g_mime_parser_options_set_fallback_charsets(options, useful ? with_body : without);
+  std::vector<std::string> order{"utf-8"};
+  if (!declared.empty()) order.emplace_back(charset_superset(declared.front()));
+  for (const char* fallback : {"gb18030", "windows-1252"}) order.emplace_back(fallback);
+  std::vector<const char*> charsets;
+  for (const std::string& charset : order)
+    if (std::find_if(charsets.begin(), charsets.end(), [&](const char* seen) {
+          return g_ascii_strcasecmp(seen, charset.c_str()) == 0;
+        }) == charsets.end())
+      charsets.push_back(charset.c_str());
+  charsets.push_back(nullptr);
+  g_mime_parser_options_set_fallback_charsets(options, charsets.data());
 }
 
 GMimeNewLineFormat newline_format_of(std::string_view raw) {

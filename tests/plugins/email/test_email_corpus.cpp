@@ -4,7 +4,7 @@
 //          text html new_text quoted_text signature kind kind_reason malformed charsets
 //          bounce{...} authentication{...}
 //          attachments: [{filename content_type size sha256 content_id disposition}] (the
-//          count always, each entry's named fields)
+//          count always, each entry's named fields); attachment_count alone
 //   lists: text_contains text_excludes new_text_contains quoted_contains signature_contains
 //          html_contains html_excludes problems_contain
 //   limits: {max_message_bytes max_header_bytes max_parts max_depth} read with these limits
@@ -12,8 +12,8 @@
 // exactly when there are problems.
 #include "email_reader.hpp"
 
-#include <catch2/catch.hpp>
 #include <glib.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -47,7 +47,8 @@ std::vector<CorpusMail> corpus() {
   const std::string suffix = ".expected.json";
   for (const auto& entry : fs::directory_iterator(OG_EMAIL_CORPUS_DIR)) {
     const std::string file = entry.path().filename().string();
-    if (file.size() <= suffix.size() || file.compare(file.size() - suffix.size(), suffix.size(), suffix) != 0)
+    if (file.size() <= suffix.size() ||
+        file.compare(file.size() - suffix.size(), suffix.size(), suffix) != 0)
       continue;
     const std::string name = file.substr(0, file.size() - suffix.size());
     fs::path eml = fs::path(OG_EMAIL_CORPUS_DIR) / (name + ".eml");
@@ -60,8 +61,8 @@ std::vector<CorpusMail> corpus() {
 }
 
 std::string sha256(const std::string& data) {
-  gchar* hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-                                           reinterpret_cast<const guchar*>(data.data()), data.size());
+  gchar* hex = g_compute_checksum_for_data(
+      G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(data.data()), data.size());
   std::string out = hex;
   g_free(hex);
   return out;
@@ -69,9 +70,12 @@ std::string sha256(const std::string& data) {
 
 const char* kind_name(MailKind kind) {
   switch (kind) {
-    case MailKind::message: return "message";
-    case MailKind::auto_reply: return "auto_reply";
-    case MailKind::bounce: return "bounce";
+    case MailKind::message:
+      return "message";
+    case MailKind::auto_reply:
+      return "auto_reply";
+    case MailKind::bounce:
+      return "bounce";
   }
   return "?";
 }
@@ -106,11 +110,21 @@ void check_string(const json& expected, const char* field, const std::string& ac
 
 void check_invariants(const ParsedEmail& mail) {
   CHECK(mail.malformed == !mail.problems.empty());
-  std::vector<const std::string*> texts = {
-      &mail.message_id, &mail.in_reply_to, &mail.from.name, &mail.from.address, &mail.subject,
-      &mail.text, &mail.html, &mail.new_text, &mail.quoted_text, &mail.signature,
-      &mail.kind_reason, &mail.bounce.original_message_id, &mail.bounce.recipient,
-      &mail.bounce.diagnostic, &mail.authentication.raw};
+  std::vector<const std::string*> texts = {&mail.message_id,
+                                           &mail.in_reply_to,
+                                           &mail.from.name,
+                                           &mail.from.address,
+                                           &mail.subject,
+                                           &mail.text,
+                                           &mail.html,
+                                           &mail.new_text,
+                                           &mail.quoted_text,
+                                           &mail.signature,
+                                           &mail.kind_reason,
+                                           &mail.bounce.original_message_id,
+                                           &mail.bounce.recipient,
+                                           &mail.bounce.diagnostic,
+                                           &mail.authentication.raw};
   for (const auto& attachment : mail.attachments) texts.push_back(&attachment.filename);
   for (const auto& problem : mail.problems) texts.push_back(&problem);
   for (const std::string* text : texts) {
@@ -171,6 +185,8 @@ void check_mail(const json& expected, const ParsedEmail& mail) {
       if (want.contains("sha256")) CHECK(sha256(got.data) == want["sha256"].get<std::string>());
     }
   }
+  if (expected.contains("attachment_count"))
+    CHECK(mail.attachments.size() == expected["attachment_count"].get<std::size_t>());
   check_contains(expected, "text_contains", mail.text, true);
   check_contains(expected, "text_excludes", mail.text, false);
   check_contains(expected, "new_text_contains", mail.new_text, true);
@@ -204,7 +220,8 @@ TEST_CASE("every corpus mail reads as its expected result says") {
         const json& limits = expected["limits"];
         options.limits.max_message_bytes =
             limits.value("max_message_bytes", options.limits.max_message_bytes);
-        options.limits.max_header_bytes = limits.value("max_header_bytes", options.limits.max_header_bytes);
+        options.limits.max_header_bytes =
+            limits.value("max_header_bytes", options.limits.max_header_bytes);
         options.limits.max_parts = limits.value("max_parts", options.limits.max_parts);
         options.limits.max_depth = limits.value("max_depth", options.limits.max_depth);
       }
