@@ -7,18 +7,18 @@ namespace omnigate::email {
 namespace {
 
 constexpr std::array<std::string_view, 21> kAllowedPropertyPrefixes = {
-    "font",         "text-",         "margin",      "padding",        "border",
-    "background",   "color",         "list-style",  "line-height",    "letter-spacing",
-    "word-",        "white-space",   "vertical-align", "width",       "height",
-    "max-",         "min-",          "display",     "table-layout",   "direction",
+    "font",       "text-",       "margin",         "padding",      "border",
+    "background", "color",       "list-style",     "line-height",  "letter-spacing",
+    "word-",      "white-space", "vertical-align", "width",        "height",
+    "max-",       "min-",        "display",        "table-layout", "direction",
     "mso-",  // Outlook's own layout hints, inert elsewhere
 };
 
 constexpr std::array<std::string_view, 5> kExactProperties = {"float", "clear", "overflow",
-                                                               "unicode-bidi", "caption-side"};
+                                                              "unicode-bidi", "caption-side"};
 
 constexpr std::array<std::string_view, 5> kAllowedFunctions = {"rgb", "rgba", "hsl", "hsla",
-                                                                "calc"};
+                                                               "calc"};
 
 // Strings that can load, run or hide something whatever the property.
 constexpr std::array<std::string_view, 7> kForbiddenFragments = {

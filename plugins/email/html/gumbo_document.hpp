@@ -4,12 +4,15 @@
 // gumbo_destroy_output() frees the tree recursively, so such a message would overflow the stack.
 // The parse therefore allocates from an arena that is released in one piece (gumbo_destroy_output
 // is never called), and walk_tree() keeps its own stack: nothing here is bounded by the C stack.
+// The depth itself is bounded first (html_nesting_limit.hpp), because gumbo's time is not.
 #pragma once
 
 #include <gumbo.h>
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,7 +40,8 @@ class GumboDocument {
   const GumboNode* root() const { return output_->root; }  // the <html> element
 
  private:
-  std::string_view input_;  // gumbo's tree points into it: the caller keeps it alive
+  std::optional<std::string> limited_;  // the input without its too deep start tags, if any
+  std::string_view input_;              // what gumbo parsed; its tree points into it
   GumboArena arena_;
   GumboOptions options_;
   GumboOutput* output_;

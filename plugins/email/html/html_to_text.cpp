@@ -69,11 +69,10 @@ class TextLayout {
   void leave_quote() { --quote_depth_; }
   void enter_list() { ++list_depth_; }
   void leave_list() { --list_depth_; }
+  bool in_list() const { return list_depth_ > 0; }
 
   std::size_t size() const { return out_.size(); }
-  std::string_view since(std::size_t offset) const {
-    return std::string_view(out_).substr(offset);
-  }
+  std::string_view since(std::size_t offset) const { return std::string_view(out_).substr(offset); }
 
   std::string finish() {
     const std::size_t begin = out_.find_first_not_of('\n');
@@ -122,10 +121,13 @@ class TextLayout {
 
 int newlines_for(TextBreak kind) {
   switch (kind) {
-    case TextBreak::kParagraph: return 2;
-    case TextBreak::kLine: return 1;
+    case TextBreak::kParagraph:
+      return 2;
+    case TextBreak::kLine:
+      return 1;
     case TextBreak::kCell:
-    case TextBreak::kInline: return 0;
+    case TextBreak::kInline:
+      return 0;
   }
   return 0;
 }
@@ -163,16 +165,23 @@ class TextExtractor {
     if (node->type != GUMBO_NODE_ELEMENT) return;
     const GumboElement& element = node->v.element;
     switch (element.tag) {
-      case GUMBO_TAG_BLOCKQUOTE: layout_.leave_quote(); break;
+      case GUMBO_TAG_BLOCKQUOTE:
+        layout_.leave_quote();
+        break;
       case GUMBO_TAG_UL:
-      case GUMBO_TAG_OL: layout_.leave_list(); break;
-      case GUMBO_TAG_PRE: --preformatted_depth_; break;
-      case GUMBO_TAG_A: leave_link(); break;
-      default: break;
+      case GUMBO_TAG_OL:
+        layout_.leave_list();
+        break;
+      case GUMBO_TAG_PRE:
+        --preformatted_depth_;
+        break;
+      case GUMBO_TAG_A:
+        leave_link();
+        break;
+      default:
+        break;
     }
-    const TextBreak kind = text_break(element.tag);
-    if (kind == TextBreak::kCell) layout_.request_space();
-    layout_.request_break(newlines_for(kind));
+    separate(element.tag);
   }
 
   std::string finish() { return layout_.finish(); }
@@ -180,25 +189,45 @@ class TextExtractor {
  private:
   Descend enter_element(const GumboElement& element) {
     if (element_rule(element) == ElementRule::kDropWithContent) return Descend::kNo;
-    const TextBreak kind = text_break(element.tag);
-    if (kind == TextBreak::kCell) layout_.request_space();
-    layout_.request_break(newlines_for(kind));
+    separate(element.tag);
     switch (element.tag) {
-      case GUMBO_TAG_BR: layout_.line_break(); break;
-      case GUMBO_TAG_BLOCKQUOTE: layout_.enter_quote(); break;
+      case GUMBO_TAG_BR:
+        layout_.line_break();
+        break;
+      case GUMBO_TAG_BLOCKQUOTE:
+        layout_.enter_quote();
+        break;
       case GUMBO_TAG_UL:
-      case GUMBO_TAG_OL: layout_.enter_list(); break;
-      case GUMBO_TAG_LI: layout_.request_bullet(); break;
-      case GUMBO_TAG_PRE: ++preformatted_depth_; break;
-      case GUMBO_TAG_A: enter_link(element); break;
+      case GUMBO_TAG_OL:
+        layout_.enter_list();
+        break;
+      case GUMBO_TAG_LI:
+        layout_.request_bullet();
+        break;
+      case GUMBO_TAG_PRE:
+        ++preformatted_depth_;
+        break;
+      case GUMBO_TAG_A:
+        enter_link(element);
+        break;
       case GUMBO_TAG_IMG: {
         const GumboAttribute* alt = gumbo_get_attribute(&element.attributes, "alt");
         if (alt != nullptr) layout_.collapsed_text(alt->value);
         break;
       }
-      default: break;
+      default:
+        break;
     }
     return Descend::kYes;
+  }
+
+  // The break or space around an element, on both sides of it.
+  void separate(GumboTag tag) {
+    const TextBreak kind = text_break(tag);
+    if (kind == TextBreak::kCell) layout_.request_space();
+    // A list inside a list item continues the outer list: no blank line around it.
+    const bool nested_list = (tag == GUMBO_TAG_UL || tag == GUMBO_TAG_OL) && layout_.in_list();
+    layout_.request_break(nested_list ? 1 : newlines_for(kind));
   }
 
   void enter_link(const GumboElement& element) {

@@ -32,7 +32,9 @@ std::vector<Line> split_lines(std::string_view text) {
   return lines;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -48,7 +50,9 @@ std::string lower_ascii(std::string_view s) {
   return lower;
 }
 
-bool is_blank(std::string_view line) { return trim(line).empty(); }
+bool is_blank(std::string_view line) {
+  return trim(line).empty();
+}
 
 bool is_quote_line(std::string_view line) {
   while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
@@ -71,19 +75,19 @@ struct HeaderShape {
 // "On <date>, <name> wrote:" in the languages of our customers' mail clients. Every one of them
 // carries a date, so a line without a digit is never taken.
 constexpr std::array<HeaderShape, 14> kReplyHeaders = {{
-    {"On ", "", "wrote:"},            // Gmail, Apple Mail, Thunderbird
+    {"On ", "", "wrote:"},  // Gmail, Apple Mail, Thunderbird
     {"On ", "", "wrote :"},
-    {"Am ", " schrieb ", ":"},        // German
-    {"Le ", "", "a écrit :"},         // French (with the typographic space)
+    {"Am ", " schrieb ", ":"},  // German
+    {"Le ", "", "a écrit :"},   // French (with the typographic space)
     {"Le ", "", "a écrit:"},
-    {"El ", "", "escribió:"},         // Spanish
-    {"Il ", "", "ha scritto:"},       // Italian
-    {"Op ", " schreef ", ":"},        // Dutch
-    {"Em ", "", "escreveu:"},         // Portuguese
-    {"在", "", "写道："},              // Chinese (simplified), full-width colon
+    {"El ", "", "escribió:"},    // Spanish
+    {"Il ", "", "ha scritto:"},  // Italian
+    {"Op ", " schreef ", ":"},   // Dutch
+    {"Em ", "", "escreveu:"},    // Portuguese
+    {"在", "", "写道："},        // Chinese (simplified), full-width colon
     {"在", "", "写道:"},
-    {"在", "", "寫道："},              // Chinese (traditional)
-    {"", "", "のメッセージ:"},          // Japanese
+    {"在", "", "寫道："},       // Chinese (traditional)
+    {"", "", "のメッセージ:"},  // Japanese
     {"", "", "のメッセージ："},
 }};
 
@@ -126,11 +130,11 @@ bool is_original_message_separator(std::string_view line) {
   std::size_t trailing = 0;
   while (trailing < line.size() - leading && line[line.size() - 1 - trailing] == '-') ++trailing;
   if (leading < 2 || trailing < 2) return false;
-  const std::string label = lower_ascii(trim(line.substr(leading, line.size() - leading - trailing)));
+  const std::string label =
+      lower_ascii(trim(line.substr(leading, line.size() - leading - trailing)));
   static constexpr std::array<std::string_view, 8> kLabels = {
-      "original message",        "ursprüngliche nachricht", "message d'origine",
-      "mensaje original",        "messaggio originale",     "oorspronkelijk bericht",
-      "原始邮件",                 "原始郵件",
+      "original message",    "ursprüngliche nachricht", "message d'origine", "mensaje original",
+      "messaggio originale", "oorspronkelijk bericht",  "原始邮件",          "原始郵件",
   };
   for (std::string_view known : kLabels) {
     if (label == known) return true;
@@ -155,15 +159,15 @@ bool is_from_field(std::string_view line) {
 
 bool is_sent_field(std::string_view line) {
   return starts_with_any(line, {"Sent:", "Date:", "Gesendet:", "Datum:", "Envoyé :", "Envoyé:",
-                                "Enviado:", "Enviado el:", "Inviato:", "Verzonden:",
-                                "发送时间:", "发送时间：", "日時:", "送信日時:"});
+                                "Enviado:", "Enviado el:", "Inviato:", "Verzonden:", "发送时间:",
+                                "发送时间：", "日時:", "送信日時:"});
 }
 
 bool is_to_or_subject_field(std::string_view line) {
-  return starts_with_any(line, {"To:", "Subject:", "An:", "Betreff:", "À :", "À:", "Objet :",
-                                "Objet:", "Para:", "Asunto:", "A:", "Oggetto:", "Aan:",
-                                "Onderwerp:", "收件人:", "收件人：", "主题:", "主题：",
-                                "宛先:", "件名:", "Cc:"});
+  return starts_with_any(
+      line, {"To:",     "Subject:", "An:",     "Betreff:", "À :",      "À:",    "Objet :",
+             "Objet:",  "Para:",    "Asunto:", "A:",       "Oggetto:", "Aan:",  "Onderwerp:",
+             "收件人:", "收件人：", "主题:",   "主题：",   "宛先:",    "件名:", "Cc:"});
 }
 
 // Outlook's header of the message it quotes: "From:" followed closely by "Sent:" and "To:" or
@@ -214,8 +218,8 @@ std::optional<std::size_t> find_quote_start(const std::vector<Line>& lines) {
     return first_quote == n || !last_unquoted_text || *last_unquoted_text < first_quote;
   };
   for (std::size_t i = 0; i < n; ++i) {
-    if (is_original_message_separator(lines[i].text) || is_underscore_rule_before_header(lines, i) ||
-        is_outlook_header_block(lines, i)) {
+    if (is_original_message_separator(lines[i].text) ||
+        is_underscore_rule_before_header(lines, i) || is_outlook_header_block(lines, i)) {
       return i;
     }
     if (const std::size_t header = reply_header_lines(lines, i); header > 0) {
@@ -227,17 +231,21 @@ std::optional<std::size_t> find_quote_start(const std::vector<Line>& lines) {
   return std::nullopt;
 }
 
-bool is_signature_delimiter(std::string_view line) { return line == "-- " || line == "--"; }
+bool is_signature_delimiter(std::string_view line) {
+  return line == "-- " || line == "--";
+}
 
 // Footers mobile clients add under the new text.
 bool is_client_footer(std::string_view line) {
   const std::string lower = lower_ascii(trim(line));
   static constexpr std::array<std::string_view, 14> kFooters = {
-      "sent from my ",      "sent from mail for windows", "sent from outlook",
-      "get outlook for ",   "von meinem ",                "gesendet von meinem ",
-      "envoyé de mon ",     "enviado desde mi ",          "inviato da ",
-      "verzonden vanaf mijn ", "发自我的",                 "从我的",
-      "iphoneから送信",      "enviado do meu ",
+      "sent from my ",     "sent from mail for windows",
+      "sent from outlook", "get outlook for ",
+      "von meinem ",       "gesendet von meinem ",
+      "envoyé de mon ",    "enviado desde mi ",
+      "inviato da ",       "verzonden vanaf mijn ",
+      "发自我的",          "从我的",
+      "iphoneから送信",    "enviado do meu ",
   };
   for (std::string_view footer : kFooters) {
     if (lower.starts_with(footer)) return true;

@@ -47,8 +47,9 @@ TEST_CASE("a reply header wrapped onto two lines") {
 }
 
 TEST_CASE("Apple Mail and Thunderbird headers") {
-  CHECK(split("Yes.\n\nOn 5 Mar 2024, at 10:12, Ann <ann@shop.example> wrote:\n\n> Q?\n")
-            .new_text == "Yes.");
+  CHECK(
+      split("Yes.\n\nOn 5 Mar 2024, at 10:12, Ann <ann@shop.example> wrote:\n\n> Q?\n").new_text ==
+      "Yes.");
   CHECK(split("Yes.\n\nOn 05.03.24 10:12, Ann wrote:\n> Q?\n").new_text == "Yes.");
 }
 
@@ -120,9 +121,9 @@ TEST_CASE("signatures: the -- delimiter and mobile footers") {
 
   CHECK(split("Thanks!\n--\nBob").signature == "--\nBob");
 
-  for (const char* footer : {"Sent from my iPhone", "Envoyé de mon iPhone",
-                             "Von meinem iPhone gesendet", "Sent from my Android phone",
-                             "Get Outlook for iOS"}) {
+  for (const char* footer :
+       {"Sent from my iPhone", "Envoyé de mon iPhone", "Von meinem iPhone gesendet",
+        "Sent from my Android phone", "Get Outlook for iOS"}) {
     INFO(footer);
     const auto r = split(std::string("On my way.\n\n") + footer +
                          "\n\n> On 5 Mar 2024, Ann wrote:\n> Where are you?\n");
