@@ -178,7 +178,7 @@ def bench_webhook(args, work, corpus):
 
 def bench_idle(args, work, corpus):
     count = int(os.environ.get("MAILS_IDLE", "100"))
-    with mail_servers.Dovecot({USER: PASSWORD}, workdir=os.path.join(work, "idle-imap")) as dovecot:
+    with mail_servers.Dovecot({USER: PASSWORD}) as dovecot:
         gateway = Gateway(args, os.path.join(work, "idle"), dovecot).start()
         time.sleep(1.5)  # the watcher logs in and enters IDLE
         small = [m for m in corpus if len(m) < 64 * 1024]
@@ -202,7 +202,7 @@ def bench_idle(args, work, corpus):
 def bench_import(args, work, corpus):
     total = int(os.environ.get("IMPORT", "10000"))
     small = [m for m in corpus if len(m) < 64 * 1024]
-    with mail_servers.Dovecot({USER: PASSWORD}, workdir=os.path.join(work, "import-imap")) as dovecot:
+    with mail_servers.Dovecot({USER: PASSWORD}) as dovecot:
         t_fill = time.monotonic()
         dovecot.append_many(USER, [with_message_id(small[i % len(small)], f"imp-{i}@bench.example")
                                    for i in range(total)])

@@ -227,6 +227,7 @@ struct Message {
   std::string delivery_state;  // outbound: pending/sending/sent/delivered/... ; inbound: ""
   std::string error_code, error_text;
   bool malformed = false;
+  std::string metadata_json;  // what the channel kept beside the message (a JSON object or "")
   UnixMs created_at = 0;
   std::vector<StoredAttachment> attachments;
 };

@@ -24,13 +24,8 @@ CUSTOMER = "kunde@customer.example"
 class EmailChannelTest(harness.IntegrationCase):
 
     def start(self, extra=None):
-        self.dovecot = mail_servers.Dovecot({MAILBOX_USER: MAILBOX_PASSWORD},
-                                            workdir=self.ws.workdir + "/imap")
-        self.dovecot.start()
-        self.addCleanup(self.dovecot.stop)
-        self.smtp = mail_servers.SmtpSink(workdir=self.ws.workdir + "/smtp")
-        self.smtp.start()
-        self.addCleanup(self.smtp.stop)
+        self.dovecot = self.enterContext(mail_servers.Dovecot({MAILBOX_USER: MAILBOX_PASSWORD}))
+        self.smtp = self.enterContext(mail_servers.SmtpSink())
         self.gateway = self.ws.start_gateway(
             email_config(self.ws.workdir, self.dovecot, self.smtp, extra))
         return self.gateway

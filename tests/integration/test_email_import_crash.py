@@ -17,10 +17,7 @@ class EmailImportCrashTest(harness.IntegrationCase):
 
     def test_kill_during_import_loses_and_doubles_nothing(self):
         MAILS = mail_count()  # noqa: N806
-        dovecot = mail_servers.Dovecot({MAILBOX_USER: MAILBOX_PASSWORD},
-                                       workdir=self.ws.workdir + "/imap")
-        dovecot.start()
-        self.addCleanup(dovecot.stop)
+        dovecot = self.enterContext(mail_servers.Dovecot({MAILBOX_USER: MAILBOX_PASSWORD}))
         dovecot.append_many(MAILBOX_USER, [
             customer_mail(f"bulk-{i}@customer.example", f"Frage {i}", f"Mail Nummer {i}.",
                           sender=f"Kunde {i % 50} <kunde{i % 50}@customer.example>")

@@ -24,6 +24,8 @@ WebhookConfig config() {
 }
 
 struct Post {
+  Post(std::vector<std::pair<std::string, std::string>> h, std::string b)
+      : headers(std::move(h)), body(std::move(b)) {}
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::vector<og_header> raw_headers;
