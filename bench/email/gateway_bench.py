@@ -10,7 +10,7 @@ synchronous=FULL), each measured in this run:
             started again: time from the first start until every mail is stored, and a check
             that none is missing or stored twice
 
-  gateway_bench.py --omnigate BIN --plugin-dir DIR --corpus DIR [--json OUT]
+  gateway_bench.py --omnigate BIN --plugin-dir DIR --corpus DIR [--corpus DIR ...]
   (env: WEBHOOK_ROUNDS=3 CONNECTIONS=4 MAILS_IDLE=100 IMPORT=10000)
 Prints human-readable lines, then "RESULT {json}".
 """
@@ -135,9 +135,9 @@ def with_message_id(raw, new_id):
     return b"Message-ID: <" + new_id.encode() + b">\r\n" + head + sep + body
 
 
-def load_corpus(path):
-    return [open(os.path.join(path, n), "rb").read() for n in sorted(os.listdir(path))
-            if n.endswith(".eml")]
+def load_corpus(paths):
+    return [open(os.path.join(path, n), "rb").read() for path in paths
+            for n in sorted(os.listdir(path)) if n.endswith(".eml")]
 
 
 def bench_webhook(args, work, corpus):
@@ -237,7 +237,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--omnigate", required=True)
     parser.add_argument("--plugin-dir", required=True)
-    parser.add_argument("--corpus", required=True)
+    parser.add_argument("--corpus", required=True, action="append", help="repeatable")
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
     work = tempfile.mkdtemp(prefix="og-bench-email-")

@@ -5,7 +5,7 @@
 //    HTML sanitising, HTML → text, the quoted-reply split, auto-reply/bounce detection).
 // Also times sanitize_html() on the corpus's largest HTML body (the 2,000-link mail).
 // Output: human-readable lines, then "RESULT {json}".
-//   bench-email-read CORPUS_DIR [ROUNDS]
+//   bench-email-read ROUNDS CORPUS_DIR...
 #include "email_reader.hpp"
 #include "gmime_runtime.hpp"
 #include "html_sanitizer.hpp"
@@ -27,8 +27,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::string> load_corpus(const std::string& dir) {
-  std::vector<std::string> mails;
+void load_corpus(const std::string& dir, std::vector<std::string>& mails) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".eml") continue;
     std::ifstream in(entry.path(), std::ios::binary);
@@ -36,7 +35,6 @@ std::vector<std::string> load_corpus(const std::string& dir) {
     bytes << in.rdbuf();
     mails.push_back(bytes.str());
   }
-  return mails;
 }
 
 void decode_leaves(GMimeObject*, GMimeObject* part, gpointer sink) {
@@ -98,14 +96,15 @@ double seconds_since(Clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: bench-email-read CORPUS_DIR [ROUNDS]\n";
+  if (argc < 3) {
+    std::cerr << "usage: bench-email-read ROUNDS CORPUS_DIR...\n";
     return 2;
   }
-  const int rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
-  const auto corpus = load_corpus(argv[1]);
+  const int rounds = std::max(1, std::atoi(argv[1]));
+  std::vector<std::string> corpus;
+  for (int i = 2; i < argc; ++i) load_corpus(argv[i], corpus);
   if (corpus.empty()) {
-    std::cerr << "no .eml files in " << argv[1] << "\n";
+    std::cerr << "no .eml files in the corpus directories\n";
     return 2;
   }
   omnigate::email::ensure_gmime();

@@ -134,7 +134,8 @@ class Dovecot:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.kill()
-        self._process = None
+            return
+        self._release_process()
         self._wait_port_closed()
 
     def kill(self):
@@ -146,9 +147,13 @@ class Dovecot:
         except ProcessLookupError:
             pass
         self._process.wait()
-        self._process = None
+        self._release_process()
         self._wait_port_closed()
 
+
+    def _release_process(self):
+        self._process.stderr.close()
+        self._process = None
     def restart(self):
         self.stop()
         self.start()

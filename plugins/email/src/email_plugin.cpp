@@ -81,11 +81,25 @@ class EmailPlugin final : public Plugin {
                   refusal->reason);
       return text(refusal->status, refusal->reason);
     }
-    auto& mail = std::get<WebhookMail>(received);
+    const auto& mail = std::get<WebhookMail>(received);
+    try {
+      return store(request, mail);
+    } catch (const RetryError&) {
+      throw;  // 503: the provider posts it again
+    } catch (const std::exception& e) {
+      // Never a 4xx for a mail we could not take apart or the host refused: a provider drops
+      // the mail then. Stored raw and flagged instead.
+      host().error(std::string("POST /inbound: stored raw and flagged: ") + e.what());
+      host().submit_inbound(request.id, mapper_.refused_fallback(mail.raw, e.what()));
+      return text(200, "stored (flagged: could not be read)");
+    }
+  }
+
+  // The host holds each answer below until the submit is committed (503 if it fails, so the
+  // provider retries; the retry is deduplicated by the Message-ID).
+  HttpResponse store(const HttpRequest& request, const WebhookMail& mail) {
     InboundAction action =
         mapper_.map(mail.raw, read_email(mail.raw, config_.read), mail.source, false);
-    // The host holds each answer below until the submit is committed (503 if it fails, so
-    // the provider retries; the retry is deduplicated by the Message-ID).
     switch (action.kind) {
       case InboundAction::Kind::message:
         host().submit_inbound(request.id, action.message);

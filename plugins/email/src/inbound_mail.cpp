@@ -194,4 +194,21 @@ InboundAction InboundMapper::map(std::string_view raw, ParsedEmail mail, std::st
   return action;
 }
 
+InboundMessage InboundMapper::refused_fallback(std::string_view raw,
+                                               const std::string& reason) const {
+  InboundMessage m;
+  m.provider_message_id = "refused:" + provider_id_of(ParsedEmail{}, raw);
+  m.from_kind = "email";
+  m.thread_key = m.provider_message_id;
+  m.to_address = config_.address;
+  m.subject = "(a mail that could not be stored as received)";
+  m.body_text = "This mail could not be stored as received: " + reason +
+                ". Its raw bytes are kept with this message.";
+  m.malformed = true;
+  m.raw = std::string(raw);
+  m.skills = config_.skills;
+  m.priority = config_.default_priority;
+  return m;
+}
+
 }  // namespace omnigate::email

@@ -33,6 +33,9 @@ class InboundMapper {
   // `truncated`: only the first max_message_bytes of a larger mail were received.
   InboundAction map(std::string_view raw, ParsedEmail mail, std::string_view source,
                     bool truncated) const;
+  // When the mapped message itself was refused (a blob over the instance's limit, a field the
+  // host rejects): the raw bytes as a flagged message of their own, so nothing is dropped.
+  InboundMessage refused_fallback(std::string_view raw, const std::string& reason) const;
 
  private:
   bool ours(const std::string& address) const;

@@ -79,18 +79,8 @@ void MailboxImport::submit_raw_fallback(const FetchedMail& mail, const std::stri
                                         const std::function<void(bool)>& committed) {
   host_.error("IMAP uid " + std::to_string(mail.uid) + " refused (" + reason +
               "): stored raw and flagged instead");
-  InboundMessage m;
-  m.provider_message_id = "imap-refused:" + provider_id_of(ParsedEmail{}, mail.raw);
-  m.from_kind = "email";
-  m.from_address = "unknown@invalid";
-  m.thread_key = m.provider_message_id;
-  m.subject = "(a mail that could not be stored)";
-  m.body_text = "This mail could not be stored as received: " + reason;
-  m.malformed = true;
-  m.raw = mail.raw;
-  m.skills = config_.skills;
   try {
-    host_.submit_inbound(0, m, forward(committed));
+    host_.submit_inbound(0, mapper_.refused_fallback(mail.raw, reason), forward(committed));
   } catch (const std::exception& e) {
     host_.error("IMAP uid " + std::to_string(mail.uid) + " cannot be stored at all (" + e.what() +
                 "): left on the server, skipped");

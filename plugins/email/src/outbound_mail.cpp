@@ -120,7 +120,8 @@ OutboundMail OutboundBuilder::build(const OutboundMessage& reply, int64_t now_ms
   std::string links;  // attachments the agent gave as links travel as links
   for (const auto& a : reply.attachments) {
     if (a.blob_ref.empty() && a.data.empty()) {
-      links += "\n- " + (a.filename.empty() ? std::string("attachment") : a.filename) + ": " + a.url;
+      links +=
+          "\n- " + (a.filename.empty() ? std::string("attachment") : a.filename) + ": " + a.url;
       continue;
     }
     in.attachments.push_back(attachment(a, budget));

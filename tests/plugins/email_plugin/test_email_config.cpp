@@ -65,14 +65,16 @@ TEST_CASE("config errors name the key", "[email][config]") {
              Catch::Contains("imap.port"));
   CHECK_THAT(error_of(R"({"address": "a@b.example", "imap": {"port": 993}})"),
              Catch::Contains("imap.host"));
-  CHECK_THAT(error_of(R"({"address": "a@b.example", "imap": {"host": "h", "after_import": "move"}})"),
-             Catch::Contains("imap.move_to"));
+  CHECK_THAT(
+      error_of(R"({"address": "a@b.example", "imap": {"host": "h", "after_import": "move"}})"),
+      Catch::Contains("imap.move_to"));
   CHECK_THAT(error_of(R"({"address": "a@b.example", "smtp": {"host": "h", "tls": "ssl"}})"),
              Catch::Contains("smtp.tls"));
   CHECK_THAT(error_of(R"({"address": "a@b.example", "webhook": {"sendgrid_user": "u"}})"),
              Catch::Contains("sendgrid"));
-  CHECK_THAT(error_of(R"({"address": "a@b.example", "webhook": {"secret_file": "/nonexistent/x"}})"),
-             Catch::Contains("webhook.secret_file"));
+  CHECK_THAT(
+      error_of(R"({"address": "a@b.example", "webhook": {"secret_file": "/nonexistent/x"}})"),
+      Catch::Contains("webhook.secret_file"));
 }
 
 TEST_CASE("secrets can come from files", "[email][config]") {
@@ -81,9 +83,9 @@ TEST_CASE("secrets can come from files", "[email][config]") {
     std::ofstream out(path);
     out << "from-a-file\n";
   }
-  const auto c = parse_config(R"({"address": "s@example.com", "webhook": {"secret_file": ")" +
-                              path + R"("}, "smtp": {"host": "h", "password_file": ")" + path +
-                              R"("}})");
+  const auto c =
+      parse_config(R"({"address": "s@example.com", "webhook": {"secret_file": ")" + path +
+                   R"("}, "smtp": {"host": "h", "password_file": ")" + path + R"("}})");
   CHECK(c.webhook.secret == "from-a-file");
   CHECK(c.smtp->password == "from-a-file");
   std::remove(path.c_str());

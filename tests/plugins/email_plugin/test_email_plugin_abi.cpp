@@ -24,10 +24,9 @@ struct Fixture {
   ~Fixture() { plugin.stop(); }
 
   RecordedResponse post(const std::string& mail) {
-    return plugin.request("POST", "/inbound", "",
-                          {{"Content-Type", "message/rfc822"},
-                           {"Authorization", "Bearer " + kSecret}},
-                          mail);
+    return plugin.request(
+        "POST", "/inbound", "",
+        {{"Content-Type", "message/rfc822"}, {"Authorization", "Bearer " + kSecret}}, mail);
   }
 
   FakeHost host;

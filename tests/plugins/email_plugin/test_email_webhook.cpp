@@ -72,16 +72,17 @@ TEST_CASE("Mailgun's signature is hex HMAC-SHA256 of timestamp + token", "[email
 
 TEST_CASE("a raw message needs the webhook secret", "[email][webhook]") {
   CHECK(status_of({{{"Content-Type", "message/rfc822"}}, kMail}) == 401);
-  CHECK(status_of({{{"Content-Type", "message/rfc822"}, {"Authorization", "Bearer nope"}}, kMail}) ==
-        403);
+  CHECK(status_of({{{"Content-Type", "message/rfc822"}, {"Authorization", "Bearer nope"}},
+                   kMail}) == 403);
   CHECK(status_of({{{"Content-Type", "message/rfc822"}, {"Authorization", "Token raw-secret"}},
                    kMail}) == 401);
-  CHECK(status_of({{{"Content-Type", "Message/RFC822; x=1"},
-                    {"Authorization", "Bearer raw-secret"}},
-                   kMail}) == 200);
+  CHECK(
+      status_of({{{"Content-Type", "Message/RFC822; x=1"}, {"Authorization", "Bearer raw-secret"}},
+                 kMail}) == 200);
   // Basic with the secret as password ("any:raw-secret").
-  CHECK(status_of({{{"Content-Type", "message/rfc822"}, {"Authorization", "Basic YW55OnJhdy1zZWNyZXQ="}},
-                   kMail}) == 200);
+  CHECK(status_of(
+            {{{"Content-Type", "message/rfc822"}, {"Authorization", "Basic YW55OnJhdy1zZWNyZXQ="}},
+             kMail}) == 200);
   CHECK(status_of({{{"Content-Type", "message/rfc822"}, {"Authorization", "Bearer raw-secret"}},
                    ""}) == 400);
   WebhookConfig off = config();
@@ -117,8 +118,8 @@ TEST_CASE("SendGrid posts need the Basic credentials", "[email][webhook]") {
   const std::string body = form({{"to", "support@example.com"}, {"email", kMail}});
   CHECK(status_of({{{"Content-Type", kMultipart}}, body}) == 401);
   // "sg:wrong"
-  CHECK(status_of({{{"Content-Type", kMultipart}, {"Authorization", "Basic c2c6d3Jvbmc="}}, body}) ==
-        403);
+  CHECK(status_of({{{"Content-Type", kMultipart}, {"Authorization", "Basic c2c6d3Jvbmc="}},
+                   body}) == 403);
   // "sg:sg-password"
   auto ok = read_webhook(
       config(),
