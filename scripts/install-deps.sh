@@ -9,8 +9,8 @@ packages=(
   clang libclang-rt-14-dev   # libFuzzer targets and the sanitizer runtimes
   python3 sqlite3            # integration tests drive the real binary from python3
   libphonenumber8 libprotobuf-dev libabsl-dev   # phone identities (see libphonenumber below)
-  libgmime-3.0-dev libgumbo-dev libetpan-dev     # e-mail: MIME, HTML sanitising, IMAP IDLE
-  dovecot-imapd python3-aiosmtpd                 # e-mail tests: real IMAP and SMTP servers
+  libgmime-3.0-dev libgumbo-dev libetpan20       # e-mail: MIME, HTML sanitising, IMAP IDLE
+  dovecot-imapd python3-aiosmtpd openssl         # e-mail tests: real IMAP and SMTP servers
 )
 # Debian 12's libphonenumber-dev depends on libboost-thread-dev, i.e. Boost 1.74, which conflicts
 # with libboost1.81-dev: apt would remove the Boost that Beast needs. Its headers use no Boost
@@ -22,6 +22,11 @@ phonenumber_root=/opt/omnigate/libphonenumber-dev
 # (qtbase5-dev, libpoco-dev, libyaml-cpp-dev, ...: ~96 packages). Its .deb is unpacked the same
 # way; cmake/FindValijson.cmake looks there (-DOMNIGATE_VALIJSON_ROOT overrides it).
 valijson_root=/opt/omnigate/libvalijson-dev
+# libetpan-dev depends on libcurl4-gnutls-dev, which conflicts with libcurl4-openssl-dev above
+# (installing either removes the other); its headers need only the C library, so they are
+# unpacked the same way (cmake/FindLibEtPan.cmake; -DOMNIGATE_LIBETPAN_ROOT overrides it) and the
+# runtime library libetpan20 is installed normally.
+libetpan_root=/opt/omnigate/libetpan-dev
 # The official JSON Schema test suite, read by a unit test to prove the validator integration.
 # Its package depends on python3-flask for a server the test does not use: unpacked as well.
 schema_suite_root=/opt/omnigate/json-schema-test-suite
@@ -37,12 +42,15 @@ have_valijson_headers() {
   [ -f /usr/include/valijson/validator.hpp ] ||
     [ -f "$valijson_root/usr/include/valijson/validator.hpp" ]
 }
+have_libetpan_headers() {
+  [ -f /usr/include/libetpan/libetpan.h ] || [ -f "$libetpan_root/usr/include/libetpan/libetpan.h" ]
+}
 have_schema_suite() {
   [ -d /usr/share/json-schema-test-suite/tests/draft7 ] ||
     [ -d "$schema_suite_root/usr/share/json-schema-test-suite/tests/draft7" ]
 }
 if [ ${#missing[@]} -eq 0 ] && have_phonenumber_headers && have_valijson_headers &&
-  have_schema_suite; then
+  have_schema_suite && have_libetpan_headers; then
   exit 0
 fi
 sudo=""
@@ -68,3 +76,4 @@ unpack_deb() {
 have_phonenumber_headers || unpack_deb libphonenumber-dev "$phonenumber_root"
 have_valijson_headers || unpack_deb libvalijson-dev "$valijson_root"
 have_schema_suite || unpack_deb json-schema-test-suite "$schema_suite_root"
+have_libetpan_headers || unpack_deb libetpan-dev "$libetpan_root"

@@ -1,5 +1,7 @@
 #include "css_style_filter.hpp"
 
+#include "ascii_text.hpp"
+
 #include <array>
 
 namespace omnigate::email {
@@ -24,23 +26,6 @@ constexpr std::array<std::string_view, 5> kAllowedFunctions = {"rgb", "rgba", "h
 constexpr std::array<std::string_view, 7> kForbiddenFragments = {
     "\\", "/*", "javascript:", "expression", "@import", "behavior", "-moz-binding",
 };
-
-std::string_view trim(std::string_view s) {
-  const auto is_space = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-  };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string lower(s);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
 
 bool is_allowed_property(std::string_view name) {
   if (name.empty()) return false;
@@ -88,7 +73,7 @@ FilteredStyle filter_style(std::string_view style) {
   FilteredStyle result;
   while (!style.empty()) {
     const std::size_t semicolon = style.find(';');
-    const std::string_view declaration = trim(style.substr(0, semicolon));
+    const std::string_view declaration = trim_space(style.substr(0, semicolon));
     style = semicolon == std::string_view::npos ? std::string_view{} : style.substr(semicolon + 1);
     if (declaration.empty()) continue;
     const std::size_t colon = declaration.find(':');
@@ -96,9 +81,9 @@ FilteredStyle filter_style(std::string_view style) {
       result.dropped_any = true;
       continue;
     }
-    const std::string property = to_lower(trim(declaration.substr(0, colon)));
-    const std::string_view value = trim(declaration.substr(colon + 1));
-    if (!is_allowed_property(property) || !is_safe_value(to_lower(value))) {
+    const std::string property = ascii_lower(trim_space(declaration.substr(0, colon)));
+    const std::string_view value = trim_space(declaration.substr(colon + 1));
+    if (!is_allowed_property(property) || !is_safe_value(ascii_lower(value))) {
       result.dropped_any = true;
       continue;
     }

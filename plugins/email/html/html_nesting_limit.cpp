@@ -1,5 +1,7 @@
 #include "html_nesting_limit.hpp"
 
+#include "ascii_text.hpp"
+
 #include <array>
 #include <utility>
 #include <vector>
@@ -14,14 +16,6 @@ bool is_alpha(char c) {
 
 bool is_name_char(char c) {
   return is_alpha(c) || (c >= '0' && c <= '9') || c == '-' || c == ':' || c == '_';
-}
-
-std::string lower_name(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
 }
 
 template <std::size_t N>
@@ -79,7 +73,7 @@ std::size_t raw_text_end(std::string_view html, std::size_t from, std::string_vi
   for (std::size_t i = html.find("</", from); i != std::string_view::npos;
        i = html.find("</", i + 2)) {
     const std::size_t name_end = i + 2 + name.size();
-    if (name_end <= html.size() && lower_name(html.substr(i + 2, name.size())) == name &&
+    if (name_end <= html.size() && ascii_lower(html.substr(i + 2, name.size())) == name &&
         (name_end == html.size() || !is_name_char(html[name_end]))) {
       return i;
     }
@@ -116,7 +110,7 @@ std::optional<std::string> limit_html_nesting(std::string_view html, int max_dep
     }
     std::size_t name_end = name_begin;
     while (name_end < html.size() && is_name_char(html[name_end])) ++name_end;
-    const std::string name = lower_name(html.substr(name_begin, name_end - name_begin));
+    const std::string name = ascii_lower(html.substr(name_begin, name_end - name_begin));
     const std::size_t end = tag_end(html, name_end);
 
     if (end_tag) {

@@ -3,55 +3,18 @@
 #include "css_style_filter.hpp"
 #include "gumbo_document.hpp"
 #include "html_element_policy.hpp"
+#include "html_escape.hpp"
 #include "safe_url.hpp"
 
 namespace omnigate::email {
 
 namespace {
 
-void append_escaped_text(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 void append_attribute(std::string& out, std::string_view name, std::string_view value) {
   out += ' ';
   out += name;
   out += "=\"";
-  for (char c : value) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  append_html_escaped(out, value);
   out += '"';
 }
 
@@ -73,7 +36,7 @@ class Sanitizer {
       case GUMBO_NODE_TEXT:
       case GUMBO_NODE_WHITESPACE:
       case GUMBO_NODE_CDATA:
-        append_escaped_text(result_.html, node->v.text.text);
+        append_html_escaped(result_.html, node->v.text.text);
         return Descend::kNo;
       case GUMBO_NODE_ELEMENT:
         return enter_element(node->v.element);

@@ -1,5 +1,7 @@
 #include "reply_text.hpp"
 
+#include "ascii_text.hpp"
+
 #include <array>
 #include <initializer_list>
 #include <optional>
@@ -36,22 +38,8 @@ bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower_ascii(std::string_view s) {
-  std::string lower(s);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
 bool is_blank(std::string_view line) {
-  return trim(line).empty();
+  return trim_space(line).empty();
 }
 
 bool is_quote_line(std::string_view line) {
@@ -92,7 +80,7 @@ constexpr std::array<HeaderShape, 14> kReplyHeaders = {{
 }};
 
 bool is_reply_header(std::string_view line) {
-  line = trim(line);
+  line = trim_space(line);
   if (line.size() > kMaxReplyHeaderBytes || !has_digit(line)) return false;
   for (const HeaderShape& shape : kReplyHeaders) {
     if (!line.starts_with(shape.starts_with) || !line.ends_with(shape.ends_with)) continue;
@@ -111,27 +99,27 @@ std::size_t reply_header_lines(const std::vector<Line>& lines, std::size_t i) {
   if (is_quote_line(lines[i].text) || is_blank(lines[i].text)) return 0;
   if (is_reply_header(lines[i].text)) return 1;
   if (i + 1 >= lines.size() || is_quote_line(lines[i + 1].text)) return 0;
-  const std::string_view first = trim(lines[i].text);
+  const std::string_view first = trim_space(lines[i].text);
   if (!(first.starts_with("On ") || first.starts_with("Am ") || first.starts_with("Le ") ||
         first.starts_with("El ") || first.starts_with("在"))) {
     return 0;
   }
   std::string joined(first);
   joined += ' ';
-  joined += trim(lines[i + 1].text);
+  joined += trim_space(lines[i + 1].text);
   return is_reply_header(joined) ? 2 : 0;
 }
 
 // "-----Original Message-----" and its translations.
 bool is_original_message_separator(std::string_view line) {
-  line = trim(line);
+  line = trim_space(line);
   std::size_t leading = 0;
   while (leading < line.size() && line[leading] == '-') ++leading;
   std::size_t trailing = 0;
   while (trailing < line.size() - leading && line[line.size() - 1 - trailing] == '-') ++trailing;
   if (leading < 2 || trailing < 2) return false;
   const std::string label =
-      lower_ascii(trim(line.substr(leading, line.size() - leading - trailing)));
+      ascii_lower(trim_space(line.substr(leading, line.size() - leading - trailing)));
   static constexpr std::array<std::string_view, 8> kLabels = {
       "original message",    "ursprüngliche nachricht", "message d'origine", "mensaje original",
       "messaggio originale", "oorspronkelijk bericht",  "原始邮件",          "原始郵件",
@@ -143,7 +131,7 @@ bool is_original_message_separator(std::string_view line) {
 }
 
 bool starts_with_any(std::string_view line, std::initializer_list<std::string_view> prefixes) {
-  line = trim(line);
+  line = trim_space(line);
   // Outlook's text rendering of its HTML header bolds the field names: "*From:* ...".
   if (!line.empty() && line.front() == '*') line.remove_prefix(1);
   for (std::string_view prefix : prefixes) {
@@ -185,7 +173,7 @@ bool is_outlook_header_block(const std::vector<Line>& lines, std::size_t i) {
 
 // "________________________________" above Outlook's "From:/Sent:" block.
 bool is_underscore_rule_before_header(const std::vector<Line>& lines, std::size_t i) {
-  const std::string_view line = trim(lines[i].text);
+  const std::string_view line = trim_space(lines[i].text);
   if (line.size() < 10 || line.find_first_not_of('_') != std::string_view::npos) return false;
   for (std::size_t j = i + 1; j < lines.size() && j <= i + 2; ++j) {
     if (is_from_field(lines[j].text)) {
@@ -237,7 +225,7 @@ bool is_signature_delimiter(std::string_view line) {
 
 // Footers mobile clients add under the new text.
 bool is_client_footer(std::string_view line) {
-  const std::string lower = lower_ascii(trim(line));
+  const std::string lower = ascii_lower(trim_space(line));
   static constexpr std::array<std::string_view, 14> kFooters = {
       "sent from my ",     "sent from mail for windows",
       "sent from outlook", "get outlook for ",

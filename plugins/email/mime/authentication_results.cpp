@@ -1,4 +1,5 @@
 #include "authentication_results.hpp"
+#include "ascii_text.hpp"
 
 #include "charset_conversion.hpp"
 #include "gmime_handles.hpp"
@@ -8,13 +9,6 @@
 
 namespace omnigate::email {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // The result word of `method` ("spf", ...) in a lower-cased Authentication-Results value:
 // "spf=pass" where "spf" starts a resinfo (after ';' or white space), not "smtp.spf=...".
@@ -46,7 +40,7 @@ AuthenticationResults read_authentication_results(GMimeObject* message) {
     if (g_ascii_strcasecmp(g_mime_header_get_name(header), "Authentication-Results") != 0) continue;
     const std::string unfolded =
         take_gstring(g_mime_utils_header_unfold(g_mime_header_get_raw_value(header)));
-    const std::string_view value = trim(unfolded);
+    const std::string_view value = trim_space(unfolded);
     if (!results.raw.empty()) results.raw += '\n';
     results.raw += value;
     std::string lowered(value);

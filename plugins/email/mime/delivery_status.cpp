@@ -1,4 +1,5 @@
 #include "delivery_status.hpp"
+#include "ascii_text.hpp"
 
 #include "borrowed_stream.hpp"
 #include "charset_conversion.hpp"
@@ -11,13 +12,6 @@
 
 namespace omnigate::email {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 bool is_type(GMimeObject* object, const char* type, const char* subtype) {
   return g_mime_content_type_is_type(g_mime_object_get_content_type(object), type, subtype);
@@ -49,7 +43,7 @@ FieldBlock read_field_block(std::string_view bytes) {
     std::string value =
         take_gstring(g_mime_utils_header_unfold(g_mime_header_get_raw_value(header)));
     make_valid_utf8(value);
-    block.fields.emplace_back(g_mime_header_get_name(header), std::string(trim(value)));
+    block.fields.emplace_back(g_mime_header_get_name(header), std::string(trim_space(value)));
   }
   GMimeObject* body = g_mime_message_get_mime_part(message.get());
   if (body != nullptr && GMIME_IS_PART(body)) {
@@ -70,7 +64,7 @@ std::string after_type(const std::string& value) {
   std::string_view text = semicolon == std::string::npos
                               ? std::string_view(value)
                               : std::string_view(value).substr(semicolon + 1);
-  text = trim(text);
+  text = trim_space(text);
   if (text.size() >= 2 && text.front() == '<' && text.back() == '>')
     text = text.substr(1, text.size() - 2);
   std::string out;

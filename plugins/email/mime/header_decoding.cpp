@@ -1,4 +1,5 @@
 #include "header_decoding.hpp"
+#include "ascii_text.hpp"
 
 #include "charset_conversion.hpp"
 #include "gmime_handles.hpp"
@@ -8,13 +9,6 @@
 
 namespace omnigate::email {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // `raw` with superset charsets, as a C string GMime can read.
 const char* superset_value(const char* raw, std::optional<std::string>& storage) {
@@ -48,7 +42,7 @@ void append_mailboxes(InternetAddressList* list, std::vector<MailAddress>& out,
     if (addr == nullptr || *addr == '\0') continue;
     MailAddress mailbox;
     const char* name = internet_address_get_name(address);
-    mailbox.name = std::string(trim(name != nullptr ? name : ""));
+    mailbox.name = std::string(trim_space(name != nullptr ? name : ""));
     mailbox.address = addr;
     keep_valid(mailbox.name, "an address's display name", context);
     keep_valid(mailbox.address, "an address", context);
@@ -101,7 +95,7 @@ std::string decode_text_header(const char* raw, ReadContext& context) {
   std::string decoded =
       take_gstring(g_mime_utils_header_decode_text(context.parser_options, unfolded.c_str()));
   keep_valid(decoded, "a header", context);
-  return std::string(trim(decoded));
+  return std::string(trim_space(decoded));
 }
 
 std::vector<MailAddress> decode_address_list(const char* raw, ReadContext& context) {
@@ -118,7 +112,7 @@ std::string decode_part_filename(GMimeObject* part, ReadContext& context) {
   std::string filename = filename_parameter(part, FilenameHeader::disposition, context);
   if (filename.empty()) filename = filename_parameter(part, FilenameHeader::content_type, context);
   keep_valid(filename, "a file name", context);
-  return std::string(trim(filename));
+  return std::string(trim_space(filename));
 }
 
 }  // namespace omnigate::email

@@ -1,4 +1,5 @@
 #include "mail_kind.hpp"
+#include "ascii_text.hpp"
 
 #include "charset_conversion.hpp"
 #include "delivery_status.hpp"
@@ -10,12 +11,6 @@
 
 namespace omnigate::email {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = g_ascii_tolower(c);
-  return out;
-}
 
 std::string_view trim(std::string_view text) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -54,9 +49,9 @@ GMimeMultipart* find_report(GMimeMessage* message) {
 }
 
 bool from_mail_system(const MailAddress& from) {
-  const std::string address = lower(from.address);
+  const std::string address = ascii_lower(from.address);
   const std::string local = address.substr(0, address.find('@'));
-  const std::string name = lower(from.name);
+  const std::string name = ascii_lower(from.name);
   return local == "mailer-daemon" || local == "postmaster" ||
          name.find("mail delivery") != std::string::npos;
 }
@@ -74,7 +69,7 @@ bool bounce_subject(std::string_view subject) {
                                                               "undelivered mail",
                                                               "mail delivery failure",
                                                               "non-delivery report"};
-  const std::string lowered = lower(subject);
+  const std::string lowered = ascii_lower(subject);
   for (std::string_view known : kSubjects)
     if (lowered.find(known) != std::string::npos) return true;
   return false;
@@ -91,7 +86,7 @@ std::string returned_id_of_old_bounce(GMimeMessage* message, std::string_view te
       if (!id.empty()) return id;
     }
   }
-  const std::string lowered = lower(text);
+  const std::string lowered = ascii_lower(text);
   for (std::size_t at = lowered.find("message-id:"); at != std::string::npos;
        at = lowered.find("message-id:", at + 1)) {
     if (at != 0 && lowered[at - 1] != '\n') continue;
@@ -109,7 +104,7 @@ bool classify_bounce(GMimeMessage* message, std::string_view text, ReadContext& 
   if (GMimeMultipart* report = find_report(message)) {
     const char* report_type =
         g_mime_object_get_content_type_parameter(GMIME_OBJECT(report), "report-type");
-    const std::string type = lower(report_type != nullptr ? report_type : "");
+    const std::string type = ascii_lower(report_type != nullptr ? report_type : "");
     if (type == "delivery-status") {
       out.kind = MailKind::bounce;
       out.kind_reason = "multipart/report; report-type=delivery-status";
@@ -146,16 +141,16 @@ bool classify_bounce(GMimeMessage* message, std::string_view text, ReadContext& 
 // (X-Auto-Response-Suppress is not one: Outlook puts it on people's mails too.)
 std::string auto_reply_reason(GMimeObject* message) {
   if (std::string value = header_value(message, "Auto-Submitted");
-      !value.empty() && lower(value.substr(0, value.find_first_of("; \t"))) != "no")
+      !value.empty() && ascii_lower(value.substr(0, value.find_first_of("; \t"))) != "no")
     return "Auto-Submitted: " + value;
   if (std::string value = header_value(message, "X-Autoreply");
-      !value.empty() && lower(value) != "no")
+      !value.empty() && ascii_lower(value) != "no")
     return "X-Autoreply: " + value;
   if (std::string value = header_value(message, "X-Autorespond"); !value.empty())
     return "X-Autorespond: " + value;
   if (std::string value = header_value(message, "Precedence");
-      lower(value) == "bulk" || lower(value) == "junk" || lower(value) == "list" ||
-      lower(value) == "auto_reply")
+      ascii_lower(value) == "bulk" || ascii_lower(value) == "junk" ||
+      ascii_lower(value) == "list" || ascii_lower(value) == "auto_reply")
     return "Precedence: " + value;
   return {};
 }

@@ -1,5 +1,7 @@
 #include "email_config.hpp"
 
+#include "ascii_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -66,12 +68,6 @@ class Section {
   std::string prefix_;
 };
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 // local@domain with nothing a header or an SMTP command could be split with; the domain is
 // lower-cased (its case carries no meaning; the local part's may).
 std::string mail_address(const Section& s, const std::string& key, const json& v) {
@@ -81,7 +77,7 @@ std::string mail_address(const Section& s, const std::string& key, const json& v
       a.find('@', at + 1) != std::string::npos ||
       a.find_first_of(" \t\r\n<>,;:\"()[]\\") != std::string::npos)
     throw ConfigError(s.name(key), "must be an address like support@example.com");
-  return a.substr(0, at + 1) + lower(a.substr(at + 1));
+  return a.substr(0, at + 1) + ascii_lower(a.substr(at + 1));
 }
 
 std::vector<SkillRequirement> skills(const Section& s, const json& v) {
@@ -262,9 +258,9 @@ EmailConfig parse_config(std::string_view text) {
     } else if (k == "aliases") {
       if (!v.is_array()) throw ConfigError(k, "must be an array of addresses");
       for (size_t i = 0; i < v.size(); ++i)
-        c.aliases.push_back(lower(mail_address(s, k + "[" + std::to_string(i) + "]", v[i])));
+        c.aliases.push_back(ascii_lower(mail_address(s, k + "[" + std::to_string(i) + "]", v[i])));
     } else if (k == "message_id_domain") {
-      c.message_id_domain = lower(s.string(k, v, false));
+      c.message_id_domain = ascii_lower(s.string(k, v, false));
       if (c.message_id_domain.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") !=
           std::string::npos)
         throw ConfigError(k, "must be a domain name");

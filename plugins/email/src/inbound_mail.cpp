@@ -1,6 +1,8 @@
 #include "inbound_mail.hpp"
 
-#include <openssl/sha.h>
+#include "ascii_text.hpp"
+#include "digest.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -14,12 +16,6 @@ using nlohmann::json;
 constexpr std::size_t kInlineAttachmentBytes = 512 * 1024;
 constexpr std::size_t kBlobChunkBytes = 256 * 1024;
 constexpr std::size_t kEventTextBytes = 2000;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -63,20 +59,12 @@ std::string utf8_prefix(std::string_view s, std::size_t max) {
 
 std::string provider_id_of(const ParsedEmail& mail, std::string_view raw) {
   if (!mail.message_id.empty()) return mail.message_id;
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), digest);
-  static const char* const kHex = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return "sha256:" + sha256_hex(raw);
 }
 
 bool InboundMapper::ours(const std::string& address) const {
-  const std::string a = lower(address);
-  if (a == lower(config_.address)) return true;
+  const std::string a = ascii_lower(address);
+  if (a == ascii_lower(config_.address)) return true;
   for (const auto& alias : config_.aliases)
     if (a == alias) return true;
   return false;
@@ -85,7 +73,7 @@ bool InboundMapper::ours(const std::string& address) const {
 std::string InboundMapper::our_address_in(const ParsedEmail& mail) const {
   for (const auto* list : {&mail.to, &mail.cc})
     for (const auto& a : *list)
-      if (ours(a.address)) return lower(a.address);
+      if (ours(a.address)) return ascii_lower(a.address);
   return config_.address;
 }
 

@@ -1,6 +1,8 @@
 #include "mail_threads.hpp"
 
-#include <openssl/sha.h>
+#include "ascii_text.hpp"
+#include "digest.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -12,32 +14,14 @@ namespace {
 constexpr std::size_t kMaxReferences = 20;  // enough to thread; clients trim the same way
 constexpr std::size_t kMaxKeyBytes = 200;   // the host's kv keys stop at 256 bytes
 
-std::string hex_sha256(std::string_view s) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), digest);
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
 // A kv key for a possibly long value (Message-IDs may be up to 998 bytes).
 std::string key_of(std::string_view prefix, std::string_view value) {
   std::string key(prefix);
   if (key.size() + value.size() <= kMaxKeyBytes)
     key += value;
   else
-    key += "#" + hex_sha256(value);
+    key += "#" + sha256_hex(value);
   return key;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -73,7 +57,7 @@ void MailThreads::remember_inbound(const ParsedEmail& mail, const std::string& m
     value = nlohmann::json({{"s", ""}, {"r", {mail.message_id}}}).dump();
   host_.kv_put(key_of("thread:", thread_key), value);
   if (!mail.from.address.empty() && !wrote_to_us(mail.from.address))
-    host_.kv_put(key_of("sender:", lower(mail.from.address)), "1");
+    host_.kv_put(key_of("sender:", ascii_lower(mail.from.address)), "1");
 }
 
 void MailThreads::remember_outbound(const std::string& message_id, const std::string& thread_key,
@@ -96,7 +80,7 @@ ThreadInfo MailThreads::info(const std::string& thread_key) const {
 }
 
 bool MailThreads::wrote_to_us(const std::string& address) const {
-  return get(key_of("sender:", lower(address))).has_value();
+  return get(key_of("sender:", ascii_lower(address))).has_value();
 }
 
 std::optional<int64_t> subject_token(std::string_view subject) {
@@ -120,7 +104,7 @@ std::optional<int64_t> subject_token(std::string_view subject) {
 std::string reply_subject(std::string_view thread_subject, int64_t conversation_id,
                           bool with_token) {
   std::string subject(thread_subject);
-  const std::string low = lower(subject.substr(0, 6));
+  const std::string low = ascii_lower(subject.substr(0, 6));
   const bool is_reply = low.starts_with("re:") || low.starts_with("aw:") ||
                         low.starts_with("sv:") || low.starts_with("回复");
   if (!is_reply) subject = subject.empty() ? "Re: your message" : "Re: " + subject;

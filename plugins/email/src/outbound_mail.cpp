@@ -1,54 +1,20 @@
 #include "outbound_mail.hpp"
 
+#include "html_escape.hpp"
 #include "html_sanitizer.hpp"
 
-#include <openssl/sha.h>
+#include "digest.hpp"
 
 namespace omnigate::email {
 namespace {
 
 constexpr std::size_t kBlobReadBytes = 1 << 20;
 
-std::string hex(const unsigned char* bytes, std::size_t n) {
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 15];
-  }
-  return out;
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string reply_message_id(const OutboundMessage& reply, const std::string& domain) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(reply.idempotency_key.data()),
-         reply.idempotency_key.size(), digest);
-  return "og." + std::to_string(reply.conversation_id) + "." + hex(digest, 12) + "@" + domain;
+  return "og." + std::to_string(reply.conversation_id) + "." +
+         sha256_hex(reply.idempotency_key).substr(0, 24) + "@" + domain;
 }
 
 ComposeAttachment OutboundBuilder::attachment(const Attachment& a, std::size_t& budget) const {

@@ -1,4 +1,5 @@
 #include "webhook_request.hpp"
+#include "ascii_text.hpp"
 
 #include "multipart_form.hpp"
 
@@ -13,18 +14,6 @@
 namespace omnigate::email {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Constant time in the length of `expected`, so a forger learns nothing from the timing.
 bool same_secret(std::string_view given, std::string_view expected) {
   if (given.size() != expected.size()) return false;
@@ -36,9 +25,9 @@ struct BasicCredentials {
 };
 
 std::optional<BasicCredentials> basic_credentials(std::string_view authorization) {
-  authorization = trim(authorization);
-  if (authorization.size() < 6 || lower(authorization.substr(0, 6)) != "basic ") return {};
-  const std::string_view encoded = trim(authorization.substr(6));
+  authorization = trim_space(authorization);
+  if (authorization.size() < 6 || ascii_lower(authorization.substr(0, 6)) != "basic ") return {};
+  const std::string_view encoded = trim_space(authorization.substr(6));
   if (encoded.empty() || encoded.size() > 4096 || encoded.size() % 4 != 0) return {};
   std::string decoded(encoded.size() / 4 * 3, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
@@ -54,9 +43,9 @@ std::optional<BasicCredentials> basic_credentials(std::string_view authorization
 }
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
-  authorization = trim(authorization);
-  if (authorization.size() < 7 || lower(authorization.substr(0, 7)) != "bearer ") return {};
-  return trim(authorization.substr(7));
+  authorization = trim_space(authorization);
+  if (authorization.size() < 7 || ascii_lower(authorization.substr(0, 7)) != "bearer ") return {};
+  return trim_space(authorization.substr(7));
 }
 
 WebhookRefusal refuse(int status, std::string reason) {
@@ -96,7 +85,8 @@ std::variant<WebhookMail, WebhookRefusal> mailgun(const WebhookConfig& config,
   if (ec != std::errc() || end != timestamp->data() + timestamp->size())
     return refuse(403, "Mailgun timestamp is not a number");
   const std::string expected = mailgun_signature(config.mailgun_signing_key, *timestamp, *token);
-  if (!same_secret(lower(*signature), expected)) return refuse(403, "wrong Mailgun signature");
+  if (!same_secret(ascii_lower(*signature), expected))
+    return refuse(403, "wrong Mailgun signature");
   const int64_t age = now_seconds - sent;
   if (age > config.max_signature_age_seconds || -age > config.max_signature_age_seconds)
     return refuse(403, "Mailgun timestamp is " + std::to_string(age) +
@@ -131,21 +121,15 @@ std::string mailgun_signature(std::string_view key, std::string_view timestamp,
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 15];
-  }
-  return out;
+  return hex_lower(mac, len);
 }
 
 std::variant<WebhookMail, WebhookRefusal> read_webhook(const WebhookConfig& config,
                                                        const HttpRequest& request,
                                                        int64_t now_seconds) {
-  const std::string content_type = lower(request.header("Content-Type").value_or(""));
+  const std::string content_type = ascii_lower(request.header("Content-Type").value_or(""));
   const std::string_view media =
-      trim(std::string_view(content_type).substr(0, content_type.find(';')));
+      trim_space(std::string_view(content_type).substr(0, content_type.find(';')));
   if (media == "message/rfc822") return raw_mail(config, request);
 
   form::Fields fields;
