@@ -43,8 +43,11 @@ def percentile(values, p):
 
 
 class Gateway:
+    running = []  # every started gateway, stopped at exit whatever happened
+
     def __init__(self, args, work, dovecot=None):
         self.args, self.work = args, work
+        os.makedirs(work, exist_ok=True)
         plugin = {"address": "support@example.com", "webhook": {"secret": SECRET,
                                                                 "max_body_bytes": 64 << 20}}
         if dovecot:
@@ -69,6 +72,7 @@ class Gateway:
             [self.args.omnigate, "serve", "--config", self.config, "--port-file", port_file],
             stdout=open(os.path.join(self.work, "gateway.out"), "ab"),
             stderr=open(os.path.join(self.work, "gateway.err"), "ab"))
+        Gateway.running.append(self)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if os.path.exists(port_file) and open(port_file).read().strip():
@@ -135,6 +139,17 @@ def with_message_id(raw, new_id):
     return b"Message-ID: <" + new_id.encode() + b">\r\n" + head + sep + body
 
 
+def customer_mail(i):
+    """A plain customer mail (~1 KiB) that becomes a message: the IMAP benches count rows, so
+    they use these rather than the corpus, whose bounces and auto-replies store none."""
+    body = f"Hello,\r\nthis is mail number {i}. " + "Where is my order? " * 40 + "\r\nAnn\r\n"
+    return (f"From: Ann {i % 50} <ann{i % 50}@customer.example>\r\n"
+            f"To: support@example.com\r\nSubject: Question {i}\r\n"
+            f"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\nMessage-ID: <mail-{i}@customer.example>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            + body).encode()
+
+
 def load_corpus(paths):
     return [open(os.path.join(path, n), "rb").read() for path in paths
             for n in sorted(os.listdir(path)) if n.endswith(".eml")]
@@ -155,37 +170,43 @@ def bench_webhook(args, work, corpus):
             conn.request("POST", "/channels/email/inbound", body,
                          {"Content-Type": "message/rfc822", "Authorization": f"Bearer {SECRET}"})
             response = conn.getresponse()
-            response.read()
+            answer = response.read()
             if response.status != 200:
-                raise SystemExit(f"webhook answered {response.status}")
-            ok += 1
+                raise SystemExit(f"webhook answered {response.status}: {answer[:300]!r} to "
+                                 f"{body[:300]!r}")
+            ok += answer.startswith(b"stored")  # not bounces and auto-replies: no message
         conn.close()
         return ok
 
-    t0 = time.monotonic()
+    # One round first, not timed: the first mails load iconv converters, GMime's tables and
+    # SQLite's pages; the timed rounds see a warm gateway, as a running one is.
+    warm_up = [with_message_id(m, f"warm-{i}@bench.example") for i, m in enumerate(corpus)]
+    warm_stored = post_all(warm_up)
     with concurrent.futures.ThreadPoolExecutor(connections) as pool:
-        posted = sum(pool.map(post_all, chunks))
-    elapsed = time.monotonic() - t0
+        t0 = time.monotonic()
+        acknowledged_as_stored = sum(pool.map(post_all, chunks)) + warm_stored
+        elapsed = time.monotonic() - t0
     stored = gateway.stored()
     gateway.stop()
-    if stored != posted:
-        raise SystemExit(f"webhook: {posted} acknowledged, {stored} stored")
-    rate = posted / elapsed
-    print(f"webhook: {posted} mails ({len(corpus)} corpus mails x {rounds}) stored in "
-          f"{elapsed:.2f} s: {rate:.0f} mails/s over {connections} connections")
-    return {"webhook_per_s": rate, "webhook_mails": posted}
+    if stored != acknowledged_as_stored:
+        raise SystemExit(f"webhook: {acknowledged_as_stored} acknowledged as stored, {stored} in "
+                         "the database")
+    # Every post counts: bounces and auto-replies are read and answered as well.
+    rate = len(bodies) / elapsed
+    print(f"webhook: {len(bodies)} mails ({len(corpus)} corpus mails x {rounds}; {stored} stored "
+          f"as messages, the rest bounces and auto-replies) in {elapsed:.2f} s: {rate:.0f} "
+          f"mails/s over {connections} connections")
+    return {"webhook_per_s": rate, "webhook_mails": len(bodies)}
 
 
-def bench_idle(args, work, corpus):
+def bench_idle(args, work):
     count = int(os.environ.get("MAILS_IDLE", "100"))
     with mail_servers.Dovecot({USER: PASSWORD}) as dovecot:
         gateway = Gateway(args, os.path.join(work, "idle"), dovecot).start()
         time.sleep(1.5)  # the watcher logs in and enters IDLE
-        small = [m for m in corpus if len(m) < 64 * 1024]
         latencies = []
         for i in range(count):
-            mail = with_message_id(small[i % len(small)], f"idle-{i}@bench.example")
-            dovecot.append(USER, mail)
+            dovecot.append(USER, customer_mail(i))
             t0 = time.monotonic()
             while gateway.stored() < i + 1:
                 if time.monotonic() - t0 > 30:
@@ -199,13 +220,11 @@ def bench_idle(args, work, corpus):
     return {"idle_p50_ms": p50 * 1000, "idle_p99_ms": p99 * 1000}
 
 
-def bench_import(args, work, corpus):
+def bench_import(args, work):
     total = int(os.environ.get("IMPORT", "10000"))
-    small = [m for m in corpus if len(m) < 64 * 1024]
     with mail_servers.Dovecot({USER: PASSWORD}) as dovecot:
         t_fill = time.monotonic()
-        dovecot.append_many(USER, [with_message_id(small[i % len(small)], f"imp-{i}@bench.example")
-                                   for i in range(total)])
+        dovecot.append_many(USER, [customer_mail(i) for i in range(total)])
         print(f"import: {total} mails appended to Dovecot in {time.monotonic() - t_fill:.1f} s")
         gateway = Gateway(args, os.path.join(work, "import"), dovecot)
         t0 = time.monotonic()
@@ -244,10 +263,14 @@ def main():
     try:
         result = {}
         result.update(bench_webhook(args, work, corpus))
-        result.update(bench_idle(args, work, corpus))
-        result.update(bench_import(args, work, corpus))
+        result.update(bench_idle(args, work))
+        result.update(bench_import(args, work))
         print("RESULT " + json.dumps(result))
     finally:
+        for gateway in Gateway.running:
+            if gateway.process.poll() is None:
+                gateway.process.kill()
+                gateway.process.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -16,6 +16,9 @@ using nlohmann::json;
 constexpr std::size_t kInlineAttachmentBytes = 512 * 1024;
 constexpr std::size_t kBlobChunkBytes = 256 * 1024;
 constexpr std::size_t kEventTextBytes = 2000;
+// Who a mail without a usable From is filed under: one customer record for all of them, in the
+// reserved .invalid domain (RFC 2606), so no reply can ever be sent there.
+constexpr std::string_view kUnknownSender = "unknown-sender@invalid";
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -154,7 +157,7 @@ InboundAction InboundMapper::map(std::string_view raw, ParsedEmail mail, std::st
   auto& m = action.message;
   m.provider_message_id = id;
   m.from_kind = "email";
-  m.from_address = mail.from.address;
+  m.from_address = mail.from.address.empty() ? std::string(kUnknownSender) : mail.from.address;
   m.from_name = mail.from.name;
   m.to_address = our_address_in(mail);
   m.thread_key = known_thread.value_or(id);
@@ -187,6 +190,7 @@ InboundMessage InboundMapper::refused_fallback(std::string_view raw,
   InboundMessage m;
   m.provider_message_id = "refused:" + provider_id_of(ParsedEmail{}, raw);
   m.from_kind = "email";
+  m.from_address = kUnknownSender;
   m.thread_key = m.provider_message_id;
   m.to_address = config_.address;
   m.subject = "(a mail that could not be stored as received)";

@@ -147,3 +147,19 @@ TEST_CASE("replies go only to addresses that wrote to us", "[email][plugin]") {
         OG_PERMANENT);
   CHECK_THAT(error, Catch::Contains("SMTP"));
 }
+
+TEST_CASE("a mail without a sender is stored flagged, under an address no reply reaches",
+          "[email][plugin]") {
+  Fixture f;
+  const std::string no_from =
+      "To: support@example.com\r\nSubject: who sent this\r\nMessage-ID: <anon@x.example>\r\n\r\n"
+      "Body without a From header.\r\n";
+  CHECK(f.post(no_from).status == 200);
+  REQUIRE(f.host.inbound.size() == 1);
+  CHECK(f.host.inbound[0].from_address == "unknown-sender@invalid");
+  CHECK((f.host.inbound[0].flags & OG_INBOUND_MALFORMED) != 0);
+  CHECK(f.host.inbound[0].raw == no_from);
+  std::string error;
+  CHECK(f.plugin.send(1, reply_to("unknown-sender@invalid", "anon@x.example"), &error) ==
+        OG_PERMANENT);
+}
