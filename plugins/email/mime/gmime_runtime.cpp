@@ -2,13 +2,21 @@
 
 #include <gmime/gmime.h>
 
-#include <mutex>
-
 namespace omnigate::email {
+namespace {
+
+struct GMimeReference {
+  GMimeReference() { g_mime_init(); }
+  ~GMimeReference() { g_mime_shutdown(); }
+  GMimeReference(const GMimeReference&) = delete;
+  GMimeReference& operator=(const GMimeReference&) = delete;
+};
+
+}  // namespace
 
 void ensure_gmime() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
+  // A function-local static: made thread-safely on first use, destroyed at dlclose or exit.
+  static const GMimeReference reference;
 }
 
 }  // namespace omnigate::email

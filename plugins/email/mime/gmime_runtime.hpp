@@ -1,7 +1,9 @@
-// GMime's process-wide initialisation, done once whoever needs it first (the parser, the
-// composer, a test, a fuzz target). g_mime_init() is not thread-safe and must run before any
-// other GMime call; GMime is never shut down (g_mime_shutdown would break other instances of
-// the plugin still loaded in the same process).
+// GMime's process-wide initialisation, done once whoever needs it first (the reader, the
+// composer, the webhook's form reader, a test, a fuzz target). g_mime_init() must run before
+// any other GMime call. GMime counts its initialisations, so this library holds one reference
+// and gives it back when it is unloaded (the gateway unloading the plugin) or the process
+// exits: GMime then frees its charset tables, and another plugin using GMime in the same
+// process keeps its own reference.
 #pragma once
 
 namespace omnigate::email {
