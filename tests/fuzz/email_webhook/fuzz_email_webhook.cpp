@@ -4,6 +4,8 @@
 // "<content type>\n<authorization>\n<body>". Nothing may crash, and nothing unproven may pass.
 #include "webhook_request.hpp"
 
+#include "ascii_text.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -35,11 +37,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.sendgrid_password = "fuzz-password";
   const auto result = omnigate::email::read_webhook(config, request, 1'700'000'000);
   if (const auto* mail = std::get_if<omnigate::email::WebhookMail>(&result)) {
-    // Only a post carrying a secret may pass: the raw secret (Bearer/Basic), the SendGrid
-    // password, or a Mailgun signature (which needs the key: 64 hex digits the fuzzer would
-    // have to guess).
-    const bool proven = authorization.find("Bearer fuzz-webhook-secret") != std::string::npos ||
-                        authorization.rfind("Basic ", 0) == 0 || mail->source == "mailgun";
+    // Only a post carrying a secret may pass: the raw secret (Bearer/Basic; schemes are
+    // case-insensitive, the secret is not), the SendGrid password (Basic), or a Mailgun
+    // signature (which needs the key: 64 hex digits the fuzzer would have to guess).
+    const std::string scheme = omnigate::email::ascii_lower(authorization);
+    const bool proven = (scheme.find("bearer") != std::string::npos &&
+                         authorization.find("fuzz-webhook-secret") != std::string::npos) ||
+                        scheme.find("basic") != std::string::npos || mail->source == "mailgun";
     if (!proven || mail->raw.empty()) std::abort();
   }
   return 0;
