@@ -18,9 +18,10 @@ namespace omnigate::config {
 struct ServerLimits {
   std::size_t max_header_bytes = 16 * 1024;  // 431 above
   std::size_t max_body_bytes = 1024 * 1024;  // 413 above, for routes without a limit of their own
-  int request_timeout_ms = 15000;            // 408 when the request is not read in time
-  int idle_timeout_ms = 60000;               // keep-alive connections
-  int max_connections = 10000;               // 503 for new connections above this
+  std::size_t max_upload_bytes = 25 * 1024 * 1024;  // 413 above: a file an agent uploads
+  int request_timeout_ms = 15000;                   // 408 when the request is not read in time
+  int idle_timeout_ms = 60000;                      // keep-alive connections
+  int max_connections = 10000;                      // 503 for new connections above this
   std::size_t max_ws_message_bytes = 64 * 1024;
   std::size_t max_ws_queued_messages = 1024;  // a slower client is closed with 1008
 };
@@ -42,7 +43,8 @@ struct PluginInstanceConfig {
   // process, or in the gateway's own. Unset in the file: the plugins built with the gateway
   // (bundled_plugin_file) run in-process, every other file in a process.
   enum class Isolation { process, in_process };
-  Isolation isolation = Isolation::in_process;  // what the config file sets explicitly or by default
+  Isolation isolation =
+      Isolation::in_process;  // what the config file sets explicitly or by default
   // Limits of the plugin-host process (isolation = "process"); 0 = none.
   std::uint64_t memory_limit_bytes = 1024ull * 1024 * 1024;
   std::uint64_t open_files_limit = 1024;
