@@ -14,7 +14,9 @@ libog_email.so, a real Dovecot IMAP server and a real SMTP server (tests/mail/ma
 import hashlib
 import http.client
 import json
+import struct
 import urllib.parse
+import zlib
 
 import harness
 from email_fixtures import (AGENT_TOKEN, MAILBOX_PASSWORD, MAILBOX_USER, OUR_ADDRESS,
@@ -34,9 +36,6 @@ def pdf_like(size):
 
 def small_png():
     """A 1x1 PNG (signature, IHDR, IDAT, IEND)."""
-    import struct
-    import zlib
-
     def chunk(kind, data):
         crc = zlib.crc32(kind + data) & 0xFFFFFFFF
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
