@@ -97,8 +97,10 @@ class ReplyAttachmentsTest(harness.IntegrationCase):
         status, uploaded_png = self.upload(AGENT_TOKEN, png, "logo.png", "image/png")
         self.assertEqual(status, 201, uploaded_png)
         self.assertEqual(uploaded_png["sha256"], hashlib.sha256(png).hexdigest())
-        self.assertEqual(self.ws.database().scalar(
-            "SELECT COUNT(*) FROM audit WHERE action = 'attachment.upload' AND actor = 'alice'"), 2)
+        # The audit record is written after the answer (as for every audited call).
+        harness.wait_until(lambda: self.ws.database().scalar(
+            "SELECT COUNT(*) FROM audit WHERE action = 'attachment.upload' AND actor = 'alice'")
+            == 2, 10, "both uploads to be audited")
 
         before = len(self.smtp.received())
         self.gateway.api_ok("POST", f"/conversations/{cid}/reply", AGENT_TOKEN, {
