@@ -9,6 +9,7 @@
 #include "api/supervisor_view.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "store/attachment_files.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -37,9 +38,16 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   RoutingDispatcher& dispatcher;
   OutboxSender& outbox;
   Metrics& metrics;
+  const UploadOptions uploads;
+  const store::AttachmentFiles files;
 
-  Impl(store::Store& s, RoutingDispatcher& d, OutboxSender& o, Metrics& m)
-      : store(s), dispatcher(d), outbox(o), metrics(m) {}
+  Impl(store::Store& s, RoutingDispatcher& d, OutboxSender& o, Metrics& m, UploadOptions u)
+      : store(s),
+        dispatcher(d),
+        outbox(o),
+        metrics(m),
+        uploads(std::move(u)),
+        files(uploads.attachments_dir) {}
 
   using Authed = AuthedHandler;
 
@@ -192,6 +200,19 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     rec.body_html = std::move(body.value->html);
     rec.subject = std::move(body.value->subject);
     rec.attachments = std::move(body.value->attachments);
+    for (std::size_t i = 0; i < rec.attachments.size(); ++i) {
+      auto& a = rec.attachments[i];
+      if (a.blob_sha256.empty()) continue;
+      const auto size = files.size_of(a.blob_sha256);
+      if (!size) {
+        const std::string field = "attachments[" + std::to_string(i) + "].sha256";
+        return reply(error_response(400, "invalid_field",
+                                    field + ": no uploaded file " + a.blob_sha256 +
+                                        " (upload it with POST /api/v1/attachments first)",
+                                    field));
+      }
+      a.size = static_cast<std::int64_t>(*size);
+    }
     rec.at = now_ms();
     const auto id = conv->id;
     auto self = shared_from_this();
@@ -225,6 +246,29 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
                                 {"outbox_id", r.value.outbox_id},
                                 {"replayed", false}}));
     });
+  }
+
+  // One file, the body's bytes, into the content-addressed attachment store; the answer's sha256
+  // names it in a reply's attachments. Durable (fsync, rename) before the 201. The body limit
+  // is the route's (max_upload_bytes), enforced by the server before the body is read.
+  void upload_attachment(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto meta = parse_upload_meta(req.query_param("filename"), req.header("Content-Type"));
+    if (!meta.value) return reply(body_error(meta.error));
+    std::string sha;
+    try {
+      store::AttachmentWriter writer(uploads.attachments_dir);
+      writer.write(req.body);
+      sha = writer.finish();
+    } catch (const std::exception& e) {
+      return reply(
+          error_response(500, "store_error", std::string("the file was not stored: ") + e.what()));
+    }
+    const json out = {{"sha256", sha},
+                      {"size", req.body.size()},
+                      {"filename", meta.value->filename},
+                      {"content_type", meta.value->content_type}};
+    audit(c, req, "attachment.upload", "attachment:" + sha, out);
+    reply(json_response(201, out));
   }
 
   void resolve(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -447,8 +491,8 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
 };
 
 AgentApi::AgentApi(store::Store& store, RoutingDispatcher& dispatcher, OutboxSender& outbox,
-                   Metrics& metrics)
-    : impl_(std::make_shared<Impl>(store, dispatcher, outbox, metrics)) {}
+                   Metrics& metrics, UploadOptions uploads)
+    : impl_(std::make_shared<Impl>(store, dispatcher, outbox, metrics, std::move(uploads))) {}
 
 AgentApi::~AgentApi() = default;
 
@@ -471,6 +515,9 @@ void AgentApi::register_routes(http::Router& router) {
              i.guarded(everyone, bind(&Impl::get_transcript)));
   router.add("POST", base + "/conversations/{id}/reply",
              i.guarded({R::agent, R::supervisor}, bind(&Impl::reply_to)));
+  router.add("POST", base + "/attachments",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::upload_attachment)),
+             i.uploads.max_upload_bytes);
   router.add("POST", base + "/conversations/{id}/resolve",
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::resolve)));
   router.add("POST", base + "/conversations/{id}/typing",

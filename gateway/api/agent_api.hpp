@@ -9,14 +9,22 @@
 #include "outbox/outbox_sender.hpp"
 #include "store/store.hpp"
 
+#include <cstdint>
 #include <memory>
+#include <string>
 
 namespace omnigate::api {
+
+// Files agents upload to attach to replies (POST /api/v1/attachments).
+struct UploadOptions {
+  std::string attachments_dir;     // the store's content-addressed attachment files
+  std::uint64_t max_upload_bytes;  // [server.limits] max_upload_bytes: 413 above
+};
 
 class AgentApi {
  public:
   AgentApi(store::Store& store, RoutingDispatcher& dispatcher, OutboxSender& outbox,
-           Metrics& metrics);
+           Metrics& metrics, UploadOptions uploads);
   ~AgentApi();
   AgentApi(const AgentApi&) = delete;
   AgentApi& operator=(const AgentApi&) = delete;

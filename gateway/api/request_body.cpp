@@ -3,6 +3,9 @@
 #include "config/config.hpp"
 
 #include "routing_specs/routing_specs.hpp"
+#include "store/attachment_files.hpp"
+
+#include <omnigate/utf8.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -114,6 +117,65 @@ Parsed<T> fail(BodyError err) {
   return {std::nullopt, std::move(err)};
 }
 
+constexpr std::string_view kDefaultContentType = "application/octet-stream";
+
+// A file name shown to the customer and written into MIME headers: 1..255 bytes of UTF-8
+// without control characters (a CR or LF would end a header line, a NUL a C string). Only ever
+// metadata, never part of a path, so '/' and ".." are just text.
+bool is_attachment_name(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxAttachmentNameBytes && utf8::is_valid(name) &&
+         std::none_of(name.begin(), name.end(), [](char ch) {
+           const auto byte = static_cast<unsigned char>(ch);
+           return byte < 0x20 || byte == 0x7F;
+         });
+}
+
+// type/subtype[; parameters], printable ASCII, at most 255 bytes: what a MIME header carries.
+bool is_content_type(std::string_view type) {
+  if (type.empty() || type.size() > kMaxAttachmentNameBytes ||
+      !std::all_of(type.begin(), type.end(), [](char ch) { return ch >= ' ' && ch <= '~'; }))
+    return false;
+  const auto media = type.substr(0, type.find(';'));
+  const auto slash = media.find('/');
+  return slash != std::string_view::npos && slash > 0 && slash + 1 < media.size() &&
+         media.find_first_of(" \t", 0) == std::string_view::npos;
+}
+
+// A reply attachment naming an uploaded file by its sha256 (lower-cased here): it needs a name,
+// a content type (octet-stream when none), and no url beside it.
+bool read_uploaded_attachment(store::AttachmentRecord& rec, const std::string& path,
+                              BodyError& err) {
+  if (!rec.url.empty()) {
+    err = error("invalid_field", path + ": give either url or sha256, not both", path + ".sha256");
+    return false;
+  }
+  std::transform(rec.blob_sha256.begin(), rec.blob_sha256.end(), rec.blob_sha256.begin(),
+                 [](char ch) { return ch >= 'A' && ch <= 'F' ? static_cast<char>(ch + 32) : ch; });
+  if (!store::is_sha256_hex(rec.blob_sha256)) {
+    err = error("invalid_field",
+                path + ".sha256 must be 64 hex digits (the sha256 POST /attachments answered)",
+                path + ".sha256");
+    return false;
+  }
+  if (rec.filename.empty()) {
+    err = error("missing_field", path + ".filename is required with sha256", path + ".filename");
+    return false;
+  }
+  if (!is_attachment_name(rec.filename)) {
+    err = error("invalid_field",
+                path + ".filename must be 1..255 bytes of UTF-8 without control characters",
+                path + ".filename");
+    return false;
+  }
+  if (rec.content_type.empty()) rec.content_type = kDefaultContentType;
+  if (!is_content_type(rec.content_type)) {
+    err = error("invalid_field", path + ".content_type must be type/subtype (at most 255 bytes)",
+                path + ".content_type");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Parsed<ReplyBody> parse_reply_body(std::string_view body) {
@@ -146,22 +208,46 @@ Parsed<ReplyBody> parse_reply_body(std::string_view body) {
       if (!a.is_object())
         return fail<ReplyBody>(error("invalid_field", path + " must be an object", path));
       for (const auto& [key, value] : a.items())
-        if (key != "filename" && key != "content_type" && key != "url")
+        if (key != "filename" && key != "content_type" && key != "url" && key != "sha256")
           return fail<ReplyBody>(error(
               "unknown_field", "unknown field \"" + path + "." + key + "\"", path + "." + key));
       store::AttachmentRecord rec;
       if (!read_string(a, "filename", rec.filename, err, path) ||
           !read_string(a, "content_type", rec.content_type, err, path) ||
-          !read_string(a, "url", rec.url, err, path))
+          !read_string(a, "url", rec.url, err, path) ||
+          !read_string(a, "sha256", rec.blob_sha256, err, path))
         return fail<ReplyBody>(err);
-      // Only links the provider can fetch; no local paths, no other schemes.
-      if (rec.url.rfind("https://", 0) != 0 && rec.url.rfind("http://", 0) != 0)
+      if (!rec.blob_sha256.empty()) {
+        if (!read_uploaded_attachment(rec, path, err)) return fail<ReplyBody>(err);
+      } else if (rec.url.rfind("https://", 0) != 0 && rec.url.rfind("http://", 0) != 0) {
+        // Only links the provider can fetch; no local paths, no other schemes.
         return fail<ReplyBody>(
-            error("invalid_field", path + ".url must be an http(s) URL", path + ".url"));
+            error("invalid_field", path + ".url must be an http(s) URL, or give sha256 (an upload)",
+                  path + ".url"));
+      }
       reply.attachments.push_back(std::move(rec));
     }
   }
   return {std::move(reply), {}};
+}
+
+Parsed<UploadMeta> parse_upload_meta(const std::optional<std::string>& filename,
+                                     std::optional<std::string_view> content_type) {
+  if (!filename || filename->empty())
+    return fail<UploadMeta>(
+        error("missing_field", "filename is required: the query parameter ?filename=", "filename"));
+  if (!is_attachment_name(*filename))
+    return fail<UploadMeta>(
+        error("invalid_field", "filename must be 1..255 bytes of UTF-8 without control characters",
+              "filename"));
+  UploadMeta meta;
+  meta.filename = *filename;
+  meta.content_type = content_type && !content_type->empty() ? std::string(*content_type)
+                                                             : std::string(kDefaultContentType);
+  if (!is_content_type(meta.content_type))
+    return fail<UploadMeta>(error(
+        "invalid_field", "Content-Type must be type/subtype (at most 255 bytes)", "Content-Type"));
+  return {std::move(meta), {}};
 }
 
 Parsed<TransferBody> parse_transfer_body(std::string_view body) {

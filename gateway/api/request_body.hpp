@@ -29,13 +29,31 @@ struct Parsed {
   BodyError error;         // meaningful when !value
 };
 
+// The longest attachment file name and content type accepted, in bytes (what file systems and
+// MIME parameters keep).
+inline constexpr std::size_t kMaxAttachmentNameBytes = 255;
+
 struct ReplyBody {
   std::string text, html, subject;
-  std::vector<store::AttachmentRecord> attachments;  // remote ones: filename, content_type, url
+  // Links (filename, content_type, url) and uploaded files (filename, content_type,
+  // blob_sha256: whether that file is stored is for the caller to check).
+  std::vector<store::AttachmentRecord> attachments;
 };
 // {"text": "...", "html"?: "...", "subject"?: "...",
-//  "attachments"?: [{"filename": "...", "content_type": "...", "url": "https://..."}]}
+//  "attachments"?: [{"filename": "...", "content_type": "...", "url": "https://..."} or
+//                   {"filename": "...", "content_type"?: "...", "sha256": "<64 hex>"}]}
 Parsed<ReplyBody> parse_reply_body(std::string_view body);
+
+// What an upload (POST /attachments) says about its file besides the bytes.
+struct UploadMeta {
+  std::string filename;      // metadata only, never a path
+  std::string content_type;  // "application/octet-stream" when the request names none
+};
+// An upload's ?filename= (already percent-decoded; nullopt = absent) and Content-Type header:
+// the name 1..255 bytes of UTF-8 without control characters, the type at most 255 printable
+// ASCII bytes of the form type/subtype[; parameters].
+Parsed<UploadMeta> parse_upload_meta(const std::optional<std::string>& filename,
+                                     std::optional<std::string_view> content_type);
 
 struct TransferBody {
   std::string agent_id;  // exactly one of agent_id / team is set

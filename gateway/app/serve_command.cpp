@@ -241,7 +241,8 @@ int serve_command(const Args& args) {
     StoreHealth store_health(*store, *executor);
     add_operational_routes(router, metrics, store_health, host);
     host.register_routes(router);
-    api::AgentApi agent_api(*store, dispatcher, outbox, metrics);
+    api::AgentApi agent_api(*store, dispatcher, outbox, metrics,
+                            {attachments_dir(config), config.limits.max_upload_bytes});
     agent_api.register_routes(router);
     api::SupervisorStream supervisor_stream(*store, dispatcher, live_events, *executor);
     supervisor_stream.register_routes(router);

@@ -87,6 +87,8 @@ void read_limits(TableReader t, ServerLimits& limits) {
       t.integer("max_header_bytes", 1024, kMax).value_or(limits.max_header_bytes));
   limits.max_body_bytes = static_cast<std::size_t>(
       t.integer("max_body_bytes", 0, kMax).value_or(limits.max_body_bytes));
+  limits.max_upload_bytes = static_cast<std::size_t>(
+      t.integer("max_upload_bytes", 0, kMax).value_or(limits.max_upload_bytes));
   limits.request_timeout_ms = static_cast<int>(
       t.integer("request_timeout_ms", 1, 3'600'000).value_or(limits.request_timeout_ms));
   limits.idle_timeout_ms = static_cast<int>(

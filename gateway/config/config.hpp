@@ -18,9 +18,10 @@ namespace omnigate::config {
 struct ServerLimits {
   std::size_t max_header_bytes = 16 * 1024;  // 431 above
   std::size_t max_body_bytes = 1024 * 1024;  // 413 above, for routes without a limit of their own
-  int request_timeout_ms = 15000;            // 408 when the request is not read in time
-  int idle_timeout_ms = 60000;               // keep-alive connections
-  int max_connections = 10000;               // 503 for new connections above this
+  std::size_t max_upload_bytes = 25 * 1024 * 1024;  // 413 above: a file an agent uploads
+  int request_timeout_ms = 15000;                   // 408 when the request is not read in time
+  int idle_timeout_ms = 60000;                      // keep-alive connections
+  int max_connections = 10000;                      // 503 for new connections above this
   std::size_t max_ws_message_bytes = 64 * 1024;
   std::size_t max_ws_queued_messages = 1024;  // a slower client is closed with 1008
 };

@@ -26,21 +26,26 @@ class RecordingChannel : public ChannelSender {
   void send(const store::OutboxItem& item, std::function<void(SendOutcome)> done) override {
     {
       std::lock_guard lock(mu_);
-      sent_.push_back(item.id);
+      sent_.push_back(item);
     }
     SendOutcome o;
     o.kind = SendOutcome::Kind::sent;
     o.provider_message_id = "SM" + std::to_string(item.id);
     done(o);
   }
-  bool sent(store::Id outbox_id) {
+  bool sent(store::Id outbox_id) { return sent_item(outbox_id).has_value(); }
+  // The outbox row as the channel got it (attachments included).
+  std::optional<store::OutboxItem> sent_item(store::Id outbox_id) {
     std::lock_guard lock(mu_);
-    return std::find(sent_.begin(), sent_.end(), outbox_id) != sent_.end();
+    const auto it = std::find_if(sent_.begin(), sent_.end(),
+                                 [&](const store::OutboxItem& i) { return i.id == outbox_id; });
+    if (it == sent_.end()) return std::nullopt;
+    return *it;
   }
 
  private:
   std::mutex mu_;
-  std::vector<store::Id> sent_;
+  std::vector<store::OutboxItem> sent_;
 };
 
 inline store::Agent agent(std::string id, std::vector<store::SkillLevel> skills,
@@ -55,6 +60,7 @@ inline store::Agent agent(std::string id, std::vector<store::SkillLevel> skills,
 }
 
 struct Api {
+  static constexpr std::uint64_t kMaxUploadBytes = 1024 * 1024;
   // Declared before the store, so destroyed after it: the store's writer thread finishes (and
   // drops the completions still queued, some holding strands) while the executor exists.
   std::unique_ptr<AsioExecutor> executor = make_asio_executor(2);
@@ -95,7 +101,9 @@ struct Api {
     outbox_options.poll_interval_ms = 3600 * 1000;  // only wake() can make it send in a test
     outbox = std::make_unique<OutboxSender>(*store, channel, *executor, metrics, outbox_options);
     outbox->start();
-    agent_api = std::make_unique<api::AgentApi>(*store, *dispatcher, *outbox, metrics);
+    agent_api = std::make_unique<api::AgentApi>(
+        *store, *dispatcher, *outbox, metrics,
+        api::UploadOptions{store.attachments_dir(), kMaxUploadBytes});
     agent_api->register_routes(router);
   }
   ~Api() {

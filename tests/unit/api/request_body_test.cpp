@@ -29,6 +29,60 @@ TEST_CASE("reply bodies the API refuses name the offending field", "[api]") {
   CHECK(big.error.field == "text");
 }
 
+TEST_CASE("a reply attachment names an upload by sha256 instead of a url", "[api]") {
+  const std::string sha(64, 'a');
+  auto r = parse_reply_body(R"({"text":"hi","attachments":[{"filename":"a.pdf","sha256":")" +
+                            std::string(64, 'A') + R"("}]})");
+  REQUIRE(r.value);
+  REQUIRE(r.value->attachments.size() == 1);
+  const auto& a = r.value->attachments[0];
+  CHECK(a.blob_sha256 == sha);  // lower-cased, as the store names files
+  CHECK(a.url.empty());
+  CHECK(a.filename == "a.pdf");
+  CHECK(a.content_type == "application/octet-stream");
+
+  const auto field_of = [](const std::string& attachment) {
+    const auto p = parse_reply_body(R"({"text":"x","attachments":[)" + attachment + "]}");
+    CHECK_FALSE(p.value);
+    CHECK(p.error.status == 400);
+    return p.error.field;
+  };
+  CHECK(field_of(R"({"filename":"a","sha256":")" + sha + R"(","url":"https://x/a"})") ==
+        "attachments[0].sha256");
+  CHECK(field_of(R"({"filename":"a"})") == "attachments[0].url");
+  CHECK(field_of(R"({"filename":"a","sha256":"abc"})") == "attachments[0].sha256");
+  CHECK(field_of(R"({"filename":"a","sha256":")" + std::string(64, 'g') + R"("})") ==
+        "attachments[0].sha256");
+  CHECK(field_of(R"({"sha256":")" + sha + R"("})") == "attachments[0].filename");
+  CHECK(field_of(R"({"filename":"a\r\nBcc: x@y","sha256":")" + sha + R"("})") ==
+        "attachments[0].filename");
+  CHECK(field_of(R"({"filename":"a","content_type":"pdf","sha256":")" + sha + R"("})") ==
+        "attachments[0].content_type");
+  CHECK(field_of(R"({"filename":"a","sha256":5})") == "attachments[0].sha256");
+}
+
+TEST_CASE("an upload's name is 1..255 bytes of UTF-8 text, its type type/subtype", "[api]") {
+  auto ok = parse_upload_meta("Größe ../etc/passwd.pdf", "application/pdf; name=x");
+  REQUIRE(ok.value);
+  CHECK(ok.value->filename == "Größe ../etc/passwd.pdf");  // text, never a path
+  CHECK(ok.value->content_type == "application/pdf; name=x");
+  CHECK(parse_upload_meta("a", std::nullopt).value->content_type == "application/octet-stream");
+  CHECK(parse_upload_meta(std::string(255, 'n'), "text/plain").value);
+
+  CHECK(parse_upload_meta(std::nullopt, "text/plain").error.code == "missing_field");
+  CHECK(parse_upload_meta("", "text/plain").error.field == "filename");
+  CHECK(parse_upload_meta(std::string(256, 'n'), "text/plain").error.field == "filename");
+  CHECK(parse_upload_meta(std::string("a\0b", 3), "text/plain").error.field == "filename");
+  CHECK(parse_upload_meta("a\tb", "text/plain").error.field == "filename");
+  CHECK(parse_upload_meta("a\x7F", "text/plain").error.field == "filename");
+  CHECK(parse_upload_meta("\xC3", "text/plain").error.field == "filename");
+  CHECK(parse_upload_meta("a", "text").error.field == "Content-Type");
+  CHECK(parse_upload_meta("a", "/plain").error.field == "Content-Type");
+  CHECK(parse_upload_meta("a", "text/").error.field == "Content-Type");
+  CHECK(parse_upload_meta("a", "text/plain\r\nX: y").error.field == "Content-Type");
+  CHECK(parse_upload_meta("a", "text/" + std::string(251, 'p')).error.field == "Content-Type");
+}
+
 TEST_CASE("a transfer names exactly one agent or one team", "[api]") {
   CHECK(parse_transfer_body(R"({"agent_id":"bob"})").value->agent_id == "bob");
   CHECK(parse_transfer_body(R"({"team":"billing"})").value->team == "billing");

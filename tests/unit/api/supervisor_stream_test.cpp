@@ -99,7 +99,9 @@ struct Gateway {
     outbox_options.poll_interval_ms = 3600 * 1000;
     outbox = std::make_unique<OutboxSender>(*store, channel, *executor, metrics, outbox_options);
     outbox->start();
-    agent_api = std::make_unique<api::AgentApi>(*store, *dispatcher, *outbox, metrics);
+    agent_api = std::make_unique<api::AgentApi>(
+        *store, *dispatcher, *outbox, metrics,
+        api::UploadOptions{store.attachments_dir(), config::ServerLimits{}.max_upload_bytes});
     agent_api->register_routes(router);
     stream =
         std::make_unique<api::SupervisorStream>(*store, *dispatcher, live, *executor, heartbeat);

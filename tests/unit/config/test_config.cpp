@@ -45,6 +45,7 @@ TEST_CASE("an empty file gives the documented defaults") {
   CHECK(c.data_dir == "/etc/og/data");
   CHECK(c.database_file == "/etc/og/data/omnigate.db");
   CHECK(c.limits.max_body_bytes == 1024 * 1024);
+  CHECK(c.limits.max_upload_bytes == 25 * 1024 * 1024);
   CHECK(c.outbox.max_attempts == 8);
   CHECK(c.routing_policy_json.empty());
   CHECK_FALSE(c.plugin_dir.empty());
@@ -61,6 +62,7 @@ plugin_dir = "/opt/og/plugins"
 [server.limits]
 max_header_bytes = 8192
 max_body_bytes = 2048
+max_upload_bytes = 4096
 request_timeout_ms = 500
 idle_timeout_ms = 1000
 max_connections = 10
@@ -86,6 +88,7 @@ poll_interval_ms = 50
   CHECK(c.plugin_dir == "/opt/og/plugins");
   CHECK(c.limits.max_header_bytes == 8192);
   CHECK(c.limits.max_body_bytes == 2048);
+  CHECK(c.limits.max_upload_bytes == 4096);
   CHECK(c.limits.request_timeout_ms == 500);
   CHECK(c.limits.idle_timeout_ms == 1000);
   CHECK(c.limits.max_connections == 10);

@@ -27,7 +27,7 @@ class TempStore {
     std::filesystem::create_directories(dir_);
     store::SqliteOptions options;
     options.path = (dir_ / "test.db").string();
-    options.attachments_dir = (dir_ / "attachments").string();
+    options.attachments_dir = attachments_dir();
     store_ = store::open_sqlite_store(options);
   }
   ~TempStore() {
@@ -35,6 +35,7 @@ class TempStore {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
+  std::string attachments_dir() const { return (dir_ / "attachments").string(); }
   store::Store& operator*() { return *store_; }
   store::Store* operator->() { return store_.get(); }
 
