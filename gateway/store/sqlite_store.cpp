@@ -798,9 +798,9 @@ std::vector<TranscriptEntry> SqliteStore::transcript(Id conversation_id) {
     Query q(db.cached("SELECT e.id, e.kind, e.actor, e.data_json, e.created_at, m.id, m.direction, "
                       "m.author_kind, m.author_id, m.body_text, m.body_html, m.subject, "
                       "m.provider_message_id, m.delivery_state, m.error_code, m.error_text, "
-                      "m.malformed, m.created_at, m.metadata_json FROM events e LEFT JOIN messages m "
-                      "ON m.id = "
-                      "e.message_id WHERE e.conversation_id = ? ORDER BY e.id"),
+                      "m.malformed, m.created_at, m.metadata_json FROM events e "
+                      "LEFT JOIN messages m ON m.id = e.message_id "
+                      "WHERE e.conversation_id = ? ORDER BY e.id"),
             conversation_id);
     while (q.step()) {
       TranscriptEntry entry;

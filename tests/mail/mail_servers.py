@@ -77,7 +77,21 @@ def make_certificate(workdir, name):
     return cert, key
 
 
-class Dovecot:
+class _Server:
+    """A server as a context manager: started on entry; stopped on exit, and its work dir
+    removed when it made that dir itself."""
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        if self._owned_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Dovecot(_Server):
     """A Dovecot IMAP server with its own config, users, maildirs and port. With tls=True it
     also offers STARTTLS on .port and implicit TLS on .tls_port, with a self-signed certificate
     (.cert_file, the CA file for clients). `capability` replaces the CAPABILITY list it
@@ -99,15 +113,6 @@ class Dovecot:
         self._write_users()
 
     # --- lifecycle -------------------------------------------------------------------------
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        if self._owned_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-
     def start(self):
         """Starts on self.port if set (restart), else on a free port, retrying on a clash."""
         last_error = None
@@ -360,7 +365,7 @@ def _greets(port, prefix):
         return False
 
 
-class SmtpSink:
+class SmtpSink(_Server):
     """An aiosmtpd server that keeps what it receives; it can refuse chosen recipients, require
     AUTH (PLAIN/LOGIN, one user) and offer STARTTLS with a self-signed certificate."""
 
@@ -380,15 +385,6 @@ class SmtpSink:
         self._rejects = {}  # address -> (stage, code, text)
         self._lock = threading.Lock()
         self._controller = None
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        if self._owned_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def reject(self, address, code, text, stage="rcpt"):
         """Answer RCPT TO (stage "rcpt") or the end of DATA (stage "data") for this recipient
