@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 namespace omnigate::email {
@@ -65,12 +66,14 @@ std::string provider_id_of(const ParsedEmail& mail, std::string_view raw) {
   return "sha256:" + sha256_hex(raw);
 }
 
+InboundMapper::InboundMapper(const EmailConfig& config, Host& host, MailThreads& threads)
+    : config_(config), host_(host), threads_(threads), own_addresses_(config.aliases) {
+  own_addresses_.push_back(ascii_lower(config.address));
+}
+
 bool InboundMapper::ours(const std::string& address) const {
   const std::string a = ascii_lower(address);
-  if (a == ascii_lower(config_.address)) return true;
-  for (const auto& alias : config_.aliases)
-    if (a == alias) return true;
-  return false;
+  return std::find(own_addresses_.begin(), own_addresses_.end(), a) != own_addresses_.end();
 }
 
 std::string InboundMapper::our_address_in(const ParsedEmail& mail) const {
@@ -188,7 +191,7 @@ InboundAction InboundMapper::map(std::string_view raw, ParsedEmail mail, std::st
 InboundMessage InboundMapper::refused_fallback(std::string_view raw,
                                                const std::string& reason) const {
   InboundMessage m;
-  m.provider_message_id = "refused:" + provider_id_of(ParsedEmail{}, raw);
+  m.provider_message_id = "refused:sha256:" + sha256_hex(raw);
   m.from_kind = "email";
   m.from_address = kUnknownSender;
   m.thread_key = m.provider_message_id;

@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace omnigate::email {
 
@@ -26,8 +27,7 @@ struct InboundAction {
 
 class InboundMapper {
  public:
-  InboundMapper(const EmailConfig& config, Host& host, MailThreads& threads)
-      : config_(config), host_(host), threads_(threads) {}
+  InboundMapper(const EmailConfig& config, Host& host, MailThreads& threads);
 
   // `raw` is kept as received; `source` ("imap", "mailgun", ...) goes to the metadata;
   // `truncated`: only the first max_message_bytes of a larger mail were received.
@@ -45,6 +45,8 @@ class InboundMapper {
   const EmailConfig& config_;
   Host& host_;
   MailThreads& threads_;
+  std::vector<std::string> own_addresses_;  // address and aliases, lower-case: mail from them
+                                            // is ours (a loop), mail to them is for us
 };
 
 // The id a mail is known by: its Message-ID, or (none given) a digest of its bytes, so that
