@@ -2,6 +2,8 @@
 the way the widget does: hello with token/epoch/last_seq, messages with client ids re-sent until
 acknowledged, entries de-duplicated by seq. Built on ws_client (python3 stdlib only)."""
 
+import hashlib
+import hmac
 import json
 import socket
 
@@ -10,6 +12,11 @@ import ws_client
 ORIGIN = "https://shop.integration.test"
 SECRET = "webchat-secret-0123456789abcdef"
 IDENTITY_SECRET = "identity-secret-0123456789abcdef"
+
+
+def identity_hash(identifier):
+    """What the embedding site computes on its server for a signed-in user."""
+    return hmac.new(IDENTITY_SECRET.encode(), identifier.encode(), hashlib.sha256).hexdigest()
 
 
 def webchat_plugin(plugin_dir, instance="webchat", **config):
