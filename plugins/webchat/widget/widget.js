@@ -320,7 +320,8 @@
     ".og-launcher { position: relative; width: 56px; height: 56px; border-radius: 50%; border: 0;",
     "  background: var(--og-accent); color: #fff; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25);",
     "  display: flex; align-items: center; justify-content: center; margin-left: auto; }",
-    ".og-launcher svg { width: 28px; height: 28px; fill: currentColor; }",
+    ".og-icon { width: 20px; height: 20px; fill: currentColor; display: block; }",
+    ".og-launcher .og-icon { width: 28px; height: 28px; }",
     ".og-badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; border-radius: 10px;",
     "  background: #d93025; color: #fff; font-size: 12px; line-height: 20px; padding: 0 5px; }",
     ".og-panel { width: 360px; max-width: calc(100vw - 40px); height: 540px; max-height: calc(100vh - 100px);",
@@ -374,13 +375,17 @@
     ".og-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }",
   ].join("\n");
 
-  function speechBubbleIcon() {
+  // Icons are drawn, not emoji: a machine without an emoji font would show a box.
+  var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z";
+  var ICON_PAPERCLIP = "M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z";
+  function icon(pathData) {
     var svgNs = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(svgNs, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "og-icon");
     var path = document.createElementNS(svgNs, "path");
-    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z");
+    path.setAttribute("d", pathData);
     svg.appendChild(path);
     return svg;
   }
@@ -416,7 +421,7 @@
   var panel = el("div", { className: "og-panel", id: panelId, role: "dialog", "aria-labelledby": titleId, hidden: true }, [header, body, footer]);
   var badge = el("span", { className: "og-badge", hidden: true });
   var launcher = el("button", { type: "button", className: "og-launcher", "aria-expanded": "false", "aria-controls": panelId, "aria-label": t("openChat") });
-  launcher.appendChild(speechBubbleIcon());
+  launcher.appendChild(icon(ICON_CHAT));
   launcher.appendChild(badge);
   root.appendChild(panel);
   root.appendChild(launcher);
@@ -578,7 +583,7 @@
   var composerId = uid("composer");
   var composerInput = el("textarea", { id: composerId, rows: "1", placeholder: t("messagePlaceholder"), maxlength: "10000" });
   var fileInput = el("input", { type: "file", "aria-label": t("attach"), title: t("attach") });
-  var attachButton = el("span", { className: "og-secondary og-attach" }, [el("span", { "aria-hidden": "true", text: "\ud83d\udcce" }), fileInput]);
+  var attachButton = el("span", { className: "og-secondary og-attach" }, [icon(ICON_PAPERCLIP), fileInput]);
   var sendButton = el("button", { type: "submit", className: "og-primary", text: t("send") });
   var composer = el("form", { className: "og-composer", "data-form": "composer" }, [
     el("label", { for: composerId, className: "og-visually-hidden", text: t("messageLabel") }),
