@@ -67,12 +67,18 @@ async function waitFor(what, probe, timeoutMs = STEP_TIMEOUT_MS) {
 
 // The visitor's conversation, once the routing engine gave it to our agent.
 async function assignedConversation() {
-  return waitFor(`the ${args.instance} conversation to be assigned to ${args.agent}`, async () => {
-    const { status, data } = await api("GET", `/conversations?channel=${args.instance}&limit=100`, args["supervisor-token"]);
-    expect(status === 200, `GET /conversations: HTTP ${status} ${JSON.stringify(data)}`);
-    const mine = data.conversations.filter((c) => c.assigned_agent === args.agent);
-    return mine.length === 1 ? mine[0] : null;
-  });
+  let seen = [];
+  try {
+    return await waitFor(`the ${args.instance} conversation to be assigned to ${args.agent}`, async () => {
+      const { status, data } = await api("GET", "/conversations?limit=100", args["supervisor-token"]);
+      expect(status === 200, `GET /conversations: HTTP ${status} ${JSON.stringify(data)}`);
+      seen = data.conversations;
+      const mine = seen.filter((c) => c.channel_instance === args.instance && c.assigned_agent === args.agent);
+      return mine.length === 1 ? mine[0] : null;
+    });
+  } catch (error) {
+    throw new Error(`${error.message}; the conversations: ${JSON.stringify(seen)}`);
+  }
 }
 
 async function agentReply(conversationId, text) {

@@ -120,16 +120,23 @@ class WebchatBrowserTest(harness.IntegrationCase):
             "storage": {"data_dir": os.path.join(self.ws.workdir, "data")},
             "log": {"level": "info"},
             "plugins": [{"instance": INSTANCE, "file": plugin,
-                         "config": {"allowed_origins": [pages.allowed_origin]}}],
+                         "config": {"allowed_origins": [pages.allowed_origin],
+                                    "secret": "webchat-browser-test-secret",
+                                    "topics": [{"id": "orders", "label": "Orders",
+                                                "skill": "orders"}]}}],
+            # Routing asks for the channel kind's skill plus the skill of the topic chosen in the
+            # pre-chat form.
             "agents": [{"id": AGENT, "display_name": "Alice", "team": "support",
-                        "skills": {}, "capacity": {"webchat": 5}, "presence": "online"}],
+                        "skills": {"webchat": 3, "orders": 3}, "capacity": {"webchat": 5},
+                        "presence": "online"}],
             "users": [harness.user(AGENT, "agent", AGENT_TOKEN, AGENT),
                       harness.user("sam", "supervisor", SUPERVISOR_TOKEN)],
         }
         return self.ws.start_gateway(config)
 
     def run_driver(self, node, pages, gateway):
-        os.makedirs(ARTIFACT_DIR, exist_ok=True)
+        shutil.rmtree(ARTIFACT_DIR, ignore_errors=True)  # no screenshot of an earlier run
+        os.makedirs(ARTIFACT_DIR)
         command = [node, DRIVER, "--modules", NODE_MODULES, "--chromium", CHROMIUM,
                    "--page", pages.allowed_origin + "/", "--wrong-origin-page",
                    pages.wrong_origin + "/", "--gateway", gateway.url, "--instance", INSTANCE,

@@ -1072,8 +1072,9 @@
       return p.id === frame.id;
     }) ? frame.id : null;
     switch (frame.code) {
+      case "not_stored": // the store refused it this time: the same id again shortly
       case "rate_limited":
-        chatError.textContent = t("rateLimited");
+        if (frame.code === "rate_limited") chatError.textContent = t("rateLimited");
         clearTimeout(retryTimer);
         retryTimer = setTimeout(function () {
           if (ready) resendPending();
@@ -1190,9 +1191,11 @@
     }
     if (!session.token) return; // the session exists from the first welcome on
     chatError.textContent = t("uploading", { name: file.name });
-    fetch(base + "/uploads?token=" + encodeURIComponent(session.token), {
+    // The name travels in the query: the plugin's CORS preflight allows no custom header
+    // (README: X-Filename; reported).
+    fetch(base + "/uploads?token=" + encodeURIComponent(session.token) + "&name=" + encodeURIComponent(file.name), {
       method: "POST",
-      headers: { "Content-Type": type, "X-Filename": encodeURIComponent(file.name) },
+      headers: { "Content-Type": type },
       body: file,
     })
       .then(function (response) {
