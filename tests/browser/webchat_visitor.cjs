@@ -248,6 +248,7 @@ async function wrongOrigin(browser) {
   log(`open ${args["wrong-origin-page"]}`);
   await page.goto(args["wrong-origin-page"]);
   await waitForAttribute(page, "data-view", "unavailable");
+  await openPanel(page); // for the screenshot: the visitor is told, not left with a dead form
   const wsUrl = `${args.gateway.replace(/^http/, "ws")}/channels/${args.instance}/ws`;
   const attempt = await page.evaluate((url) => new Promise((resolve) => {
     const socket = new WebSocket(url);
