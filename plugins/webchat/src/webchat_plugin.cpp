@@ -136,7 +136,7 @@ class WebchatPlugin final : public Plugin {
         host().send_result(ticket, {OG_RETRY, "", "store", "the session log was not stored", 0});
       }
     });
-    if (message.thread_key.rfind("offline:", 0) == 0) mail_offline_reply(*state, message);
+    if (message.thread_key.rfind("offline:", 0) == 0) mail_offline_reply(message);
   }
 
   void on_conversation(const ConversationNotice& notice) override {
@@ -508,33 +508,50 @@ class WebchatPlugin final : public Plugin {
         line.attachment_names.push_back(a.value("name", ""));
       lines.push_back(std::move(line));
     }
-    mail_->send(t.email, compose_transcript_mail(*config_.mail, t.email, config_.site_name, lines),
-                [this, conn](bool ok, std::string error) {
-                  host().post([this, conn, ok, error] {
-                    if (ok) {
-                      host().ws_send(conn, R"({"type":"transcript_sent"})");
-                    } else {
-                      host().warn("transcript mail not sent: " + error);
-                      host().ws_send(conn, encode_error({"mail_unavailable",
-                                                         "the mail could not be sent", ""}));
-                    }
-                  });
-                });
+    std::string mail;
+    try {
+      mail = compose_transcript_mail(*config_.mail, t.email, config_.site_name, lines);
+    } catch (const std::exception& e) {
+      host().ws_send(conn,
+                     encode_error({"bad_field", std::string("cannot mail that: ") + e.what(), ""}));
+      return;
+    }
+    mail_->send(t.email, std::move(mail), [this, conn](bool ok, std::string error) {
+      host().post([this, conn, ok, error] {
+        if (ok) {
+          host().ws_send(conn, R"({"type":"transcript_sent"})");
+        } else {
+          host().warn("transcript mail not sent: " + error);
+          host().ws_send(conn,
+                         encode_error({"mail_unavailable", "the mail could not be sent", ""}));
+        }
+      });
+    });
   }
 
-  void mail_offline_reply(const SessionState& state, const OutboundMessage& message) {
-    auto to = log_.get("x/" + message.thread_key);  // the address the offline form gave
-    if (!mail_ || !to) return;  // the visitor reads it in the widget when they come back
-    mail_->send(
-        *to,
-        compose_reply_mail(*config_.mail, *to, "Re: your message on " + config_.site_name,
-                           message.body_text, message.author_name, message.idempotency_key, ""),
-        [this, thread = message.thread_key, name = state.name](bool ok, std::string error) {
-          if (!ok)
-            host().post([this, thread, error] {
-              host().warn("reply to offline message " + thread + " not e-mailed: " + error);
-            });
-        });
+  // E-mail-style: the reply to an offline message also goes to the address the form gave.
+  // Best effort on top of the log, which already holds it for the visitor's next visit.
+  void mail_offline_reply(const OutboundMessage& message) {
+    auto to = log_.get("x/" + message.thread_key);
+    if (!mail_ || !to) return;
+    std::string mail;
+    try {
+      // The seed makes the Message-ID, the same for every attempt of this reply.
+      mail = compose_reply_mail(
+          *config_.mail, *to, "Re: your message on " + config_.site_name, message.body_text,
+          message.author_name, hmac_sha256_hex("message-id", message.idempotency_key).substr(0, 32),
+          "");
+    } catch (const std::exception& e) {
+      host().warn("reply to offline message " + message.thread_key + " not e-mailed: " + e.what());
+      return;
+    }
+    mail_->send(*to, std::move(mail),
+                [this, thread = message.thread_key](bool ok, std::string error) {
+                  if (!ok)
+                    host().post([this, thread, error] {
+                      host().warn("reply to offline message " + thread + " not e-mailed: " + error);
+                    });
+                });
   }
 
   // ----------------------------------------------------------------------- the log
