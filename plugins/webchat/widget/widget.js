@@ -1095,7 +1095,7 @@
         notice(t("mailUnavailable"));
         break;
       default:
-        break; // bad_json / unknown_type / not_ready: nothing the visitor can act on
+        break; // bad_json / unknown_type: nothing the visitor can act on
     }
   }
 
@@ -1191,8 +1191,7 @@
     }
     if (!session.token) return; // the session exists from the first welcome on
     chatError.textContent = t("uploading", { name: file.name });
-    // The name travels in the query: the plugin's CORS preflight allows no custom header
-    // (README: X-Filename; reported).
+    // The name travels in the query (README, "Routes"): no custom header, so no extra CORS rule.
     fetch(base + "/uploads?token=" + encodeURIComponent(session.token) + "&name=" + encodeURIComponent(file.name), {
       method: "POST",
       headers: { "Content-Type": type },
