@@ -107,8 +107,12 @@ class WebchatPlugin final : public Plugin {
       log_.save(session);
     }
     const std::string dedupe_key = "o/" + message.idempotency_key;
-    if (auto done = log_.get(dedupe_key)) {  // a re-send after a crash: it is in the log already
-      host().send_result(ticket, {OG_OK, replace_space(*done), "", "", 0});
+    // Stable across re-sends of this reply, so a re-send finds its entry.
+    const std::string entry_id =
+        "a" + hmac_sha256_hex("entry", message.idempotency_key).substr(0, 16);
+    if (auto seq = log_.recorded(dedupe_key, session, entry_id)) {
+      // A re-send after a crash: in the log already.
+      host().send_result(ticket, {OG_OK, session + ":" + std::to_string(*seq), "", "", 0});
       return;
     }
     const std::uint64_t seq = state->next_seq;
@@ -123,7 +127,7 @@ class WebchatPlugin final : public Plugin {
     state->unread_agent_seqs.push_back(seq);
     const std::string provider_id = session + ":" + std::to_string(seq);
     json entry{{"type", "message"},
-               {"id", "a" + std::to_string(seq)},
+               {"id", entry_id},
                {"author", "agent"},
                {"name", message.author_name},
                {"text", message.body_text},
@@ -173,11 +177,6 @@ class WebchatPlugin final : public Plugin {
   }
 
  private:
-  static std::string replace_space(std::string s) {
-    if (auto sp = s.find(' '); sp != std::string::npos) s[sp] = ':';
-    return s;
-  }
-
   static std::string queue_frame(const ConversationState& c) {
     return dump({{"type", "queue"},
                  {"position", c.queue_position},
@@ -388,10 +387,10 @@ class WebchatPlugin final : public Plugin {
 
     const std::string dedupe_key = "c/" + session + "/" + m.id;
     std::uint64_t seq = 0;
-    if (auto known = log_.get(dedupe_key)) {
+    if (auto known = log_.recorded(dedupe_key, session, m.id)) {
       // Sent again (no ack reached the visitor): submitted again all the same — the store keeps
       // one copy — so the ack still means "committed" even if the first commit never happened.
-      seq = std::stoull(*known);
+      seq = *known;
     } else {
       seq = state.next_seq;
       json entry{{"type", "message"},  {"id", m.id},     {"author", "visitor"},
