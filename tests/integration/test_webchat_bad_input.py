@@ -322,8 +322,8 @@ class WebchatBadInputTest(harness.IntegrationCase):
     def test_a_binary_frame_closes_with_1003(self):
         self.start()
         visitor = self.visitor()
-        visitor.ws._send(ws_client.OP_BINARY,
-                         json.dumps({"type": "message", "id": "b1", "text": "REFUSED-BIN"}).encode())
+        frame = {"type": "message", "id": "b1", "text": "REFUSED-BIN"}
+        visitor.ws._send(ws_client.OP_BINARY, json.dumps(frame).encode())
         self.expect_close(visitor.ws, 1003)
         self.assertEqual(self.count("messages"), 0)
         self.assert_logged("(1003): binary frame")
