@@ -9,8 +9,6 @@ the gateway's log, which never holds a secret or the text of a refused frame.
 import hashlib
 import hmac
 import json
-import os
-import socket
 import urllib.parse
 
 import harness
