@@ -124,7 +124,7 @@ struct Gateway {
   }
   store::Id inbound(const std::string& from) {
     const auto r = customer_writes(*store, "sms", from, "help", "SM" + from);
-    dispatcher->on_inbound("sms", r);
+    dispatcher->on_inbound("sms", r, true);
     return r.conversation_id;
   }
   void presence(const std::string& agent_id, store::Presence p) {
