@@ -149,8 +149,9 @@ TEST_CASE("channel_availability asks the gateway with the instance's kind and th
   LiveSide live;
   ProbeHost p(omnigate::test::probe_options(), two_probes(),
               [&](PluginHost& host) { live.install(host); });
-  auto out =
-      post_json(p, "/channels/probe/availability", {{"skills", {{"billing", 2}, {"lang:en", 1}}}});
+  auto out = post_json(
+      p, "/channels/probe/availability",
+      {{"skills", json::array({json::array({"billing", 2}), json::array({"lang:en", 1})})}});
   CHECK(out["status"] == OG_OK);
   CHECK(out["agents_online"] == 2);
   CHECK(out["agents_free"] == 1);
@@ -162,7 +163,8 @@ TEST_CASE("channel_availability asks the gateway with the instance's kind and th
     const SkillNeeds skills = {{"billing", 2}, {"lang:en", 1}};
     CHECK(live.queries[0] == std::make_tuple(std::string("probe"), std::string("sms"), skills));
   }
-  out = post_json(p, "/channels/probe/availability", {{"skills", {{"billing", 9}}}});
+  out = post_json(p, "/channels/probe/availability",
+                  {{"skills", json::array({json::array({"billing", 9})})}});
   CHECK(out["status"] == OG_PERMANENT);
   CHECK(out["error"].get<std::string>().find("skills[0].min_level") != std::string::npos);
 }
