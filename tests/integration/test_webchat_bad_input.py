@@ -35,13 +35,13 @@ class WebchatBadInputTest(harness.IntegrationCase):
         if server_limits:
             server["limits"] = server_limits
         # A second instance with a secret of its own: its tokens mean nothing to the first.
-        elsewhere = wc.webchat_plugin(harness.Settings.plugin_dir, instance="elsewhere",
+        elsewhere = wc.webchat_plugin(instance="elsewhere",
                                       secret=OTHER_SECRET)
         self.gateway = self.ws.start_gateway({
             "server": server,
             "storage": {"data_dir": self.ws.workdir + "/data"},
             "log": {"level": "info"},
-            "plugins": [wc.webchat_plugin(harness.Settings.plugin_dir, **webchat), elsewhere],
+            "plugins": [wc.webchat_plugin(**webchat), elsewhere],
         })
         self.db = self.ws.database()
         return self.gateway

@@ -81,8 +81,18 @@ void VisitorHttp::register_routes(const std::string& mount) {
     host_.route("OPTIONS", path, [this](const HttpRequest& r) { return preflight(r); });
 }
 
-bool VisitorHttp::online() const {
-  return config_.service_hours.open_at(std::chrono::system_clock::now());
+VisitorHttp::Availability VisitorHttp::availability() const {
+  if (!config_.service_hours.open_at(std::chrono::system_clock::now()))
+    return {false, "closed", -1};
+  std::optional<ChannelAvailability> routing;
+  try {
+    routing = host_.channel_availability(config_.skills);
+  } catch (const std::exception& e) {
+    host_.warn(std::string("channel_availability: ") + e.what());
+  }
+  if (!routing) return {};  // a 2.0 host, or routing not ready: the hours decide
+  if (routing->agents_online == 0) return {false, "no_agents", -1};
+  return {true, "open", routing->expected_wait_ms};
 }
 
 std::optional<std::string> VisitorHttp::allowed_origin(const HttpRequest& r) const {
@@ -121,13 +131,13 @@ HttpResponse VisitorHttp::widget(const HttpRequest&) const {
 
 HttpResponse VisitorHttp::status(const HttpRequest& r) const {
   const auto now = std::chrono::system_clock::now();
-  json body{{"online", false}, {"reason", "closed"}, {"expected_wait_ms", -1}};
-  if (config_.service_hours.open_at(now)) {
-    body["online"] = true;
-    body["reason"] = "open";
-  } else if (auto next = config_.service_hours.next_opening(now)) {
-    body["opens_at"] =
-        std::chrono::duration_cast<std::chrono::milliseconds>(next->time_since_epoch()).count();
+  const Availability a = availability();
+  json body{{"online", a.online}, {"reason", a.reason}, {"expected_wait_ms", a.expected_wait_ms}};
+  if (a.reason == "closed") {
+    if (auto next = config_.service_hours.next_opening(now)) {
+      body["opens_at"] =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next->time_since_epoch()).count();
+    }
   }
   body["topics"] = json::array();
   for (const auto& t : config_.topics) body["topics"].push_back({{"id", t.id}, {"label", t.label}});

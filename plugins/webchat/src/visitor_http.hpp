@@ -38,8 +38,14 @@ class VisitorHttp {
   void register_routes(const std::string& mount);
 
   // Whether a visitor should get the pre-chat form now: inside service hours and, when the
-  // host can tell, with an agent online who could take the conversation.
-  bool online() const;
+  // host can tell (ABI 2.1), with an agent online who could take the conversation.
+  struct Availability {
+    bool online = true;
+    std::string reason = "open";  // "open" | "closed" | "no_agents"
+    std::int64_t expected_wait_ms = -1;
+  };
+  Availability availability() const;
+  bool online() const { return availability().online; }
 
   // A file uploaded in `session` (by its sha256 hex), nullopt if it was not.
   std::optional<SessionFile> session_file(const std::string& session,

@@ -436,7 +436,8 @@ class WebchatPlugin final : public Plugin {
     const auto now = now_ms();
     if (t.on && now - last < kTypingSignalEveryMs) return;
     last = t.on ? now : 0;
-    // PENDING-ABI host().signal(state.conversation_id, "typing", dump({{"on", t.on}}));
+    // ABI 2.1 (a 2.0 host has no signals: the agent just does not see it).
+    host().signal(state.conversation_id, "typing", dump({{"on", t.on}}));
   }
 
   void on_seen(const std::string& session, SessionState& state, const SeenFrame& s) {
