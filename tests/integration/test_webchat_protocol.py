@@ -156,11 +156,37 @@ class WebchatProtocolTest(harness.IntegrationCase):
 
     def test_typing_read_receipts_resolution_and_satisfaction(self):
         gateway = self.ws.start_gateway(self.config())
+        stream = wc.ws_client.WebSocket(gateway.port, "/api/v1/stream",
+                                        {"Authorization": f"Bearer {ALICE_TOKEN}"})
+        self.assertEqual(stream.status, 101, stream.body)
+        self.addCleanup(stream.close)
         visitor = wc.Visitor(gateway.port, profile={"name": "Uma"})
         visitor.connect()
         visitor.say("q1", "where is my parcel?")
         visitor.read_until(lambda m: m.get("type") == "event" and m["kind"] == "agent_joined")
         conversation_id = self.conversation_of(gateway, visitor)
+
+        # The agent's event stream: the visitor's messages as they are stored, once each and in
+        # order, and the visitor typing (never stored).
+        visitor.say("q2", "it was due on Monday")
+        visitor.send({"type": "typing", "on": True})
+        seen = []
+        def stream_has_everything():
+            event = stream.next_event()
+            if event.get("conversation_id") == conversation_id and event["type"] in (
+                    "message.received", "customer.signal"):
+                seen.append(event)
+            return any(e["type"] == "customer.signal" for e in seen) and \
+                len([e for e in seen if e["type"] == "message.received"]) >= 2
+        harness.wait_until(stream_has_everything, 30, "messages and typing on alice's stream",
+                           interval=0)
+        received = [e["message_id"] for e in seen if e["type"] == "message.received"]
+        stored = [e["message"]["id"] for e in gateway.transcript(ADMIN_TOKEN, conversation_id)
+                  if e["type"] == "message" and e["message"]["direction"] == "in"]
+        self.assertEqual(received, stored)
+        typing = next(e for e in seen if e["type"] == "customer.signal")
+        self.assertEqual((typing["signal"], typing["data"], typing["agent"]),
+                         ("typing", {"on": True}, "alice"))
 
         gateway.api_ok("POST", f"/conversations/{conversation_id}/typing", ALICE_TOKEN,
                        expect=(200, 202, 204))
