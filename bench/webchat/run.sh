@@ -80,21 +80,24 @@ write_gateway_config() {  # DATA_DIR → $work/omnigate.toml
 listen = "127.0.0.1:0"
 public_base_url = "http://127.0.0.1"
 worker_threads = 2
+[server.limits]
 max_connections = $((connections + 1000))
 [storage]
 data_dir = "$1"
 [[plugins]]
 instance = "webchat"
 file = "$plugin"
+isolation = "in_process"  # the default for the bundled plugin, which a path to it would not get
 [plugins.config]
 allowed_origins = ["$origin"]
-max_sessions_per_ip = $((connections + 1000))
+secret = "bench-webchat-secret-0123456789"
+max_connections_per_ip = $((connections + 1000))
 [[agents]]
 id = "bench-agent"
 display_name = "Bench Agent"
 team = "support"
 skills = { webchat = 3 }
-capacity = { webchat = $((connections + sessions)) }
+capacity = { webchat = 100 }
 presence = "online"
 TOML
 }
