@@ -151,17 +151,23 @@ print(json.dumps({"before": json.load(open(base + ".before.json")),
 PY
 }
 
-# measure_fanout NAME → $work/NAME.fanout.json (the client's RESULT)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
+
+# measure_fanout NAME → $work/NAME.fanout.json (the client's RESULT plus the server's CPU time)
 measure_fanout() {
-  local name=$1
+  local name=$1 cpu_before cpu_after
   echo "== $name: $sessions sessions × 2 tabs, $rate messages/s for $seconds s" >&2
   start_server "$name-fanout"
+  cpu_before=$(cpu_ticks "$server_pid")
   "$load" --url "$(url_of "$name" "$port")" --protocol "$(protocol_of "$name")" --origin "$origin" \
     --sessions "$sessions" --rate "$rate" --seconds "$seconds" >"$work/$name.fanout.client" || {
     echo "$0: $name: the fan-out run failed (a message lost, doubled, refused or a tab dropped)" >&2
     exit 1
   }
-  sed -n 's/^RESULT //p' "$work/$name.fanout.client" >"$work/$name.fanout.json"
+  cpu_after=$(cpu_ticks "$server_pid")
+  sed -n 's/^RESULT //p' "$work/$name.fanout.client" |
+    python3 -c 'import json, sys; r = json.load(sys.stdin); r["server_cpu_seconds"] = float(sys.argv[1]); print(json.dumps(r))' \
+      "$(((cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK)))e-3" >"$work/$name.fanout.json"
   stop_server
 }
 
@@ -202,6 +208,8 @@ rows = [
     ("fan-out max", f"{bf['fanout_max_ms']:.2f} ms", f"{gf['fanout_max_ms']:.2f} ms", None),
     ("ack p50 / p99 (tab A; baseline: own echo)", f"{bf['ack_p50_ms']:.2f} / {bf['ack_p99_ms']:.2f} ms",
      f"{gf['ack_p50_ms']:.2f} / {gf['ack_p99_ms']:.2f} ms", None),
+    ("server CPU / message (user + system, setup included)",
+     f"{bf['server_cpu_seconds'] * 1e6 / bf['messages']:.0f} µs", f"{gf['server_cpu_seconds'] * 1e6 / gf['messages']:.0f} µs", None),
     ("send rate achieved", f"{bf['achieved_send_rate']:.0f}/s", f"{gf['achieved_send_rate']:.0f}/s", None),
 ]
 print(f"\n{'':44} {'baseline':>16} {'omnigate':>16} {'ratio':>7}")
