@@ -10,8 +10,15 @@ packages=(
   python3 sqlite3            # integration tests drive the real binary from python3
   libphonenumber8 libprotobuf-dev libabsl-dev   # phone identities (see libphonenumber below)
   libgmime-3.0-dev libgumbo-dev libetpan20       # e-mail: MIME, HTML sanitising, IMAP IDLE
+  libhowardhinnant-date-dev  # web chat: service hours in IANA zones (date/tz.h on the OS tzdb)
   dovecot-imapd python3-aiosmtpd openssl         # e-mail tests: real IMAP and SMTP servers
+  chromium                   # the web-chat browser test drives it headless (tests/browser)
 )
+# The browser test's driver runs on node with playwright-core from npm (tests/browser/package.json,
+# pinned in its lock file; it never downloads a browser). A node that is already installed (e.g.
+# from nodesource, which brings its own npm) is kept; Debian 12's nodejs 18 is new enough.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 # Debian 12's libphonenumber-dev depends on libboost-thread-dev, i.e. Boost 1.74, which conflicts
 # with libboost1.81-dev: apt would remove the Boost that Beast needs. Its headers use no Boost
 # (the library is built with the POSIX singleton), so its .deb is unpacked, not installed, into

@@ -33,6 +33,13 @@ std::string event_message(const LiveEvent& e, std::uint64_t seq) {
     j["due_at"] = e.due_at;
     if (e.level > 0) j["level"] = e.level;
   }
+  if (e.message_id != 0) j["message_id"] = e.message_id;
+  if (!e.signal.empty()) {
+    j["signal"] = e.signal;
+    // The plugin host checked it is one JSON object; anything else shows as {}.
+    json data = json::parse(e.signal_data_json, nullptr, false);
+    j["data"] = data.is_object() ? std::move(data) : json::object();
+  }
   // Reasons quote customer-controlled text at times: never let bad UTF-8 throw here.
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }

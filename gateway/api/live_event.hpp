@@ -13,8 +13,8 @@ namespace omnigate::api {
 
 struct LiveEvent {
   // conversation.queued|offered|assigned|requeued|transferred|priority_changed|complaint|resolved,
-  // agent.presence, or sla.<timer kind> (sla.first_response_breach, sla.escalation,
-  // sla.progress_reminder, ...).
+  // agent.presence, sla.<timer kind> (sla.first_response_breach, sla.escalation,
+  // sla.progress_reminder, ...), message.received or customer.signal.
   std::string type;
   store::UnixMs at = 0;  // the dispatcher's clock
 
@@ -42,6 +42,12 @@ struct LiveEvent {
   store::UnixMs due_at = 0;
   std::string target;
   int level = 0;  // complaint escalation level 1..3
+
+  // message.received: the stored customer message.
+  store::Id message_id = 0;
+  // customer.signal: its kind ("typing") and details (a JSON object's text; "" = {}).
+  std::string signal;
+  std::string signal_data_json;
 };
 
 // The event as one JSON object text with its sequence number (the stream adds "prev_seq" per

@@ -10,13 +10,17 @@ void QueueWaitEstimate::departed(std::int64_t at_ms) {
 }
 
 std::int64_t QueueWaitEstimate::expected_wait_ms(int position, std::int64_t now_ms) {
+  const std::int64_t interval = pace_ms(now_ms);
+  if (position < 1 || interval < 0) return -1;
+  return interval * position;
+}
+
+std::int64_t QueueWaitEstimate::pace_ms(std::int64_t now_ms) {
   forget_before(now_ms - window_ms_);
-  if (position < 1 || departures_.size() < 2) return -1;
+  if (departures_.size() < 2) return -1;
   // n departures span n - 1 intervals; at least 1 ms each, so a burst does not promise 0.
   const auto intervals = static_cast<std::int64_t>(departures_.size() - 1);
-  const std::int64_t interval =
-      std::max<std::int64_t>(1, (departures_.back() - departures_.front()) / intervals);
-  return interval * position;
+  return std::max<std::int64_t>(1, (departures_.back() - departures_.front()) / intervals);
 }
 
 void QueueWaitEstimate::forget_before(std::int64_t oldest_ms) {

@@ -21,6 +21,8 @@ class QueueWaitEstimate {
   void departed(std::int64_t at_ms);
   // Expected wait of the customer at 1-based `position` at `now_ms`; -1 when unknown.
   std::int64_t expected_wait_ms(int position, std::int64_t now_ms);
+  // The recent mean interval between departures at `now_ms` (at least 1); -1 when unknown.
+  std::int64_t pace_ms(std::int64_t now_ms);
 
  private:
   void forget_before(std::int64_t oldest_ms);

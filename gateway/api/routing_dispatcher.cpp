@@ -95,6 +95,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   std::uint64_t tick_timer = 0;
   std::map<store::Id, QueuedConversation> tracked;  // every conversation the engine knows
   std::set<std::string> agents;
+  std::map<std::string, routing::AgentSpec> agent_specs;  // skills and capacity, for availability
   // Offers as the engine made them (it keeps no expiry in its views); an entry is only believed
   // while the engine still has the conversation offered to that agent (pending_offer()).
   std::map<store::Id, PendingOffer> offers;
@@ -112,6 +113,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   std::chrono::steady_clock::time_point positions_at{};
   QueueWaitEstimate wait_estimate;  // the queue's recent pace, from the assignments
   bool positions_stale = false;
+  RoutingAvailability availability;  // published after each dispatch pass, read by any thread
 
   // Tier rules: replaced by set_tier_rules (any thread), read on the strand and by the API.
   mutable std::mutex rules_mu;
@@ -125,6 +127,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     store::Id conversation_id;
     std::string instance;
     bool new_conversation;
+    store::Id message_id;  // a customer message (0: a channel event)
   };
   CoalescingQueue<InboundNotice> inbound;
 
@@ -144,7 +147,39 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   }
 
   void drain_inbound() {
-    for (const auto& notice : inbound.take()) on_stored_message(notice);
+    for (const auto& notice : inbound.take()) {
+      on_stored_message(notice);
+      if (notice.message_id != 0) publish_message_received(notice);
+    }
+  }
+
+  // message.received: agents learn of a customer's message as soon as it is stored. A
+  // conversation the engine does not track (waiting for its tier rules, or not routable) is
+  // described from the store.
+  void publish_message_received(const InboundNotice& notice) {
+    if (!listening()) return;
+    const auto now = clock();
+    auto e = conversation_event("message.received", notice.conversation_id, now);
+    if (e) {
+      e->agent = assigned_agent(notice.conversation_id);
+    } else {
+      const auto c = store.get_conversation(notice.conversation_id);
+      if (!c) return;
+      e.emplace();
+      e->type = "message.received";
+      e->at = now;
+      e->conversation_id = c->id;
+      e->team = c->team;
+      e->tier = store::to_string(c->tier);
+      e->priority = c->priority;
+      e->channel_kind = c->channel_kind;
+      e->state = store::to_string(c->status);
+      e->agent = c->assigned_agent.value_or("");
+    }
+    e->agent_team = agent_team(e->agent);
+    e->message_id = notice.message_id;
+    e->reason = "customer message from " + notice.instance;
+    publish(*e);
   }
 
   void on_stored_message(const InboundNotice& notice) {
@@ -186,6 +221,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     engine = std::make_unique<routing::Engine>(policy);
     tracked.clear();
     agents.clear();
+    agent_specs.clear();
     offers.clear();
     const auto stored_agents = store.list_agents();
     // Everyone online while assignments are restored, so that the engine accepts them; the real
@@ -224,6 +260,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     }
     engine->set_presence(a.id, routing::Presence::online, now);
     agents.insert(a.id);
+    agent_specs[a.id] = agent_spec(a);
     agent_teams[a.id] = a.team;
   }
 
@@ -258,6 +295,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     q.tier = store::to_string(c.tier);
     q.priority = spec.priority;
     q.channel_kind = c.channel_kind;
+    q.channel_instance = c.channel_instance;
     q.queued_at = spec.arrived_at;
     q.team = c.team;
     if (auto d = engine->sla_deadlines(c.id)) q.first_response_due = d->first_response_due;
@@ -313,6 +351,36 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     for (const auto& d : decisions) apply(d);
     refresh_queue_gauge();
     announce_queue_positions();
+    publish_availability();
+  }
+
+  // The online agents' skills, capacity and load, and the queue per instance: what
+  // channel_availability answers from on other threads until the next pass.
+  void publish_availability() {
+    auto snapshot = std::make_shared<AvailabilitySnapshot>();
+    snapshot->capacity_defaults = policy.capacity;
+    for (const auto& id : agents) {
+      const auto view = engine->agent(id);
+      const auto spec = agent_specs.find(id);
+      if (!view || view->presence != routing::Presence::online || spec == agent_specs.end())
+        continue;
+      AvailabilitySnapshot::Agent a;
+      a.skills = spec->second.skills;
+      for (const auto& [kind, n] : spec->second.capacity) a.capacity[kind.name()] = n;
+      a.load = load_by_kind(*view);
+      a.total_capacity =
+          spec->second.total_capacity > 0 ? spec->second.total_capacity : policy.capacity.total;
+      a.total_load = view->total_load;
+      snapshot->online.push_back(std::move(a));
+    }
+    for (const auto& [id, q] : tracked) {
+      const auto view = engine->conversation(id);
+      if (!view || view->state != routing::ConversationState::queued) continue;
+      ++snapshot->waiting_by_instance[q.channel_instance];
+      ++snapshot->waiting;
+    }
+    snapshot->pace_ms = wait_estimate.pace_ms(steady_ms());
+    availability.publish(std::move(snapshot));
   }
 
   // A pass takes microseconds; the default (request-sized) buckets would put all in the first.
@@ -491,6 +559,14 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   std::string holder(store::Id id) const {
     const auto view = engine ? engine->conversation(id) : std::nullopt;
     return view ? view->agent.value_or("") : std::string();
+  }
+  // The same, but only once assigned: an agent merely offered it is not told its messages.
+  std::string assigned_agent(store::Id id) const {
+    const auto view = engine ? engine->conversation(id) : std::nullopt;
+    if (!view || view->state == routing::ConversationState::queued ||
+        view->state == routing::ConversationState::offered)
+      return {};
+    return view->agent.value_or("");
   }
 
   void apply_priority(store::Id id, int priority, const std::string& why, store::UnixMs now) {
@@ -768,11 +844,36 @@ void RoutingDispatcher::stop() {
   state_->on_strand([](State& s) { s.strand->cancel(s.tick_timer); });
 }
 
-void RoutingDispatcher::on_inbound(const std::string& instance, const store::IngestResult& result) {
+void RoutingDispatcher::on_inbound(const std::string& instance, const store::IngestResult& result,
+                                   bool customer_message) {
   if (result.duplicate || result.conversation_id == 0) return;
-  if (!state_->inbound.push({result.conversation_id, instance, result.new_conversation}))
+  const store::Id message_id = customer_message ? result.message_id : 0;
+  if (!state_->inbound.push(
+          {result.conversation_id, instance, result.new_conversation, message_id}))
     return;  // the posted drain takes it
   state_->on_strand([](State& s) { s.drain_inbound(); });
+}
+
+void RoutingDispatcher::customer_signal(store::Id conversation_id, const std::string& kind,
+                                        const std::string& data_json) {
+  // Ephemeral: nobody listening, nothing to do (not even a strand post).
+  if (!state_->live || state_->live->subscriber_count() == 0) return;
+  state_->on_strand([conversation_id, kind, data_json](State& s) {
+    if (!s.listening()) return;
+    auto e = s.conversation_event("customer.signal", conversation_id, s.clock());
+    if (!e) return;  // not open in routing (resolved, closed): nobody handles it
+    e->agent = s.assigned_agent(conversation_id);
+    e->agent_team = s.agent_team(e->agent);
+    e->signal = kind;
+    e->signal_data_json = data_json;
+    s.publish(*e);
+  });
+}
+
+ChannelAvailability RoutingDispatcher::channel_availability(
+    const std::string& instance, const std::string& channel_kind,
+    const std::vector<routing::SkillRequirement>& skills) const {
+  return state_->availability.query(instance, channel_kind, skills);
 }
 
 void RoutingDispatcher::reload_policy(const std::string& policy_json) {
@@ -1055,6 +1156,8 @@ void RoutingDispatcher::agent_changed(const store::Agent& agent) {
       // Keeps presence and conversations; skills, tiers and capacity apply to the next decision.
       if (auto st = s.engine->upsert_agent(agent_spec(agent), now); !st)
         log(LogLevel::warn, kComponent, "agent " + agent.id + " not updated: " + st.error);
+      else
+        s.agent_specs[agent.id] = agent_spec(agent);
     } else {
       s.add_agent(agent, now);
       s.apply_presence(agent.id, to_routing(agent.presence), now);
@@ -1091,6 +1194,7 @@ void RoutingDispatcher::agent_removed(const std::string& agent_id, const std::st
       // same id replaces this profile (agent_changed).
       s.engine->set_presence(agent_id, routing::Presence::offline, now);
       s.agents.erase(agent_id);
+      s.agent_specs.erase(agent_id);
       s.dispatch(now);
     }
     done(std::move(requeued));

@@ -5,6 +5,7 @@
 // engine come back through a callback (never block an executor thread waiting for the strand).
 #pragma once
 
+#include "api/routing_availability.hpp"
 #include "config/config.hpp"
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
@@ -26,6 +27,7 @@ struct QueuedConversation {
   std::string tier;  // "S" | "A" | "B" | "C"
   int priority = 4;  // 1..4
   std::string channel_kind;
+  std::string channel_instance;  // the plugin instance it came through
   store::UnixMs queued_at = 0;
   store::UnixMs first_response_due = 0;  // 0 = none
   // Filled by live_view() (LiveView::at is "now"):
@@ -115,7 +117,19 @@ class RoutingDispatcher {
 
   void start();  // rebuild agents, queue and assignments from the store, then dispatch
   void stop();
-  void on_inbound(const std::string& instance, const store::IngestResult& result);  // any thread
+  // A committed customer message or channel event (any thread; batched onto the strand). A
+  // customer message is published on the event stream as message.received.
+  void on_inbound(const std::string& instance, const store::IngestResult& result,
+                  bool customer_message);
+  // Something the customer does now that is not stored (a channel plugin's og_host_api.signal:
+  // typing): published as customer.signal when anyone listens. Any thread.
+  void customer_signal(store::Id conversation_id, const std::string& kind,
+                       const std::string& data_json);
+  // Who could take a new conversation of `instance` (channel kind, skills) now: any thread,
+  // from the snapshot the strand publishes after each dispatch pass.
+  ChannelAvailability channel_availability(
+      const std::string& instance, const std::string& channel_kind,
+      const std::vector<routing::SkillRequirement>& skills) const;
 
   // Validates the new policy now (throws config::ConfigError naming the key), then rebuilds the
   // engine from the store under it (SIGHUP, POST /api/v1/admin/routing/reload).

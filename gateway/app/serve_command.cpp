@@ -208,25 +208,40 @@ int serve_command(const Args& args) {
     store->flush();
     isolation::clear_crash_records(crash_file);
     isolation::install_crash_recorder(crash_file);
-    host.start(config.plugins);
-    for (const auto& i : host.instances()) {
-      log(i.state == "running" ? LogLevel::info : LogLevel::warn, kComponent,
-          "plugin instance " + i.instance + " (" + i.file + "): " + i.state +
-              (i.reason.empty() ? "" : " — " + i.reason));
-    }
-
+    // The dispatcher exists before the plugins start: their signals and availability queries
+    // (any thread, from the first moment) go to it.
     api::RoutingDispatcher dispatcher(*store, *executor, metrics, config.routing_policy_json);
     dispatcher.set_tier_rules(config.tier_rules);
     auto live_events = std::make_shared<api::LiveEvents>();
     dispatcher.publish_to(live_events);
     dispatcher.notify_conversations(
         [&host](const store::ConversationChange& change) { host.conversation_changed(change); });
+    host.on_signal([&dispatcher](const std::string&, std::int64_t conversation_id,
+                                 const std::string& kind, const std::string& data_json) {
+      dispatcher.customer_signal(conversation_id, kind, data_json);
+    });
+    host.answer_availability([&dispatcher](const std::string& instance,
+                                           const std::string& channel_kind,
+                                           const SkillNeeds& skills) {
+      std::vector<routing::SkillRequirement> needs;
+      for (const auto& [skill, level] : skills) needs.push_back({skill, level});
+      const api::ChannelAvailability a =
+          dispatcher.channel_availability(instance, channel_kind, needs);
+      return ChannelAvailability{a.agents_online, a.agents_free, a.queued, a.expected_wait_ms};
+    });
+    host.start(config.plugins);
+    for (const auto& i : host.instances()) {
+      log(i.state == "running" ? LogLevel::info : LogLevel::warn, kComponent,
+          "plugin instance " + i.instance + " (" + i.file + "): " + i.state +
+              (i.reason.empty() ? "" : " — " + i.reason));
+    }
     dispatcher.start();
     OutboxSender outbox(*store, host, *executor, metrics, config.outbox);
     outbox.start();
-    host.on_committed([&dispatcher](const std::string& instance, const store::IngestResult& r) {
-      dispatcher.on_inbound(instance, r);
-    });
+    host.on_committed(
+        [&dispatcher](const std::string& instance, const store::IngestResult& r, Committed what) {
+          dispatcher.on_inbound(instance, r, what == Committed::customer_message);
+        });
 
     // Operators enable instances and release quarantined inputs through the API or the CLI
     // (another process): both land in the store, which is looked at every second.

@@ -5,6 +5,7 @@
 #include "plugin_host/blob_streams.hpp"
 #include "plugin_host/conversation_notices.hpp"
 #include "plugin_host/host_call.hpp"
+#include "plugin_host/live_services.hpp"
 #include "plugin_host/plugin_instance.hpp"
 
 #include <string>
@@ -232,6 +233,7 @@ og_host_api make_table() {
   api.metric_record = &host_metric_record;
   install_blob_functions(api);
   install_conversation_functions(api);
+  install_live_functions(api);
   return api;
 }
 

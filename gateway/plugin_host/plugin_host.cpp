@@ -43,21 +43,19 @@ const char* status_name(og_status status) {
   }
 }
 
-using CommitListenerFn = std::function<void(const std::string&, const store::IngestResult&)>;
-
 // The on_committed listeners. Shared with the notifications already queued on the executor,
 // so one that runs after the host is gone still finds a live (if unused) list.
 struct CommitListeners {
   std::mutex mu;
-  std::vector<CommitListenerFn> fns;
+  std::vector<CommitListener> fns;
 
-  void notify(const std::string& instance, const store::IngestResult& result) {
-    std::vector<CommitListenerFn> copy;
+  void notify(const std::string& instance, const store::IngestResult& result, Committed what) {
+    std::vector<CommitListener> copy;
     {
       std::lock_guard lock(mu);
       copy = fns;
     }
-    for (const auto& fn : copy) fn(instance, result);
+    for (const auto& fn : copy) fn(instance, result, what);
   }
 };
 
@@ -72,11 +70,11 @@ class PluginHost::Impl {
                  metrics,
                  fetcher,
                  std::move(options),
-                 [l = listeners](const std::string& instance, const store::IngestResult& result) {
-                   l->notify(instance, result);
-                 },
+                 [l = listeners](const std::string& instance, const store::IngestResult& result,
+                                 Committed what) { l->notify(instance, result, what); },
                  positions,
-                 crash_book},
+                 crash_book,
+                 live},
         notices(executor.make_strand()) {}
 
   std::string resolve(const std::string& file) const {
@@ -216,6 +214,7 @@ class PluginHost::Impl {
   std::shared_ptr<CommitListeners> listeners = std::make_shared<CommitListeners>();
   plugin_host::HttpFetcher fetcher;       // before services: they refer to it
   plugin_host::QueuePositions positions;  // the same
+  plugin_host::LiveHooks live;            // the same; set before start()
 
   plugin_host::CrashBook crash_book;  // before services: they refer to it
   plugin_host::HostServices services;
@@ -291,10 +290,17 @@ void PluginHost::register_routes(http::Router& router) {
   }
 }
 
-void PluginHost::on_committed(
-    std::function<void(const std::string& instance, const store::IngestResult&)> fn) {
+void PluginHost::on_committed(CommitListener fn) {
   std::lock_guard lock(impl_->listeners->mu);
   impl_->listeners->fns.push_back(std::move(fn));
+}
+
+void PluginHost::on_signal(SignalListener fn) {
+  impl_->live.signalled = std::move(fn);
+}
+
+void PluginHost::answer_availability(AvailabilityQuery fn) {
+  impl_->live.availability = std::move(fn);
 }
 
 void PluginHost::conversation_changed(const store::ConversationChange& change) {

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace omnigate {
@@ -41,6 +42,26 @@ struct PluginHostOptions {
   std::string executable = {};
 };
 
+// What a commit of a plugin's submit stored (PluginHost::on_committed).
+enum class Committed { customer_message, channel_event };
+using CommitListener = std::function<void(const std::string& instance,
+                                          const store::IngestResult& result, Committed what)>;
+
+// Who could take a new conversation of an instance now (og_host_api.channel_availability).
+struct ChannelAvailability {
+  int agents_online = 0;  // online agents with the skills and capacity > 0 for the channel kind
+  int agents_free = 0;    // of those, with spare capacity now
+  int queued = 0;         // conversations of the instance waiting in the queue
+  std::int64_t expected_wait_ms = -1;  // for a new conversation; -1 unknown
+};
+// (skill, min level) pairs as the plugin asked.
+using SkillNeeds = std::vector<std::pair<std::string, int>>;
+using AvailabilityQuery = std::function<ChannelAvailability(
+    const std::string& instance, const std::string& channel_kind, const SkillNeeds& skills)>;
+// og_host_api.signal, checked: the conversation is the instance's, the kind and data valid.
+using SignalListener = std::function<void(const std::string& instance, std::int64_t conversation_id,
+                                          const std::string& kind, const std::string& data_json)>;
+
 class PluginHost final : public ChannelSender {
  public:
   PluginHost(Executor& executor, store::Store& store, Metrics& metrics, PluginHostOptions options);
@@ -58,8 +79,14 @@ class PluginHost final : public ChannelSender {
   // Listener called after an inbound message or channel event is committed, on the store's
   // writer thread and before the next batch starts: it must only hand the notice on (queue it),
   // never do real work or wait there.
-  void on_committed(
-      std::function<void(const std::string& instance, const store::IngestResult&)> fn);
+  void on_committed(CommitListener fn);
+
+  // Before start(): where the plugins' og_host_api.signal goes (the agents' event stream), any
+  // thread, so it must only hand the signal on. Without one a signal is checked and dropped.
+  void on_signal(SignalListener fn);
+  // Before start(): how og_host_api.channel_availability is answered (any thread; it must not
+  // wait for the routing strand). Without one the function answers OG_RETRY.
+  void answer_availability(AvailabilityQuery fn);
 
   // Tells the instance that owns the conversation (og_plugin_api.on_conversation). Any thread,
   // the store's writer thread included: it only queues the notice; the store reads and the

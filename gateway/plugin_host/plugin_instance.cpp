@@ -814,10 +814,11 @@ void PluginInstance::deliver_commit(uint64_t commit_key) {
   commit.fn(commit.user, commit.outcome->first, commit.outcome->second);
 }
 
-void PluginInstance::notify_committed(const store::IngestResult& result) {
+void PluginInstance::notify_committed(const store::IngestResult& result, Committed what) {
   // Called right on the writer thread: the listener only queues the notice, and a post per
   // message (scheduler lock, a wake-up of a worker) cost more than the listener itself.
-  if (services_.committed) services_.committed(config_.instance, result);
+  own_conversations_.add(result.conversation_id);
+  if (services_.committed) services_.committed(config_.instance, result, what);
 }
 
 og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_message& message,
@@ -832,7 +833,7 @@ og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_m
         self->services_.metrics.counter_add("omnigate_plugin_inbound_total",
                                             "Inbound messages committed per channel instance",
                                             self->instance_labels_);
-        self->notify_committed(r.value);
+        self->notify_committed(r.value, Committed::customer_message);
       }
       on_commit({r.ok, r.error, r.value.message_id});
     });
@@ -862,7 +863,7 @@ og_status PluginInstance::submit_event(uint64_t request_id, const og_channel_eve
     services_.store.ingest_channel_event(
         std::move(record),
         [self = shared_from_this(), on_commit](store::Outcome<store::IngestResult> r) {
-          if (r.ok && !r.value.duplicate) self->notify_committed(r.value);
+          if (r.ok && !r.value.duplicate) self->notify_committed(r.value, Committed::channel_event);
           on_commit({r.ok, r.error, r.value.message_id});
         });
   });
@@ -883,6 +884,7 @@ void PluginInstance::send(const store::OutboxItem& item, std::function<void(Send
     done(outcome_for(OG_RETRY, {}, "instance_not_running", "channel instance is not running", 0));
     return;
   }
+  own_conversations_.add(item.conversation_id);
   const uint64_t ticket = begin_ticket(PendingSend{std::move(done), 0, {}});
   on_strand([self = shared_from_this(), item, ticket] {
     if (self->settled_as_not_running(ticket)) return;

@@ -28,6 +28,7 @@
 #include "plugin_host/crash_book.hpp"
 #include "plugin_host/http_fetcher.hpp"
 #include "plugin_host/kv_writer.hpp"
+#include "plugin_host/own_conversations.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
 #include "plugin_host/plugin_metrics.hpp"
@@ -58,8 +59,11 @@ struct og_host_ctx {
 
 namespace omnigate::plugin_host {
 
-using CommitListener =
-    std::function<void(const std::string& instance, const store::IngestResult& result)>;
+// How the plugins reach the agents' live side (ABI 2.1), set before any instance starts.
+struct LiveHooks {
+  SignalListener signalled;        // og_host_api.signal
+  AvailabilityQuery availability;  // og_host_api.channel_availability
+};
 
 // What the instances share, owned by PluginHost and outliving every running instance.
 struct HostServices {
@@ -73,6 +77,7 @@ struct HostServices {
   CommitListener committed;
   QueuePositions& queue_positions;  // get_conversation's queue positions
   CrashBook& crashes;               // quarantined inputs never reach the plugin
+  const LiveHooks& live;            // signal and channel_availability (live_services.cpp)
 };
 
 class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
@@ -142,6 +147,12 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   og_status metric_register(og_metric_kind kind, std::string_view name, std::string_view help,
                             uint64_t& metric_id, std::string& error);
   void metric_record(uint64_t metric_id, double value);
+
+  // ABI 2.1 (live_services.cpp): a customer's ephemeral signal, and who could take a new
+  // conversation of this instance.
+  og_status signal(const og_conversation_signal& signal, std::string& error);
+  og_status channel_availability(const std::vector<og_skill_requirement>& skills,
+                                 og_channel_availability& out, std::string& error);
 
   // og_plugin_api.on_conversation, on the strand (conversation_notices.cpp). Best effort.
   void notify_conversation(const store::ConversationChange& change, ConversationSnapshot snapshot);
@@ -256,7 +267,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void fire_timer(uint64_t timer_id);
   void deliver_fetch(uint64_t fetch_id, const FetchResult& result);  // call_mu_ held
   void drain_and_destroy(bool destroy_plugin);
-  void notify_committed(const store::IngestResult& result);
+  void notify_committed(const store::IngestResult& result, Committed what);
 
   HostServices& services_;
   const config::PluginInstanceConfig config_;
@@ -294,6 +305,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   og_host_info host_info_;
 
   BlobStreams blobs_;  // thread-safe on its own
+  // Conversations known to be this instance's (committed through it, or replied to through
+  // it): signal() checks ownership without a store read for them. Thread-safe on its own.
+  OwnConversations own_conversations_;
 };
 
 }  // namespace omnigate::plugin_host

@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -541,6 +542,48 @@ void h_metric_record(og_host_ctx* ctx, uint64_t metric_id, double value) {
   child_of(ctx).notify(HostMethod::metric_record, w);
 }
 
+og_status h_signal(og_host_ctx* ctx, const og_conversation_signal* signal, og_error* err) {
+  const auto s = plugin_host::read_abi_struct(signal);
+  if (!s) return refuse(err, "og_conversation_signal");
+  WireWriter w;
+  w.i64(s->conversation_id);
+  w.str(s->kind);
+  w.str(s->data_json);
+  return child_of(ctx).call_status(HostMethod::signal, w, err);
+}
+
+og_status h_channel_availability(og_host_ctx* ctx, const og_skill_requirement* skills,
+                                 size_t skill_count, og_channel_availability* out, og_error* err) {
+  if (out == nullptr || out->struct_size < sizeof(uint32_t))
+    return refuse(err, "og_channel_availability");
+  // Stepped by the plugin's element size here; the gateway gets them normalised.
+  std::string array_error;
+  const auto needs = plugin_host::read_abi_array(skills, skill_count, array_error);
+  if (!needs) {
+    write_error(err, OG_PERMANENT, "skills" + array_error);
+    return OG_PERMANENT;
+  }
+  auto& c = child_of(ctx);
+  WireWriter w;
+  w.u64(needs->size());
+  for (const auto& need : *needs) {
+    w.str(need.skill);
+    w.i32(need.min_level);
+  }
+  const og_status status = c.call_status(HostMethod::channel_availability, w, err);
+  if (status != OG_OK) return status;
+  auto answer = make_abi_struct<og_channel_availability>();
+  answer.agents_online = c.rest().i32();
+  answer.agents_free = c.rest().i32();
+  answer.queued = c.rest().i32();
+  answer.expected_wait_ms = c.rest().i64();
+  // Caller-owned: written only as far as its struct_size covers, which it keeps.
+  const uint32_t size = out->struct_size;
+  std::memcpy(out, &answer, std::min<std::size_t>(size, sizeof answer));
+  out->struct_size = size;
+  return status;
+}
+
 og_host_api ChildHost::make_table() {
   auto t = make_abi_struct<og_host_api>();
   t.abi_major = OG_ABI_MAJOR;
@@ -572,6 +615,8 @@ og_host_api ChildHost::make_table() {
   t.blob_read = h_blob_read;
   t.metric_register = h_metric_register;
   t.metric_record = h_metric_record;
+  t.signal = h_signal;
+  t.channel_availability = h_channel_availability;
   return t;
 }
 

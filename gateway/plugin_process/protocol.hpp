@@ -59,7 +59,9 @@ enum class HostMethod : std::uint32_t {
   blob_abort,
   blob_read,
   metric_register,
-  metric_record
+  metric_record,
+  signal,               // ABI 2.1: conversation id, kind, data_json → status
+  channel_availability  // ABI 2.1: skills (count, then skill, min level) → status, the answer
 };
 
 constexpr std::uint32_t id(PluginMethod m) {

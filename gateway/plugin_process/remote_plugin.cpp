@@ -1256,6 +1256,31 @@ std::string RemotePlugin::Impl::handle_host_call(std::uint64_t generation, std::
       host_->metric_record(ctx_, metric, r.f64());
       return {};
     }
+    case HostMethod::signal: {
+      auto signal = make_abi_struct<og_conversation_signal>();
+      signal.conversation_id = r.i64();
+      signal.kind = r.og();
+      signal.data_json = r.og();
+      return answer(host_->signal(ctx_, &signal, &err));
+    }
+    case HostMethod::channel_availability: {
+      // Each skill takes at least its length (8 bytes) and its level (4).
+      std::vector<og_skill_requirement> skills(r.count(12));
+      for (auto& skill : skills) {
+        skill = make_abi_struct<og_skill_requirement>();
+        skill.skill = r.og();
+        skill.min_level = r.i32();
+      }
+      auto out = make_abi_struct<og_channel_availability>();
+      const og_status s =
+          host_->channel_availability(ctx_, skills.data(), skills.size(), &out, &err);
+      return answer_with(s, [&](WireWriter& w) {
+        w.i32(out.agents_online);
+        w.i32(out.agents_free);
+        w.i32(out.queued);
+        w.i64(out.expected_wait_ms);
+      });
+    }
   }
   throw WireError("unknown host method " + std::to_string(method));
 }

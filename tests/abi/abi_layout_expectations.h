@@ -155,6 +155,15 @@
   OG_OFFSET(og_host_info, public_base_url, 40)              \
   OG_OFFSET(og_host_info, gateway_version, 56)              \
   OG_SIZE(og_host_info, 72)                                 \
+  OG_OFFSET(og_conversation_signal, conversation_id, 8)     \
+  OG_OFFSET(og_conversation_signal, kind, 16)               \
+  OG_OFFSET(og_conversation_signal, data_json, 32)          \
+  OG_SIZE(og_conversation_signal, 48)                       \
+  OG_OFFSET(og_channel_availability, agents_online, 4)      \
+  OG_OFFSET(og_channel_availability, agents_free, 8)        \
+  OG_OFFSET(og_channel_availability, queued, 12)            \
+  OG_OFFSET(og_channel_availability, expected_wait_ms, 16)  \
+  OG_SIZE(og_channel_availability, 24)                      \
   OG_OFFSET(og_host_api, abi_major, 4)                      \
   OG_OFFSET(og_host_api, abi_minor, 8)                      \
   OG_OFFSET(og_host_api, log, 16)                           \
@@ -184,7 +193,9 @@
   OG_OFFSET(og_host_api, blob_read, 208)                    \
   OG_OFFSET(og_host_api, metric_register, 216)              \
   OG_OFFSET(og_host_api, metric_record, 224)                \
-  OG_SIZE(og_host_api, 232)                                 \
+  OG_OFFSET(og_host_api, signal, 232)                       \
+  OG_OFFSET(og_host_api, channel_availability, 240)         \
+  OG_SIZE(og_host_api, 248)                                 \
   OG_OFFSET(og_plugin_api, abi_major, 4)                    \
   OG_OFFSET(og_plugin_api, abi_minor, 8)                    \
   OG_OFFSET(og_plugin_api, name, 16)                        \

@@ -30,8 +30,11 @@ struct BrokenCase {
 
 const std::vector<BrokenCase>& broken_cases() {
   static const std::vector<BrokenCase> cases = {
-      {"wrong_major", "plugin ABI 3.0 has another major version than the host's 2.0"},
-      {"newer_minor", "plugin needs ABI 2.1 but the host has 2.0"},
+      // The host's own version is its header's; the fixtures ask for one more (minor or major).
+      {"wrong_major", "plugin ABI 3.0 has another major version than the host's 2." +
+                          std::to_string(OG_ABI_MINOR)},
+      {"newer_minor", "plugin needs ABI 2." + std::to_string(OG_ABI_MINOR + 1) +
+                          " but the host has 2." + std::to_string(OG_ABI_MINOR)},
       {"missing_entry", "exported symbol og_plugin_entry not found"},
       {"null_entry", "og_plugin_entry() returned NULL"},
       {"small_struct", "is smaller than the ABI 2.0 size 120"},

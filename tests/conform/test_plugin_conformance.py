@@ -36,12 +36,20 @@ EMAIL_CONFIG = {"address": "support@example.com",
                             "sendgrid_user": "conform", "sendgrid_password": "conform-password"},
                 "smtp": {"host": "127.0.0.1", "port": 1, "tls": "none", "timeout_seconds": 2}}
 
+# The web chat with mail on: transcripts and offline replies would go to an SMTP port where
+# nothing listens.
+WEBCHAT_CONFIG = {"allowed_origins": ["https://shop.example"],
+                  "secret": "conform-webchat-secret-0123", "identity_secret": "conform-identity-0123456",
+                  "mail": {"smtp_url": "smtp://127.0.0.1:1", "from_address": "chat@example.com",
+                           "timeout_ms": 2000}}
+
 # (label, plugin file in the build's plugin dir, instance config). Every one must be built.
 CONFORMING = [
     ("sms", "libog_sms.so", SMS_CONFIG),
     # Without the signature check the hostile requests reach the form parser behind it.
     ("sms without signature check", "libog_sms.so", {**SMS_CONFIG, "validate_signature": False}),
     ("email", "libog_email.so", EMAIL_CONFIG),
+    ("webchat", "libog_webchat.so", WEBCHAT_CONFIG),
     ("echo example", "libog_echo.so", {}),
     ("echo example in C", "libog_echo_c.so", {}),
 ]

@@ -14,6 +14,7 @@ transcript with its Content-ID and disposition.
 import hashlib
 
 import harness
+import ws_client
 
 ADMIN_TOKEN = "admin-token-notices-0123456789abcdef"
 ALICE_TOKEN = "alice-token-notices-0123456789abcdef"
@@ -137,6 +138,138 @@ class ConversationNoticesTest(harness.IntegrationCase):
         a = attachments[0]
         self.assertEqual((a["sha256"], a["size"], a["content_id"], a["disposition"]),
                          (sha, 100003, "logo@example", "inline"))
+
+
+class VisitorLiveEventsTest(harness.IntegrationCase):
+    """ABI 2.1 through the real binary, the probe in-process and in a plugin-host process:
+
+    a customer's message reaches the agents' event stream as message.received and a plugin's
+    signal() as customer.signal — the supervisor and the assigned agent see both, another agent
+    neither; channel_availability() follows an agent going online, taking the conversation and
+    going away.
+    """
+
+    SUPERVISOR_TOKEN = "sam-token-live-0123456789abcdef"
+
+    def config(self, isolation):
+        return {
+            "server": {"listen": "127.0.0.1:0", "worker_threads": 2},
+            "storage": {"data_dir": self.ws.workdir + "/data"},
+            "log": {"level": "info"},
+            "plugins": [{"instance": "probe", "file": PROBE_PLUGIN, "isolation": isolation}],
+            "agents": [{"id": "alice", "display_name": "Alice", "capacity": {"sms": 1},
+                        "skills": {"billing": 3}, "presence": "offline"},
+                       {"id": "bob", "display_name": "Bob", "capacity": {"sms": 2},
+                        "presence": "offline"}],
+            "users": [harness.user("ada", "admin", ADMIN_TOKEN),
+                      harness.user("sam", "supervisor", self.SUPERVISOR_TOKEN),
+                      harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice"),
+                      harness.user("bob", "agent", BOB_TOKEN, agent_id="bob")],
+        }
+
+    def probe(self, gateway, route, body):
+        status, raw = harness.http_request(
+            "POST", f"{gateway.url}/channels/probe/{route}", harness.json.dumps(body).encode(),
+            {"Content-Type": "application/json"})
+        self.assertEqual(status, 200, raw)
+        return harness.decode_json(raw)
+
+    def stream(self, gateway, token):
+        stream = ws_client.WebSocket(gateway.port, "/api/v1/stream",
+                                     {"Authorization": f"Bearer {token}"})
+        self.assertEqual(stream.status, 101, stream.body)
+        self.addCleanup(stream.close)
+        self.assertEqual(stream.next_event()["type"], "snapshot")
+        return stream
+
+    def next_of(self, stream, predicate, seen=None):
+        """The first event `predicate` accepts; those before it go to `seen`."""
+        while True:
+            event = stream.next_event()
+            if predicate(event):
+                return event
+            if seen is not None:
+                seen.append(event)
+
+    def availability(self, gateway, **expected):
+        def matches():
+            a = self.probe(gateway, "availability", {"skills": [["billing", 2]]})
+            return a if all(a[k] == v for k, v in expected.items()) else None
+        return harness.wait_until(matches, 30, f"availability {expected}")
+
+    def check_visitor_live_events(self, isolation):
+        gateway = self.ws.start_gateway(self.config(isolation))
+        supervisor = self.stream(gateway, self.SUPERVISOR_TOKEN)
+        alice = self.stream(gateway, ALICE_TOKEN)
+        bob = self.stream(gateway, BOB_TOKEN)
+
+        self.assertEqual(self.probe(gateway, "availability", {})["status"], 0)
+        self.availability(gateway, status=0, agents_online=0, agents_free=0, expected_wait_ms=-1)
+        gateway.api_ok("PUT", "/agents/me/presence", ALICE_TOKEN, {"presence": "online"})
+        # bob has no billing skill: never counted for this question.
+        gateway.api_ok("PUT", "/agents/me/presence", BOB_TOKEN, {"presence": "online"})
+        self.availability(gateway, agents_online=1, agents_free=1, queued=0, expected_wait_ms=0)
+        everyone = self.probe(gateway, "availability", {})
+        self.assertEqual((everyone["agents_online"], everyone["agents_free"]), (2, 2))
+
+        self.probe_inbound(gateway, "v1", "hello")
+        received = self.next_of(supervisor, lambda e: e["type"] == "message.received")
+        conversation = received["conversation_id"]
+        self.assertEqual(received["channel_kind"], "sms")
+        self.assertIsInstance(received["message_id"], int)
+        assigned = self.next_of(supervisor, lambda e: e["type"] == "conversation.assigned"
+                                and e["conversation_id"] == conversation) \
+            if received["agent"] is None else received
+        holder = assigned["agent"]
+        holder_stream, other_stream, other_token = (
+            (alice, bob, BOB_TOKEN) if holder == "alice" else (bob, alice, ALICE_TOKEN))
+
+        self.probe_inbound(gateway, "v2", "are you there?")
+        second = self.next_of(supervisor, lambda e: e["type"] == "message.received")
+        self.assertEqual((second["conversation_id"], second["agent"], second["state"]),
+                         (conversation, holder, "assigned"))
+        self.assertGreater(second["message_id"], received["message_id"])
+        mine = self.next_of(holder_stream, lambda e: e["type"] == "message.received"
+                            and e["message_id"] == second["message_id"])
+        self.assertEqual(mine["agent"], holder)
+
+        answer = self.probe(gateway, "signal", {"conversation_id": conversation, "kind": "typing",
+                                                "data": {"chars": 12}})
+        self.assertEqual(answer, {"status": 0, "error": ""})
+        for stream in (supervisor, holder_stream):
+            signal = self.next_of(stream, lambda e: e["type"] == "customer.signal")
+            self.assertEqual((signal["conversation_id"], signal["signal"], signal["data"],
+                              signal["agent"]), (conversation, "typing", {"chars": 12}, holder))
+        refused = self.probe(gateway, "signal", {"conversation_id": 987654, "kind": "typing"})
+        self.assertEqual(refused["status"], 6, refused)  # OG_NOT_FOUND
+        refused = self.probe(gateway, "signal", {"conversation_id": conversation, "kind": "Typing"})
+        self.assertEqual(refused["status"], 4, refused)  # OG_PERMANENT
+
+        # The other agent saw neither: everything before their own presence change is checked.
+        gateway.api_ok("PUT", "/agents/me/presence", other_token, {"presence": "away"})
+        seen = []
+        self.next_of(other_stream, lambda e: e["type"] == "agent.presence"
+                     and e["presence"] == "away", seen)
+        self.assertEqual([e for e in seen if e.get("conversation_id") == conversation], [], seen)
+
+        if holder == "alice":
+            # alice holds her one sms: still online, no longer free.
+            self.availability(gateway, agents_online=1, agents_free=0)
+        gateway.api_ok("PUT", "/agents/me/presence", ALICE_TOKEN, {"presence": "away"})
+        self.availability(gateway, agents_online=0, agents_free=0, expected_wait_ms=-1)
+
+    def probe_inbound(self, gateway, message_id, text):
+        status, raw = harness.http_request(
+            "POST", f"{gateway.url}/channels/probe/inbound",
+            harness.json.dumps({"id": message_id, "from": "+14155550109", "text": text}).encode(),
+            {"Content-Type": "application/json"})
+        self.assertEqual((status, raw), (200, b"stored\n"))
+
+    def test_in_process(self):
+        self.check_visitor_live_events("in_process")
+
+    def test_in_a_plugin_host_process(self):
+        self.check_visitor_live_events("process")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 the way the widget does: hello with token/epoch/last_seq, messages with client ids re-sent until
 acknowledged, entries de-duplicated by seq. Built on ws_client (python3 stdlib only)."""
 
+import hashlib
+import hmac
 import json
+import select
 import socket
 
 import ws_client
@@ -12,12 +15,22 @@ SECRET = "webchat-secret-0123456789abcdef"
 IDENTITY_SECRET = "identity-secret-0123456789abcdef"
 
 
-def webchat_plugin(plugin_dir, instance="webchat", **config):
-    """The [[plugins]] entry of a web-chat instance that lets ORIGIN embed it."""
+def identity_hash(identifier):
+    """What the embedding site computes on its server for a signed-in user."""
+    return hmac.new(IDENTITY_SECRET.encode(), identifier.encode(), hashlib.sha256).hexdigest()
+
+
+def webchat_plugin(instance="webchat", isolation=None, **config):
+    """The [[plugins]] entry of a web-chat instance that lets ORIGIN embed it. The file is named
+    as an operator names it (relative to the gateway's plugin dir, <exe dir>/../plugins), so a
+    bundled plugin: it runs inside the gateway unless `isolation` says "process"."""
     settings = {"allowed_origins": [ORIGIN], "secret": SECRET,
                 "identity_secret": IDENTITY_SECRET, "site_name": "Shop"}
     settings.update(config)
-    return {"instance": instance, "file": f"{plugin_dir}/libog_webchat.so", "config": settings}
+    entry = {"instance": instance, "file": "libog_webchat.so", "config": settings}
+    if isolation:
+        entry["isolation"] = isolation
+    return entry
 
 
 class Visitor:
@@ -43,6 +56,8 @@ class Visitor:
         return seq
 
     def connect(self, resend=True):
+        if self.ws is not None:
+            self.ws.sock.close()
         self.ws = ws_client.WebSocket(self.port, f"/channels/{self.instance}/ws",
                                       {"Origin": self.origin})
         if self.ws.status != 101:
@@ -97,6 +112,19 @@ class Visitor:
     def read(self, timeout=10.0):
         self.ws.sock.settimeout(timeout)
         return self.handle(self.ws.next_message())
+
+    def pump(self, quiet=0.005):
+        """Reads whatever arrives until the connection is quiet for `quiet` seconds (a frame
+        that has begun to arrive is read whole)."""
+        while True:
+            if not self.ws._buffer:
+                readable, _, _ = select.select([self.ws.sock], [], [], quiet)
+                if not readable:
+                    return
+            try:
+                self.read(timeout=10)
+            except (OSError, ws_client.Closed):
+                return
 
     def read_until(self, predicate, timeout=10.0):
         while True:

@@ -46,7 +46,6 @@ SessionState from_text(const std::string& text) {
   s.resolved_seq = j.value("resolved", std::uint64_t{0});
   s.rated_seq = j.value("rated", std::uint64_t{0});
   s.transcript_sent_at_ms = j.value("transcript_at", std::int64_t{0});
-  s.visible_seq = s.next_seq - 1;  // what reached kv is durable
   return s;
 }
 
@@ -63,8 +62,9 @@ SessionState* SessionLog::find(const std::string& session) {
   if (auto it = cache_.find(session); it != cache_.end()) return &it->second;
   auto stored = host_.kv_get(state_key(session));
   if (!stored) return nullptr;
+  SessionState state;
   try {
-    return &cache_.emplace(session, from_text(*stored)).first->second;
+    state = from_text(*stored);
   } catch (const std::exception& e) {
     // A state we cannot read is a session we cannot continue: start a new epoch rather than
     // hand out numbers that may repeat.
@@ -72,6 +72,30 @@ SessionState* SessionLog::find(const std::string& session) {
                 "); starting a new log");
     return nullptr;
   }
+  // A crash can leave entries durable whose state write was not: they are shown already
+  // (or about to be), so their numbers are taken.
+  while (host_.kv_get(entry_key(session, state.next_seq))) ++state.next_seq;
+  state.visible_seq = state.next_seq - 1;
+  return &cache_.emplace(session, std::move(state)).first->second;
+}
+
+std::optional<std::uint64_t> SessionLog::recorded(const std::string& key,
+                                                  const std::string& session,
+                                                  std::string_view entry_id) const {
+  auto value = host_.kv_get(key);
+  if (!value) return std::nullopt;
+  std::uint64_t seq = 0;
+  try {
+    seq = std::stoull(value->substr(value->find(' ') + 1));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  // The key is written before its entry: trust it only once the entry is there too.
+  auto text = entry(session, seq);
+  if (!text) return std::nullopt;
+  const json e = json::parse(*text, nullptr, false);
+  if (!e.is_object() || e.value("id", "") != entry_id) return std::nullopt;
+  return seq;
 }
 
 SessionState& SessionLog::create(const std::string& session, SessionState initial) {
@@ -100,8 +124,11 @@ void SessionLog::append(const std::string& session, json entry,
   const std::uint64_t seq = state.next_seq++;
   entry["seq"] = seq;
   std::string text = entry.dump(-1, ' ', false, json::error_handler_t::replace);
-  host_.kv_put(entry_key(session, seq), text);
+  // Keys first, the entry next, the state last: kv writes become durable in this order, so a
+  // crash leaves at worst keys without their entry (recorded() ignores them) or an entry
+  // without its state (find() counts it).
   for (const auto& [key, value] : extra) host_.kv_put(key, value);
+  host_.kv_put(entry_key(session, seq), text);
   while (state.next_seq - state.oldest_seq > replay_limit_)
     host_.kv_delete(entry_key(session, state.oldest_seq++));
   // kv writes become durable in call order: the state's completion covers the ones before it.

@@ -9,8 +9,10 @@
 //
 // kv layout (keys of one instance): "s/<session>" the session's state (SessionState as JSON),
 // "e/<session>/<seq>" an entry (the server frame text), "c/<session>/<client id>" → seq of a
-// visitor message, "o/<idempotency key>" → "<session> <seq>" of an agent reply, and
-// "f/<session>/<sha256 hex>" a file the session may read.
+// visitor message, "o/<idempotency key>" → "<session> <seq>" of an agent reply,
+// "f/<session>/<sha256 hex>" a file the session may read, and "x/<thread key>" the address an
+// offline message is answered at. kv has no transactions over several keys: the order of the
+// writes of one append (append()) is what keeps a crash from numbering an entry twice.
 #pragma once
 
 #include <omnigate/plugin.hpp>
@@ -73,7 +75,12 @@ class SessionLog {
   // The stored entry text, nullopt when not kept.
   std::optional<std::string> entry(const std::string& session, std::uint64_t seq) const;
 
-  // Plain kv access for the dedupe and file keys above.
+  // The seq a dedupe key ("c/…" or "o/…") recorded for the entry with id `entry_id`; nullopt
+  // when there is none or its entry never became durable.
+  std::optional<std::uint64_t> recorded(const std::string& key, const std::string& session,
+                                        std::string_view entry_id) const;
+
+  // Plain kv access for the file and address keys above.
   std::optional<std::string> get(const std::string& key) const { return host_.kv_get(key); }
   void put(const std::string& key, const std::string& value) { host_.kv_put(key, value); }
 

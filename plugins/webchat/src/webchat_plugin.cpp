@@ -107,8 +107,12 @@ class WebchatPlugin final : public Plugin {
       log_.save(session);
     }
     const std::string dedupe_key = "o/" + message.idempotency_key;
-    if (auto done = log_.get(dedupe_key)) {  // a re-send after a crash: it is in the log already
-      host().send_result(ticket, {OG_OK, replace_space(*done), "", "", 0});
+    // Stable across re-sends of this reply, so a re-send finds its entry.
+    const std::string entry_id =
+        "a" + hmac_sha256_hex("entry", message.idempotency_key).substr(0, 16);
+    if (auto seq = log_.recorded(dedupe_key, session, entry_id)) {
+      // A re-send after a crash: in the log already.
+      host().send_result(ticket, {OG_OK, session + ":" + std::to_string(*seq), "", "", 0});
       return;
     }
     const std::uint64_t seq = state->next_seq;
@@ -123,7 +127,7 @@ class WebchatPlugin final : public Plugin {
     state->unread_agent_seqs.push_back(seq);
     const std::string provider_id = session + ":" + std::to_string(seq);
     json entry{{"type", "message"},
-               {"id", "a" + std::to_string(seq)},
+               {"id", entry_id},
                {"author", "agent"},
                {"name", message.author_name},
                {"text", message.body_text},
@@ -136,7 +140,7 @@ class WebchatPlugin final : public Plugin {
         host().send_result(ticket, {OG_RETRY, "", "store", "the session log was not stored", 0});
       }
     });
-    if (message.thread_key.rfind("offline:", 0) == 0) mail_offline_reply(*state, message);
+    if (message.thread_key.rfind("offline:", 0) == 0) mail_offline_reply(message);
   }
 
   void on_conversation(const ConversationNotice& notice) override {
@@ -173,11 +177,6 @@ class WebchatPlugin final : public Plugin {
   }
 
  private:
-  static std::string replace_space(std::string s) {
-    if (auto sp = s.find(' '); sp != std::string::npos) s[sp] = ':';
-    return s;
-  }
-
   static std::string queue_frame(const ConversationState& c) {
     return dump({{"type", "queue"},
                  {"position", c.queue_position},
@@ -388,10 +387,10 @@ class WebchatPlugin final : public Plugin {
 
     const std::string dedupe_key = "c/" + session + "/" + m.id;
     std::uint64_t seq = 0;
-    if (auto known = log_.get(dedupe_key)) {
+    if (auto known = log_.recorded(dedupe_key, session, m.id)) {
       // Sent again (no ack reached the visitor): submitted again all the same — the store keeps
       // one copy — so the ack still means "committed" even if the first commit never happened.
-      seq = std::stoull(*known);
+      seq = *known;
     } else {
       seq = state.next_seq;
       json entry{{"type", "message"},  {"id", m.id},     {"author", "visitor"},
@@ -508,33 +507,50 @@ class WebchatPlugin final : public Plugin {
         line.attachment_names.push_back(a.value("name", ""));
       lines.push_back(std::move(line));
     }
-    mail_->send(t.email, compose_transcript_mail(*config_.mail, t.email, config_.site_name, lines),
-                [this, conn](bool ok, std::string error) {
-                  host().post([this, conn, ok, error] {
-                    if (ok) {
-                      host().ws_send(conn, R"({"type":"transcript_sent"})");
-                    } else {
-                      host().warn("transcript mail not sent: " + error);
-                      host().ws_send(conn, encode_error({"mail_unavailable",
-                                                         "the mail could not be sent", ""}));
-                    }
-                  });
-                });
+    std::string mail;
+    try {
+      mail = compose_transcript_mail(*config_.mail, t.email, config_.site_name, lines);
+    } catch (const std::exception& e) {
+      host().ws_send(conn,
+                     encode_error({"bad_field", std::string("cannot mail that: ") + e.what(), ""}));
+      return;
+    }
+    mail_->send(t.email, std::move(mail), [this, conn](bool ok, std::string error) {
+      host().post([this, conn, ok, error] {
+        if (ok) {
+          host().ws_send(conn, R"({"type":"transcript_sent"})");
+        } else {
+          host().warn("transcript mail not sent: " + error);
+          host().ws_send(conn,
+                         encode_error({"mail_unavailable", "the mail could not be sent", ""}));
+        }
+      });
+    });
   }
 
-  void mail_offline_reply(const SessionState& state, const OutboundMessage& message) {
-    auto to = log_.get("x/" + message.thread_key);  // the address the offline form gave
-    if (!mail_ || !to) return;  // the visitor reads it in the widget when they come back
-    mail_->send(
-        *to,
-        compose_reply_mail(*config_.mail, *to, "Re: your message on " + config_.site_name,
-                           message.body_text, message.author_name, message.idempotency_key, ""),
-        [this, thread = message.thread_key, name = state.name](bool ok, std::string error) {
-          if (!ok)
-            host().post([this, thread, error] {
-              host().warn("reply to offline message " + thread + " not e-mailed: " + error);
-            });
-        });
+  // E-mail-style: the reply to an offline message also goes to the address the form gave.
+  // Best effort on top of the log, which already holds it for the visitor's next visit.
+  void mail_offline_reply(const OutboundMessage& message) {
+    auto to = log_.get("x/" + message.thread_key);
+    if (!mail_ || !to) return;
+    std::string mail;
+    try {
+      // The seed makes the Message-ID, the same for every attempt of this reply.
+      mail = compose_reply_mail(
+          *config_.mail, *to, "Re: your message on " + config_.site_name, message.body_text,
+          message.author_name, hmac_sha256_hex("message-id", message.idempotency_key).substr(0, 32),
+          "");
+    } catch (const std::exception& e) {
+      host().warn("reply to offline message " + message.thread_key + " not e-mailed: " + e.what());
+      return;
+    }
+    mail_->send(*to, std::move(mail),
+                [this, thread = message.thread_key](bool ok, std::string error) {
+                  if (!ok)
+                    host().post([this, thread, error] {
+                      host().warn("reply to offline message " + thread + " not e-mailed: " + error);
+                    });
+                });
   }
 
   // ----------------------------------------------------------------------- the log

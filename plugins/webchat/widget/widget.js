@@ -11,6 +11,8 @@
  * sequence makes it reconnect from the last entry it has, and a hole the server can no longer
  * fill is shown as such. Server data is only ever rendered through textContent.
  */
+// The file is ASCII only (texts use \u escapes): it must read the same whatever charset a host
+// page or a proxy makes of it.
 (function () {
   "use strict";
 
@@ -40,36 +42,36 @@
       offlineSend: "Send message",
       offlineThanks: "Thank you! We will get back to you by e-mail.",
       offlineFailed: "Your message could not be sent. Please try again.",
-      loading: "Loading…",
-      unavailable: "The chat is not available right now. Trying again…",
-      connecting: "Connecting…",
-      reconnecting: "Connection lost. Reconnecting…",
+      loading: "Loading\u2026",
+      unavailable: "The chat is not available right now. Trying again\u2026",
+      connecting: "Connecting\u2026",
+      reconnecting: "Connection lost. Reconnecting\u2026",
       chattingWith: "You are chatting with {name}.",
-      waitingForAgent: "Waiting for an agent…",
+      waitingForAgent: "Waiting for an agent\u2026",
       queuePosition: "You are number {position} in the queue.",
       expectedWait: "Expected wait: about {minutes} min.",
       expectedWaitShort: "Expected wait: less than a minute.",
       conversationClosed: "This conversation is closed. Write to start a new one.",
       messages: "Messages",
       messageLabel: "Your message",
-      messagePlaceholder: "Type a message…",
+      messagePlaceholder: "Type a message\u2026",
       send: "Send",
       attach: "Attach a file",
       you: "You",
       agent: "Agent",
-      sending: "Sending…",
+      sending: "Sending\u2026",
       sent: "Sent",
       read: "Read",
       notSent: "Not sent",
       agentJoined: "{name} joined the chat.",
       transferred: "You were transferred to {name}.",
       resolved: "The conversation was closed.",
-      typing: "{name} is typing…",
+      typing: "{name} is typing\u2026",
       gap: "Earlier messages are no longer available.",
       fileTooLarge: "{name} is too large (at most {max}).",
       fileType: "Files of type {type} cannot be sent.",
       uploadFailed: "{name} could not be uploaded.",
-      uploading: "Uploading {name}…",
+      uploading: "Uploading {name}\u2026",
       tooLong: "This message is too long.",
       rateLimited: "You are sending messages too quickly. Please wait a moment.",
       badIdentity: "Your sign-in could not be verified; you are chatting as a guest.",
@@ -87,61 +89,61 @@
     },
     de: {
       title: "Chat",
-      greeting: "Hallo! Wie können wir helfen?",
-      openChat: "Chat öffnen",
-      closeChat: "Chat schließen",
+      greeting: "Hallo! Wie k\u00f6nnen wir helfen?",
+      openChat: "Chat \u00f6ffnen",
+      closeChat: "Chat schlie\u00dfen",
       unread: "{count} neu",
       name: "Name",
       email: "E-Mail",
       topic: "Thema",
-      topicNone: "Thema wählen (optional)",
+      topicNone: "Thema w\u00e4hlen (optional)",
       startChat: "Chat starten",
-      required: "Bitte füllen Sie dieses Feld aus.",
-      invalidEmail: "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
+      required: "Bitte f\u00fcllen Sie dieses Feld aus.",
+      invalidEmail: "Bitte geben Sie eine g\u00fcltige E-Mail-Adresse ein.",
       offlineClosed: "Wir sind gerade nicht erreichbar. Hinterlassen Sie uns eine Nachricht, wir antworten per E-Mail.",
-      offlineNoAgents: "Alle Mitarbeiter sind beschäftigt. Hinterlassen Sie uns eine Nachricht, wir antworten per E-Mail.",
+      offlineNoAgents: "Alle Mitarbeiter sind besch\u00e4ftigt. Hinterlassen Sie uns eine Nachricht, wir antworten per E-Mail.",
       offlineMessage: "Ihre Nachricht",
       offlineSend: "Nachricht senden",
       offlineThanks: "Vielen Dank! Wir melden uns per E-Mail.",
       offlineFailed: "Ihre Nachricht konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
-      loading: "Wird geladen…",
-      unavailable: "Der Chat ist gerade nicht verfügbar. Neuer Versuch läuft…",
-      connecting: "Verbindung wird hergestellt…",
-      reconnecting: "Verbindung unterbrochen. Neuer Versuch…",
+      loading: "Wird geladen\u2026",
+      unavailable: "Der Chat ist gerade nicht verf\u00fcgbar. Neuer Versuch l\u00e4uft\u2026",
+      connecting: "Verbindung wird hergestellt\u2026",
+      reconnecting: "Verbindung unterbrochen. Neuer Versuch\u2026",
       chattingWith: "Sie chatten mit {name}.",
-      waitingForAgent: "Warten auf einen Mitarbeiter…",
+      waitingForAgent: "Warten auf einen Mitarbeiter\u2026",
       queuePosition: "Sie sind Nummer {position} in der Warteschlange.",
       expectedWait: "Voraussichtliche Wartezeit: etwa {minutes} Min.",
       expectedWaitShort: "Voraussichtliche Wartezeit: weniger als eine Minute.",
-      conversationClosed: "Dieses Gespräch ist beendet. Schreiben Sie, um ein neues zu beginnen.",
+      conversationClosed: "Dieses Gespr\u00e4ch ist beendet. Schreiben Sie, um ein neues zu beginnen.",
       messages: "Nachrichten",
       messageLabel: "Ihre Nachricht",
-      messagePlaceholder: "Nachricht eingeben…",
+      messagePlaceholder: "Nachricht eingeben\u2026",
       send: "Senden",
-      attach: "Datei anhängen",
+      attach: "Datei anh\u00e4ngen",
       you: "Sie",
       agent: "Mitarbeiter",
-      sending: "Wird gesendet…",
+      sending: "Wird gesendet\u2026",
       sent: "Gesendet",
       read: "Gelesen",
       notSent: "Nicht gesendet",
       agentJoined: "{name} ist dem Chat beigetreten.",
       transferred: "Sie wurden an {name} weitergeleitet.",
-      resolved: "Das Gespräch wurde beendet.",
-      typing: "{name} schreibt…",
-      gap: "Ältere Nachrichten sind nicht mehr verfügbar.",
-      fileTooLarge: "{name} ist zu groß (höchstens {max}).",
-      fileType: "Dateien vom Typ {type} können nicht gesendet werden.",
+      resolved: "Das Gespr\u00e4ch wurde beendet.",
+      typing: "{name} schreibt\u2026",
+      gap: "\u00c4ltere Nachrichten sind nicht mehr verf\u00fcgbar.",
+      fileTooLarge: "{name} ist zu gro\u00df (h\u00f6chstens {max}).",
+      fileType: "Dateien vom Typ {type} k\u00f6nnen nicht gesendet werden.",
       uploadFailed: "{name} konnte nicht hochgeladen werden.",
-      uploading: "{name} wird hochgeladen…",
+      uploading: "{name} wird hochgeladen\u2026",
       tooLong: "Diese Nachricht ist zu lang.",
       rateLimited: "Sie senden zu schnell. Bitte warten Sie einen Moment.",
-      badIdentity: "Ihre Anmeldung konnte nicht bestätigt werden; Sie chatten als Gast.",
-      csatQuestion: "Wie zufrieden waren Sie mit diesem Gespräch?",
+      badIdentity: "Ihre Anmeldung konnte nicht best\u00e4tigt werden; Sie chatten als Gast.",
+      csatQuestion: "Wie zufrieden waren Sie mit diesem Gespr\u00e4ch?",
       csatScore: "{score} von 5",
       csatComment: "Kommentar (optional)",
       csatSend: "Bewertung senden",
-      csatThanks: "Vielen Dank für Ihre Rückmeldung!",
+      csatThanks: "Vielen Dank f\u00fcr Ihre R\u00fcckmeldung!",
       transcript: "Verlauf per E-Mail senden",
       transcriptEmail: "Verlauf senden an",
       transcriptSend: "Verlauf senden",
@@ -169,7 +171,7 @@
   }
 
   // ------------------------------------------------------------------------ where the gateway is
-  // Defaults come from the script's own URL (…/channels/<instance>/widget.js), so the config
+  // Defaults come from the script's own URL (.../channels/<instance>/widget.js), so the config
   // object may be as small as {}.
   var scriptUrl = document.currentScript && document.currentScript.src ? new URL(document.currentScript.src) : null;
   var gateway = String(config.gateway || (scriptUrl ? scriptUrl.origin : location.origin)).replace(/\/+$/, "");
@@ -247,8 +249,8 @@
   var pending = initial.pending.filter(function (m) {
     return m && typeof m.id === "string" && typeof m.text === "string";
   });
-  var ackedBySeq = {}; // seq → acknowledged message whose log entry has not been shown yet
-  var shownFromAck = {}; // seq → true: shown from this tab's copy, the server's entry not seen yet
+  var ackedBySeq = {}; // seq -> acknowledged message whose log entry has not been shown yet
+  var shownFromAck = {}; // seq -> true: shown from this tab's copy, the server's entry not seen yet
 
   // ------------------------------------------------------------------------ DOM helpers
   function el(tag, attrs, children) {
@@ -318,7 +320,8 @@
     ".og-launcher { position: relative; width: 56px; height: 56px; border-radius: 50%; border: 0;",
     "  background: var(--og-accent); color: #fff; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25);",
     "  display: flex; align-items: center; justify-content: center; margin-left: auto; }",
-    ".og-launcher svg { width: 28px; height: 28px; fill: currentColor; }",
+    ".og-icon { width: 20px; height: 20px; fill: currentColor; display: block; }",
+    ".og-launcher .og-icon { width: 28px; height: 28px; }",
     ".og-badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; border-radius: 10px;",
     "  background: #d93025; color: #fff; font-size: 12px; line-height: 20px; padding: 0 5px; }",
     ".og-panel { width: 360px; max-width: calc(100vw - 40px); height: 540px; max-height: calc(100vh - 100px);",
@@ -372,13 +375,17 @@
     ".og-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }",
   ].join("\n");
 
-  function speechBubbleIcon() {
+  // Icons are drawn, not emoji: a machine without an emoji font would show a box.
+  var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z";
+  var ICON_PAPERCLIP = "M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z";
+  function icon(pathData) {
     var svgNs = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(svgNs, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "og-icon");
     var path = document.createElementNS(svgNs, "path");
-    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z");
+    path.setAttribute("d", pathData);
     svg.appendChild(path);
     return svg;
   }
@@ -404,7 +411,7 @@
   var titleId = uid("title");
   var panelId = uid("panel");
   var statusLine = el("p", { className: "og-status", role: "status" });
-  var closeButton = el("button", { type: "button", className: "og-icon-button", "aria-label": t("closeChat"), text: "×" });
+  var closeButton = el("button", { type: "button", className: "og-icon-button", "aria-label": t("closeChat"), text: "\u00d7" });
   var header = el("div", { className: "og-header" }, [
     el("div", { className: "og-heading" }, [el("h2", { id: titleId, text: config.title || t("title") }), statusLine]),
     closeButton,
@@ -414,7 +421,7 @@
   var panel = el("div", { className: "og-panel", id: panelId, role: "dialog", "aria-labelledby": titleId, hidden: true }, [header, body, footer]);
   var badge = el("span", { className: "og-badge", hidden: true });
   var launcher = el("button", { type: "button", className: "og-launcher", "aria-expanded": "false", "aria-controls": panelId, "aria-label": t("openChat") });
-  launcher.appendChild(speechBubbleIcon());
+  launcher.appendChild(icon(ICON_CHAT));
   launcher.appendChild(badge);
   root.appendChild(panel);
   root.appendChild(launcher);
@@ -576,7 +583,7 @@
   var composerId = uid("composer");
   var composerInput = el("textarea", { id: composerId, rows: "1", placeholder: t("messagePlaceholder"), maxlength: "10000" });
   var fileInput = el("input", { type: "file", "aria-label": t("attach"), title: t("attach") });
-  var attachButton = el("span", { className: "og-secondary og-attach" }, [el("span", { "aria-hidden": "true", text: "📎" }), fileInput]);
+  var attachButton = el("span", { className: "og-secondary og-attach" }, [icon(ICON_PAPERCLIP), fileInput]);
   var sendButton = el("button", { type: "submit", className: "og-primary", text: t("send") });
   var composer = el("form", { className: "og-composer", "data-form": "composer" }, [
     el("label", { for: composerId, className: "og-visually-hidden", text: t("messageLabel") }),
@@ -671,7 +678,7 @@
     var receipt = el("span", { className: "og-receipt" });
     var meta = el("span", { className: "og-meta" }, [el("span", { text: m.at ? formatTime(Number(m.at)) : "" })]);
     if (visitor) {
-      meta.appendChild(document.createTextNode(" · "));
+      meta.appendChild(document.createTextNode(" \u00b7 "));
       meta.appendChild(receipt);
     }
     var node = el("li", { className: "og-msg " + (visitor ? "og-visitor" : "og-agent"), "data-seq": seq ? String(seq) : null, "data-id": String(m.id || ""), "data-author": visitor ? "visitor" : "agent" }, [
@@ -787,7 +794,7 @@
   }
 
   // ------------------------------------------------------------------------ pending messages
-  var pendingNodes = {}; // id → node in pendingList
+  var pendingNodes = {}; // id -> node in pendingList
 
   function rememberPending(m) {
     pending.push(m);
@@ -1065,8 +1072,9 @@
       return p.id === frame.id;
     }) ? frame.id : null;
     switch (frame.code) {
+      case "not_stored": // the store refused it this time: the same id again shortly
       case "rate_limited":
-        chatError.textContent = t("rateLimited");
+        if (frame.code === "rate_limited") chatError.textContent = t("rateLimited");
         clearTimeout(retryTimer);
         retryTimer = setTimeout(function () {
           if (ready) resendPending();
@@ -1087,7 +1095,7 @@
         notice(t("mailUnavailable"));
         break;
       default:
-        break; // bad_json / unknown_type / not_ready: nothing the visitor can act on
+        break; // bad_json / unknown_type: nothing the visitor can act on
     }
   }
 
@@ -1183,9 +1191,10 @@
     }
     if (!session.token) return; // the session exists from the first welcome on
     chatError.textContent = t("uploading", { name: file.name });
-    fetch(base + "/uploads?token=" + encodeURIComponent(session.token), {
+    // The name travels in the query (README, "Routes"): no custom header, so no extra CORS rule.
+    fetch(base + "/uploads?token=" + encodeURIComponent(session.token) + "&name=" + encodeURIComponent(file.name), {
       method: "POST",
-      headers: { "Content-Type": type, "X-Filename": encodeURIComponent(file.name) },
+      headers: { "Content-Type": type },
       body: file,
     })
       .then(function (response) {

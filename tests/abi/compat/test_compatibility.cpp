@@ -4,8 +4,9 @@
 //
 //  - abi_compat_old_plugin_tests: the plugin is built against the frozen 2.0 header
 //    (v2_0/omnigate/plugin_abi.h), the host — the real og_plugin_host sources, compiled again
-//    as og_plugin_host_grown — and this file against a grown header in which every
-//    size-prefixed struct has one more field at its end (OG_COMPAT_GROWN_HEADER, minor 1).
+//    as og_plugin_host_grown — and this file against a grown header: the current one in which
+//    every size-prefixed struct has one more field at its end (OG_COMPAT_GROWN_HEADER, the next
+//    minor). So a 2.0 plugin runs on a host that has every later host function.
 //  - abi_compat_tests: the plugin is built against the grown header, the host (og_plugin_host)
 //    and this file against the current one.
 //
@@ -44,7 +45,8 @@ namespace {
 constexpr unsigned kGrownTail = 2 * sizeof(uint64_t);
 
 #ifdef OG_COMPAT_GROWN_HEADER
-static_assert(OG_ABI_MINOR == 1, "the host side of the old-plugin test is a simulated 2.1");
+static_assert(OG_ABI_MINOR == OG_COMPAT_BASE_MINOR + 1,
+              "the host side of the old-plugin test is a simulated next minor");
 constexpr bool kPluginIsGrown = false;
 // The plugin's struct = the host's without the grown field.
 constexpr unsigned plugin_size(std::size_t host_size) {

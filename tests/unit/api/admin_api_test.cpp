@@ -92,7 +92,7 @@ struct Admin {
     rec.body_text = "hello";
     const auto r = committed<store::IngestResult>(
         [&](store::Completion<store::IngestResult> done) { store->ingest_message(rec, done); });
-    dispatcher->on_inbound(kind, r);
+    dispatcher->on_inbound(kind, r, true);
     return r;
   }
   void presence(const std::string& agent, store::Presence p) {

@@ -278,7 +278,7 @@ TEST_CASE("a restarted dispatcher counts restored assignments against the agent'
   api::RoutingDispatcher restarted(*api.store, *api.executor, api.metrics, "");
   restarted.start();
   const auto second = customer_writes(*api.store, "sms", "+14155550109", "hi", "sms-second");
-  restarted.on_inbound("sms", second);
+  restarted.on_inbound("sms", second, true);
   std::promise<std::string> why;
   restarted.explain(second.conversation_id, [&why](std::string w) { why.set_value(std::move(w)); });
   why.get_future().get();

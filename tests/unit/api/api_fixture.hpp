@@ -149,7 +149,7 @@ struct Api {
   // A customer writes; the dispatcher hears about it as the plugin host would tell it.
   store::Id inbound(const std::string& kind, const std::string& from) {
     const auto r = customer_writes(*store, kind, from, "help please", kind + "-" + from);
-    dispatcher->on_inbound(kind, r);
+    dispatcher->on_inbound(kind, r, true);
     return r.conversation_id;
   }
   std::optional<std::string> assigned(store::Id id) {

@@ -124,7 +124,7 @@ struct Gateway {
   }
   store::Id inbound(const std::string& from) {
     const auto r = customer_writes(*store, "sms", from, "help", "SM" + from);
-    dispatcher->on_inbound("sms", r);
+    dispatcher->on_inbound("sms", r, true);
     return r.conversation_id;
   }
   void presence(const std::string& agent_id, store::Presence p) {
@@ -261,6 +261,14 @@ TEST_CASE(
   CHECK(queued["waiting"]["first_response_due"] == kCustomersWrite + 30 * kHourMs + 20 * 60000);
   CHECK(queued["waiting"]["first_response_ms_left"] == 4 * kHourMs);
   chain.follow(queued);
+  // The customer's message itself, once stored: nobody holds the conversation yet.
+  const json received = c.next();
+  CHECK(received["type"] == "message.received");
+  CHECK(received["conversation_id"] == id);
+  CHECK(received["message_id"].get<store::Id>() > 0);
+  CHECK(received["state"] == "queued");
+  CHECK(received["agent"].is_null());
+  chain.follow(received);
 
   g.presence("alice", store::Presence::online);
   const json online = c.next();

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,11 @@ struct ProbeHost {
   explicit ProbeHost(PluginHostOptions options = probe_options())
       : ProbeHost(std::move(options), {instance("probe", false), instance("probe_private", true)}) {
   }
-  ProbeHost(PluginHostOptions options, const std::vector<config::PluginInstanceConfig>& instances)
+  // `before_start` sets what must be set before the instances start (on_signal, ...).
+  ProbeHost(PluginHostOptions options, const std::vector<config::PluginInstanceConfig>& instances,
+            const std::function<void(PluginHost&)>& before_start = {})
       : host(*env.executor, *env.store, env.metrics, with_attachments(std::move(options), env)) {
+    if (before_start) before_start(host);
     host.start(instances);
     host.register_routes(router);
   }

@@ -101,9 +101,12 @@ TEST_CASE("committed inbound messages reach the on_committed listeners but dupli
   ProbeHost p;
   std::mutex mu;
   std::vector<std::pair<std::string, omnigate::store::IngestResult>> seen;
-  p.host.on_committed([&](const std::string& instance, const omnigate::store::IngestResult& r) {
+  std::vector<omnigate::Committed> kinds;
+  p.host.on_committed([&](const std::string& instance, const omnigate::store::IngestResult& r,
+                          omnigate::Committed what) {
     std::lock_guard lock(mu);
     seen.emplace_back(instance, r);
+    kinds.push_back(what);
   });
   const json body = {{"id", "SM3"}, {"from", "+15551230003"}, {"text", "route me"}};
   REQUIRE(p.post("/channels/probe/inbound", body).status == 200);
@@ -112,12 +115,18 @@ TEST_CASE("committed inbound messages reach the on_committed listeners but dupli
     std::lock_guard lock(mu);
     return !seen.empty();
   }));
+  // A channel event is told apart from a message (message.received is only for messages).
+  REQUIRE(p.post("/channels/probe/event",
+                 {{"id", "EV3"}, {"kind", "call.ended"}, {"from", "+15551230003"}})
+              .status == 200);
   p.env.store->flush();
   std::lock_guard lock(mu);
-  REQUIRE(seen.size() == 1);
+  REQUIRE(seen.size() == 2);
   CHECK(seen[0].first == "probe");
   CHECK(seen[0].second.conversation_id == conversations_of(p, "probe").at(0).id);
   CHECK(seen[0].second.new_conversation);
+  CHECK(kinds == std::vector<omnigate::Committed>{omnigate::Committed::customer_message,
+                                                  omnigate::Committed::channel_event});
 }
 
 TEST_CASE("delivery reports and channel events are committed before their reply") {

@@ -201,6 +201,14 @@ struct ConversationNotice {
   std::string previous_agent_id;      // TRANSFERRED: who had it ("" = the queue)
 };
 
+// Who could take a new conversation of this instance now (Host::channel_availability, 2.1).
+struct ChannelAvailability {
+  int agents_online = 0;  // online agents with the skills and capacity for this channel kind
+  int agents_free = 0;    // of those, with spare capacity right now
+  int queued = 0;         // conversations of this instance waiting in the queue
+  int64_t expected_wait_ms = -1;  // for a new conversation; -1 unknown
+};
+
 struct SendResult {
   og_status status = OG_OK;
   std::string provider_message_id, error_code, error_text;
@@ -616,6 +624,43 @@ class Host {
     if (st == OG_NOT_FOUND) return std::nullopt;
     detail::check(st, err);
     return out;
+  }
+
+  // ABI 2.1. Something the customer is doing now that is not stored ("typing", "stopped_typing";
+  // kind [a-z_.]{1,32}, data_json a JSON object or empty), published on the agents' live event
+  // stream. Any thread. False when the host refused it (not a conversation of this instance,
+  // a bad kind or JSON) or is a 2.0 host without signals.
+  bool signal(int64_t conversation_id, std::string_view kind,
+              std::string_view data_json = {}) const {
+    if (api_.signal == nullptr) return false;
+    auto c = detail::make_struct<og_conversation_signal>();
+    c.conversation_id = conversation_id;
+    c.kind = str(kind);
+    c.data_json = str(data_json);
+    og_error err = OG_ERROR_INIT;
+    return api_.signal(ctx_, &c, &err) == OG_OK;
+  }
+
+  // ABI 2.1. Who could take a new conversation of this instance needing `skills` now (a
+  // snapshot; may lag the routing engine by one pass). Any thread. nullopt from a 2.0 host or
+  // when the host cannot tell now (routing not running); throws Error for refused skills.
+  std::optional<ChannelAvailability> channel_availability(
+      const std::vector<SkillRequirement>& skills = {}) const {
+    if (api_.channel_availability == nullptr) return std::nullopt;
+    std::vector<og_skill_requirement> needs;
+    for (const auto& s : skills) {
+      auto c = detail::make_struct<og_skill_requirement>();
+      c.skill = str(s.skill);
+      c.min_level = s.min_level;
+      needs.push_back(c);
+    }
+    auto out = detail::make_struct<og_channel_availability>();
+    og_error err = OG_ERROR_INIT;
+    const og_status st = api_.channel_availability(ctx_, needs.data(), needs.size(), &out, &err);
+    if (st == OG_RETRY) return std::nullopt;
+    detail::check(st, err);
+    return ChannelAvailability{out.agents_online, out.agents_free, out.queued,
+                               out.expected_wait_ms};
   }
 
   // Writes one blob (a large attachment, a recording) into the host's content-addressed store

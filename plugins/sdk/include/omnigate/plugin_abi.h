@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define OG_ABI_MAJOR 2
-#define OG_ABI_MINOR 0
+#define OG_ABI_MINOR 1
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OG_EXPORT __attribute__((visibility("default")))
@@ -377,6 +377,27 @@ typedef struct og_conversation_notice {
 /* get_conversation visitor: `state` is borrowed for the call. */
 typedef void (*og_conversation_visit_fn)(void* user, const og_conversation_state* state);
 
+/* ABI 2.1. Something the customer is doing now that is not stored (typing, stopped typing).
+ * Passed to og_host_api.signal, which copies it at once. */
+typedef struct og_conversation_signal {
+  uint32_t struct_size;
+  int64_t conversation_id; /* a conversation of this instance (from a notice or outbound message) */
+  og_str kind;             /* [a-z_.]{1,32}, e.g. "typing" */
+  og_str data_json;        /* a JSON object or empty */
+} og_conversation_signal;
+
+/* ABI 2.1. Who could take a new conversation of this instance now (og_host_api.
+ * channel_availability). Caller-owned: the host writes only as far as struct_size covers. */
+typedef struct og_channel_availability {
+  uint32_t struct_size;
+  int32_t agents_online;    /* agents present/available who could take a new conversation of this
+                               instance with these skills (skills met, capacity for this channel kind >
+                               0) */
+  int32_t agents_free;      /* of those, with spare capacity right now */
+  int32_t queued;           /* conversations of this instance waiting in the queue */
+  int64_t expected_wait_ms; /* the host's estimate for a new conversation; -1 unknown */
+} og_channel_availability;
+
 /* ---------------------------------------------------------------- plugin metrics */
 
 typedef int32_t og_metric_kind;
@@ -530,6 +551,20 @@ typedef struct og_host_api {
   og_status (*metric_register)(og_host_ctx* ctx, og_metric_kind kind, og_str name, og_str help,
                                uint64_t* metric_id, og_error* err);
   void (*metric_record)(og_host_ctx* ctx, uint64_t metric_id, double value);
+
+  /* ---- ABI 2.1: probe with OG_HAS_FIELD(host, og_host_api, fn) && host->fn != NULL. */
+
+  /* Publish an ephemeral signal of the customer (typing, stopped typing) on the agents' live
+   * event stream as `customer.signal`. Never stored. Any thread; cheap (no store write).
+   * A conversation not of this instance → OG_NOT_FOUND; a bad kind or data_json → OG_PERMANENT. */
+  og_status (*signal)(og_host_ctx* ctx, const og_conversation_signal* signal, og_error* err);
+
+  /* A snapshot of who could take a new conversation of this instance needing `skills` (array of
+   * skill_count, OG_ARRAY_AT; may be empty), written into the caller-owned `out` (set its
+   * struct_size). Any thread; may lag the routing engine by one dispatch pass. */
+  og_status (*channel_availability)(og_host_ctx* ctx, const og_skill_requirement* skills,
+                                    size_t skill_count, og_channel_availability* out,
+                                    og_error* err);
 } og_host_api;
 
 /* ---------------------------------------------------------------- plugin → host description */

@@ -519,6 +519,55 @@ og_status fake_get_conversation(og_host_ctx* ctx, int64_t conversation_id,
   return OG_OK;
 }
 
+og_status fake_signal(og_host_ctx* ctx, const og_conversation_signal* signal, og_error* err) {
+  if (!OG_HAS_FIELD(signal, og_conversation_signal, data_json))
+    return fail(err, OG_PERMANENT, "og_conversation_signal is NULL or too small");
+  auto& host = FakeHost::from(ctx);
+  const std::string kind = copy(signal->kind);
+  const std::string data = copy(signal->data_json);
+  const bool kind_ok =
+      !kind.empty() && kind.size() <= 32 && std::all_of(kind.begin(), kind.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || c == '_' || c == '.';
+      });
+  if (!kind_ok) return fail(err, OG_PERMANENT, "signal kind must be 1..32 of [a-z_.]");
+  const auto first = data.find_first_not_of(" \t\r\n");
+  const auto last = data.find_last_not_of(" \t\r\n");
+  if (first != std::string::npos && (data[first] != '{' || data[last] != '}'))
+    return fail(err, OG_PERMANENT, "signal data_json must be a JSON object or empty");
+  std::lock_guard lock(host.mutex());
+  if (host.conversations.count(signal->conversation_id) == 0)
+    return fail(err, OG_NOT_FOUND, "no conversation " + std::to_string(signal->conversation_id));
+  host.signals.push_back({signal->conversation_id, kind, data});
+  return OG_OK;
+}
+
+og_status fake_channel_availability(og_host_ctx* ctx, const og_skill_requirement* skills,
+                                    size_t skill_count, og_channel_availability* out,
+                                    og_error* err) {
+  if (out == nullptr || out->struct_size < sizeof(uint32_t))
+    return fail(err, OG_PERMANENT, "og_channel_availability is NULL or too small");
+  auto& host = FakeHost::from(ctx);
+  std::vector<std::pair<std::string, int>> asked;
+  for (size_t i = 0; i < skill_count; ++i) {
+    const auto* s = OG_ARRAY_AT(skills, og_skill_requirement, i);
+    asked.emplace_back(copy(s->skill), s->min_level);
+  }
+  std::lock_guard lock(host.mutex());
+  host.availability_queries.push_back(std::move(asked));
+  if (host.availability_status != OG_OK)
+    return fail(err, host.availability_status, "availability unknown");
+  og_channel_availability answer;
+  std::memset(&answer, 0, sizeof answer);
+  answer.agents_online = host.availability.agents_online;
+  answer.agents_free = host.availability.agents_free;
+  answer.queued = host.availability.queued;
+  answer.expected_wait_ms = host.availability.expected_wait_ms;
+  const uint32_t size = out->struct_size;  // caller-owned: written as far as it covers
+  std::memcpy(out, &answer, std::min<size_t>(size, sizeof answer));
+  out->struct_size = size;
+  return OG_OK;
+}
+
 }  // namespace
 
 std::string RecordedFetch::header(const std::string& name) const {
@@ -553,6 +602,8 @@ FakeHost::FakeHost() {
   api_.post = &fake_post;
   api_.host_info = &fake_host_info;
   api_.get_conversation = &fake_get_conversation;
+  api_.signal = &fake_signal;
+  api_.channel_availability = &fake_channel_availability;
   api_.blob_begin = &fake_blob_begin;
   api_.blob_write = &fake_blob_write;
   api_.blob_finish = &fake_blob_finish;

@@ -39,6 +39,11 @@
 //                   chunks; 404 for a malformed or unknown reference
 //   GET  /notices                             every on_conversation notice so far, as JSON
 //   GET  /conversation?id=N                   get_conversation as JSON; 404 when not found
+// ABI 2.1 services (through the C table, so the tests see the host's exact status):
+//   POST /signal {"conversation_id","kind","data"}  signal from a plugin thread; 200 with the
+//                                             og_status and the host's message
+//   POST /availability {"skills":[["s",level],..]}  channel_availability; 200 with the status
+//                                             and the answer as JSON
 // stop() posts a task and kv_puts with a completion; destroy writes kv "stop-report" saying
 // how they ended.
 // send(): the body text picks the behaviour: "ok", "silent" (never answers), "retry",
@@ -158,6 +163,7 @@ class ProbePlugin : public omnigate::Plugin {
     route("GET", "/notices", [this](const HttpRequest&) {
       return HttpResponse{200, "application/json", notices_.dump(), {}};
     });
+    if (has_v2_1()) register_v2_1_routes();
     route("GET", "/conversation", [this](const HttpRequest& r) {
       const auto state = host().get_conversation(std::stoll(std::string(query_value(r, "id"))));
       return state ? HttpResponse{200, "application/json", conversation_json(*state).dump(), {}}
@@ -290,6 +296,59 @@ class ProbePlugin : public omnigate::Plugin {
   bool has_v2() const {
     return OG_HAS_FIELD(api_, og_host_api, metric_record) && api_->post != nullptr &&
            api_->host_info != nullptr && api_->metric_register != nullptr;
+  }
+
+  bool has_v2_1() const {
+    return OG_HAS_FIELD(api_, og_host_api, channel_availability) && api_->signal != nullptr &&
+           api_->channel_availability != nullptr;
+  }
+
+  void register_v2_1_routes() {
+    route("POST", "/signal", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      const std::string kind = in.at("kind");
+      const std::string data = in.contains("data") ? in.at("data").dump() : std::string();
+      og_conversation_signal signal;
+      std::memset(&signal, 0, sizeof signal);
+      signal.struct_size = sizeof signal;
+      signal.conversation_id = in.at("conversation_id").get<int64_t>();
+      signal.kind = lit(kind);
+      signal.data_json = lit(data);
+      og_status st = OG_INTERNAL;
+      og_error err = OG_ERROR_INIT;
+      // Any thread: sent from a plugin thread, as a WebSocket reader thread would.
+      on_plugin_thread([&] { st = api_->signal(ctx_, &signal, &err); });
+      const json out = {{"status", st}, {"error", st == OG_OK ? "" : err.message}};
+      return HttpResponse{200, "application/json", out.dump(), {}};
+    });
+    route("POST", "/availability", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      std::vector<std::string> names;
+      for (const auto& s : in.value("skills", json::array())) names.push_back(s.at(0));
+      std::vector<og_skill_requirement> skills;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        og_skill_requirement s;
+        std::memset(&s, 0, sizeof s);
+        s.struct_size = sizeof s;
+        s.skill = lit(names[i]);
+        s.min_level = in.at("skills").at(i).at(1).get<int32_t>();
+        skills.push_back(s);
+      }
+      og_channel_availability a;
+      std::memset(&a, 0, sizeof a);
+      a.struct_size = sizeof a;
+      og_status st = OG_INTERNAL;
+      og_error err = OG_ERROR_INIT;
+      on_plugin_thread(
+          [&] { st = api_->channel_availability(ctx_, skills.data(), skills.size(), &a, &err); });
+      const json out = {{"status", st},
+                        {"error", st == OG_OK ? "" : err.message},
+                        {"agents_online", a.agents_online},
+                        {"agents_free", a.agents_free},
+                        {"queued", a.queued},
+                        {"expected_wait_ms", a.expected_wait_ms}};
+      return HttpResponse{200, "application/json", out.dump(), {}};
+    });
   }
 
   // A route registered through the C table, with route options and the raw status returned.

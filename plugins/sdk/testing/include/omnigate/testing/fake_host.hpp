@@ -1,7 +1,7 @@
 // omnigate plugin SDK — the fake host a plugin's unit tests drive it with
 // (library omnigate::plugin_testing; never link it into a plugin).
 //
-// FakeHost is an og_host_api table implementing every 2.0 host service in memory and recording
+// FakeHost is an og_host_api table implementing every 2.1 host service in memory and recording
 // every call (copying the borrowed data, as the real host must). LoadedPlugin dlopen()s a real
 // plugin .so, creates one instance against a FakeHost and plays the gateway's part: calls
 // routes, WebSocket handlers, send_message, lookup_send, timers, fetch completions and
@@ -13,7 +13,9 @@
 //  - one thread: post() and log() may be called from plugin threads (they lock), the other
 //    functions are meant to be called from the test's thread (inside callbacks);
 //  - commits succeed at once unless commit_status says otherwise; a reply does not wait for them;
-//  - "callback only" / "create/start only" are not enforced; route options are only recorded.
+//  - "callback only" / "create/start only" are not enforced; route options are only recorded;
+//  - signal() knows the conversations in `conversations` only, and checks a signal's data_json
+//    only for its surrounding braces; channel_availability() answers `availability`.
 #pragma once
 
 #include <omnigate/plugin_abi.h>
@@ -113,6 +115,19 @@ struct RecordedMetric {
   std::vector<double> values;  // every metric_record, in order
 };
 
+// A signal() the plugin sent (ABI 2.1).
+struct RecordedSignal {
+  int64_t conversation_id = 0;
+  std::string kind, data_json;
+};
+// What channel_availability() answers (ABI 2.1); a test sets it.
+struct FakeAvailability {
+  int32_t agents_online = 1;
+  int32_t agents_free = 1;
+  int32_t queued = 0;
+  int64_t expected_wait_ms = 0;
+};
+
 // What list_unsettled_sends() hands out (ABI 1.1).
 struct FakeUnsettled {
   int64_t outbox_id = 0;
@@ -155,6 +170,9 @@ class FakeHost {
   og_status commit_status = OG_OK;  // outcome of every submit_*'s commit
   og_status kv_status = OG_OK;      // outcome of every kv_put/kv_delete completion
   uint64_t blob_limit_bytes = 64u << 20;
+  // channel_availability(): the answer, or this status instead of OG_OK (e.g. OG_RETRY).
+  FakeAvailability availability;
+  og_status availability_status = OG_OK;
 
   // ---- the strand: post() tasks and kv/commit completions, in the order they were queued
   // Runs every queued item (and those queued meanwhile); returns how many ran.
@@ -195,6 +213,10 @@ class FakeHost {
   std::vector<RecordedWsSend> ws_sent;
   std::vector<RecordedWsClose> ws_closed;
   std::set<uint64_t> open_ws;  // connections the plugin accepted and nobody closed
+  // signal() calls the host accepted, and the skills of every channel_availability() call.
+  // Written under mutex(): plugins call both from any thread.
+  std::vector<RecordedSignal> signals;
+  std::vector<std::vector<std::pair<std::string, int>>> availability_queries;
 
   // ---- used by the host functions and LoadedPlugin
   enum class RequestState { in_handler, deferred, answered };
