@@ -302,7 +302,16 @@ class WsSession final : public Connection,
 
   void do_read() {
     ws_.async_read(read_buffer_, [self = shared_from_this()](error_code ec, std::size_t) {
-      if (ec) return self->finish();
+      if (ec) {
+        // A protocol violation Beast answered itself (1009 too big, 1007 not UTF-8, 1002 a bad
+        // frame): the route owner only sees the close, so it is logged here.
+        static const auto& websocket_errors = make_error_code(websocket::error::closed).category();
+        if (ec.category() == websocket_errors && ec != websocket::error::closed) {
+          log(LogLevel::warn, kComponent,
+              "websocket " + std::to_string(self->id_) + " closed by the server: " + ec.message());
+        }
+        return self->finish();
+      }
       std::string data = beast::buffers_to_string(self->read_buffer_.data());
       self->read_buffer_.consume(self->read_buffer_.size());
       if (self->handler_.on_message) {

@@ -225,6 +225,7 @@ class WebchatBadInputTest(harness.IntegrationCase):
         self.assertEqual(self.count("messages"), 0)
         self.assertEqual(self.kv_keys(f"e/{visitor.welcome['session']}/"), [])
         self.assertEqual(self.kv_keys(f"c/{visitor.welcome['session']}/"), [])
+        self.assert_logged("closed by the server")
         self.assert_log_clean("REFUSED-UTF8")
 
     def test_a_first_frame_that_is_not_hello_closes_with_1008(self):
@@ -271,6 +272,7 @@ class WebchatBadInputTest(harness.IntegrationCase):
         huge.send({"type": "message", "id": "huge", "text": "REFUSED-HUGE",
                    "padding": "p" * 20000})
         self.expect_close(huge.ws, 1009)
+        self.assert_logged("closed by the server: The WebSocket message exceeded")
 
         self.assertEqual(self.texts_stored(), ["y" * 1000])
         self.assert_log_clean("REFUSED-LONG", "REFUSED-FRAME", "REFUSED-HUGE")
