@@ -17,14 +17,14 @@ ALICE_TOKEN = "alice-token-webchat-0123456789abcdef"
 
 class WebchatProtocolTest(harness.IntegrationCase):
 
-    def config(self, alice_presence="online", isolation=None, **webchat):
+    def config(self, alice_presence="online", isolation=None, alice_capacity=5, **webchat):
         return {
             "server": {"listen": "127.0.0.1:0", "worker_threads": 2},
             "storage": {"data_dir": self.ws.workdir + "/data"},
             "log": {"level": "info"},
             "plugins": [wc.webchat_plugin(isolation=isolation, **webchat)],
             "agents": [{"id": "alice", "display_name": "Alice", "skills": {"webchat": 1},
-                        "capacity": {"webchat": 5}, "presence": alice_presence}],
+                        "capacity": {"webchat": alice_capacity}, "presence": alice_presence}],
             "users": [harness.user("ada", "admin", ADMIN_TOKEN),
                       harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice")],
         }
@@ -153,6 +153,38 @@ class WebchatProtocolTest(harness.IntegrationCase):
         welcome = stranger.connect()
         self.assertTrue(welcome["reset"])
         self.assertEqual(welcome["epoch"], visitor.epoch)
+
+    def test_waiting_visitors_see_the_queue_and_the_offline_form_when_nobody_can_take_them(self):
+        gateway = self.ws.start_gateway(self.config(alice_presence="offline", alice_capacity=1))
+        def status():
+            code, raw = harness.http_request("GET", f"{gateway.url}/channels/webchat/status",
+                                             headers={"Origin": wc.ORIGIN})
+            self.assertEqual(code, 200)
+            return harness.decode_json(raw)
+        self.assertEqual((status()["online"], status()["reason"]), (False, "no_agents"))
+
+        first, second = wc.Visitor(gateway.port), wc.Visitor(gateway.port)
+        for visitor, text in ((first, "first in line"), (second, "second in line")):
+            visitor.connect()
+            self.assertFalse(visitor.welcome["online"])
+            visitor.say("w1", text)
+            visitor.read_until(lambda m: m.get("type") == "ack")
+        places = {}
+        for visitor in (first, second):
+            places[visitor] = visitor.read_until(lambda m: m.get("type") == "queue")["position"]
+        self.assertEqual(sorted(places.values()), [1, 2])
+        # A reload while waiting: the welcome says where the conversation stands.
+        again = wc.Visitor(gateway.port)
+        again.token = second.token
+        self.assertEqual(again.connect()["state"]["status"], "waiting")
+        self.assertEqual(again.welcome["state"]["queue_position"], 2)
+
+        # Alice comes online with room for one: the first is assigned, the second moves up.
+        gateway.api_ok("PUT", "/agents/me/presence", ALICE_TOKEN, {"presence": "online"})
+        first.read_until(lambda m: m.get("type") == "event" and m["kind"] == "agent_joined")
+        moved = second.read_until(lambda m: m.get("type") == "queue")
+        self.assertEqual(moved["position"], 1)
+        harness.wait_until(lambda: status()["online"], 30, "the chat to be online")
 
     def test_typing_read_receipts_resolution_and_satisfaction(self):
         gateway = self.ws.start_gateway(self.config())
