@@ -5,6 +5,8 @@
 //
 //   bench-ingest-baseline [--port N] [--port-file FILE] [--threads N]
 // Prints "listening on http://127.0.0.1:PORT" once accepting; runs until SIGINT/SIGTERM.
+#include "baseline_server_options.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -28,38 +30,6 @@ namespace {
 constexpr std::string_view kEmptyTwiml =
     R"(<?xml version="1.0" encoding="UTF-8"?><Response></Response>)";
 constexpr std::size_t kMaxBodyBytes = 1024 * 1024;  // the gateway's default limit
-
-struct Options {
-  unsigned short port = 0;
-  std::string port_file;
-  int threads = 2;  // the gateway's default worker_threads
-};
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "bench-ingest-baseline: " << message
-            << "\nusage: bench-ingest-baseline [--port N] [--port-file FILE] [--threads N]\n";
-  std::exit(2);
-}
-
-Options parse_options(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (i + 1 >= argc) usage_error(std::string(arg) + ": expected a value");
-    const std::string value = argv[++i];
-    if (arg == "--port") {
-      options.port = static_cast<unsigned short>(std::stoi(value));
-    } else if (arg == "--port-file") {
-      options.port_file = value;
-    } else if (arg == "--threads") {
-      options.threads = std::stoi(value);
-      if (options.threads < 1) usage_error("--threads: expected at least 1");
-    } else {
-      usage_error(std::string(arg) + ": unknown option");
-    }
-  }
-  return options;
-}
 
 asio::awaitable<void> serve_connection(tcp::socket socket) {
   beast::flat_buffer buffer;
@@ -98,7 +68,8 @@ asio::awaitable<void> accept_connections(tcp::acceptor& acceptor) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = parse_options(argc, argv);
+  const auto options =
+      omnigate::bench::parse_baseline_server_options(argc, argv, "bench-ingest-baseline");
   asio::io_context io{options.threads};
   tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), options.port}};
   const auto port = acceptor.local_endpoint().port();

@@ -8,6 +8,8 @@
 //
 //   bench-webchat-echo [--port N] [--port-file FILE] [--threads N]
 // Prints "listening on ws://127.0.0.1:PORT" once accepting; runs until SIGINT/SIGTERM.
+#include "baseline_server_options.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -39,38 +41,6 @@ namespace {
 constexpr std::chrono::seconds kHandshakeTimeout{15};
 constexpr std::chrono::seconds kIdleTimeout{60};
 constexpr std::size_t kMaxMessageBytes = 64 * 1024;
-
-struct Options {
-  unsigned short port = 0;
-  std::string port_file;
-  int threads = 2;  // the gateway's default worker_threads
-};
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "bench-webchat-echo: " << message
-            << "\nusage: bench-webchat-echo [--port N] [--port-file FILE] [--threads N]\n";
-  std::exit(2);
-}
-
-Options parse_options(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (i + 1 >= argc) usage_error(std::string(arg) + ": expected a value");
-    const std::string value = argv[++i];
-    if (arg == "--port") {
-      options.port = static_cast<unsigned short>(std::stoi(value));
-    } else if (arg == "--port-file") {
-      options.port_file = value;
-    } else if (arg == "--threads") {
-      options.threads = std::stoi(value);
-      if (options.threads < 1) usage_error("--threads: expected at least 1");
-    } else {
-      usage_error(std::string(arg) + ": unknown option");
-    }
-  }
-  return options;
-}
 
 // The value of `group=` in a request target's query, empty when there is none.
 std::string group_of(std::string_view target) {
@@ -209,7 +179,8 @@ void accept_next(tcp::acceptor& acceptor, asio::io_context& io, Groups& groups) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = parse_options(argc, argv);
+  const auto options =
+      omnigate::bench::parse_baseline_server_options(argc, argv, "bench-webchat-echo");
   Groups groups;  // outlives the io_context: connections destroyed with it leave their group
   asio::io_context io{options.threads};
   tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), options.port}};
