@@ -254,22 +254,28 @@ HttpResponse VisitorHttp::offline(const HttpRequest& r) {
     return bad("name, email, message, topic, token and id must be strings within their limits");
   if (!plausible_email(*email)) return bad("email is not an e-mail address");
   if (message->find_first_not_of(" \t\r\n") == std::string::npos) return bad("message is empty");
-  // The visitor's session when they have one (replies then show in the widget too); else a
-  // session id of its own, so the message is never filed under another visitor.
-  std::string session;
+  // The visitor's session when they have one (replies then show in the widget too); else a new
+  // one, whose token the answer carries: the reply is kept there (and e-mailed), never filed
+  // under another visitor.
+  std::string session, new_token;
   if (auto known = tokens_.session_of(*token); known && log_.find(*known)) session = *known;
-  if (session.empty()) session = random_hex(16);
+  if (session.empty()) {
+    new_token = tokens_.issue();
+    session = *tokens_.session_of(new_token);
+    SessionState initial;
+    initial.from_kind = "webchat";
+    initial.from_address = session;
+    initial.name = *name;
+    initial.email = *email;
+    log_.create(session, std::move(initial));
+  }
+  const SessionState& state = *log_.find(session);
   const std::string message_id = id->empty() ? random_hex(8) : *id;
   InboundMessage in;
   in.provider_message_id = "offline:" + session + ":" + message_id;
   in.thread_key = in.provider_message_id;
-  if (const SessionState* s = log_.find(session)) {
-    in.from_kind = s->from_kind;
-    in.from_address = s->from_address;
-  } else {
-    in.from_kind = "webchat";
-    in.from_address = session;
-  }
+  in.from_kind = state.from_kind;
+  in.from_address = state.from_address;
   in.from_name = *name;
   in.subject = "Offline message from the web chat";
   in.body_text = *message;
@@ -283,7 +289,9 @@ HttpResponse VisitorHttp::offline(const HttpRequest& r) {
   log_.put("x/" + in.thread_key, *email);
   // The host answers only once this is committed (503 if it is not: the widget retries).
   host_.submit_inbound(r.id, in);
-  return json_reply(r, 202, {{"ok", true}});
+  json answer{{"ok", true}};
+  if (!new_token.empty()) answer["token"] = new_token;
+  return json_reply(r, 202, answer);
 }
 
 }  // namespace omnigate::webchat

@@ -545,6 +545,8 @@
     var error = el("p", { className: "og-error", role: "alert" });
     var submit = el("button", { type: "submit", className: "og-primary", text: t("offlineSend") });
     var form = el("form", { className: "og-form", novalidate: true, "data-form": "offline" }, [intro, name.row, email.row, topic && topic.row, message.row, error, submit]);
+    // One id per message, kept across retries of the same submit: the gateway stores it once.
+    var offlineId = newMessageId();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!checkFields([name, email, message], email)) return;
@@ -559,10 +561,21 @@
           message: message.input.value,
           topic: topic ? topic.input.value : "",
           token: session.token,
+          id: offlineId,
         }),
       })
         .then(function (response) {
           if (response.status !== 202) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (answer) {
+          // A visitor without a session gets one: the reply shows here on their next visit.
+          if (answer && typeof answer.token === "string" && !session.token) {
+            session.token = answer.token;
+            updateStored(function (s) {
+              s.token = answer.token;
+            });
+          }
           showView("offline-sent", [el("p", { className: "og-card", role: "status", text: t("offlineThanks") })], false);
         })
         .catch(function () {
