@@ -6,45 +6,30 @@
 
 #include "mail_server_settings.hpp"
 #include "outbound_mail.hpp"
+#include "smtp_queue.hpp"
 
 #include <omnigate/plugin.hpp>
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <mutex>
-#include <thread>
+#include <string>
 
 namespace omnigate::email {
 
 class SmtpOutbox {
  public:
   SmtpOutbox(MailServerSettings server, Host& host);
-  ~SmtpOutbox();  // stop()
-  SmtpOutbox(const SmtpOutbox&) = delete;
-  SmtpOutbox& operator=(const SmtpOutbox&) = delete;
 
   void send(uint64_t ticket, OutboundMail mail);
   // Abandons the send in progress (its ticket gets RETRY) and ends the thread; queued tickets
   // get no result (the host retries them after a restart, with the same Message-ID).
-  void stop() noexcept;
+  void stop() noexcept { queue_.stop(); }
 
  private:
-  struct Job {
-    uint64_t ticket;
-    OutboundMail mail;
-  };
-  void run();
+  void report(uint64_t ticket, const std::string& message_id, const std::string& recipient,
+              const SmtpOutcome& outcome);
 
-  const MailServerSettings server_;
   Host& host_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<Job> jobs_;
-  bool stopping_ = false;
-  std::atomic<bool> cancel_{false};  // set by stop(): abandons the send in progress
-  std::thread thread_;
+  SmtpQueue queue_;  // last: its thread stops before what it reports to
 };
 
 }  // namespace omnigate::email

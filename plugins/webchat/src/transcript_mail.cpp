@@ -276,51 +276,22 @@ std::string compose_reply_mail(const MailSettings& s, std::string_view to, std::
 }
 
 MailSender::MailSender(MailSettings settings)
-    : settings_([&] {
-        smtp_server(settings);  // refused here, before the thread starts
-        return std::move(settings);
-      }()),
-      thread_([this] { run(); }) {}
+    : settings_(std::move(settings)),
+      queue_(smtp_server(settings_)) {}  // refused there, before the thread starts
 
 MailSender::~MailSender() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cancel_ = true;
-  wake_.notify_all();
-  thread_.join();
+  stopping_ = true;
+  queue_.stop();
 }
 
 void MailSender::send(std::string to, std::string raw_message,
                       std::function<void(bool ok, std::string error)> done) {
-  {
-    std::lock_guard lock(mu_);
-    jobs_.push_back(Job{std::move(to), std::move(raw_message), std::move(done)});
-  }
-  wake_.notify_one();
-}
-
-void MailSender::run() {
-  const email::MailServerSettings server = smtp_server(settings_);
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (stopping_) return;
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
-    const email::SmtpOutcome outcome =
-        email::smtp_send(server, settings_.from_address, {job.to}, job.raw_message, &cancel_);
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-    }
-    const bool ok = outcome.kind == email::SmtpOutcome::Kind::sent;
-    if (job.done) job.done(ok, ok ? std::string() : outcome.reply_text);
-  }
+  queue_.send(settings_.from_address, {std::move(to)}, std::move(raw_message),
+              [this, done = std::move(done)](const email::SmtpOutcome& outcome) {
+                if (stopping_ || !done) return;  // the cancelled send of a destructor
+                const bool ok = outcome.kind == email::SmtpOutcome::Kind::sent;
+                done(ok, ok ? std::string() : outcome.reply_text);
+              });
 }
 
 }  // namespace omnigate::webchat

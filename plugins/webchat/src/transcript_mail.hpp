@@ -4,17 +4,15 @@
 // client (og_email_transport: libcurl, cancellable), never by MIME or SMTP code of our own.
 #pragma once
 
+#include "smtp_queue.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace omnigate::webchat {
@@ -79,20 +77,9 @@ class MailSender {
             std::function<void(bool ok, std::string error)> done);
 
  private:
-  struct Job {
-    std::string to;
-    std::string raw_message;
-    std::function<void(bool ok, std::string error)> done;
-  };
-  void run();
-
   const MailSettings settings_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<Job> jobs_;
-  bool stopping_ = false;
-  std::atomic<bool> cancel_{false};  // set by the destructor: abandons the send in progress
-  std::thread thread_;
+  std::atomic<bool> stopping_{false};  // set by the destructor: no `done` runs from then on
+  email::SmtpQueue queue_;
 };
 
 }  // namespace omnigate::webchat
