@@ -1,5 +1,7 @@
 #include "protocol.hpp"
 
+#include "json_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -54,9 +56,7 @@ bool valid_client_id(std::string_view id) {
 
 bool valid_upload_ref(std::string_view ref) {
   constexpr std::string_view prefix = "sha256:";
-  if (ref.size() != prefix.size() + 64 || ref.substr(0, prefix.size()) != prefix) return false;
-  return std::all_of(ref.begin() + prefix.size(), ref.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return ref.substr(0, prefix.size()) == prefix && is_sha256_hex(ref.substr(prefix.size()));
 }
 
 HelloFrame decode_hello(const json& j) {
@@ -107,6 +107,12 @@ MessageFrame decode_message(const json& j, const ProtocolLimits& limits) {
 }
 
 }  // namespace
+
+bool is_sha256_hex(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
 
 bool plausible_email(std::string_view address) {
   const auto at = address.find('@');
@@ -170,7 +176,7 @@ std::variant<ClientFrame, ProtocolError> decode_client_frame(std::string_view fr
 std::string encode_error(const ProtocolError& error) {
   json out{{"type", "error"}, {"code", error.code}, {"message", error.message}};
   if (!error.id.empty()) out["id"] = error.id;
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json_text(out);
 }
 
 }  // namespace omnigate::webchat

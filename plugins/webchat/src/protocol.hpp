@@ -70,6 +70,9 @@ std::variant<ClientFrame, ProtocolError> decode_client_frame(std::string_view fr
 // The error frame the server sends for `error`.
 std::string encode_error(const ProtocolError& error);
 
+// True for 64 lower-case hex digits: a SHA-256 as the blob store names files.
+bool is_sha256_hex(std::string_view s);
+
 // True for an address worth sending mail to: local@domain, no spaces, controls or a second @,
 // at most 254 bytes. (Not RFC 5321 in full: the mail server has the last word.)
 bool plausible_email(std::string_view address);

@@ -1,5 +1,6 @@
 #include "session_log.hpp"
 
+#include "json_text.hpp"
 #include "visitor_token.hpp"
 
 namespace omnigate::webchat {
@@ -12,21 +13,20 @@ std::string state_key(const std::string& session) {
 }
 
 std::string to_text(const SessionState& s) {
-  return json{{"epoch", s.epoch},
-              {"next", s.next_seq},
-              {"oldest", s.oldest_seq},
-              {"conv", s.conversation_id},
-              {"kind", s.from_kind},
-              {"addr", s.from_address},
-              {"name", s.name},
-              {"email", s.email},
-              {"topic", s.topic},
-              {"read", s.read_seq},
-              {"unread", s.unread_agent_seqs},
-              {"resolved", s.resolved_seq},
-              {"rated", s.rated_seq},
-              {"transcript_at", s.transcript_sent_at_ms}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  return json_text(json{{"epoch", s.epoch},
+                        {"next", s.next_seq},
+                        {"oldest", s.oldest_seq},
+                        {"conv", s.conversation_id},
+                        {"kind", s.from_kind},
+                        {"addr", s.from_address},
+                        {"name", s.name},
+                        {"email", s.email},
+                        {"topic", s.topic},
+                        {"read", s.read_seq},
+                        {"unread", s.unread_agent_seqs},
+                        {"resolved", s.resolved_seq},
+                        {"rated", s.rated_seq},
+                        {"transcript_at", s.transcript_sent_at_ms}});
 }
 
 SessionState from_text(const std::string& text) {
@@ -123,7 +123,7 @@ void SessionLog::append(const std::string& session, json entry,
   SessionState& state = cache_.at(session);
   const std::uint64_t seq = state.next_seq++;
   entry["seq"] = seq;
-  std::string text = entry.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string text = json_text(entry);
   // Keys first, the entry next, the state last: kv writes become durable in this order, so a
   // crash leaves at worst keys without their entry (recorded() ignores them) or an entry
   // without its state (find() counts it).

@@ -1,5 +1,6 @@
 #include "visitor_http.hpp"
 
+#include "json_text.hpp"
 #include "protocol.hpp"
 #include "widget_script.hpp"
 
@@ -16,18 +17,8 @@ using nlohmann::json;
 constexpr std::size_t kFileChunk = 256 * 1024;
 constexpr std::size_t kMaxOfflineBodyBytes = 64 * 1024;
 
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::string hex_of(std::string_view blob_ref) {
   return std::string(blob_ref.substr(blob_ref.find(':') + 1));
-}
-
-bool is_sha256_hex(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
 }
 
 std::string query_value(const HttpRequest& r, std::string_view name) {
@@ -102,7 +93,7 @@ std::optional<std::string> VisitorHttp::allowed_origin(const HttpRequest& r) con
 }
 
 HttpResponse VisitorHttp::json_reply(const HttpRequest& r, int status, const json& body) const {
-  HttpResponse out{status, "application/json", dump(body), {{"Vary", "Origin"}}};
+  HttpResponse out{status, "application/json", json_text(body), {{"Vary", "Origin"}}};
   if (auto origin = allowed_origin(r))
     out.headers.emplace_back("Access-Control-Allow-Origin", *origin);
   return out;
@@ -180,7 +171,7 @@ KeptFile VisitorHttp::keep_agent_file(const std::string& session, const Attachme
       {"name", display_name(a.filename)},
       {"content_type", a.content_type.empty() ? "application/octet-stream" : a.content_type},
       {"size", size}};
-  return {file_entry(hex, meta), "f/" + session + "/" + hex, dump(meta)};
+  return {file_entry(hex, meta), "f/" + session + "/" + hex, json_text(meta)};
 }
 
 HttpResponse VisitorHttp::upload(const HttpRequest& r) {
@@ -204,7 +195,7 @@ HttpResponse VisitorHttp::upload(const HttpRequest& r) {
   const std::string ref = writer.finish(&size);
   const json meta{
       {"name", display_name(query_value(r, "name"))}, {"content_type", type}, {"size", size}};
-  log_.put("f/" + *session + "/" + hex_of(ref), dump(meta));
+  log_.put("f/" + *session + "/" + hex_of(ref), json_text(meta));
   return json_reply(
       r, 201, {{"upload", ref}, {"name", meta["name"]}, {"content_type", type}, {"size", size}});
 }
@@ -285,7 +276,8 @@ HttpResponse VisitorHttp::offline(const HttpRequest& r) {
     in.skills.push_back({t->skill, t->min_level});
   in.priority = config_.default_priority;
   // The address is the visitor's word only: kept to answer to, never made an identity.
-  in.metadata_json = dump({{"offline", true}, {"email_unverified", *email}, {"topic", *topic}});
+  in.metadata_json =
+      json_text({{"offline", true}, {"email_unverified", *email}, {"topic", *topic}});
   log_.put("x/" + in.thread_key, *email);
   // The host answers only once this is committed (503 if it is not: the widget retries).
   host_.submit_inbound(r.id, in);

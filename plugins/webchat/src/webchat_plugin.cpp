@@ -5,6 +5,7 @@
 //      form over POST /offline.
 // Out: agents' replies and conversation notices become log entries, broadcast to every tab of
 //      the session and replayed on resume.
+#include "json_text.hpp"
 #include "protocol.hpp"
 #include "session_log.hpp"
 #include "visitor_connections.hpp"
@@ -37,10 +38,6 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // "s:<session>" (a live chat) or "offline:<session>:<id>" (the offline form) → the session.
@@ -165,7 +162,7 @@ class WebchatPlugin final : public Plugin {
         append_event(session, "resolved", agent);
         break;
       case OG_CONVERSATION_AGENT_TYPING:
-        broadcast(session, dump({{"type", "typing"}, {"on", true}, {"name", agent}}));
+        broadcast(session, json_text({{"type", "typing"}, {"on", true}, {"name", agent}}));
         break;
       case OG_CONVERSATION_QUEUE_CHANGED:
         broadcast(session, queue_frame(notice.state));
@@ -178,9 +175,9 @@ class WebchatPlugin final : public Plugin {
 
  private:
   static std::string queue_frame(const ConversationState& c) {
-    return dump({{"type", "queue"},
-                 {"position", c.queue_position},
-                 {"expected_wait_ms", c.expected_wait_ms}});
+    return json_text({{"type", "queue"},
+                      {"position", c.queue_position},
+                      {"expected_wait_ms", c.expected_wait_ms}});
   }
 
   // ----------------------------------------------------------------------- connections
@@ -318,17 +315,17 @@ class WebchatPlugin final : public Plugin {
                   {{"max_message_bytes", config_.protocol.max_text_bytes},
                    {"max_upload_bytes", config_.max_upload_bytes},
                    {"upload_types", config_.upload_types}}}};
-    host().ws_send(conn, dump(welcome));
+    host().ws_send(conn, json_text(welcome));
     if (from + 1 < state->oldest_seq) {
-      host().ws_send(conn,
-                     dump({{"type", "gap"}, {"from", from + 1}, {"to", state->oldest_seq - 1}}));
+      host().ws_send(
+          conn, json_text({{"type", "gap"}, {"from", from + 1}, {"to", state->oldest_seq - 1}}));
       from = state->oldest_seq - 1;
     }
     for (std::uint64_t seq = from + 1; seq <= state->visible_seq; ++seq) {
       if (auto entry = log_.entry(*session, seq)) {
         host().ws_send(conn, *entry);
       } else {  // lost by a failed store write: reported, never skipped silently
-        host().ws_send(conn, dump({{"type", "gap"}, {"from", seq}, {"to", seq}}));
+        host().ws_send(conn, json_text({{"type", "gap"}, {"from", seq}, {"to", seq}}));
       }
     }
   }
@@ -371,7 +368,7 @@ class WebchatPlugin final : public Plugin {
     json meta{{"session", session}, {"client_id", m.id}};
     if (!state.email.empty()) meta["email_unverified"] = state.email;
     if (!state.topic.empty()) meta["topic"] = state.topic;
-    in.metadata_json = dump(meta);
+    in.metadata_json = json_text(meta);
     json attachments = json::array();
     for (const auto& ref : m.uploads) {
       auto file = http_.session_file(session, ref.substr(7));
@@ -424,7 +421,7 @@ class WebchatPlugin final : public Plugin {
     std::erase_if(acks, [&](const PendingAck& a) {
       if (a.seq == 0) return true;
       if (!a.committed || a.seq > visible) return false;
-      host().ws_send(a.conn, dump({{"type", "ack"}, {"id", a.id}, {"seq", a.seq}}));
+      host().ws_send(a.conn, json_text({{"type", "ack"}, {"id", a.id}, {"seq", a.seq}}));
       return true;
     });
     if (acks.empty()) pending_acks_.erase(it);
@@ -437,7 +434,7 @@ class WebchatPlugin final : public Plugin {
     if (t.on && now - last < kTypingSignalEveryMs) return;
     last = t.on ? now : 0;
     // ABI 2.1 (a 2.0 host has no signals: the agent just does not see it).
-    host().signal(state.conversation_id, "typing", dump({{"on", t.on}}));
+    host().signal(state.conversation_id, "typing", json_text({{"on", t.on}}));
   }
 
   void on_seen(const std::string& session, SessionState& state, const SeenFrame& s) {
@@ -464,7 +461,7 @@ class WebchatPlugin final : public Plugin {
     e.from_kind = state.from_kind;
     e.from_address = state.from_address;
     e.thread_key = "s:" + session;
-    e.data_json = dump({{"score", c.score}, {"comment", c.comment}, {"scale", 5}});
+    e.data_json = json_text({{"score", c.score}, {"comment", c.comment}, {"scale", 5}});
     const std::uint64_t rated = state.resolved_seq;
     host().submit_event(0, e, [this, conn, session, rated](og_status status, int64_t) {
       if (status != OG_OK) {
