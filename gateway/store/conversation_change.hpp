@@ -21,6 +21,9 @@ struct ConversationChange {
   std::string previous_agent_id;       // transferred: who had it ("" = the queue)
   int queue_position = 0;              // queue_changed: 1-based place in the queue
   std::int64_t expected_wait_ms = -1;  // queue_changed: the estimate, -1 unknown
+  // og_conversation_notice.detail_json: a JSON object or empty. transferred:
+  // {"mode":"cold"|"warm","by":"user:<name>"}.
+  std::string detail_json;
 };
 
 inline ConversationChange conversation_change(ConversationChange::Kind kind, Id conversation_id,

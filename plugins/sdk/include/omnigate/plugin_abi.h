@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define OG_ABI_MAJOR 2
-#define OG_ABI_MINOR 1
+#define OG_ABI_MINOR 2
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OG_EXPORT __attribute__((visibility("default")))
@@ -372,6 +372,10 @@ typedef struct og_conversation_notice {
   og_conversation_change change;
   const og_conversation_state* state; /* the conversation after the change */
   og_str previous_agent_id;           /* TRANSFERRED: who had it (empty: the queue) */
+  /* ABI 2.2. Details of the change as a JSON object, or empty. TRANSFERRED:
+     {"mode":"cold"|"warm","by":"user:<name>"} ("warm": the agent who had it stays on the live
+     contact until the new one has joined). Check with OG_HAS_FIELD before reading. */
+  og_str detail_json;
 } og_conversation_notice;
 
 /* get_conversation visitor: `state` is borrowed for the call. */
@@ -397,6 +401,53 @@ typedef struct og_channel_availability {
   int32_t queued;           /* conversations of this instance waiting in the queue */
   int64_t expected_wait_ms; /* the host's estimate for a new conversation; -1 unknown */
 } og_channel_availability;
+
+/* ABI 2.2. What a live channel (a call) tells the gateway about one of its conversations, with
+ * og_host_api.conversation_action. The host records an event for each and updates routing. */
+typedef int32_t og_conversation_action_kind;
+#define OG_ACTION_ANSWERED 1  /* the assigned agent is serving the customer live now (answered the \
+                                 call): the first response is recorded */
+#define OG_ACTION_REQUEUE 2   /* agent_id could not take it (did not answer, busy): back to the \
+                                 queue at its place; agent_id is not offered it again */
+#define OG_ACTION_ABANDONED 3 /* the customer left before an agent served them: out of the \
+                                 queue, closed, counted as abandoned (data_json "wait_ms") */
+#define OG_ACTION_ENDED 4     /* the live contact ended: resolved; the agent's wrap-up starts */
+#define OG_ACTION_TRANSFER 5  /* hand it to agent_id (online, with capacity for the channel) */
+
+typedef struct og_conversation_action {
+  uint32_t struct_size;
+  og_conversation_action_kind kind;
+  int64_t conversation_id; /* a conversation of this instance; 0 = the latest conversation of
+                              thread_key that is not resolved or closed */
+  og_str thread_key;       /* used when conversation_id is 0 */
+  og_str agent_id;         /* REQUEUE: who did not take it (empty: the assigned agent);
+                              TRANSFER: the target agent */
+  og_str reason;           /* words for the transcript event (may be empty) */
+  og_str data_json;        /* a JSON object or empty, kept with the event */
+} og_conversation_action;
+
+/* ABI 2.2. What the store knows about a customer, found by one of their identities. Borrowed
+ * for the visit call. */
+typedef struct og_customer_info {
+  uint32_t struct_size;
+  int64_t customer_id;
+  og_str display_name; /* may be empty */
+  og_str tier;         /* "S", "A", "B" or "C" */
+  int32_t open_conversations; /* conversations not resolved or closed */
+} og_customer_info;
+typedef void (*og_customer_visit_fn)(void* user, const og_customer_info* customer);
+
+/* ABI 2.2. An agent's command for the channel about one conversation (e.g. a voice plugin's
+ * "recording.pause" while card details are given), from POST /api/v1/conversations/{id}/command.
+ * Borrowed for the on_command call. */
+typedef struct og_channel_command {
+  uint32_t struct_size;
+  int64_t conversation_id;
+  og_str thread_key;  /* as the plugin gave it */
+  og_str command;     /* [a-z_.]{1,32} */
+  og_str data_json;   /* a JSON object or empty */
+  og_str agent_id;    /* the agent (or user) who asked */
+} og_channel_command;
 
 /* ---------------------------------------------------------------- plugin metrics */
 
@@ -565,6 +616,19 @@ typedef struct og_host_api {
   og_status (*channel_availability)(og_host_ctx* ctx, const og_skill_requirement* skills,
                                     size_t skill_count, og_channel_availability* out,
                                     og_error* err);
+
+  /* ABI 2.2. Tell the gateway what happened on a live contact (og_conversation_action). Any
+   * thread. The host checks the action at once (OG_NOT_FOUND: no such conversation of this
+   * instance; OG_PERMANENT: a bad kind, agent or data_json, named in err) and applies it
+   * asynchronously; `done` (optional) runs on the strand with the outcome and the conversation
+   * id (OG_CONFIG when routing refused it, e.g. TRANSFER to an agent without capacity). */
+  og_status (*conversation_action)(og_host_ctx* ctx, const og_conversation_action* action,
+                                   og_commit_fn done, void* user, og_error* err);
+
+  /* ABI 2.2. Find a customer by identity (`kind` "phone", "email", ...; a phone in E.164) and
+   * call `visit` once; OG_NOT_FOUND when none. Any thread; a synchronous store read. */
+  og_status (*customer_lookup)(og_host_ctx* ctx, og_str kind, og_str address,
+                               og_customer_visit_fn visit, void* user, og_error* err);
 } og_host_api;
 
 /* ---------------------------------------------------------------- plugin → host description */
@@ -624,6 +688,12 @@ typedef struct og_plugin_api {
    * notice is borrowed for the call. Notices are best effort and in order per conversation;
    * use host->get_conversation for the current state. */
   void (*on_conversation)(void* instance, const og_conversation_notice* notice);
+
+  /* ABI 2.2, optional. An agent's command about one of this instance's conversations. Runs on
+   * the strand; the command is borrowed. Return OG_OK (done or started), OG_NOT_FOUND (no such
+   * contact now, e.g. the call ended), OG_PERMANENT (unknown command or bad data; message in
+   * err) — the agent's request is answered 202, 409 or 400 with err's message. */
+  og_status (*on_command)(void* instance, const og_channel_command* command, og_error* err);
 } og_plugin_api;
 
 /* True when a struct received from the other side is large enough to hold `field`.
