@@ -71,3 +71,12 @@ TEST_CASE("twiml: an empty Say is left out") {
   auto d = parse(doc.str());
   CHECK(!d.child("Response").child("Say"));
 }
+
+TEST_CASE("twiml: control characters XML cannot carry are left out") {
+  Twiml doc;
+  doc.say({std::string("Jo\x01\x1b") + "hn\tSmith", "", ""});
+  const std::string xml = doc.str();
+  CHECK(xml.find("&#") == std::string::npos);
+  auto d = parse(xml);
+  CHECK(std::string(d.child("Response").child("Say").text().get()) == "John\tSmith");
+}
