@@ -43,6 +43,14 @@ WEBCHAT_CONFIG = {"allowed_origins": ["https://shop.example"],
                   "mail": {"smtp_url": "smtp://127.0.0.1:1", "from_address": "chat@example.com",
                            "timeout_ms": 2000}}
 
+# The voice line with an IVR, recording and call-backs on: a call-back goes to the provider's
+# real API base, which the conform kit's sandbox cannot reach (the send rule).
+VOICE_CONFIG = {"account_sid": harness.ACCOUNT_SID, "auth_token": harness.AUTH_TOKEN,
+                "public_base_url": harness.PUBLIC_BASE_URL, "caller_id": harness.OUR_NUMBER,
+                "record_calls": True, "timeout_ms": 2000,
+                "ivr": {"options": [{"digit": "1", "label": "Billing"},
+                                    {"digit": "9", "label": "Voicemail", "action": "voicemail"}]}}
+
 # (label, plugin file in the build's plugin dir, instance config). Every one must be built.
 CONFORMING = [
     ("sms", "libog_sms.so", SMS_CONFIG),
@@ -50,6 +58,9 @@ CONFORMING = [
     ("sms without signature check", "libog_sms.so", {**SMS_CONFIG, "validate_signature": False}),
     ("email", "libog_email.so", EMAIL_CONFIG),
     ("webchat", "libog_webchat.so", WEBCHAT_CONFIG),
+    ("voice", "libog_voice_webhook.so", VOICE_CONFIG),
+    ("voice without signature check", "libog_voice_webhook.so",
+     {**VOICE_CONFIG, "validate_signature": False}),
     ("echo example", "libog_echo.so", {}),
     ("echo example in C", "libog_echo_c.so", {}),
 ]

@@ -284,10 +284,11 @@ TEST_CASE("config/demo.toml loads") {
   const auto c = load_config(OMNIGATE_SOURCE_DIR "/config/demo.toml");
   CHECK(c.listen_port == 8080);
   CHECK(c.data_dir == OMNIGATE_SOURCE_DIR "/data/demo");
-  REQUIRE(c.plugins.size() == 3);
+  REQUIRE(c.plugins.size() == 4);
   CHECK(c.plugins[0].instance == "sms");
   CHECK(c.plugins[1].instance == "email");
   CHECK(c.plugins[2].instance == "webchat");
+  CHECK(c.plugins[3].instance == "voice");
   CHECK(c.agents.size() == 3);
   std::set<store::Role> roles;
   for (const auto& u : c.users) roles.insert(u.role);
