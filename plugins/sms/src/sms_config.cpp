@@ -1,79 +1,14 @@
 #include "sms_config.hpp"
 
+#include <omnigate/common/config_values.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
 
 namespace omnigate::sms {
-namespace {
-
 using nlohmann::json;
-
-std::string require_string(const json& j, const char* key) {
-  if (!j.is_string()) throw ConfigError(key, "must be a string");
-  return j.get<std::string>();
-}
-
-bool require_bool(const json& j, const char* key) {
-  if (!j.is_boolean()) throw ConfigError(key, "must be true or false");
-  return j.get<bool>();
-}
-
-long long require_int(const json& j, const char* key, long long min, long long max) {
-  if (!j.is_number_integer()) throw ConfigError(key, "must be an integer");
-  long long v = j.get<long long>();
-  if (v < min || v > max)
-    throw ConfigError(key,
-                      "must be between " + std::to_string(min) + " and " + std::to_string(max));
-  return v;
-}
-
-std::string require_http_url(const json& j, const char* key) {
-  std::string url = require_string(j, key);
-  if (!url.starts_with("https://") && !url.starts_with("http://"))
-    throw ConfigError(key, "must be an http:// or https:// URL");
-  if (url.find_first_of(" \t\r\n?#") != std::string::npos)
-    throw ConfigError(key, "must be a base URL without spaces, query or fragment");
-  while (url.ends_with('/')) url.pop_back();
-  if (url.find("://") + 3 >= url.size()) throw ConfigError(key, "has no host");
-  return url;
-}
-
-bool is_e164(std::string_view s) {
-  if (s.size() < 3 || s.size() > 16 || s[0] != '+' || s[1] == '0') return false;
-  for (char c : s.substr(1))
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
-std::vector<SkillRequirement> parse_skills(const json& j) {
-  if (!j.is_array()) throw ConfigError("skills", "must be an array of {skill, min_level}");
-  std::vector<SkillRequirement> out;
-  for (size_t i = 0; i < j.size(); ++i) {
-    const json& e = j[i];
-    std::string at = "skills[" + std::to_string(i) + "]";
-    if (!e.is_object()) throw ConfigError(at, "must be an object {skill, min_level}");
-    SkillRequirement s;
-    for (const auto& [k, v] : e.items()) {
-      if (k == "skill") {
-        if (!v.is_string() || v.get<std::string>().empty())
-          throw ConfigError(at + ".skill", "must be a non-empty string");
-        s.skill = v.get<std::string>();
-      } else if (k == "min_level") {
-        if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 5)
-          throw ConfigError(at + ".min_level", "must be an integer between 1 and 5");
-        s.min_level = v.get<int>();
-      } else {
-        throw ConfigError(at + "." + k, "unknown key");
-      }
-    }
-    if (s.skill.empty()) throw ConfigError(at + ".skill", "is required");
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-}  // namespace
+using namespace config_values;
 
 SmsConfig parse_config(std::string_view text) {
   json j;
@@ -89,7 +24,7 @@ SmsConfig parse_config(std::string_view text) {
   for (const auto& [key, v] : j.items()) {
     const char* k = key.c_str();
     if (key == "account_sid") {
-      c.account_sid = require_string(v, k);
+      c.account_sid = string_at(v, k);
       if (c.account_sid.empty()) throw ConfigError(k, "must not be empty");
       // The sid is a URL path segment: keep it to what Twilio issues (letters and digits).
       for (char ch : c.account_sid)
@@ -97,40 +32,40 @@ SmsConfig parse_config(std::string_view text) {
           throw ConfigError(k, "must contain only letters and digits");
       have_sid = true;
     } else if (key == "auth_token") {
-      c.auth_token = require_string(v, k);
+      c.auth_token = string_at(v, k);
       if (c.auth_token.empty()) throw ConfigError(k, "must not be empty");
       have_token = true;
     } else if (key == "api_base") {
-      c.api_base = require_http_url(v, k);
+      c.api_base = base_url_at(v, k);
     } else if (key == "public_base_url") {
-      c.public_base_url = require_http_url(v, k);
+      c.public_base_url = base_url_at(v, k);
       have_public = true;
     } else if (key == "from_number") {
-      c.from_number = require_string(v, k);
+      c.from_number = string_at(v, k);
       if (!c.from_number.empty() && !is_e164(c.from_number))
         throw ConfigError(k, "must be an E.164 number like +14155550100");
     } else if (key == "status_callback") {
-      c.status_callback = require_bool(v, k);
+      c.status_callback = bool_at(v, k);
     } else if (key == "validate_signature") {
-      c.validate_signature = require_bool(v, k);
+      c.validate_signature = bool_at(v, k);
     } else if (key == "skills") {
-      c.skills = parse_skills(v);
+      c.skills = skills_at(v, "skills");
     } else if (key == "default_priority") {
-      c.default_priority = static_cast<int>(require_int(v, k, 1, 4));
+      c.default_priority = static_cast<int>(int_at(v, k, 1, 4));
     } else if (key == "max_body_bytes") {
-      c.max_body_bytes = static_cast<std::size_t>(require_int(v, k, 1, 1 << 20));
+      c.max_body_bytes = static_cast<std::size_t>(int_at(v, k, 1, 1 << 20));
     } else if (key == "max_media") {
-      c.max_media = static_cast<std::size_t>(require_int(v, k, 0, 100));
+      c.max_media = static_cast<std::size_t>(int_at(v, k, 0, 100));
     } else if (key == "allow_private_api") {
-      c.allow_private_api = require_bool(v, k);
+      c.allow_private_api = bool_at(v, k);
     } else if (key == "timeout_ms") {
-      c.timeout_ms = static_cast<int>(require_int(v, k, 100, 600000));
+      c.timeout_ms = static_cast<int>(int_at(v, k, 100, 600000));
     } else if (key == "reconcile_after_ms") {
-      c.reconcile_after_ms = require_int(v, k, 0, 7LL * 24 * 3600 * 1000);
+      c.reconcile_after_ms = int_at(v, k, 0, 7LL * 24 * 3600 * 1000);
       if (c.reconcile_after_ms != 0 && c.reconcile_after_ms < 100)
         throw ConfigError(k, "must be 0 (off) or at least 100");
     } else if (key == "reconcile_max_age_ms") {
-      c.reconcile_max_age_ms = require_int(v, k, 1000, 90LL * 24 * 3600 * 1000);
+      c.reconcile_max_age_ms = int_at(v, k, 1000, 90LL * 24 * 3600 * 1000);
     } else {
       throw ConfigError(key, "unknown key");
     }

@@ -4,6 +4,7 @@
 #include "sms_status.hpp"
 
 #include <omnigate/common/form.hpp>
+#include <omnigate/common/twilio_rest.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -48,7 +49,7 @@ std::size_t media_count(const OutboundMessage& message) {
 
 // The error answer of a list or fetch request as a RETRY result (the caller cannot tell).
 SendResult cannot_tell(const FetchResponse& response) {
-  SendResult r = interpret_send_response(response);
+  SendResult r = twilio::read_create_answer(response);
   if (r.status == OG_OK) {  // 2xx, but not what we asked for
     r = SendResult{};
     r.error_text = "provider answer is not a message list";

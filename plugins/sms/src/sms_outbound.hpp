@@ -18,8 +18,5 @@ namespace omnigate::sms {
 FetchRequest build_send_request(const SmsConfig& config, const OutboundMessage& message,
                                 std::string_view status_callback_url);
 
-// 2xx with a JSON "sid" → OK; 429, 5xx and transport errors → RETRY (Retry-After honoured);
-// other answers → PERMANENT with Twilio's error "code" and "message" kept.
-SendResult interpret_send_response(const FetchResponse& response);
 
 }  // namespace omnigate::sms

@@ -11,6 +11,7 @@
 #include "sms_status.hpp"
 
 #include <omnigate/common/form.hpp>
+#include <omnigate/common/twilio_rest.hpp>
 #include <omnigate/common/twilio_signature.hpp>
 #include <omnigate/plugin.hpp>
 
@@ -45,7 +46,7 @@ class SmsPlugin final : public Plugin {
   void send(uint64_t ticket, const OutboundMessage& message) override {
     FetchRequest request = build_send_request(config_, message, status_callback_url_);
     host().fetch(request, [this, ticket](const FetchResponse& response) {
-      SendResult result = interpret_send_response(response);
+      SendResult result = twilio::read_create_answer(response);
       if (result.status != OG_OK)
         host().warn("send failed (ticket " + std::to_string(ticket) + "): " + result.error_code +
                     " " + result.error_text);

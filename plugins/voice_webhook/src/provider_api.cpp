@@ -83,35 +83,4 @@ std::string url_origin(std::string_view url) {
   return origin;
 }
 
-SendResult read_call_answer(const FetchResponse& response) {
-  SendResult r;
-  const int status = response.http_status;
-  if (status == 0) {
-    r.status = OG_RETRY;
-    r.error_text = "transport error: " + response.error;
-    return r;
-  }
-  const auto j = nlohmann::json::parse(response.body, nullptr, false);
-  if (status >= 200 && status < 300) {
-    if (j.is_object() && j.contains("sid") && j["sid"].is_string() &&
-        !j["sid"].get<std::string>().empty()) {
-      r.provider_message_id = j["sid"].get<std::string>();
-      return r;
-    }
-    r.status = OG_PERMANENT;
-    r.error_text = "provider accepted the request but its answer has no call sid";
-    return r;
-  }
-  if (j.is_object()) {
-    if (auto c = j.find("code"); c != j.end() && c->is_number_integer())
-      r.error_code = std::to_string(c->get<long long>());
-    if (auto m = j.find("message"); m != j.end() && m->is_string())
-      r.error_text = m->get<std::string>();
-  }
-  if (r.error_code.empty()) r.error_code = "http-" + std::to_string(status);
-  if (r.error_text.empty()) r.error_text = "provider answered HTTP " + std::to_string(status);
-  r.status = (status == 429 || status >= 500) ? OG_RETRY : OG_PERMANENT;
-  return r;
-}
-
 }  // namespace omnigate::voice

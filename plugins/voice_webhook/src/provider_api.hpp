@@ -5,6 +5,7 @@
 
 #include "voice_config.hpp"
 
+#include <omnigate/common/twilio_rest.hpp>
 #include <omnigate/plugin.hpp>
 
 #include <optional>
@@ -34,10 +35,6 @@ class ProviderApi {
   FetchRequest request(std::string method, std::string path_below_account) const;
   const VoiceConfig& config_;
 };
-
-// A create/update answer: 2xx with a JSON "sid" → OK with the sid; 429, 5xx and transport
-// errors → RETRY; other answers → PERMANENT with the provider's "code" and "message".
-SendResult read_call_answer(const FetchResponse& response);
 
 // "scheme://host[:port]" of an absolute URL, lower-cased; empty when it is not one.
 std::string url_origin(std::string_view url);

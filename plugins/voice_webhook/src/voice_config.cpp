@@ -1,5 +1,7 @@
 #include "voice_config.hpp"
 
+#include <omnigate/common/config_values.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -9,57 +11,7 @@ namespace omnigate::voice {
 namespace {
 
 using nlohmann::json;
-
-std::string string_at(const json& j, const std::string& key) {
-  if (!j.is_string()) throw ConfigError(key, "must be a string");
-  return j.get<std::string>();
-}
-
-bool bool_at(const json& j, const std::string& key) {
-  if (!j.is_boolean()) throw ConfigError(key, "must be true or false");
-  return j.get<bool>();
-}
-
-long long int_at(const json& j, const std::string& key, long long min, long long max) {
-  if (!j.is_number_integer()) throw ConfigError(key, "must be an integer");
-  const auto v = j.get<long long>();
-  if (v < min || v > max)
-    throw ConfigError(key,
-                      "must be between " + std::to_string(min) + " and " + std::to_string(max));
-  return v;
-}
-
-std::string base_url_at(const json& j, const std::string& key) {
-  std::string url = string_at(j, key);
-  if (!url.starts_with("https://") && !url.starts_with("http://"))
-    throw ConfigError(key, "must be an http:// or https:// URL");
-  if (url.find_first_of(" \t\r\n?#") != std::string::npos)
-    throw ConfigError(key, "must be a base URL without spaces, query or fragment");
-  while (url.ends_with('/')) url.pop_back();
-  if (url.find("://") + 3 >= url.size()) throw ConfigError(key, "has no host");
-  return url;
-}
-
-bool is_e164(std::string_view s) {
-  if (s.size() < 3 || s.size() > 16 || s[0] != '+' || s[1] == '0') return false;
-  return std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::vector<SkillRequirement> skills_at(const json& j, const std::string& key) {
-  if (!j.is_array()) throw ConfigError(key, "must be an array of {skill, min_level}");
-  std::vector<SkillRequirement> out;
-  for (size_t i = 0; i < j.size(); ++i) {
-    const std::string at = key + "[" + std::to_string(i) + "]";
-    const json& e = j[i];
-    if (!e.is_object() || !e.contains("skill")) throw ConfigError(at, "must be {skill, min_level}");
-    SkillRequirement s;
-    s.skill = string_at(e["skill"], at + ".skill");
-    if (s.skill.empty()) throw ConfigError(at + ".skill", "must not be empty");
-    if (e.contains("min_level")) s.min_level = int(int_at(e["min_level"], at + ".min_level", 1, 5));
-    out.push_back(std::move(s));
-  }
-  return out;
-}
+using namespace config_values;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),

@@ -172,7 +172,7 @@ class VoicePlugin final : public Plugin {
     const int64_t conversation = m.conversation_id;
     host().fetch(request,
                  [this, ticket, thread, customer, from, conversation](const FetchResponse& r) {
-                   SendResult result = read_call_answer(r);
+                   SendResult result = twilio::read_create_answer(r);
                    if (result.status == OG_OK) {
                      CallRecord rec;
                      rec.call_sid = result.provider_message_id;
@@ -205,16 +205,17 @@ class VoicePlugin final : public Plugin {
     const std::string sid = rec->call_sid, agent = c.agent_id;
     host().fetch(api_.recording_status(sid, pause ? "paused" : "in-progress"),
                  [this, sid, pause, agent](const FetchResponse& r) {
-                   const auto answer = read_call_answer(r);
-                   CallRecord* rec = load(sid);
-                   if (rec == nullptr) return;
+                   const auto answer = twilio::read_create_answer(r);
+                   CallRecord* current = load(sid);
+                   if (current == nullptr) return;
                    if (answer.status != OG_OK) {
                      host().warn("recording " + std::string(pause ? "pause" : "resume") + " of " +
                                  sid + " failed: " + answer.error_text);
                      return;
                    }
-                   submit_event(0, *rec, pause ? "call.recording_paused" : "call.recording_resumed",
-                                "", {{"by", agent}});
+                   submit_event(0, *current,
+                                pause ? "call.recording_paused" : "call.recording_resumed", "",
+                                {{"by", agent}});
                  });
     return OG_OK;
   }
@@ -894,19 +895,19 @@ class VoicePlugin final : public Plugin {
     }
     host().fetch(api_.recording_download(recording_url), [this, request, call = rec->call_sid, sid,
                                                           data](const FetchResponse& r) mutable {
-      CallRecord* rec = load(call);
-      if (rec == nullptr) return;
+      CallRecord* current = load(call);
+      if (current == nullptr) return;
       if (r.http_status != 200) {
         data["reason"] = r.http_status == 0
                              ? r.error
                              : "provider answered HTTP " + std::to_string(r.http_status);
-        recording_failed(request, *rec, sid, std::move(data));
+        recording_failed(request, *current, sid, std::move(data));
         return;
       }
       if (static_cast<long long>(r.body.size()) > config_.max_recording_bytes) {
         data["reason"] =
             "larger than max_recording_bytes (" + std::to_string(config_.max_recording_bytes) + ")";
-        recording_failed(request, *rec, sid, std::move(data));
+        recording_failed(request, *current, sid, std::move(data));
         return;
       }
       Attachment a;
@@ -919,9 +920,9 @@ class VoicePlugin final : public Plugin {
       writer.write(r.body);
       a.blob_ref = writer.finish(&a.size);
       data["bytes"] = a.size;
-      submit_event(request, *rec, "call.recording", sid, data, {a},
+      submit_event(request, *current, "call.recording", sid, data, {a},
                    [this, sid](og_status st, int64_t) {
-                     if (st == OG_OK) host().kv_put("rec/" + sid, "stored");
+                     if (st == OG_OK) host().kv_put("current/" + sid, "stored");
                    });
       host().respond(request, empty_ok());
     });
@@ -1037,30 +1038,30 @@ class VoicePlugin final : public Plugin {
                                   url("/conference", {{"call", rec.call_sid}, {"role", "agent"}}),
                                   url("/agent-status"), config_.ring_timeout_s, ""),
                  [this, sid = rec.call_sid](const FetchResponse& r) {
-                   const auto answer = read_call_answer(r);
-                   CallRecord* rec = load(sid);
-                   if (rec == nullptr) return;
+                   const auto answer = twilio::read_create_answer(r);
+                   CallRecord* current = load(sid);
+                   if (current == nullptr) return;
                    if (answer.status != OG_OK) {
                      host().warn("warm transfer of " + sid +
                                  ": calling the agent failed: " + answer.error_text);
-                     const std::string back = rec->previous_agent;
-                     rec->warm_transfer = false;
-                     rec->agent = back;
-                     save(*rec);
-                     action(*rec, OG_ACTION_TRANSFER, back,
+                     const std::string back = current->previous_agent;
+                     current->warm_transfer = false;
+                     current->agent = back;
+                     save(*current);
+                     action(*current, OG_ACTION_TRANSFER, back,
                             "warm transfer: the agent could not be called");
                      return;
                    }
-                   rec->agent_leg_sid = answer.provider_message_id;
+                   current->agent_leg_sid = answer.provider_message_id;
                    host().kv_put(leg_key(answer.provider_message_id), sid);
-                   save(*rec);
+                   save(*current);
                  });
   }
 
   void redirect(const CallRecord& rec, const std::string& leg, const std::string& to_url) {
     host().fetch(api_.redirect_call(leg, to_url), [this, sid = rec.call_sid,
                                                    leg](const FetchResponse& r) {
-      const auto answer = read_call_answer(r);
+      const auto answer = twilio::read_create_answer(r);
       if (answer.status != OG_OK)
         host().warn("redirecting call leg " + leg + " of " + sid + " failed: " + answer.error_text);
     });

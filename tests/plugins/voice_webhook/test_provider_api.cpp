@@ -66,14 +66,15 @@ TEST_CASE("provider api: recordings off api_base's origin stay under the SSRF gu
 }
 
 TEST_CASE("provider api: answers") {
-  CHECK(read_call_answer({201, {}, R"({"sid": "CA9"})", ""}).provider_message_id == "CA9");
-  const auto bad = read_call_answer(
+  CHECK(twilio::read_create_answer({201, {}, R"({"sid": "CA9"})", ""}).provider_message_id ==
+        "CA9");
+  const auto bad = twilio::read_create_answer(
       {400, {}, R"({"code": 21201, "message": "No 'To' number is specified"})", ""});
   CHECK(bad.status == OG_PERMANENT);
   CHECK(bad.error_code == "21201");
-  CHECK(read_call_answer({503, {}, "", ""}).status == OG_RETRY);
-  CHECK(read_call_answer({0, {}, "", "refused: 10.0.0.1"}).status == OG_RETRY);
-  CHECK(read_call_answer({200, {}, "{}", ""}).status == OG_PERMANENT);
+  CHECK(twilio::read_create_answer({503, {}, "", ""}).status == OG_RETRY);
+  CHECK(twilio::read_create_answer({0, {}, "", "refused: 10.0.0.1"}).status == OG_RETRY);
+  CHECK(twilio::read_create_answer({200, {}, "{}", ""}).status == OG_PERMANENT);
 }
 
 TEST_CASE("call record: survives a round trip through the kv store") {
