@@ -451,10 +451,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_control/call_status":
             return self.owner.set_call_status(args["sid"], args["status"], args.get("duration"))
         if path == "/_control/recordings":
-            return self.owner.add_recording(args.get("size_bytes"), args.get("duration_s", 3),
+            return self.owner.add_recording(args.get("size_bytes"), args.get("duration_s") or 3,
                                             args.get("call_sid"))
         if path == "/_control/start_recording":
-            return self.owner.start_recording(args["call_sid"], args.get("duration_s", 3))
+            return self.owner.start_recording(args["call_sid"], args.get("duration_s") or 3)
         return None
 
     def do_POST(self):
