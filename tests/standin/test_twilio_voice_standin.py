@@ -433,7 +433,9 @@ class VoiceDriverTest(unittest.TestCase):
                                f"{call.sid}.json", [("Url", f"{PUBLIC}{V}/connect"),
                                                     ("Method", "POST")])
         self.assertEqual(status, 200)
+        self.assertEqual(len(call.pending_redirects()), 1)
         self.assertEqual(call.follow_redirect().tags, ["Redirect"])
+        self.assertEqual(call.pending_redirects(), [])
         self.assertIsNone(call.enqueue, "a redirect takes the caller out of the queue")
         self.assertEqual(call.redirect().tags, ["Play"])
         hold = self.gateway.requests[-1]

@@ -569,6 +569,11 @@ class VoiceCall:
         """The stand-in's record of the REST update requests about this call."""
         return [u for u in self.standin.snapshot("call_updates") if u["call_sid"] == self.sid]
 
+    def pending_redirects(self):
+        """The REST redirects of this call the stand-in accepted that were not followed yet."""
+        redirects = [u for u in self.updates() if u["url"] and u["outcome"] == 200]
+        return redirects[self._followed_updates:]
+
     def follow_redirect(self, url=None, method="POST", timeout=15.0):
         """The gateway redirected the call through the REST API (update Url): Twilio fetches
         the new Url at once. url=None takes the next redirect the stand-in recorded for this
@@ -576,15 +581,14 @@ class VoiceCall:
         if url is None:
             deadline = time.monotonic() + timeout
             while True:
-                redirects = [u for u in self.updates() if u["url"] and u["outcome"] == 200]
-                if len(redirects) > self._followed_updates:
-                    update = redirects[self._followed_updates]
-                    url, method = update["url"], update["method"]
+                pending = self.pending_redirects()
+                if pending:
+                    url, method = pending[0]["url"], pending[0]["method"]
+                    self._followed_updates += 1
                     break
                 if time.monotonic() > deadline:
                     raise TwimlError(f"no REST redirect of {self.sid} within {timeout} s")
                 time.sleep(0.05)
-        self._followed_updates += 1
         if self.enqueue is not None:
             self.enqueue, self.queued_at = None, None  # a redirect takes the caller out
         return self._navigate(url, self.base_params(), method)
