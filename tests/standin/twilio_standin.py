@@ -6,6 +6,11 @@ Speaks Twilio's wire format (see README.md in this directory):
   GET  /2010-04-01/Accounts/{AccountSid}/Messages.json   list messages (To, From, DateSent,
                                                          PageSize, Page, PageToken)
   GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
+and the Programmable Voice subset of twilio_voice_api.py (Calls.json create/fetch/update, the
+current recording's pause/resume/stop, recordings' WAV media; control: POST /_control/calls,
+/_control/call_status, /_control/recordings, /_control/start_recording, and GET
+/_control/<calls|call_updates|call_fetches|recording_updates|recording_fetches|call_resources|
+recordings>).
 Every accepted message moves through its statuses ("sent" then "delivered" by default), and
 when it has a StatusCallback the stand-in POSTs a signed callback for each status (the status
 changes even when a callback cannot be delivered, as with Twilio).
