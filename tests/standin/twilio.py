@@ -10,9 +10,11 @@ Import from another test:  sys.path.insert(0, "<repo>/tests/standin"); import tw
 """
 
 import base64
+import email.utils
 import hashlib
 import hmac
 import secrets
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,6 +26,18 @@ USER_AGENT = "TwilioProxy/1.1"
 def new_sid(prefix):
     """A Twilio-shaped resource id: two-letter prefix + 32 lower-case hex digits."""
     return prefix + secrets.token_hex(16)
+
+
+def error_response(status, code, message):
+    """(status, body) of a REST API error in Twilio's JSON shape
+    (https://www.twilio.com/docs/usage/twilios-response#response-formats-exceptions)."""
+    return status, {"code": code, "message": message,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+
+
+def rfc2822_now():
+    """A resource date as Twilio writes them: RFC 2822 in GMT with a +0000 offset."""
+    return email.utils.formatdate(time.time(), usegmt=False).replace("-0000", "+0000")
 
 
 def _pairs(params):

@@ -6,6 +6,11 @@ Speaks Twilio's wire format (see README.md in this directory):
   GET  /2010-04-01/Accounts/{AccountSid}/Messages.json   list messages (To, From, DateSent,
                                                          PageSize, Page, PageToken)
   GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
+and the Programmable Voice subset of twilio_voice_api.py (Calls.json create/fetch/update, the
+current recording's pause/resume/stop, recordings' WAV media; control: POST /_control/calls,
+/_control/call_status, /_control/recordings, /_control/start_recording, and GET
+/_control/<calls|call_updates|call_fetches|recording_updates|recording_fetches|call_resources|
+recordings>).
 Every accepted message moves through its statuses ("sent" then "delivered" by default), and
 when it has a StatusCallback the stand-in POSTs a signed callback for each status (the status
 changes even when a callback cannot be delivered, as with Twilio).
@@ -43,6 +48,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import twilio  # noqa: E402  (sibling module, found through the path set above)
+import twilio_voice_api  # noqa: E402
+from twilio_voice_api import VoiceApi  # noqa: E402
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 MESSAGE_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\.json$")
@@ -50,17 +57,11 @@ E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 MAX_BODY_CHARS = 1600
 
 
-def twilio_error(status, code, message):
-    """Twilio's JSON error shape."""
-    return status, {"code": code, "message": message,
-                    "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+twilio_error = twilio.error_response
+rfc2822_now = twilio.rfc2822_now
 
 
-def rfc2822_now():
-    return email.utils.formatdate(time.time(), usegmt=False).replace("-0000", "+0000")
-
-
-class TwilioStandin:
+class TwilioStandin(VoiceApi):
     def __init__(self, account_sid, auth_token, host="127.0.0.1", port=0, callbacks=True,
                  callback_target=None, honour_idempotency_key=True):
         self.account_sid = account_sid
@@ -123,6 +124,7 @@ class TwilioStandin:
             self.stats = {"requests": 0, "created": 0, "duplicates": 0, "injected_failures": 0,
                           "rejected": 0, "unauthorized": 0, "callbacks_sent": 0,
                           "callbacks_failed": 0, "list_requests": 0, "fetch_requests": 0}
+            self.reset_voice()
 
     def delay_answers(self, answer_ms):
         with self._lock:
@@ -367,6 +369,11 @@ class TwilioStandin:
             self.stats["callbacks_sent" if ok else "callbacks_failed"] += 1
 
 
+# What GET /_control/<name> returns (TwilioStandin.snapshot(<name>)).
+SNAPSHOTS = ("messages", "callbacks", "stats", "calls", "call_updates", "call_fetches",
+             "recording_updates", "recording_fetches", "call_resources", "recordings")
+
+
 class _Handler(BaseHTTPRequestHandler):
     owner = None  # set by TwilioStandin
     protocol_version = "HTTP/1.1"
@@ -391,10 +398,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = urllib.parse.urlsplit(self.path).path
-        control = {"/_control/messages": "messages", "/_control/callbacks": "callbacks",
-                   "/_control/stats": "stats"}
-        if path in control:
-            return self._send_json(200, self.owner.snapshot(control[path]))
+        if path.startswith("/_control/") and path[len("/_control/"):] in SNAPSHOTS:
+            return self._send_json(200, self.owner.snapshot(path[len("/_control/"):]))
+        authorization = self.headers.get("Authorization")
+        m = twilio_voice_api.CALL_PATH.match(path)
+        if m:
+            return self._send_json(*self.owner.fetch_call(m.group(1), authorization, m.group(2)))
+        m = twilio_voice_api.RECORDING_MEDIA_PATH.match(path)
+        if m:
+            return self._send_recording(m.group(1), authorization, m.group(2))
         m = MESSAGES_PATH.match(path)
         if m:
             return self._send_json(*self.owner.list_messages(
@@ -404,6 +416,51 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(*self.owner.get_message(
                 m.group(1), self.headers.get("Authorization"), m.group(2)))
         self._send_json(*twilio_error(404, 20404, "The requested resource was not found"))
+
+    def _send_recording(self, path_sid, authorization, recording_sid):
+        status, error, size = self.owner.recording_media(path_sid, authorization, recording_sid)
+        if error is not None:
+            return self._send_json(status, error)
+        self.send_response(200)
+        self.send_header("Content-Type", "audio/x-wav")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        try:
+            for chunk in twilio_voice_api.wav_chunks(size):
+                self.wfile.write(chunk)
+        except OSError:
+            self.close_connection = True  # the client stopped reading (e.g. a size cap)
+
+    def _voice_post(self, path, raw):
+        """The Voice API's POST routes; None when path is none of them."""
+        authorization = self.headers.get("Authorization")
+        m = twilio_voice_api.CALLS_PATH.match(path)
+        if m:
+            return self.owner.create_call(m.group(1), authorization, self.headers, raw)
+        m = twilio_voice_api.CALL_RECORDING_PATH.match(path)
+        if m:
+            return (*self.owner.update_call_recording(m.group(1), authorization, m.group(2),
+                                                      m.group(3), raw), {})
+        m = twilio_voice_api.CALL_PATH.match(path)
+        if m:
+            return (*self.owner.update_call(m.group(1), authorization, m.group(2), raw), {})
+        return None
+
+    def _voice_control(self, path, args):
+        """The voice control routes (JSON in, JSON out); None when path is none of them."""
+        if path == "/_control/calls":
+            return self.owner.register_call(
+                args["sid"], args["from"], args["to"], args.get("direction", "inbound"),
+                args.get("status", "ringing"), args.get("parent_call_sid"),
+                args.get("caller_name"))
+        if path == "/_control/call_status":
+            return self.owner.set_call_status(args["sid"], args["status"], args.get("duration"))
+        if path == "/_control/recordings":
+            return self.owner.add_recording(args.get("size_bytes"), args.get("duration_s") or 3,
+                                            args.get("call_sid"))
+        if path == "/_control/start_recording":
+            return self.owner.start_recording(args["call_sid"], args.get("duration_s") or 3)
+        return None
 
     def do_POST(self):
         path = urllib.parse.urlsplit(self.path).path
@@ -419,8 +476,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send_json(status, body, extra)
             except OSError:
                 return None  # the client is gone (e.g. killed while waiting for this answer)
+        answer = self._voice_post(path, raw)
+        if answer is not None:
+            return self._send_json(*answer)
         try:
             args = json.loads(raw or b"{}")
+            result = self._voice_control(path, args)
+            if result is not None:
+                return self._send_json(200, result)
             if path == "/_control/fail":
                 self.owner.fail(args.get("status", 500), args.get("count", 1), args.get("code"),
                                 args.get("message"), args.get("retry_after"))
@@ -434,8 +497,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.owner.reset()
             else:
                 return self._send_json(*twilio_error(404, 20404, "The requested resource was not found"))
-        except (ValueError, TypeError) as e:
-            return self._send_json(400, {"error": str(e)})
+        except (ValueError, TypeError, KeyError) as e:
+            return self._send_json(400, {"error": f"{type(e).__name__}: {e}"})
         self._send_json(200, {"ok": True})
 
 
