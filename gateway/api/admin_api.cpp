@@ -5,6 +5,7 @@
 #include "api/json_views.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
+#include "api/supervisor_view.hpp"
 #include "api/tier_rules.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
@@ -24,12 +25,6 @@ using store::Role;
 std::string path_param(const http::Request& req, const std::string& name) {
   const auto it = req.params.find(name);
   return it == req.params.end() ? std::string() : it->second;
-}
-
-json load_of(const std::vector<AgentLoad>& loads, const std::string& agent_id) {
-  for (const auto& l : loads)
-    if (l.agent_id == agent_id) return l.load;
-  return json::object();
 }
 
 // Both halves of a PATCH that attribute rules extended: the person's change, then the rules'.
@@ -127,7 +122,7 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
     if (!agent) return reply(error_response(404, "not_found", "no agent " + id));
     dispatcher.agent_loads([agent = *agent, reply](std::vector<AgentLoad> loads) {
       json out = agent_json(agent);
-      out["load"] = load_of(loads, agent.id);
+      add_routing_state(out, loads, agent.id);
       reply(json_response(200, out));
     });
   }

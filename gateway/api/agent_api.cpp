@@ -3,6 +3,7 @@
 #include "api/idempotency_key.hpp"
 #include "api/json_response.hpp"
 #include "api/json_views.hpp"
+#include "api/kpi_report.hpp"
 #include "api/live_filter.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
@@ -314,6 +315,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     const auto id = conv->id;
     json detail = body.value->team.empty() ? json{{"agent_id", body.value->agent_id}}
                                            : json{{"team", body.value->team}};
+    detail["mode"] = body.value->warm ? "warm" : "cold";
     audit(c, req, "conversation.transfer", "conversation:" + std::to_string(id), detail);
     auto done = [reply, detail](std::string error) {
       if (!error.empty()) return reply(error_response(409, "conflict", error));
@@ -325,10 +327,33 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
       if (!store.get_agent(body.value->agent_id))
         return reply(
             error_response(400, "invalid_field", "no agent " + body.value->agent_id, "agent_id"));
-      dispatcher.transfer_to_agent(id, body.value->agent_id, c.actor(), done);
+      dispatcher.transfer_to_agent(id, body.value->agent_id, c.actor(), body.value->warm, done);
     } else {
       dispatcher.transfer_to_team(id, body.value->team, c.actor(), done);
     }
+  }
+
+  // Contact-centre KPIs over the conversations created in [from, to) (default: the last 24 h),
+  // of one channel instance or all.
+  void kpis(const http::Request& req, const Caller&, http::Reply reply) {
+    constexpr store::UnixMs kDayMs = 24LL * 60 * 60 * 1000;
+    store::UnixMs to = now_ms();
+    store::UnixMs from = to - kDayMs;
+    for (auto [name, into] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+      const auto v = req.query_param(name);
+      if (!v) continue;
+      const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), *into);
+      if (ec != std::errc() || end != v->data() + v->size() || *into < 0)
+        return reply(error_response(400, "invalid_field",
+                                    std::string(name) + " must be Unix milliseconds", name));
+    }
+    if (from >= to)
+      return reply(error_response(400, "invalid_field", "from must be before to", "from"));
+    auto contacts = std::make_shared<std::vector<store::ContactRecord>>(
+        store.contacts_created(from, to, req.query_param("channel").value_or("")));
+    dispatcher.current_policy([contacts, from, to, reply](routing::Policy policy) {
+      reply(json_response(200, kpi_report(*contacts, policy, from, to)));
+    });
   }
 
   // Agents classify what they handle; supervisors raise or lower any open conversation.
@@ -543,6 +568,7 @@ void AgentApi::register_routes(http::Router& router) {
   router.add("GET", base + "/agents",
              i.guarded({R::supervisor, R::admin}, bind(&Impl::list_agents)));
   router.add("GET", base + "/queue", i.guarded({R::supervisor, R::admin}, bind(&Impl::queue)));
+  router.add("GET", base + "/kpis", i.guarded({R::supervisor, R::admin}, bind(&Impl::kpis)));
   router.add("POST", base + "/admin/routing/reload",
              i.guarded({R::admin}, bind(&Impl::reload_routing)));
 }

@@ -252,14 +252,22 @@ Parsed<UploadMeta> parse_upload_meta(const std::optional<std::string>& filename,
 
 Parsed<TransferBody> parse_transfer_body(std::string_view body) {
   BodyError err;
-  auto j = parse_object(body, {"agent_id", "team"}, err);
+  auto j = parse_object(body, {"agent_id", "team", "mode"}, err);
   if (!j) return fail<TransferBody>(err);
   TransferBody t;
-  if (!read_string(*j, "agent_id", t.agent_id, err) || !read_string(*j, "team", t.team, err))
+  std::string mode = "cold";
+  if (!read_string(*j, "agent_id", t.agent_id, err) || !read_string(*j, "team", t.team, err) ||
+      !read_string(*j, "mode", mode, err))
     return fail<TransferBody>(err);
   if (t.agent_id.empty() == t.team.empty())
     return fail<TransferBody>(
         error("missing_field", "exactly one of agent_id or team must be given", "agent_id"));
+  if (mode != "cold" && mode != "warm")
+    return fail<TransferBody>(error("invalid_field", "mode must be cold or warm", "mode"));
+  t.warm = mode == "warm";
+  if (t.warm && t.agent_id.empty())
+    return fail<TransferBody>(
+        error("invalid_field", "a warm transfer goes to an agent, not a team", "mode"));
   return {std::move(t), {}};
 }
 

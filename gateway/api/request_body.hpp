@@ -58,8 +58,9 @@ Parsed<UploadMeta> parse_upload_meta(const std::optional<std::string>& filename,
 struct TransferBody {
   std::string agent_id;  // exactly one of agent_id / team is set
   std::string team;
+  bool warm = false;  // "mode": "warm" (agents only): the customer stays on while bob joins
 };
-// {"agent_id": "bob"} or {"team": "billing"}
+// {"agent_id": "bob", "mode"?: "cold"|"warm"} or {"team": "billing", "mode"?: "cold"}
 Parsed<TransferBody> parse_transfer_body(std::string_view body);
 
 // The longest complaint matter and reclassification reason accepted, in characters: a summary

@@ -63,6 +63,17 @@ routing::Policy parse_policy_or_throw(const std::string& policy_json) {
 using routing_specs::agent_spec;
 using routing_specs::to_routing;
 
+// The TRANSFERRED notice, with how (detail_json, og_conversation_notice): the channel bridges a
+// warm transfer while the customer stays on.
+store::ConversationChange transfer_change(store::Id id, const std::string& agent,
+                                          const std::string& previous, bool warm,
+                                          const std::string& by) {
+  auto change =
+      store::conversation_change(store::ConversationChange::Kind::transferred, id, agent, previous);
+  change.detail_json = nlohmann::json{{"mode", warm ? "warm" : "cold"}, {"by", by}}.dump();
+  return change;
+}
+
 std::string reason_json(const std::string& reason, const std::string& agent) {
   nlohmann::json j = {{"reason", reason}};
   if (!agent.empty()) j["agent"] = agent;
@@ -553,6 +564,168 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     }
   }
 
+  // The store has committed the resolution: the channel is told, the agent's capacity freed
+  // (their wrap-up starts, engine policy), and the queue dispatched.
+  void apply_resolved(store::Id conversation_id) {
+    offers.erase(conversation_id);
+    auto event = conversation_event("conversation.resolved", conversation_id, clock());
+    if (!engine || !tracked.erase(conversation_id)) return;
+    const auto now = clock();
+    const auto view = engine->conversation(conversation_id);
+    if (conversation_listener)
+      conversation_listener(
+          store::conversation_change(store::ConversationChange::Kind::resolved, conversation_id,
+                                     view ? view->agent.value_or("") : std::string()));
+    if (view && view->state == routing::ConversationState::queued)
+      engine->remove(conversation_id, now);
+    else
+      engine->finish(conversation_id, now);
+    if (event && view) {
+      event->state = "resolved";
+      event->waiting.reset();
+      event->agent = view->agent.value_or("");
+      event->agent_team = agent_team(event->agent);
+      publish(*event);
+    }
+    dispatch(now);
+  }
+
+  // ---- what live channels report (store::ChannelAction)
+
+  using ActionDone = std::function<void(store::ChannelActionOutcome)>;
+
+  static store::Completion<store::Nothing> outcome_to(ActionDone done) {
+    return [done = std::move(done)](store::Outcome<store::Nothing> r) {
+      done({r.ok, r.ok ? std::string() : r.error});
+    };
+  }
+
+  void channel_action(const store::ChannelAction& a, const ActionDone& done) {
+    using Kind = store::ChannelAction::Kind;
+    const auto id = a.conversation_id;
+    const std::string which = "conversation " + std::to_string(id);
+    auto data = nlohmann::json::parse(a.data_json.empty() ? std::string("{}") : a.data_json,
+                                      nullptr, false);
+    if (!data.is_object()) return done({false, "data_json must be a JSON object"});
+    if (!a.reason.empty()) data["reason"] = a.reason;
+    const auto conv = store.get_conversation(id);
+    if (!conv) return done({false, "unknown " + which});
+    const bool ended = conv->status == store::ConversationStatus::resolved ||
+                       conv->status == store::ConversationStatus::closed;
+    // A caller who hangs up after the end changes nothing: not the channel's error.
+    if (a.kind == Kind::abandoned && ended) return done({});
+    if (ended) return done({false, which + " is " + store::to_string(conv->status)});
+    const auto now = clock();
+    const std::string actor = "channel:" + a.instance;
+    const std::string agent = engine ? holder(id) : std::string();
+    switch (a.kind) {
+      case Kind::answered: {
+        if (engine && tracked.count(id)) engine->record_first_response(id, now);
+        const std::string answered_by = agent.empty() ? conv->assigned_agent.value_or("") : agent;
+        if (!answered_by.empty()) data["agent"] = answered_by;
+        store.record_channel_outcome(
+            {{id, "conversation.answered", actor, data.dump(), now}, {}, true}, outcome_to(done));
+        publish_conversation("conversation.answered", id, now, answered_by,
+                             "answered on " + a.instance);
+        return;
+      }
+      case Kind::requeue:
+        return requeue_for_channel(a, *conv, std::move(data), actor, now, done);
+      case Kind::abandoned:
+        return abandon(a, *conv, std::move(data), actor, now, done);
+      case Kind::ended: {
+        if (!agent.empty()) data["agent"] = agent;
+        std::weak_ptr<State> weak = shared_from_this();
+        store.record_channel_outcome({{id, "conversation.resolved", actor, data.dump(), now},
+                                      store::ConversationStatus::resolved,
+                                      false},
+                                     [weak, id, done](store::Outcome<store::Nothing> r) {
+                                       auto self = weak.lock();
+                                       if (r.ok && self)
+                                         self->on_strand([id](State& s) { s.apply_resolved(id); });
+                                       done({r.ok, r.ok ? std::string() : r.error});
+                                     });
+        return;
+      }
+      case Kind::transfer:
+        return transfer_for_channel(a, std::move(data), actor, now, done);
+    }
+    done({false, "unknown action kind"});
+  }
+
+  // The agent holding it did not take it (a call not answered): back to the queue at its place,
+  // never to that agent again; the next dispatch offers it to another (ASSIGNED follows).
+  void requeue_for_channel(const store::ChannelAction& a, const store::Conversation& conv,
+                           nlohmann::json data, const std::string& actor, store::UnixMs now,
+                           const ActionDone& done) {
+    const auto id = conv.id;
+    if (!engine || !tracked.count(id))
+      return done({false, "conversation " + std::to_string(id) + " is not routed"});
+    const std::string previous = holder(id);
+    if (auto st = engine->return_to_queue(id, a.agent_id, now); !st) return done({false, st.error});
+    offers.erase(id);
+    const std::string agent = a.agent_id.empty() ? previous : a.agent_id;
+    data["agent"] = agent;
+    auto then = outcome_to(done);
+    if (!previous.empty())
+      then = announce_after(store::conversation_change(store::ConversationChange::Kind::transferred,
+                                                       id, "", previous),
+                            std::move(then));
+    store.requeue_conversation(id, actor, data.dump(), std::move(then));
+    publish_conversation("conversation.requeued", id, now, agent,
+                         agent + " did not take it" + (a.reason.empty() ? "" : ": " + a.reason));
+    dispatch(now);  // written after the re-queue: the transcript reads "re-queued, then assigned"
+  }
+
+  // The customer left before being served: out of routing, closed, with how long they waited.
+  void abandon(const store::ChannelAction& a, const store::Conversation& conv, nlohmann::json data,
+               const std::string& actor, store::UnixMs now, const ActionDone& done) {
+    const auto id = conv.id;
+    const std::string agent = holder(id);
+    if (!agent.empty()) data["agent"] = agent;
+    if (!data.contains("wait_ms") || !data["wait_ms"].is_number_integer())
+      data["wait_ms"] = std::max<store::UnixMs>(
+          0, now - (conv.queued_at != 0 ? conv.queued_at : conv.created_at));
+    publish_conversation("conversation.abandoned", id, now, agent, "abandoned on " + a.instance);
+    if (engine && tracked.erase(id)) engine->remove(id, now);
+    offers.erase(id);
+    store.record_channel_outcome(
+        {{id, "conversation.abandoned", actor, data.dump(), now},
+         store::ConversationStatus::closed,
+         false},
+        announce_after(
+            store::conversation_change(store::ConversationChange::Kind::closed, id, agent),
+            outcome_to(done)));
+    refresh_queue_gauge();
+    dispatch(now);  // its agent, if it had one, is free again
+  }
+
+  void transfer_for_channel(const store::ChannelAction& a, nlohmann::json data,
+                            const std::string& actor, store::UnixMs now, const ActionDone& done) {
+    const auto id = a.conversation_id;
+    if (!engine || !tracked.count(id))
+      return done({false, "conversation " + std::to_string(id) + " is not routed"});
+    if (a.agent_id.empty()) return done({false, "a transfer needs the target agent"});
+    const std::string previous = holder(id);
+    if (auto st = engine->transfer_to_agent(id, a.agent_id, now); !st)
+      return done({false, st.error});
+    offers.erase(id);
+    const bool warm = data.value("mode", std::string()) == "warm";
+    data["agent"] = a.agent_id;
+    if (!previous.empty()) data["from"] = previous;
+    store.add_event({id, "conversation.transferred", actor, data.dump(), now},
+                    [](store::Outcome<store::Id> r) {
+                      if (!r.ok)
+                        log(LogLevel::error, kComponent, "cannot record a transfer: " + r.error);
+                    });
+    const std::string why = "transferred to " + a.agent_id + " by " + actor;
+    store.assign_conversation(
+        id, a.agent_id, reason_json(why, a.agent_id),
+        announce_after(transfer_change(id, a.agent_id, previous, warm, actor), outcome_to(done)));
+    publish_conversation("conversation.transferred", id, now, a.agent_id, why);
+    refresh_queue_gauge();
+  }
+
   // ---- reclassification (the store has committed it; the engine follows)
 
   // The agent holding a tracked conversation ("" = none, or not tracked).
@@ -636,8 +809,14 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     for (const auto& id : agents) {
       const auto view = engine ? engine->agent(id) : std::nullopt;
       if (!view) continue;
-      out.push_back(
-          {id, routing::to_string(view->presence), load_by_kind(*view), view->total_load});
+      AgentLoad load{id, routing::to_string(view->presence), load_by_kind(*view), view->total_load,
+                     std::nullopt};
+      // The engine ends a wrap-up on its next tick; one already over is not shown.
+      if (view->wrap_up_until && *view->wrap_up_until > clock()) {
+        load.presence = "wrap_up";
+        load.wrap_up_until = view->wrap_up_until;
+      }
+      out.push_back(std::move(load));
     }
     return out;
   }
@@ -914,30 +1093,7 @@ void RoutingDispatcher::set_presence(const std::string& agent_id, store::Presenc
 }
 
 void RoutingDispatcher::resolved(store::Id conversation_id) {
-  state_->on_strand([conversation_id](State& s) {
-    s.offers.erase(conversation_id);
-    auto event = s.conversation_event("conversation.resolved", conversation_id, s.clock());
-    if (!s.engine || !s.tracked.erase(conversation_id)) return;
-    const auto now = s.clock();
-    const auto view = s.engine->conversation(conversation_id);
-    // The store committed the resolution before this call.
-    if (s.conversation_listener)
-      s.conversation_listener(
-          store::conversation_change(store::ConversationChange::Kind::resolved, conversation_id,
-                                     view ? view->agent.value_or("") : std::string()));
-    if (view && view->state == routing::ConversationState::queued)
-      s.engine->remove(conversation_id, now);
-    else
-      s.engine->finish(conversation_id, now);
-    if (event && view) {
-      event->state = "resolved";
-      event->waiting.reset();
-      event->agent = view->agent.value_or("");
-      event->agent_team = s.agent_team(event->agent);
-      s.publish(*event);
-    }
-    s.dispatch(now);
-  });
+  state_->on_strand([conversation_id](State& s) { s.apply_resolved(conversation_id); });
 }
 
 void RoutingDispatcher::replied(store::Id conversation_id) {
@@ -950,8 +1106,8 @@ void RoutingDispatcher::replied(store::Id conversation_id) {
 }
 
 void RoutingDispatcher::transfer_to_agent(store::Id conversation_id, const std::string& agent_id,
-                                          const std::string& actor, DispatchDone done) {
-  state_->on_strand([conversation_id, agent_id, actor, done](State& s) {
+                                          const std::string& actor, bool warm, DispatchDone done) {
+  state_->on_strand([conversation_id, agent_id, actor, warm, done](State& s) {
     if (!s.engine || !s.tracked.count(conversation_id)) {
       done("conversation " + std::to_string(conversation_id) + " is not open");
       return;
@@ -962,11 +1118,12 @@ void RoutingDispatcher::transfer_to_agent(store::Id conversation_id, const std::
       done(st.error);
       return;
     }
-    const std::string why = "transferred to " + agent_id + " by " + actor;
+    s.offers.erase(conversation_id);
+    const std::string why =
+        std::string(warm ? "warm" : "cold") + " transfer to " + agent_id + " by " + actor;
     s.store.assign_conversation(
         conversation_id, agent_id, reason_json(why, agent_id),
-        s.announce_after(store::conversation_change(store::ConversationChange::Kind::transferred,
-                                                    conversation_id, agent_id, previous),
+        s.announce_after(transfer_change(conversation_id, agent_id, previous, warm, actor),
                          [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); }));
     s.publish_conversation("conversation.transferred", conversation_id, s.clock(), agent_id, why);
     s.refresh_queue_gauge();
@@ -1002,8 +1159,7 @@ void RoutingDispatcher::transfer_to_team(store::Id conversation_id, const std::s
     });
     s.store.requeue_conversation(
         conversation_id, actor, reason_json("transferred to team " + team + " by " + actor, ""),
-        s.announce_after(store::conversation_change(store::ConversationChange::Kind::transferred,
-                                                    conversation_id, "", previous),
+        s.announce_after(transfer_change(conversation_id, "", previous, false, actor),
                          [done](store::Outcome<store::Nothing> r) { done(r.ok ? "" : r.error); }));
     s.dispatch(now);
   });
@@ -1218,6 +1374,17 @@ void RoutingDispatcher::set_tier_rules(std::vector<config::TierRule> rules) {
 
 std::vector<config::TierRule> RoutingDispatcher::tier_rules() const {
   return *state_->current_rules();
+}
+
+void RoutingDispatcher::channel_action(store::ChannelAction action,
+                                       std::function<void(store::ChannelActionOutcome)> done) {
+  state_->on_strand([action = std::move(action), done = std::move(done)](State& s) {
+    s.channel_action(action, done);
+  });
+}
+
+void RoutingDispatcher::current_policy(std::function<void(routing::Policy)> done) {
+  state_->on_strand([done](State& s) { done(s.policy); });
 }
 
 void RoutingDispatcher::team_overflow(

@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
+#include "store/channel_action.hpp"
 #include "store/conversation_change.hpp"
 #include "store/store.hpp"
 
@@ -50,6 +51,8 @@ struct AgentLoad {
   std::string presence;             // the engine's view
   std::map<std::string, int> load;  // channel kind → conversations held
   int total_load = 0;
+  // In wrap-up after a finished conversation until then (presence "wrap_up" meanwhile).
+  std::optional<store::UnixMs> wrap_up_until;
 };
 
 // The live queue and the agents' state at one instant of the dispatcher's clock.
@@ -142,10 +145,20 @@ class RoutingDispatcher {
   void resolved(store::Id conversation_id);
   // An agent reply was committed: first response done, SLA paused while waiting on the customer.
   void replied(store::Id conversation_id);
+  // `warm`: the channel keeps the customer on while the new agent joins (a call's conference);
+  // the TRANSFERRED notice says so in its detail_json {"mode":"warm"|"cold","by":actor}.
   void transfer_to_agent(store::Id conversation_id, const std::string& agent_id,
-                         const std::string& actor, DispatchDone done);
+                         const std::string& actor, bool warm, DispatchDone done);
   void transfer_to_team(store::Id conversation_id, const std::string& team,
                         const std::string& actor, DispatchDone done);
+  // What a live channel reports (og_host_api.conversation_action, handed on by the plugin host):
+  // recorded as an event by actor "channel:<instance>" with the action's reason and data, then
+  // routing follows: answered → first response; requeue → back to the queue at its place, never
+  // to that agent again; abandoned → closed (ok if already closed); ended → resolved like
+  // POST .../resolve (the agent's wrap-up starts); transfer → to action.agent_id. `done` gets
+  // the refusal (unknown or closed conversation, the engine's reason) or ok once committed.
+  void channel_action(store::ChannelAction action,
+                      std::function<void(store::ChannelActionOutcome)> done);
   // Reclassifies an open conversation (priority 1..4): stored first with its
   // conversation.priority_changed event, then the engine moves it in the queue and re-times its
   // SLA from arrival (the new deadlines are stored too); conversation.priority_changed on the
@@ -190,6 +203,8 @@ class RoutingDispatcher {
   // `done` runs on the engine's strand: no event is published between the view and its return,
   // so a subscriber registered inside it misses nothing and sees nothing twice.
   void live_view(std::function<void(LiveView)> done);
+  // The routing policy in force (the KPIs compute first-response deadlines routing never stored).
+  void current_policy(std::function<void(routing::Policy)> done);
   // Every team the policy names, with its overflow rule.
   void team_overflow(std::function<void(std::map<std::string, TeamOverflow>)> done);
   // Offers waiting for an answer, oldest first; agent_id "" = every agent's.

@@ -133,6 +133,20 @@ json queue_view_json(const LiveView& view, const LiveFilter& filter) {
           {"by_tier_priority", std::move(by_bucket)}};
 }
 
+void add_routing_state(json& j, const std::vector<AgentLoad>& loads, const std::string& agent_id) {
+  j["load"] = json::object();
+  j["total_load"] = 0;
+  j["routing_presence"] = nullptr;  // not routable (no profile in the engine)
+  j["wrap_up_until"] = nullptr;
+  for (const auto& l : loads) {
+    if (l.agent_id != agent_id) continue;
+    j["load"] = l.load;
+    j["total_load"] = l.total_load;
+    j["routing_presence"] = l.presence;
+    if (l.wrap_up_until) j["wrap_up_until"] = *l.wrap_up_until;
+  }
+}
+
 json agents_json(const std::vector<store::Agent>& stored, const std::vector<AgentLoad>& loads,
                  const LiveFilter& filter) {
   json out = json::array();
@@ -140,15 +154,7 @@ json agents_json(const std::vector<store::Agent>& stored, const std::vector<Agen
     if (filter.team && a.team != *filter.team) continue;
     if (filter.agent && a.id != *filter.agent) continue;
     json j = agent_json(a);
-    j["load"] = json::object();
-    j["total_load"] = 0;
-    j["routing_presence"] = nullptr;  // not routable (no profile in the engine)
-    for (const auto& l : loads) {
-      if (l.agent_id != a.id) continue;
-      j["load"] = l.load;
-      j["total_load"] = l.total_load;
-      j["routing_presence"] = l.presence;
-    }
+    add_routing_state(j, loads, a.id);
     out.push_back(std::move(j));
   }
   return out;

@@ -4,6 +4,8 @@
 #include "core/log.hpp"
 #include "core/sha256.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -255,6 +257,25 @@ store::Agent read_agent(TableReader t) {
       a.capacity[kind] = static_cast<int>(*capacity->integer(kind, 0, 100));
     }
     capacity->finish();
+  }
+  if (auto contact = t.table("contact")) {
+    // The same limits as the admin API's contact object (docs/api.md): the channels that dial
+    // the agent read it.
+    constexpr std::size_t kMaxContactFields = 16, kMaxKeyBytes = 64, kMaxValueBytes = 256;
+    nlohmann::json fields = nlohmann::json::object();
+    const auto keys = contact->keys();
+    if (keys.size() > kMaxContactFields)
+      throw ConfigError(t.key_path("contact") + ": at most 16 fields");
+    for (const auto& key : keys) {
+      if (key.size() > kMaxKeyBytes)
+        throw ConfigError(contact->key_path(key) + ": keys are at most 64 bytes");
+      const auto value = contact->string(key);
+      if (value->size() > kMaxValueBytes)
+        throw ConfigError(contact->key_path(key) + ": at most 256 bytes");
+      fields[key] = *value;
+    }
+    contact->finish();
+    a.contact_json = fields.dump();
   }
   if (auto presence = t.string("presence")) {
     auto p = store::presence_from_string(*presence);

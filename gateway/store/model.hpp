@@ -189,6 +189,22 @@ struct Conversation {
   std::optional<UnixMs> complaint_at;
 };
 
+// What a live channel reported about one of its conversations (store::ChannelAction), stored in
+// one transaction: the event, and with it the new status (unset = unchanged) and, for a contact
+// answered, the first response (set only if unset, at the event's time).
+struct ChannelOutcome {
+  EventRecord event;
+  std::optional<ConversationStatus> status;
+  bool first_response = false;
+};
+
+// A conversation as the contact-centre KPIs count it: the conversation, and the data of its first
+// "conversation.abandoned" event (unset = not abandoned).
+struct ContactRecord {
+  Conversation conversation;
+  std::optional<std::string> abandoned_json;
+};
+
 // A supervisor's or agent's new priority for a conversation, and why.
 struct PriorityChange {
   Id conversation_id = 0;

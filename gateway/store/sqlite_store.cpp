@@ -264,6 +264,27 @@ void SqliteStore::add_event(EventRecord ev, Completion<Id> done) {
       std::move(done));
 }
 
+void SqliteStore::record_channel_outcome(ChannelOutcome outcome, Completion<Nothing> done) {
+  submit<Nothing>(
+      [o = std::move(outcome)](sqlite::Connection& db) {
+        if (o.event.kind.empty()) throw std::invalid_argument("event without a kind");
+        const UnixMs at = or_now(o.event.at);
+        const std::optional<std::string> status =
+            o.status ? std::optional<std::string>(to_string(*o.status)) : std::nullopt;
+        Query(db.cached("UPDATE conversations SET status = COALESCE(?2, status), updated_at = ?3, "
+                        "first_response_at = CASE WHEN ?4 THEN COALESCE(first_response_at, ?3) "
+                        "ELSE first_response_at END WHERE id = ?1 AND status <> 'closed'"),
+              o.event.conversation_id, status, at, o.first_response ? 1 : 0)
+            .step();
+        require_changed(db, not_found("open conversation", o.event.conversation_id));
+        insert_event(db, o.event.conversation_id, o.event.kind,
+                     o.event.actor.empty() ? std::string("system") : o.event.actor,
+                     json_object_with(o.event.data_json, {}, "event data_json"), std::nullopt, at);
+        return Nothing{};
+      },
+      std::move(done));
+}
+
 void SqliteStore::set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
                                     std::optional<UnixMs> resolution_due,
                                     Completion<Nothing> done) {
@@ -787,6 +808,21 @@ std::vector<Event> SqliteStore::events_of_kind(Id conversation_id, std::string k
   while (q.step())
     out.push_back(
         Event{q->int64(0), conversation_id, q->text(1), q->text(2), q->text(3), q->int64(4)});
+  return out;
+}
+
+std::vector<ContactRecord> SqliteStore::contacts_created(UnixMs from, UnixMs to,
+                                                         const std::string& channel_instance) {
+  static const std::string sql =
+      std::string("SELECT ") + kConversationColumns +
+      ", (SELECT e.data_json FROM events e WHERE e.conversation_id = conversations.id AND e.kind "
+      "= 'conversation.abandoned' ORDER BY e.id LIMIT 1) FROM conversations WHERE created_at >= "
+      "?1 AND created_at < ?2 AND (?3 = '' OR channel_instance = ?3) ORDER BY id";
+  constexpr int kAbandonedColumn = 23;  // after kConversationColumns
+  std::vector<ContactRecord> out;
+  Query q(reader().cached(sql.c_str()), from, to, channel_instance);
+  while (q.step())
+    out.push_back({read_conversation(*q.operator->()), q->optional_text(kAbandonedColumn)});
   return out;
 }
 

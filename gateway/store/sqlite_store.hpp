@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
   void set_conversation_status(Id conversation_id, ConversationStatus status, std::string actor,
                                Completion<Nothing> done) override;
   void add_event(EventRecord ev, Completion<Id> done) override;
+  void record_channel_outcome(ChannelOutcome outcome, Completion<Nothing> done) override;
   void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
                          std::optional<UnixMs> resolution_due, Completion<Nothing> done) override;
   void set_conversation_team(Id conversation_id, std::string team,
@@ -86,6 +87,8 @@ class SqliteStore final : public Store {
   std::vector<Conversation> list_conversations(const ConversationFilter& filter) override;
   std::vector<TranscriptEntry> transcript(Id conversation_id) override;
   std::vector<Event> events_of_kind(Id conversation_id, std::string kind_prefix) override;
+  std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,
+                                              const std::string& channel_instance) override;
   std::optional<Customer> get_customer(Id customer_id) override;
   QueueCounts queue_counts() override;
 

@@ -69,6 +69,10 @@ class Store {
   virtual void set_conversation_status(Id conversation_id, ConversationStatus status,
                                        std::string actor, Completion<Nothing> done) = 0;
   virtual void add_event(EventRecord ev, Completion<Id> done) = 0;
+  // A channel's report (answered, abandoned, ended): the event and its status / first-response
+  // change in one transaction. A closed or unknown conversation: error "open conversation ...
+  // not found".
+  virtual void record_channel_outcome(ChannelOutcome outcome, Completion<Nothing> done) = 0;
   // SLA deadlines computed by the routing policy (either may be unset).
   virtual void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
                                  std::optional<UnixMs> resolution_due,
@@ -172,6 +176,10 @@ class Store {
   virtual std::vector<Event> events_of_kind(Id conversation_id, std::string kind_prefix) = 0;
   virtual std::optional<Customer> get_customer(Id customer_id) = 0;
   virtual QueueCounts queue_counts() = 0;
+  // The conversations created in [from, to) through `channel_instance` ("" = every instance),
+  // in id order, with their abandonment (the KPIs, GET /api/v1/kpis).
+  virtual std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,
+                                                      const std::string& channel_instance) = 0;
 
   // ---- audit
   virtual void audit(AuditRecord rec, Completion<Nothing> done) = 0;

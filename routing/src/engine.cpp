@@ -112,6 +112,9 @@ struct AgentRec {
   int total_load = 0;
   UnixMs idle_since = 0;
   UnixMs last_offered_at = 0;
+  // Wrap-up after finishing a conversation: nothing new until wrap_up_until (see end_wrap_ups).
+  bool wrapping_up = false;
+  UnixMs wrap_up_until = 0;
   std::vector<ConversationId> conversations;
   struct Membership {
     CandidateSet* set;
@@ -290,6 +293,10 @@ struct Engine::State {
   std::priority_queue<std::pair<UnixMs, ConversationId>,
                       std::vector<std::pair<UnixMs, ConversationId>>, std::greater<>>
       wakeups;
+  // (until, agent): the ends of wrap-ups. Entries an earlier end or going online made stale are
+  // skipped (the agent's wrap_up_until no longer matches).
+  std::priority_queue<std::pair<UnixMs, int>, std::vector<std::pair<UnixMs, int>>, std::greater<>>
+      wrap_up_ends;
   // What changed since the last dispatch. Between dispatches the state is stable (no queued
   // conversation fits any free agent), so only these can produce new matches.
   std::vector<int> dirty_agents;
@@ -431,7 +438,7 @@ struct Engine::State {
   }
 
   bool has_room(const AgentRec& a) const {
-    return a.presence == Presence::online && a.total_load < a.total_cap;
+    return a.presence == Presence::online && !a.wrapping_up && a.total_load < a.total_cap;
   }
 
   void unindex(int ai) {
@@ -551,7 +558,7 @@ struct Engine::State {
   }
 
   bool can_take(const AgentRec& a, int kind) const {
-    if (a.presence != Presence::online || a.total_load >= a.total_cap ||
+    if (a.presence != Presence::online || a.wrapping_up || a.total_load >= a.total_cap ||
         a.kinds[kind].load >= a.kinds[kind].cap)
       return false;
     return !(policy.voice_blocks_chat && kind == webchat_kind && a.kinds[voice_kind].load > 0);
@@ -858,6 +865,45 @@ struct Engine::State {
     } else {
       c.state = ConversationState::assigned;
     }
+  }
+
+  // The policy's wrap-up for `kind` starts for the agent now (a longer one already running is
+  // kept): out of the candidate sets until it ends.
+  void start_wrap_up(int ai, int kind, UnixMs now) {
+    const std::int64_t ms = policy.wrap_up_for(kind_names[kind]);
+    if (ms <= 0) return;
+    const UnixMs until = now + ms;
+    if (agents[ai].wrapping_up && agents[ai].wrap_up_until >= until) return;
+    update_agent(ai, [&](AgentRec& a) {
+      a.wrapping_up = true;
+      a.wrap_up_until = until;
+    });
+    wrap_up_ends.emplace(until, ai);
+  }
+
+  void end_wrap_up(int ai, UnixMs now) {
+    update_agent(ai, [&](AgentRec& a) {
+      a.wrapping_up = false;
+      a.idle_since = now;
+    });
+    mark_dirty(ai);
+  }
+
+  // Wrap-ups due by `now` end: those agents take new conversations in the next pass.
+  void end_wrap_ups(UnixMs now) {
+    while (!wrap_up_ends.empty() && wrap_up_ends.top().first <= now) {
+      const auto [until, ai] = wrap_up_ends.top();
+      wrap_up_ends.pop();
+      if (agents[ai].wrapping_up && agents[ai].wrap_up_until == until) end_wrap_up(ai, now);
+    }
+  }
+
+  // Why the agent cannot take a conversation of `kind` now, in words (a transfer or pick).
+  std::string cannot_take(const AgentRec& a, const ConvRec& c) const {
+    if (a.presence == Presence::online && a.wrapping_up)
+      return a.id + " is in wrap-up until " + std::to_string(a.wrap_up_until);
+    return a.id + " is " + to_string(a.presence) + " or has no free " + c.spec.channel.name() +
+           " capacity";
   }
 
   // Frees the agent's slot; the conversation goes back to its original queue position.
@@ -1237,6 +1283,7 @@ Status Engine::set_presence(const AgentId& id, Presence presence, UnixMs now) {
   s.update_agent(ai, [&](AgentRec& a) {
     a.presence = presence;
     if (before != Presence::online && presence == Presence::online) a.idle_since = now;
+    if (presence == Presence::online) a.wrapping_up = false;  // ready before the wrap-up ends
   });
   if (presence == Presence::online) s.mark_dirty(ai);
   if (presence == Presence::offline) {
@@ -1276,6 +1323,32 @@ Status Engine::decline(const AgentId& id, ConversationId cid, UnixMs now) {
     return Status::failure("conversation " + std::to_string(cid) + " is not offered to " + id);
   c->declined.push_back(ai);
   c->history += "declined by " + id + "\n";
+  s.release(*c, now, true);
+  return Status::success();
+}
+
+Status Engine::return_to_queue(ConversationId cid, const AgentId& exclude, UnixMs now) {
+  auto& s = *state_;
+  ConvRec* c = s.find_conv(cid);
+  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
+  const std::string which = "conversation " + std::to_string(cid);
+  const int named = exclude.empty() ? kNone : s.find_agent(exclude);
+  if (!exclude.empty() && named == kNone) return Status::failure("unknown agent " + exclude);
+  if (c->state == ConversationState::queued) {
+    // Already back (its offer lapsed first): the agent is still never offered it again.
+    if (named == kNone) return Status::failure(which + " is queued, not with an agent");
+    if (!s.declined(*c, named)) c->declined.push_back(named);
+    s.dirty_convs.push_back(cid);
+    return Status::success();
+  }
+  if (named != kNone && named != c->agent)
+    return Status::failure(which + " is with " + s.agents[c->agent].id + ", not " + exclude);
+  // Its SLA clocks run again in the queue (a paused one would never fire there).
+  if (c->state == ConversationState::waiting_customer) customer_replied(cid, now);
+  const int ai = c->agent;
+  c->declined.push_back(ai);
+  c->history += "returned to the queue at its original position: " + s.agents[ai].id +
+                " did not take it at " + std::to_string(now) + "\n";
   s.release(*c, now, true);
   return Status::success();
 }
@@ -1339,8 +1412,11 @@ Status Engine::finish(ConversationId cid, UnixMs now) {
   if (c->state == ConversationState::queued)
     return Status::failure("conversation " + std::to_string(cid) +
                            " is queued, not being handled; use remove");
+  const int handler = c->state == ConversationState::offered ? kNone : c->agent;
+  const int kind = c->kind;
   s.release(*c, now, false);
   s.convs.erase(cid);  // its timers are now stale and are skipped when they come due
+  if (handler != kNone) s.start_wrap_up(handler, kind, now);
   return Status::success();
 }
 
@@ -1410,9 +1486,7 @@ Status Engine::transfer_to_agent(ConversationId cid, const AgentId& id, UnixMs n
   if (ai == kNone) return Status::failure("unknown agent " + id);
   if (c->agent == ai)
     return Status::failure("conversation " + std::to_string(cid) + " is already with " + id);
-  if (!s.can_take(s.agents[ai], c->kind))
-    return Status::failure(id + " is " + to_string(s.agents[ai].presence) + " or has no free " +
-                           c->spec.channel.name() + " capacity");
+  if (!s.can_take(s.agents[ai], c->kind)) return Status::failure(s.cannot_take(s.agents[ai], *c));
   const std::string from = c->agent == kNone ? std::string("the queue") : s.agents[c->agent].id;
   const bool was_waiting = c->state == ConversationState::waiting_customer;
   s.release(*c, now, false);
@@ -1455,9 +1529,11 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
     return Status::failure("conversation " + std::to_string(cid) + " is " + to_string(c->state) +
                            ", not queued");
   const int drop = s.current_level_drop(*c, now);
-  if (!s.can_take(s.agents[ai], c->kind))
+  if (!s.can_take(s.agents[ai], c->kind)) {
+    if (s.agents[ai].wrapping_up) return Status::failure(s.cannot_take(s.agents[ai], *c));
     return Status::failure(id + " is not online or has no free " + c->spec.channel.name() +
                            " capacity");
+  }
   if (!s.has_skills(s.agents[ai], *c, drop))
     return Status::failure(id + " lacks a required skill at the required level");
   if (!s.serves_tier(s.agents[ai], *c))
@@ -1503,6 +1579,7 @@ Status Engine::raise_complaint(ConversationId cid, UnixMs now) {
 
 std::vector<TimerEvent> Engine::advance(UnixMs now) {
   auto& s = *state_;
+  s.end_wrap_ups(now);
   s.apply_promotions(now);
   s.collect_wakeups(now);
   std::vector<TimerEvent> events;
@@ -1518,6 +1595,7 @@ std::vector<Decision> Engine::dispatch(UnixMs now) {
   auto& s = *state_;
   // No-ops after advance(now), which the gateway calls first (tick); here for callers that
   // only dispatch.
+  s.end_wrap_ups(now);
   s.apply_promotions(now);
   s.collect_wakeups(now);
   std::vector<Decision> decisions;
@@ -1599,7 +1677,12 @@ std::optional<AgentView> Engine::agent(const AgentId& id) const {
   std::map<ChannelKind, int> load;
   for (std::size_t k = 0; k < a.kinds.size(); ++k)
     if (a.kinds[k].load > 0) load.emplace(s.kind_names[k], a.kinds[k].load);
-  return AgentView{a.id, a.presence, std::move(load), a.total_load, a.conversations};
+  return AgentView{a.id,
+                   a.presence,
+                   std::move(load),
+                   a.total_load,
+                   a.conversations,
+                   a.wrapping_up ? std::optional<UnixMs>(a.wrap_up_until) : std::nullopt};
 }
 
 std::size_t Engine::queued_count() const {
@@ -1615,6 +1698,7 @@ std::optional<UnixMs> Engine::next_timer_at() const {
   if (!s.timers.empty()) consider(s.timers.top().due);
   if (!s.promotions.empty()) consider(s.promotions.top().first);
   if (!s.wakeups.empty()) consider(s.wakeups.top().first);
+  if (!s.wrap_up_ends.empty()) consider(s.wrap_up_ends.top().first);
   return next;
 }
 

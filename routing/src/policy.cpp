@@ -413,7 +413,14 @@ Policy parse_policy(const json& table) {
       p.manual_pick = parse_bool(v, sub);
     else if (key == "reservation_timeout_s")
       p.reservation_timeout_ms = parse_int(v, sub, 0, 3600) * kSecondMs;
-    else
+    else if (key == "wrap_up") {
+      // Keys are channel kinds; the kinds it does not name keep their default (voice 30 s).
+      for_each_key(v, sub, [&](const std::string& k, const json& x, const std::string& s) {
+        if (k.empty()) bad(s, "a channel kind needs a name");
+        p.wrap_up_ms[ChannelKind(k)] = parse_int(x, s, 0, 3600) * kSecondMs;
+        return true;
+      });
+    } else
       return false;
     return true;
   });

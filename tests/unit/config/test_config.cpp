@@ -163,6 +163,20 @@ TEST_CASE("agents: skills 1..5, capacity 0..100, tiers and presence are checked"
   CHECK(a.presence == store::Presence::online);
 }
 
+TEST_CASE("agents: contact is a table of strings, {} when absent") {
+  CHECK(load(kAgent).agents.at(0).contact_json == "{}");
+  const auto c =
+      load(std::string(kAgent) + "contact = { client = \"alice\", phone = \"+441632960001\" }");
+  CHECK(nlohmann::json::parse(c.agents.at(0).contact_json) ==
+        nlohmann::json{{"client", "alice"}, {"phone", "+441632960001"}});
+  CHECK(error_of(std::string(kAgent) + "contact = { phone = 44 }") ==
+        "agents[0].contact.phone: expected a string");
+  CHECK(error_of(std::string(kAgent) + "contact = { sip = \"" + std::string(300, 'x') + "\" }") ==
+        "agents[0].contact.sip: at most 256 bytes");
+  CHECK(error_of(std::string(kAgent) + "contact = \"+44\"") ==
+        "agents[0].contact: expected a table");
+}
+
 TEST_CASE("duplicate agent ids, user names and plugin instances are errors") {
   CHECK(error_of("[[agents]]\nid = \"a\"\n[[agents]]\nid = \"a\"") ==
         "agents[1].id: duplicate agent id \"a\"");

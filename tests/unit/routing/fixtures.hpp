@@ -20,6 +20,7 @@ inline Policy plain_policy() {
   p.ageing.enabled = false;
   p.bullseye.clear();
   p.sticky.enabled = false;
+  p.wrap_up_ms.clear();  // agents take the next conversation at once
   for (auto& t : p.tiers) t = TierPolicy{"24x7", false, false, 0};
   return p;
 }

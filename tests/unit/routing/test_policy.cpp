@@ -126,3 +126,18 @@ TEST_CASE("capacity keys are any channel kind, with a default for kinds nobody n
   CHECK_THAT(error_of(R"({"live_kinds": [""]})"),
              Catch::StartsWith("routing.live_kinds[0]: a channel kind needs a name"));
 }
+
+TEST_CASE("wrap-up is seconds per channel kind, voice 30 s unless the policy says otherwise") {
+  CHECK(Policy::defaults().wrap_up_for(ChannelKind::voice) == 30 * kSecondMs);
+  CHECK(Policy::defaults().wrap_up_for(ChannelKind::email) == 0);
+  const Policy p = parse_policy_json(R"({"wrap_up": {"email": 15, "echo": 0}})");
+  CHECK(p.wrap_up_for(ChannelKind::email) == 15 * kSecondMs);
+  CHECK(p.wrap_up_for(ChannelKind::voice) == 30 * kSecondMs);  // a default kept
+  CHECK(parse_policy_json(R"({"wrap_up": {"voice": 0}})").wrap_up_for(ChannelKind::voice) == 0);
+  try {
+    parse_policy_json(R"({"wrap_up": {"voice": 4000}})");
+    FAIL("accepted a wrap-up over an hour");
+  } catch (const PolicyError& e) {
+    CHECK_THAT(e.what(), Catch::StartsWith("routing.wrap_up.voice: must be between 0 and 3600"));
+  }
+}

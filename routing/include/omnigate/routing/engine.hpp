@@ -118,6 +118,9 @@ struct AgentView {
   std::map<ChannelKind, int> load;  // offered + assigned, per channel kind it holds any of
   int total_load = 0;
   std::vector<ConversationId> conversations;
+  // In wrap-up after finishing a conversation (policy wrap_up): no new conversations of any kind
+  // until then, whatever the presence. Unset = not in wrap-up.
+  std::optional<UnixMs> wrap_up_until;
 };
 
 class Engine {
@@ -135,15 +138,21 @@ class Engine {
   // Adds or replaces an agent's profile; keeps its presence and conversations.
   Status upsert_agent(const AgentSpec& agent, UnixMs now);
   // Going offline re-queues the agent's conversations of live kinds (policy live_kinds) at their
-  // original position and withdraws its pending offers.
+  // original position and withdraws its pending offers. Going online ends a wrap-up early.
   Status set_presence(const AgentId& agent, Presence presence, UnixMs now);
   Status accept(const AgentId& agent, ConversationId conversation, UnixMs now);
   // The offer goes to the next agent; this agent is not offered this conversation again.
   Status decline(const AgentId& agent, ConversationId conversation, UnixMs now);
+  // The agent holding the conversation (offered or assigned) did not take it (a call not
+  // answered): back to the queue at its original position, never offered to that agent again.
+  // `exclude_agent` "" = whoever holds it; a named agent must hold it, or the conversation is
+  // already queued (then that agent is only excluded from now on).
+  Status return_to_queue(ConversationId conversation, const AgentId& exclude_agent, UnixMs now);
 
   // --- conversations ---
   Status enqueue(const ConversationSpec& conversation, UnixMs now);
-  // Resolved: frees the agent's capacity and stops every timer of the conversation.
+  // Resolved: frees the agent's capacity and stops every timer of the conversation. An agent
+  // who had it (assigned, not merely offered) starts the policy's wrap-up for its kind.
   Status finish(ConversationId conversation, UnixMs now);
   // Forget a conversation in any state (closed elsewhere, customer abandoned).
   Status remove(ConversationId conversation, UnixMs now);
@@ -184,7 +193,8 @@ class Engine {
   std::optional<ConversationView> conversation(ConversationId conversation) const;
   std::optional<AgentView> agent(const AgentId& agent) const;
   std::size_t queued_count() const;
-  // Earliest instant at which advance() would fire something (for the gateway's timer).
+  // Earliest instant at which advance() would fire something, a wrap-up's end included (for
+  // the gateway's timer).
   std::optional<UnixMs> next_timer_at() const;
 
  private:

@@ -116,9 +116,17 @@ struct Policy {
   bool voice_blocks_chat = true;            // an agent on a call gets no new chats
   bool manual_pick = true;                  // agents may pick queued conversations themselves
   std::int64_t reservation_timeout_ms = 0;  // 0 = assign directly, >0 = offer, then expire
+  // After an agent finishes a conversation of one of these kinds (resolved, or the call ended),
+  // they get nothing new of any kind for this long: time to write up the call (key
+  // [routing.wrap_up], seconds per kind). Kinds not named: none.
+  std::map<ChannelKind, std::int64_t> wrap_up_ms = {{ChannelKind::voice, 30 * kSecondMs}};
 
   const BusinessCalendar& calendar_for(Tier t) const;
   bool is_live(const ChannelKind& kind) const { return live_kinds.count(kind) != 0; }
+  std::int64_t wrap_up_for(const ChannelKind& kind) const {
+    const auto it = wrap_up_ms.find(kind);
+    return it != wrap_up_ms.end() ? it->second : 0;
+  }
   // The handbooks' defaults: P1-P4 table, A/S 7x24 dedicated, B 5x8 Mon-Fri 09-17 UTC.
   static Policy defaults();
 };
