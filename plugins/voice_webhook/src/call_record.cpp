@@ -39,6 +39,7 @@ std::string CallRecord::to_json() const {
                       {"agent_leg_sid", agent_leg_sid},
                       {"previous_agent", previous_agent},
                       {"warm_transfer", warm_transfer},
+                      {"rounds", rounds},
                       {"announced_position", announced_position},
                       {"queue_position", queue_position},
                       {"expected_wait_ms", expected_wait_ms},
@@ -73,6 +74,7 @@ std::optional<CallRecord> CallRecord::from_json(std::string_view text) {
     r.agent_leg_sid = j.value("agent_leg_sid", "");
     r.previous_agent = j.value("previous_agent", "");
     r.warm_transfer = j.value("warm_transfer", false);
+    r.rounds = j.value("rounds", 0);
     r.announced_position = j.value("announced_position", 0);
     r.queue_position = j.value("queue_position", 0);
     r.expected_wait_ms = j.value("expected_wait_ms", int64_t{-1});

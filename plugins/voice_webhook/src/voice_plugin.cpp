@@ -504,8 +504,9 @@ class VoicePlugin final : public Plugin {
               {"statusCallbackMethod", "POST"},
               {"statusCallbackEvent", "initiated ringing answered completed"}},
              target->value);
+    // Keyed by the round: a provider's retry of the same step is stored once.
     submit_event(request_id, rec, "call.agent_dialled",
-                 rec.call_sid + "/dial/" + rec.agent + "/" + std::to_string(++dial_serial_),
+                 rec.call_sid + "/dialled/" + std::to_string(rec.rounds),
                  {{"agent", rec.agent}, {"to", target->rest_to}});
     return doc;
   }
@@ -669,6 +670,7 @@ class VoicePlugin final : public Plugin {
   }
 
   void assigned(CallRecord& rec, const ConversationState& state) {
+    ++rec.rounds;
     rec.agent = state.agent_id;
     rec.agent_contact_json = state.agent_contact_json;
     rec.stage = Stage::ringing;
@@ -712,6 +714,10 @@ class VoicePlugin final : public Plugin {
       return twiml(doc.hangup());
     }
     if (status.empty()) return text(400, "DialCallStatus: missing");
+    if (rec->stage == Stage::queued) {  // the provider repeats a no-answer already handled
+      Twiml doc;
+      return twiml(enqueue(doc));
+    }
     if (rec->stage == Stage::callback) {  // the agent missed their own call-back
       submit_event(c.request.id, *rec, "call.agent_no_answer", c.sid + "/dial-done/" + status,
                    {{"agent", rec->agent}, {"status", status}});
@@ -734,7 +740,7 @@ class VoicePlugin final : public Plugin {
     rec.announced_position = 0;
     save(rec);
     submit_event(request_id, rec, "call.agent_no_answer",
-                 rec.call_sid + "/no-answer/" + agent + "/" + std::to_string(++dial_serial_),
+                 rec.call_sid + "/no-answer/" + std::to_string(rec.rounds),
                  {{"agent", agent}, {"status", status}}, {},
                  [this, sid = rec.call_sid, agent, why](og_status st, int64_t) {
                    if (st != OG_OK) return;
@@ -1007,8 +1013,8 @@ class VoicePlugin final : public Plugin {
     const auto detail = json::parse(n.detail_json.empty() ? "{}" : n.detail_json, nullptr, false);
     const bool warm = detail.is_object() && detail.value("mode", "") == "warm" && !to.empty() &&
                       rec.stage == Stage::connected && !rec.agent_leg_sid.empty();
-    submit_event(0, rec, "call.transfer",
-                 rec.call_sid + "/transfer/" + std::to_string(++dial_serial_),
+    ++rec.rounds;
+    submit_event(0, rec, "call.transfer", rec.call_sid + "/transfer/" + std::to_string(rec.rounds),
                  {{"mode", warm ? "warm" : "cold"}, {"from", from}, {"to", to}});
     if (!warm) {
       rec.agent = to;
@@ -1076,7 +1082,6 @@ class VoicePlugin final : public Plugin {
   std::map<std::string, CallRecord> calls_;
   std::map<std::string, Wait> waits_;  // CallSid → the held wait request
   std::map<uint64_t, std::pair<TimerKind, std::string>> timers_;
-  uint64_t dial_serial_ = 0;
   Host::Metric calls_total_, abandoned_total_, ivr_hangups_total_, blocked_total_;
 };
 
