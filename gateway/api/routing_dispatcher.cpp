@@ -870,6 +870,11 @@ void RoutingDispatcher::customer_signal(store::Id conversation_id, const std::st
   });
 }
 
+void RoutingDispatcher::channel_action(store::ChannelAction,
+                                       std::function<void(store::ChannelActionOutcome)> done) {
+  done({false, "not implemented"});
+}
+
 ChannelAvailability RoutingDispatcher::channel_availability(
     const std::string& instance, const std::string& channel_kind,
     const std::vector<routing::SkillRequirement>& skills) const {

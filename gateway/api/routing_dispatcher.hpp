@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
+#include "store/channel_action.hpp"
 #include "store/conversation_change.hpp"
 #include "store/store.hpp"
 
@@ -130,6 +131,10 @@ class RoutingDispatcher {
   ChannelAvailability channel_availability(
       const std::string& instance, const std::string& channel_kind,
       const std::vector<routing::SkillRequirement>& skills) const;
+  // What a live channel reports about one of its conversations (og_host_api.conversation_action,
+  // ABI 2.2). Any thread; `done` runs once with the outcome.
+  void channel_action(store::ChannelAction action,
+                      std::function<void(store::ChannelActionOutcome)> done);
 
   // Validates the new policy now (throws config::ConfigError naming the key), then rebuilds the
   // engine from the store under it (SIGHUP, POST /api/v1/admin/routing/reload).
