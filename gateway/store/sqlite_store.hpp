@@ -87,6 +87,10 @@ class SqliteStore final : public Store {
   std::vector<TranscriptEntry> transcript(Id conversation_id) override;
   std::vector<Event> events_of_kind(Id conversation_id, std::string kind_prefix) override;
   std::optional<Customer> get_customer(Id customer_id) override;
+  std::optional<CustomerByIdentity> customer_by_identity(std::string_view kind,
+                                                         std::string_view address) override;
+  std::optional<Id> open_conversation_by_thread(const std::string& instance,
+                                                const std::string& thread_key) override;
   QueueCounts queue_counts() override;
 
   void audit(AuditRecord rec, Completion<Nothing> done) override;
