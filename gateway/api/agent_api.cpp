@@ -39,6 +39,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   RoutingDispatcher& dispatcher;
   OutboxSender& outbox;
   Metrics& metrics;
+  store::ChannelCommandHandler channel_command;  // set before the routes serve
   const UploadOptions uploads;
   const store::AttachmentFiles files;
 
@@ -307,6 +308,35 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     reply(json_response(202, {{"status", "sent"}}));
   }
 
+  // An agent's command for the conversation's channel (a call's recording paused while card
+  // details are given), answered with what the channel plugin said. Audited.
+  void command(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto conv = visible_conversation(req, c, reply);
+    if (!conv) return;
+    auto body = parse_command_body(req.body);
+    if (!body.value) return reply(body_error(body.error));
+    if (!channel_command)
+      return reply(error_response(409, "conflict", "no channel takes commands here"));
+    audit(c, req, "conversation.command", "conversation:" + std::to_string(conv->id),
+          {{"command", body.value->command}});
+    store::ChannelCommand cmd{conv->id, body.value->command, body.value->data_json,
+                              c.user.agent_id ? *c.user.agent_id : c.actor()};
+    channel_command(std::move(cmd), [reply](store::ChannelCommandOutcome outcome) {
+      using Kind = store::ChannelCommandOutcome::Kind;
+      switch (outcome.kind) {
+        case Kind::done:
+          return reply(json_response(202, {{"status", "done"}}));
+        case Kind::invalid:
+          return reply(error_response(400, "invalid_command", outcome.error));
+        case Kind::unknown_conversation:
+          return reply(error_response(404, "not_found", outcome.error));
+        case Kind::not_possible:
+          break;
+      }
+      reply(error_response(409, "conflict", outcome.error));
+    });
+  }
+
   void transfer(const http::Request& req, const Caller& c, http::Reply reply) {
     auto conv = visible_conversation(req, c, reply);
     if (!conv) return;
@@ -521,6 +551,10 @@ AgentApi::AgentApi(store::Store& store, RoutingDispatcher& dispatcher, OutboxSen
 
 AgentApi::~AgentApi() = default;
 
+void AgentApi::on_channel_command(store::ChannelCommandHandler fn) {
+  impl_->channel_command = std::move(fn);
+}
+
 void AgentApi::register_routes(http::Router& router) {
   using R = Role;
   auto& i = *impl_;
@@ -547,6 +581,8 @@ void AgentApi::register_routes(http::Router& router) {
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::resolve)));
   router.add("POST", base + "/conversations/{id}/typing",
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::typing)));
+  router.add("POST", base + "/conversations/{id}/command",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::command)));
   router.add("POST", base + "/conversations/{id}/transfer",
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::transfer)));
   router.add("POST", base + "/conversations/{id}/priority",

@@ -7,6 +7,7 @@
 #include "core/metrics.hpp"
 #include "http/router.hpp"
 #include "outbox/outbox_sender.hpp"
+#include "store/channel_command.hpp"
 #include "store/store.hpp"
 
 #include <cstdint>
@@ -30,6 +31,8 @@ class AgentApi {
   AgentApi& operator=(const AgentApi&) = delete;
 
   void register_routes(http::Router& router);  // everything under /api/v1 (docs/api.md)
+  // Where POST /conversations/{id}/command goes (the plugin host). Without one it answers 409.
+  void on_channel_command(store::ChannelCommandHandler fn);
 
   struct Impl;
 

@@ -250,6 +250,29 @@ Parsed<UploadMeta> parse_upload_meta(const std::optional<std::string>& filename,
   return {std::move(meta), {}};
 }
 
+Parsed<CommandBody> parse_command_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(body, {"command", "data"}, err);
+  if (!j) return fail<CommandBody>(err);
+  CommandBody c;
+  if (!read_string(*j, "command", c.command, err)) return fail<CommandBody>(err);
+  if (c.command.empty())
+    return fail<CommandBody>(error("missing_field", "command is required", "command"));
+  const bool command_ok =
+      c.command.size() <= 32 && std::all_of(c.command.begin(), c.command.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || ch == '_' || ch == '.';
+      });
+  if (!command_ok)
+    return fail<CommandBody>(
+        error("invalid_field", "command must be 1..32 of a-z, '_' and '.'", "command"));
+  if (auto it = j->find("data"); it != j->end()) {
+    if (!it->is_object())
+      return fail<CommandBody>(error("invalid_field", "data must be a JSON object", "data"));
+    c.data_json = it->dump();
+  }
+  return {std::move(c), {}};
+}
+
 Parsed<TransferBody> parse_transfer_body(std::string_view body) {
   BodyError err;
   auto j = parse_object(body, {"agent_id", "team", "mode"}, err);

@@ -55,6 +55,14 @@ struct UploadMeta {
 Parsed<UploadMeta> parse_upload_meta(const std::optional<std::string>& filename,
                                      std::optional<std::string_view> content_type);
 
+// An agent's command for a conversation's channel (POST /conversations/{id}/command).
+struct CommandBody {
+  std::string command;    // [a-z_.]{1,32}
+  std::string data_json;  // the "data" object's text, "" when absent
+};
+// {"command": "recording.pause", "data"?: {...}}
+Parsed<CommandBody> parse_command_body(std::string_view body);
+
 struct TransferBody {
   std::string agent_id;  // exactly one of agent_id / team is set
   std::string team;

@@ -229,6 +229,10 @@ int serve_command(const Args& args) {
           dispatcher.channel_availability(instance, channel_kind, needs);
       return ChannelAvailability{a.agents_online, a.agents_free, a.queued, a.expected_wait_ms};
     });
+    host.on_channel_action([&dispatcher](store::ChannelAction a,
+                                         std::function<void(store::ChannelActionOutcome)> done) {
+      dispatcher.channel_action(std::move(a), std::move(done));
+    });
     host.start(config.plugins);
     for (const auto& i : host.instances()) {
       log(i.state == "running" ? LogLevel::info : LogLevel::warn, kComponent,
@@ -258,6 +262,10 @@ int serve_command(const Args& args) {
     host.register_routes(router);
     api::AgentApi agent_api(*store, dispatcher, outbox, metrics,
                             {attachments_dir(config), config.limits.max_upload_bytes});
+    agent_api.on_channel_command([&host](store::ChannelCommand command,
+                                         std::function<void(store::ChannelCommandOutcome)> done) {
+      host.command(std::move(command), std::move(done));
+    });
     agent_api.register_routes(router);
     api::SupervisorStream supervisor_stream(*store, dispatcher, live_events, *executor);
     supervisor_stream.register_routes(router);

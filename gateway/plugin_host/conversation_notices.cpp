@@ -104,13 +104,14 @@ void PluginInstance::notify_conversation(const store::ConversationChange& change
                                          ConversationSnapshot snapshot) {
   if (api_.on_conversation == nullptr) return;  // optional; NULL also for an older plugin
   on_strand([this, kind = change.kind, previous = change.previous_agent_id,
-             snapshot = std::move(snapshot)] {
+             detail = change.detail_json, snapshot = std::move(snapshot)] {
     if (phase_ != Phase::running) return;  // best effort: a stopping instance is told nothing
     const og_conversation_state state = snapshot.view();
     auto notice = make_abi_struct<og_conversation_notice>();
     notice.change = static_cast<og_conversation_change>(kind);
     notice.state = &state;
     notice.previous_agent_id = og_str_of(previous);
+    notice.detail_json = og_str_of(detail);
     api_.on_conversation(plugin_state_, &notice);
   });
 }

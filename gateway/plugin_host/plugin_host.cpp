@@ -303,6 +303,28 @@ void PluginHost::answer_availability(AvailabilityQuery fn) {
   impl_->live.availability = std::move(fn);
 }
 
+void PluginHost::on_channel_action(store::ChannelActionHandler fn) {
+  impl_->live.act = std::move(fn);
+}
+
+void PluginHost::command(store::ChannelCommand command,
+                         std::function<void(store::ChannelCommandOutcome)> done) {
+  using Kind = store::ChannelCommandOutcome::Kind;
+  const auto conversation = impl_->services.store.get_conversation(command.conversation_id);
+  if (!conversation) {
+    done(
+        {Kind::unknown_conversation, "no conversation " + std::to_string(command.conversation_id)});
+    return;
+  }
+  auto instance = impl_->find(conversation->channel_instance);
+  if (!instance) {
+    done({Kind::not_possible,
+          "channel instance " + conversation->channel_instance + " is not running"});
+    return;
+  }
+  instance->command(command, conversation->thread_key, std::move(done));
+}
+
 void PluginHost::conversation_changed(const store::ConversationChange& change) {
   impl_->positions.apply(change);
   if (!impl_->any_listens) return;

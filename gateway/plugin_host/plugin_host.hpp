@@ -9,6 +9,8 @@
 #include "core/metrics.hpp"
 #include "isolation/input_in_flight.hpp"
 #include "plugin_host/channel_sender.hpp"
+#include "store/channel_action.hpp"
+#include "store/channel_command.hpp"
 #include "store/conversation_change.hpp"
 #include "store/model.hpp"
 #include "store/store.hpp"
@@ -87,6 +89,15 @@ class PluginHost final : public ChannelSender {
   // Before start(): how og_host_api.channel_availability is answered (any thread; it must not
   // wait for the routing strand). Without one the function answers OG_RETRY.
   void answer_availability(AvailabilityQuery fn);
+  // Before start(): who applies og_host_api.conversation_action (the routing dispatcher). Called
+  // on the plugin's thread: it must only hand the action on. Without one the function answers
+  // OG_RETRY.
+  void on_channel_action(store::ChannelActionHandler fn);
+
+  // Hands an agent's command to the instance that owns the conversation (its on_command, on the
+  // instance's strand). Any thread; `done` runs once, on the strand or at once.
+  void command(store::ChannelCommand command,
+               std::function<void(store::ChannelCommandOutcome)> done);
 
   // Tells the instance that owns the conversation (og_plugin_api.on_conversation). Any thread,
   // the store's writer thread included: it only queues the notice; the store reads and the

@@ -294,16 +294,16 @@ void PluginInstance::drain_and_destroy(bool destroy_plugin) {
       posts.swap(posts_);
       posts_closed_ = true;
     }
-    // The ABI promises every accepted fetch, commit callback, posted task and kv completion
-    // exactly one completion before destroy(); a plugin that failed create() has no state left
-    // to receive them.
+    // The ABI promises every accepted fetch, commit callback (conversation actions included),
+    // posted task and kv completion exactly one completion before destroy(); a plugin that
+    // failed create() has no state left to receive them.
     if (destroy_plugin) {
       auto cancelled = make_abi_struct<og_fetch_response>();
       cancelled.error = og_str_of("cancelled: channel instance stopping");
       for (auto& [id, f] : fetches) f.fn(f.user, id, &cancelled);
       for (auto& [key, c] : commits) {
         const auto [status, stored_id] =
-            c.outcome.value_or(std::pair<og_status, int64_t>{OG_RETRY, 0});
+            c.outcome.value_or(std::pair<og_status, int64_t>{OG_RETRY, c.unsettled_id});
         c.fn(c.user, status, stored_id);
       }
       for (auto& [id, task] : posts) task.fn(task.user, 1);

@@ -32,6 +32,7 @@
 #include "plugin_host/plugin_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
 #include "plugin_host/plugin_metrics.hpp"
+#include "store/channel_action.hpp"
 #include "store/store.hpp"
 
 #include <omnigate/plugin_abi.h>
@@ -59,10 +60,11 @@ struct og_host_ctx {
 
 namespace omnigate::plugin_host {
 
-// How the plugins reach the agents' live side (ABI 2.1), set before any instance starts.
+// How the plugins reach the agents' live side (ABI 2.1, 2.2), set before any instance starts.
 struct LiveHooks {
-  SignalListener signalled;        // og_host_api.signal
-  AvailabilityQuery availability;  // og_host_api.channel_availability
+  SignalListener signalled;         // og_host_api.signal
+  AvailabilityQuery availability;   // og_host_api.channel_availability
+  store::ChannelActionHandler act;  // og_host_api.conversation_action (the routing dispatcher)
 };
 
 // What the instances share, owned by PluginHost and outliving every running instance.
@@ -77,7 +79,7 @@ struct HostServices {
   CommitListener committed;
   QueuePositions& queue_positions;  // get_conversation's queue positions
   CrashBook& crashes;               // quarantined inputs never reach the plugin
-  const LiveHooks& live;            // signal and channel_availability (live_services.cpp)
+  const LiveHooks& live;            // signal, availability, actions (live_services.cpp)
 };
 
 class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
@@ -153,6 +155,17 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   og_status signal(const og_conversation_signal& signal, std::string& error);
   og_status channel_availability(const std::vector<og_skill_requirement>& skills,
                                  og_channel_availability& out, std::string& error);
+  // ABI 2.2 (live_services.cpp): what happened on a live contact, checked here and applied by
+  // LiveHooks::act; `done` runs on the strand with the outcome. And a customer by identity.
+  og_status conversation_action(const og_conversation_action& action, og_commit_fn done, void* user,
+                                std::string& error);
+  og_status customer_lookup(std::string_view kind, std::string_view address,
+                            og_customer_visit_fn visit, void* user, std::string& error);
+  // og_plugin_api.on_command on the strand (live_services.cpp), for a conversation of this
+  // instance with `thread_key`. `done` runs once: the plugin's answer, or not_possible when it
+  // takes no commands or the instance is not running.
+  void command(const store::ChannelCommand& command, const std::string& thread_key,
+               std::function<void(store::ChannelCommandOutcome)> done);
 
   // og_plugin_api.on_conversation, on the strand (conversation_notices.cpp). Best effort.
   void notify_conversation(const store::ConversationChange& change, ConversationSnapshot snapshot);
@@ -198,6 +211,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
     og_commit_fn fn;
     void* user;
     std::optional<std::pair<og_status, int64_t>> outcome;  // set by the store's completion
+    int64_t unsettled_id = 0;  // the id passed when the instance stops before an outcome
   };
   // A send_message or lookup_send ticket waiting for its send_result (exactly one of the two
   // completions is set).
@@ -258,6 +272,10 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void on_committed(const std::shared_ptr<PendingRequest>& request, uint64_t commit_key,
                     const CommitOutcome& outcome);
   void deliver_commit(uint64_t commit_key);  // call_mu_ held
+  // A conversation_action's outcome from the dispatcher (any thread): to the strand.
+  void settle_action(uint64_t commit_key, og_status status, int64_t conversation_id);
+  // True when the conversation is this instance's (remembered, or one store read).
+  bool owns_conversation(int64_t conversation_id);
   // Registers a ticket with its send timeout; `call` then runs on the strand (instance running).
   uint64_t begin_ticket(PendingSend pending);
   void complete_send(uint64_t ticket, og_status status, SendOutcome outcome);

@@ -584,6 +584,33 @@ og_status h_channel_availability(og_host_ctx* ctx, const og_skill_requirement* s
   return status;
 }
 
+og_status h_conversation_action(og_host_ctx* ctx, const og_conversation_action* action,
+                                og_commit_fn done, void* user, og_error* err) {
+  const auto a = read_abi_struct(action);
+  if (!a) return refuse(err, "og_conversation_action");
+  auto& c = child_of(ctx);
+  WireWriter w;
+  write_conversation_action(w, *a);
+  const std::uint64_t cb = c.keep({erase_type(done), user});
+  w.u64(cb);
+  const og_status status = c.call_status(HostMethod::conversation_action, w, err);
+  if (status != OG_OK) c.forget(cb);
+  return status;
+}
+
+og_status h_customer_lookup(og_host_ctx* ctx, og_str kind, og_str address,
+                            og_customer_visit_fn visit, void* user, og_error* err) {
+  auto& c = child_of(ctx);
+  WireWriter w;
+  w.str(kind);
+  w.str(address);
+  const std::uint64_t cb = c.keep({erase_type(visit), user});
+  w.u64(cb);
+  const og_status status = c.call_status(HostMethod::customer_lookup, w, err);
+  c.forget(cb);
+  return status;
+}
+
 og_host_api ChildHost::make_table() {
   auto t = make_abi_struct<og_host_api>();
   t.abi_major = OG_ABI_MAJOR;
@@ -617,6 +644,8 @@ og_host_api ChildHost::make_table() {
   t.metric_record = h_metric_record;
   t.signal = h_signal;
   t.channel_availability = h_channel_availability;
+  t.conversation_action = h_conversation_action;
+  t.customer_lookup = h_customer_lookup;
   return t;
 }
 
@@ -648,6 +677,7 @@ std::string ChildHost::load(WireReader& r) {
   if (api.on_timer) flags |= kHasOnTimer;
   if (api.lookup_send) flags |= kHasLookupSend;
   if (api.on_conversation) flags |= kHasOnConversation;
+  if (api.on_command) flags |= kHasOnCommand;
   w.u32(flags);
   return w.take();
 }
@@ -791,6 +821,19 @@ std::string ChildHost::handle(std::uint32_t method, std::string_view payload) {
       const auto cb = take(r.u64(), /*erase=*/false);
       const auto state = read_conversation_state(r);
       if (cb) restore_type<og_conversation_visit_fn>(cb->fn)(cb->user, &state);
+      return {};
+    }
+    case PluginMethod::on_command: {
+      const auto command = read_channel_command(r);
+      og_error err = OG_ERROR_INIT;
+      if (need_api()->on_command == nullptr) return status_only(OG_DECLINE, "no on_command");
+      const og_status s = api->on_command(instance_, &command, &err);
+      return status_only(s, s == OG_OK ? "" : err.message);
+    }
+    case PluginMethod::customer_visit: {
+      const auto cb = take(r.u64(), /*erase=*/false);
+      const auto customer = read_customer_info(r);
+      if (cb) restore_type<og_customer_visit_fn>(cb->fn)(cb->user, &customer);
       return {};
     }
   }

@@ -10,26 +10,28 @@ namespace omnigate::plugin_process {
 
 // gateway → plugin-host process
 enum class PluginMethod : std::uint32_t {
-  load = 1,           // file → ok, error, the plugin's description
-  create,             // instance, config_json, host_info → status, error
-  start,              // → status, error
-  stop,               //
-  destroy,            //
-  send_message,       // ticket, og_outbound_message → status, error
-  lookup_send,        // ticket, og_outbound_message, og_send_lookup → status, error
-  on_timer,           // timer id
-  on_conversation,    // og_conversation_notice
-  http_handler,       // handler id, og_http_request → status
-  ws_open,            // handlers id, conn id, og_http_request → status
-  ws_message,         // handlers id, conn id, data, is_text
-  ws_close,           // handlers id, conn id
-  commit_done,        // callback id, status, id
-  fetch_done,         // callback id, fetch id, og_fetch_response
-  kv_visit,           // callback id, value
-  kv_done,            // callback id, status
-  task,               // callback id, cancelled
-  unsettled_visit,    // callback id, og_unsettled_send
-  conversation_visit  // callback id, og_conversation_state
+  load = 1,            // file → ok, error, the plugin's description
+  create,              // instance, config_json, host_info → status, error
+  start,               // → status, error
+  stop,                //
+  destroy,             //
+  send_message,        // ticket, og_outbound_message → status, error
+  lookup_send,         // ticket, og_outbound_message, og_send_lookup → status, error
+  on_timer,            // timer id
+  on_conversation,     // og_conversation_notice
+  http_handler,        // handler id, og_http_request → status
+  ws_open,             // handlers id, conn id, og_http_request → status
+  ws_message,          // handlers id, conn id, data, is_text
+  ws_close,            // handlers id, conn id
+  commit_done,         // callback id, status, id
+  fetch_done,          // callback id, fetch id, og_fetch_response
+  kv_visit,            // callback id, value
+  kv_done,             // callback id, status
+  task,                // callback id, cancelled
+  unsettled_visit,     // callback id, og_unsettled_send
+  conversation_visit,  // callback id, og_conversation_state
+  on_command,          // ABI 2.2: og_channel_command → status, error
+  customer_visit       // ABI 2.2: callback id, og_customer_info
 };
 
 // plugin-host process → gateway
@@ -60,8 +62,10 @@ enum class HostMethod : std::uint32_t {
   blob_read,
   metric_register,
   metric_record,
-  signal,               // ABI 2.1: conversation id, kind, data_json → status
-  channel_availability  // ABI 2.1: skills (count, then skill, min level) → status, the answer
+  signal,                // ABI 2.1: conversation id, kind, data_json → status
+  channel_availability,  // ABI 2.1: skills (count, then skill, min level) → status, the answer
+  conversation_action,   // ABI 2.2: og_conversation_action, callback id → status
+  customer_lookup        // ABI 2.2: kind, address, callback id → status (visits before it)
 };
 
 constexpr std::uint32_t id(PluginMethod m) {
@@ -78,6 +82,7 @@ enum : std::uint32_t {
   kHasOnTimer = 1u << 2,
   kHasLookupSend = 1u << 3,
   kHasOnConversation = 1u << 4,
+  kHasOnCommand = 1u << 5,
 };
 
 }  // namespace omnigate::plugin_process

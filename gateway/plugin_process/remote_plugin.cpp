@@ -143,6 +143,7 @@ class RemotePlugin::Impl : public std::enable_shared_from_this<RemotePlugin::Imp
                         const og_send_lookup* lookup, og_error* err);
   void on_timer(uint64_t timer_id);
   void on_conversation(const og_conversation_notice* notice);
+  og_status on_command(const og_channel_command* command, og_error* err);
 
   Status status() const;
   bool enable();
@@ -308,6 +309,10 @@ void conversation_visit_trampoline(void* user, const og_conversation_state* stat
   visit(user, PluginMethod::conversation_visit,
         [&](WireWriter& w) { write_conversation_state(w, *state); });
 }
+void customer_visit_trampoline(void* user, const og_customer_info* customer) {
+  visit(user, PluginMethod::customer_visit,
+        [&](WireWriter& w) { write_customer_info(w, *customer); });
+}
 
 // The proxy og_plugin_api. `create` finds its Impl by instance name: the table is per plugin
 // file, not per instance, and create has no user pointer.
@@ -352,6 +357,9 @@ void proxy_on_timer(void* instance, uint64_t timer_id) {
 }
 void proxy_on_conversation(void* instance, const og_conversation_notice* notice) {
   impl(instance).on_conversation(notice);
+}
+og_status proxy_on_command(void* instance, const og_channel_command* command, og_error* err) {
+  return impl(instance).on_command(command, err);
 }
 
 // Answers a request 503 with Retry-After through the host, so the provider tries again.
@@ -886,6 +894,20 @@ void RemotePlugin::Impl::on_conversation(const og_conversation_notice* notice) {
   call_child(PluginMethod::on_conversation, w.take());
 }
 
+og_status RemotePlugin::Impl::on_command(const og_channel_command* command, og_error* err) {
+  WireWriter w;
+  write_channel_command(w, *command);
+  auto result = call_child(PluginMethod::on_command, w.take());
+  if (!result) {
+    write_error(err, OG_RETRY, "the plugin process is not running (" + status().reason + ")");
+    return OG_RETRY;
+  }
+  WireReader r(*result);
+  const og_status answer = r.i32();
+  if (answer != OG_OK) write_error(err, answer, r.str());
+  return answer;
+}
+
 og_status RemotePlugin::Impl::on_http(const RouteProxy& route, const og_http_request& request) {
   WireWriter w;
   w.u64(route.child_handler);
@@ -1281,6 +1303,21 @@ std::string RemotePlugin::Impl::handle_host_call(std::uint64_t generation, std::
         w.i64(out.expected_wait_ms);
       });
     }
+    case HostMethod::conversation_action: {
+      const og_conversation_action action = read_conversation_action(r);
+      void* ref = one_shot_ref(r.u64());
+      const og_status s =
+          host_->conversation_action(ctx_, &action, ref ? commit_trampoline : nullptr, ref, &err);
+      if (s != OG_OK) delete static_cast<CallbackRef*>(ref);
+      return answer(s);
+    }
+    case HostMethod::customer_lookup: {
+      const og_str kind = r.og();
+      const og_str address = r.og();
+      VisitRef ref{this, generation, r.u64()};
+      return answer(
+          host_->customer_lookup(ctx_, kind, address, customer_visit_trampoline, &ref, &err));
+    }
   }
   throw WireError("unknown host method " + std::to_string(method));
 }
@@ -1305,6 +1342,7 @@ RemotePlugin::RemotePlugin(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) 
   api_.on_timer = proxy_on_timer;  // always: restarts are scheduled on the host's timers
   if (impl_->flags & kHasLookupSend) api_.lookup_send = proxy_lookup_send;
   if (impl_->flags & kHasOnConversation) api_.on_conversation = proxy_on_conversation;
+  if (impl_->flags & kHasOnCommand) api_.on_command = proxy_on_command;
 }
 
 RemotePlugin::~RemotePlugin() {

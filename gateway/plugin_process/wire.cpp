@@ -228,6 +228,31 @@ void fields(IO& io, og_conversation_notice& v) {
   io(v.change);
   io.pointer(v.state, "state");
   io(v.previous_agent_id);
+  io(v.detail_json);
+}
+template <class IO>
+void fields(IO& io, og_conversation_action& v) {
+  io(v.kind);
+  io(v.conversation_id);
+  io(v.thread_key);
+  io(v.agent_id);
+  io(v.reason);
+  io(v.data_json);
+}
+template <class IO>
+void fields(IO& io, og_customer_info& v) {
+  io(v.customer_id);
+  io(v.display_name);
+  io(v.tier);
+  io(v.open_conversations);
+}
+template <class IO>
+void fields(IO& io, og_channel_command& v) {
+  io(v.conversation_id);
+  io(v.thread_key);
+  io(v.command);
+  io(v.data_json);
+  io(v.agent_id);
 }
 
 struct Encoder {
@@ -361,6 +386,12 @@ void write_conversation_state(WireWriter& w, const og_conversation_state& v) { w
 og_conversation_state read_conversation_state(WireReader& r) { return read_flat_struct<og_conversation_state>(r); }
 void write_conversation_notice(WireWriter& w, const og_conversation_notice& v) { write_struct(w, v); }
 og_conversation_notice read_conversation_notice(WireReader& r, WireArena& a) { return read_struct<og_conversation_notice>(r, a); }
+void write_conversation_action(WireWriter& w, const og_conversation_action& v) { write_struct(w, v); }
+og_conversation_action read_conversation_action(WireReader& r) { return read_flat_struct<og_conversation_action>(r); }
+void write_customer_info(WireWriter& w, const og_customer_info& v) { write_struct(w, v); }
+og_customer_info read_customer_info(WireReader& r) { return read_flat_struct<og_customer_info>(r); }
+void write_channel_command(WireWriter& w, const og_channel_command& v) { write_struct(w, v); }
+og_channel_command read_channel_command(WireReader& r) { return read_flat_struct<og_channel_command>(r); }
 // clang-format on
 
 }  // namespace omnigate::plugin_process

@@ -133,5 +133,11 @@ void write_conversation_state(WireWriter& w, const og_conversation_state& v);
 og_conversation_state read_conversation_state(WireReader& r);
 void write_conversation_notice(WireWriter& w, const og_conversation_notice& v);
 og_conversation_notice read_conversation_notice(WireReader& r, WireArena& a);
+void write_conversation_action(WireWriter& w, const og_conversation_action& v);
+og_conversation_action read_conversation_action(WireReader& r);
+void write_customer_info(WireWriter& w, const og_customer_info& v);
+og_customer_info read_customer_info(WireReader& r);
+void write_channel_command(WireWriter& w, const og_channel_command& v);
+og_channel_command read_channel_command(WireReader& r);
 
 }  // namespace omnigate::plugin_process

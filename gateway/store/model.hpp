@@ -150,6 +150,12 @@ struct Customer {
   std::vector<std::pair<std::string, std::string>> identities;  // (kind, address)
 };
 
+// Store::customer_by_identity: the customer and how many of their conversations are open.
+struct CustomerByIdentity {
+  Customer customer;
+  int open_conversations = 0;  // not resolved or closed
+};
+
 // A change to a customer's profile: only the fields set are written.
 struct CustomerUpdate {
   Id customer_id = 0;

@@ -912,6 +912,39 @@ std::optional<Customer> SqliteStore::read_customer(sqlite::Connection& db, Id cu
   return c;
 }
 
+std::optional<CustomerByIdentity> SqliteStore::customer_by_identity(std::string_view kind,
+                                                                    std::string_view address) {
+  const Identity identity = parse_identity(kind, address);
+  if (identity.address.empty()) return std::nullopt;
+  auto& db = reader();
+  sqlite::ReadTransaction snapshot(db);
+  Id customer_id = 0;
+  {
+    Query q(db.cached("SELECT customer_id FROM identities WHERE kind = ? AND address = ?"),
+            identity.kind, identity.address);
+    if (!q.step()) return std::nullopt;
+    customer_id = q->int64(0);
+  }
+  auto customer = read_customer(db, customer_id);
+  if (!customer) return std::nullopt;
+  CustomerByIdentity out{std::move(*customer), 0};
+  Query q(db.cached("SELECT COUNT(*) FROM conversations WHERE customer_id = ? AND status NOT IN "
+                    "('resolved', 'closed')"),
+          customer_id);
+  if (q.step()) out.open_conversations = static_cast<int>(q->int64(0));
+  return out;
+}
+
+std::optional<Id> SqliteStore::open_conversation_by_thread(const std::string& instance,
+                                                           const std::string& thread_key) {
+  Query q(reader().cached("SELECT id FROM conversations WHERE channel_instance = ? AND "
+                          "thread_key = ? AND status NOT IN ('resolved', 'closed') "
+                          "ORDER BY id DESC LIMIT 1"),
+          instance, thread_key);
+  if (!q.step()) return std::nullopt;
+  return q->int64(0);
+}
+
 QueueCounts SqliteStore::queue_counts() {
   auto& db = reader();
   sqlite::ReadTransaction snapshot(db);

@@ -90,6 +90,10 @@ class SqliteStore final : public Store {
   std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,
                                               const std::string& channel_instance) override;
   std::optional<Customer> get_customer(Id customer_id) override;
+  std::optional<CustomerByIdentity> customer_by_identity(std::string_view kind,
+                                                         std::string_view address) override;
+  std::optional<Id> open_conversation_by_thread(const std::string& instance,
+                                                const std::string& thread_key) override;
   QueueCounts queue_counts() override;
 
   void audit(AuditRecord rec, Completion<Nothing> done) override;

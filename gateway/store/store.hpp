@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace omnigate::store {
@@ -175,6 +176,14 @@ class Store {
   // routing needs on a rebuild without reading every message.
   virtual std::vector<Event> events_of_kind(Id conversation_id, std::string kind_prefix) = 0;
   virtual std::optional<Customer> get_customer(Id customer_id) = 0;
+  // The customer one of whose identities is (kind, address), spelled as ingest stores it
+  // (parse_identity), with the number of their conversations not resolved or closed.
+  virtual std::optional<CustomerByIdentity> customer_by_identity(std::string_view kind,
+                                                                 std::string_view address) = 0;
+  // The newest conversation of `instance` with `thread_key` that is not resolved or closed
+  // (a live contact a channel names by its thread key, e.g. a call's CallSid).
+  virtual std::optional<Id> open_conversation_by_thread(const std::string& instance,
+                                                        const std::string& thread_key) = 0;
   virtual QueueCounts queue_counts() = 0;
   // The conversations created in [from, to) through `channel_instance` ("" = every instance),
   // in id order, with their abandonment (the KPIs, GET /api/v1/kpis).

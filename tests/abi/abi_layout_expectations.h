@@ -149,7 +149,8 @@
   OG_OFFSET(og_conversation_notice, change, 4)              \
   OG_OFFSET(og_conversation_notice, state, 8)               \
   OG_OFFSET(og_conversation_notice, previous_agent_id, 16)  \
-  OG_SIZE(og_conversation_notice, 32)                       \
+  OG_OFFSET(og_conversation_notice, detail_json, 32)        \
+  OG_SIZE(og_conversation_notice, 48)                       \
   OG_OFFSET(og_host_info, instance_name, 8)                 \
   OG_OFFSET(og_host_info, mount_path, 24)                   \
   OG_OFFSET(og_host_info, public_base_url, 40)              \
@@ -164,6 +165,24 @@
   OG_OFFSET(og_channel_availability, queued, 12)            \
   OG_OFFSET(og_channel_availability, expected_wait_ms, 16)  \
   OG_SIZE(og_channel_availability, 24)                      \
+  OG_OFFSET(og_conversation_action, kind, 4)                \
+  OG_OFFSET(og_conversation_action, conversation_id, 8)     \
+  OG_OFFSET(og_conversation_action, thread_key, 16)         \
+  OG_OFFSET(og_conversation_action, agent_id, 32)           \
+  OG_OFFSET(og_conversation_action, reason, 48)             \
+  OG_OFFSET(og_conversation_action, data_json, 64)          \
+  OG_SIZE(og_conversation_action, 80)                       \
+  OG_OFFSET(og_customer_info, customer_id, 8)               \
+  OG_OFFSET(og_customer_info, display_name, 16)             \
+  OG_OFFSET(og_customer_info, tier, 32)                     \
+  OG_OFFSET(og_customer_info, open_conversations, 48)       \
+  OG_SIZE(og_customer_info, 56)                             \
+  OG_OFFSET(og_channel_command, conversation_id, 8)         \
+  OG_OFFSET(og_channel_command, thread_key, 16)             \
+  OG_OFFSET(og_channel_command, command, 32)                \
+  OG_OFFSET(og_channel_command, data_json, 48)              \
+  OG_OFFSET(og_channel_command, agent_id, 64)               \
+  OG_SIZE(og_channel_command, 80)                           \
   OG_OFFSET(og_host_api, abi_major, 4)                      \
   OG_OFFSET(og_host_api, abi_minor, 8)                      \
   OG_OFFSET(og_host_api, log, 16)                           \
@@ -195,7 +214,9 @@
   OG_OFFSET(og_host_api, metric_record, 224)                \
   OG_OFFSET(og_host_api, signal, 232)                       \
   OG_OFFSET(og_host_api, channel_availability, 240)         \
-  OG_SIZE(og_host_api, 248)                                 \
+  OG_OFFSET(og_host_api, conversation_action, 248)          \
+  OG_OFFSET(og_host_api, customer_lookup, 256)              \
+  OG_SIZE(og_host_api, 264)                                 \
   OG_OFFSET(og_plugin_api, abi_major, 4)                    \
   OG_OFFSET(og_plugin_api, abi_minor, 8)                    \
   OG_OFFSET(og_plugin_api, name, 16)                        \
@@ -211,6 +232,7 @@
   OG_OFFSET(og_plugin_api, on_timer, 96)                    \
   OG_OFFSET(og_plugin_api, lookup_send, 104)                \
   OG_OFFSET(og_plugin_api, on_conversation, 112)            \
-  OG_SIZE(og_plugin_api, 120)
+  OG_OFFSET(og_plugin_api, on_command, 120)                 \
+  OG_SIZE(og_plugin_api, 128)
 
 #endif

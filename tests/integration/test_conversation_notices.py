@@ -272,6 +272,134 @@ class VisitorLiveEventsTest(harness.IntegrationCase):
         self.check_visitor_live_events("process")
 
 
+class LiveContactTest(harness.IntegrationCase):
+    """ABI 2.2 through the real binary, the probe in-process and in a plugin-host process:
+
+    customer_lookup() finds the caller's record by a phone number however it is spelled;
+    conversation_action() is checked at once (bad kind or data, a conversation not of the
+    instance, an unknown thread key) and otherwise handed to routing, whose refusal (a transfer to
+    an agent nobody knows) comes back to the plugin's completion as OG_CONFIG; an agent's
+    POST /conversations/{id}/command reaches the plugin's on_command with the call's thread key
+    and is answered from what the plugin said (202, 409, 400), after the API's own checks (400,
+    403, 404).
+    """
+
+    SUPERVISOR_TOKEN = "sam-token-live-0123456789abcdef"
+    OK, CONFIG, PERMANENT, NOT_FOUND = 0, 2, 4, 6
+    TRANSFER, ENDED = 5, 4
+
+    def config(self, isolation):
+        return {
+            "server": {"listen": "127.0.0.1:0", "worker_threads": 2},
+            "storage": {"data_dir": self.ws.workdir + "/data"},
+            "log": {"level": "info"},
+            "plugins": [{"instance": "probe", "file": PROBE_PLUGIN, "isolation": isolation}],
+            "agents": [{"id": "alice", "display_name": "Alice", "capacity": {"sms": 1},
+                        "presence": "offline"},
+                       {"id": "bob", "display_name": "Bob", "capacity": {"sms": 1},
+                        "presence": "offline"}],
+            "users": [harness.user("ada", "admin", ADMIN_TOKEN),
+                      harness.user("sam", "supervisor", self.SUPERVISOR_TOKEN),
+                      harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice"),
+                      harness.user("bob", "agent", BOB_TOKEN, agent_id="bob")],
+        }
+
+    def probe(self, gateway, method, route, body=None):
+        status, raw = harness.http_request(
+            method, f"{gateway.url}/channels/probe/{route}",
+            None if body is None else harness.json.dumps(body).encode(),
+            {"Content-Type": "application/json"})
+        return status, raw
+
+    def probe_json(self, gateway, route, body):
+        status, raw = self.probe(gateway, "POST", route, body)
+        self.assertEqual(status, 200, raw)
+        return harness.decode_json(raw)
+
+    def command(self, gateway, token, conversation, body):
+        return gateway.api("POST", f"/conversations/{conversation}/command", token,
+                           harness.json.dumps(body).encode())
+
+    def check_live_contact(self, isolation):
+        gateway = self.ws.start_gateway(self.config(isolation))
+        status, raw = self.probe(gateway, "POST", "inbound",
+                                 {"id": "c1", "from": "+14155550109", "text": "[call]",
+                                  "thread": "CA100"})
+        self.assertEqual((status, raw), (200, b"stored\n"))
+        conversation = harness.wait_until(
+            lambda: next(iter(gateway.conversations(ADMIN_TOKEN)), None), 30,
+            "the call's conversation")["id"]
+
+        # customer_lookup: the caller's record, by the number however it is spelled.
+        found = self.probe_json(gateway, "customer", {"kind": "phone", "address": "+1 415 555 0109"})
+        self.assertEqual((found["status"], found["tier"], found["open_conversations"]),
+                         (self.OK, "C", 1), found)
+        self.assertGreater(found["customer_id"], 0)
+        unknown = self.probe_json(gateway, "customer", {"kind": "phone", "address": "+14155550100"})
+        self.assertEqual(unknown["status"], self.NOT_FOUND, unknown)
+
+        # conversation_action: refused at once ...
+        for body, status, named in (
+                ({"kind": 9, "conversation_id": conversation}, self.PERMANENT, "kind"),
+                ({"kind": self.ENDED, "conversation_id": conversation, "data": [1]},
+                 self.PERMANENT, "data_json"),
+                ({"kind": self.TRANSFER, "conversation_id": conversation}, self.PERMANENT,
+                 "agent_id"),
+                ({"kind": self.ENDED, "conversation_id": 987654}, self.NOT_FOUND, "987654"),
+                ({"kind": self.ENDED, "thread_key": "CA999"}, self.NOT_FOUND, "thread_key")):
+            answer = self.probe_json(gateway, "action", body)
+            self.assertEqual(answer["status"], status, (body, answer))
+            self.assertIn(named, answer["error"], (body, answer))
+        # ... or handed to routing, found by the call's thread key; routing refuses a transfer to
+        # an agent it does not know, and the plugin's completion says so.
+        answer = self.probe_json(gateway, "action", {"kind": self.TRANSFER, "thread_key": "CA100",
+                                                     "agent_id": "nobody", "done_key": "t1"})
+        self.assertEqual(answer, {"status": self.OK, "error": ""})
+
+        def done():
+            status, raw = self.probe(gateway, "GET", "kv?key=t1")
+            return harness.decode_json(raw) if status == 200 else None
+        self.assertEqual(harness.wait_until(done, 30, "the action's completion"),
+                         {"status": self.CONFIG, "id": conversation})
+        self.assertIn("instance probe: transfer action on conversation "
+                      f"{conversation} refused by routing", gateway.log_text())
+
+        # An agent's command, once alice has the call.
+        gateway.api_ok("PUT", "/agents/me/presence", ALICE_TOKEN, {"presence": "online"})
+        harness.wait_until(
+            lambda: gateway.api_ok("GET", f"/conversations/{conversation}",
+                                   ADMIN_TOKEN)["conversation"]["assigned_agent"] == "alice", 30,
+            "alice has the call")
+        status, body = self.command(gateway, ALICE_TOKEN, conversation,
+                                    {"command": "recording.pause", "data": {"why": "card"}})
+        self.assertEqual((status, body), (202, {"status": "done"}))
+        status, raw = self.probe(gateway, "GET", "commands")
+        self.assertEqual(harness.decode_json(raw),
+                         [{"conversation_id": conversation, "thread_key": "CA100",
+                           "command": "recording.pause", "data": {"why": "card"},
+                           "agent_id": "alice"}])
+        status, body = self.command(gateway, self.SUPERVISOR_TOKEN, conversation,
+                                    {"command": "call.gone"})
+        self.assertEqual((status, body["message"]), (409, "the call has ended"), body)
+        status, body = self.command(gateway, ADMIN_TOKEN, conversation, {"command": "fax.send"})
+        self.assertEqual((status, body["message"]), (400, "unknown command fax.send"), body)
+        status, body = self.command(gateway, ALICE_TOKEN, conversation, {"command": "Pause!"})
+        self.assertEqual((status, body["error"], body["field"]), (400, "invalid_field", "command"))
+        status, body = self.command(gateway, BOB_TOKEN, conversation,
+                                    {"command": "recording.pause"})
+        self.assertEqual(status, 403, body)
+        status, body = self.command(gateway, ADMIN_TOKEN, 987654, {"command": "recording.pause"})
+        self.assertEqual(status, 404, body)
+        status, raw = self.probe(gateway, "GET", "commands")
+        self.assertEqual(len(harness.decode_json(raw)), 3)  # the API's refusals reached nobody
+
+    def test_in_process(self):
+        self.check_live_contact("in_process")
+
+    def test_in_a_plugin_host_process(self):
+        self.check_live_contact("process")
+
+
 if __name__ == "__main__":
     PROBE_PLUGIN = harness.take_path_option("--probe-plugin")
     harness.main()

@@ -199,6 +199,26 @@ struct ConversationNotice {
   og_conversation_change change = 0;  // OG_CONVERSATION_*; ignore kinds you do not know
   ConversationState state;            // after the change
   std::string previous_agent_id;      // TRANSFERRED: who had it ("" = the queue)
+  // Details of the change as a JSON object, or "" (2.2; always "" from an older host).
+  // TRANSFERRED: {"mode":"cold"|"warm","by":"user:<name>"}.
+  std::string detail_json;
+};
+
+// A customer found by one of their identities (Host::customer_lookup, 2.2).
+struct CustomerInfo {
+  int64_t customer_id = 0;
+  std::string display_name;    // may be empty
+  std::string tier;            // "S", "A", "B" or "C"
+  int open_conversations = 0;  // not resolved or closed
+};
+
+// An agent's command for one of the instance's conversations (Plugin::on_command, 2.2).
+struct ChannelCommand {
+  int64_t conversation_id = 0;
+  std::string thread_key;  // as the plugin gave it
+  std::string command;     // [a-z_.]{1,32}, e.g. "recording.pause"
+  std::string data_json;   // a JSON object or ""
+  std::string agent_id;    // who asked
 };
 
 // Who could take a new conversation of this instance now (Host::channel_availability, 2.1).
@@ -663,6 +683,59 @@ class Host {
                                out.expected_wait_ms};
   }
 
+  // ABI 2.2. What happened on a live contact (kind OG_ACTION_*: answered, requeue, abandoned,
+  // ended, transfer) for conversation_id, or — with conversation_id 0 — for the latest
+  // conversation of thread_key that is not resolved or closed. Any thread. Returns the host's
+  // check at once: OG_OK (applied later; `done` runs on the strand with the outcome and the
+  // conversation id — OG_CONFIG when routing refused it), OG_NOT_FOUND, OG_PERMANENT (a bad
+  // kind, agent or data_json; logged), OG_RETRY (routing not running), or OG_DECLINE from a host
+  // older than 2.2.
+  og_status conversation_action(og_conversation_action_kind kind, int64_t conversation_id,
+                                std::string_view thread_key, std::string_view agent_id = {},
+                                std::string_view reason = {}, std::string_view data_json = {},
+                                CommitCallback done = {}) {
+    if (api_.conversation_action == nullptr) return OG_DECLINE;
+    auto a = detail::make_struct<og_conversation_action>();
+    a.kind = kind;
+    a.conversation_id = conversation_id;
+    a.thread_key = str(thread_key);
+    a.agent_id = str(agent_id);
+    a.reason = str(reason);
+    a.data_json = str(data_json);
+    og_error err = OG_ERROR_INIT;
+    CommitEntry* pending = done ? new CommitEntry{this, std::move(done)} : nullptr;
+    const og_status st = api_.conversation_action(
+        ctx_, &a, pending ? &Host::commit_trampoline : nullptr, pending, &err);
+    if (st != OG_OK) {
+      delete pending;
+      if (st == OG_PERMANENT)
+        log(OG_LOG_WARN, std::string("conversation_action refused: ") + err.message);
+    }
+    return st;
+  }
+
+  // ABI 2.2. The customer one of whose identities is (kind, address) — a phone in E.164 — or
+  // nullopt when there is none or the host is older than 2.2. Any thread; a store read.
+  // Throws Error when the host refuses the question (an empty kind or address).
+  std::optional<CustomerInfo> customer_lookup(std::string_view kind,
+                                              std::string_view address) const {
+    if (api_.customer_lookup == nullptr) return std::nullopt;
+    std::optional<CustomerInfo> out;
+    og_error err = OG_ERROR_INIT;
+    const og_status st = api_.customer_lookup(
+        ctx_, str(kind), str(address),
+        [](void* user, const og_customer_info* raw) {
+          const auto c = detail::copy_struct(raw);
+          *static_cast<std::optional<CustomerInfo>*>(user) =
+              CustomerInfo{c.customer_id, std::string(view(c.display_name)),
+                           std::string(view(c.tier)), c.open_conversations};
+        },
+        &out, &err);
+    if (st == OG_NOT_FOUND) return std::nullopt;
+    detail::check(st, err);
+    return out;
+  }
+
   // Writes one blob (a large attachment, a recording) into the host's content-addressed store
   // chunk by chunk; finish() returns the reference for Attachment::blob_ref. Dropped unless
   // finished. Use it from one thread at a time.
@@ -959,6 +1032,14 @@ class Plugin {
   // One of this instance's conversations was assigned, transferred, resolved, closed, its agent
   // is typing, or its queue position changed. Best effort, in order per conversation.
   virtual void on_conversation(const ConversationNotice& /*notice*/) {}
+  // ABI 2.2. An agent's command about one of this instance's conversations (e.g.
+  // "recording.pause"), from POST /api/v1/conversations/{id}/command. Return OG_OK (done or
+  // started), OG_NOT_FOUND (no such live contact now) or OG_PERMANENT (unknown command, bad
+  // data); throw Error(status, message) to give the agent a reason. The agent is answered 202,
+  // 409 or 400. Only a plugin that overrides it is offered commands.
+  virtual og_status on_command(const ChannelCommand& command) {
+    throw PermanentError("unknown command " + command.command);
+  }
 
   Host& host() { return host_; }
   const Host& host() const { return host_; }
@@ -1086,9 +1167,27 @@ struct Adapter {
       notice.change = n.change;
       if (n.state != nullptr) notice.state = conversation_copy(n.state);
       notice.previous_agent_id = view(n.previous_agent_id);
+      notice.detail_json = view(n.detail_json);
       p->on_conversation(notice);
     } catch (...) {
       log_failure(p, "on_conversation");
+    }
+  }
+  // Only a plugin that overrides Plugin::on_command is offered commands: for the others the
+  // host answers the agent that the channel takes none.
+  static constexpr bool takes_commands =
+      !std::is_same_v<decltype(&P::on_command), og_status (Plugin::*)(const ChannelCommand&)>;
+  static og_status on_command(void* instance, const og_channel_command* raw, og_error* err) {
+    try {
+      const auto c = copy_struct(raw);
+      ChannelCommand command{c.conversation_id, std::string(view(c.thread_key)),
+                             std::string(view(c.command)), std::string(view(c.data_json)),
+                             std::string(view(c.agent_id))};
+      const og_status st = static_cast<P*>(static_cast<Plugin*>(instance))->on_command(command);
+      if (st != OG_OK) set_error(err, st, "command " + command.command + " refused");
+      return st;
+    } catch (...) {
+      return fail(err, std::current_exception());
     }
   }
 };
@@ -1127,6 +1226,7 @@ struct Adapter {
       a.on_timer = &A::on_timer;                                                       \
       a.lookup_send = &A::lookup_send;                                                 \
       a.on_conversation = A::listens_to_conversations ? &A::on_conversation : nullptr; \
+      a.on_command = A::takes_commands ? &A::on_command : nullptr;                     \
       return a;                                                                        \
     }();                                                                               \
     return &api;                                                                       \

@@ -568,6 +568,78 @@ og_status fake_channel_availability(og_host_ctx* ctx, const og_skill_requirement
   return OG_OK;
 }
 
+bool braces_or_empty(const std::string& data) {
+  const auto first = data.find_first_not_of(" \t\r\n");
+  const auto last = data.find_last_not_of(" \t\r\n");
+  return first == std::string::npos || (data[first] == '{' && data[last] == '}');
+}
+
+og_status fake_conversation_action(og_host_ctx* ctx, const og_conversation_action* action,
+                                   og_commit_fn done, void* user, og_error* err) {
+  if (!OG_HAS_FIELD(action, og_conversation_action, data_json))
+    return fail(err, OG_PERMANENT, "og_conversation_action is NULL or too small");
+  auto& host = FakeHost::from(ctx);
+  RecordedAction a;
+  a.kind = action->kind;
+  a.conversation_id = action->conversation_id;
+  a.thread_key = copy(action->thread_key);
+  a.agent_id = copy(action->agent_id);
+  a.reason = copy(action->reason);
+  a.data_json = copy(action->data_json);
+  if (a.kind < OG_ACTION_ANSWERED || a.kind > OG_ACTION_TRANSFER)
+    return fail(err, OG_PERMANENT, "action kind must be 1..5 (OG_ACTION_*)");
+  if (!braces_or_empty(a.data_json))
+    return fail(err, OG_PERMANENT, "action data_json must be a JSON object or empty");
+  if (a.kind == OG_ACTION_TRANSFER && a.agent_id.empty())
+    return fail(err, OG_PERMANENT, "a TRANSFER action needs agent_id");
+  std::lock_guard lock(host.mutex());
+  if (a.conversation_id != 0) {
+    if (host.conversations.count(a.conversation_id) == 0)
+      return fail(err, OG_NOT_FOUND, "no conversation " + std::to_string(a.conversation_id));
+  } else {
+    for (const auto& [id, c] : host.conversations) {  // ascending: the latest wins
+      if (!a.thread_key.empty() && c.thread_key == a.thread_key && c.status != "resolved" &&
+          c.status != "closed")
+        a.conversation_id = id;
+    }
+    if (a.conversation_id == 0)
+      return fail(err, OG_NOT_FOUND, "no open conversation with this thread_key");
+  }
+  host.actions.push_back(a);
+  const og_status status = host.action_status;
+  const int64_t id = a.conversation_id;
+  if (done)
+    host.enqueue([done, user, status, id](bool cancelled) {
+      done(user, cancelled ? OG_RETRY : status, id);
+    });
+  return OG_OK;
+}
+
+og_status fake_customer_lookup(og_host_ctx* ctx, og_str kind, og_str address,
+                               og_customer_visit_fn visit, void* user, og_error* err) {
+  auto& host = FakeHost::from(ctx);
+  const std::string k = copy(kind);
+  const std::string a = copy(address);
+  if (k.empty() || a.empty())
+    return fail(err, OG_PERMANENT, "customer_lookup needs a kind and an address");
+  std::optional<FakeCustomer> found;
+  {
+    std::lock_guard lock(host.mutex());
+    for (const auto& c : host.customers)
+      if (c.kind == k && c.address == a) found = c;
+  }
+  if (!found) return fail(err, OG_NOT_FOUND, "no customer with this identity");
+  og_customer_info info;
+  std::memset(&info, 0, sizeof info);
+  info.struct_size = sizeof info;
+  info.customer_id = found->customer_id;
+  info.display_name = str(found->display_name);
+  info.tier = str(found->tier);
+  info.open_conversations = found->open_conversations;
+  if (visit) visit(user, &info);
+  return OG_OK;
+}
+
 }  // namespace
 
 std::string RecordedFetch::header(const std::string& name) const {
@@ -604,6 +676,8 @@ FakeHost::FakeHost() {
   api_.get_conversation = &fake_get_conversation;
   api_.signal = &fake_signal;
   api_.channel_availability = &fake_channel_availability;
+  api_.conversation_action = &fake_conversation_action;
+  api_.customer_lookup = &fake_customer_lookup;
   api_.blob_begin = &fake_blob_begin;
   api_.blob_write = &fake_blob_write;
   api_.blob_finish = &fake_blob_finish;
@@ -837,7 +911,8 @@ void LoadedPlugin::complete_fetch(size_t index, int http_status, const std::stri
 }
 
 bool LoadedPlugin::notify_conversation(og_conversation_change change, int64_t conversation_id,
-                                       const std::string& previous_agent_id) {
+                                       const std::string& previous_agent_id,
+                                       const std::string& detail_json) {
   if (!OG_HAS_FIELD(api_, og_plugin_api, on_conversation) || !api_->on_conversation) return false;
   const FakeConversation snapshot = host_.conversations.at(conversation_id);
   const og_conversation_state state = state_of(snapshot);
@@ -847,8 +922,33 @@ bool LoadedPlugin::notify_conversation(og_conversation_change change, int64_t co
   notice.change = change;
   notice.state = &state;
   notice.previous_agent_id = str(previous_agent_id);
+  notice.detail_json = str(detail_json);
   api_->on_conversation(instance_ptr_, &notice);
   return true;
+}
+
+og_status LoadedPlugin::command(int64_t conversation_id, const std::string& command,
+                                const std::string& data_json, const std::string& agent_id,
+                                std::string* error) {
+  if (!OG_HAS_FIELD(api_, og_plugin_api, on_command) || !api_->on_command) {
+    if (error) *error = "the plugin takes no commands";
+    return OG_DECLINE;
+  }
+  std::string thread_key;
+  if (auto it = host_.conversations.find(conversation_id); it != host_.conversations.end())
+    thread_key = it->second.thread_key;
+  og_channel_command c;
+  std::memset(&c, 0, sizeof c);
+  c.struct_size = sizeof c;
+  c.conversation_id = conversation_id;
+  c.thread_key = str(thread_key);
+  c.command = str(command);
+  c.data_json = str(data_json);
+  c.agent_id = str(agent_id);
+  og_error err = OG_ERROR_INIT;
+  const og_status status = api_->on_command(instance_ptr_, &c, &err);
+  if (error) *error = status == OG_OK ? std::string() : std::string(err.message);
+  return status;
 }
 
 bool LoadedPlugin::ws_connect(const std::string& path, uint64_t conn_id,

@@ -1,7 +1,8 @@
 // A test plugin that exposes every host service through HTTP routes, so the tests drive the
 // host the way a real plugin would — through the C ABI of a dlopen()ed library — and observe
 // results through the store (kv, messages). Routes (all under /channels/<instance>):
-//   POST /inbound   {"id","from","text"}      submit_inbound tied to the request, 200 "stored"
+//   POST /inbound   {"id","from","text","thread"?}  submit_inbound tied to the request, 200
+//                                             "stored"
 //   POST /delivery  {"id","state"}            submit_delivery tied to the request
 //   POST /event     {"id","kind","from"}      submit_event tied to the request
 //   POST /kv        {"key","value"}           kv_put;   GET /kv?key=K → value or 404
@@ -44,6 +45,14 @@
 //                                             og_status and the host's message
 //   POST /availability {"skills":[["s",level],..]}  channel_availability; 200 with the status
 //                                             and the answer as JSON
+// ABI 2.2 (through the C table as well):
+//   POST /action {"kind","conversation_id","thread_key","agent_id","reason","data","done_key"}
+//                   conversation_action from a plugin thread; 200 with the status and message;
+//                   with done_key its completion kv_puts done_key = {"status","id"}
+//   POST /customer {"kind","address"}        customer_lookup; 200 with the status and the answer
+//   GET  /commands                            every on_command so far, as JSON. on_command:
+//                   "recording.pause"/"recording.resume" → OG_OK, "call.gone" → OG_NOT_FOUND
+//                   ("the call has ended"), anything else the wrapper's default (OG_PERMANENT)
 // stop() posts a task and kv_puts with a completion; destroy writes kv "stop-report" saying
 // how they ended.
 // send(): the body text picks the behaviour: "ok", "silent" (never answers), "retry",
@@ -87,6 +96,7 @@ class ProbePlugin : public omnigate::Plugin {
       m.from_address = in.at("from");
       m.to_address = "+15550000000";
       m.body_text = in.at("text");
+      m.thread_key = in.value("thread", "");
       m.raw = std::string(r.body);
       host().submit_inbound(r.id, m);
       return HttpResponse{200, "text/plain", "stored\n", {}};
@@ -164,6 +174,7 @@ class ProbePlugin : public omnigate::Plugin {
       return HttpResponse{200, "application/json", notices_.dump(), {}};
     });
     if (has_v2_1()) register_v2_1_routes();
+    if (has_v2_2()) register_v2_2_routes();
     route("GET", "/conversation", [this](const HttpRequest& r) {
       const auto state = host().get_conversation(std::stoll(std::string(query_value(r, "id"))));
       return state ? HttpResponse{200, "application/json", conversation_json(*state).dump(), {}}
@@ -221,7 +232,20 @@ class ProbePlugin : public omnigate::Plugin {
     json j = conversation_json(n.state);
     j["change"] = n.change;
     j["previous_agent_id"] = n.previous_agent_id;
+    j["detail"] = n.detail_json.empty() ? json(nullptr) : json::parse(n.detail_json);
     notices_.push_back(std::move(j));
+  }
+
+  og_status on_command(const omnigate::ChannelCommand& c) override {
+    Guard guard(*this);
+    commands_.push_back({{"conversation_id", c.conversation_id},
+                         {"thread_key", c.thread_key},
+                         {"command", c.command},
+                         {"data", c.data_json.empty() ? json(nullptr) : json::parse(c.data_json)},
+                         {"agent_id", c.agent_id}});
+    if (c.command == "recording.pause" || c.command == "recording.resume") return OG_OK;
+    if (c.command == "call.gone") throw omnigate::Error(OG_NOT_FOUND, "the call has ended");
+    return Plugin::on_command(c);
   }
 
   ~ProbePlugin() override {
@@ -349,6 +373,77 @@ class ProbePlugin : public omnigate::Plugin {
                         {"expected_wait_ms", a.expected_wait_ms}};
       return HttpResponse{200, "application/json", out.dump(), {}};
     });
+  }
+
+  bool has_v2_2() const {
+    return OG_HAS_FIELD(api_, og_host_api, customer_lookup) &&
+           api_->conversation_action != nullptr && api_->customer_lookup != nullptr;
+  }
+
+  void register_v2_2_routes() {
+    route("POST", "/action", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      const std::string thread_key = in.value("thread_key", "");
+      const std::string agent = in.value("agent_id", "");
+      const std::string reason = in.value("reason", "");
+      const std::string data = in.contains("data") ? in.at("data").dump() : std::string();
+      og_conversation_action a;
+      std::memset(&a, 0, sizeof a);
+      a.struct_size = sizeof a;
+      a.kind = in.at("kind").get<int32_t>();
+      a.conversation_id = in.value("conversation_id", int64_t{0});
+      a.thread_key = lit(thread_key);
+      a.agent_id = lit(agent);
+      a.reason = lit(reason);
+      a.data_json = lit(data);
+      // The completion's key, freed by the completion (it runs exactly once).
+      auto* done_key = in.contains("done_key") ? new ActionDone{this, in.at("done_key")} : nullptr;
+      og_status st = OG_INTERNAL;
+      og_error err = OG_ERROR_INIT;
+      on_plugin_thread([&] {
+        st = api_->conversation_action(ctx_, &a, done_key ? &ProbePlugin::action_done : nullptr,
+                                       done_key, &err);
+      });
+      if (st != OG_OK) delete done_key;
+      const json out = {{"status", st}, {"error", st == OG_OK ? "" : err.message}};
+      return HttpResponse{200, "application/json", out.dump(), {}};
+    });
+    route("POST", "/customer", [this](const HttpRequest& r) {
+      const json in = json::parse(r.body);
+      const std::string kind = in.at("kind");
+      const std::string address = in.at("address");
+      json out = json::object();
+      og_status st = OG_INTERNAL;
+      og_error err = OG_ERROR_INIT;
+      on_plugin_thread([&] {
+        st = api_->customer_lookup(
+            ctx_, lit(kind), lit(address),
+            [](void* user, const og_customer_info* c) {
+              *static_cast<json*>(user) = {
+                  {"customer_id", c->customer_id},
+                  {"display_name", std::string(c->display_name.ptr, c->display_name.len)},
+                  {"tier", std::string(c->tier.ptr, c->tier.len)},
+                  {"open_conversations", c->open_conversations}};
+            },
+            &out, &err);
+      });
+      out["status"] = st;
+      out["error"] = st == OG_OK ? "" : err.message;
+      return HttpResponse{200, "application/json", out.dump(), {}};
+    });
+    route("GET", "/commands", [this](const HttpRequest&) {
+      return HttpResponse{200, "application/json", commands_.dump(), {}};
+    });
+  }
+
+  struct ActionDone {
+    ProbePlugin* self;
+    std::string key;
+  };
+  // Runs on the strand, once per accepted action (at the latest before destroy).
+  static void action_done(void* user, og_status status, int64_t id) {
+    std::unique_ptr<ActionDone> done(static_cast<ActionDone*>(user));
+    done->self->host().kv_put(done->key, json{{"status", status}, {"id", id}}.dump());
   }
 
   // A route registered through the C table, with route options and the raw status returned.
@@ -616,6 +711,7 @@ class ProbePlugin : public omnigate::Plugin {
   std::atomic<int> overlaps_{0};
   std::map<uint64_t, std::string> timer_keys_;
   json notices_ = json::array();
+  json commands_ = json::array();
   std::vector<std::thread> threads_;
 };
 

@@ -1,7 +1,7 @@
 // omnigate plugin SDK — the fake host a plugin's unit tests drive it with
 // (library omnigate::plugin_testing; never link it into a plugin).
 //
-// FakeHost is an og_host_api table implementing every 2.1 host service in memory and recording
+// FakeHost is an og_host_api table implementing every 2.2 host service in memory and recording
 // every call (copying the borrowed data, as the real host must). LoadedPlugin dlopen()s a real
 // plugin .so, creates one instance against a FakeHost and plays the gateway's part: calls
 // routes, WebSocket handlers, send_message, lookup_send, timers, fetch completions and
@@ -15,7 +15,11 @@
 //  - commits succeed at once unless commit_status says otherwise; a reply does not wait for them;
 //  - "callback only" / "create/start only" are not enforced; route options are only recorded;
 //  - signal() knows the conversations in `conversations` only, and checks a signal's data_json
-//    only for its surrounding braces; channel_availability() answers `availability`.
+//    only for its surrounding braces; channel_availability() answers `availability`;
+//  - conversation_action() checks like the host (data_json only for its braces), resolves the
+//    conversation from `conversations` and records it in `actions`; its completion (with
+//    `action_status`) waits for run_posted(). customer_lookup() finds `customers` by exactly the
+//    kind and address given (no E.164 normalisation).
 #pragma once
 
 #include <omnigate/plugin_abi.h>
@@ -128,6 +132,21 @@ struct FakeAvailability {
   int64_t expected_wait_ms = 0;
 };
 
+// A conversation_action() the host accepted (ABI 2.2), with the conversation it resolved to.
+struct RecordedAction {
+  og_conversation_action_kind kind = 0;
+  int64_t conversation_id = 0;  // resolved: never 0
+  std::string thread_key, agent_id, reason, data_json;
+};
+// A customer customer_lookup() finds (ABI 2.2); a test adds them.
+struct FakeCustomer {
+  std::string kind, address;  // the identity it is found by
+  int64_t customer_id = 0;
+  std::string display_name;
+  std::string tier = "C";
+  int32_t open_conversations = 0;
+};
+
 // What list_unsettled_sends() hands out (ABI 1.1).
 struct FakeUnsettled {
   int64_t outbox_id = 0;
@@ -173,6 +192,8 @@ class FakeHost {
   // channel_availability(): the answer, or this status instead of OG_OK (e.g. OG_RETRY).
   FakeAvailability availability;
   og_status availability_status = OG_OK;
+  // conversation_action(): the outcome its completion reports (OG_CONFIG: routing refused it).
+  og_status action_status = OG_OK;
 
   // ---- the strand: post() tasks and kv/commit completions, in the order they were queued
   // Runs every queued item (and those queued meanwhile); returns how many ran.
@@ -217,6 +238,10 @@ class FakeHost {
   // Written under mutex(): plugins call both from any thread.
   std::vector<RecordedSignal> signals;
   std::vector<std::vector<std::pair<std::string, int>>> availability_queries;
+  // conversation_action() calls the host accepted, and the customers customer_lookup() knows.
+  // Written/read under mutex(): plugins call both from any thread.
+  std::vector<RecordedAction> actions;
+  std::vector<FakeCustomer> customers;
 
   // ---- used by the host functions and LoadedPlugin
   enum class RequestState { in_handler, deferred, answered };
@@ -291,7 +316,14 @@ class LoadedPlugin {
   // Delivers a conversation notice built from host.conversations[conversation_id] (which must
   // exist). Returns false when the plugin has no on_conversation.
   bool notify_conversation(og_conversation_change change, int64_t conversation_id,
-                           const std::string& previous_agent_id = {});
+                           const std::string& previous_agent_id = {},
+                           const std::string& detail_json = {});
+  // An agent's command (og_plugin_api.on_command, ABI 2.2) for conversation_id; the thread key
+  // comes from host.conversations when it has the conversation. Returns the plugin's status
+  // (its message into *error), or OG_DECLINE when the plugin takes no commands.
+  og_status command(int64_t conversation_id, const std::string& command,
+                    const std::string& data_json = {}, const std::string& agent_id = "agent",
+                    std::string* error = nullptr);
   // WebSocket: an upgrade on the route at `path` (true when the plugin accepted it), a message
   // from the client, and the connection going away.
   bool ws_connect(const std::string& path, uint64_t conn_id, const HeaderList& headers = {});
