@@ -13,7 +13,8 @@
  *   POST /blob-read  body: a reference; reads it back 4 bytes at a time → the reply
  *   POST /event      submit_event with a commit callback (logged)
  * Every request increments the counter probe_requests_total; on_conversation logs the notice
- * and what get_conversation says. */
+ * (with its 2.2 detail_json) and what get_conversation says. on_command (2.2) logs the command
+ * and answers OG_OK for "recording.pause", OG_PERMANENT with a message otherwise. */
 #include <omnigate/plugin_abi.h>
 
 #include <pthread.h>
@@ -250,10 +251,27 @@ static void on_conversation(void* instance, const og_conversation_notice* raw) {
         s->agent_display_name.ptr ? s->agent_display_name.ptr : "", (int)s->agent_contact_json.len,
         s->agent_contact_json.ptr ? s->agent_contact_json.ptr : "", (int)n.previous_agent_id.len,
         n.previous_agent_id.ptr ? n.previous_agent_id.ptr : "");
+  if (n.detail_json.len != 0) logf_(self, "detail %.*s", (int)n.detail_json.len, n.detail_json.ptr);
   og_error err = OG_ERROR_INIT;
   if (self->host->get_conversation(self->ctx, s->conversation_id, &conversation_visit, self,
                                    &err) != OG_OK)
     logf_(self, "get_conversation: %s", err.message);
+}
+
+static og_status on_command(void* instance, const og_channel_command* raw, og_error* err) {
+  probe* self = (probe*)instance;
+  og_channel_command c;
+  memset(&c, 0, sizeof c);
+  memcpy(&c, raw, raw->struct_size < sizeof c ? raw->struct_size : sizeof c);
+  logf_(self, "command %.*s conversation %lld thread %.*s data %.*s agent %.*s", (int)c.command.len,
+        c.command.ptr ? c.command.ptr : "", (long long)c.conversation_id, (int)c.thread_key.len,
+        c.thread_key.ptr ? c.thread_key.ptr : "", (int)c.data_json.len,
+        c.data_json.ptr ? c.data_json.ptr : "", (int)c.agent_id.len,
+        c.agent_id.ptr ? c.agent_id.ptr : "");
+  if (c.command.len == 15 && memcmp(c.command.ptr, "recording.pause", 15) == 0) return OG_OK;
+  snprintf(err->message, sizeof err->message, "unknown command");
+  err->status = OG_PERMANENT;
+  return OG_PERMANENT;
 }
 
 static og_status create(const og_host_api* host, og_host_ctx* ctx, og_str name, og_str config,
@@ -312,6 +330,7 @@ static const og_plugin_api kApi = {
     .destroy = &destroy,
     .send_message = &send_message,
     .on_conversation = &on_conversation,
+    .on_command = &on_command,
 };
 
 OG_EXPORT const og_plugin_api* og_plugin_entry(void) {

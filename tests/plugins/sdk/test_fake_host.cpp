@@ -1,4 +1,4 @@
-// The SDK's fake host (omnigate::plugin_testing) implements every 2.0 host service: each test
+// The SDK's fake host (omnigate::plugin_testing) implements every 2.2 host service: each test
 // drives one service through tests/plugins/sdk/service_probe_plugin.c, dlopen()ed like the
 // gateway does, so a plugin's own unit tests can rely on the fake behaving as the ABI says.
 #include <omnigate/testing/fake_host.hpp>
@@ -6,7 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace omnigate::testing;
 
@@ -216,4 +220,110 @@ TEST_CASE("submit_event: recorded, with its commit callback run on run_posted") 
   CHECK(p.host.events[0].data_json == R"({"duration":3})");
   p.host.run_posted();
   CHECK(p.logged("committed 0 id 1"));
+}
+
+// ---- ABI 2.2: the fake's conversation_action and customer_lookup, called through its table as
+// a plugin calls them; on_command and a notice's details through the probe.
+
+namespace {
+
+og_str view(const std::string& s) {
+  return og_str{s.data(), s.size()};
+}
+
+og_status act(FakeHost& host, og_conversation_action_kind kind, int64_t conversation_id,
+              const std::string& thread_key, const std::string& agent, const std::string& data,
+              og_commit_fn done = nullptr, void* user = nullptr) {
+  og_conversation_action a;
+  std::memset(&a, 0, sizeof a);
+  a.struct_size = sizeof a;
+  a.kind = kind;
+  a.conversation_id = conversation_id;
+  a.thread_key = view(thread_key);
+  a.agent_id = view(agent);
+  a.data_json = view(data);
+  og_error err = OG_ERROR_INIT;
+  return host.api()->conversation_action(host.ctx(), &a, done, user, &err);
+}
+
+}  // namespace
+
+TEST_CASE("conversation_action: checked, resolved by id or thread key, completed on run_posted") {
+  FakeHost host;
+  FakeConversation call;
+  call.conversation_id = 7;
+  call.thread_key = "CA1";
+  host.conversations[7] = call;
+  FakeConversation ended = call;
+  ended.conversation_id = 9;
+  ended.status = "resolved";
+  host.conversations[9] = ended;
+
+  std::vector<std::pair<og_status, int64_t>> outcomes;
+  const og_commit_fn done = [](void* user, og_status st, int64_t id) {
+    static_cast<std::vector<std::pair<og_status, int64_t>>*>(user)->emplace_back(st, id);
+  };
+  CHECK(act(host, OG_ACTION_ANSWERED, 0, "CA1", "", R"({"leg":"CA2"})", done, &outcomes) == OG_OK);
+  host.action_status = OG_CONFIG;
+  CHECK(act(host, OG_ACTION_TRANSFER, 7, "", "bob", "", done, &outcomes) == OG_OK);
+  REQUIRE(host.actions.size() == 2);
+  CHECK(host.actions[0].conversation_id == 7);  // the open one of CA1, not the resolved 9
+  CHECK(host.actions[0].data_json == R"({"leg":"CA2"})");
+  CHECK(host.actions[1].agent_id == "bob");
+  CHECK(outcomes.empty());
+  host.run_posted();
+  const std::vector<std::pair<og_status, int64_t>> expected = {{OG_OK, 7}, {OG_CONFIG, 7}};
+  CHECK(outcomes == expected);
+
+  CHECK(act(host, 0, 7, "", "", "") == OG_PERMANENT);
+  CHECK(act(host, OG_ACTION_ENDED, 7, "", "", "[1]") == OG_PERMANENT);
+  CHECK(act(host, OG_ACTION_TRANSFER, 7, "", "", "") == OG_PERMANENT);
+  CHECK(act(host, OG_ACTION_ENDED, 8, "", "", "") == OG_NOT_FOUND);
+  CHECK(act(host, OG_ACTION_ENDED, 0, "CA9", "", "") == OG_NOT_FOUND);
+  CHECK(host.actions.size() == 2);
+}
+
+TEST_CASE("customer_lookup: finds the customers a test adds") {
+  FakeHost host;
+  host.customers.push_back({"phone", "+14155550101", 42, "Ada", "A", 2});
+  std::optional<FakeCustomer> seen;
+  const og_customer_visit_fn visit = [](void* user, const og_customer_info* c) {
+    *static_cast<std::optional<FakeCustomer>*>(user) =
+        FakeCustomer{"",
+                     "",
+                     c->customer_id,
+                     std::string(c->display_name.ptr, c->display_name.len),
+                     std::string(c->tier.ptr, c->tier.len),
+                     c->open_conversations};
+  };
+  og_error err = OG_ERROR_INIT;
+  const std::string phone = "phone", number = "+14155550101", other = "+14155550102";
+  REQUIRE(host.api()->customer_lookup(host.ctx(), view(phone), view(number), visit, &seen, &err) ==
+          OG_OK);
+  REQUIRE(seen.has_value());
+  CHECK((seen->customer_id == 42 && seen->display_name == "Ada" && seen->tier == "A" &&
+         seen->open_conversations == 2));
+  CHECK(host.api()->customer_lookup(host.ctx(), view(phone), view(other), visit, &seen, &err) ==
+        OG_NOT_FOUND);
+  CHECK(host.api()->customer_lookup(host.ctx(), view(phone), og_str{nullptr, 0}, visit, &seen,
+                                    &err) == OG_PERMANENT);
+}
+
+TEST_CASE(
+    "on_command: LoadedPlugin::command reaches the plugin with the conversation's thread key") {
+  Probe p;
+  FakeConversation call;
+  call.conversation_id = 7;
+  call.thread_key = "CA1";
+  p.host.conversations[7] = call;
+  std::string error;
+  CHECK(p.plugin.command(7, "recording.pause", R"({"why":"card"})", "ana", &error) == OG_OK);
+  CHECK(p.logged(
+      R"(command recording.pause conversation 7 thread CA1 data {"why":"card"} agent ana)"));
+  CHECK(p.plugin.command(7, "fax.send", {}, "ana", &error) == OG_PERMANENT);
+  CHECK(error == "unknown command");
+
+  CHECK(p.plugin.notify_conversation(OG_CONVERSATION_TRANSFERRED, 7, "bob",
+                                     R"({"mode":"warm","by":"user:sam"})"));
+  CHECK(p.logged(R"(detail {"mode":"warm","by":"user:sam"})"));
 }

@@ -592,21 +592,24 @@ og_status fake_conversation_action(og_host_ctx* ctx, const og_conversation_actio
     return fail(err, OG_PERMANENT, "action data_json must be a JSON object or empty");
   if (a.kind == OG_ACTION_TRANSFER && a.agent_id.empty())
     return fail(err, OG_PERMANENT, "a TRANSFER action needs agent_id");
-  std::lock_guard lock(host.mutex());
-  if (a.conversation_id != 0) {
-    if (host.conversations.count(a.conversation_id) == 0)
-      return fail(err, OG_NOT_FOUND, "no conversation " + std::to_string(a.conversation_id));
-  } else {
-    for (const auto& [id, c] : host.conversations) {  // ascending: the latest wins
-      if (!a.thread_key.empty() && c.thread_key == a.thread_key && c.status != "resolved" &&
-          c.status != "closed")
-        a.conversation_id = id;
+  og_status status = OG_OK;
+  {
+    std::lock_guard lock(host.mutex());
+    if (a.conversation_id != 0) {
+      if (host.conversations.count(a.conversation_id) == 0)
+        return fail(err, OG_NOT_FOUND, "no conversation " + std::to_string(a.conversation_id));
+    } else {
+      for (const auto& [id, c] : host.conversations) {  // ascending: the latest wins
+        if (!a.thread_key.empty() && c.thread_key == a.thread_key && c.status != "resolved" &&
+            c.status != "closed")
+          a.conversation_id = id;
+      }
+      if (a.conversation_id == 0)
+        return fail(err, OG_NOT_FOUND, "no open conversation with this thread_key");
     }
-    if (a.conversation_id == 0)
-      return fail(err, OG_NOT_FOUND, "no open conversation with this thread_key");
+    host.actions.push_back(a);
+    status = host.action_status;
   }
-  host.actions.push_back(a);
-  const og_status status = host.action_status;
   const int64_t id = a.conversation_id;
   if (done)
     host.enqueue([done, user, status, id](bool cancelled) {
