@@ -26,6 +26,14 @@ std::string CallRecord::to_json() const {
                       {"from", from},
                       {"to", to},
                       {"caller_name", caller_name},
+                      {"direction", direction},
+                      {"raw", raw},
+                      {"malformed", malformed},
+                      {"choice", choice},
+                      {"ivr_digits", ivr_digits},
+                      {"ivr_speech", ivr_speech},
+                      {"voicemail_recording", voicemail_recording},
+                      {"message_stored", message_stored},
                       {"language", language},
                       {"tier", tier},
                       {"customer_id", customer_id},
@@ -59,6 +67,14 @@ std::optional<CallRecord> CallRecord::from_json(std::string_view text) {
     r.from = j.value("from", "");
     r.to = j.value("to", "");
     r.caller_name = j.value("caller_name", "");
+    r.direction = j.value("direction", "");
+    r.raw = j.value("raw", "");
+    r.malformed = j.value("malformed", false);
+    r.choice = j.value("choice", -1);
+    r.ivr_digits = j.value("ivr_digits", "");
+    r.ivr_speech = j.value("ivr_speech", "");
+    r.voicemail_recording = j.value("voicemail_recording", "");
+    r.message_stored = j.value("message_stored", false);
     r.language = j.value("language", "");
     r.tier = j.value("tier", "");
     r.customer_id = j.value("customer_id", int64_t{0});

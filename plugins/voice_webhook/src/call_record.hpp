@@ -25,7 +25,13 @@ std::optional<Stage> stage_from_string(std::string_view s);
 struct CallRecord {
   std::string call_sid;
   std::string thread_key;  // the conversation's thread: the inbound CallSid (call-backs: theirs)
-  std::string from, to, caller_name;
+  std::string from, to, caller_name, direction;
+  std::string raw;         // the incoming-call webhook's body: the message's audit copy
+  bool malformed = false;  // a webhook of the call could not be parsed cleanly
+  int choice = -1;         // the IVR option chosen (index), -1 none
+  std::string ivr_digits, ivr_speech;
+  bool message_stored = false;      // the call's message (call, voicemail, missed call) is in
+  std::string voicemail_recording;  // the voicemail's RecordingSid once the caller left one
   std::string language;
   std::string tier;         // the customer's tier when known (the greeting), else empty
   int64_t customer_id = 0;  // caller-ID lookup: the customer record, 0 = a new caller
@@ -58,6 +64,11 @@ inline std::string call_key(std::string_view call_sid) {
 }
 inline std::string leg_key(std::string_view leg_sid) {
   return "leg/" + std::string(leg_sid);
+}
+// A recording stored once ("recording/<RecordingSid>"): the provider's repeated callback is
+// answered without fetching it again.
+inline std::string recording_key(std::string_view recording_sid) {
+  return "recording/" + std::string(recording_sid);
 }
 
 }  // namespace omnigate::voice

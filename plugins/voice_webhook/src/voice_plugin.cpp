@@ -366,10 +366,17 @@ class VoicePlugin final : public Plugin {
                   std::to_string(st) + ")");
   }
 
-  // The call as a customer message: it creates (or continues) the conversation and queues it
-  // with the skills and priority the caller chose.
-  void submit_call(uint64_t request_id, CallRecord& rec, const Call& c, const IvrOption* choice,
-                   bool voicemail) {
+  enum class Contact { call, voicemail, missed_call };
+
+  // The call as a customer message: it creates the conversation and queues it with the skills
+  // and priority the caller chose. A live call is submitted when it joins the queue; a voicemail
+  // when its recording is stored (attached); a caller who reached the voicemail but left no
+  // recording as a missed call, so that someone calls back.
+  void submit_call(uint64_t request_id, CallRecord& rec, Contact kind,
+                   std::vector<Attachment> attachments = {}, CommitCallback done = {}) {
+    const IvrOption* choice = rec.choice >= 0 && rec.choice < int(config_.ivr.options.size())
+                                  ? &config_.ivr.options[size_t(rec.choice)]
+                                  : nullptr;
     InboundMessage m;
     m.provider_message_id = rec.call_sid;
     m.from_kind = "phone";
@@ -377,34 +384,35 @@ class VoicePlugin final : public Plugin {
     m.from_name = rec.caller_name;
     m.to_address = rec.to;
     m.thread_key = rec.thread_key;
-    m.subject = voicemail ? "Voicemail" : "Phone call";
-    m.body_text = std::string(voicemail ? "Voicemail from " : "Phone call from ") + rec.from;
+    static constexpr const char* kSubjects[] = {"Phone call", "Voicemail", "Missed call"};
+    m.subject = kSubjects[static_cast<int>(kind)];
+    m.body_text = m.subject + " from " + rec.from;
     if (!rec.caller_name.empty()) m.body_text += " (" + rec.caller_name + ")";
     if (choice && !choice->label.empty()) m.body_text += ": " + choice->label;
     m.skills = config_.skills;
     m.priority = config_.default_priority;
     if (choice) {
-      for (const auto& s : choice->skills) m.skills.push_back(s);
+      for (const auto& sk : choice->skills) m.skills.push_back(sk);
       if (choice->priority) m.priority = choice->priority;
     }
     m.sent_at_ms = rec.started_ms;
-    json meta = {{"CallSid", rec.call_sid},
-                 {"From", rec.from},
-                 {"To", rec.to},
-                 {"CallerName", rec.caller_name},
-                 {"Direction", field(c.fields, "Direction")},
-                 {"started_at_ms", rec.started_ms},
-                 {"language", rec.language}};
+    json meta = {{"CallSid", rec.call_sid},          {"From", rec.from},
+                 {"To", rec.to},                     {"CallerName", rec.caller_name},
+                 {"Direction", rec.direction},       {"started_at_ms", rec.started_ms},
+                 {"language", rec.language},         {"contact", m.subject}};
     if (rec.customer_id != 0) meta["customer_id"] = rec.customer_id;  // caller-ID lookup
     if (!rec.tier.empty()) meta["tier"] = rec.tier;
     if (choice) meta["ivr_choice"] = choice->label;
-    if (const auto d = field(c.fields, "Digits"); !d.empty()) meta["ivr_digits"] = d;
-    if (const auto s = field(c.fields, "SpeechResult"); !s.empty()) meta["ivr_speech"] = s;
+    if (!rec.ivr_digits.empty()) meta["ivr_digits"] = rec.ivr_digits;
+    if (!rec.ivr_speech.empty()) meta["ivr_speech"] = rec.ivr_speech;
     m.metadata_json = meta.dump(-1, ' ', false, json::error_handler_t::replace);
-    m.raw = std::string(c.request.body);
-    m.malformed = c.malformed;
-    host().submit_inbound(request_id, m);
-    rec.queued_ms = now_ms();
+    m.raw = rec.raw;  // the incoming-call webhook as the provider sent it
+    m.malformed = rec.malformed;
+    m.attachments = std::move(attachments);
+    host().submit_inbound(request_id, m, std::move(done));
+    rec.message_stored = true;
+    if (kind == Contact::call) rec.queued_ms = now_ms();
+    save(rec);
   }
 
   // ---- TwiML of each step
@@ -533,7 +541,10 @@ class VoicePlugin final : public Plugin {
     rec.to = field(c.fields, "To");
     rec.caller_name = field(c.fields, "CallerName");
     rec.language = config_.default_language;
+    rec.direction = field(c.fields, "Direction");
     rec.started_ms = now_ms();
+    rec.raw = std::string(c.request.body);
+    rec.malformed = c.malformed;
     if (rec.from.empty()) return text(400, "From: missing");
     if (config_.blocked_numbers.count(rec.from)) {
       blocked_total_.add();
@@ -550,7 +561,6 @@ class VoicePlugin final : public Plugin {
     if (config_.service_hours &&
         !config_.service_hours->open_at(std::chrono::system_clock::now())) {
       rec.stage = Stage::voicemail;
-      submit_call(c.request.id, rec, c, nullptr, true);
       save(rec);
       return twiml(record_voicemail(rec, texts(rec).closed));
     }
@@ -562,7 +572,7 @@ class VoicePlugin final : public Plugin {
       return twiml(gather(doc, rec, 1));
     }
     rec.stage = Stage::queued;
-    submit_call(c.request.id, rec, c, nullptr, false);
+    submit_call(c.request.id, rec, Contact::call);
     save(rec);
     Twiml doc;
     doc.say(speech(rec, greeting(rec))).say(speech(rec, texts(rec).connecting));
@@ -602,15 +612,20 @@ class VoicePlugin final : public Plugin {
       if (!digits.empty() || !said.empty()) doc.say(speech(*rec, texts(*rec).invalid_choice));
       return twiml(gather(doc, *rec, attempt + 1));
     }
-    if (choice && !choice->language.empty()) rec->language = choice->language;
+    if (choice) {
+      rec->choice = int(choice - config_.ivr.options.data());
+      if (!choice->language.empty()) rec->language = choice->language;
+    }
+    rec->ivr_digits = digits;
+    rec->ivr_speech = said;
+    rec->malformed = rec->malformed || c.malformed;
     if (choice && choice->voicemail) {
       rec->stage = Stage::voicemail;
-      submit_call(c.request.id, *rec, c, choice, true);
       save(*rec);
       return twiml(record_voicemail(*rec, texts(*rec).voicemail));
     }
     rec->stage = Stage::queued;
-    submit_call(c.request.id, *rec, c, choice, false);
+    submit_call(c.request.id, *rec, Contact::call);
     save(*rec);
     Twiml doc;
     doc.say(speech(*rec, texts(*rec).connecting));
@@ -847,7 +862,12 @@ class VoicePlugin final : public Plugin {
                          action(*r, OG_ACTION_ENDED, r->agent, "call ended");
                      });
         return empty_ok();
-      default:  // voicemail, a call-back nobody answered
+      case Stage::voicemail:
+        // The recording's callback stores the voicemail; without one the caller only left a
+        // missed call, which is still someone to call back.
+        if (rec->voicemail_recording.empty()) submit_call(c.request.id, *rec, Contact::missed_call);
+        return empty_ok();
+      default:  // a call-back nobody answered
         submit_event(c.request.id, *rec, "call." + status, event_id, data);
         return empty_ok();
     }
@@ -895,7 +915,7 @@ class VoicePlugin final : public Plugin {
       recording_failed(request, *rec, sid, std::move(data));
       return;
     }
-    if (host().kv_get("rec/" + sid)) {  // stored before: the provider repeats its callback
+    if (host().kv_get(recording_key(sid))) {  // stored before: the provider repeats its callback
       host().respond(request, empty_ok());
       return;
     }
@@ -926,22 +946,28 @@ class VoicePlugin final : public Plugin {
       writer.write(r.body);
       a.blob_ref = writer.finish(&a.size);
       data["bytes"] = a.size;
-      submit_event(request, *current, "call.recording", sid, data, {a},
-                   [this, sid](og_status st, int64_t) {
-                     if (st == OG_OK) host().kv_put("current/" + sid, "stored");
-                   });
+      auto stored = [this, sid](og_status st, int64_t) {
+        if (st == OG_OK) host().kv_put(recording_key(sid), "stored");
+      };
+      if (!current->message_stored &&
+          (current->voicemail_recording == sid || current->stage == Stage::voicemail))
+        submit_call(request, *current, Contact::voicemail, {a}, stored);
+      else
+        submit_event(request, *current, "call.recording", sid, data, {a}, stored);
       host().respond(request, empty_ok());
     });
   }
 
-  void recording_failed(uint64_t request, const CallRecord& rec, const std::string& sid,
-                        json data) {
+  void recording_failed(uint64_t request, CallRecord& rec, const std::string& sid, json data) {
     host().warn("recording " + sid + " of call " + rec.call_sid +
                 " not stored: " + data.value("reason", std::string()));
     Attachment link;
     link.filename = "recording-" + sid + ".wav";
     link.content_type = "audio/wav";
     link.url = data.value("url", std::string());
+    // A voicemail whose audio cannot be stored is still a message: with the provider's link.
+    if (rec.voicemail_recording == sid && !rec.message_stored)
+      submit_call(request, rec, Contact::voicemail, {link});
     submit_event(request, rec, "call.recording_failed", sid, std::move(data), {link});
     host().respond(request, empty_ok());
   }
@@ -962,6 +988,12 @@ class VoicePlugin final : public Plugin {
   HttpResponse on_voicemail_done(const Call& c) {
     CallRecord* rec = load(c.sid);
     if (rec == nullptr) return text(404, "unknown call");
+    // A recording follows (its status callback stores the voicemail); none: a missed call.
+    const std::string recording = field(c.fields, "RecordingSid");
+    if (!recording.empty() && field(c.fields, "RecordingDuration") != "0") {
+      rec->voicemail_recording = recording;
+      save(*rec);
+    }
     Twiml doc;
     doc.say(speech(*rec, texts(*rec).voicemail_thanks)).hangup();
     return twiml(doc);
