@@ -179,6 +179,8 @@ PluginInstanceConfig read_plugin(TableReader t) {
   p.allow_private_fetch = t.boolean("allow_private_fetch").value_or(false);
   if (auto n = t.integer("max_blob_bytes", 1, std::int64_t{1} << 40))
     p.max_blob_bytes = static_cast<std::uint64_t>(*n);
+  if (auto n = t.integer("max_fetch_bytes", 1, std::int64_t{1} << 34))
+    p.max_fetch_bytes = static_cast<std::uint64_t>(*n);
   p.config_json = t.table_as_json("config").value_or("{}");
   if (auto limits = t.table("body_limits")) {
     for (const auto& path : limits->keys()) {

@@ -39,6 +39,9 @@ struct PluginInstanceConfig {
   std::string public_base_url;  // overrides [server] public_base_url for this instance
   // The largest blob (streamed attachment, recording) the instance may write into the store.
   std::uint64_t max_blob_bytes = 100 * 1024 * 1024;
+  // The largest answer one of the instance's http_fetch may bring (0 = the gateway's 4 MiB):
+  // a voice instance that stores call recordings needs more.
+  std::uint64_t max_fetch_bytes = 0;
   // Where the plugin runs (docs/adr/0006-plugin-isolation.md): in a supervised plugin-host
   // process, or in the gateway's own. Unset in the file: the plugins built with the gateway
   // (bundled_plugin_file) run in-process, every other file in a process.

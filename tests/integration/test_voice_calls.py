@@ -54,7 +54,7 @@ def route(twiml, url):
 class VoiceCallsTest(harness.IntegrationCase):
 
     # ------------------------------------------------------------------ system
-    def start_system(self, routing=None, **plugin):
+    def start_system(self, routing=None, instance=None, **plugin):
         standin = self.ws.start_standin()
         settings = {"account_sid": harness.ACCOUNT_SID, "auth_token": harness.AUTH_TOKEN,
                     "public_base_url": harness.PUBLIC_BASE_URL, "api_base": standin.url,
@@ -70,7 +70,7 @@ class VoiceCallsTest(harness.IntegrationCase):
             "plugins": [{"instance": INSTANCE,
                          "file": os.path.join(harness.Settings.plugin_dir,
                                               "libog_voice_webhook.so"),
-                         "allow_private_fetch": True, "config": settings}],
+                         "allow_private_fetch": True, "config": settings, **(instance or {})}],
             "users": [harness.user("ada", "admin", ADMIN_TOKEN)],
         }
         if routing:
@@ -276,6 +276,15 @@ class VoiceCallsTest(harness.IntegrationCase):
 
     # ================================================================== (b) signatures
     def test_unsigned_or_wrongly_signed_webhooks_are_refused_and_nothing_is_stored(self):
+        # The driver signs as Twilio does: its signer reproduces Twilio's published example
+        # (https://www.twilio.com/docs/usage/webhooks/webhooks-security), so every webhook the
+        # gateway accepts in these tests carries a signature made Twilio's way. (The gateway's
+        # validator is checked against the same vectors in tests/plugins/sms.)
+        published = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"),
+                     ("Digits", "1234"), ("From", "+14158675309"), ("To", "+18005551212")]
+        self.assertEqual(twilio.compute_signature(
+            "12345", "https://mycompany.com/myapp.php?foo=1&bar=2", published),
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
         standin, gateway = self.start_system()
         call = self.new_call(standin, gateway)
         params = call.base_params()
@@ -391,6 +400,23 @@ class VoiceCallsTest(harness.IntegrationCase):
         self.assertEqual(call.recording(size_bytes=MAX_RECORDING_BYTES // 2).status, 200)
         stored = self.wait_for_event(gateway, cid, "call.recording")
         self.assertEqual(stored[0]["event"]["data"]["bytes"], MAX_RECORDING_BYTES // 2)
+
+    def test_the_instances_fetch_limit_bounds_recordings(self):
+        """A recording over the gateway's default fetch limit (4 MiB) is stored when the
+        operator raised the instance's max_fetch_bytes; one over that limit is refused by the
+        host's HTTP client, not read whole, and named as such."""
+        mib = 1024 * 1024
+        standin, gateway = self.start_system(instance={"max_fetch_bytes": 6 * mib},
+                                             max_recording_bytes=64 * mib)
+        call = self.new_call(standin, gateway)
+        self.enter_queue(call)
+        cid = self.conversation_of(gateway, call)["id"]
+        self.assertEqual(call.recording(size_bytes=5 * mib).status, 200)
+        stored = self.wait_for_event(gateway, cid, "call.recording")
+        self.assertEqual(stored[0]["event"]["data"]["bytes"], 5 * mib)
+        self.assertEqual(call.recording(size_bytes=7 * mib).status, 200)
+        failed = self.wait_for_event(gateway, cid, "call.recording_failed")
+        self.assertIn("larger than", failed[0]["event"]["data"]["reason"])
 
     def test_malformed_form_bodies_are_400_and_store_nothing(self):
         standin, gateway = self.start_system()
