@@ -46,7 +46,8 @@ struct PluginInstanceConfig {
   // process, or in the gateway's own. Unset in the file: the plugins built with the gateway
   // (bundled_plugin_file) run in-process, every other file in a process.
   enum class Isolation { process, in_process };
-  Isolation isolation = Isolation::in_process;  // what the config file sets explicitly or by default
+  Isolation isolation =
+      Isolation::in_process;  // what the config file sets explicitly or by default
   // Limits of the plugin-host process (isolation = "process"); 0 = none.
   std::uint64_t memory_limit_bytes = 1024ull * 1024 * 1024;
   std::uint64_t open_files_limit = 1024;

@@ -1146,8 +1146,9 @@ og_status PluginInstance::http_fetch(const og_fetch_request& request, og_fetch_d
   spec.basic_auth_password = copy_of(request.basic_auth_password);
   spec.timeout_ms =
       request.timeout_ms > 0 ? request.timeout_ms : services_.options.fetch_timeout_ms;
-  spec.max_response_bytes = config_.max_fetch_bytes != 0 ? config_.max_fetch_bytes
-                                                         : services_.options.max_fetch_response_bytes;
+  spec.max_response_bytes = config_.max_fetch_bytes != 0
+                                ? config_.max_fetch_bytes
+                                : services_.options.max_fetch_response_bytes;
   // Both must agree: the operator allows it for this instance AND the plugin asks for it on
   // this request, so a plugin fetching a customer-supplied URL (e.g. MMS media) stays guarded.
   spec.allow_restricted_addresses =

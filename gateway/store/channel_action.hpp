@@ -16,9 +16,9 @@ struct ChannelAction {
   Kind kind = Kind::answered;
   Id conversation_id = 0;  // resolved by the host (never 0 here)
   std::string instance;    // the plugin instance that reported it (the event's actor)
-  std::string agent_id;    // requeue: who did not take it ("" = the assigned agent); transfer: target
-  std::string reason;      // words for the event
-  std::string data_json;   // a JSON object or empty
+  std::string agent_id;  // requeue: who did not take it ("" = the assigned agent); transfer: target
+  std::string reason;    // words for the event
+  std::string data_json;  // a JSON object or empty
 };
 
 // The outcome: ok, or why routing refused it (e.g. the target agent has no capacity).

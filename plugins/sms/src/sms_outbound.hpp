@@ -18,5 +18,4 @@ namespace omnigate::sms {
 FetchRequest build_send_request(const SmsConfig& config, const OutboundMessage& message,
                                 std::string_view status_callback_url);
 
-
 }  // namespace omnigate::sms

@@ -45,8 +45,8 @@ struct CallRecord {
   std::string agent_leg_sid;   // the agent's call leg once it rang
   std::string previous_agent;  // warm transfer: who stays on until the new agent joined
   bool warm_transfer = false;  // a warm transfer is in progress (conference)
-  int rounds = 0;                // agents offered the call so far (assignments, transfers):
-                                 // keys its events so a provider's retry is stored once
+  int rounds = 0;              // agents offered the call so far (assignments, transfers):
+                               // keys its events so a provider's retry is stored once
   int announced_position = 0;  // last queue place told to the caller
   int queue_position = 0;      // last place routing reported
   int64_t expected_wait_ms = -1;

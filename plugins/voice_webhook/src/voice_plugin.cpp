@@ -396,10 +396,14 @@ class VoicePlugin final : public Plugin {
       if (choice->priority) m.priority = choice->priority;
     }
     m.sent_at_ms = rec.started_ms;
-    json meta = {{"CallSid", rec.call_sid},          {"From", rec.from},
-                 {"To", rec.to},                     {"CallerName", rec.caller_name},
-                 {"Direction", rec.direction},       {"started_at_ms", rec.started_ms},
-                 {"language", rec.language},         {"contact", m.subject}};
+    json meta = {{"CallSid", rec.call_sid},
+                 {"From", rec.from},
+                 {"To", rec.to},
+                 {"CallerName", rec.caller_name},
+                 {"Direction", rec.direction},
+                 {"started_at_ms", rec.started_ms},
+                 {"language", rec.language},
+                 {"contact", m.subject}};
     if (rec.customer_id != 0) meta["customer_id"] = rec.customer_id;  // caller-ID lookup
     if (!rec.tier.empty()) meta["tier"] = rec.tier;
     if (choice) meta["ivr_choice"] = choice->label;

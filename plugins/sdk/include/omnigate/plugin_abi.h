@@ -405,14 +405,17 @@ typedef struct og_channel_availability {
 /* ABI 2.2. What a live channel (a call) tells the gateway about one of its conversations, with
  * og_host_api.conversation_action. The host records an event for each and updates routing. */
 typedef int32_t og_conversation_action_kind;
-#define OG_ACTION_ANSWERED 1  /* the assigned agent is serving the customer live now (answered the \
-                                 call): the first response is recorded */
-#define OG_ACTION_REQUEUE 2   /* agent_id could not take it (did not answer, busy): back to the \
-                                 queue at its place; agent_id is not offered it again */
-#define OG_ACTION_ABANDONED 3 /* the customer left before an agent served them: out of the \
-                                 queue, closed, counted as abandoned (data_json "wait_ms") */
-#define OG_ACTION_ENDED 4     /* the live contact ended: resolved; the agent's wrap-up starts */
-#define OG_ACTION_TRANSFER 5  /* hand it to agent_id (online, with capacity for the channel) */
+#define OG_ACTION_ANSWERED                                               \
+  1 /* the assigned agent is serving the customer live now (answered the \
+       call): the first response is recorded */
+#define OG_ACTION_REQUEUE                                             \
+  2 /* agent_id could not take it (did not answer, busy): back to the \
+       queue at its place; agent_id is not offered it again */
+#define OG_ACTION_ABANDONED                                                               \
+  3                          /* the customer left before an agent served them: out of the \
+                                queue, closed, counted as abandoned (data_json "wait_ms") */
+#define OG_ACTION_ENDED 4    /* the live contact ended: resolved; the agent's wrap-up starts */
+#define OG_ACTION_TRANSFER 5 /* hand it to agent_id (online, with capacity for the channel) */
 
 typedef struct og_conversation_action {
   uint32_t struct_size;
@@ -431,8 +434,8 @@ typedef struct og_conversation_action {
 typedef struct og_customer_info {
   uint32_t struct_size;
   int64_t customer_id;
-  og_str display_name; /* may be empty */
-  og_str tier;         /* "S", "A", "B" or "C" */
+  og_str display_name;        /* may be empty */
+  og_str tier;                /* "S", "A", "B" or "C" */
   int32_t open_conversations; /* conversations not resolved or closed */
 } og_customer_info;
 typedef void (*og_customer_visit_fn)(void* user, const og_customer_info* customer);
@@ -443,10 +446,10 @@ typedef void (*og_customer_visit_fn)(void* user, const og_customer_info* custome
 typedef struct og_channel_command {
   uint32_t struct_size;
   int64_t conversation_id;
-  og_str thread_key;  /* as the plugin gave it */
-  og_str command;     /* [a-z_.]{1,32} */
-  og_str data_json;   /* a JSON object or empty */
-  og_str agent_id;    /* the agent (or user) who asked */
+  og_str thread_key; /* as the plugin gave it */
+  og_str command;    /* [a-z_.]{1,32} */
+  og_str data_json;  /* a JSON object or empty */
+  og_str agent_id;   /* the agent (or user) who asked */
 } og_channel_command;
 
 /* ---------------------------------------------------------------- plugin metrics */
