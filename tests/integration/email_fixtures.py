@@ -21,6 +21,9 @@ MAILGUN_KEY = "key-mailgun-signing-0123456789"
 SENDGRID_USER = "sendgrid"
 SENDGRID_PASSWORD = "sendgrid-password-0123"
 AGENT_TOKEN = "alice-email-token"
+# Reads what the tests check: an agent sees only what is assigned to them at that instant, and a
+# conversation reopened by a customer's answer is queued until routing gives it back.
+SUPERVISOR_TOKEN = "sam-email-token"
 
 
 def email_plugin_path():
@@ -49,7 +52,8 @@ def email_config(workdir, dovecot=None, smtp=None, extra=None):
         "plugins": [{"instance": "email", "file": email_plugin_path(), "config": plugin}],
         "agents": [{"id": "alice", "display_name": "Alice Martin", "team": "support",
                     "skills": {"email": 3}, "capacity": {"email": 50}, "presence": "online"}],
-        "users": [harness.user("alice", "agent", AGENT_TOKEN, "alice")],
+        "users": [harness.user("alice", "agent", AGENT_TOKEN, "alice"),
+                  harness.user("sam", "supervisor", SUPERVISOR_TOKEN)],
     }
 
 

@@ -16,7 +16,8 @@ import time
 
 import harness
 from email_fixtures import (AGENT_TOKEN, MAILBOX_PASSWORD, MAILBOX_USER, OUR_ADDRESS,
-                            customer_mail, email_config, ids, mail_servers, parse)
+                            SUPERVISOR_TOKEN, customer_mail, email_config, ids, mail_servers,
+                            parse)
 
 CUSTOMER = "kunde@customer.example"
 
@@ -34,11 +35,11 @@ class EmailChannelTest(harness.IntegrationCase):
         self.dovecot.append(MAILBOX_USER, raw)
 
     def conversations(self):
-        return self.gateway.conversations(AGENT_TOKEN)
+        return self.gateway.conversations(SUPERVISOR_TOKEN)
 
     def wait_messages(self, conversation_id, count, timeout=20):
         def enough():
-            t = self.gateway.transcript(AGENT_TOKEN, conversation_id)
+            t = self.gateway.transcript(SUPERVISOR_TOKEN, conversation_id)
             messages = [e["message"] for e in t if e["type"] == "message"]
             return messages if len(messages) >= count else None
         return harness.wait_until(enough, timeout, f"{count} messages in {conversation_id}")
@@ -78,7 +79,7 @@ class EmailChannelTest(harness.IntegrationCase):
                            "the imported mail to be flagged \\Seen")
 
         harness.wait_until(lambda: self.gateway.api_ok("GET", f"/conversations/{cid}",
-                                                       AGENT_TOKEN)["conversation"]
+                                                       SUPERVISOR_TOKEN)["conversation"]
                            ["assigned_agent"] == "alice", 20, "alice to be assigned")
         reply1 = self.reply(cid, "Guten Tag, Ihre Lieferung ist unterwegs.")
         self.assertEqual(reply1["Subject"], f"Re: {subject} [#{cid}]")
@@ -126,7 +127,7 @@ class EmailChannelTest(harness.IntegrationCase):
                                    in_reply_to=reply2_id,
                                    references=["c1@customer.example", reply2_id]))
         self.wait_messages(cid, 6)
-        status = self.gateway.api_ok("GET", f"/conversations/{cid}", AGENT_TOKEN)
+        status = self.gateway.api_ok("GET", f"/conversations/{cid}", SUPERVISOR_TOKEN)
         self.assertNotEqual(status["conversation"]["status"], "resolved")
         self.assertEqual(len(self.conversations()), 2)
 
@@ -136,7 +137,7 @@ class EmailChannelTest(harness.IntegrationCase):
         [conversation] = self.wait_conversation_count(1)
         cid = conversation["id"]
         harness.wait_until(lambda: self.gateway.api_ok("GET", f"/conversations/{cid}",
-                                                       AGENT_TOKEN)["conversation"]
+                                                       SUPERVISOR_TOKEN)["conversation"]
                            ["assigned_agent"] == "alice", 20, "alice to be assigned")
         reply = self.reply(cid, "Antwort.")
         reply_id = ids(reply["Message-ID"])[0]
@@ -160,7 +161,7 @@ class EmailChannelTest(harness.IntegrationCase):
         self.assertIn("5.1.1", failed["error_code"])
         harness.wait_until(lambda: any(
             e["type"] == "event" and e["event"]["kind"] == "email.auto_reply"
-            for e in self.gateway.transcript(AGENT_TOKEN, cid)), 20, "the auto-reply event")
+            for e in self.gateway.transcript(SUPERVISOR_TOKEN, cid)), 20, "the auto-reply event")
         harness.wait_until(lambda: all("\\Seen" in flags for _, flags, _ in
                                        self.dovecot.messages(MAILBOX_USER)), 10,
                            "every mail handled and flagged")
@@ -172,7 +173,7 @@ class EmailChannelTest(harness.IntegrationCase):
         [conversation] = self.wait_conversation_count(1)
         cid = conversation["id"]
         harness.wait_until(lambda: self.gateway.api_ok("GET", f"/conversations/{cid}",
-                                                       AGENT_TOKEN)["conversation"]
+                                                       SUPERVISOR_TOKEN)["conversation"]
                            ["assigned_agent"] == "alice", 20, "alice to be assigned")
 
         # 4xx: the outbox retries; once the server takes it, the reply is sent.
