@@ -63,8 +63,11 @@ std::optional<store::CustomerUpdate> tier_rule_update(const std::vector<config::
   u.tier_source = store::TierSource::rule;
   u.actor = "rule";
   // Tiers are ordered best first (S < A < B < C): a lower value is a better tier.
-  const bool person_set = customer.tier_source == store::TierSource::manual;
-  if (rule->tier && *rule->tier != customer.tier && (!person_set || *rule->tier < customer.tier))
+  // A person's tier and the one computed from the customer's value are decisions about this
+  // customer: a rule written for a whole domain or prefix only raises them.
+  const bool decided = customer.tier_source == store::TierSource::manual ||
+                       customer.tier_source == store::TierSource::valuation;
+  if (rule->tier && *rule->tier != customer.tier && (!decided || *rule->tier < customer.tier))
     u.tier = rule->tier;
   if (!rule->account_team.empty() && customer.account_team.empty())
     u.account_team = rule->account_team;

@@ -16,7 +16,7 @@ const config::TierRule* first_matching_rule(const std::vector<config::TierRule>&
                                             const store::Customer& customer);
 
 // What the first matching rule changes on `customer`, or nullopt when nothing. A rule's tier
-// replaces a tier nobody or a rule set, and only raises a tier a person set (never lowers it);
+// replaces a tier nobody or a rule set, and only raises a tier a person or the valuation set;
 // its account team and manager fill in only where the customer has none.
 std::optional<store::CustomerUpdate> tier_rule_update(const std::vector<config::TierRule>& rules,
                                                       const store::Customer& customer);

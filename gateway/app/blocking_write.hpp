@@ -2,19 +2,11 @@
 // command has nothing else to do meanwhile).
 #pragma once
 
-#include "store/store.hpp"
-
-#include <future>
+#include "store/committed.hpp"
 
 namespace omnigate::app {
 
-template <class T, class Write>
-store::Outcome<T> committed(Write write) {
-  std::promise<store::Outcome<T>> promise;
-  auto outcome = promise.get_future();
-  write([&promise](store::Outcome<T> r) { promise.set_value(std::move(r)); });
-  return outcome.get();
-}
+using store::committed;
 
 // What the CLI prints after a change the running gateway's routing engine must learn.
 inline constexpr const char* kReloadHint =

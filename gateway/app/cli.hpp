@@ -40,6 +40,7 @@ int users_add_command(const Args& args);
 int users_remove_command(const Args& args);
 int customers_show_command(const Args& args);
 int customers_set_tier_command(const Args& args);
+int customers_revalue_command(const Args& args);
 int plugin_host_command(const Args& args);
 int quarantine_list_command(const Args& args);
 int quarantine_show_command(const Args& args);

@@ -4,6 +4,8 @@
 
 #include "api/json_views.hpp"
 #include "api/request_body.hpp"
+#include "core/clock.hpp"
+#include "customers/valuation_run.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -69,6 +71,38 @@ int customers_set_tier_command(const Args& args) {
               << r.value.after.account_team << "\", account manager \""
               << r.value.after.account_manager << "\"; " << r.value.open_conversations.size()
               << " open conversation(s) updated; " << kReloadHint << std::endl;
+    return kExitOk;
+  });
+}
+
+int customers_revalue_command(const Args& args) {
+  return with_configured_store(args, [&](const config::GatewayConfig& config, store::Store& store) {
+    if (!args.positional.empty()) {
+      print_error("expected no arguments");
+      return kExitUsage;
+    }
+    if (config.valuation.factors.empty()) {
+      print_error("[customers.valuation] is not configured in " + config.source_path);
+      return kExitUsage;
+    }
+    try {
+      const auto outcome = customers::run_valuation(store, config.valuation, "cli", "cli", now_ms);
+      nlohmann::json changes = nlohmann::json::array();
+      for (const auto& c : outcome.changes)
+        changes.push_back({{"customer_id", c.after.id},
+                           {"old_tier", store::to_string(c.before.tier)},
+                           {"new_tier", store::to_string(c.after.tier)}});
+      std::cout << nlohmann::json{{"valued", outcome.run.valued},
+                                  {"changed", outcome.run.changed},
+                                  {"kept_manual", outcome.run.kept_manual},
+                                  {"changes", std::move(changes)}}
+                       .dump(2)
+                << std::endl;
+      std::cerr << kReloadHint << std::endl;
+    } catch (const std::exception& e) {
+      print_error(e.what());
+      return kExitFailure;
+    }
     return kExitOk;
   });
 }

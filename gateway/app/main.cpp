@@ -35,6 +35,7 @@ commands:
   customers show --config FILE ID
                             a customer's tier, account team/manager, attributes, identities
   customers set-tier --config FILE ID TIER [--account-team T] [--account-manager AGENT]
+  customers revalue --config FILE
                             set a customer's tier (and account); their open conversations follow
   quarantine list --config FILE [--instance I] [--status S]
                             the inputs that crashed their plugin, newest first
@@ -205,6 +206,19 @@ take the new tier with a customer.tier_changed event. A running gateway re-queue
 after SIGHUP (PATCH /api/v1/customers/{id} applies it at once).
 )",
      customers_set_tier_command},
+    {"customers",
+     "revalue",
+     {"config"},
+     R"(usage: omnigate customers revalue --config FILE
+
+Recomputes every customer's tier from their value now ([customers.valuation]: the weighted
+score of the configured attributes), as the gateway does once per quarter. A tier a person set is
+kept; every change is kept in the customer's tier history with its score and factors, and their
+open conversations take it with a customer.tier_changed event. Prints the run as JSON. A running
+gateway re-queues them by it after SIGHUP (POST /api/v1/admin/customers/valuation applies it
+at once).
+)",
+     customers_revalue_command},
     {"quarantine",
      "list",
      {"config", "instance", "status"},

@@ -2,6 +2,7 @@
 // each other, serves until SIGTERM/SIGINT and takes them down in reverse.
 #include "api/admin_api.hpp"
 #include "api/agent_api.hpp"
+#include "api/customer_valuation_api.hpp"
 #include "api/live_events.hpp"
 #include "api/quarantine_api.hpp"
 #include "api/routing_dispatcher.hpp"
@@ -11,6 +12,7 @@
 #include "app/startup.hpp"
 #include "app/store_health.hpp"
 #include "core/asio_executor.hpp"
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "http/router.hpp"
@@ -275,6 +277,17 @@ int serve_command(const Args& args) {
           supervisor_stream.user_changed(name, std::move(then));
         });
     admin_api.register_routes(router);
+    // Tiers from customer value: a run each quarter (or as configured) and on an admin's request.
+    std::unique_ptr<customers::ValuationScheduler> valuation;
+    if (!config.valuation.factors.empty()) {
+      valuation = std::make_unique<customers::ValuationScheduler>(
+          *store, config.valuation,
+          [&dispatcher](const store::CustomerChange& change) { dispatcher.customer_changed(change); },
+          now_ms);
+      valuation->start();
+    }
+    api::CustomerValuationApi valuation_api(*store, valuation.get());
+    valuation_api.register_routes(router);
     // Runs on the store's writer thread after the commit: hand the work to the strand.
     api::QuarantineApi quarantine_api(
         *store, [&] { operator_strand->post([&host] { host.apply_operator_changes(); }); });
@@ -309,6 +322,7 @@ int serve_command(const Args& args) {
     server.stop(kShutdownGrace);
     host.stop();
     outbox.stop();
+    if (valuation) valuation->stop();
     dispatcher.stop();
     store->flush();
     executor->stop();

@@ -360,10 +360,45 @@ TierRule read_tier_rule(TableReader t) {
   return r;
 }
 
+ValuationFactor read_valuation_factor(TableReader t) {
+  ValuationFactor f;
+  f.attribute = t.required_string("attribute");
+  if (f.attribute.empty()) throw ConfigError(t.key_path("attribute") + ": expected a key name");
+  f.weight = static_cast<int>(t.integer("weight", 1, 1000).value_or(1));
+  // An integer key: operators write amounts and counts; fractions are not needed for a ceiling.
+  f.full_at = static_cast<double>(t.integer("full_at", 1, 1'000'000'000'000).value_or(1));
+  t.finish();
+  return f;
+}
+
+CustomerValuation read_valuation(TableReader t) {
+  CustomerValuation v;
+  if (auto schedule = t.string("schedule")) {
+    if (*schedule == "off") v.schedule = CustomerValuation::Schedule::off;
+    else if (*schedule == "monthly") v.schedule = CustomerValuation::Schedule::monthly;
+    else if (*schedule == "quarterly") v.schedule = CustomerValuation::Schedule::quarterly;
+    else throw ConfigError(t.key_path("schedule") + ": expected quarterly, monthly or off");
+  }
+  if (auto factors = t.table_array("factors"))
+    for (auto& f : *factors) v.factors.push_back(read_valuation_factor(f));
+  if (v.factors.empty()) throw ConfigError(t.key_path("factors") + ": expected at least one");
+  if (auto tiers = t.table("tier_from")) {
+    v.s_from = static_cast<int>(tiers->integer("S", 0, 100).value_or(v.s_from));
+    v.a_from = static_cast<int>(tiers->integer("A", 0, 100).value_or(v.a_from));
+    v.b_from = static_cast<int>(tiers->integer("B", 0, 100).value_or(v.b_from));
+    if (!(v.s_from >= v.a_from && v.a_from >= v.b_from))
+      throw ConfigError(t.key_path("tier_from") + ": expected S >= A >= B");
+    tiers->finish();
+  }
+  t.finish();
+  return v;
+}
+
 void read_customers(TableReader t, GatewayConfig& out) {
   if (auto rules = t.table_array("tier_rules")) {
     for (auto& r : *rules) out.tier_rules.push_back(read_tier_rule(r));
   }
+  if (auto valuation = t.table("valuation")) out.valuation = read_valuation(*valuation);
   t.finish();
 }
 

@@ -88,6 +88,22 @@ struct TierRule {
   std::string account_manager;  // an agent id
 };
 
+// [customers.valuation]: tiers recomputed from customer value (docs/service-processes.md
+// "Tiers from customer value"). Each factor reads a numeric customer attribute and scores it
+// 0..1 linearly up to `full_at` (a missing or non-numeric attribute scores 0); the weighted mean
+// times 100 is the customer's score, and the tier is the best one whose threshold it reaches.
+struct ValuationFactor {
+  std::string attribute;  // top-level key of the customer's attributes
+  int weight = 1;         // 1..1000, relative to the other factors
+  double full_at = 1;     // the value that scores full points (> 0)
+};
+struct CustomerValuation {
+  enum class Schedule { off, monthly, quarterly };
+  Schedule schedule = Schedule::quarterly;  // a run at the first chance in each period (UTC)
+  std::vector<ValuationFactor> factors;     // empty = valuation not configured
+  int s_from = 85, a_from = 70, b_from = 40;  // score thresholds, S >= A >= B; below B: C
+};
+
 struct OutboxConfig {
   int max_attempts = 8;
   int initial_backoff_ms = 1000;
@@ -114,6 +130,7 @@ struct GatewayConfig {
   std::vector<UserConfig> users;     // seed: upserted at start
   std::string routing_policy_json;   // the [routing] table as JSON, parsed by the routing bridge
   std::vector<TierRule> tier_rules;  // [[customers.tier_rules]]
+  CustomerValuation valuation;       // [customers.valuation]
   std::string source_path;           // the file this came from (for relative paths, reload)
 };
 

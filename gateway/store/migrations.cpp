@@ -325,7 +325,35 @@ WHERE type = 'table' AND name = 'outbox';
 
 void add_plugin_crash_tables(sqlite::Connection& db);
 
-constexpr std::array<Migration, 12> kMigrations{{{1, kInitialSchema},
+// Version 15: every change of a customer's tier with who made it and why (the handbooks ask for
+// the reason of each re-grading), and the runs of the value-based recomputation, whose newest
+// start tells the schedule whether this period's run is still due.
+constexpr const char* kTierHistory = R"sql(
+CREATE TABLE customer_tier_changes (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  old_tier TEXT NOT NULL,
+  new_tier TEXT NOT NULL,
+  source TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  reason_json TEXT NOT NULL DEFAULT '{}',
+  at INTEGER NOT NULL
+);
+CREATE INDEX customer_tier_changes_customer ON customer_tier_changes(customer_id, id);
+
+CREATE TABLE valuation_runs (
+  id INTEGER PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  trigger TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  valued INTEGER NOT NULL,
+  changed INTEGER NOT NULL,
+  kept_manual INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 13> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -336,7 +364,8 @@ constexpr std::array<Migration, 12> kMigrations{{{1, kInitialSchema},
                                                  {9, nullptr, false, repair_stored_text},
                                                  {10, kOutboxSentIndex},
                                                  {11, kAttachmentPartsAgentContact},
-                                                 {12, nullptr, false, add_plugin_crash_tables}}};
+                                                 {12, nullptr, false, add_plugin_crash_tables},
+                                                 {15, kTierHistory}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

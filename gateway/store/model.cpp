@@ -35,8 +35,11 @@ constexpr std::array<std::pair<Presence, const char*>, 4> kPresences{
      {Presence::busy, "busy"},
      {Presence::away, "away"},
      {Presence::offline, "offline"}}};
-constexpr std::array<std::pair<TierSource, const char*>, 3> kTierSources{
-    {{TierSource::initial, "initial"}, {TierSource::rule, "rule"}, {TierSource::manual, "manual"}}};
+constexpr std::array<std::pair<TierSource, const char*>, 4> kTierSources{
+    {{TierSource::initial, "initial"},
+     {TierSource::rule, "rule"},
+     {TierSource::manual, "manual"},
+     {TierSource::valuation, "valuation"}}};
 constexpr std::array<std::pair<Role, const char*>, 4> kRoles{{{Role::agent, "agent"},
                                                               {Role::supervisor, "supervisor"},
                                                               {Role::qa, "qa"},

@@ -135,7 +135,9 @@ struct EventRecord {
 
 // Who decided a customer's tier: tier rules may change a tier they or nobody set, but never
 // lower one a person set (docs/routing.md "Tier rules").
-enum class TierSource { initial, rule, manual };
+// Who set a customer's tier: nobody yet, a tier rule, the value-based recomputation
+// (customer_valuation.hpp), or a person (always wins over the other two).
+enum class TierSource { initial, rule, manual, valuation };
 const char* to_string(TierSource s);
 std::optional<TierSource> tier_source_from_string(std::string_view s);
 
@@ -164,7 +166,30 @@ struct CustomerUpdate {
   TierSource tier_source = TierSource::manual;  // recorded with a changed tier
   std::optional<std::string> account_team, account_manager;
   std::optional<std::string> attributes_json;  // a JSON object, replaces the old one
-  std::string actor;                           // "user:sue", "rule", "cli"
+  std::string actor;                           // "user:sue", "rule", "cli", "valuation"
+  // Why the tier changes (a JSON object, e.g. the valuation's score and factors; "" = none):
+  // kept with the change in the customer's tier history and its conversations' events.
+  std::string reason_json;
+};
+
+// One change of a customer's tier, as kept in its history (Store::tier_changes).
+struct TierChange {
+  Id customer_id = 0;
+  Tier old_tier = Tier::C, new_tier = Tier::C;
+  TierSource source = TierSource::initial;
+  std::string actor;
+  std::string reason_json;  // "{}" when the change gave none
+  UnixMs at = 0;
+};
+
+// One run of the value-based tier recomputation (Store::record_valuation_run).
+struct ValuationRun {
+  UnixMs started_at = 0, finished_at = 0;
+  std::string trigger;  // "schedule", "api", "cli"
+  std::string actor;    // "valuation" for the schedule, else the person
+  int valued = 0;       // customers valued
+  int changed = 0;      // whose tier changed
+  int kept_manual = 0;  // whose computed tier differed from one a person set (kept)
 };
 // What update_customer did: the profile before and after, and the customer's open
 // conversations whose tier/account it changed (each got a "customer.tier_changed" event).

@@ -396,6 +396,17 @@ void SqliteStore::update_customer(CustomerUpdate u, Completion<CustomerChange> d
               after.display_name, to_string(after.tier), to_string(after.tier_source),
               after.account_team, after.account_manager, after.attributes_json, u.customer_id)
             .step();
+        const UnixMs now = wall_clock_ms();
+        const std::string reason =
+            u.reason_json.empty() ? "{}" : json_object_with(u.reason_json, {}, "reason_json");
+        const std::string actor = u.actor.empty() ? "system" : u.actor;
+        if (after.tier != before->tier) {
+          Query(db.cached("INSERT INTO customer_tier_changes(customer_id, old_tier, new_tier, "
+                          "source, actor, reason_json, at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                u.customer_id, to_string(before->tier), to_string(after.tier),
+                to_string(after.tier_source), actor, reason, now)
+              .step();
+        }
         const bool routing_changed = after.tier != before->tier ||
                                      after.account_team != before->account_team ||
                                      after.account_manager != before->account_manager;
@@ -406,9 +417,8 @@ void SqliteStore::update_customer(CustomerUpdate u, Completion<CustomerChange> d
                        u.customer_id);
             while (open.step()) change.open_conversations.push_back(open->int64(0));
           }
-          const UnixMs now = wall_clock_ms();
           const std::string data =
-              json_object_with("",
+              json_object_with(u.reason_json.empty() ? "" : R"({"reason":)" + reason + "}",
                                {{"old_tier", to_string(before->tier)},
                                 {"new_tier", to_string(after.tier)},
                                 {"old_account_team", before->account_team},
@@ -420,8 +430,7 @@ void SqliteStore::update_customer(CustomerUpdate u, Completion<CustomerChange> d
             Query(db.cached("UPDATE conversations SET tier = ?, updated_at = ? WHERE id = ?"),
                   to_string(after.tier), now, id)
                 .step();
-            insert_event(db, id, "customer.tier_changed", u.actor.empty() ? "system" : u.actor,
-                         data, std::nullopt, now);
+            insert_event(db, id, "customer.tier_changed", actor, data, std::nullopt, now);
           }
         }
         change.before = std::move(*before);
@@ -889,6 +898,72 @@ std::optional<Customer> SqliteStore::get_customer(Id customer_id) {
   auto& db = reader();
   sqlite::ReadTransaction snapshot(db);
   return read_customer(db, customer_id);
+}
+
+std::vector<Customer> SqliteStore::customers_after(Id after_id, int limit) {
+  auto& db = reader();
+  sqlite::ReadTransaction snapshot(db);
+  std::vector<Id> ids;
+  {
+    Query q(db.cached("SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT ?"), after_id,
+            static_cast<std::int64_t>(limit));
+    while (q.step()) ids.push_back(q->int64(0));
+  }
+  std::vector<Customer> out;
+  out.reserve(ids.size());
+  for (const Id id : ids)
+    if (auto c = read_customer(db, id)) out.push_back(std::move(*c));
+  return out;
+}
+
+std::vector<TierChange> SqliteStore::tier_changes(Id customer_id) {
+  auto& db = reader();
+  sqlite::ReadTransaction snapshot(db);
+  std::vector<TierChange> out;
+  Query q(db.cached("SELECT old_tier, new_tier, source, actor, reason_json, at FROM "
+                    "customer_tier_changes WHERE customer_id = ? ORDER BY id"),
+          customer_id);
+  while (q.step()) {
+    TierChange c;
+    c.customer_id = customer_id;
+    c.old_tier = tier_from_string(q->text(0)).value_or(Tier::C);
+    c.new_tier = tier_from_string(q->text(1)).value_or(Tier::C);
+    c.source = tier_source_from_string(q->text(2)).value_or(TierSource::initial);
+    c.actor = q->text(3);
+    c.reason_json = q->text(4);
+    c.at = q->int64(5);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<ValuationRun> SqliteStore::last_valuation_run() {
+  auto& db = reader();
+  sqlite::ReadTransaction snapshot(db);
+  Query q(db.cached("SELECT started_at, finished_at, trigger, actor, valued, changed, kept_manual "
+                    "FROM valuation_runs ORDER BY started_at DESC, id DESC LIMIT 1"));
+  if (!q.step()) return std::nullopt;
+  return ValuationRun{q->int64(0),
+                      q->int64(1),
+                      q->text(2),
+                      q->text(3),
+                      static_cast<int>(q->int64(4)),
+                      static_cast<int>(q->int64(5)),
+                      static_cast<int>(q->int64(6))};
+}
+
+void SqliteStore::record_valuation_run(ValuationRun run, Completion<Id> done) {
+  submit<Id>(
+      [run = std::move(run)](sqlite::Connection& db) {
+        Query(db.cached("INSERT INTO valuation_runs(started_at, finished_at, trigger, actor, "
+                        "valued, changed, kept_manual) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+              run.started_at, run.finished_at, run.trigger, run.actor,
+              static_cast<std::int64_t>(run.valued), static_cast<std::int64_t>(run.changed),
+              static_cast<std::int64_t>(run.kept_manual))
+            .step();
+        return db.last_insert_rowid();
+      },
+      std::move(done));
 }
 
 std::optional<Customer> SqliteStore::read_customer(sqlite::Connection& db, Id customer_id) {

@@ -90,6 +90,10 @@ class SqliteStore final : public Store {
   std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,
                                               const std::string& channel_instance) override;
   std::optional<Customer> get_customer(Id customer_id) override;
+  std::vector<Customer> customers_after(Id after_id, int limit) override;
+  std::vector<TierChange> tier_changes(Id customer_id) override;
+  std::optional<ValuationRun> last_valuation_run() override;
+  void record_valuation_run(ValuationRun run, Completion<Id> done) override;
   std::optional<CustomerByIdentity> customer_by_identity(std::string_view kind,
                                                          std::string_view address) override;
   std::optional<Id> open_conversation_by_thread(const std::string& instance,

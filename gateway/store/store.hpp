@@ -94,7 +94,11 @@ class Store {
   // Writes the fields `update` sets. When the tier or the account team/manager changes, every
   // open conversation of the customer takes the new tier and gets a "customer.tier_changed"
   // event (actor, old and new values). Unknown customer: error.
+  // A changed tier is also kept in the customer's tier history (tier_changes) with its source,
+  // actor and reason, whether or not the customer has open conversations.
   virtual void update_customer(CustomerUpdate update, Completion<CustomerChange> done) = 0;
+  // Records a finished run of the tier recomputation. Value: the run's id.
+  virtual void record_valuation_run(ValuationRun run, Completion<Id> done) = 0;
 
   // ---- outbox (the sender's side)
   // Record that an attempt is starting (attempts += 1, state "sending") before the plugin is
@@ -176,6 +180,12 @@ class Store {
   // routing needs on a rebuild without reading every message.
   virtual std::vector<Event> events_of_kind(Id conversation_id, std::string kind_prefix) = 0;
   virtual std::optional<Customer> get_customer(Id customer_id) = 0;
+  // Up to `limit` customers with ids above `after_id`, in id order (a walk over every customer).
+  virtual std::vector<Customer> customers_after(Id after_id, int limit) = 0;
+  // The customer's tier changes, oldest first.
+  virtual std::vector<TierChange> tier_changes(Id customer_id) = 0;
+  // The newest run of the tier recomputation, if any ran.
+  virtual std::optional<ValuationRun> last_valuation_run() = 0;
   // The customer one of whose identities is (kind, address), spelled as ingest stores it
   // (parse_identity), with the number of their conversations not resolved or closed.
   virtual std::optional<CustomerByIdentity> customer_by_identity(std::string_view kind,
