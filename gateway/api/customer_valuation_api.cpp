@@ -20,8 +20,9 @@ json reason_of(const std::string& reason_json) {
 }
 
 json run_json(const store::ValuationRun& r) {
-  return {{"started_at", r.started_at}, {"finished_at", r.finished_at}, {"trigger", r.trigger},
-          {"actor", r.actor},           {"valued", r.valued},           {"changed", r.changed},
+  return {{"started_at", r.started_at},  {"finished_at", r.finished_at},
+          {"trigger", r.trigger},        {"actor", r.actor},
+          {"valued", r.valued},          {"changed", r.changed},
           {"kept_manual", r.kept_manual}};
 }
 
@@ -59,8 +60,10 @@ struct CustomerValuationApi::Impl : std::enable_shared_from_this<CustomerValuati
     const auto it = req.params.find("id");
     const std::string text = it == req.params.end() ? "" : it->second;
     const auto id = parse_path_id(text);
-    if (!id) return reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
-    if (!store.get_customer(*id)) return reply(error_response(404, "not_found", "no customer " + text));
+    if (!id)
+      return reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
+    if (!store.get_customer(*id))
+      return reply(error_response(404, "not_found", "no customer " + text));
     json changes = json::array();
     for (const auto& t : store.tier_changes(*id))
       changes.push_back({{"old_tier", store::to_string(t.old_tier)},

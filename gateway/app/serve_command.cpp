@@ -282,7 +282,9 @@ int serve_command(const Args& args) {
     if (!config.valuation.factors.empty()) {
       valuation = std::make_unique<customers::ValuationScheduler>(
           *store, config.valuation,
-          [&dispatcher](const store::CustomerChange& change) { dispatcher.customer_changed(change); },
+          [&dispatcher](const store::CustomerChange& change) {
+            dispatcher.customer_changed(change);
+          },
           now_ms);
       valuation->start();
     }

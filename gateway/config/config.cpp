@@ -374,10 +374,14 @@ ValuationFactor read_valuation_factor(TableReader t) {
 CustomerValuation read_valuation(TableReader t) {
   CustomerValuation v;
   if (auto schedule = t.string("schedule")) {
-    if (*schedule == "off") v.schedule = CustomerValuation::Schedule::off;
-    else if (*schedule == "monthly") v.schedule = CustomerValuation::Schedule::monthly;
-    else if (*schedule == "quarterly") v.schedule = CustomerValuation::Schedule::quarterly;
-    else throw ConfigError(t.key_path("schedule") + ": expected quarterly, monthly or off");
+    if (*schedule == "off")
+      v.schedule = CustomerValuation::Schedule::off;
+    else if (*schedule == "monthly")
+      v.schedule = CustomerValuation::Schedule::monthly;
+    else if (*schedule == "quarterly")
+      v.schedule = CustomerValuation::Schedule::quarterly;
+    else
+      throw ConfigError(t.key_path("schedule") + ": expected quarterly, monthly or off");
   }
   if (auto factors = t.table_array("factors"))
     for (auto& f : *factors) v.factors.push_back(read_valuation_factor(f));

@@ -99,8 +99,8 @@ struct ValuationFactor {
 };
 struct CustomerValuation {
   enum class Schedule { off, monthly, quarterly };
-  Schedule schedule = Schedule::quarterly;  // a run at the first chance in each period (UTC)
-  std::vector<ValuationFactor> factors;     // empty = valuation not configured
+  Schedule schedule = Schedule::quarterly;    // a run at the first chance in each period (UTC)
+  std::vector<ValuationFactor> factors;       // empty = valuation not configured
   int s_from = 85, a_from = 70, b_from = 40;  // score thresholds, S >= A >= B; below B: C
 };
 

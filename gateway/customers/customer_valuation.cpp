@@ -59,7 +59,8 @@ Valuation value_customer(const config::CustomerValuation& valuation,
   out.reason_json =
       json{{"score", out.score},
            {"factors", std::move(factors)},
-           {"thresholds", {{"S", valuation.s_from}, {"A", valuation.a_from}, {"B", valuation.b_from}}}}
+           {"thresholds",
+            {{"S", valuation.s_from}, {"A", valuation.a_from}, {"B", valuation.b_from}}}}
           .dump();
   return out;
 }

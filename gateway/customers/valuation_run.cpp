@@ -39,10 +39,9 @@ ValuationOutcome run_valuation(store::Store& store, const config::CustomerValuat
       update->actor = actor;
       auto promise = std::make_shared<std::promise<store::Outcome<store::CustomerChange>>>();
       pending.push_back(promise->get_future());
-      store.update_customer(std::move(*update),
-                            [promise](store::Outcome<store::CustomerChange> r) {
-                              promise->set_value(std::move(r));
-                            });
+      store.update_customer(std::move(*update), [promise](store::Outcome<store::CustomerChange> r) {
+        promise->set_value(std::move(r));
+      });
     }
     for (auto& f : pending) {
       auto r = f.get();

@@ -940,8 +940,9 @@ std::vector<TierChange> SqliteStore::tier_changes(Id customer_id) {
 std::optional<ValuationRun> SqliteStore::last_valuation_run() {
   auto& db = reader();
   sqlite::ReadTransaction snapshot(db);
-  Query q(db.cached("SELECT started_at, finished_at, trigger, actor, valued, changed, kept_manual "
-                    "FROM valuation_runs ORDER BY started_at DESC, id DESC LIMIT 1"));
+  Query q(
+      db.cached("SELECT started_at, finished_at, trigger, actor, valued, changed, kept_manual "
+                "FROM valuation_runs ORDER BY started_at DESC, id DESC LIMIT 1"));
   if (!q.step()) return std::nullopt;
   return ValuationRun{q->int64(0),
                       q->int64(1),

@@ -1,7 +1,7 @@
 // The value-based grading of one customer: the weighted score, the thresholds, who keeps their
 // tier, the reason recorded with a change, and the schedule's periods; [customers.valuation].
-#include "config/config.hpp"
 #include "customers/customer_valuation.hpp"
+#include "config/config.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -105,8 +105,8 @@ TEST_CASE("a valuation moves a tier up or down, but never one a person set") {
   REQUIRE(down);
   CHECK(down->tier == store::Tier::C);
 
-  CHECK_FALSE(customers::valuation_update(
-      customer("{}", store::TierSource::manual, store::Tier::A), low));
+  CHECK_FALSE(
+      customers::valuation_update(customer("{}", store::TierSource::manual, store::Tier::A), low));
   CHECK_FALSE(customers::valuation_update(
       customer("{}", store::TierSource::valuation, store::Tier::C), low));
 }
