@@ -342,15 +342,9 @@ void AdminApi::on_user_changed(UserChanged fn) {
 
 void AdminApi::register_routes(http::Router& router) {
   using R = Role;
-  auto bind = [this](void (Impl::*fn)(const http::Request&, const Caller&, http::Reply)) {
-    std::weak_ptr<Impl> weak = impl_;
-    return [weak, fn](const http::Request& req, const Caller& c, http::Reply reply) {
-      if (auto self = weak.lock()) ((*self).*fn)(req, c, std::move(reply));
-    };
-  };
   auto route = [&](const char* method, const std::string& path, std::initializer_list<Role> roles,
                    void (Impl::*fn)(const http::Request&, const Caller&, http::Reply)) {
-    router.add(method, "/api/v1" + path, guarded(std::weak_ptr<Impl>(impl_), roles, bind(fn)));
+    router.add(method, "/api/v1" + path, guarded_method(impl_, roles, fn));
   };
   route("POST", "/admin/agents", {R::admin}, &Impl::create_agent);
   route("PUT", "/admin/agents/{id}", {R::admin}, &Impl::replace_agent);

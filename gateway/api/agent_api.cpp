@@ -3,6 +3,7 @@
 #include "api/idempotency_key.hpp"
 #include "api/json_response.hpp"
 #include "api/json_views.hpp"
+#include "api/period_params.hpp"
 #include "api/kpi_report.hpp"
 #include "api/live_filter.hpp"
 #include "api/request_body.hpp"
@@ -367,18 +368,9 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   // of one channel instance or all.
   void kpis(const http::Request& req, const Caller&, http::Reply reply) {
     constexpr store::UnixMs kDayMs = 24LL * 60 * 60 * 1000;
-    store::UnixMs to = now_ms();
-    store::UnixMs from = to - kDayMs;
-    for (auto [name, into] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
-      const auto v = req.query_param(name);
-      if (!v) continue;
-      const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), *into);
-      if (ec != std::errc() || end != v->data() + v->size() || *into < 0)
-        return reply(error_response(400, "invalid_field",
-                                    std::string(name) + " must be Unix milliseconds", name));
-    }
-    if (from >= to)
-      return reply(error_response(400, "invalid_field", "from must be before to", "from"));
+    auto period = period_params(req, now_ms(), kDayMs);
+    if (auto* bad = std::get_if<http::Response>(&period)) return reply(std::move(*bad));
+    const store::UnixMs from = std::get<Period>(period).from, to = std::get<Period>(period).to;
     auto contacts = std::make_shared<std::vector<store::ContactRecord>>(
         store.contacts_created(from, to, req.query_param("channel").value_or("")));
     dispatcher.current_policy([contacts, from, to, reply](routing::Policy policy) {

@@ -84,20 +84,12 @@ CustomerValuationApi::~CustomerValuationApi() = default;
 
 void CustomerValuationApi::register_routes(http::Router& router) {
   using R = Role;
-  auto bind = [this](void (Impl::*fn)(const http::Request&, const Caller&, http::Reply)) {
-    std::weak_ptr<Impl> weak = impl_;
-    return [weak, fn](const http::Request& req, const Caller& c, http::Reply reply) {
-      if (auto self = weak.lock()) ((*self).*fn)(req, c, std::move(reply));
-    };
-  };
-  auto route = [&](const char* method, const std::string& path, std::initializer_list<Role> roles,
-                   void (Impl::*fn)(const http::Request&, const Caller&, http::Reply)) {
-    router.add(method, "/api/v1" + path, guarded(std::weak_ptr<Impl>(impl_), roles, bind(fn)));
-  };
-  route("POST", "/admin/customers/valuation", {R::admin}, &Impl::run);
-  route("GET", "/admin/customers/valuation", {R::supervisor, R::admin}, &Impl::last_run);
-  route("GET", "/customers/{id}/tier-history", {R::supervisor, R::qa, R::admin},
-        &Impl::tier_history);
+  router.add("POST", "/api/v1/admin/customers/valuation",
+             guarded_method(impl_, {R::admin}, &Impl::run));
+  router.add("GET", "/api/v1/admin/customers/valuation",
+             guarded_method(impl_, {R::supervisor, R::admin}, &Impl::last_run));
+  router.add("GET", "/api/v1/customers/{id}/tier-history",
+             guarded_method(impl_, {R::supervisor, R::qa, R::admin}, &Impl::tier_history));
 }
 
 }  // namespace omnigate::api

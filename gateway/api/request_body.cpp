@@ -345,6 +345,17 @@ Parsed<ComplaintBody> parse_complaint_body(std::string_view body) {
   return {std::move(c), {}};
 }
 
+Parsed<ContactLogBody> parse_contact_log_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(body, {"classification", "note"}, err);
+  if (!j) return fail<ContactLogBody>(err);
+  ContactLogBody c;
+  if (!read_classification_text(*j, "classification", true, c.classification, err) ||
+      !read_classification_text(*j, "note", false, c.note, err))
+    return fail<ContactLogBody>(err);
+  return {std::move(c), {}};
+}
+
 Parsed<store::Presence> parse_presence_body(std::string_view body) {
   BodyError err;
   auto j = parse_object(body, {"presence"}, err);

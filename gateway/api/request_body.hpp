@@ -89,6 +89,14 @@ struct ComplaintBody {
 // {"matter": "...", "contact"?: "..."}: matter required, each at most 2000 characters
 Parsed<ComplaintBody> parse_complaint_body(std::string_view body);
 
+struct ContactLogBody {
+  std::string classification;  // what the contact was about
+  std::string note;            // "" = none
+};
+// {"classification": "...", "note"?: "..."}: classification required, each at most 2000
+// characters
+Parsed<ContactLogBody> parse_contact_log_body(std::string_view body);
+
 // {"presence": "online|busy|away|offline"}
 Parsed<store::Presence> parse_presence_body(std::string_view body);
 

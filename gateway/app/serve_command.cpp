@@ -21,6 +21,8 @@
 #include "isolation/crash_recorder.hpp"
 #include "outbox/outbox_sender.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "service/contact_log_api.hpp"
+#include "service/contact_logging.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -290,6 +292,12 @@ int serve_command(const Args& args) {
     }
     api::CustomerValuationApi valuation_api(*store, valuation.get());
     valuation_api.register_routes(router);
+    // Every end of an agent's contact owes a contact log within the window (2 hours).
+    service::ContactLogging contact_logging(*store, *executor, live_events, config.contact_logging,
+                                            now_ms);
+    if (config.contact_logging.within_minutes > 0) contact_logging.start();
+    service::ContactLogApi contact_log_api(*store);
+    contact_log_api.register_routes(router);
     // Runs on the store's writer thread after the commit: hand the work to the strand.
     api::QuarantineApi quarantine_api(
         *store, [&] { operator_strand->post([&host] { host.apply_operator_changes(); }); });
@@ -325,6 +333,7 @@ int serve_command(const Args& args) {
     host.stop();
     outbox.stop();
     if (valuation) valuation->stop();
+    contact_logging.stop();
     dispatcher.stop();
     store->flush();
     executor->stop();

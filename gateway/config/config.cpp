@@ -137,6 +137,16 @@ void read_log(TableReader t, GatewayConfig& out) {
   t.finish();
 }
 
+void read_contact_logging(TableReader t, ContactLoggingConfig& c) {
+  c.within_minutes =
+      static_cast<int>(t.integer("within_minutes", 0, 7 * 24 * 60).value_or(c.within_minutes));
+  c.remind_before_minutes = static_cast<int>(
+      t.integer("remind_before_minutes", 0, 7 * 24 * 60).value_or(c.remind_before_minutes));
+  if (c.within_minutes > 0 && c.remind_before_minutes >= c.within_minutes)
+    throw ConfigError(t.key_path("remind_before_minutes") + ": must be below within_minutes");
+  t.finish();
+}
+
 void read_outbox(TableReader t, OutboxConfig& o) {
   o.max_attempts = static_cast<int>(t.integer("max_attempts", 1, 1000).value_or(o.max_attempts));
   o.initial_backoff_ms = static_cast<int>(
@@ -458,6 +468,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (auto storage = top.table("storage")) read_storage(*storage, c);
   if (auto log = top.table("log")) read_log(*log, c);
   if (auto outbox = top.table("outbox")) read_outbox(*outbox, c.outbox);
+  if (auto logging = top.table("contact_logging")) read_contact_logging(*logging, c.contact_logging);
   if (auto supervision = top.table("supervision")) read_supervision(*supervision, c.supervision);
   if (auto plugins = top.table_array("plugins")) {
     for (auto& p : *plugins) c.plugins.push_back(read_plugin(p));

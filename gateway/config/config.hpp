@@ -104,6 +104,14 @@ struct CustomerValuation {
   int s_from = 85, a_from = 70, b_from = 40;  // score thresholds, S >= A >= B; below B: C
 };
 
+// [contact_logging]: every end of an agent's contact owes a contact log within `within_minutes`
+// (the handbooks' "every interaction logged within 2 hours"); a reminder goes out
+// `remind_before_minutes` before that. within_minutes = 0 turns the check off.
+struct ContactLoggingConfig {
+  int within_minutes = 120;
+  int remind_before_minutes = 30;
+};
+
 struct OutboxConfig {
   int max_attempts = 8;
   int initial_backoff_ms = 1000;
@@ -131,6 +139,7 @@ struct GatewayConfig {
   std::string routing_policy_json;   // the [routing] table as JSON, parsed by the routing bridge
   std::vector<TierRule> tier_rules;  // [[customers.tier_rules]]
   CustomerValuation valuation;       // [customers.valuation]
+  ContactLoggingConfig contact_logging;  // [contact_logging]
   std::string source_path;           // the file this came from (for relative paths, reload)
 };
 

@@ -325,6 +325,32 @@ WHERE type = 'table' AND name = 'outbox';
 
 void add_plugin_crash_tables(sqlite::Connection& db);
 
+// Version 16: the contact logs each end of an agent's contact owes (contact_log_records.hpp),
+// and how far the events were read for contact ends (so none is opened twice or missed).
+constexpr const char* kContactLogs = R"sql(
+CREATE TABLE contact_logs (
+  id INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  agent TEXT NOT NULL,
+  end_event_id INTEGER NOT NULL UNIQUE REFERENCES events(id),
+  ended_at INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  logged_at INTEGER,
+  reminded_at INTEGER,
+  overdue_at INTEGER
+);
+CREATE INDEX contact_logs_open ON contact_logs(due_at) WHERE logged_at IS NULL;
+CREATE INDEX contact_logs_conversation ON contact_logs(conversation_id);
+CREATE INDEX contact_logs_ended ON contact_logs(ended_at);
+CREATE INDEX events_kind ON events(kind, id);
+
+CREATE TABLE contact_log_cursor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_event_id INTEGER NOT NULL
+);
+INSERT INTO contact_log_cursor(id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
+)sql";
+
 // Version 15: every change of a customer's tier with who made it and why (the handbooks ask for
 // the reason of each re-grading), and the runs of the value-based recomputation, whose newest
 // start tells the schedule whether this period's run is still due.
@@ -353,7 +379,7 @@ CREATE TABLE valuation_runs (
 );
 )sql";
 
-constexpr std::array<Migration, 13> kMigrations{{{1, kInitialSchema},
+constexpr std::array<Migration, 14> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -365,7 +391,8 @@ constexpr std::array<Migration, 13> kMigrations{{{1, kInitialSchema},
                                                  {10, kOutboxSentIndex},
                                                  {11, kAttachmentPartsAgentContact},
                                                  {12, nullptr, false, add_plugin_crash_tables},
-                                                 {15, kTierHistory}}};
+                                                 {15, kTierHistory},
+                                                 {16, kContactLogs}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

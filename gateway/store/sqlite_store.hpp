@@ -90,6 +90,13 @@ class SqliteStore final : public Store {
   std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,
                                               const std::string& channel_instance) override;
   std::optional<Customer> get_customer(Id customer_id) override;
+  void open_contact_logs(UnixMs window_ms, Completion<std::vector<ContactLog>> done) override;
+  std::vector<ContactLog> contact_logs_due(UnixMs now, UnixMs remind_before_ms) override;
+  void mark_contact_log(Id contact_log_id, bool overdue, UnixMs now,
+                        Completion<Nothing> done) override;
+  void log_contact(ContactLogEntry entry, Completion<int> done) override;
+  std::vector<ContactLoggingFigure> contact_logging_figures(UnixMs from, UnixMs to,
+                                                             UnixMs now) override;
   std::vector<Customer> customers_after(Id after_id, int limit) override;
   std::vector<TierChange> tier_changes(Id customer_id) override;
   std::optional<ValuationRun> last_valuation_run() override;

@@ -11,6 +11,7 @@
 // connection; WAL lets readers run beside the writer).
 #pragma once
 
+#include "store/contact_log_records.hpp"
 #include "store/model.hpp"
 
 #include <functional>
@@ -202,6 +203,27 @@ class Store {
 
   // ---- audit
   virtual void audit(AuditRecord rec, Completion<Nothing> done) = 0;
+
+  // ---- contact logging (contact_log_records.hpp)
+  // Opens a ContactLog, due `window_ms` later, for every conversation.resolved event not seen
+  // yet whose conversation had an agent; one logged since the conversation's previous end counts
+  // as its log already. Value: the logs opened.
+  virtual void open_contact_logs(UnixMs window_ms, Completion<std::vector<ContactLog>> done) = 0;
+  // Open logs (not logged) whose reminder (at due_at - remind_before_ms) or overdue flag (at
+  // due_at) is due at `now` and was not given yet.
+  virtual std::vector<ContactLog> contact_logs_due(UnixMs now, UnixMs remind_before_ms) = 0;
+  // Marks the reminder (overdue = false) or the overdue flag as given, with a
+  // "contact_log.reminder" / "contact_log.overdue" event {agent, ended_at, due_at} in the
+  // conversation's transcript.
+  virtual void mark_contact_log(Id contact_log_id, bool overdue, UnixMs now,
+                                Completion<Nothing> done) = 0;
+  // Adds "contact.logged" {classification, note, late} to the transcript and settles the
+  // conversation's open logs. Value: how many it settled (0: logged before the contact ended,
+  // or again). Closed or unknown conversation: error.
+  virtual void log_contact(ContactLogEntry entry, Completion<int> done) = 0;
+  // Per agent, over the logs of contacts that ended in [from, to), as of `now`.
+  virtual std::vector<ContactLoggingFigure> contact_logging_figures(UnixMs from, UnixMs to,
+                                                                     UnixMs now) = 0;
 
   // ---- plugin key/value (scoped by channel instance). Sync; small values only.
   virtual std::optional<std::string> kv_get(const std::string& instance,

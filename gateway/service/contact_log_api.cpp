@@ -1,0 +1,84 @@
+#include "service/contact_log_api.hpp"
+
+#include "api/json_response.hpp"
+#include "api/period_params.hpp"
+#include "api/request_body.hpp"
+#include "api/role_guard.hpp"
+#include "core/clock.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace omnigate::service {
+
+namespace {
+
+using api::Caller;
+using nlohmann::json;
+using store::Role;
+
+constexpr store::UnixMs kThirtyDaysMs = 30LL * 24 * 60 * 60 * 1000;
+
+}  // namespace
+
+struct ContactLogApi::Impl : std::enable_shared_from_this<ContactLogApi::Impl> {
+  store::Store& store;
+
+  explicit Impl(store::Store& s) : store(s) {}
+
+  // The agent who had the contact logs it, also after it ended (that is when it is due);
+  // supervisors and admins may log for them.
+  void log(const http::Request& req, const Caller& c, http::Reply reply) {
+    const auto it = req.params.find("id");
+    const std::string text = it == req.params.end() ? "" : it->second;
+    const auto id = api::parse_path_id(text);
+    if (!id)
+      return reply(api::error_response(400, "invalid_field", "id must be a positive integer", "id"));
+    const auto conv = store.get_conversation(*id);
+    if (!conv) return reply(api::error_response(404, "not_found", "no conversation " + text));
+    if (c.user.role == Role::agent && (!c.user.agent_id || conv->assigned_agent != c.user.agent_id))
+      return reply(api::error_response(403, "forbidden",
+                                       "conversation " + text + " is not assigned to you"));
+    auto body = api::parse_contact_log_body(req.body);
+    if (!body.value) return reply(api::body_error(body.error));
+    store::ContactLogEntry entry{*id, std::move(body.value->classification),
+                                 std::move(body.value->note), c.actor(), now_ms()};
+    store.log_contact(std::move(entry), [reply](store::Outcome<int> r) {
+      if (!r.ok) return reply(api::error_response(409, "conflict", r.error));
+      reply(api::json_response(201, {{"settled", r.value}}));
+    });
+  }
+
+  void report(const http::Request& req, const Caller&, http::Reply reply) {
+    const store::UnixMs now = now_ms();
+    auto period = api::period_params(req, now, kThirtyDaysMs);
+    if (auto* bad = std::get_if<http::Response>(&period)) return reply(std::move(*bad));
+    const auto p = std::get<api::Period>(period);
+    json agents = json::array();
+    for (const auto& f : store.contact_logging_figures(p.from, p.to, now)) {
+      const int decided = f.contacts - f.pending;  // due already, or logged
+      agents.push_back({{"agent", f.agent},
+                        {"contacts", f.contacts},
+                        {"logged_in_time", f.in_time},
+                        {"logged_late", f.late},
+                        {"missing", f.missing},
+                        {"pending", f.pending},
+                        {"compliance", decided == 0 ? json(nullptr)
+                                                    : json(static_cast<double>(f.in_time) / decided)}});
+    }
+    reply(api::json_response(200, {{"from", p.from}, {"to", p.to}, {"agents", std::move(agents)}}));
+  }
+};
+
+ContactLogApi::ContactLogApi(store::Store& store) : impl_(std::make_shared<Impl>(store)) {}
+
+ContactLogApi::~ContactLogApi() = default;
+
+void ContactLogApi::register_routes(http::Router& router) {
+  using R = Role;
+  router.add("POST", "/api/v1/conversations/{id}/contact-log",
+             api::guarded_method(impl_, {R::agent, R::supervisor, R::admin}, &Impl::log));
+  router.add("GET", "/api/v1/reports/contact-logging",
+             api::guarded_method(impl_, {R::supervisor, R::admin}, &Impl::report));
+}
+
+}  // namespace omnigate::service
