@@ -325,7 +325,35 @@ WHERE type = 'table' AND name = 'outbox';
 
 void add_plugin_crash_tables(sqlite::Connection& db);
 
-constexpr std::array<Migration, 12> kMigrations{{{1, kInitialSchema},
+// Version 14 (13 is the restart work's): complaints as a process and the people of a
+// customer's dedicated group (docs/service-processes.md). The ladder's per-level record is
+// record_json; status and level are columns because lists filter by them.
+constexpr const char* kComplaintsAndContacts = R"sql(
+CREATE TABLE complaints (
+  id INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  severity TEXT NOT NULL CHECK (severity IN ('normal','major')),
+  status TEXT NOT NULL CHECK (status IN ('open','closed')),
+  level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 3),
+  filed_at INTEGER NOT NULL,
+  record_json TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX complaints_status ON complaints(status, id);
+CREATE INDEX complaints_conversation ON complaints(conversation_id);
+
+CREATE TABLE customer_contacts (
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  role TEXT NOT NULL,
+  agent_id TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (customer_id, role)
+);
+)sql";
+
+
+constexpr std::array<Migration, 13> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -336,7 +364,8 @@ constexpr std::array<Migration, 12> kMigrations{{{1, kInitialSchema},
                                                  {9, nullptr, false, repair_stored_text},
                                                  {10, kOutboxSentIndex},
                                                  {11, kAttachmentPartsAgentContact},
-                                                 {12, nullptr, false, add_plugin_crash_tables}}};
+                                                 {12, nullptr, false, add_plugin_crash_tables},
+                                                 {14, kComplaintsAndContacts}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
