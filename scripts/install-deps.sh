@@ -8,6 +8,7 @@ packages=(
   catch2 libtomlplusplus-dev libsimdjson-dev libmimalloc-dev
   clang libclang-rt-14-dev   # libFuzzer targets and the sanitizer runtimes
   python3 sqlite3            # integration tests drive the real binary from python3
+  libfaketime                # integration tests shift the gateway's clock (harness faketime=True)
   libphonenumber8 libprotobuf-dev libabsl-dev   # phone identities (see libphonenumber below)
   libgmime-3.0-dev libgumbo-dev libetpan20       # e-mail: MIME, HTML sanitising, IMAP IDLE
   libhowardhinnant-date-dev  # web chat, voice: service hours in IANA zones (date/tz.h on the OS tzdb)

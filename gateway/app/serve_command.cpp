@@ -19,6 +19,8 @@
 #include "isolation/crash_recorder.hpp"
 #include "outbox/outbox_sender.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "service/complaint_api.hpp"
+#include "service/complaint_service.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -267,6 +269,11 @@ int serve_command(const Args& args) {
       host.command(std::move(command), std::move(done));
     });
     agent_api.register_routes(router);
+    service::ComplaintService complaints(*store, *executor, dispatcher, live_events,
+                                         service::ladder_windows(config.complaints));
+    complaints.start();
+    service::ComplaintApi complaint_api(*store, complaints);
+    complaint_api.register_routes(router);
     api::SupervisorStream supervisor_stream(*store, dispatcher, live_events, *executor);
     supervisor_stream.register_routes(router);
     api::AdminApi admin_api(*store, dispatcher);
@@ -309,6 +316,7 @@ int serve_command(const Args& args) {
     server.stop(kShutdownGrace);
     host.stop();
     outbox.stop();
+    complaints.stop();
     dispatcher.stop();
     store->flush();
     executor->stop();

@@ -352,7 +352,6 @@ CREATE TABLE customer_contacts (
 );
 )sql";
 
-
 constexpr std::array<Migration, 13> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},

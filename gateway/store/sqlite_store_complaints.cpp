@@ -12,10 +12,9 @@ namespace {
 
 using sqlite::Query;
 
-constexpr std::array kContactRoles{"account_director",      "account_manager",
-                                   "technical_expert",      "operations_specialist",
-                                   "technical_contact",     "service_director",
-                                   "executive"};
+constexpr std::array kContactRoles{
+    "account_director",  "account_manager",  "technical_expert", "operations_specialist",
+    "technical_contact", "service_director", "executive"};
 
 constexpr const char* kComplaintById =
     "SELECT id, conversation_id, customer_id, severity, status, level, filed_at, record_json "
@@ -63,14 +62,11 @@ void SqliteStore::save_complaint(ComplaintWrite write, Completion<Id> done) {
         Id id = c.id;
         if (id == 0) {
           {
-            Query q(db.cached("UPDATE conversations SET complaint_at = COALESCE(complaint_at, ?2), "
-                              "updated_at = ?2 WHERE id = ?1 AND status <> 'closed'"),
-                    c.conversation_id, c.filed_at);
-            q.step();
-          }
-          if (db.changes() == 0) {
-            throw std::invalid_argument("open conversation " + std::to_string(c.conversation_id) +
-                                        " does not exist");
+            Query q(db.cached("SELECT 1 FROM conversations WHERE id = ? AND status <> 'closed'"),
+                    c.conversation_id);
+            if (!q.step())
+              throw std::invalid_argument("open conversation " + std::to_string(c.conversation_id) +
+                                          " does not exist");
           }
           Query q(db.cached("INSERT INTO complaints(conversation_id, customer_id, severity, "
                             "status, level, filed_at, record_json, updated_at) "
@@ -90,8 +86,8 @@ void SqliteStore::save_complaint(ComplaintWrite write, Completion<Id> done) {
             throw std::invalid_argument("complaint " + std::to_string(id) + " does not exist");
         }
         for (const auto& ev : write.events) {
-          insert_event(db, c.conversation_id, ev.kind, ev.actor, with_complaint_id(ev.data_json, id),
-                       std::nullopt, ev.at != 0 ? ev.at : now);
+          insert_event(db, c.conversation_id, ev.kind, ev.actor,
+                       with_complaint_id(ev.data_json, id), std::nullopt, ev.at != 0 ? ev.at : now);
         }
         return id;
       },
@@ -100,16 +96,14 @@ void SqliteStore::save_complaint(ComplaintWrite write, Completion<Id> done) {
 
 std::optional<StoredComplaint> SqliteStore::get_complaint(Id id) {
   auto& db = reader();
-  Query q(db.cached(kComplaintById),
-          id);
+  Query q(db.cached(kComplaintById), id);
   if (!q.step()) return std::nullopt;
   return read_complaint(*q.operator->());
 }
 
 std::vector<StoredComplaint> SqliteStore::list_complaints(const std::string& status) {
   auto& db = reader();
-  Query q(db.cached(kComplaintsByStatus),
-          status);
+  Query q(db.cached(kComplaintsByStatus), status);
   std::vector<StoredComplaint> out;
   while (q.step()) out.push_back(read_complaint(*q.operator->()));
   return out;

@@ -98,7 +98,7 @@ class Store {
   virtual void update_customer(CustomerUpdate update, Completion<CustomerChange> done) = 0;
 
   // ---- complaints and dedicated groups (docs/service-processes.md)
-  // Inserts (complaint.id == 0; conversations.complaint_at is set if unset) or replaces the
+  // Inserts (complaint.id == 0; the conversation must exist and not be closed) or replaces the
   // complaint and adds its events in one transaction. Value: the complaint's id.
   virtual void save_complaint(ComplaintWrite write, Completion<Id> done) = 0;
   virtual std::optional<StoredComplaint> get_complaint(Id id) = 0;  // sync

@@ -235,7 +235,11 @@ class Standin:
 class Gateway:
     """`omnigate serve` as a subprocess. stdout and stderr go to files in the work dir."""
 
-    def __init__(self, config_path, workdir, name="gateway"):
+    FAKETIME_LIBRARY = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+    def __init__(self, config_path, workdir, name="gateway", faketime=False):
+        """faketime=True runs omnigate under libfaketime (Debian libfaketime): shift_clock()
+        moves its wall clock; monotonic time (its timers) runs on untouched."""
         self.config_path = config_path
         self.workdir = workdir
         self.name = name
@@ -244,6 +248,35 @@ class Gateway:
         self.starts = 0
         self.stderr_path = os.path.join(workdir, f"{name}.stderr.log")
         self.stdout_path = os.path.join(workdir, f"{name}.stdout.log")
+        self.faketime_path = os.path.join(workdir, "faketime") if faketime else None
+        if faketime:
+            if not os.path.exists(self.FAKETIME_LIBRARY):
+                raise AssertionError(f"{self.FAKETIME_LIBRARY} missing: install libfaketime "
+                                     "(scripts/install-deps.sh)")
+            self.shift_clock(0)
+
+    def shift_clock(self, seconds):
+        """Puts the gateway's wall clock `seconds` ahead of the real one (from the start, not
+        cumulative). Read again at every clock call (FAKETIME_NO_CACHE)."""
+        if self.faketime_path is None:
+            raise AssertionError("shift_clock needs Gateway(..., faketime=True)")
+        with open(self.faketime_path + ".tmp", "w") as f:
+            f.write(f"+{int(seconds)}s\n")
+        os.replace(self.faketime_path + ".tmp", self.faketime_path)
+
+    def _environment(self):
+        if self.faketime_path is None:
+            return None
+        env = dict(os.environ)
+        env.update({"LD_PRELOAD": self.FAKETIME_LIBRARY,
+                    "FAKETIME_TIMESTAMP_FILE": self.faketime_path,
+                    "FAKETIME_NO_CACHE": "1",
+                    "FAKETIME_DONT_FAKE_MONOTONIC": "1"})
+        if Settings.sanitized:
+            # ASan wants to be the first library loaded; libfaketime is preloaded before it.
+            options = env.get("ASAN_OPTIONS", "")
+            env["ASAN_OPTIONS"] = (options + ":" if options else "") + "verify_asan_link_order=0"
+        return env
 
     @property
     def url(self):
@@ -259,7 +292,7 @@ class Gateway:
             err.flush()
             self.process = subprocess.Popen(
                 [Settings.omnigate, "serve", "--config", self.config_path, "--port-file",
-                 port_file], stdout=out, stderr=err)
+                 port_file], stdout=out, stderr=err, env=self._environment())
         port = wait_until(lambda: self._listening(port_file), Settings.startup_timeout,
                           f"omnigate to write {port_file} and print 'listening on'")
         self.port = int(port)
@@ -398,8 +431,9 @@ class Workspace:
             f.write(render_toml(config))
         return path
 
-    def start_gateway(self, config, name="gateway"):
-        gateway = Gateway(self.write_config(config, f"{name}.toml"), self.workdir, name)
+    def start_gateway(self, config, name="gateway", faketime=False):
+        gateway = Gateway(self.write_config(config, f"{name}.toml"), self.workdir, name,
+                          faketime=faketime)
         self._processes.append(gateway)
         return gateway.start()
 
