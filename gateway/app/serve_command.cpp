@@ -21,6 +21,7 @@
 #include "plugin_host/plugin_host.hpp"
 #include "service/complaint_api.hpp"
 #include "service/complaint_service.hpp"
+#include "service/escalation_notifier.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -216,6 +217,11 @@ int serve_command(const Args& args) {
     dispatcher.set_tier_rules(config.tier_rules);
     auto live_events = std::make_shared<api::LiveEvents>();
     dispatcher.publish_to(live_events);
+    service::EscalationNotifier escalation_notifier(*store, *executor, live_events);
+    dispatcher.on_escalation([&escalation_notifier](store::Id conversation, store::UnixMs due_at,
+                                                    const std::string& reason) {
+      escalation_notifier.escalated(conversation, due_at, reason);
+    });
     dispatcher.notify_conversations(
         [&host](const store::ConversationChange& change) { host.conversation_changed(change); });
     host.on_signal([&dispatcher](const std::string&, std::int64_t conversation_id,

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "service/complaint_json.hpp"
+#include "service/group_resolver.hpp"
 
 #include <chrono>
 #include <map>
@@ -55,24 +56,7 @@ struct ComplaintService::State : std::enable_shared_from_this<State> {
     });
   }
 
-  // The customer's dedicated group: each role to its agent ("agent:<id>") or named person
-  // ("person:<name>"), the account manager of the customer record next, else the role itself.
-  Resolver resolver_for(store::Id customer_id) {
-    std::map<std::string, std::string> who;
-    if (auto customer = store.get_customer(customer_id);
-        customer && !customer->account_manager.empty())
-      who["account_manager"] = "agent:" + customer->account_manager;
-    for (const auto& c : store.customer_contacts(customer_id)) {
-      if (!c.agent_id.empty())
-        who[c.role] = "agent:" + c.agent_id;
-      else if (!c.name.empty())
-        who[c.role] = "person:" + c.name;
-    }
-    return [who = std::move(who)](const std::string& role) {
-      const auto it = who.find(role);
-      return it == who.end() ? "role:" + role : it->second;
-    };
-  }
+  Resolver resolver_for(store::Id customer_id) { return group_resolver(store, customer_id); }
 
   DeadlineFn deadline_of(const Complaint& c, const routing::Policy& policy) {
     const auto conv = store.get_conversation(c.conversation_id);

@@ -191,6 +191,37 @@ class ComplaintLadderTest(harness.IntegrationCase):
                          [(mid, 1, "role:account_manager"), (mid, 1, "role:account_manager"),
                           (mid, 3, "role:executive")])
 
+    def test_a_p1_escalation_notifies_the_customers_director_and_technical_expert(self):
+        conversation = self.conversation_of("+15550100004", "everything is down")
+        self.gateway.api_ok("PUT", f"/customers/{conversation['customer_id']}/contacts",
+                            SUPERVISOR_TOKEN,
+                            {"contacts": [{"role": "service_director", "agent_id": "alice"},
+                                          {"role": "technical_expert", "name": "Tom Tech"}]})
+        stream = ws_client.WebSocket(self.gateway.port, "/api/v1/stream",
+                                     {"Authorization": f"Bearer {SUPERVISOR_TOKEN}"})
+        self.addCleanup(stream.close)
+        self.assertEqual(stream.next_event()["type"], "snapshot")
+        self.gateway.api_ok("POST", f"/conversations/{conversation['id']}/priority",
+                            SUPERVISOR_TOKEN, {"priority": 1, "reason": "core business down"})
+        notes = []
+        while len(notes) < 2:
+            event = stream.next_event()
+            if event.get("type") == "escalation.notification":
+                notes.append(event)
+        self.assertEqual(sorted((n["target"], n["recipient"]) for n in notes),
+                         [("service_director", "agent:alice"),
+                          ("technical_expert", "person:Tom Tech")])
+        self.assertTrue(all(n["conversation_id"] == conversation["id"] and n["priority"] == 1
+                            for n in notes))
+        recorded = harness.wait_until(
+            lambda: [e["event"]["data"] for e in
+                     self.gateway.transcript(SUPERVISOR_TOKEN, conversation["id"])
+                     if e["type"] == "event" and e["event"]["kind"] == "escalation.notified"],
+            10, "the escalation.notified event")
+        self.assertEqual(recorded[0]["recipients"],
+                         [{"role": "service_director", "notified": "agent:alice"},
+                          {"role": "technical_expert", "notified": "person:Tom Tech"}])
+
 
 if __name__ == "__main__":
     harness.main()
