@@ -327,14 +327,15 @@ void add_plugin_crash_tables(sqlite::Connection& db);
 
 // Version 14 (13 is the restart work's): complaints as a process and the people of a
 // customer's dedicated group (docs/service-processes.md). The ladder's per-level record is
-// record_json; status and level are columns because lists filter by them.
+// record_json; status and level are columns because lists filter by them. CHECKs are OR-ed
+// equalities like migration 6 writes them.
 constexpr const char* kComplaintsAndContacts = R"sql(
 CREATE TABLE complaints (
   id INTEGER PRIMARY KEY,
   conversation_id INTEGER NOT NULL REFERENCES conversations(id),
   customer_id INTEGER NOT NULL REFERENCES customers(id),
-  severity TEXT NOT NULL CHECK (severity IN ('normal','major')),
-  status TEXT NOT NULL CHECK (status IN ('open','closed')),
+  severity TEXT NOT NULL CHECK (severity = 'normal' OR severity = 'major'),
+  status TEXT NOT NULL CHECK (status = 'open' OR status = 'closed'),
   level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 3),
   filed_at INTEGER NOT NULL,
   record_json TEXT NOT NULL,
