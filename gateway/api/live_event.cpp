@@ -34,6 +34,8 @@ std::string event_message(const LiveEvent& e, std::uint64_t seq) {
     if (e.level > 0) j["level"] = e.level;
   }
   if (e.message_id != 0) j["message_id"] = e.message_id;
+  if (e.complaint_id != 0) j["complaint_id"] = e.complaint_id;
+  if (!e.recipient.empty()) j["recipient"] = e.recipient;
   if (!e.signal.empty()) {
     j["signal"] = e.signal;
     // The plugin host checked it is one JSON object; anything else shows as {}.

@@ -42,6 +42,10 @@ struct LiveEvent {
   store::UnixMs due_at = 0;
   std::string target;
   int level = 0;  // complaint escalation level 1..3
+  // complaint.*: the complaint (gateway/service). complaint.notification: who it is for
+  // ("agent:<id>", "person:<name>", or "role:<role>" when the customer's group has nobody).
+  store::Id complaint_id = 0;
+  std::string recipient;
 
   // message.received: the stored customer message.
   store::Id message_id = 0;

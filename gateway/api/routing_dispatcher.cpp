@@ -111,8 +111,9 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   // while the engine still has the conversation offered to that agent (pending_offer()).
   std::map<store::Id, PendingOffer> offers;
   std::function<store::UnixMs()> clock = now_ms;
-  std::shared_ptr<LiveEvents> live;  // null: nobody listens
-  bool rebuilding = false;           // a rebuild's replay is not news: one snapshot follows
+  std::shared_ptr<LiveEvents> live;        // null: nobody listens
+  EscalationListener escalation_listener;  // P1/P2 escalations for the people they reach
+  bool rebuilding = false;                 // a rebuild's replay is not news: one snapshot follows
   std::map<std::string, std::string> agent_teams;  // for the stream's team filter
 
   // Conversation notices for the channels (notify_conversations); empty: nobody listens.
@@ -436,6 +437,8 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     store.add_event({t.conversation, std::string("sla.") + routing::to_string(t.kind), "system",
                      data.dump(), clock()},
                     [](store::Outcome<store::Id>) {});
+    if (t.kind == routing::TimerKind::escalation && escalation_listener)
+      escalation_listener(t.conversation, t.due_at, t.reason);
     if (!listening()) return;
     if (auto e = conversation_event(std::string("sla.") + routing::to_string(t.kind),
                                     t.conversation, clock())) {
@@ -991,6 +994,10 @@ RoutingDispatcher::~RoutingDispatcher() {
 
 void RoutingDispatcher::publish_to(std::shared_ptr<LiveEvents> live) {
   state_->live = std::move(live);
+}
+
+void RoutingDispatcher::on_escalation(EscalationListener listener) {
+  state_->escalation_listener = std::move(listener);
 }
 
 void RoutingDispatcher::notify_conversations(store::ConversationListener listener) {

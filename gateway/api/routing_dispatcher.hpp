@@ -96,6 +96,11 @@ struct TeamOverflow {
   std::int64_t overflow_after_ms = 0;  // 0 = never overflows
 };
 
+// A P1/P2 conversation was escalated at once (routing's sla.escalation): its id, when it fell
+// due and why. Called on the dispatcher's strand: hand real work elsewhere.
+using EscalationListener =
+    std::function<void(store::Id conversation_id, store::UnixMs due_at, const std::string& reason)>;
+
 class RoutingDispatcher {
  public:
   // policy_json: the config's [routing] table as JSON ("" = defaults). Throws config::ConfigError
@@ -115,6 +120,9 @@ class RoutingDispatcher {
   void notify_conversations(store::ConversationListener listener);
   // The assigned agent is typing a reply (POST /api/v1/conversations/{id}/typing).
   void agent_typing(store::Id conversation_id, const std::string& agent_id);
+  // Before start(): told of every sla.escalation once its event is submitted (the service
+  // processes notify the customer's service director and technical experts).
+  void on_escalation(EscalationListener listener);
   // Before start(): the dispatcher's notion of now (default: the wall clock); tests drive SLAs.
   void use_clock(std::function<store::UnixMs()> clock);
 

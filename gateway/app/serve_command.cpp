@@ -21,8 +21,11 @@
 #include "isolation/crash_recorder.hpp"
 #include "outbox/outbox_sender.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "service/complaint_api.hpp"
+#include "service/complaint_service.hpp"
 #include "service/contact_log_api.hpp"
 #include "service/contact_logging.hpp"
+#include "service/escalation_notifier.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -218,6 +221,11 @@ int serve_command(const Args& args) {
     dispatcher.set_tier_rules(config.tier_rules);
     auto live_events = std::make_shared<api::LiveEvents>();
     dispatcher.publish_to(live_events);
+    service::EscalationNotifier escalation_notifier(*store, *executor, live_events);
+    dispatcher.on_escalation([&escalation_notifier](store::Id conversation, store::UnixMs due_at,
+                                                    const std::string& reason) {
+      escalation_notifier.escalated(conversation, due_at, reason);
+    });
     dispatcher.notify_conversations(
         [&host](const store::ConversationChange& change) { host.conversation_changed(change); });
     host.on_signal([&dispatcher](const std::string&, std::int64_t conversation_id,
@@ -271,6 +279,11 @@ int serve_command(const Args& args) {
       host.command(std::move(command), std::move(done));
     });
     agent_api.register_routes(router);
+    service::ComplaintService complaints(*store, *executor, dispatcher, live_events,
+                                         service::ladder_windows(config.complaints));
+    complaints.start();
+    service::ComplaintApi complaint_api(*store, complaints);
+    complaint_api.register_routes(router);
     api::SupervisorStream supervisor_stream(*store, dispatcher, live_events, *executor);
     supervisor_stream.register_routes(router);
     api::AdminApi admin_api(*store, dispatcher);
@@ -334,6 +347,7 @@ int serve_command(const Args& args) {
     outbox.stop();
     if (valuation) valuation->stop();
     contact_logging.stop();
+    complaints.stop();
     dispatcher.stop();
     store->flush();
     executor->stop();

@@ -163,6 +163,19 @@ void read_outbox(TableReader t, OutboxConfig& o) {
   t.finish();
 }
 
+void read_complaints(TableReader t, ComplaintsConfig& c) {
+  // Up to 30 days each: a window longer than that is no ladder.
+  constexpr std::int64_t kMonth = 30 * 24 * 60;
+  for (auto [key, field] : {std::pair{"contact_window_minutes", &c.contact_window_minutes},
+                            std::pair{"director_window_minutes", &c.director_window_minutes},
+                            std::pair{"fix_due_minutes", &c.fix_due_minutes},
+                            std::pair{"executive_window_minutes", &c.executive_window_minutes},
+                            std::pair{"major_close_minutes", &c.major_close_minutes}}) {
+    *field = static_cast<int>(t.integer(key, 1, kMonth).value_or(*field));
+  }
+  t.finish();
+}
+
 constexpr const char* kPersonNameExpected =
     ": expected a name of letters, digits, '_', '-', '.', '@'";
 
@@ -470,6 +483,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (auto outbox = top.table("outbox")) read_outbox(*outbox, c.outbox);
   if (auto logging = top.table("contact_logging")) read_contact_logging(*logging, c.contact_logging);
   if (auto supervision = top.table("supervision")) read_supervision(*supervision, c.supervision);
+  if (auto complaints = top.table("complaints")) read_complaints(*complaints, c.complaints);
   if (auto plugins = top.table_array("plugins")) {
     for (auto& p : *plugins) c.plugins.push_back(read_plugin(p));
   }

@@ -120,6 +120,16 @@ struct OutboxConfig {
   int poll_interval_ms = 1000;
 };
 
+// [complaints]: the complaint ladder's windows, in minutes (docs/service-processes.md). A normal
+// complaint's windows run on its tier's business calendar, a major one's on the wall clock.
+struct ComplaintsConfig {
+  int contact_window_minutes = 60;      // level 1: the account manager contacts the customer
+  int director_window_minutes = 240;    // level 2: the service director commits to a fix
+  int fix_due_minutes = 1440;           // level 2: the fix, at the latest, from level 2's start
+  int executive_window_minutes = 1440;  // level 3: a responsible executive takes it
+  int major_close_minutes = 1440;       // a major complaint closes within this of filing
+};
+
 struct GatewayConfig {
   std::string listen_address = "127.0.0.1";
   std::uint16_t listen_port = 8080;  // 0 = pick a free port (printed on start)
@@ -133,6 +143,7 @@ struct GatewayConfig {
   ServerLimits limits;
   OutboxConfig outbox;
   SupervisionConfig supervision;
+  ComplaintsConfig complaints;
   std::vector<PluginInstanceConfig> plugins;
   std::vector<store::Agent> agents;  // seed: upserted at start
   std::vector<UserConfig> users;     // seed: upserted at start

@@ -325,30 +325,32 @@ WHERE type = 'table' AND name = 'outbox';
 
 void add_plugin_crash_tables(sqlite::Connection& db);
 
-// Version 16: the contact logs each end of an agent's contact owes (contact_log_records.hpp),
-// and how far the events were read for contact ends (so none is opened twice or missed).
-constexpr const char* kContactLogs = R"sql(
-CREATE TABLE contact_logs (
+// Version 14 (13 is the restart work's): complaints as a process and the people of a
+// customer's dedicated group (docs/service-processes.md). The ladder's per-level record is
+// record_json; status and level are columns because lists filter by them. CHECKs are OR-ed
+// equalities like migration 6 writes them.
+constexpr const char* kComplaintsAndContacts = R"sql(
+CREATE TABLE complaints (
   id INTEGER PRIMARY KEY,
   conversation_id INTEGER NOT NULL REFERENCES conversations(id),
-  agent TEXT NOT NULL,
-  end_event_id INTEGER NOT NULL UNIQUE REFERENCES events(id),
-  ended_at INTEGER NOT NULL,
-  due_at INTEGER NOT NULL,
-  logged_at INTEGER,
-  reminded_at INTEGER,
-  overdue_at INTEGER
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  severity TEXT NOT NULL CHECK (severity = 'normal' OR severity = 'major'),
+  status TEXT NOT NULL CHECK (status = 'open' OR status = 'closed'),
+  level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 3),
+  filed_at INTEGER NOT NULL,
+  record_json TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
 );
-CREATE INDEX contact_logs_open ON contact_logs(due_at) WHERE logged_at IS NULL;
-CREATE INDEX contact_logs_conversation ON contact_logs(conversation_id);
-CREATE INDEX contact_logs_ended ON contact_logs(ended_at);
-CREATE INDEX events_kind ON events(kind, id);
+CREATE INDEX complaints_status ON complaints(status, id);
+CREATE INDEX complaints_conversation ON complaints(conversation_id);
 
-CREATE TABLE contact_log_cursor (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  last_event_id INTEGER NOT NULL
+CREATE TABLE customer_contacts (
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  role TEXT NOT NULL,
+  agent_id TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (customer_id, role)
 );
-INSERT INTO contact_log_cursor(id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
 )sql";
 
 // Version 15: every change of a customer's tier with who made it and why (the handbooks ask for
@@ -379,7 +381,33 @@ CREATE TABLE valuation_runs (
 );
 )sql";
 
-constexpr std::array<Migration, 14> kMigrations{{{1, kInitialSchema},
+// Version 16: the contact logs each end of an agent's contact owes (contact_log_records.hpp),
+// and how far the events were read for contact ends (so none is opened twice or missed).
+constexpr const char* kContactLogs = R"sql(
+CREATE TABLE contact_logs (
+  id INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  agent TEXT NOT NULL,
+  end_event_id INTEGER NOT NULL UNIQUE REFERENCES events(id),
+  ended_at INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  logged_at INTEGER,
+  reminded_at INTEGER,
+  overdue_at INTEGER
+);
+CREATE INDEX contact_logs_open ON contact_logs(due_at) WHERE logged_at IS NULL;
+CREATE INDEX contact_logs_conversation ON contact_logs(conversation_id);
+CREATE INDEX contact_logs_ended ON contact_logs(ended_at);
+CREATE INDEX events_kind ON events(kind, id);
+
+CREATE TABLE contact_log_cursor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_event_id INTEGER NOT NULL
+);
+INSERT INTO contact_log_cursor(id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
+)sql";
+
+constexpr std::array<Migration, 15> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -391,6 +419,7 @@ constexpr std::array<Migration, 14> kMigrations{{{1, kInitialSchema},
                                                  {10, kOutboxSentIndex},
                                                  {11, kAttachmentPartsAgentContact},
                                                  {12, nullptr, false, add_plugin_crash_tables},
+                                                 {14, kComplaintsAndContacts},
                                                  {15, kTierHistory},
                                                  {16, kContactLogs}}};
 

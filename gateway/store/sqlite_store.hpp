@@ -46,6 +46,13 @@ class SqliteStore final : public Store {
                          Completion<Nothing> done) override;
   void update_customer(CustomerUpdate update, Completion<CustomerChange> done) override;
 
+  void save_complaint(ComplaintWrite write, Completion<Id> done) override;
+  std::optional<StoredComplaint> get_complaint(Id id) override;
+  std::vector<StoredComplaint> list_complaints(const std::string& status) override;
+  void set_customer_contacts(Id customer_id, std::vector<CustomerContact> contacts,
+                             std::string actor, Completion<Nothing> done) override;
+  std::vector<CustomerContact> customer_contacts(Id customer_id) override;
+
   void outbox_begin_attempt(Id outbox_id, Completion<Nothing> done) override;
   void outbox_mark_sent(Id outbox_id, std::string provider_message_id,
                         Completion<Nothing> done) override;

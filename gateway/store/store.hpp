@@ -11,6 +11,7 @@
 // connection; WAL lets readers run beside the writer).
 #pragma once
 
+#include "store/complaint_records.hpp"
 #include "store/contact_log_records.hpp"
 #include "store/model.hpp"
 
@@ -100,6 +101,19 @@ class Store {
   virtual void update_customer(CustomerUpdate update, Completion<CustomerChange> done) = 0;
   // Records a finished run of the tier recomputation. Value: the run's id.
   virtual void record_valuation_run(ValuationRun run, Completion<Id> done) = 0;
+
+  // ---- complaints and dedicated groups (docs/service-processes.md)
+  // Inserts (complaint.id == 0; the conversation must exist and not be closed) or replaces the
+  // complaint and adds its events in one transaction. Value: the complaint's id.
+  virtual void save_complaint(ComplaintWrite write, Completion<Id> done) = 0;
+  virtual std::optional<StoredComplaint> get_complaint(Id id) = 0;  // sync
+  // By id; status "" = every complaint. Sync read.
+  virtual std::vector<StoredComplaint> list_complaints(const std::string& status) = 0;
+  // Replaces the customer's whole group (audited "customer.contacts" by actor). Unknown
+  // customer or role: error.
+  virtual void set_customer_contacts(Id customer_id, std::vector<CustomerContact> contacts,
+                                     std::string actor, Completion<Nothing> done) = 0;
+  virtual std::vector<CustomerContact> customer_contacts(Id customer_id) = 0;  // sync, by role
 
   // ---- outbox (the sender's side)
   // Record that an attempt is starting (attempts += 1, state "sending") before the plugin is
