@@ -164,18 +164,18 @@ int serve_command(const Args& args) {
   // exists. Its threads start below.
   auto executor = make_asio_executor(config.worker_threads);
   std::unique_ptr<store::Store> store;
+  std::size_t new_agents = 0;
   try {
     store = open_store(config);
-    seed_from_config(*store, config);
+    new_agents = seed_from_config(*store, config);
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitFailure;
   }
   log(LogLevel::info, kComponent,
       "database " + config.database_file + " at schema version " +
-          std::to_string(store->schema_version()) + "; seeded " +
-          std::to_string(config.agents.size()) + " agent(s), " +
-          std::to_string(config.users.size()) + " user(s)");
+          std::to_string(store->schema_version()) + "; seeded " + std::to_string(new_agents) +
+          " new agent(s), " + std::to_string(config.users.size()) + " user(s)");
 
   Metrics metrics;
   add_store_gauges(metrics, *store);

@@ -325,7 +325,17 @@ WHERE type = 'table' AND name = 'outbox';
 
 void add_plugin_crash_tables(sqlite::Connection& db);
 
-constexpr std::array<Migration, 12> kMigrations{{{1, kInitialSchema},
+// Version 13: the SLA clock routing keeps across restarts: the hard resolution limit next to the
+// two deadlines, the start of an ongoing pause (waiting on the customer), and whether the
+// deadlines carry the shifts of earlier pauses (then a rebuild uses them instead of computing
+// them from arrival).
+constexpr const char* kSlaClock = R"sql(
+ALTER TABLE conversations ADD COLUMN resolution_max_due INTEGER;
+ALTER TABLE conversations ADD COLUMN sla_paused_since INTEGER;
+ALTER TABLE conversations ADD COLUMN sla_deadlines_shifted INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 13> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -336,7 +346,8 @@ constexpr std::array<Migration, 12> kMigrations{{{1, kInitialSchema},
                                                  {9, nullptr, false, repair_stored_text},
                                                  {10, kOutboxSentIndex},
                                                  {11, kAttachmentPartsAgentContact},
-                                                 {12, nullptr, false, add_plugin_crash_tables}}};
+                                                 {12, nullptr, false, add_plugin_crash_tables},
+                                                 {13, kSlaClock}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

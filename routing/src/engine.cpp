@@ -1206,8 +1206,8 @@ struct Engine::State {
         ev.reason = p + ": send the customer a progress update (every " +
                     seconds(policy.sla.progress_update_every_ms) + ")";
         // The latest slot passed: a late advance() raises one reminder, not one per slot.
-        ev.due_at = std::max(t.deadline,
-                             last_progress_slot(policy, c.spec.tier, c.spec.arrived_at, now));
+        ev.due_at =
+            std::max(t.deadline, last_progress_slot(policy, c.spec.tier, c.spec.arrived_at, now));
         c.progress_done_until = ev.due_at;
         schedule_progress(c, now);
         return ev;
@@ -1699,7 +1699,7 @@ std::optional<ConversationView> Engine::conversation(ConversationId cid) const {
   const auto it = s.convs.find(cid);
   if (it == s.convs.end()) return std::nullopt;
   const ConvRec& c = it->second;
-  return ConversationView{c.spec.id, c.state, s.holder(c), c.deadlines, c.first_response_done,
+  return ConversationView{c.spec.id,  c.state, s.holder(c), c.deadlines, c.first_response_done,
                           c.paused_at};
 }
 

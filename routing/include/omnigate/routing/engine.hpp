@@ -36,7 +36,6 @@ struct SlaDeadlines {
   UnixMs resolution_max_due = 0;
 };
 
-
 struct ConversationSpec {
   ConversationId id = 0;
   Tier tier = Tier::C;
