@@ -11,6 +11,7 @@
 #include "app/startup.hpp"
 #include "app/store_health.hpp"
 #include "core/asio_executor.hpp"
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "http/router.hpp"
@@ -212,7 +213,7 @@ int serve_command(const Args& args) {
     // (any thread, from the first moment) go to it.
     api::RoutingDispatcher dispatcher(*store, *executor, metrics, config.routing_policy_json);
     dispatcher.set_tier_rules(config.tier_rules);
-    auto live_events = std::make_shared<api::LiveEvents>();
+    auto live_events = std::make_shared<api::LiveEvents>(api::seq_start_for(now_ms()));
     dispatcher.publish_to(live_events);
     dispatcher.notify_conversations(
         [&host](const store::ConversationChange& change) { host.conversation_changed(change); });
