@@ -21,8 +21,22 @@
 
 namespace omnigate::api {
 
+// Events a process may publish per millisecond of its run, on average, before its numbers reach
+// those of a process started later; ms × 1000 stays below 2^53 (JSON numbers exact in browsers)
+// until the year 2255.
+inline constexpr std::uint64_t kSeqPerMs = 1000;
+inline std::uint64_t seq_start_for(store::UnixMs process_start) {
+  return static_cast<std::uint64_t>(process_start) * kSeqPerMs;
+}
+
 class LiveEvents {
  public:
+  // The first event gets `seq_before_first` + 1. The gateway starts each process at its start
+  // time in ms × kSeqPerMs (seq_start_for()), so `seq` keeps growing across restarts without
+  // being stored: a client that reconnects after a restart sees a larger `seq`, never an
+  // earlier number again (while the wall clock does not go back).
+  explicit LiveEvents(std::uint64_t seq_before_first = 0) : last_seq_(seq_before_first) {}
+
   // Renders a snapshot for one subscriber's filter; `seq` is the last event it reflects.
   using Snapshot = std::function<std::string(const LiveFilter&, std::uint64_t seq)>;
 

@@ -105,6 +105,8 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   std::atomic<bool> running{false};
   std::uint64_t tick_timer = 0;
   std::map<store::Id, QueuedConversation> tracked;  // every conversation the engine knows
+  // The SLA clock of each tracked conversation as last written to the store (keep_sla_clock).
+  std::map<store::Id, store::SlaClock> sla_clocks;
   std::set<std::string> agents;
   std::map<std::string, routing::AgentSpec> agent_specs;  // skills and capacity, for availability
   // Offers as the engine made them (it keeps no expiry in its views); an entry is only believed
@@ -207,8 +209,10 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       }
       // A customer message on a conversation being handled: only the SLA pause ends.
       const auto view = engine->conversation(id);
-      if (view && view->state == routing::ConversationState::waiting_customer)
+      if (view && view->state == routing::ConversationState::waiting_customer) {
         engine->customer_replied(id, now);
+        keep_sla_clock(id);
+      }
       return;
     }
     const auto c = store.get_conversation(id);
@@ -232,6 +236,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     rebuilding = true;
     engine = std::make_unique<routing::Engine>(policy);
     tracked.clear();
+    sla_clocks.clear();
     agents.clear();
     agent_specs.clear();
     offers.clear();
@@ -290,6 +295,10 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;
     spec.complaint_at = c.complaint_at;  // escalation keeps the first complaint's times
+    // Deadlines that pauses on the customer shifted are kept as they are, not recomputed.
+    if (c.sla_deadlines_shifted && c.first_response_due && c.resolution_due && c.resolution_max_due)
+      spec.deadlines =
+          routing::SlaDeadlines{*c.first_response_due, *c.resolution_due, *c.resolution_max_due};
     raised_before(c.id, spec);
     if (auto st = engine->enqueue(spec, now); !st) {
       log(LogLevel::warn, kComponent, "conversation " + std::to_string(c.id) + ": " + st.error);
@@ -319,24 +328,54 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
             "conversation " + std::to_string(c.id) + " stays queued: " + st.error);
     }
     if (c.first_response_at) engine->record_first_response(c.id, now);
+    // An ongoing pause resumes from when it began, so the customer's reply shifts the deadlines
+    // by the whole wait, the time the gateway was down included.
     if (c.status == store::ConversationStatus::waiting_customer)
-      engine->waiting_on_customer(c.id, now);
+      engine->waiting_on_customer(c.id, c.sla_paused_since.value_or(now));
     if (c.status == store::ConversationStatus::queued)
       publish_conversation("conversation.queued", c.id, now, {}, "waiting for an agent");
-    if (!c.first_response_due && !c.resolution_due) {
-      if (auto d = engine->sla_deadlines(c.id))
-        store.set_sla_deadlines(c.id, d->first_response_due, d->resolution_due,
-                                log_failure("set SLA deadlines"));
-    }
+    sla_clocks[c.id] = {c.first_response_due.value_or(0), c.resolution_due.value_or(0),
+                        c.resolution_max_due.value_or(0), c.sla_paused_since,
+                        c.sla_deadlines_shifted};
+    keep_sla_clock(c.id);
+  }
+
+  // Writes the conversation's SLA clock to the store when the engine's differs from the one
+  // written last, so that a restart resumes it. Deadlines that moved when a pause ended were
+  // shifted by it (kept as they are at a rebuild); deadlines that moved otherwise were
+  // recomputed from arrival (a new priority) and are recomputed again at a rebuild.
+  void keep_sla_clock(store::Id id) {
+    const auto view = engine->conversation(id);
+    const auto kept = sla_clocks.find(id);
+    if (!view || kept == sla_clocks.end()) return;
+    store::SlaClock now_clock{view->deadlines.first_response_due, view->deadlines.resolution_due,
+                              view->deadlines.resolution_max_due, view->paused_since,
+                              kept->second.deadlines_shifted};
+    const auto& was = kept->second;
+    const bool moved = now_clock.first_response_due != was.first_response_due ||
+                       now_clock.resolution_due != was.resolution_due ||
+                       now_clock.resolution_max_due != was.resolution_max_due;
+    if (moved) now_clock.deadlines_shifted = was.paused_since && !now_clock.paused_since;
+    if (!moved && now_clock.paused_since == was.paused_since) return;
+    kept->second = now_clock;
+    store.set_sla_clock(id, now_clock, log_failure("keep the SLA clock"));
   }
 
   // What the transcript shows as already raised (`sla.<timer kind>` events): a rebuild does not
   // warn, breach or escalate to the same people again, and complaint escalation resumes after
   // the levels raised.
+  // The last progress reminder's slot (its due_at) lets the reminders keep their rhythm.
   void raised_before(store::Id id, routing::ConversationSpec& spec) {
     for (const auto& ev : store.events_of_kind(id, "sla.")) {
       const auto kind = routing::timer_kind_from_string(std::string_view(ev.kind).substr(4));
       if (!kind) continue;
+      if (*kind == routing::TimerKind::progress_reminder) {
+        const auto data = nlohmann::json::parse(ev.data_json, nullptr, false);
+        if (data.is_object() && data.contains("due_at") && data["due_at"].is_number_integer())
+          spec.last_progress_reminder = std::max(spec.last_progress_reminder.value_or(0),
+                                                 data["due_at"].get<store::UnixMs>());
+        continue;
+      }
       if (*kind != routing::TimerKind::complaint_escalation) {
         spec.raised_before.push_back(*kind);
         continue;
@@ -465,6 +504,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     for (const auto id : before->conversations) {
       const auto& still = after->conversations;
       if (std::find(still.begin(), still.end(), id) != still.end()) continue;
+      keep_sla_clock(id);  // a pause on the customer ends in the queue
       const std::string why = "agent " + agent_id + " went " + routing::to_string(presence);
       store.requeue_conversation(
           id, "system", reason_json(why, ""),
@@ -560,10 +600,10 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       if (!c) continue;
       engine->remove(id, now);
       tracked.erase(id);
-      track(*c, now);
-      if (const auto d = engine->sla_deadlines(id))
-        store.set_sla_deadlines(id, d->first_response_due, d->resolution_due,
-                                log_failure("set SLA deadlines"));
+      // The new tier's deadlines, from arrival (a queued conversation is not paused).
+      auto requeued = *c;
+      requeued.sla_deadlines_shifted = false;
+      track(requeued, now);
     }
   }
 
@@ -573,6 +613,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     offers.erase(conversation_id);
     auto event = conversation_event("conversation.resolved", conversation_id, clock());
     if (!engine || !tracked.erase(conversation_id)) return;
+    sla_clocks.erase(conversation_id);
     const auto now = clock();
     const auto view = engine->conversation(conversation_id);
     if (conversation_listener)
@@ -666,6 +707,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       return done({false, "conversation " + std::to_string(id) + " is not routed"});
     const std::string previous = holder(id);
     if (auto st = engine->return_to_queue(id, a.agent_id, now); !st) return done({false, st.error});
+    keep_sla_clock(id);  // a pause on the customer ends in the queue
     offers.erase(id);
     const std::string agent = a.agent_id.empty() ? previous : a.agent_id;
     data["agent"] = agent;
@@ -691,6 +733,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
           0, now - (conv.queued_at != 0 ? conv.queued_at : conv.created_at));
     publish_conversation("conversation.abandoned", id, now, agent, "abandoned on " + a.instance);
     if (engine && tracked.erase(id)) engine->remove(id, now);
+    sla_clocks.erase(id);
     offers.erase(id);
     store.record_channel_outcome(
         {{id, "conversation.abandoned", actor, data.dump(), now},
@@ -753,11 +796,8 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     }
     auto& q = tracked[id];
     q.priority = priority;
-    if (const auto d = engine->sla_deadlines(id)) {
-      q.first_response_due = d->first_response_due;
-      store.set_sla_deadlines(id, d->first_response_due, d->resolution_due,
-                              log_failure("set SLA deadlines"));
-    }
+    if (const auto d = engine->sla_deadlines(id)) q.first_response_due = d->first_response_due;
+    keep_sla_clock(id);
     publish_conversation("conversation.priority_changed", id, now, holder(id), why);
     refresh_queue_gauge();
     dispatch(now);  // a raised priority may now go before others to a free agent
@@ -1109,6 +1149,7 @@ void RoutingDispatcher::replied(store::Id conversation_id) {
     const auto now = s.clock();
     s.engine->record_first_response(conversation_id, now);
     s.engine->waiting_on_customer(conversation_id, now);
+    s.keep_sla_clock(conversation_id);
   });
 }
 
@@ -1340,6 +1381,7 @@ void RoutingDispatcher::agent_removed(const std::string& agent_id, const std::st
         auto c = s.store.get_conversation(id);
         s.engine->remove(id, now);
         s.tracked.erase(id);
+        s.sla_clocks.erase(id);
         s.store.requeue_conversation(
             id, actor, reason_json("agent " + agent_id + " was removed by " + actor, ""),
             s.announce_after(store::conversation_change(

@@ -135,7 +135,7 @@ running gateway notices and starts the instance again; POST
      {"config"},
      R"(usage: omnigate agents list --config FILE
 
-Lists the agents stored in the database (the config's agents are seeded at each serve).
+Lists the agents stored in the database (serve adds the config's agents not stored yet).
 )",
      agents_list_command},
     {"agents",

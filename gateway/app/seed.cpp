@@ -6,13 +6,18 @@
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 namespace omnigate::app {
 
-void seed_from_config(store::Store& store, const config::GatewayConfig& config) {
+std::size_t seed_from_config(store::Store& store, const config::GatewayConfig& config) {
+  // Once stored, an agent belongs to the admin API: a restart does not undo its changes.
+  std::vector<store::Agent> new_agents;
+  for (const auto& agent : config.agents)
+    if (!store.get_agent(agent.id)) new_agents.push_back(agent);
   std::mutex mu;
   std::condition_variable done;
-  std::size_t pending = config.agents.size() + config.users.size();
+  std::size_t pending = new_agents.size() + config.users.size();
   std::string first_error;
   // Completions run on the store's writer thread after the commit.
   auto record = [&](std::string what) {
@@ -23,7 +28,7 @@ void seed_from_config(store::Store& store, const config::GatewayConfig& config) 
     };
   };
   const store::UnixMs now = now_ms();
-  for (store::Agent agent : config.agents) {
+  for (store::Agent& agent : new_agents) {
     agent.presence_since = now;
     const std::string what = "seeding agent " + agent.id;
     store.upsert_agent(std::move(agent), record(what));
@@ -40,6 +45,7 @@ void seed_from_config(store::Store& store, const config::GatewayConfig& config) 
     throw std::runtime_error("seeding agents and users: the store did not commit within 1 min");
   }
   if (!first_error.empty()) throw std::runtime_error(first_error);
+  return new_agents.size();
 }
 
 }  // namespace omnigate::app

@@ -1,5 +1,6 @@
-// Seeding: the config's agents and users are upserted into the store at each start, so the
-// config file stays the source of truth for them (agents created through the API are kept).
+// Seeding: at each start the config's users are upserted into the store (the config file stays
+// the source of truth for them), and the config's agents that the store does not hold yet are
+// added; an agent already stored is left as the admin API last changed it.
 #pragma once
 
 #include "config/config.hpp"
@@ -8,7 +9,7 @@
 namespace omnigate::app {
 
 // Waits until every upsert is committed. Throws std::runtime_error naming the first agent or
-// user the store refused.
-void seed_from_config(store::Store& store, const config::GatewayConfig& config);
+// user the store refused. Value: how many agents were new.
+std::size_t seed_from_config(store::Store& store, const config::GatewayConfig& config);
 
 }  // namespace omnigate::app

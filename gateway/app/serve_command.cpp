@@ -171,18 +171,18 @@ int serve_command(const Args& args) {
   // exists. Its threads start below.
   auto executor = make_asio_executor(config.worker_threads);
   std::unique_ptr<store::Store> store;
+  std::size_t new_agents = 0;
   try {
     store = open_store(config);
-    seed_from_config(*store, config);
+    new_agents = seed_from_config(*store, config);
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitFailure;
   }
   log(LogLevel::info, kComponent,
       "database " + config.database_file + " at schema version " +
-          std::to_string(store->schema_version()) + "; seeded " +
-          std::to_string(config.agents.size()) + " agent(s), " +
-          std::to_string(config.users.size()) + " user(s)");
+          std::to_string(store->schema_version()) + "; seeded " + std::to_string(new_agents) +
+          " new agent(s), " + std::to_string(config.users.size()) + " user(s)");
 
   Metrics metrics;
   add_store_gauges(metrics, *store);
@@ -219,7 +219,7 @@ int serve_command(const Args& args) {
     // (any thread, from the first moment) go to it.
     api::RoutingDispatcher dispatcher(*store, *executor, metrics, config.routing_policy_json);
     dispatcher.set_tier_rules(config.tier_rules);
-    auto live_events = std::make_shared<api::LiveEvents>();
+    auto live_events = std::make_shared<api::LiveEvents>(api::seq_start_for(now_ms()));
     dispatcher.publish_to(live_events);
     service::EscalationNotifier escalation_notifier(*store, *executor, live_events);
     dispatcher.on_escalation([&escalation_notifier](store::Id conversation, store::UnixMs due_at,

@@ -325,6 +325,17 @@ WHERE type = 'table' AND name = 'outbox';
 
 void add_plugin_crash_tables(sqlite::Connection& db);
 
+// Version 13: the SLA clock routing keeps across restarts: the hard resolution limit next to the
+// two deadlines, the start of an ongoing pause (waiting on the customer), and whether the
+// deadlines carry the shifts of earlier pauses (then a rebuild uses them instead of computing
+// them from arrival).
+constexpr const char* kSlaClock = R"sql(
+ALTER TABLE conversations ADD COLUMN resolution_max_due INTEGER;
+ALTER TABLE conversations ADD COLUMN sla_paused_since INTEGER;
+ALTER TABLE conversations ADD COLUMN sla_deadlines_shifted INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+
 // Version 14 (13 is the restart work's): complaints as a process and the people of a
 // customer's dedicated group (docs/service-processes.md). The ladder's per-level record is
 // record_json; status and level are columns because lists filter by them. CHECKs are OR-ed
@@ -407,7 +418,7 @@ CREATE TABLE contact_log_cursor (
 INSERT INTO contact_log_cursor(id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
 )sql";
 
-constexpr std::array<Migration, 15> kMigrations{{{1, kInitialSchema},
+constexpr std::array<Migration, 16> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -419,6 +430,7 @@ constexpr std::array<Migration, 15> kMigrations{{{1, kInitialSchema},
                                                  {10, kOutboxSentIndex},
                                                  {11, kAttachmentPartsAgentContact},
                                                  {12, nullptr, false, add_plugin_crash_tables},
+                                                 {13, kSlaClock},
                                                  {14, kComplaintsAndContacts},
                                                  {15, kTierHistory},
                                                  {16, kContactLogs}}};

@@ -218,6 +218,19 @@ struct Conversation {
   // When the customer first complained about it (unset = not a complaint): routing's complaint
   // escalation levels are measured from here, also after a restart.
   std::optional<UnixMs> complaint_at;
+  // Routing's SLA clock (SlaClock): the hard resolution limit, the start of an ongoing pause, and
+  // whether the stored deadlines carry earlier pauses' shifts.
+  std::optional<UnixMs> resolution_max_due;
+  std::optional<UnixMs> sla_paused_since;
+  bool sla_deadlines_shifted = false;
+};
+
+// Routing's SLA clock of an open conversation, kept so that a restart resumes it: the deadlines
+// as pauses on the customer shifted them, and the start of an ongoing pause.
+struct SlaClock {
+  UnixMs first_response_due = 0, resolution_due = 0, resolution_max_due = 0;
+  std::optional<UnixMs> paused_since;  // unset: the clock runs
+  bool deadlines_shifted = false;      // true: a rebuild uses the deadlines as they are
 };
 
 // What a live channel reported about one of its conversations (store::ChannelAction), stored in

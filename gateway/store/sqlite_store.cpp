@@ -42,7 +42,8 @@ constexpr const char* kConversationColumns =
     "id, customer_id, tier, channel_instance, channel_kind, thread_key, subject, "
     "customer_address, our_address, status, priority, skills_json, assigned_agent, "
     "previous_agent, created_at, updated_at, queued_at, first_response_at, first_response_due, "
-    "resolution_due, last_inbound_message_id, team, complaint_at";
+    "resolution_due, last_inbound_message_id, team, complaint_at, resolution_max_due, "
+    "sla_paused_since, sla_deadlines_shifted";
 
 Conversation read_conversation(sqlite::Statement& s) {
   Conversation c;
@@ -69,6 +70,9 @@ Conversation read_conversation(sqlite::Statement& s) {
   c.last_inbound_message_id = s.int64(20);
   c.team = s.text(21);
   c.complaint_at = s.optional_int64(22);
+  c.resolution_max_due = s.optional_int64(23);
+  c.sla_paused_since = s.optional_int64(24);
+  c.sla_deadlines_shifted = s.int64(25) != 0;
   return c;
 }
 
@@ -280,6 +284,22 @@ void SqliteStore::record_channel_outcome(ChannelOutcome outcome, Completion<Noth
         insert_event(db, o.event.conversation_id, o.event.kind,
                      o.event.actor.empty() ? std::string("system") : o.event.actor,
                      json_object_with(o.event.data_json, {}, "event data_json"), std::nullopt, at);
+        return Nothing{};
+      },
+      std::move(done));
+}
+
+void SqliteStore::set_sla_clock(Id conversation_id, SlaClock clock, Completion<Nothing> done) {
+  submit<Nothing>(
+      [=](sqlite::Connection& db) {
+        Query(db.cached("UPDATE conversations SET first_response_due = ?, resolution_due = ?, "
+                        "resolution_max_due = ?, sla_paused_since = ?, sla_deadlines_shifted = ? "
+                        "WHERE id = ?"),
+              clock.first_response_due, clock.resolution_due, clock.resolution_max_due,
+              clock.paused_since, static_cast<std::int64_t>(clock.deadlines_shifted),
+              conversation_id)
+            .step();
+        require_changed(db, not_found("conversation", conversation_id));
         return Nothing{};
       },
       std::move(done));
@@ -827,7 +847,7 @@ std::vector<ContactRecord> SqliteStore::contacts_created(UnixMs from, UnixMs to,
       ", (SELECT e.data_json FROM events e WHERE e.conversation_id = conversations.id AND e.kind "
       "= 'conversation.abandoned' ORDER BY e.id LIMIT 1) FROM conversations WHERE created_at >= "
       "?1 AND created_at < ?2 AND (?3 = '' OR channel_instance = ?3) ORDER BY id";
-  constexpr int kAbandonedColumn = 23;  // after kConversationColumns
+  constexpr int kAbandonedColumn = 26;  // after kConversationColumns
   std::vector<ContactRecord> out;
   Query q(reader().cached(sql.c_str()), from, to, channel_instance);
   while (q.step())

@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
   void record_channel_outcome(ChannelOutcome outcome, Completion<Nothing> done) override;
   void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
                          std::optional<UnixMs> resolution_due, Completion<Nothing> done) override;
+  void set_sla_clock(Id conversation_id, SlaClock clock, Completion<Nothing> done) override;
   void set_conversation_team(Id conversation_id, std::string team,
                              Completion<Nothing> done) override;
   void set_conversation_priority(PriorityChange change, Completion<int> done) override;

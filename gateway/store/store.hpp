@@ -80,6 +80,9 @@ class Store {
   virtual void set_sla_deadlines(Id conversation_id, std::optional<UnixMs> first_response_due,
                                  std::optional<UnixMs> resolution_due,
                                  Completion<Nothing> done) = 0;
+  // Routing's whole SLA clock (deadlines, ongoing pause), written whenever it changes so that a
+  // restart resumes it.
+  virtual void set_sla_clock(Id conversation_id, SlaClock clock, Completion<Nothing> done) = 0;
   // The conversation's home team ("" = any team), kept so routing can rebuild the restriction.
   virtual void set_conversation_team(Id conversation_id, std::string team,
                                      Completion<Nothing> done) = 0;

@@ -201,6 +201,9 @@ struct ConvRec {
   bool first_response_done = false;
   unsigned fired = 0;  // bit per TimerKind already raised
   std::optional<UnixMs> paused_at;
+  // The progress-reminder slot up to which the rhythm is done: the last one raised, or the last
+  // one that passed during a pause (an update is owed only for time the clock ran). Unset = none.
+  std::optional<UnixMs> progress_done_until;
   std::uint32_t timer_gen = 0;
   std::uint32_t offer_gen = 0;
   UnixMs offer_expires = 0;
@@ -217,6 +220,9 @@ struct Timer {
   TimerKind kind = TimerKind::escalation;
   std::uint32_t gen = 0;
   int level = 0;
+  // The instant the timer stands for (a deadline, a reminder's slot): `due` is later when it
+  // came due while the gateway was down and fires at the rebuild instead.
+  UnixMs deadline = 0;
   bool operator>(const Timer& o) const { return std::tie(due, seq) > std::tie(o.due, o.seq); }
 };
 
@@ -1072,8 +1078,27 @@ struct Engine::State {
   }
 
   // ---------- timers ----------
-  void push_timer(UnixMs due, ConversationId id, TimerKind kind, std::uint32_t gen, int level = 0) {
-    timers.push(Timer{due, timer_seq++, id, kind, gen, level});
+  void push_timer(UnixMs due, ConversationId id, TimerKind kind, std::uint32_t gen, int level = 0,
+                  std::optional<UnixMs> deadline = std::nullopt) {
+    timers.push(Timer{due, timer_seq++, id, kind, gen, level, deadline.value_or(due)});
+  }
+
+  // The next progress reminder of `c` after the slots done: one slot that passed without its
+  // reminder (the gateway was down) fires once at `now`, or at the calendar's next opening if it
+  // is closed now; otherwise the next slot of the rhythm.
+  void schedule_progress(const ConvRec& c, UnixMs now) {
+    const UnixMs arrived = c.spec.arrived_at;
+    const UnixMs done = c.progress_done_until.value_or(arrived);
+    const UnixMs missed = last_progress_slot(policy, c.spec.tier, arrived, now);
+    if (missed > done) {
+      const auto& cal = policy.calendar_for(c.spec.tier);
+      // add_service_time(t, 1) - 1: the first open instant at or after t.
+      const UnixMs at = cal.is_open(now) ? now : cal.add_service_time(now, 1) - 1;
+      push_timer(at, c.spec.id, TimerKind::progress_reminder, c.timer_gen, 0, missed);
+      return;
+    }
+    const UnixMs next = next_progress_slot(policy, c.spec.tier, arrived, std::max(done, now));
+    push_timer(next, c.spec.id, TimerKind::progress_reminder, c.timer_gen);
   }
 
   void schedule_sla(ConvRec& c, UnixMs now) {
@@ -1089,9 +1114,7 @@ struct Engine::State {
     add(TimerKind::resolution_breach, c.deadlines.resolution_due);
     if (c.deadlines.resolution_max_due > c.deadlines.resolution_due)
       add(TimerKind::resolution_max_breach, c.deadlines.resolution_max_due);
-    if (c.spec.priority <= policy.sla.progress_update_up_to_priority)
-      push_timer(now + policy.sla.progress_update_every_ms, c.spec.id, TimerKind::progress_reminder,
-                 c.timer_gen);
+    if (c.spec.priority <= policy.sla.progress_update_up_to_priority) schedule_progress(c, now);
   }
 
   // Complaint escalation level `level` (1-based), due its policy delay after the complaint.
@@ -1182,13 +1205,17 @@ struct Engine::State {
         ev.target = who;
         ev.reason = p + ": send the customer a progress update (every " +
                     seconds(policy.sla.progress_update_every_ms) + ")";
-        push_timer(t.due + policy.sla.progress_update_every_ms, c.spec.id,
-                   TimerKind::progress_reminder, c.timer_gen);
+        // The latest slot passed: a late advance() raises one reminder, not one per slot.
+        ev.due_at =
+            std::max(t.deadline, last_progress_slot(policy, c.spec.tier, c.spec.arrived_at, now));
+        c.progress_done_until = ev.due_at;
+        schedule_progress(c, now);
         return ev;
       default:
         break;
     }
     if (c.fired & bit(t.kind)) return std::nullopt;
+    ev.due_at = deadline_of(c, t.kind);  // not the rebuild's time when it came due while down
     const bool first =
         t.kind == TimerKind::first_response_warning || t.kind == TimerKind::first_response_breach;
     if (first && c.first_response_done) return std::nullopt;
@@ -1374,8 +1401,10 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   c.primary_skill = c.skills.empty() ? kNone : c.skills.front().first;
   c.dedicated =
       s.policy.tiers[static_cast<int>(spec.tier)].dedicated_group && c.account_team != kNone;
-  c.deadlines =
-      compute_sla_deadlines(s.policy, spec.tier, spec.priority, c.dedicated, spec.arrived_at);
+  c.deadlines = spec.deadlines ? *spec.deadlines
+                               : compute_sla_deadlines(s.policy, spec.tier, spec.priority,
+                                                       c.dedicated, spec.arrived_at);
+  c.progress_done_until = spec.last_progress_reminder;
   auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
   stored.promotions = s.earned_promotions(stored, now);
   s.push_queue(stored);
@@ -1473,6 +1502,10 @@ Status Engine::customer_replied(ConversationId cid, UnixMs now) {
   shift(c->deadlines.resolution_due, c->fired & bit(TimerKind::resolution_breach));
   shift(c->deadlines.resolution_max_due, c->fired & bit(TimerKind::resolution_max_breach));
   c->paused_at.reset();
+  // The reminder slots that passed while the customer owed the answer are not owed.
+  c->progress_done_until =
+      std::max(c->progress_done_until.value_or(c->spec.arrived_at),
+               last_progress_slot(s.policy, c->spec.tier, c->spec.arrived_at, now));
   ++c->timer_gen;
   s.schedule_sla(*c, now);
   return Status::success();
@@ -1666,7 +1699,8 @@ std::optional<ConversationView> Engine::conversation(ConversationId cid) const {
   const auto it = s.convs.find(cid);
   if (it == s.convs.end()) return std::nullopt;
   const ConvRec& c = it->second;
-  return ConversationView{c.spec.id, c.state, s.holder(c), c.deadlines, c.first_response_done};
+  return ConversationView{c.spec.id,  c.state, s.holder(c), c.deadlines, c.first_response_done,
+                          c.paused_at};
 }
 
 std::optional<AgentView> Engine::agent(const AgentId& id) const {

@@ -1,4 +1,5 @@
-// SLA deadlines from the P1-P4 table, counted in service time on the tier's calendar.
+// SLA deadlines from the P1-P4 table and the progress reminders' rhythm, counted in service
+// time on the tier's calendar.
 #include <algorithm>
 
 #include "omnigate/routing/engine.hpp"
@@ -14,6 +15,26 @@ SlaDeadlines compute_sla_deadlines(const Policy& policy, Tier tier, int priority
   return {cal.add_service_time(start, first.on(cal)),
           cal.add_service_time(start, target.resolution.on(cal)),
           cal.add_service_time(start, target.resolution_max.on(cal))};
+}
+
+namespace {
+std::int64_t progress_every(const Policy& policy) {
+  return std::max<std::int64_t>(policy.sla.progress_update_every_ms, 1);
+}
+}  // namespace
+
+UnixMs next_progress_slot(const Policy& policy, Tier tier, UnixMs arrived, UnixMs after) {
+  const auto& cal = policy.calendar_for(tier);
+  const auto every = progress_every(policy);
+  const auto slots_done = after < arrived ? 0 : cal.service_time_between(arrived, after) / every;
+  return cal.add_service_time(arrived, (slots_done + 1) * every);
+}
+
+UnixMs last_progress_slot(const Policy& policy, Tier tier, UnixMs arrived, UnixMs at) {
+  const auto& cal = policy.calendar_for(tier);
+  const auto every = progress_every(policy);
+  const auto slots_done = at < arrived ? 0 : cal.service_time_between(arrived, at) / every;
+  return slots_done == 0 ? arrived : cal.add_service_time(arrived, slots_done * every);
 }
 
 }  // namespace omnigate::routing

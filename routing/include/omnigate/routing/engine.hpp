@@ -30,6 +30,12 @@ struct AgentSpec {
 
 enum class TimerKind;  // below
 
+struct SlaDeadlines {
+  UnixMs first_response_due = 0;
+  UnixMs resolution_due = 0;
+  UnixMs resolution_max_due = 0;
+};
+
 struct ConversationSpec {
   ConversationId id = 0;
   Tier tier = Tier::C;
@@ -52,6 +58,14 @@ struct ConversationSpec {
   // the transcript): a warning or breach whose deadline has passed is not raised again, nor is
   // the at-once escalation. One whose deadline now lies ahead (the priority changed) is watched.
   std::vector<TimerKind> raised_before;
+  // The SLA deadlines as the clock last left them (a rebuild of a conversation whose deadlines a
+  // pause on the customer shifted): used instead of computing them from arrival. Unset = from
+  // arrival. An ongoing pause is restored by waiting_on_customer() with the time it began.
+  std::optional<SlaDeadlines> deadlines;
+  // The rhythm slot (due_at) of the last progress reminder raised before (a rebuild, read from
+  // the transcript): the next reminder is the first slot after it; slots missed while the
+  // gateway was down fire once, not once each.
+  std::optional<UnixMs> last_progress_reminder;
 };
 
 enum class DecisionKind { offer, assign };
@@ -90,16 +104,17 @@ struct TimerEvent {
   std::string reason;
 };
 
-struct SlaDeadlines {
-  UnixMs first_response_due = 0;
-  UnixMs resolution_due = 0;
-  UnixMs resolution_max_due = 0;
-};
-
 // Deadlines for a conversation that starts at `start` (no pauses), on the tier's calendar.
 // `dedicated` = handled by the customer's dedicated group (its own first-response target).
 SlaDeadlines compute_sla_deadlines(const Policy& policy, Tier tier, int priority, bool dedicated,
                                    UnixMs start);
+
+// Progress reminders keep an arrival-based rhythm in service time on the tier's calendar: the
+// k-th is due `every_ms` * k of open time after `arrived`, so none come due while the calendar
+// is closed. The first slot strictly after `after`:
+UnixMs next_progress_slot(const Policy& policy, Tier tier, UnixMs arrived, UnixMs after);
+// The last slot at or before `at` (`arrived` itself if none has come yet).
+UnixMs last_progress_slot(const Policy& policy, Tier tier, UnixMs arrived, UnixMs at);
 
 enum class ConversationState { queued, offered, assigned, waiting_customer };
 const char* to_string(ConversationState s);
@@ -110,6 +125,8 @@ struct ConversationView {
   std::optional<AgentId> agent;
   SlaDeadlines deadlines;
   bool first_response_done = false;
+  // When the SLA clock stopped (waiting on the customer, policy pauses); unset = running.
+  std::optional<UnixMs> paused_since;
 };
 
 struct AgentView {
@@ -158,6 +175,8 @@ class Engine {
   Status remove(ConversationId conversation, UnixMs now);
   Status record_first_response(ConversationId conversation, UnixMs now);
   // SLA clocks pause while the conversation waits on the customer (if the policy says so).
+  // `now` is when it began waiting: a rebuild passes the stored start of an ongoing pause, so
+  // the deadlines that came due during it are shifted when the customer replies.
   Status waiting_on_customer(ConversationId conversation, UnixMs now);
   Status customer_replied(ConversationId conversation, UnixMs now);
   // Assigns directly to `agent` (must be online with capacity for the channel).
