@@ -1170,8 +1170,8 @@ struct Engine::State {
   // deadlines' timers are left in the heap and skipped when popped (generation); a deadline not
   // yet passed may be reported again when the new one passes.
   void retime_sla(ConvRec& c, UnixMs now) {
-    c.deadlines =
-        compute_sla_deadlines(policy, c.spec.tier, c.spec.priority, c.dedicated, c.spec.arrived_at);
+    c.deadlines = compute_sla_deadlines(policy, c.spec.tier, c.spec.priority, c.dedicated,
+                                        c.spec.arrived_at, c.spec.channel);
     for (const auto k : kDeadlineKinds)
       if (deadline_of(c, k) > now) c.fired &= ~bit(k);
     ++c.timer_gen;
@@ -1419,8 +1419,8 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   c.primary_skill = c.skills.empty() ? kNone : c.skills.front().first;
   c.dedicated =
       s.policy.tiers[static_cast<int>(spec.tier)].dedicated_group && c.account_team != kNone;
-  c.deadlines =
-      compute_sla_deadlines(s.policy, spec.tier, spec.priority, c.dedicated, spec.arrived_at);
+  c.deadlines = compute_sla_deadlines(s.policy, spec.tier, spec.priority, c.dedicated,
+                                      spec.arrived_at, spec.channel);
   auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
   stored.promotions = s.earned_promotions(stored, now);
   s.push_queue(stored);

@@ -51,10 +51,10 @@ BusinessCalendar office_hours_5x8() {
 
 Policy Policy::defaults() {
   Policy p;
-  p.sla.by_priority = {SlaTarget{minutes(15), hours(2), hours(4)},
-                       SlaTarget{minutes(30), hours(4), hours(24)},
-                       SlaTarget{hours(2), working_days(3), working_days(3)},
-                       SlaTarget{hours(4), working_days(5), working_days(5)}};
+  p.sla.by_priority = {SlaTarget{minutes(15), hours(2), hours(4), {}},
+                       SlaTarget{minutes(30), hours(4), hours(24), {}},
+                       SlaTarget{hours(2), working_days(3), working_days(3), {}},
+                       SlaTarget{hours(4), working_days(5), working_days(5), {}}};
   p.sla.dedicated_first_response = {minutes(15), minutes(15), hours(2), hours(2)};
   p.calendars.emplace("24x7", BusinessCalendar());
   p.calendars.emplace("5x8", office_hours_5x8());
@@ -163,7 +163,13 @@ void parse_sla(const json& j, const std::string& path, SlaPolicy& sla) {
       for_each_key(v, sub, [&](const std::string& k, const json& tv, const std::string& s) {
         if (k == "first_response")
           target.first_response = parse_duration(tv, s);
-        else if (k == "resolution")
+        else if (k == "first_response_by_kind") {
+          for_each_key(tv, s, [&](const std::string& kind, const json& kv, const std::string& ks) {
+            if (kind.empty()) bad(ks, "must name a channel kind");
+            target.first_response_by_kind[ChannelKind(kind)] = parse_duration(kv, ks);
+            return true;
+          });
+        } else if (k == "resolution")
           target.resolution = parse_duration(tv, s);
         else if (k == "resolution_max")
           target.resolution_max = parse_duration(tv, s);

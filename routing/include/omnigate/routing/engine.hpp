@@ -96,10 +96,12 @@ struct SlaDeadlines {
   UnixMs resolution_max_due = 0;
 };
 
-// Deadlines for a conversation that starts at `start` (no pauses), on the tier's calendar.
-// `dedicated` = handled by the customer's dedicated group (its own first-response target).
+// Deadlines for a conversation of channel kind `kind` that starts at `start` (no pauses), on the
+// tier's calendar. `dedicated` = handled by the customer's dedicated group (its own
+// first-response target, whatever the kind); otherwise the priority's target for `kind` if it
+// names one (first_response_by_kind), else its first_response.
 SlaDeadlines compute_sla_deadlines(const Policy& policy, Tier tier, int priority, bool dedicated,
-                                   UnixMs start);
+                                   UnixMs start, const ChannelKind& kind);
 
 enum class ConversationState { queued, offered, assigned, waiting_customer };
 const char* to_string(ConversationState s);

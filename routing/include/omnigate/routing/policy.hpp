@@ -36,6 +36,9 @@ struct SlaTarget {
   ServiceDuration first_response;
   ServiceDuration resolution;
   ServiceDuration resolution_max;  // hard limit; breaching it escalates again
+  // Per channel kind, replacing first_response for conversations of that kind (the handbook's
+  // P1 first response of 15 minutes is the phone's): key sla.P1.first_response_by_kind.
+  std::map<ChannelKind, ServiceDuration> first_response_by_kind;
 };
 
 struct SlaPolicy {
