@@ -11,7 +11,7 @@ packages=(
   libfaketime                # integration tests shift the gateway's clock (harness faketime=True)
   libphonenumber8 libprotobuf-dev libabsl-dev   # phone identities (see libphonenumber below)
   libgmime-3.0-dev libgumbo-dev libetpan20       # e-mail: MIME, HTML sanitising, IMAP IDLE
-  libhowardhinnant-date-dev  # web chat, voice: service hours in IANA zones (date/tz.h on the OS tzdb)
+  libhowardhinnant-date-dev tzdata  # web chat, voice, routing calendars: IANA zones (date/tz.h on the OS tzdb)
   libpugixml-dev             # voice: TwiML written with an XML library
   dovecot-imapd python3-aiosmtpd openssl         # e-mail tests: real IMAP and SMTP servers
   chromium                   # the web-chat browser test drives it headless (tests/browser)

@@ -86,10 +86,11 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
         agent, [self, agent, c, remote, action, status, reply](store::Outcome<store::Nothing> r) {
           if (!r.ok) return reply(error_response(500, "store_error", r.error));
           self->dispatcher.agent_changed(agent);
-          json out = agent_json(agent);
-          self->audit(c, remote, action, "agent:" + agent.id, out);
-          out["load"] = json::object();
-          reply(json_response(status, out));
+          self->audit(c, remote, action, "agent:" + agent.id, agent_json(agent));
+          // After agent_changed on the dispatcher's strand: the engine's view of the new profile.
+          self->dispatcher.agent_loads([agent, status, reply](std::vector<AgentLoad> loads) {
+            reply(json_response(status, agent_view_json(agent, loads)));
+          });
         });
   }
 
@@ -121,9 +122,7 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
     const auto agent = store.get_agent(id);
     if (!agent) return reply(error_response(404, "not_found", "no agent " + id));
     dispatcher.agent_loads([agent = *agent, reply](std::vector<AgentLoad> loads) {
-      json out = agent_json(agent);
-      add_routing_state(out, loads, agent.id);
-      reply(json_response(200, out));
+      reply(json_response(200, agent_view_json(agent, loads)));
     });
   }
 

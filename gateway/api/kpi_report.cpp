@@ -40,7 +40,7 @@ std::optional<std::int64_t> abandoned_wait(const std::string& data_json) {
 store::UnixMs first_response_due(const store::Conversation& c, const routing::Policy& policy) {
   if (c.first_response_due) return *c.first_response_due;
   return routing::compute_sla_deadlines(policy, routing_specs::to_routing(c.tier), c.priority,
-                                        false, c.created_at)
+                                        false, c.created_at, routing::ChannelKind(c.channel_kind))
       .first_response_due;
 }
 

@@ -11,6 +11,7 @@
 #include "core/coalescing_queue.hpp"
 #include "core/log.hpp"
 #include "routing_specs/routing_specs.hpp"
+#include "routing_specs/team_rules.hpp"
 
 #include <omnigate/routing/engine.hpp>
 #include <omnigate/routing/policy.hpp>
@@ -292,6 +293,12 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
                                                   customer ? customer->account_team : none,
                                                   customer ? customer->account_manager : none});
     spec.id = c.id;
+    // The home team by the policy's team rules (re-derived at each rebuild, not stored); a
+    // transfer to a team (below) overrides it.
+    const std::string no_attributes = "{}";
+    spec.team = routing_specs::home_team_by_rule(
+        engine->policy().team_rules,
+        {c.channel_instance, c.skills, customer ? customer->attributes_json : no_attributes});
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;
     spec.complaint_at = c.complaint_at;  // escalation keeps the first complaint's times
@@ -318,7 +325,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     q.channel_kind = c.channel_kind;
     q.channel_instance = c.channel_instance;
     q.queued_at = spec.arrived_at;
-    q.team = c.team;
+    q.team = c.team.empty() ? spec.team : c.team;
     if (auto d = engine->sla_deadlines(c.id)) q.first_response_due = d->first_response_due;
     tracked[c.id] = q;
 

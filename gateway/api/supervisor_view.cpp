@@ -133,18 +133,20 @@ json queue_view_json(const LiveView& view, const LiveFilter& filter) {
           {"by_tier_priority", std::move(by_bucket)}};
 }
 
-void add_routing_state(json& j, const std::vector<AgentLoad>& loads, const std::string& agent_id) {
+json agent_view_json(const store::Agent& agent, const std::vector<AgentLoad>& loads) {
+  json j = agent_json(agent);
   j["load"] = json::object();
   j["total_load"] = 0;
   j["routing_presence"] = nullptr;  // not routable (no profile in the engine)
   j["wrap_up_until"] = nullptr;
   for (const auto& l : loads) {
-    if (l.agent_id != agent_id) continue;
+    if (l.agent_id != agent.id) continue;
     j["load"] = l.load;
     j["total_load"] = l.total_load;
     j["routing_presence"] = l.presence;
     if (l.wrap_up_until) j["wrap_up_until"] = *l.wrap_up_until;
   }
+  return j;
 }
 
 json agents_json(const std::vector<store::Agent>& stored, const std::vector<AgentLoad>& loads,
@@ -153,9 +155,7 @@ json agents_json(const std::vector<store::Agent>& stored, const std::vector<Agen
   for (const auto& a : stored) {
     if (filter.team && a.team != *filter.team) continue;
     if (filter.agent && a.id != *filter.agent) continue;
-    json j = agent_json(a);
-    add_routing_state(j, loads, a.id);
-    out.push_back(std::move(j));
+    out.push_back(agent_view_json(a, loads));
   }
   return out;
 }

@@ -32,14 +32,14 @@ nlohmann::json waiting_json(const QueuedConversation& q, store::UnixMs now);
 // "aggregates": {...}, "by_tier_priority": [...]}.
 nlohmann::json queue_view_json(const LiveView& view, const LiveFilter& filter);
 
-// Adds the engine's view of one agent to its profile JSON: load, total_load, routing_presence
-// ("wrap_up" during a wrap-up) and wrap_up_until (ms or null); null presence when the engine
-// has no such agent (not routable).
-void add_routing_state(nlohmann::json& agent, const std::vector<AgentLoad>& loads,
-                       const std::string& agent_id);
+// One agent as GET /agents lists it and GET /agents/{id} returns it: the stored profile
+// (agent_json) with the engine's view of it: load, total_load, routing_presence ("wrap_up"
+// during a wrap-up) and wrap_up_until (ms or null); null presence when the engine has no such
+// agent (not routable).
+nlohmann::json agent_view_json(const store::Agent& agent, const std::vector<AgentLoad>& loads);
 
-// The stored agent profiles with the engine's presence and load (add_routing_state), those
-// passing `filter` (a team filter keeps that team's agents, an agent filter that agent).
+// The stored agent profiles as agent_view_json, those passing `filter` (a team filter keeps
+// that team's agents, an agent filter that agent).
 nlohmann::json agents_json(const std::vector<store::Agent>& stored,
                            const std::vector<AgentLoad>& loads, const LiveFilter& filter);
 

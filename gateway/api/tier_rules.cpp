@@ -1,6 +1,6 @@
 #include "api/tier_rules.hpp"
 
-#include <nlohmann/json.hpp>
+#include "routing_specs/team_rules.hpp"
 
 #include <functional>
 
@@ -20,18 +20,6 @@ bool has_identity(const store::Customer& c, const std::string& kind,
   return false;
 }
 
-// The attribute's value as text: strings as they are, numbers and booleans as JSON writes them.
-std::optional<std::string> attribute_text(const std::string& attributes_json,
-                                          const std::string& key) {
-  const auto j = nlohmann::json::parse(attributes_json, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return std::nullopt;
-  const auto it = j.find(key);
-  if (it == j.end()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number() || it->is_boolean()) return it->dump();
-  return std::nullopt;
-}
-
 bool matches(const config::TierRule& r, const store::Customer& c) {
   // Identities are stored normalised (lower-case e-mail, E.164 phones).
   if (!r.email_domain.empty())
@@ -42,7 +30,8 @@ bool matches(const config::TierRule& r, const store::Customer& c) {
     return has_identity(c, "phone", [&](const std::string& address) {
       return address.rfind(r.phone_prefix, 0) == 0;
     });
-  return !r.attribute.empty() && attribute_text(c.attributes_json, r.attribute) == r.equals;
+  return !r.attribute.empty() &&
+         routing_specs::attribute_text(c.attributes_json, r.attribute) == r.equals;
 }
 
 }  // namespace

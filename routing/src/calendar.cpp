@@ -35,7 +35,8 @@ BusinessCalendar::BusinessCalendar(std::string name, TimeZone zone,
     weekly_ms += day_ms;
     open_days += day_ms > 0 ? 1 : 0;
   }
-  always_open_ = holidays_.empty() && weekly_ms == 7 * civil::kDayMs && zone_.spec() == "UTC";
+  // Every local minute open and no holidays: open at every instant, whatever the zone.
+  always_open_ = holidays_.empty() && weekly_ms == 7 * civil::kDayMs;
   working_day_ms_ = working_day_ms > 0 ? working_day_ms
                     : open_days > 0    ? weekly_ms / open_days
                                        : civil::kDayMs;
@@ -47,18 +48,14 @@ bool BusinessCalendar::next_open_interval(UnixMs t, UnixMs& start, UnixMs& end) 
     end = kFarFuture;
     return true;
   }
-  const auto to_utc = [this](UnixMs local) {
-    const std::int64_t first_guess = zone_.offset_ms_at(local);
-    return local - zone_.offset_ms_at(local - first_guess);
-  };
   // Start one day early: an interval of the previous local day may still be open at `t`.
   std::int64_t day = civil::floor_div(t + zone_.offset_ms_at(t), civil::kDayMs) - 1;
   for (int i = 0; i < kSearchDays; ++i, ++day) {
     if (holidays_.count(static_cast<std::int32_t>(day))) continue;
     const unsigned monday_based = (civil::weekday_from_days(day) + 6) % 7;
     for (const auto& iv : week_[monday_based]) {
-      const UnixMs s = to_utc(day * civil::kDayMs + iv.start_min * 60000LL);
-      const UnixMs e = to_utc(day * civil::kDayMs + iv.end_min * 60000LL);
+      const UnixMs s = zone_.to_utc(day * civil::kDayMs + iv.start_min * 60000LL);
+      const UnixMs e = zone_.to_utc(day * civil::kDayMs + iv.end_min * 60000LL);
       if (e > t && e > s) {
         start = std::max(s, t);
         end = e;

@@ -746,10 +746,7 @@ struct Engine::State {
         stage();
         break;
       case Rule::no_agent:
-        text.append("no eligible agent with free ")
-            .append(c.spec.channel.name())
-            .append(" capacity in ")
-            .append(team_name(why.team));
+        text.append(no_agent_text(c, why.team, why.drop));
         stage();
         break;
       case Rule::given:
@@ -904,12 +901,60 @@ struct Engine::State {
     }
   }
 
-  // Why the agent cannot take a conversation of `kind` now, in words (a transfer or pick).
+  // Why the agent cannot take a conversation of `kind` now, in words (a transfer or pick): the
+  // first of can_take()'s rules that refuses, naming the limit (total or the kind's own).
   std::string cannot_take(const AgentRec& a, const ConvRec& c) const {
-    if (a.presence == Presence::online && a.wrapping_up)
-      return a.id + " is in wrap-up until " + std::to_string(a.wrap_up_until);
-    return a.id + " is " + to_string(a.presence) + " or has no free " + c.spec.channel.name() +
-           " capacity";
+    const std::string kind = c.spec.channel.name();
+    if (a.presence != Presence::online) return a.id + " is " + to_string(a.presence);
+    if (a.wrapping_up) return a.id + " is in wrap-up until " + std::to_string(a.wrap_up_until);
+    if (a.total_load >= a.total_cap)
+      return a.id + " is at total capacity: " + std::to_string(a.total_load) + " of " +
+             std::to_string(a.total_cap) + " conversations across all channels";
+    const auto& slot = a.kinds[c.kind];
+    if (slot.cap == 0)
+      return a.id + " takes no " + kind + " conversations (" + kind + " capacity 0)";
+    if (slot.load >= slot.cap)
+      return a.id + " is at " + kind + " capacity: " + std::to_string(slot.load) + " of " +
+             std::to_string(slot.cap) + " " + kind + " conversations";
+    return a.id + " is on a voice call (voice_blocks_chat)";
+  }
+
+  // Why no agent of `team` (kNone = any) takes `c` at level drop `drop`, in words: skills that
+  // nobody online has come first, since no amount of freed capacity would route it then.
+  std::string no_agent_text(const ConvRec& c, int team, int drop) const {
+    const std::string kind = c.spec.channel.name();
+    const std::string where = " in " + std::string(team_name(team));
+    int online = 0, skilled = 0, skilled_free = 0;
+    for (const auto& a : agents) {
+      if (a.presence != Presence::online || (team != kNone && a.team != team)) continue;
+      ++online;
+      if (!has_skills(a, c, drop)) continue;
+      ++skilled;
+      if (can_take(a, c.kind)) ++skilled_free;
+    }
+    if (online == 0) return "no agent online" + where;
+    if (skilled == 0) {
+      std::string missing, required;
+      for (const auto& [skill, min_level] : c.skills) {
+        const int need = std::max(1, min_level - drop);
+        const std::string level = skill_names[skill] + ">=" + std::to_string(need);
+        required += (required.empty() ? "" : ", ") + level;
+        const bool someone = std::any_of(agents.begin(), agents.end(), [&](const AgentRec& a) {
+          return a.presence == Presence::online && (team == kNone || a.team == team) &&
+                 a.level(skill) >= need;
+        });
+        if (!someone) missing += (missing.empty() ? "" : ", ") + level;
+      }
+      return "blocked by skills: " + (missing.empty()
+                                          ? "no online agent" + where + " has all of " + required
+                                          : "nobody online" + where + " has " + missing);
+    }
+    if (skilled_free == 0)
+      return "no free " + kind + " capacity: the " + std::to_string(skilled) + " online agent(s)" +
+             where + " with the skills are at their limit";
+    return "no eligible agent" + where + ": the " + std::to_string(skilled_free) +
+           " with the skills and free " + kind + " capacity do not serve tier " +
+           std::string(to_string(c.spec.tier)) + " or declined it";
   }
 
   // Frees the agent's slot; the conversation goes back to its original queue position.
@@ -1148,8 +1193,8 @@ struct Engine::State {
   // deadlines' timers are left in the heap and skipped when popped (generation); a deadline not
   // yet passed may be reported again when the new one passes.
   void retime_sla(ConvRec& c, UnixMs now) {
-    c.deadlines =
-        compute_sla_deadlines(policy, c.spec.tier, c.spec.priority, c.dedicated, c.spec.arrived_at);
+    c.deadlines = compute_sla_deadlines(policy, c.spec.tier, c.spec.priority, c.dedicated,
+                                        c.spec.arrived_at, c.spec.channel);
     for (const auto k : kDeadlineKinds)
       if (deadline_of(c, k) > now) c.fired &= ~bit(k);
     ++c.timer_gen;
@@ -1403,7 +1448,7 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
       s.policy.tiers[static_cast<int>(spec.tier)].dedicated_group && c.account_team != kNone;
   c.deadlines = spec.deadlines ? *spec.deadlines
                                : compute_sla_deadlines(s.policy, spec.tier, spec.priority,
-                                                       c.dedicated, spec.arrived_at);
+                                                       c.dedicated, spec.arrived_at, spec.channel);
   c.progress_done_until = spec.last_progress_reminder;
   auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
   stored.promotions = s.earned_promotions(stored, now);
@@ -1562,11 +1607,7 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
     return Status::failure("conversation " + std::to_string(cid) + " is " + to_string(c->state) +
                            ", not queued");
   const int drop = s.current_level_drop(*c, now);
-  if (!s.can_take(s.agents[ai], c->kind)) {
-    if (s.agents[ai].wrapping_up) return Status::failure(s.cannot_take(s.agents[ai], *c));
-    return Status::failure(id + " is not online or has no free " + c->spec.channel.name() +
-                           " capacity");
-  }
+  if (!s.can_take(s.agents[ai], c->kind)) return Status::failure(s.cannot_take(s.agents[ai], *c));
   if (!s.has_skills(s.agents[ai], *c, drop))
     return Status::failure(id + " lacks a required skill at the required level");
   if (!s.serves_tier(s.agents[ai], *c))

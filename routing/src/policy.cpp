@@ -51,10 +51,10 @@ BusinessCalendar office_hours_5x8() {
 
 Policy Policy::defaults() {
   Policy p;
-  p.sla.by_priority = {SlaTarget{minutes(15), hours(2), hours(4)},
-                       SlaTarget{minutes(30), hours(4), hours(24)},
-                       SlaTarget{hours(2), working_days(3), working_days(3)},
-                       SlaTarget{hours(4), working_days(5), working_days(5)}};
+  p.sla.by_priority = {SlaTarget{minutes(15), hours(2), hours(4), {}},
+                       SlaTarget{minutes(30), hours(4), hours(24), {}},
+                       SlaTarget{hours(2), working_days(3), working_days(3), {}},
+                       SlaTarget{hours(4), working_days(5), working_days(5), {}}};
   p.sla.dedicated_first_response = {minutes(15), minutes(15), hours(2), hours(2)};
   p.calendars.emplace("24x7", BusinessCalendar());
   p.calendars.emplace("5x8", office_hours_5x8());
@@ -163,7 +163,13 @@ void parse_sla(const json& j, const std::string& path, SlaPolicy& sla) {
       for_each_key(v, sub, [&](const std::string& k, const json& tv, const std::string& s) {
         if (k == "first_response")
           target.first_response = parse_duration(tv, s);
-        else if (k == "resolution")
+        else if (k == "first_response_by_kind") {
+          for_each_key(tv, s, [&](const std::string& kind, const json& kv, const std::string& ks) {
+            if (kind.empty()) bad(ks, "must name a channel kind");
+            target.first_response_by_kind[ChannelKind(kind)] = parse_duration(kv, ks);
+            return true;
+          });
+        } else if (k == "resolution")
           target.resolution = parse_duration(tv, s);
         else if (k == "resolution_max")
           target.resolution_max = parse_duration(tv, s);
@@ -278,6 +284,58 @@ BusinessCalendar parse_calendar(const std::string& name, const json& j, const st
   return BusinessCalendar(name, zone, week, holidays, working_day);
 }
 
+// The value of customer_attribute.value as text, the way team_rules compares it.
+std::string attribute_value_text(const json& j, const std::string& path) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_number() || j.is_boolean()) return j.dump();
+  bad(path, "must be a string, number or boolean");
+}
+
+TeamRule parse_team_rule(const json& j, const std::string& path) {
+  TeamRule rule;
+  int matches = 0;
+  for_each_key(j, path, [&](const std::string& key, const json& v, const std::string& sub) {
+    if (key == "team") {
+      rule.team = parse_string(v, sub);
+      if (rule.team.empty()) bad(sub, "must name a team");
+    } else if (key == "when") {
+      for_each_key(v, sub, [&](const std::string& k, const json& w, const std::string& ws) {
+        ++matches;
+        if (k == "channel_instance") {
+          rule.channel_instance = parse_string(w, ws);
+          if (rule.channel_instance.empty()) bad(ws, "must name a plugin instance");
+        } else if (k == "skill") {
+          rule.skill = parse_string(w, ws);
+          if (rule.skill.empty()) bad(ws, "must name a skill");
+        } else if (k == "customer_attribute") {
+          bool has_value = false;
+          for_each_key(w, ws, [&](const std::string& a, const json& av, const std::string& as) {
+            if (a == "key") {
+              rule.attribute_key = parse_string(av, as);
+              if (rule.attribute_key.empty()) bad(as, "must name an attribute");
+            } else if (a == "value") {
+              rule.attribute_value = attribute_value_text(av, as);
+              has_value = true;
+            } else
+              return false;
+            return true;
+          });
+          if (rule.attribute_key.empty() || !has_value) bad(ws, "needs key and value");
+        } else
+          return false;
+        return true;
+      });
+      if (matches != 1)
+        bad(sub, "needs exactly one of channel_instance, skill, customer_attribute");
+    } else
+      return false;
+    return true;
+  });
+  if (rule.team.empty()) bad(path + ".team", "is required");
+  if (matches == 0) bad(path + ".when", "is required");
+  return rule;
+}
+
 void parse_tier(const json& j, const std::string& path, TierPolicy& tier) {
   for_each_key(j, path, [&](const std::string& key, const json& v, const std::string& sub) {
     if (key == "calendar")
@@ -333,6 +391,10 @@ Policy parse_policy(const json& table) {
           bad(ip + ".after", "steps must be in increasing order of wait");
         p.bullseye.push_back(step);
       }
+    } else if (key == "team_rules") {
+      if (!v.is_array()) bad(sub, "must be a list of {team, when} rules");
+      for (std::size_t i = 0; i < v.size(); ++i)
+        p.team_rules.push_back(parse_team_rule(v[i], sub + "[" + std::to_string(i) + "]"));
     } else if (key == "teams") {
       for_each_key(v, sub, [&](const std::string& name, const json& tv, const std::string& ts) {
         TeamPolicy team;

@@ -7,11 +7,14 @@
 namespace omnigate::routing {
 
 SlaDeadlines compute_sla_deadlines(const Policy& policy, Tier tier, int priority, bool dedicated,
-                                   UnixMs start) {
+                                   UnixMs start, const ChannelKind& kind) {
   const auto& cal = policy.calendar_for(tier);
   const int p = std::clamp(priority, 1, kPriorityCount) - 1;
   const auto& target = policy.sla.by_priority[p];
-  const auto& first = dedicated ? policy.sla.dedicated_first_response[p] : target.first_response;
+  const auto by_kind = target.first_response_by_kind.find(kind);
+  const auto& first = dedicated ? policy.sla.dedicated_first_response[p]
+                      : by_kind != target.first_response_by_kind.end() ? by_kind->second
+                                                                       : target.first_response;
   return {cal.add_service_time(start, first.on(cal)),
           cal.add_service_time(start, target.resolution.on(cal)),
           cal.add_service_time(start, target.resolution_max.on(cal))};

@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   try {
     const Policy p = parse_policy_json(std::string_view(reinterpret_cast<const char*>(data), size));
     for (int t = 0; t < kTierCount; ++t)
-      (void)compute_sla_deadlines(p, static_cast<Tier>(t), 1 + t, t % 2 == 0, 1795392000000LL);
+      (void)compute_sla_deadlines(p, static_cast<Tier>(t), 1 + t, t % 2 == 0, 1795392000000LL,
+                                  ChannelKind::voice);
   } catch (const PolicyError&) {
   }
   return 0;

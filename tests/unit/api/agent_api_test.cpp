@@ -2,6 +2,8 @@
 // engine behind RoutingDispatcher and a real OutboxSender (its channel is a recording double).
 #include "api_fixture.hpp"
 
+#include "api/admin_api.hpp"
+
 using namespace omnigate;
 using nlohmann::json;
 using omnigate::testing::Api;
@@ -303,4 +305,42 @@ TEST_CASE("an invalid routing policy is refused naming the key and the old one s
   CHECK(r.body["message"].get<std::string>().find("selection") != std::string::npos);
   const auto id = api.inbound("sms", "+14155550110");
   REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
+}
+
+TEST_CASE("a refused transfer's 409 names the limit that refused: total or per channel", "[api]") {
+  for (const auto& [capacity, refusal] :
+       {std::pair<std::map<std::string, int>, std::string>{
+            {{"sms", 5}, {"total", 1}},
+            "alice is at total capacity: 1 of 1 conversations across all channels"},
+        {{{"sms", 1}, {"total", 5}}, "alice is at sms capacity: 1 of 1 sms conversations"}}) {
+    Api api(store::Presence::online, capacity);
+    const auto first = api.inbound("sms", "+14155550301");
+    REQUIRE(eventually([&] { return api.assigned(first) == "alice"; }));
+    const auto second = api.inbound("sms", "+14155550302");  // bob takes no sms: it waits
+    api.settle(second);
+    const auto r =
+        api.call("POST", api.path(second, "/transfer"), "sue", R"({"agent_id":"alice"})");
+    CHECK(r.status == 409);
+    CHECK(r.body["message"] == refusal);
+  }
+}
+
+TEST_CASE("GET /agents/{id} is the same JSON as that agent's entry in GET /agents", "[api]") {
+  Api api;
+  api::AdminApi admin(*api.store, *api.dispatcher);
+  admin.register_routes(api.router);
+  const auto chat = api.inbound("webchat", "visitor-9");
+  REQUIRE(eventually([&] { return api.assigned(chat) == "alice"; }));
+  const auto created = api.call("POST", "/api/v1/admin/agents", "ada",
+                                R"({"id": "dee", "skills": [{"skill": "sms", "level": 2}]})");
+  REQUIRE(created.status == 201);
+  CHECK(created.body == api.call("GET", "/api/v1/agents/dee", "sue").body);
+  const auto list = api.call("GET", "/api/v1/agents", "sue");
+  REQUIRE(list.status == 200);
+  for (const auto& entry : list.body["agents"]) {
+    const auto one = api.call("GET", "/api/v1/agents/" + entry["id"].get<std::string>(), "sue");
+    REQUIRE(one.status == 200);
+    CHECK(one.body == entry);
+  }
+  CHECK(list.body["agents"].size() == 3);
 }

@@ -72,3 +72,38 @@ TEST_CASE("plugins check's routing lines say where a kind's capacity comes from"
   CHECK_THAT(joined(routing_specs::describe_kind_routing(defaults, {}, "total")),
              Catch::Contains("\"total\" is a reserved key of capacity tables"));
 }
+
+TEST_CASE("a channel's configured skill level is what the engine requires, not level 1",
+          "[routing_specs]") {
+  // An SMS instance configured with skills = [{skill = "sms", min_level = 3}] stores [{sms, 3}]
+  // on its conversations.
+  const std::string sms = "sms", none;
+  const std::vector<store::SkillLevel> configured = {{"sms", 3}};
+  auto spec = routing_specs::conversation_spec({store::Tier::C, 3, sms, configured, none, none});
+  REQUIRE(spec.skills.size() == 1);
+  CHECK(spec.skills[0].skill == "sms");
+  CHECK(spec.skills[0].min_level == 3);
+
+  auto policy = routing::Policy::defaults();
+  policy.ageing.enabled = false;  // ageing lowers required levels over time; not tested here
+  routing::Engine engine(policy);
+  const routing::UnixMs now = 1795392000000LL;
+  store::Agent junior = agent("junior", {{"sms", 5}});
+  junior.skills = {{"sms", 2}};
+  REQUIRE(engine.upsert_agent(routing_specs::agent_spec(junior), now));
+  REQUIRE(engine.set_presence("junior", routing::Presence::online, now));
+  spec.id = 7;
+  spec.arrived_at = now;
+  REQUIRE(engine.enqueue(spec, now));
+  CHECK(engine.dispatch(now).empty());
+  CHECK_THAT(engine.explain(7), Catch::Contains("sms>=3"));
+  CHECK_THAT(engine.explain(7), !Catch::Contains("sms>=1"));
+
+  store::Agent senior = agent("senior", {{"sms", 5}});
+  senior.skills = {{"sms", 3}};
+  REQUIRE(engine.upsert_agent(routing_specs::agent_spec(senior), now));
+  REQUIRE(engine.set_presence("senior", routing::Presence::online, now));
+  const auto decided = engine.dispatch(now);
+  REQUIRE(decided.size() == 1);
+  CHECK(decided[0].agent == "senior");
+}

@@ -23,7 +23,7 @@ TEST_CASE("transfer to an agent moves the conversation and its capacity") {
   REQUIRE(e.dispatch(kMonday + 2).size() == 1);
   const auto refused = e.transfer_to_agent(2, second, kMonday + 3);
   CHECK_FALSE(refused);
-  CHECK_THAT(refused.error, Catch::Contains("no free voice capacity"));
+  CHECK_THAT(refused.error, Catch::Contains("bob is at voice capacity: 1 of 1"));
 }
 
 TEST_CASE("transfer to a team re-queues at the original position for that team only") {
@@ -53,7 +53,7 @@ TEST_CASE("manual pick works where the policy allows it and the agent is eligibl
   auto c = conv(1, 3, Tier::C, kMonday);
   c.skills = {{"billing", 3}};
   REQUIRE(e.enqueue(c, kMonday));
-  CHECK_THAT(e.pick("ann", 1, kMonday).error, Catch::Contains("not online"));
+  CHECK(e.pick("ann", 1, kMonday).error == "ann is offline");
   REQUIRE(e.set_presence("ann", Presence::online, kMonday));
   CHECK_THAT(e.pick("ann", 1, kMonday).error, Catch::Contains("lacks a required skill"));
   REQUIRE(e.upsert_agent(agent("ann", {{"billing", 3}}), kMonday));
@@ -119,7 +119,10 @@ TEST_CASE("explain says why a conversation went to its agent, or why it waits") 
   REQUIRE(e.dispatch(kMonday).empty());
   const auto waiting = e.explain(7);
   CHECK_THAT(waiting, Catch::Contains("queued at position 1 of 1"));
-  CHECK_THAT(waiting, Catch::Contains("no eligible agent with free webchat capacity"));
+  // Skills block it, not capacity: ann has room, but nobody online has billing 4.
+  CHECK_THAT(waiting, Catch::Contains("waiting: blocked by skills: nobody online in any team has "
+                                      "billing>=4"));
+  CHECK_THAT(waiting, !Catch::Contains("capacity in"));
   CHECK_THAT(waiting, Catch::Contains("1 missing a required skill level"));
   add_online(e, agent("bea", {{"billing", 5}}), kMonday + 1);
   REQUIRE(e.dispatch(kMonday + 1).size() == 1);
@@ -140,4 +143,67 @@ TEST_CASE("bad operations are refused with a reason") {
   CHECK_THAT(e.upsert_agent(agent("x", {{"s", 6}}), kMonday).error, Catch::Contains("level 1..5"));
   REQUIRE(e.remove(1, kMonday));
   CHECK(e.queued_count() == 0);
+}
+
+TEST_CASE("explain tells skills nobody has from skills nobody has together, and from full agents") {
+  Engine e(plain_policy());
+  add_online(e, agent("ann", {{"billing", 4}}), kMonday);
+  add_online(e, agent("bea", {{"vip", 2}}), kMonday);
+  auto both = conv(1, 3, Tier::C, kMonday, ChannelKind::webchat);
+  both.skills = {{"billing", 4}, {"vip", 2}};
+  REQUIRE(e.enqueue(both, kMonday));
+  REQUIRE(e.dispatch(kMonday).empty());
+  CHECK_THAT(e.explain(1), Catch::Contains("waiting: blocked by skills: no online agent in any "
+                                           "team has all of billing>=4, vip>=2"));
+
+  // cid has the skill but her one webchat slot is taken: capacity is what blocks.
+  auto one_chat = agent("cid", {{"billing", 3}});
+  one_chat.capacity = {{ChannelKind::webchat, 1}};
+  REQUIRE(e.set_presence("ann", Presence::away, kMonday));
+  add_online(e, one_chat, kMonday);
+  auto first = conv(2, 3, Tier::C, kMonday, ChannelKind::webchat);
+  first.skills = {{"billing", 3}};
+  auto second = conv(3, 3, Tier::C, kMonday + 1, ChannelKind::webchat);
+  second.skills = {{"billing", 3}};
+  REQUIRE(e.enqueue(first, kMonday));
+  REQUIRE(e.dispatch(kMonday).size() == 1);
+  REQUIRE(e.enqueue(second, kMonday + 1));
+  REQUIRE(e.dispatch(kMonday + 1).empty());
+  CHECK_THAT(e.explain(3), Catch::Contains("waiting: no free webchat capacity: the 1 online "
+                                           "agent(s) in any team with the skills are at their "
+                                           "limit"));
+}
+
+TEST_CASE("a refused transfer or pick names the limit that refused it") {
+  Engine e(plain_policy());
+  auto total_bound = agent("ann");
+  total_bound.total_capacity = 1;
+  total_bound.capacity = {{ChannelKind::email, 3}};
+  add_online(e, total_bound, kMonday);
+  auto kind_bound = agent("bob");
+  kind_bound.total_capacity = 5;
+  kind_bound.capacity = {{ChannelKind::email, 1}, {ChannelKind::webchat, 0}};
+  add_online(e, kind_bound, kMonday);
+  for (ConversationId id = 1; id <= 3; ++id)
+    REQUIRE(e.enqueue(conv(id, 3, Tier::C, kMonday), kMonday));
+  REQUIRE(e.dispatch(kMonday).size() == 2);  // one each: ann by total, bob by e-mail capacity
+  REQUIRE(e.queued_count() == 1);
+
+  const auto refused = [&](const std::string& who) {
+    const auto st = e.transfer_to_agent(3, who, kMonday + 1);
+    REQUIRE_FALSE(st);
+    return st.error;
+  };
+  CHECK(refused("ann") == "ann is at total capacity: 1 of 1 conversations across all channels");
+  CHECK(refused("bob") == "bob is at email capacity: 1 of 1 email conversations");
+  const auto picked = e.pick("bob", 3, kMonday + 1);
+  REQUIRE_FALSE(picked);
+  CHECK(picked.error == "bob is at email capacity: 1 of 1 email conversations");
+
+  REQUIRE(e.enqueue(conv(4, 3, Tier::C, kMonday + 2, ChannelKind::webchat), kMonday + 2));
+  const auto none = e.transfer_to_agent(4, "bob", kMonday + 2);
+  REQUIRE_FALSE(none);
+  CHECK(none.error == "bob takes no webchat conversations (webchat capacity 0)");
+  REQUIRE(e.set_presence("bob", Presence::away, kMonday + 3));
+  CHECK(e.transfer_to_agent(4, "bob", kMonday + 3).error == "bob is away");
 }

@@ -19,17 +19,18 @@ TEST_CASE("SLA deadlines follow the P1-P4 table on the tier's service hours") {
   const Policy p = Policy::defaults();  // A: 7x24; B and C: 5x8 Mon-Fri 09-17 UTC
   const UnixMs friday_1600 = kMonday + 4 * 24 * kHourMs + 16 * kHourMs;
   const UnixMs next_monday = kMonday + 7 * 24 * kHourMs;
-  const auto a = compute_sla_deadlines(p, Tier::A, 1, false, friday_1600);
+  const auto a = compute_sla_deadlines(p, Tier::A, 1, false, friday_1600, ChannelKind::email);
   CHECK(a.first_response_due == friday_1600 + 15 * kMinuteMs);
   CHECK(a.resolution_due == friday_1600 + 2 * kHourMs);
   CHECK(a.resolution_max_due == friday_1600 + 4 * kHourMs);
-  const auto b = compute_sla_deadlines(p, Tier::B, 2, false, friday_1600);
+  const auto b = compute_sla_deadlines(p, Tier::B, 2, false, friday_1600, ChannelKind::email);
   CHECK(b.first_response_due == friday_1600 + 30 * kMinuteMs);
   CHECK(b.resolution_due == next_monday + 12 * kHourMs);  // 1h Friday + 3h Monday
   // P3: 3 working days of 8 h = Friday 1 h + Mon 8 h + Tue 8 h + Wed 7 h.
-  const auto c = compute_sla_deadlines(p, Tier::C, 3, false, friday_1600);
+  const auto c = compute_sla_deadlines(p, Tier::C, 3, false, friday_1600, ChannelKind::email);
   CHECK(c.resolution_due == next_monday + 2 * 24 * kHourMs + 16 * kHourMs);
-  const auto dedicated = compute_sla_deadlines(p, Tier::A, 2, true, friday_1600);
+  const auto dedicated =
+      compute_sla_deadlines(p, Tier::A, 2, true, friday_1600, ChannelKind::email);
   CHECK(dedicated.first_response_due == friday_1600 + 15 * kMinuteMs);
 }
 

@@ -1,6 +1,7 @@
 // Business calendars: opening hours per weekday (split shifts allowed), holidays and a time
 // zone, so that SLA clocks count only service time (7x24 for A-tier, 5x8 for B-tier, ...).
-// Pure arithmetic on Unix milliseconds; never reads the system time-zone database.
+// Arithmetic on Unix milliseconds; a calendar's zone comes from the system tz database, read
+// once when the policy is parsed (date::locate_zone), never while routing.
 #pragma once
 
 #include <array>
@@ -12,31 +13,31 @@
 
 #include "omnigate/routing/types.hpp"
 
+namespace date {
+class time_zone;
+}
+
 namespace omnigate::routing {
 
-// A time zone as a POSIX TZ rule ("UTC", "UTC+08:00", "CET-1CEST,M3.5.0,M10.5.0/3",
-// "EST5EDT,M3.2.0,M11.1.0"): a standard offset plus an optional daylight-saving rule.
-// Chosen over IANA names because it needs no tz database on disk (the engine does no I/O).
+// A time zone named as in the IANA tz database ("UTC", "Europe/Berlin", "Asia/Shanghai",
+// "Etc/GMT-8" for a fixed UTC+8): its offsets and daylight-saving switches are the system
+// tzdata's. POSIX TZ rules and "UTC+5"-style offsets are refused: their sign conventions
+// disagree ("UTC+5" reads as east in ISO, as west in POSIX).
 class TimeZone {
  public:
-  TimeZone() = default;  // UTC
-  // Throws std::invalid_argument naming what is wrong with `spec`.
-  static TimeZone parse(std::string_view spec);
+  TimeZone() = default;  // UTC, without reading the tz database
+  // Throws std::invalid_argument naming `name` when the tz database does not know it.
+  static TimeZone parse(std::string_view name);
   // Offset of local time from UTC, in milliseconds, at instant `t`.
   std::int64_t offset_ms_at(UnixMs t) const;
-  const std::string& spec() const { return spec_; }
+  // The instant of local wall time `local_ms` (milliseconds since local 1970-01-01 00:00). A
+  // time skipped by a spring-forward switch gives the switch; a repeated one its first instant.
+  UnixMs to_utc(std::int64_t local_ms) const;
+  const std::string& name() const { return name_; }
 
  private:
-  struct Transition {  // "Mm.w.d/time": month, week (5 = last), weekday (0 = Sunday)
-    int month = 0, week = 0, weekday = 0;
-    std::int64_t time_ms = 2 * 3600 * 1000;  // local time of the switch
-  };
-  std::string spec_ = "UTC";
-  std::int64_t std_offset_ms_ = 0;  // local = UTC + offset
-  std::int64_t dst_offset_ms_ = 0;
-  bool has_dst_ = false;
-  Transition dst_start_, dst_end_;
-  friend struct TimeZoneParser;
+  std::string name_ = "UTC";
+  const date::time_zone* zone_ = nullptr;  // owned by the tz database; nullptr = UTC
 };
 
 // Local-time interval within one day, minutes since local midnight, [start, end).

@@ -104,10 +104,12 @@ struct TimerEvent {
   std::string reason;
 };
 
-// Deadlines for a conversation that starts at `start` (no pauses), on the tier's calendar.
-// `dedicated` = handled by the customer's dedicated group (its own first-response target).
+// Deadlines for a conversation of channel kind `kind` that starts at `start` (no pauses), on the
+// tier's calendar. `dedicated` = handled by the customer's dedicated group (its own
+// first-response target, whatever the kind); otherwise the priority's target for `kind` if it
+// names one (first_response_by_kind), else its first_response.
 SlaDeadlines compute_sla_deadlines(const Policy& policy, Tier tier, int priority, bool dedicated,
-                                   UnixMs start);
+                                   UnixMs start, const ChannelKind& kind);
 
 // Progress reminders keep an arrival-based rhythm in service time on the tier's calendar: the
 // k-th is due `every_ms` * k of open time after `arrived`, so none come due while the calendar

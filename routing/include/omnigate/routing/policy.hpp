@@ -36,6 +36,9 @@ struct SlaTarget {
   ServiceDuration first_response;
   ServiceDuration resolution;
   ServiceDuration resolution_max;  // hard limit; breaching it escalates again
+  // Per channel kind, replacing first_response for conversations of that kind (the handbook's
+  // P1 first response of 15 minutes is the phone's): key sla.P1.first_response_by_kind.
+  std::map<ChannelKind, ServiceDuration> first_response_by_kind;
 };
 
 struct SlaPolicy {
@@ -64,6 +67,19 @@ struct BullseyeStep {
 struct TeamPolicy {
   std::vector<std::string> overflow_to;  // teams that may take this team's work...
   std::int64_t overflow_after_ms = 0;    // ...after this wait (0 = never overflow)
+};
+
+// One [[routing.team_rules]] entry: a new conversation it matches gets `team` as its home team
+// (the team whose agents take it, with that team's overflow). Rules are tried in order; the
+// first match wins. The engine does not apply them: the gateway knows the channel instance and
+// the customer's attributes (gateway/routing_specs/team_rules.hpp).
+struct TeamRule {
+  std::string team;
+  // The match, `when`: exactly one of these is set.
+  std::string channel_instance;  // the plugin instance the conversation came in through
+  std::string skill;             // a skill the conversation requires (any level)
+  std::string attribute_key;     // customer_attribute = {key, value}: the customer's attribute
+  std::string attribute_value;   // `key` is this (strings as written; numbers, booleans as JSON)
 };
 
 enum class Selection { least_occupied, longest_idle, round_robin, most_skilled };
@@ -106,6 +122,7 @@ struct Policy {
   std::array<TierPolicy, kTierCount> tiers;           // index = Tier
   std::vector<BullseyeStep> bullseye;                 // ordered by after_ms
   std::map<std::string, TeamPolicy> teams;
+  std::vector<TeamRule> team_rules;  // home team by rule, first match wins
   Selection selection = Selection::least_occupied;
   AgeingPolicy ageing;
   StickyPolicy sticky;
