@@ -58,6 +58,33 @@ def sms_plugin_path():
     return os.path.join(Settings.plugin_dir, "libog_sms.so")
 
 
+def echo_plugin_path():
+    """The plugin guide's example (channel kind "echo"), built with the gateway."""
+    return os.path.join(Settings.plugin_dir, "libog_echo.so")
+
+
+def echo_config(workdir, agents=(), users=(), **tables):
+    """A gateway config with the echo plugin as instance "echo" and data in <workdir>/data;
+    other top-level tables (routing=..., customers=...) as keyword arguments."""
+    return {
+        "server": {"listen": "127.0.0.1:0", "worker_threads": 2},
+        "storage": {"data_dir": os.path.join(workdir, "data")},
+        "log": {"level": "info"},
+        **tables,
+        "plugins": [{"instance": "echo", "file": echo_plugin_path()}],
+        "agents": list(agents),
+        "users": list(users),
+    }
+
+
+def post_echo(gateway, sender, message_id, text):
+    """A customer's message through the echo plugin, as its route takes one: (status, body),
+    b"stored\n" once it is stored."""
+    return http_request("POST", f"{gateway.url}/channels/echo/messages", text.encode(),
+                        {"Content-Type": "text/plain", "X-Echo-From": sender,
+                         "X-Echo-Message-Id": message_id})
+
+
 # ----------------------------------------------------------------------------- polling
 
 def wait_until(condition, timeout, what, interval=0.05):

@@ -9,7 +9,6 @@ budget, so a second echo conversation waits until the first is resolved.
 `omnigate plugins check` says so before any of it runs.
 """
 
-import os
 import subprocess
 
 import harness
@@ -18,31 +17,19 @@ SUPERVISOR_TOKEN = "sup-token-any-kind-0123456789abcdef"
 ALICE_TOKEN = "alice-token-any-kind-0123456789abcdef"
 
 
-def echo_plugin_path():
-    return os.path.join(harness.Settings.plugin_dir, "libog_echo.so")
-
-
 class AnyChannelKindTest(harness.IntegrationCase):
 
     def config(self):
-        return {
-            "server": {"listen": "127.0.0.1:0", "worker_threads": 2},
-            "storage": {"data_dir": os.path.join(self.ws.workdir, "data")},
-            "log": {"level": "info"},
-            "plugins": [{"instance": "echo", "file": echo_plugin_path()}],
-            # Her profile budgets SMS only: nothing here names "echo".
-            "agents": [{"id": "alice", "display_name": "Alice", "team": "support",
-                        "capacity": {"sms": 5}, "presence": "offline"}],
-            "users": [harness.user("sam", "supervisor", SUPERVISOR_TOKEN),
-                      harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice")],
-        }
+        # Her profile budgets SMS only: nothing here names "echo".
+        return harness.echo_config(
+            self.ws.workdir,
+            agents=[{"id": "alice", "display_name": "Alice", "team": "support",
+                     "capacity": {"sms": 5}, "presence": "offline"}],
+            users=[harness.user("sam", "supervisor", SUPERVISOR_TOKEN),
+                   harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice")])
 
     def post_echo(self, gateway, sender, message_id, text):
-        status, body = harness.http_request(
-            "POST", f"{gateway.url}/channels/echo/messages", text.encode(),
-            {"Content-Type": "text/plain", "X-Echo-From": sender,
-             "X-Echo-Message-Id": message_id})
-        self.assertEqual((status, body), (200, b"stored\n"))
+        self.assertEqual(harness.post_echo(gateway, sender, message_id, text), (200, b"stored\n"))
 
     def queue(self, gateway):
         return gateway.api_ok("GET", "/queue", SUPERVISOR_TOKEN)["queued"]
@@ -54,7 +41,7 @@ class AnyChannelKindTest(harness.IntegrationCase):
     def test_plugins_check_tells_how_the_kind_is_routed(self):
         config_path = self.ws.write_config(self.config())
         result = subprocess.run(
-            [harness.Settings.omnigate, "plugins", "check", echo_plugin_path(), "--config",
+            [harness.Settings.omnigate, "plugins", "check", harness.echo_plugin_path(), "--config",
              config_path], capture_output=True, text=True, timeout=60)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn('routing:       kind "echo" → capacity 1 per agent '

@@ -10,16 +10,11 @@ expected; the valid ones serve. `omnigate plugins list` reports the same problem
 
 import copy
 import json
-import os
 import subprocess
 
 import harness
 
 ALICE = "+14155550123"
-
-
-def echo_plugin_path():
-    return os.path.join(harness.Settings.plugin_dir, "libog_echo.so")
 
 
 class ConfigSchemaTest(harness.IntegrationCase):
@@ -41,8 +36,8 @@ class ConfigSchemaTest(harness.IntegrationCase):
             sms_instance("sms_bogus", bogus_key=1),
             sms_instance("sms_ten", reconcile_after_ms="ten"),
             sms_instance("sms_skills", skills=[{"skill": "sms", "min_level": 9}]),
-            {"instance": "echo_bogus", "file": echo_plugin_path(), "config": {"bogus_key": 1}},
-            {"instance": "echo", "file": echo_plugin_path(), "config": {}},
+            {"instance": "echo_bogus", "file": harness.echo_plugin_path(), "config": {"bogus_key": 1}},
+            {"instance": "echo", "file": harness.echo_plugin_path(), "config": {}},
         ]
         self.gateway = self.ws.start_gateway(self.config)
 

@@ -9,7 +9,6 @@ compliance report counts 3 contacts, 2 logged in time, 1 late. An agent may log 
 she had, and a log needs a classification.
 """
 
-import os
 import time
 
 import harness
@@ -20,33 +19,21 @@ BOB_TOKEN = "bob-token-logging-0123456789abcdef"
 MINUTE = 60
 
 
-def echo_plugin_path():
-    return os.path.join(harness.Settings.plugin_dir, "libog_echo.so")
-
-
 class ContactLoggingTest(harness.IntegrationCase):
 
     def config(self):
-        return {
-            "server": {"listen": "127.0.0.1:0", "worker_threads": 2},
-            "storage": {"data_dir": os.path.join(self.ws.workdir, "data")},
-            "log": {"level": "info"},
-            "plugins": [{"instance": "echo", "file": echo_plugin_path()}],
-            "agents": [{"id": "alice", "display_name": "Alice", "team": "support",
-                        "capacity": {"echo": 5}, "presence": "online"},
-                       {"id": "bob", "display_name": "Bob", "team": "support",
-                        "capacity": {"echo": 5}, "presence": "offline"}],
-            "users": [harness.user("sam", "supervisor", SUPERVISOR_TOKEN),
-                      harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice"),
-                      harness.user("bob", "agent", BOB_TOKEN, agent_id="bob")],
-        }
+        return harness.echo_config(
+            self.ws.workdir,
+            agents=[{"id": "alice", "display_name": "Alice", "team": "support",
+                     "capacity": {"echo": 5}, "presence": "online"},
+                    {"id": "bob", "display_name": "Bob", "team": "support",
+                     "capacity": {"echo": 5}, "presence": "offline"}],
+            users=[harness.user("sam", "supervisor", SUPERVISOR_TOKEN),
+                   harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice"),
+                   harness.user("bob", "agent", BOB_TOKEN, agent_id="bob")])
 
     def contact(self, gateway, sender):
-        status, _ = harness.http_request(
-            "POST", f"{gateway.url}/channels/echo/messages", b"hello",
-            {"Content-Type": "text/plain", "X-Echo-From": sender,
-             "X-Echo-Message-Id": f"m-{sender}"})
-        self.assertEqual(status, 200)
+        self.assertEqual(harness.post_echo(gateway, sender, f"m-{sender}", "hello")[0], 200)
         return harness.wait_until(
             lambda: [c["id"] for c in gateway.conversations(SUPERVISOR_TOKEN)
                      if c["customer_address"] == sender and c["assigned_agent"] == "alice"],

@@ -12,7 +12,6 @@ this test has no such channel, so the abandoned counts are covered by the API un
 (tests/unit/api/channel_action_test.cpp) and the voice channel's own tests.
 """
 
-import os
 import time
 
 import harness
@@ -21,32 +20,19 @@ SUPERVISOR_TOKEN = "sup-token-kpis-0123456789abcdef"
 ALICE_TOKEN = "alice-token-kpis-0123456789abcdef"
 
 
-def echo_plugin_path():
-    return os.path.join(harness.Settings.plugin_dir, "libog_echo.so")
-
-
 class KpiTest(harness.IntegrationCase):
 
     def config(self):
-        return {
-            "server": {"listen": "127.0.0.1:0", "worker_threads": 2},
-            "storage": {"data_dir": os.path.join(self.ws.workdir, "data")},
-            "log": {"level": "info"},
-            "routing": {"wrap_up": {"echo": 5}},
-            "plugins": [{"instance": "echo", "file": echo_plugin_path()}],
-            "agents": [{"id": "alice", "display_name": "Alice", "team": "support",
-                        "capacity": {"echo": 1}, "presence": "offline",
-                        "contact": {"client": "alice", "phone": "+441632960001"}}],
-            "users": [harness.user("sam", "supervisor", SUPERVISOR_TOKEN),
-                      harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice")],
-        }
+        return harness.echo_config(
+            self.ws.workdir, routing={"wrap_up": {"echo": 5}},
+            agents=[{"id": "alice", "display_name": "Alice", "team": "support",
+                     "capacity": {"echo": 1}, "presence": "offline",
+                     "contact": {"client": "alice", "phone": "+441632960001"}}],
+            users=[harness.user("sam", "supervisor", SUPERVISOR_TOKEN),
+                   harness.user("alice", "agent", ALICE_TOKEN, agent_id="alice")])
 
     def post_echo(self, gateway, sender, message_id, text):
-        status, body = harness.http_request(
-            "POST", f"{gateway.url}/channels/echo/messages", text.encode(),
-            {"Content-Type": "text/plain", "X-Echo-From": sender,
-             "X-Echo-Message-Id": message_id})
-        self.assertEqual((status, body), (200, b"stored\n"))
+        self.assertEqual(harness.post_echo(gateway, sender, message_id, text), (200, b"stored\n"))
 
     def conversation(self, gateway, conversation_id):
         return gateway.api_ok("GET", f"/conversations/{conversation_id}",

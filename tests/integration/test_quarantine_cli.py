@@ -23,10 +23,6 @@ ADMIN_TOKEN = "admin-token-quarantine-0123456789"
 CRASH_AT = 1763880000000
 
 
-def echo_plugin_path():
-    return os.path.join(harness.Settings.plugin_dir, "libog_echo.so")
-
-
 class QuarantineCliTest(harness.IntegrationCase):
 
     def cli(self, config_path, *args, user="ops-tester"):
@@ -68,7 +64,7 @@ class QuarantineCliTest(harness.IntegrationCase):
         return self.ws.write_config({
             "server": {"listen": "127.0.0.1:0"},
             "storage": {"data_dir": os.path.join(self.ws.workdir, "data")},
-            "plugins": [{"instance": "echo", "file": echo_plugin_path(), "config": {}}],
+            "plugins": [{"instance": "echo", "file": harness.echo_plugin_path(), "config": {}}],
         })
 
     def test_list_show_release_drop_and_enable(self):

@@ -14,7 +14,6 @@ amount, purchase frequency, satisfaction and potential) each quarter:
 """
 
 import json
-import os
 import subprocess
 import time
 from datetime import datetime, timezone
@@ -27,10 +26,6 @@ SUPERVISOR_TOKEN = "sam-token-valuation-0123456789abcdef"
 HIGH = {"purchase_amount": 900000, "purchase_frequency": 30, "satisfaction": 5, "potential": 9}
 MEDIUM = {"purchase_amount": 300000, "purchase_frequency": 12, "satisfaction": 4, "potential": 2}
 LOW = {"purchase_amount": 300000, "purchase_frequency": 2, "satisfaction": 1, "potential": 0}
-
-
-def echo_plugin_path():
-    return os.path.join(harness.Settings.plugin_dir, "libog_echo.so")
 
 
 def quarter_start(ms):
@@ -50,12 +45,9 @@ def next_quarter_start(ms):
 class TierValuationTest(harness.IntegrationCase):
 
     def config(self):
-        return {
-            "server": {"listen": "127.0.0.1:0", "worker_threads": 2},
-            "storage": {"data_dir": os.path.join(self.ws.workdir, "data")},
-            "log": {"level": "info"},
-            "plugins": [{"instance": "echo", "file": echo_plugin_path()}],
-            "customers": {"valuation": {
+        return harness.echo_config(
+            self.ws.workdir,
+            customers={"valuation": {
                 "schedule": "quarterly",
                 "factors": [
                     {"attribute": "purchase_amount", "weight": 40, "full_at": 1000000},
@@ -65,15 +57,11 @@ class TierValuationTest(harness.IntegrationCase):
                 ],
                 "tier_from": {"S": 85, "A": 70, "B": 40},
             }},
-            "users": [harness.user("ada", "admin", ADMIN_TOKEN),
-                      harness.user("sam", "supervisor", SUPERVISOR_TOKEN)],
-        }
+            users=[harness.user("ada", "admin", ADMIN_TOKEN),
+                   harness.user("sam", "supervisor", SUPERVISOR_TOKEN)])
 
     def write_from(self, gateway, sender):
-        status, _ = harness.http_request(
-            "POST", f"{gateway.url}/channels/echo/messages", b"Hello",
-            {"Content-Type": "text/plain", "X-Echo-From": sender,
-             "X-Echo-Message-Id": f"m-{sender}-{time.monotonic_ns()}"})
+        status, _ = harness.post_echo(gateway, sender, f"m-{sender}", "Hello")
         self.assertEqual(status, 200)
         conversation = harness.wait_until(
             lambda: [c for c in gateway.conversations(SUPERVISOR_TOKEN)
