@@ -25,6 +25,8 @@
 #include "service/complaint_service.hpp"
 #include "service/contact_log_api.hpp"
 #include "service/contact_logging.hpp"
+#include "service/service_case_api.hpp"
+#include "service/service_cases.hpp"
 #include "service/escalation_notifier.hpp"
 
 #include <nlohmann/json.hpp>
@@ -311,6 +313,12 @@ int serve_command(const Args& args) {
     if (config.contact_logging.within_minutes > 0) contact_logging.start();
     service::ContactLogApi contact_log_api(*store);
     contact_log_api.register_routes(router);
+    // After-sales cases: each stage's response target watched (24 h by default).
+    service::ServiceCases service_cases(*store, *executor, live_events, config.service_cases,
+                                        now_ms);
+    service_cases.start();
+    service::ServiceCaseApi service_case_api(*store, service_cases);
+    service_case_api.register_routes(router);
     // Runs on the store's writer thread after the commit: hand the work to the strand.
     api::QuarantineApi quarantine_api(
         *store, [&] { operator_strand->post([&host] { host.apply_operator_changes(); }); });
@@ -347,6 +355,7 @@ int serve_command(const Args& args) {
     outbox.stop();
     if (valuation) valuation->stop();
     contact_logging.stop();
+    service_cases.stop();
     complaints.stop();
     dispatcher.stop();
     store->flush();

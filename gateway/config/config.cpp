@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include "config/config_reader.hpp"
+#include "store/service_case_records.hpp"
 #include "core/log.hpp"
 #include "core/sha256.hpp"
 
@@ -144,6 +145,23 @@ void read_contact_logging(TableReader t, ContactLoggingConfig& c) {
       t.integer("remind_before_minutes", 0, 7 * 24 * 60).value_or(c.remind_before_minutes));
   if (c.within_minutes > 0 && c.remind_before_minutes >= c.within_minutes)
     throw ConfigError(t.key_path("remind_before_minutes") + ": must be below within_minutes");
+  t.finish();
+}
+
+void read_service_cases(TableReader t, ServiceCasesConfig& c) {
+  c.default_target_hours =
+      static_cast<int>(t.integer("target_hours", 1, 24 * 365).value_or(c.default_target_hours));
+  if (auto stages = t.table("stage_target_hours")) {
+    for (const auto& stage : stages->keys()) {
+      if (!store::case_stage_index(stage) || stage == "closed")
+        throw ConfigError(stages->key_path(stage) +
+                          ": expected a stage: received, recorded, classified, solution_proposed, "
+                          "confirmed, appointment, accepted, settled or follow_up");
+    }
+    for (const auto& stage : stages->keys())
+      c.stage_target_hours[stage] = static_cast<int>(*stages->integer(stage, 1, 24 * 365));
+    stages->finish();
+  }
   t.finish();
 }
 
@@ -482,6 +500,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (auto log = top.table("log")) read_log(*log, c);
   if (auto outbox = top.table("outbox")) read_outbox(*outbox, c.outbox);
   if (auto logging = top.table("contact_logging")) read_contact_logging(*logging, c.contact_logging);
+  if (auto cases = top.table("service_cases")) read_service_cases(*cases, c.service_cases);
   if (auto supervision = top.table("supervision")) read_supervision(*supervision, c.supervision);
   if (auto complaints = top.table("complaints")) read_complaints(*complaints, c.complaints);
   if (auto plugins = top.table_array("plugins")) {

@@ -112,6 +112,13 @@ struct ContactLoggingConfig {
   int remind_before_minutes = 30;
 };
 
+// [service_cases]: after-sales cases' response target per stage (default 24 h each; a stage
+// named in stage_target_hours has its own). Hours on the wall clock.
+struct ServiceCasesConfig {
+  int default_target_hours = 24;
+  std::map<std::string, int> stage_target_hours;
+};
+
 struct OutboxConfig {
   int max_attempts = 8;
   int initial_backoff_ms = 1000;
@@ -151,6 +158,7 @@ struct GatewayConfig {
   std::vector<TierRule> tier_rules;  // [[customers.tier_rules]]
   CustomerValuation valuation;       // [customers.valuation]
   ContactLoggingConfig contact_logging;  // [contact_logging]
+  ServiceCasesConfig service_cases;      // [service_cases]
   std::string source_path;           // the file this came from (for relative paths, reload)
 };
 

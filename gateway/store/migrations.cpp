@@ -418,7 +418,37 @@ CREATE TABLE contact_log_cursor (
 INSERT INTO contact_log_cursor(id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
 )sql";
 
-constexpr std::array<Migration, 16> kMigrations{{{1, kInitialSchema},
+// Version 17: after-sales service cases (service_case_records.hpp): one per conversation at a
+// time, its current stage and target, and the history of its stages (the stage report).
+constexpr const char* kServiceCases = R"sql(
+CREATE TABLE service_cases (
+  id INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  stage TEXT NOT NULL,
+  stage_since INTEGER NOT NULL,
+  stage_due_at INTEGER,
+  overdue_at INTEGER,
+  opened_at INTEGER NOT NULL,
+  opened_by TEXT NOT NULL
+);
+CREATE UNIQUE INDEX service_cases_open ON service_cases(conversation_id) WHERE stage <> 'closed';
+CREATE INDEX service_cases_due ON service_cases(stage_due_at) WHERE stage <> 'closed';
+
+CREATE TABLE service_case_stages (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES service_cases(id),
+  stage TEXT NOT NULL,
+  entered_at INTEGER NOT NULL,
+  entered_by TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  due_at INTEGER,
+  left_at INTEGER
+);
+CREATE INDEX service_case_stages_case ON service_case_stages(case_id, id);
+CREATE INDEX service_case_stages_entered ON service_case_stages(entered_at);
+)sql";
+
+constexpr std::array<Migration, 17> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -433,7 +463,8 @@ constexpr std::array<Migration, 16> kMigrations{{{1, kInitialSchema},
                                                  {13, kSlaClock},
                                                  {14, kComplaintsAndContacts},
                                                  {15, kTierHistory},
-                                                 {16, kContactLogs}}};
+                                                 {16, kContactLogs},
+                                                 {17, kServiceCases}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -1,4 +1,5 @@
 #include "store/model.hpp"
+#include "store/service_case_records.hpp"
 
 #include <array>
 #include <utility>
@@ -76,6 +77,12 @@ const char* to_string(TierSource s) {
 }
 std::optional<TierSource> tier_source_from_string(std::string_view s) {
   return lookup(kTierSources, s);
+}
+
+std::optional<int> case_stage_index(std::string_view stage) {
+  for (std::size_t i = 0; i < kCaseStages.size(); ++i)
+    if (kCaseStages[i] == stage) return static_cast<int>(i);
+  return std::nullopt;
 }
 
 }  // namespace omnigate::store

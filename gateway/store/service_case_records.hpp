@@ -31,9 +31,20 @@ struct ServiceCase {
   std::string opened_by;
 };
 
-// A move to `stage` (any later stage) by `actor`, with the next target.
+// One stage a case was in: when it entered, its target, when and by whom it moved on.
+struct CaseStage {
+  std::string stage;
+  UnixMs entered_at = 0;
+  std::string entered_by;
+  std::string note;
+  std::optional<UnixMs> due_at;
+  std::optional<UnixMs> left_at;
+};
+
+// A new case on a conversation (stage "received"), or a move of one to a later stage.
 struct CaseStageMove {
-  Id case_id = 0;
+  Id case_id = 0;          // 0: open a case on conversation_id
+  Id conversation_id = 0;  // opening only
   std::string stage;
   std::string note;
   std::string actor;
@@ -41,14 +52,21 @@ struct CaseStageMove {
   std::optional<UnixMs> due_at;  // the new stage's target; nullopt for closed
 };
 
-// How the stages went for the cases that entered them in a period.
+struct ServiceCaseFilter {
+  std::optional<bool> open;     // not closed / closed
+  bool overdue_only = false;    // the current stage's target has passed (as of `now`)
+  UnixMs now = 0;
+  int limit = 100;
+};
+
+// How a stage went for the cases that entered it in a period.
 struct CaseStageFigure {
   std::string stage;
   int entered = 0;
-  int left_in_time = 0;   // moved on by the stage's target
-  int left_late = 0;      // moved on after it
-  int open_overdue = 0;   // still in the stage, target passed
-  double avg_hours = 0;   // time spent in the stage, over those that left it
+  int left_in_time = 0;  // moved on by the stage's target
+  int left_late = 0;     // moved on after it
+  int open_overdue = 0;  // still in the stage, target passed
+  double avg_hours = 0;  // time spent in the stage, over those that left it
 };
 
 }  // namespace omnigate::store

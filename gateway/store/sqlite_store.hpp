@@ -98,6 +98,12 @@ class SqliteStore final : public Store {
   std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,
                                               const std::string& channel_instance) override;
   std::optional<Customer> get_customer(Id customer_id) override;
+  void move_service_case(CaseStageMove move, Completion<ServiceCase> done) override;
+  void mark_case_overdue(Id case_id, UnixMs now, Completion<Nothing> done) override;
+  std::optional<ServiceCase> get_service_case(Id case_id) override;
+  std::vector<CaseStage> service_case_stages(Id case_id) override;
+  std::vector<ServiceCase> list_service_cases(const ServiceCaseFilter& filter) override;
+  std::vector<CaseStageFigure> case_stage_figures(UnixMs from, UnixMs to, UnixMs now) override;
   void open_contact_logs(UnixMs window_ms, Completion<std::vector<ContactLog>> done) override;
   std::vector<ContactLog> contact_logs_due(UnixMs now, UnixMs remind_before_ms) override;
   void mark_contact_log(Id contact_log_id, bool overdue, UnixMs now,

@@ -14,6 +14,7 @@
 #include "store/complaint_records.hpp"
 #include "store/contact_log_records.hpp"
 #include "store/model.hpp"
+#include "store/service_case_records.hpp"
 
 #include <functional>
 #include <memory>
@@ -220,6 +221,21 @@ class Store {
 
   // ---- audit
   virtual void audit(AuditRecord rec, Completion<Nothing> done) = 0;
+
+  // ---- after-sales service cases (service_case_records.hpp)
+  // Opens a case (move.case_id 0) on an open conversation in stage "received", or moves one to
+  // a later stage (skipping is allowed; "closed" ends it). Each is a transcript event
+  // ("case.opened" / "case.stage" {from, to, note, due_at, late}) and a row of the case's stage
+  // history. Errors: unknown conversation or case, a conversation with an open case already,
+  // a stage that is not later than the current one. Value: the case afterwards.
+  virtual void move_service_case(CaseStageMove move, Completion<ServiceCase> done) = 0;
+  // Marks the case's current stage overdue once, with "case.stage_overdue" {stage, due_at}.
+  virtual void mark_case_overdue(Id case_id, UnixMs now, Completion<Nothing> done) = 0;
+  virtual std::optional<ServiceCase> get_service_case(Id case_id) = 0;
+  virtual std::vector<CaseStage> service_case_stages(Id case_id) = 0;
+  virtual std::vector<ServiceCase> list_service_cases(const ServiceCaseFilter& filter) = 0;
+  // Per stage (in the handbook's order), over the stage entries in [from, to), as of `now`.
+  virtual std::vector<CaseStageFigure> case_stage_figures(UnixMs from, UnixMs to, UnixMs now) = 0;
 
   // ---- contact logging (contact_log_records.hpp)
   // Opens a ContactLog, due `window_ms` later, for every conversation.resolved event not seen
