@@ -255,12 +255,9 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
   // The customer named by {id} if the caller may see it; otherwise the error is sent.
   std::optional<store::Customer> visible_customer(const http::Request& req, const Caller& c,
                                                   http::Reply& reply) {
-    const std::string text = path_param(req, "id");
-    const auto id = parse_path_id(text);
-    if (!id) {
-      reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
-      return std::nullopt;
-    }
+    const auto id = id_param(req, reply);
+    if (!id) return std::nullopt;
+    const std::string text = std::to_string(*id);
     auto customer = store.get_customer(*id);
     if (!customer) {
       reply(error_response(404, "not_found", "no customer " + text));

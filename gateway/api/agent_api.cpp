@@ -3,9 +3,9 @@
 #include "api/idempotency_key.hpp"
 #include "api/json_response.hpp"
 #include "api/json_views.hpp"
-#include "api/period_params.hpp"
 #include "api/kpi_report.hpp"
 #include "api/live_filter.hpp"
+#include "api/period_params.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
 #include "api/supervisor_view.hpp"
@@ -62,13 +62,9 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   // The conversation named by {id}, if it exists; otherwise the error to send.
   std::optional<store::Conversation> existing_conversation(const http::Request& req,
                                                            http::Reply& reply) {
-    const auto it = req.params.find("id");
-    const std::string text = it == req.params.end() ? std::string() : it->second;
-    const auto id = parse_path_id(text);
-    if (!id) {
-      reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
-      return std::nullopt;
-    }
+    const auto id = id_param(req, reply);
+    if (!id) return std::nullopt;
+    const std::string text = std::to_string(*id);
     auto conv = store.get_conversation(*id);
     if (!conv) {
       reply(error_response(404, "not_found", "no conversation " + text));

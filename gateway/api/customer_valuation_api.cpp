@@ -57,11 +57,9 @@ struct CustomerValuationApi::Impl : std::enable_shared_from_this<CustomerValuati
   }
 
   void tier_history(const http::Request& req, const Caller&, http::Reply reply) {
-    const auto it = req.params.find("id");
-    const std::string text = it == req.params.end() ? "" : it->second;
-    const auto id = parse_path_id(text);
-    if (!id)
-      return reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
+    const auto id = id_param(req, reply);
+    if (!id) return;
+    const std::string text = std::to_string(*id);
     if (!store.get_customer(*id))
       return reply(error_response(404, "not_found", "no customer " + text));
     json changes = json::array();

@@ -24,4 +24,11 @@ http::Response body_error(const BodyError& e) {
   return error_response(e.status, e.code, e.message, e.field);
 }
 
+std::optional<store::Id> id_param(const http::Request& req, const http::Reply& reply) {
+  const auto it = req.params.find("id");
+  const auto id = parse_path_id(it == req.params.end() ? std::string_view() : it->second);
+  if (!id) reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
+  return id;
+}
+
 }  // namespace omnigate::api

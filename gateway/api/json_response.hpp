@@ -7,6 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <optional>
 #include <string>
 
 namespace omnigate::api {
@@ -16,5 +17,8 @@ http::Response json_response(int status, const nlohmann::json& body);
 http::Response error_response(int status, std::string code, std::string message,
                               std::string field = {});
 http::Response body_error(const BodyError& e);
+
+// The route's {id} as a positive integer; otherwise a 400 naming it is sent and nullopt returned.
+std::optional<store::Id> id_param(const http::Request& req, const http::Reply& reply);
 
 }  // namespace omnigate::api

@@ -10,6 +10,9 @@
 
 namespace omnigate::api {
 
+// The reports' period when the request names none: the last 30 days.
+inline constexpr store::UnixMs kDefaultReportSpanMs = 30LL * 24 * 60 * 60 * 1000;
+
 struct Period {
   store::UnixMs from = 0, to = 0;
 };

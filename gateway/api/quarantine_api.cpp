@@ -68,12 +68,9 @@ struct QuarantineApi::Impl : std::enable_shared_from_this<QuarantineApi::Impl> {
 
   // The entry named by {id}; otherwise the error is sent.
   std::optional<store::QuarantineEntry> entry(const http::Request& req, http::Reply& reply) {
-    const std::string text = path_param(req, "id");
-    const auto id = parse_path_id(text);
-    if (!id) {
-      reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
-      return std::nullopt;
-    }
+    const auto id = id_param(req, reply);
+    if (!id) return std::nullopt;
+    const std::string text = std::to_string(*id);
     auto e = store.get_quarantine(*id);
     if (!e) reply(error_response(404, "not_found", "no quarantine entry " + text));
     return e;

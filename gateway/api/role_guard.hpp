@@ -53,10 +53,10 @@ http::Handler guarded_method(const std::shared_ptr<Owner>& owner,
                              std::initializer_list<store::Role> roles,
                              void (Owner::*fn)(const http::Request&, const Caller&, http::Reply)) {
   std::weak_ptr<Owner> weak = owner;
-  return guarded(weak, roles, [weak, fn](const http::Request& req, const Caller& c,
-                                         http::Reply reply) {
-    if (auto self = weak.lock()) ((*self).*fn)(req, c, std::move(reply));
-  });
+  return guarded(weak, roles,
+                 [weak, fn](const http::Request& req, const Caller& c, http::Reply reply) {
+                   if (auto self = weak.lock()) ((*self).*fn)(req, c, std::move(reply));
+                 });
 }
 
 }  // namespace omnigate::api

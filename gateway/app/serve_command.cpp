@@ -25,9 +25,9 @@
 #include "service/complaint_service.hpp"
 #include "service/contact_log_api.hpp"
 #include "service/contact_logging.hpp"
+#include "service/escalation_notifier.hpp"
 #include "service/service_case_api.hpp"
 #include "service/service_cases.hpp"
-#include "service/escalation_notifier.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,9 +1,9 @@
 #include "config/config.hpp"
 
 #include "config/config_reader.hpp"
-#include "store/service_case_records.hpp"
 #include "core/log.hpp"
 #include "core/sha256.hpp"
+#include "store/service_case_records.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -499,7 +499,8 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (auto storage = top.table("storage")) read_storage(*storage, c);
   if (auto log = top.table("log")) read_log(*log, c);
   if (auto outbox = top.table("outbox")) read_outbox(*outbox, c.outbox);
-  if (auto logging = top.table("contact_logging")) read_contact_logging(*logging, c.contact_logging);
+  if (auto logging = top.table("contact_logging"))
+    read_contact_logging(*logging, c.contact_logging);
   if (auto cases = top.table("service_cases")) read_service_cases(*cases, c.service_cases);
   if (auto supervision = top.table("supervision")) read_supervision(*supervision, c.supervision);
   if (auto complaints = top.table("complaints")) read_complaints(*complaints, c.complaints);

@@ -159,7 +159,7 @@ struct GatewayConfig {
   CustomerValuation valuation;       // [customers.valuation]
   ContactLoggingConfig contact_logging;  // [contact_logging]
   ServiceCasesConfig service_cases;      // [service_cases]
-  std::string source_path;           // the file this came from (for relative paths, reload)
+  std::string source_path;               // the file this came from (for relative paths, reload)
 };
 
 // Agent ids and user names: 1..64 letters, digits, '_', '-', '.', '@' (the config, the admin

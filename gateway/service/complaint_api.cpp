@@ -83,13 +83,6 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
         [](store::Outcome<store::Nothing>) {});
   }
 
-  std::optional<store::Id> path_id(const http::Request& req, http::Reply& reply) {
-    const auto it = req.params.find("id");
-    auto id = api::parse_path_id(it == req.params.end() ? "" : it->second);
-    if (!id) reply(error_response(400, "invalid_field", "id must be a positive integer", "id"));
-    return id;
-  }
-
   // Agents act only on complaints about the conversations assigned to them.
   bool agent_may(const Caller& c, store::Id conversation_id) {
     if (c.user.role != Role::agent) return true;
@@ -154,7 +147,7 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
   }
 
   void get(const http::Request& req, const Caller& c, http::Reply reply) {
-    auto id = path_id(req, reply);
+    auto id = api::id_param(req, reply);
     if (!id) return;
     const auto row = store.get_complaint(*id);
     if (!row || !agent_may(c, row->conversation_id))
@@ -167,7 +160,7 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
   // POST /complaints/{id}/<action>: `text_key` names the body's text for the action.
   void act(const http::Request& req, const Caller& c, http::Reply reply, ComplaintAction::Kind kind,
            const char* name, const char* text_key, bool text_required) {
-    auto id = path_id(req, reply);
+    auto id = api::id_param(req, reply);
     if (!id) return;
     const auto row = store.get_complaint(*id);
     if (!row) return reply(error_response(404, "not_found", "no complaint " + std::to_string(*id)));
@@ -194,7 +187,7 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
   }
 
   void put_contacts(const http::Request& req, const Caller& c, http::Reply reply) {
-    auto id = path_id(req, reply);
+    auto id = api::id_param(req, reply);
     if (!id) return;
     auto body = object_body(req, reply);
     if (!body) return;
@@ -232,7 +225,7 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
   }
 
   void get_contacts(const http::Request& req, const Caller&, http::Reply reply) {
-    auto id = path_id(req, reply);
+    auto id = api::id_param(req, reply);
     if (!id) return;
     if (!store.get_customer(*id))
       return reply(error_response(404, "not_found", "no customer " + std::to_string(*id)));

@@ -16,8 +16,6 @@ using api::Caller;
 using nlohmann::json;
 using store::Role;
 
-constexpr store::UnixMs kThirtyDaysMs = 30LL * 24 * 60 * 60 * 1000;
-
 }  // namespace
 
 struct ContactLogApi::Impl : std::enable_shared_from_this<ContactLogApi::Impl> {
@@ -28,11 +26,9 @@ struct ContactLogApi::Impl : std::enable_shared_from_this<ContactLogApi::Impl> {
   // The agent who had the contact logs it, also after it ended (that is when it is due);
   // supervisors and admins may log for them.
   void log(const http::Request& req, const Caller& c, http::Reply reply) {
-    const auto it = req.params.find("id");
-    const std::string text = it == req.params.end() ? "" : it->second;
-    const auto id = api::parse_path_id(text);
-    if (!id)
-      return reply(api::error_response(400, "invalid_field", "id must be a positive integer", "id"));
+    const auto id = api::id_param(req, reply);
+    if (!id) return;
+    const std::string text = std::to_string(*id);
     const auto conv = store.get_conversation(*id);
     if (!conv) return reply(api::error_response(404, "not_found", "no conversation " + text));
     if (c.user.role == Role::agent && (!c.user.agent_id || conv->assigned_agent != c.user.agent_id))
@@ -50,20 +46,21 @@ struct ContactLogApi::Impl : std::enable_shared_from_this<ContactLogApi::Impl> {
 
   void report(const http::Request& req, const Caller&, http::Reply reply) {
     const store::UnixMs now = now_ms();
-    auto period = api::period_params(req, now, kThirtyDaysMs);
+    auto period = api::period_params(req, now, api::kDefaultReportSpanMs);
     if (auto* bad = std::get_if<http::Response>(&period)) return reply(std::move(*bad));
     const auto p = std::get<api::Period>(period);
     json agents = json::array();
     for (const auto& f : store.contact_logging_figures(p.from, p.to, now)) {
       const int decided = f.contacts - f.pending;  // due already, or logged
-      agents.push_back({{"agent", f.agent},
-                        {"contacts", f.contacts},
-                        {"logged_in_time", f.in_time},
-                        {"logged_late", f.late},
-                        {"missing", f.missing},
-                        {"pending", f.pending},
-                        {"compliance", decided == 0 ? json(nullptr)
-                                                    : json(static_cast<double>(f.in_time) / decided)}});
+      agents.push_back(
+          {{"agent", f.agent},
+           {"contacts", f.contacts},
+           {"logged_in_time", f.in_time},
+           {"logged_late", f.late},
+           {"missing", f.missing},
+           {"pending", f.pending},
+           {"compliance",
+            decided == 0 ? json(nullptr) : json(static_cast<double>(f.in_time) / decided)}});
     }
     reply(api::json_response(200, {{"from", p.from}, {"to", p.to}, {"agents", std::move(agents)}}));
   }

@@ -31,11 +31,12 @@ struct ContactLogging::State : std::enable_shared_from_this<State> {
   // Opens the logs of contacts that ended, then gives the reminders and overdue flags now due.
   void pass(std::function<void()> done) {
     std::weak_ptr<State> weak = shared_from_this();
-    store.open_contact_logs(window_ms, [weak, done](store::Outcome<std::vector<store::ContactLog>> r) {
-      if (!r.ok) log(LogLevel::error, kComponent, "cannot open contact logs: " + r.error);
-      if (auto self = weak.lock()) return self->remind(done);
-      done();
-    });
+    store.open_contact_logs(
+        window_ms, [weak, done](store::Outcome<std::vector<store::ContactLog>> r) {
+          if (!r.ok) log(LogLevel::error, kComponent, "cannot open contact logs: " + r.error);
+          if (auto self = weak.lock()) return self->remind(done);
+          done();
+        });
   }
 
   void remind(const std::function<void()>& done) {
@@ -47,7 +48,8 @@ struct ContactLogging::State : std::enable_shared_from_this<State> {
     for (const auto& l : due) {
       const bool overdue = l.due_at <= now;
       store.mark_contact_log(
-          l.id, overdue, now, [weak, l, overdue, now, pending, done](store::Outcome<store::Nothing> r) {
+          l.id, overdue, now,
+          [weak, l, overdue, now, pending, done](store::Outcome<store::Nothing> r) {
             if (!r.ok)
               log(LogLevel::error, kComponent,
                   "cannot mark contact log " + std::to_string(l.id) + ": " + r.error);

@@ -16,7 +16,6 @@ using api::Caller;
 using nlohmann::json;
 using store::Role;
 
-constexpr store::UnixMs kThirtyDaysMs = 30LL * 24 * 60 * 60 * 1000;
 constexpr std::size_t kMaxNoteChars = 2000;
 
 json or_null(const std::optional<store::UnixMs>& t) {
@@ -80,20 +79,14 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
 
   Impl(store::Store& s, const ServiceCases& c) : store(s), cases(c) {}
 
-  std::optional<store::Id> path_id(const http::Request& req, http::Reply& reply) {
-    const auto it = req.params.find("id");
-    const auto id = api::parse_path_id(it == req.params.end() ? "" : it->second);
-    if (!id) reply(api::error_response(400, "invalid_field", "id must be a positive integer", "id"));
-    return id;
-  }
-
   // Agents open cases on their own conversations and move them; supervisors and admins on any.
   bool may_work_on(const Caller& c, store::Id conversation_id, http::Reply& reply) {
     if (c.user.role != Role::agent) return true;
     const auto conv = store.get_conversation(conversation_id);
     if (conv && c.user.agent_id && conv->assigned_agent == c.user.agent_id) return true;
-    reply(api::error_response(403, "forbidden", "conversation " + std::to_string(conversation_id) +
-                                                    " is not assigned to you"));
+    reply(api::error_response(
+        403, "forbidden",
+        "conversation " + std::to_string(conversation_id) + " is not assigned to you"));
     return false;
   }
 
@@ -105,7 +98,7 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
   }
 
   void open(const http::Request& req, const Caller& c, http::Reply reply) {
-    const auto id = path_id(req, reply);
+    const auto id = api::id_param(req, reply);
     if (!id) return;
     if (!store.get_conversation(*id))
       return reply(api::error_response(404, "not_found", "no conversation " + std::to_string(*id)));
@@ -114,15 +107,15 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
     const auto body = stage_body(req.body, false, error);
     if (!body) return reply(std::move(error));
     if (!body->first.empty())
-      return reply(api::error_response(400, "unknown_field", "a case opens at stage received",
-                                       "stage"));
+      return reply(
+          api::error_response(400, "unknown_field", "a case opens at stage received", "stage"));
     const store::UnixMs now = now_ms();
     move({0, *id, "received", body->second, c.actor(), now, cases.due_at("received", now)}, 201,
          std::move(reply));
   }
 
   void advance(const http::Request& req, const Caller& c, http::Reply reply) {
-    const auto id = path_id(req, reply);
+    const auto id = api::id_param(req, reply);
     if (!id) return;
     const auto existing = store.get_service_case(*id);
     if (!existing)
@@ -137,7 +130,7 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
   }
 
   void get(const http::Request& req, const Caller&, http::Reply reply) {
-    const auto id = path_id(req, reply);
+    const auto id = api::id_param(req, reply);
     if (!id) return;
     const auto c = store.get_service_case(*id);
     if (!c)
@@ -172,7 +165,7 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
 
   void report(const http::Request& req, const Caller&, http::Reply reply) {
     const store::UnixMs now = now_ms();
-    auto period = api::period_params(req, now, kThirtyDaysMs);
+    auto period = api::period_params(req, now, api::kDefaultReportSpanMs);
     if (auto* bad = std::get_if<http::Response>(&period)) return reply(std::move(*bad));
     const auto p = std::get<api::Period>(period);
     json stages = json::array();

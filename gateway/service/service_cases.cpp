@@ -38,14 +38,15 @@ struct ServiceCases::State : std::enable_shared_from_this<State> {
     auto pending = std::make_shared<std::atomic<std::size_t>>(due.size());
     std::weak_ptr<State> weak = shared_from_this();
     for (const auto& c : due) {
-      store.mark_case_overdue(c.id, now, [weak, c, now, pending, done](store::Outcome<store::Nothing> r) {
-        if (!r.ok)
-          log(LogLevel::error, kComponent,
-              "cannot flag service case " + std::to_string(c.id) + ": " + r.error);
-        else if (auto self = weak.lock())
-          self->announce(c, now);
-        if (--*pending == 0) done();
-      });
+      store.mark_case_overdue(
+          c.id, now, [weak, c, now, pending, done](store::Outcome<store::Nothing> r) {
+            if (!r.ok)
+              log(LogLevel::error, kComponent,
+                  "cannot flag service case " + std::to_string(c.id) + ": " + r.error);
+            else if (auto self = weak.lock())
+              self->announce(c, now);
+            if (--*pending == 0) done();
+          });
     }
   }
 

@@ -335,7 +335,6 @@ ALTER TABLE conversations ADD COLUMN sla_paused_since INTEGER;
 ALTER TABLE conversations ADD COLUMN sla_deadlines_shifted INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-
 // Version 14 (13 is the restart work's): complaints as a process and the people of a
 // customer's dedicated group (docs/service-processes.md). The ladder's per-level record is
 // record_json; status and level are columns because lists filter by them. CHECKs are OR-ed

@@ -14,7 +14,7 @@ namespace omnigate::store {
 // The handbook's stages, in order. A case moves forward only (stages that do not apply, such as
 // an on-site appointment, may be skipped); `closed` is the last.
 inline constexpr std::array<std::string_view, 10> kCaseStages{
-    "received",   "recorded", "classified", "solution_proposed", "confirmed",
+    "received",    "recorded", "classified", "solution_proposed", "confirmed",
     "appointment", "accepted", "settled",    "follow_up",         "closed"};
 
 // The stage's position in kCaseStages, or nullopt for an unknown name.
@@ -53,8 +53,8 @@ struct CaseStageMove {
 };
 
 struct ServiceCaseFilter {
-  std::optional<bool> open;     // not closed / closed
-  bool overdue_only = false;    // the current stage's target has passed (as of `now`)
+  std::optional<bool> open;   // not closed / closed
+  bool overdue_only = false;  // the current stage's target has passed (as of `now`)
   UnixMs now = 0;
   int limit = 100;
 };

@@ -110,7 +110,7 @@ class SqliteStore final : public Store {
                         Completion<Nothing> done) override;
   void log_contact(ContactLogEntry entry, Completion<int> done) override;
   std::vector<ContactLoggingFigure> contact_logging_figures(UnixMs from, UnixMs to,
-                                                             UnixMs now) override;
+                                                            UnixMs now) override;
   std::vector<Customer> customers_after(Id after_id, int limit) override;
   std::vector<TierChange> tier_changes(Id customer_id) override;
   std::optional<ValuationRun> last_valuation_run() override;

@@ -31,8 +31,7 @@ ContactLog read_log(sqlite::Statement& s) {
 
 }  // namespace
 
-void SqliteStore::open_contact_logs(UnixMs window_ms,
-                                    Completion<std::vector<ContactLog>> done) {
+void SqliteStore::open_contact_logs(UnixMs window_ms, Completion<std::vector<ContactLog>> done) {
   submit<std::vector<ContactLog>>(
       [window_ms](sqlite::Connection& db) {
         Id cursor = 0;
@@ -49,11 +48,10 @@ void SqliteStore::open_contact_logs(UnixMs window_ms,
         Id last = cursor;
         {
           // The agent a channel named in its report, else the one the conversation had.
-          Query q(db.cached(
-                      "SELECT e.id, e.conversation_id, e.created_at, "
-                      "COALESCE(json_extract(e.data_json, '$.agent'), c.assigned_agent) "
-                      "FROM events e JOIN conversations c ON c.id = e.conversation_id "
-                      "WHERE e.kind = 'conversation.resolved' AND e.id > ? ORDER BY e.id"),
+          Query q(db.cached("SELECT e.id, e.conversation_id, e.created_at, "
+                            "COALESCE(json_extract(e.data_json, '$.agent'), c.assigned_agent) "
+                            "FROM events e JOIN conversations c ON c.id = e.conversation_id "
+                            "WHERE e.kind = 'conversation.resolved' AND e.id > ? ORDER BY e.id"),
                   cursor);
           while (q.step()) {
             ends.push_back({q->int64(0), q->int64(1), q->int64(2), q->optional_text(3)});
@@ -122,12 +120,12 @@ void SqliteStore::mark_contact_log(Id contact_log_id, bool overdue, UnixMs now,
                                 : "UPDATE contact_logs SET reminded_at = ?1 WHERE id = ?2"),
               now, contact_log_id)
             .step();
-        insert_event(db, log->conversation_id,
-                     overdue ? "contact_log.overdue" : "contact_log.reminder", "system",
-                     json{{"agent", log->agent}, {"ended_at", log->ended_at},
-                          {"due_at", log->due_at}}
-                         .dump(),
-                     std::nullopt, now);
+        insert_event(
+            db, log->conversation_id, overdue ? "contact_log.overdue" : "contact_log.reminder",
+            "system",
+            json{{"agent", log->agent}, {"ended_at", log->ended_at}, {"due_at", log->due_at}}
+                .dump(),
+            std::nullopt, now);
         return Nothing{};
       },
       std::move(done));
@@ -150,12 +148,11 @@ void SqliteStore::log_contact(ContactLogEntry entry, Completion<int> done) {
                   entry.conversation_id, entry.at);
           late = q.step() && q->int64(0) > 0;
         }
-        insert_event(db, entry.conversation_id, "contact.logged", entry.actor,
-                     json{{"classification", entry.classification},
-                          {"note", entry.note},
-                          {"late", late}}
-                         .dump(),
-                     std::nullopt, entry.at);
+        insert_event(
+            db, entry.conversation_id, "contact.logged", entry.actor,
+            json{{"classification", entry.classification}, {"note", entry.note}, {"late", late}}
+                .dump(),
+            std::nullopt, entry.at);
         Query(db.cached("UPDATE contact_logs SET logged_at = ? WHERE conversation_id = ? AND "
                         "logged_at IS NULL"),
               entry.at, entry.conversation_id)

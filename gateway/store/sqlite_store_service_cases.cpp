@@ -29,7 +29,8 @@ ServiceCase read_case(sqlite::Statement& s) {
 }
 
 std::optional<ServiceCase> read_case(sqlite::Connection& db, Id id) {
-  static const std::string sql = std::string("SELECT ") + kColumns + " FROM service_cases WHERE id = ?";
+  static const std::string sql =
+      std::string("SELECT ") + kColumns + " FROM service_cases WHERE id = ?";
   Query q(db.cached(sql.c_str()), id);
   if (!q.step()) return std::nullopt;
   return read_case(*q.operator->());
@@ -117,10 +118,10 @@ void SqliteStore::mark_case_overdue(Id case_id, UnixMs now, Completion<Nothing> 
         if (c->overdue_at || !c->stage_due_at || *c->stage_due_at > now) return Nothing{};
         Query(db.cached("UPDATE service_cases SET overdue_at = ? WHERE id = ?"), now, case_id)
             .step();
-        insert_event(db, c->conversation_id, "case.stage_overdue", "system",
-                     json{{"case_id", case_id}, {"stage", c->stage}, {"due_at", *c->stage_due_at}}
-                         .dump(),
-                     std::nullopt, now);
+        insert_event(
+            db, c->conversation_id, "case.stage_overdue", "system",
+            json{{"case_id", case_id}, {"stage", c->stage}, {"due_at", *c->stage_due_at}}.dump(),
+            std::nullopt, now);
         return Nothing{};
       },
       std::move(done));
@@ -168,7 +169,7 @@ std::vector<CaseStageFigure> SqliteStore::case_stage_figures(UnixMs from, UnixMs
   std::vector<CaseStageFigure> out;
   for (const auto stage : kCaseStages) {
     if (stage == "closed") continue;  // an end, not a stage anyone works in
-    const std::string name(stage);     // bound by reference: lives until the query is done
+    const std::string name(stage);    // bound by reference: lives until the query is done
     Query q(db.cached("SELECT COUNT(*), "
                       "SUM(left_at IS NOT NULL AND (due_at IS NULL OR left_at <= due_at)), "
                       "SUM(left_at IS NOT NULL AND due_at IS NOT NULL AND left_at > due_at), "

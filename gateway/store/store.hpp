@@ -256,7 +256,7 @@ class Store {
   virtual void log_contact(ContactLogEntry entry, Completion<int> done) = 0;
   // Per agent, over the logs of contacts that ended in [from, to), as of `now`.
   virtual std::vector<ContactLoggingFigure> contact_logging_figures(UnixMs from, UnixMs to,
-                                                                     UnixMs now) = 0;
+                                                                    UnixMs now) = 0;
 
   // ---- plugin key/value (scoped by channel instance). Sync; small values only.
   virtual std::optional<std::string> kv_get(const std::string& instance,

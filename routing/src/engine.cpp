@@ -935,7 +935,8 @@ struct Engine::State {
     if (online == 0) return "no agent online" + where;
     if (skilled == 0) {
       std::string missing, required;
-      for (const auto& [skill, min_level] : c.skills) {
+      for (const auto& [skill_id, min_level] : c.skills) {
+        const auto skill = skill_id;  // clang (C++20) cannot capture a structured binding
         const int need = std::max(1, min_level - drop);
         const std::string level = skill_names[skill] + ">=" + std::to_string(need);
         required += (required.empty() ? "" : ", ") + level;

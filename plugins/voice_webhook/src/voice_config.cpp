@@ -48,7 +48,7 @@ void read_texts(const json& j, const std::string& key, Texts& t) {
       continue;
     }
     const auto* f = std::find_if(std::begin(fields), std::end(fields),
-                                 [&](const auto& p) { return name == p.first; });
+                                 [n = std::string(name)](const auto& p) { return n == p.first; });
     if (f == std::end(fields)) throw ConfigError(at, "unknown text");
     t.*(f->second) = string_at(value, at);
   }

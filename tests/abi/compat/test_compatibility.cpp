@@ -21,8 +21,8 @@
 // headers.
 #include "plugin_host/plugin_host.hpp"
 
-#include "local_http_server.hpp"
 #include "host_test_env.hpp"
+#include "local_http_server.hpp"
 
 #include <omnigate/plugin_abi.h>
 
