@@ -32,6 +32,8 @@ using store::Role;
 constexpr std::array kEnded{store::ConversationStatus::resolved, store::ConversationStatus::closed};
 // Closed for good: nothing more may be added to it (replies, complaints).
 constexpr std::array kClosed{store::ConversationStatus::closed};
+// The longest customer attribute name the KPIs group by.
+constexpr std::size_t kMaxAttributeKeyBytes = 128;
 
 }  // namespace
 
@@ -361,16 +363,22 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   }
 
   // Contact-centre KPIs over the conversations created in [from, to) (default: the last 24 h),
-  // of one channel instance or all.
+  // of one channel instance or all, optionally also per value of a customer attribute.
   void kpis(const http::Request& req, const Caller&, http::Reply reply) {
     constexpr store::UnixMs kDayMs = 24LL * 60 * 60 * 1000;
     auto period = period_params(req, now_ms(), kDayMs);
     if (auto* bad = std::get_if<http::Response>(&period)) return reply(std::move(*bad));
     const store::UnixMs from = std::get<Period>(period).from, to = std::get<Period>(period).to;
+    const std::string by_attribute = req.query_param("by_attribute").value_or("");
+    if (by_attribute.size() > kMaxAttributeKeyBytes)
+      return reply(error_response(
+          400, "invalid_field",
+          "by_attribute: at most " + std::to_string(kMaxAttributeKeyBytes) + " bytes",
+          "by_attribute"));
     auto contacts = std::make_shared<std::vector<store::ContactRecord>>(
         store.contacts_created(from, to, req.query_param("channel").value_or("")));
-    dispatcher.current_policy([contacts, from, to, reply](routing::Policy policy) {
-      reply(json_response(200, kpi_report(*contacts, policy, from, to)));
+    dispatcher.current_policy([contacts, from, to, by_attribute, reply](routing::Policy policy) {
+      reply(json_response(200, kpi_report(*contacts, policy, from, to, by_attribute)));
     });
   }
 

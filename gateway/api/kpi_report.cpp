@@ -7,19 +7,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace omnigate::api {
 
 namespace {
 
 using nlohmann::json;
-
-struct ChannelTally {
-  std::string kind;
-  std::int64_t contacts = 0, answered = 0, abandoned = 0, within_sla = 0;
-  std::int64_t wait_total = 0, waits = 0;
-  std::int64_t first_response_total = 0;
-};
 
 json ratio(std::int64_t part, std::int64_t whole) {
   return whole == 0 ? json(nullptr) : json(static_cast<double>(part) / static_cast<double>(whole));
@@ -44,43 +38,84 @@ store::UnixMs first_response_due(const store::Conversation& c, const routing::Po
       .first_response_due;
 }
 
-}  // namespace
+// The figures of one group of contacts (a channel instance, or an attribute's value).
+struct Tally {
+  std::int64_t contacts = 0, answered = 0, abandoned = 0, within_sla = 0;
+  std::int64_t wait_total = 0, waits = 0;
+  std::int64_t first_response_total = 0;
 
-json kpi_report(const std::vector<store::ContactRecord>& contacts, const routing::Policy& policy,
-                store::UnixMs from, store::UnixMs to) {
-  std::map<std::string, ChannelTally> by_channel;
-  for (const auto& [c, abandoned_json] : contacts) {
-    auto& t = by_channel[c.channel_instance];
-    t.kind = c.channel_kind;
-    ++t.contacts;
+  void add(const store::ContactRecord& r, const routing::Policy& policy) {
+    const auto& c = r.conversation;
+    ++contacts;
     if (c.first_response_at) {
       const std::int64_t waited = *c.first_response_at - c.created_at;
-      ++t.answered;
-      t.first_response_total += waited;
-      t.wait_total += waited;
-      ++t.waits;
-      if (*c.first_response_at <= first_response_due(c, policy)) ++t.within_sla;
-    } else if (abandoned_json) {
-      ++t.abandoned;
-      if (const auto waited = abandoned_wait(*abandoned_json)) {
-        t.wait_total += *waited;
-        ++t.waits;
+      ++answered;
+      first_response_total += waited;
+      wait_total += waited;
+      ++waits;
+      if (*c.first_response_at <= first_response_due(c, policy)) ++within_sla;
+    } else if (r.abandoned_json) {
+      ++abandoned;
+      if (const auto waited = abandoned_wait(*r.abandoned_json)) {
+        wait_total += *waited;
+        ++waits;
       }
     }
   }
+
+  json figures() const {
+    return {{"contacts", contacts},
+            {"answered", answered},
+            {"abandoned", abandoned},
+            {"abandon_rate", ratio(abandoned, contacts)},
+            {"answered_within_sla", within_sla},
+            {"service_level", ratio(within_sla, contacts)},
+            {"avg_wait_ms", average(wait_total, waits)},
+            {"avg_first_response_ms", average(first_response_total, answered)}};
+  }
+};
+
+// The customer's top-level attribute `key` as the group's value: strings as they are, numbers and
+// booleans as written (as team and tier rules compare them), absent or unreadable as null.
+json attribute_value(const std::string& attributes_json, const std::string& key) {
+  const auto attributes = json::parse(attributes_json, nullptr, false);
+  if (!attributes.is_object() || !attributes.contains(key)) return nullptr;
+  const auto& v = attributes[key];
+  if (v.is_string()) return v;
+  if (v.is_number() || v.is_boolean()) return v.dump();
+  return nullptr;
+}
+
+}  // namespace
+
+json kpi_report(const std::vector<store::ContactRecord>& contacts, const routing::Policy& policy,
+                store::UnixMs from, store::UnixMs to, const std::string& by_attribute) {
+  std::map<std::string, std::pair<std::string, Tally>> by_channel;  // instance → kind, figures
+  std::map<json, Tally> by_value;
+  for (const auto& r : contacts) {
+    auto& [kind, tally] = by_channel[r.conversation.channel_instance];
+    kind = r.conversation.channel_kind;
+    tally.add(r, policy);
+    if (!by_attribute.empty())
+      by_value[attribute_value(r.customer_attributes_json, by_attribute)].add(r, policy);
+  }
   json channels = json::array();
-  for (const auto& [instance, t] : by_channel)
-    channels.push_back({{"channel", instance},
-                        {"channel_kind", t.kind},
-                        {"contacts", t.contacts},
-                        {"answered", t.answered},
-                        {"abandoned", t.abandoned},
-                        {"abandon_rate", ratio(t.abandoned, t.contacts)},
-                        {"answered_within_sla", t.within_sla},
-                        {"service_level", ratio(t.within_sla, t.contacts)},
-                        {"avg_wait_ms", average(t.wait_total, t.waits)},
-                        {"avg_first_response_ms", average(t.first_response_total, t.answered)}});
-  return {{"from", from}, {"to", to}, {"by_channel", std::move(channels)}};
+  for (const auto& [instance, group] : by_channel) {
+    json entry = {{"channel", instance}, {"channel_kind", group.first}};
+    entry.update(group.second.figures());
+    channels.push_back(std::move(entry));
+  }
+  json report = {{"from", from}, {"to", to}, {"by_channel", std::move(channels)}};
+  if (!by_attribute.empty()) {
+    json groups = json::array();
+    for (const auto& [value, tally] : by_value) {
+      json entry = {{"value", value}};
+      entry.update(tally.figures());
+      groups.push_back(std::move(entry));
+    }
+    report["by_attribute"] = {{"key", by_attribute}, {"groups", std::move(groups)}};
+  }
+  return report;
 }
 
 }  // namespace omnigate::api

@@ -9,14 +9,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
 #include <vector>
 
 namespace omnigate::api {
 
-// {"from", "to", "by_channel": [...]} with one entry per channel instance, by name. A contact
-// whose first-response deadline routing never stored is measured against the policy's deadline
-// for its tier and priority from its creation.
+// {"from", "to", "by_channel": [...]} with one entry per channel instance, by name; with
+// `by_attribute` (a customer attribute such as "industry", "size" or "stage") also
+// "by_attribute": {"key", "groups": [...]} with one entry per value of it (null: customers
+// without it). A contact whose first-response deadline routing never stored is measured against
+// the policy's deadline for its tier and priority from its creation.
 nlohmann::json kpi_report(const std::vector<store::ContactRecord>& contacts,
-                          const routing::Policy& policy, store::UnixMs from, store::UnixMs to);
+                          const routing::Policy& policy, store::UnixMs from, store::UnixMs to,
+                          const std::string& by_attribute);
 
 }  // namespace omnigate::api

@@ -247,6 +247,7 @@ struct ChannelOutcome {
 struct ContactRecord {
   Conversation conversation;
   std::optional<std::string> abandoned_json;
+  std::string customer_attributes_json = "{}";  // the customer's attributes now (KPI grouping)
 };
 
 // A supervisor's or agent's new priority for a conversation, and why.

@@ -845,13 +845,17 @@ std::vector<ContactRecord> SqliteStore::contacts_created(UnixMs from, UnixMs to,
   static const std::string sql =
       std::string("SELECT ") + kConversationColumns +
       ", (SELECT e.data_json FROM events e WHERE e.conversation_id = conversations.id AND e.kind "
-      "= 'conversation.abandoned' ORDER BY e.id LIMIT 1) FROM conversations WHERE created_at >= "
-      "?1 AND created_at < ?2 AND (?3 = '' OR channel_instance = ?3) ORDER BY id";
+      "= 'conversation.abandoned' ORDER BY e.id LIMIT 1), (SELECT cu.attributes_json FROM "
+      "customers "
+      "cu WHERE cu.id = conversations.customer_id) FROM conversations WHERE created_at >= ?1 AND "
+      "created_at < ?2 AND (?3 = '' OR channel_instance = ?3) ORDER BY id";
   constexpr int kAbandonedColumn = 26;  // after kConversationColumns
+  constexpr int kAttributesColumn = 27;
   std::vector<ContactRecord> out;
   Query q(reader().cached(sql.c_str()), from, to, channel_instance);
   while (q.step())
-    out.push_back({read_conversation(*q.operator->()), q->optional_text(kAbandonedColumn)});
+    out.push_back({read_conversation(*q.operator->()), q->optional_text(kAbandonedColumn),
+                   q->optional_text(kAttributesColumn).value_or("{}")});
   return out;
 }
 

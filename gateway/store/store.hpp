@@ -215,7 +215,8 @@ class Store {
                                                         const std::string& thread_key) = 0;
   virtual QueueCounts queue_counts() = 0;
   // The conversations created in [from, to) through `channel_instance` ("" = every instance),
-  // in id order, with their abandonment (the KPIs, GET /api/v1/kpis).
+  // in id order, with their abandonment and their customer's attributes (the KPIs,
+  // GET /api/v1/kpis).
   virtual std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,
                                                       const std::string& channel_instance) = 0;
 

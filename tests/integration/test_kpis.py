@@ -5,7 +5,9 @@ With the plugin guide's echo plugin (channel kind "echo") and a policy giving ec
 wrap-up: an agent seeded with a `contact` table answers one conversation (her reply is its first
 response), resolves it and wraps up (`routing_presence` "wrap_up", `wrap_up_until` in
 `GET /api/v1/agents`) before the waiting second conversation reaches her. `GET /api/v1/kpis`
-then counts both contacts, the one answered within its first-response deadline, none abandoned.
+then counts both contacts, the one answered within its first-response deadline, none abandoned;
+grouped by a customer attribute (`by_attribute=industry`) each customer's contact lands in the
+group of its value.
 
 Abandoned contacts are reported by live channels (og_host_api.conversation_action, ABI 2.2);
 this test has no such channel, so the abandoned counts are covered by the API unit tests
@@ -85,6 +87,22 @@ class KpiTest(harness.IntegrationCase):
         self.assertEqual(echo["service_level"], 0.5)
         self.assertIsInstance(echo["avg_first_response_ms"], int)
         self.assertEqual(echo["avg_wait_ms"], echo["avg_first_response_ms"])
+
+        customer = self.conversation(gateway, first)["customer_id"]
+        gateway.api_ok("PATCH", f"/customers/{customer}", SUPERVISOR_TOKEN,
+                       {"attributes": {"industry": "energy", "size": 500}})
+        grouped = gateway.api_ok("GET", f"/kpis?{window}&by_attribute=industry", SUPERVISOR_TOKEN)
+        self.assertEqual(grouped["by_channel"], kpis["by_channel"])
+        self.assertEqual(grouped["by_attribute"]["key"], "industry")
+        groups = {g["value"]: g for g in grouped["by_attribute"]["groups"]}
+        self.assertEqual(set(groups), {"energy", None}, grouped)
+        self.assertEqual((groups["energy"]["contacts"], groups["energy"]["answered"]), (1, 1))
+        self.assertEqual((groups[None]["contacts"], groups[None]["answered"]), (1, 0))
+        by_size = gateway.api_ok("GET", f"/kpis?{window}&by_attribute=size", SUPERVISOR_TOKEN)
+        self.assertEqual({g["value"] for g in by_size["by_attribute"]["groups"]}, {"500", None})
+        self.assertNotIn("by_attribute", kpis)
+        status, error = gateway.api("GET", "/kpis?by_attribute=" + "k" * 129, SUPERVISOR_TOKEN)
+        self.assertEqual((status, error["field"]), (400, "by_attribute"))
 
         status, _ = gateway.api("GET", "/kpis", ALICE_TOKEN)
         self.assertEqual(status, 403)
