@@ -11,6 +11,7 @@
 #include "omnigate/routing/engine.hpp"
 
 #include "candidate_set.hpp"
+#include "name_table.hpp"
 #include "node_pool.hpp"
 
 #include <algorithm>
@@ -80,7 +81,8 @@ const char* to_string(ConversationState s) {
 
 namespace {
 
-constexpr int kNone = -1;  // "any team" / "no skill" in index keys, "no agent" elsewhere
+// "any team" / "no skill" in index keys (the id of no name), "no agent" elsewhere
+constexpr int kNone = NameTable::kNoName;
 constexpr UnixMs kNever = std::numeric_limits<UnixMs>::max();
 
 std::uint64_t index_key(int team, int skill) {
@@ -253,8 +255,7 @@ struct Engine::State {
   Policy policy;
   std::vector<AgentRec> agents;
   std::unordered_map<AgentId, int> agent_by_id;
-  std::unordered_map<std::string, int> skill_ids, team_ids;
-  std::vector<std::string> skill_names, team_names;
+  NameTable skill_names, team_names;
   std::unordered_map<std::uint64_t, CandidateSet> candidates;  // node-based: stable addresses
   // The candidate sets of a group (a team, or kNone = any team; index team + 1) exist once a
   // conversation has needed that group. Conversations of a deployment usually all name a
@@ -264,8 +265,7 @@ struct Engine::State {
   std::uint64_t rank_clock = 0;
   int available_agents = 0;  // agents currently in the candidate sets
   // Channel kinds by id: name, the capacity of agents that do not name it, live or not.
-  std::unordered_map<std::string, int> kind_ids;
-  std::vector<ChannelKind> kind_names;
+  NameTable kind_names;
   std::vector<int> kind_default_cap;
   std::vector<char> kind_live;
   int voice_kind = kNone, webchat_kind = kNone;  // voice_blocks_chat
@@ -334,15 +334,8 @@ struct Engine::State {
   }
 
   // ---------- interning ----------
-  int intern(std::unordered_map<std::string, int>& ids, std::vector<std::string>& names,
-             const std::string& name) {
-    if (name.empty()) return kNone;
-    const auto [it, inserted] = ids.emplace(name, static_cast<int>(names.size()));
-    if (inserted) names.push_back(name);
-    return it->second;
-  }
   int skill_id(const std::string& s) {
-    const int id = intern(skill_ids, skill_names, s);
+    const int id = skill_names.intern(s);
     available_with_skill.resize(skill_names.size() + 1, 0);
     queue_by_skill.resize((skill_names.size() + 1) * kind_stride);
     queue_heads.resize(queue_by_skill.size());
@@ -352,13 +345,12 @@ struct Engine::State {
   // The id of a (non-empty) channel kind; a kind seen for the first time gets its policy
   // budget in every agent, which may open room in their candidate keys.
   int kind_id(const ChannelKind& kind) {
-    const auto [it, inserted] = kind_ids.emplace(kind.name(), static_cast<int>(kind_names.size()));
-    if (!inserted) return it->second;
-    const int id = it->second;
-    kind_names.push_back(kind);
+    const int known = kind_names.size();
+    const int id = kind_names.intern(kind.name());
+    if (id < known) return id;
     kind_default_cap.push_back(policy.capacity.for_kind(kind));
     kind_live.push_back(policy.is_live(kind) ? 1 : 0);
-    if (static_cast<int>(kind_names.size()) > kind_stride) widen_kind_stride();
+    if (kind_names.size() > kind_stride) widen_kind_stride();
     for (int ai = 0; ai < static_cast<int>(agents.size()); ++ai) {
       agents[ai].kinds.push_back({kind_default_cap[id], 0});
       rekey(ai);  // its candidate keys gain the new kind's bit
@@ -390,12 +382,12 @@ struct Engine::State {
     queue_heads = std::move(heads);
   }
   int team_id(const std::string& t) {
-    const int id = intern(team_ids, team_names, t);
+    const int id = team_names.intern(t);
     group_built.resize(team_names.size() + 1, 0);
     return id;
   }
   std::string_view team_name(int t) const {
-    return t == kNone ? std::string_view("any team") : std::string_view(team_names[t]);
+    return t == kNone ? std::string_view("any team") : std::string_view(team_names.name(t));
   }
 
   int find_agent(const AgentId& id) const {
@@ -504,7 +496,7 @@ struct Engine::State {
   void build_groups_for(int team) {
     build_group(team);
     if (team == kNone) return;
-    const auto it = policy.teams.find(team_names[team]);
+    const auto it = policy.teams.find(team_names.name(team));
     if (it == policy.teams.end()) return;
     for (const auto& name : it->second.overflow_to) build_group(team_id(name));
   }
@@ -558,7 +550,7 @@ struct Engine::State {
 
   bool overflow_open(const ConvRec& c, UnixMs now) const {
     if (c.home_team == kNone) return false;
-    const auto it = policy.teams.find(team_names[c.home_team]);
+    const auto it = policy.teams.find(team_names.name(c.home_team));
     return it != policy.teams.end() && it->second.overflow_after_ms > 0 &&
            now - c.spec.arrived_at >= it->second.overflow_after_ms;
   }
@@ -632,9 +624,9 @@ struct Engine::State {
   void for_each_pool_team(const ConvRec& c, UnixMs now, Visit&& visit) const {
     visit(c.home_team);
     if (!overflow_open(c, now)) return;
-    for (const auto& name : policy.teams.at(team_names[c.home_team]).overflow_to) {
-      const auto it = team_ids.find(name);
-      if (it != team_ids.end()) visit(it->second);
+    for (const auto& name : policy.teams.at(team_names.name(c.home_team)).overflow_to) {
+      const int team = team_names.find(name);
+      if (team != kNone) visit(team);
     }
   }
 
@@ -729,7 +721,7 @@ struct Engine::State {
         tier();
         break;
       case Rule::dedicated_group:
-        text.append("dedicated group ").append(team_names[why.team]);
+        text.append("dedicated group ").append(team_names.name(why.team));
         tier();
         text.append(", ").append(to_string(policy.selection));
         break;
@@ -873,7 +865,7 @@ struct Engine::State {
   // The policy's wrap-up for `kind` starts for the agent now (a longer one already running is
   // kept): out of the candidate sets until it ends.
   void start_wrap_up(int ai, int kind, UnixMs now) {
-    const std::int64_t ms = policy.wrap_up_for(kind_names[kind]);
+    const std::int64_t ms = policy.wrap_up_for(kind_names.name(kind));
     if (ms <= 0) return;
     const UnixMs until = now + ms;
     if (agents[ai].wrapping_up && agents[ai].wrap_up_until >= until) return;
@@ -938,7 +930,7 @@ struct Engine::State {
       for (const auto& [skill_id, min_level] : c.skills) {
         const auto skill = skill_id;  // clang (C++20) cannot capture a structured binding
         const int need = std::max(1, min_level - drop);
-        const std::string level = skill_names[skill] + ">=" + std::to_string(need);
+        const std::string level = skill_names.name(skill) + ">=" + std::to_string(need);
         required += (required.empty() ? "" : ", ") + level;
         const bool someone = std::any_of(agents.begin(), agents.end(), [&](const AgentRec& a) {
           return a.presence == Presence::online && (team == kNone || a.team == team) &&
@@ -1071,7 +1063,7 @@ struct Engine::State {
   void serve_agent(int ai, UnixMs now, Pass& pass) {
     std::vector<int>& subs = walk_subs;
     subs.clear();
-    for (int kind = 0; kind < static_cast<int>(kind_names.size()); ++kind) {
+    for (int kind = 0; kind < kind_names.size(); ++kind) {
       if (!can_take(agents[ai], kind)) continue;
       subs.push_back(sub_queue(kNone, kind));
       for (const auto& [skill, level] : agents[ai].skills) subs.push_back(sub_queue(skill, kind));
@@ -1287,7 +1279,7 @@ struct Engine::State {
       << to_string(c.spec.tier) << " " << c.spec.channel.name();
     for (const auto& r : c.spec.skills) s << " " << r.skill << ">=" << r.min_level;
     s << ", arrived " << c.spec.arrived_at;
-    if (c.home_team != kNone) s << ", team " << team_names[c.home_team];
+    if (c.home_team != kNone) s << ", team " << team_names.name(c.home_team);
     if (c.spec.complaint_at) s << ", complaint since " << *c.spec.complaint_at;
     return s.str();
   }
@@ -1340,7 +1332,7 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     if (a.tiers_mask == 0) a.tiers_mask = 0xF;
     a.kinds.resize(s.kind_names.size());  // a new agent: no load yet
     for (std::size_t k = 0; k < a.kinds.size(); ++k) a.kinds[k].cap = s.kind_default_cap[k];
-    for (const auto& [kind, cap] : spec.capacity) a.kinds[s.kind_ids.at(kind.name())].cap = cap;
+    for (const auto& [kind, cap] : spec.capacity) a.kinds[s.kind_names.find(kind.name())].cap = cap;
     a.total_cap = spec.total_capacity > 0 ? spec.total_capacity : s.policy.capacity.total;
   }
   s.index(ai);
@@ -1752,7 +1744,7 @@ std::optional<AgentView> Engine::agent(const AgentId& id) const {
   const auto& a = s.agents[ai];
   std::map<ChannelKind, int> load;
   for (std::size_t k = 0; k < a.kinds.size(); ++k)
-    if (a.kinds[k].load > 0) load.emplace(s.kind_names[k], a.kinds[k].load);
+    if (a.kinds[k].load > 0) load.emplace(s.kind_names.name(k), a.kinds[k].load);
   return AgentView{a.id,
                    a.presence,
                    std::move(load),
