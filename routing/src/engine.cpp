@@ -13,6 +13,8 @@
 #include "candidate_set.hpp"
 #include "name_table.hpp"
 #include "node_pool.hpp"
+#include "sla_timers.hpp"
+#include "timer_heap.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -215,33 +217,6 @@ struct ConvRec {
   std::string history;       // earlier facts (re-queues, transfers) for explain()
 };
 
-struct Timer {
-  UnixMs due = 0;
-  std::uint64_t seq = 0;
-  ConversationId conv = 0;
-  TimerKind kind = TimerKind::escalation;
-  std::uint32_t gen = 0;
-  int level = 0;
-  // The instant the timer stands for (a deadline, a reminder's slot): `due` is later when it
-  // came due while the gateway was down and fires at the rebuild instead.
-  UnixMs deadline = 0;
-  bool operator>(const Timer& o) const { return std::tie(due, seq) > std::tie(o.due, o.seq); }
-};
-
-bool pausable(TimerKind k) {
-  return k != TimerKind::complaint_escalation && k != TimerKind::escalation &&
-         k != TimerKind::reservation_expired;
-}
-
-// The one-shot timers measured against an SLA deadline.
-constexpr TimerKind kDeadlineKinds[] = {
-    TimerKind::first_response_warning, TimerKind::first_response_breach,
-    TimerKind::resolution_warning, TimerKind::resolution_breach, TimerKind::resolution_max_breach};
-
-unsigned bit(TimerKind k) {
-  return 1u << static_cast<unsigned>(k);
-}
-
 std::string seconds(std::int64_t ms) {
   return std::to_string(ms / 1000) + "s";
 }
@@ -289,8 +264,7 @@ struct Engine::State {
 
   std::unordered_map<ConversationId, ConvRec> convs;
   QueueSet queue{&node_pool};
-  using MinHeap = std::priority_queue<Timer, std::vector<Timer>, std::greater<>>;
-  MinHeap timers;
+  TimerHeap timers;
   std::priority_queue<std::pair<UnixMs, ConversationId>,
                       std::vector<std::pair<UnixMs, ConversationId>>, std::greater<>>
       promotions;
@@ -308,7 +282,6 @@ struct Engine::State {
   std::vector<int> dirty_agents;
   std::vector<char> agent_dirty;
   std::vector<ConversationId> dirty_convs;
-  std::uint64_t timer_seq = 0;
   // Scratch buffers of a dispatch pass, members so that their capacity is reused: once grown,
   // a pass allocates nothing for them (allocation was a fifth of a pass's instructions).
   struct QueueCursor {
@@ -856,7 +829,7 @@ struct Engine::State {
     if (kind == DecisionKind::offer) {
       c.state = ConversationState::offered;
       c.offer_expires = now + policy.reservation_timeout_ms;
-      push_timer(c.offer_expires, c.spec.id, TimerKind::reservation_expired, ++c.offer_gen);
+      timers.push(c.offer_expires, c.spec.id, TimerKind::reservation_expired, ++c.offer_gen);
     } else {
       c.state = ConversationState::assigned;
     }
@@ -1116,11 +1089,6 @@ struct Engine::State {
   }
 
   // ---------- timers ----------
-  void push_timer(UnixMs due, ConversationId id, TimerKind kind, std::uint32_t gen, int level = 0,
-                  std::optional<UnixMs> deadline = std::nullopt) {
-    timers.push(Timer{due, timer_seq++, id, kind, gen, level, deadline.value_or(due)});
-  }
-
   // The next progress reminder of `c` after the slots done: one slot that passed without its
   // reminder (the gateway was down) fires once at `now`, or at the calendar's next opening if it
   // is closed now; otherwise the next slot of the rhythm.
@@ -1132,17 +1100,17 @@ struct Engine::State {
       const auto& cal = policy.calendar_for(c.spec.tier);
       // add_service_time(t, 1) - 1: the first open instant at or after t.
       const UnixMs at = cal.is_open(now) ? now : cal.add_service_time(now, 1) - 1;
-      push_timer(at, c.spec.id, TimerKind::progress_reminder, c.timer_gen, 0, missed);
+      timers.push(at, c.spec.id, TimerKind::progress_reminder, c.timer_gen, 0, missed);
       return;
     }
     const UnixMs next = next_progress_slot(policy, c.spec.tier, arrived, std::max(done, now));
-    push_timer(next, c.spec.id, TimerKind::progress_reminder, c.timer_gen);
+    timers.push(next, c.spec.id, TimerKind::progress_reminder, c.timer_gen);
   }
 
   void schedule_sla(ConvRec& c, UnixMs now) {
     const auto warn = policy.sla.warn_before_ms;
     const auto add = [&](TimerKind k, UnixMs due) {
-      if (!(c.fired & bit(k))) push_timer(std::max(due, now), c.spec.id, k, c.timer_gen);
+      if (!(c.fired & timer_bit(k))) timers.push(std::max(due, now), c.spec.id, k, c.timer_gen);
     };
     if (!c.first_response_done) {
       if (warn > 0) add(TimerKind::first_response_warning, c.deadlines.first_response_due - warn);
@@ -1161,25 +1129,13 @@ struct Engine::State {
     const auto& delays = policy.sla.complaint_escalation_ms;
     if (!c.spec.complaint_at || level < 1 || static_cast<std::size_t>(level) > delays.size())
       return;
-    push_timer(*c.spec.complaint_at + delays[level - 1], c.spec.id, TimerKind::complaint_escalation,
-               0, level);
+    timers.push(*c.spec.complaint_at + delays[level - 1], c.spec.id,
+                TimerKind::complaint_escalation, 0, level);
   }
 
   // When a warning or breach of `k` (one of kDeadlineKinds) comes due for `c`.
   UnixMs deadline_of(const ConvRec& c, TimerKind k) const {
-    const auto warn = policy.sla.warn_before_ms;
-    switch (k) {
-      case TimerKind::first_response_warning:
-        return c.deadlines.first_response_due - warn;
-      case TimerKind::first_response_breach:
-        return c.deadlines.first_response_due;
-      case TimerKind::resolution_warning:
-        return c.deadlines.resolution_due - warn;
-      case TimerKind::resolution_max_breach:
-        return c.deadlines.resolution_max_due;
-      default:
-        return c.deadlines.resolution_due;
-    }
+    return routing::deadline_of(c.deadlines, policy.sla.warn_before_ms, k);
   }
 
   // New SLA deadlines for the conversation's current priority, from its arrival. The old
@@ -1189,7 +1145,7 @@ struct Engine::State {
     c.deadlines = compute_sla_deadlines(policy, c.spec.tier, c.spec.priority, c.dedicated,
                                         c.spec.arrived_at, c.spec.channel);
     for (const auto k : kDeadlineKinds)
-      if (deadline_of(c, k) > now) c.fired &= ~bit(k);
+      if (deadline_of(c, k) > now) c.fired &= ~timer_bit(k);
     ++c.timer_gen;
     // While paused, customer_replied() shifts the new deadlines and schedules them.
     if (!c.paused_at) schedule_sla(c, now);
@@ -1252,12 +1208,12 @@ struct Engine::State {
       default:
         break;
     }
-    if (c.fired & bit(t.kind)) return std::nullopt;
+    if (c.fired & timer_bit(t.kind)) return std::nullopt;
     ev.due_at = deadline_of(c, t.kind);  // not the rebuild's time when it came due while down
     const bool first =
         t.kind == TimerKind::first_response_warning || t.kind == TimerKind::first_response_breach;
     if (first && c.first_response_done) return std::nullopt;
-    c.fired |= bit(t.kind);
+    c.fired |= timer_bit(t.kind);
     const UnixMs due = first                                        ? c.deadlines.first_response_due
                        : t.kind == TimerKind::resolution_max_breach ? c.deadlines.resolution_max_due
                                                                     : c.deadlines.resolution_due;
@@ -1449,13 +1405,11 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   bool escalated_before = false;
   for (const auto k : spec.raised_before) {
     if (k == TimerKind::escalation) escalated_before = true;
-    const bool deadline_kind = std::find(std::begin(kDeadlineKinds), std::end(kDeadlineKinds), k) !=
-                               std::end(kDeadlineKinds);
-    if (deadline_kind && s.deadline_of(stored, k) <= now) stored.fired |= bit(k);
+    if (is_deadline_kind(k) && s.deadline_of(stored, k) <= now) stored.fired |= timer_bit(k);
   }
   s.schedule_sla(stored, now);
   if (spec.priority <= s.policy.sla.escalate_at_once_up_to_priority && !escalated_before)
-    s.push_timer(now, spec.id, TimerKind::escalation, 0);
+    s.timers.push(now, spec.id, TimerKind::escalation, 0);
   s.schedule_complaint_level(stored, spec.complaint_levels_raised + 1);
   // Moments at which the conversation's reachable agents widen, so the gateway wakes up.
   for (const auto& step : s.policy.bullseye)
@@ -1530,15 +1484,13 @@ Status Engine::customer_replied(ConversationId cid, UnixMs now) {
   if (!c->paused_at) return Status::success();
   const auto& cal = s.policy.calendar_for(c->spec.tier);
   const UnixMs paused = *c->paused_at;
-  // Each deadline keeps the service time that was left when the clock stopped.
   const auto shift = [&](UnixMs& due, bool already_breached) {
-    if (already_breached || due <= paused) return;
-    due = cal.add_service_time(now, cal.service_time_between(paused, due));
+    if (!already_breached) due = resume_deadline(cal, due, paused, now);
   };
   shift(c->deadlines.first_response_due,
-        c->first_response_done || (c->fired & bit(TimerKind::first_response_breach)));
-  shift(c->deadlines.resolution_due, c->fired & bit(TimerKind::resolution_breach));
-  shift(c->deadlines.resolution_max_due, c->fired & bit(TimerKind::resolution_max_breach));
+        c->first_response_done || (c->fired & timer_bit(TimerKind::first_response_breach)));
+  shift(c->deadlines.resolution_due, c->fired & timer_bit(TimerKind::resolution_breach));
+  shift(c->deadlines.resolution_max_due, c->fired & timer_bit(TimerKind::resolution_max_breach));
   c->paused_at.reset();
   // The reminder slots that passed while the customer owed the answer are not owed.
   c->progress_done_until =
@@ -1627,7 +1579,7 @@ Status Engine::set_priority(ConversationId cid, int priority, UnixMs now) {
   else
     s.schedule_promotion(*c);
   const int at_once = s.policy.sla.escalate_at_once_up_to_priority;
-  if (priority <= at_once && from > at_once) s.push_timer(now, cid, TimerKind::escalation, 0);
+  if (priority <= at_once && from > at_once) s.timers.push(now, cid, TimerKind::escalation, 0);
   c->history += "priority changed from P" + std::to_string(from) + " to P" +
                 std::to_string(priority) + " at " + std::to_string(now) + "\n";
   return Status::success();
@@ -1650,11 +1602,8 @@ std::vector<TimerEvent> Engine::advance(UnixMs now) {
   s.apply_promotions(now);
   s.collect_wakeups(now);
   std::vector<TimerEvent> events;
-  while (!s.timers.empty() && s.timers.top().due <= now) {
-    const Timer t = s.timers.top();
-    s.timers.pop();
-    if (auto ev = s.fire(t, now)) events.push_back(std::move(*ev));
-  }
+  while (const auto t = s.timers.pop_due(now))
+    if (auto ev = s.fire(*t, now)) events.push_back(std::move(*ev));
   return events;
 }
 
@@ -1763,7 +1712,7 @@ std::optional<UnixMs> Engine::next_timer_at() const {
   const auto consider = [&](UnixMs t) {
     if (!next || t < *next) next = t;
   };
-  if (!s.timers.empty()) consider(s.timers.top().due);
+  if (const auto due = s.timers.next_due()) consider(*due);
   if (!s.promotions.empty()) consider(s.promotions.top().first);
   if (!s.wakeups.empty()) consider(s.wakeups.top().first);
   if (!s.wrap_up_ends.empty()) consider(s.wrap_up_ends.top().first);
