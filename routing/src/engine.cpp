@@ -11,8 +11,10 @@
 #include "omnigate/routing/engine.hpp"
 
 #include "candidate_set.hpp"
+#include "conversation_queue.hpp"
 #include "name_table.hpp"
 #include "node_pool.hpp"
+#include "queue_band.hpp"
 #include "sla_timers.hpp"
 #include "timer_heap.hpp"
 
@@ -139,23 +141,7 @@ struct AgentRec {
 };
 
 struct ConvRec;
-
-struct QueueKey {
-  int band = 0;
-  // Not part of the order: what a freed agent's walk needs to pass over a conversation
-  // without touching its record (the first required skill is the sub-queue's).
-  std::uint8_t first_skill_level = 0;  // its minimum level
-  bool more_skills = false;            // further skills: the record must be checked
-  UnixMs deadline = 0;
-  UnixMs arrival = 0;
-  ConversationId id = 0;
-  ConvRec* rec =
-      nullptr;  // saves a lookup per visited conversation; never compared (ids are unique)
-  bool operator<(const QueueKey& o) const {
-    return std::tie(band, deadline, arrival, id) < std::tie(o.band, o.deadline, o.arrival, o.id);
-  }
-  bool operator==(const QueueKey& o) const { return id == o.id && !(*this < o) && !(o < *this); }
-};
+using Queue = ConversationQueue<ConvRec>;
 
 // The routing rule that sent a conversation to an agent, or kept it waiting, with what its
 // words need. Put into words only when read (a decision, explain()): building the sentence on
@@ -181,9 +167,6 @@ struct Choice {
   bool overflow = false;
 };
 
-// Ordered by queue order; nodes come from the engine's pool (see Engine::State::node_pool).
-using QueueSet = std::pmr::set<QueueKey>;
-
 struct ConvRec {
   ConversationSpec spec;
   int kind = 0;  // id of spec.channel
@@ -195,11 +178,9 @@ struct ConvRec {
   int agent = kNone;
   int promotions = 0;
   UnixMs next_promotion_at = kNever;
-  QueueKey key;
+  Queue::Key key;
   bool in_queue = false;
-  // Where `key` sits while in_queue: erasing by position skips two searches down trees of
-  // 10k nodes (a cache miss per level).
-  QueueSet::iterator queue_position, sub_queue_position;
+  Queue::Place queue_place;  // where `key` sits while in_queue
   bool dedicated = false;
   SlaDeadlines deadlines;
   bool first_response_done = false;
@@ -244,26 +225,12 @@ struct Engine::State {
   std::vector<int> kind_default_cap;
   std::vector<char> kind_live;
   int voice_kind = kNone, webchat_kind = kNone;  // voice_blocks_chat
-  // Sub-queues are laid out (skill + 1) * kind_stride + kind; the stride grows (and the
-  // sub-queues move) when more kinds are known than it holds.
-  int kind_stride = 4;
   // Per skill (index skill + 1; 0 = conversations needing no skill): how many available
-  // agents have it. Per (skill, channel kind) (index sub_queue()): the queued conversations
-  // whose first required skill and channel these are.
+  // agents have it.
   std::vector<int> available_with_skill{0};
-  std::pmr::vector<QueueSet> queue_by_skill{static_cast<std::size_t>(kind_stride), &node_pool};
-  // A copy of each sub-queue's first key (rec == nullptr: empty), side by side, so a walk
-  // orders the sub-queues without touching their first nodes: it only follows the nodes of
-  // the conversations it visits. (Loading ~24 scattered tree nodes per freed agent was a large
-  // share of a decision's cache misses.)
-  std::vector<QueueKey> queue_heads{static_cast<std::size_t>(kind_stride)};
-
-  int sub_queue(int skill, int kind) const { return (skill + 1) * kind_stride + kind; }
-  int sub_kind(int sub) const { return sub % kind_stride; }
-  int sub_skill_slot(int sub) const { return sub / kind_stride; }  // skill + 1
 
   std::unordered_map<ConversationId, ConvRec> convs;
-  QueueSet queue{&node_pool};
+  Queue queue{&node_pool};
   TimerHeap timers;
   std::priority_queue<std::pair<UnixMs, ConversationId>,
                       std::vector<std::pair<UnixMs, ConversationId>>, std::greater<>>
@@ -284,16 +251,10 @@ struct Engine::State {
   std::vector<ConversationId> dirty_convs;
   // Scratch buffers of a dispatch pass, members so that their capacity is reused: once grown,
   // a pass allocates nothing for them (allocation was a fifth of a pass's instructions).
-  struct QueueCursor {
-    QueueKey key;
-    int sub = 0;
-    std::optional<QueueSet::iterator> position;  // none: the sub-queue's first conversation
-  };
-  std::vector<QueueCursor> merge_heap;
   std::vector<int> walk_subs;
   std::vector<int> changed_agents;
   std::vector<ConversationId> changed_convs;
-  std::vector<QueueKey> fresh_keys;
+  std::vector<Queue::Key> fresh_keys;
 
   explicit State(Policy p) : policy(std::move(p)) {
     // The bundled kinds first, in a fixed order, then the others the policy names.
@@ -310,8 +271,7 @@ struct Engine::State {
   int skill_id(const std::string& s) {
     const int id = skill_names.intern(s);
     available_with_skill.resize(skill_names.size() + 1, 0);
-    queue_by_skill.resize((skill_names.size() + 1) * kind_stride);
-    queue_heads.resize(queue_by_skill.size());
+    queue.make_room(skill_names.size(), kind_names.size());
     return id;
   }
 
@@ -323,7 +283,7 @@ struct Engine::State {
     if (id < known) return id;
     kind_default_cap.push_back(policy.capacity.for_kind(kind));
     kind_live.push_back(policy.is_live(kind) ? 1 : 0);
-    if (kind_names.size() > kind_stride) widen_kind_stride();
+    queue.make_room(skill_names.size(), kind_names.size());
     for (int ai = 0; ai < static_cast<int>(agents.size()); ++ai) {
       agents[ai].kinds.push_back({kind_default_cap[id], 0});
       rekey(ai);  // its candidate keys gain the new kind's bit
@@ -331,29 +291,6 @@ struct Engine::State {
     return id;
   }
 
-  // Doubles the kinds per skill in the sub-queue layout. The sets are moved, not copied, so
-  // the positions conversations keep into them stay valid.
-  void widen_kind_stride() {
-    const int old_stride = kind_stride;
-    kind_stride *= 2;
-    const std::size_t slots = queue_by_skill.size() / old_stride;
-    std::pmr::vector<QueueSet> sets(queue_by_skill.get_allocator());
-    std::vector<QueueKey> heads;
-    sets.reserve(slots * kind_stride);
-    heads.reserve(slots * kind_stride);
-    for (std::size_t slot = 0; slot < slots; ++slot)
-      for (int k = 0; k < kind_stride; ++k) {
-        if (k < old_stride) {
-          sets.emplace_back(std::move(queue_by_skill[slot * old_stride + k]));
-          heads.push_back(queue_heads[slot * old_stride + k]);
-        } else {
-          sets.emplace_back();
-          heads.emplace_back();
-        }
-      }
-    queue_by_skill = std::move(sets);
-    queue_heads = std::move(heads);
-  }
   int team_id(const std::string& t) {
     const int id = team_names.intern(t);
     group_built.resize(team_names.size() + 1, 0);
@@ -729,28 +666,18 @@ struct Engine::State {
   }
 
   // ---------- queue ----------
-  int base_band(const ConvRec& c) const {
-    return (c.spec.priority - 1) * kTierCount + static_cast<int>(c.spec.tier);
-  }
+  static int start_band(const ConvRec& c) { return base_band(c.spec.priority, c.spec.tier); }
 
-  int max_promotions(const ConvRec& c) const {
-    if (!policy.ageing.enabled || policy.ageing.step_ms <= 0) return 0;
-    return std::min(policy.ageing.max_bands, base_band(c));
-  }
-
-  // The ageing steps its wait has earned by `now` (capped by its band).
-  int earned_promotions(const ConvRec& c, UnixMs now) const {
-    if (max_promotions(c) == 0) return 0;
-    return static_cast<int>(std::min<std::int64_t>(
-        max_promotions(c),
-        std::max<std::int64_t>(0, now - c.spec.arrived_at) / policy.ageing.step_ms));
+  // The ageing steps its wait has earned by `now`.
+  int promotions_earned(const ConvRec& c, UnixMs now) const {
+    return earned_promotions(policy.ageing, start_band(c), c.spec.arrived_at, now);
   }
 
   // `routable` = the conversation may now fit agents it did not before (new, re-queued,
   // moved); a pure re-ordering by ageing is not.
   void push_queue(ConvRec& c, bool routable = true) {
     c.state = ConversationState::queued;
-    c.key.band = base_band(c) - c.promotions;
+    c.key.band = start_band(c) - c.promotions;
     c.key.deadline = c.deadlines.first_response_due;
     c.key.arrival = c.spec.arrived_at;
     c.key.id = c.spec.id;
@@ -758,10 +685,7 @@ struct Engine::State {
     c.key.first_skill_level =
         c.skills.empty() ? 0 : static_cast<std::uint8_t>(c.skills.front().second);
     c.key.more_skills = c.skills.size() > 1;
-    c.queue_position = queue.insert(c.key).first;
-    const int sub = sub_queue(c.primary_skill, c.kind);
-    c.sub_queue_position = queue_by_skill[sub].insert(c.key).first;
-    if (!queue_heads[sub].rec || c.key < queue_heads[sub]) queue_heads[sub] = c.key;
+    c.queue_place = queue.insert(c.key, c.primary_skill, c.kind);
     c.in_queue = true;
     if (routable) dirty_convs.push_back(c.spec.id);
     schedule_promotion(c);
@@ -769,17 +693,12 @@ struct Engine::State {
 
   void pop_queue(ConvRec& c) {
     if (!c.in_queue) return;
-    queue.erase(c.queue_position);
-    const int sub = sub_queue(c.primary_skill, c.kind);
-    QueueSet& waiting = queue_by_skill[sub];
-    waiting.erase(c.sub_queue_position);
-    if (queue_heads[sub].rec == &c)
-      queue_heads[sub] = waiting.empty() ? QueueKey{} : *waiting.begin();
+    queue.erase(c.queue_place, c.primary_skill, c.kind);
     c.in_queue = false;
   }
 
   void schedule_promotion(ConvRec& c) {
-    if (c.promotions >= max_promotions(c)) {
+    if (c.promotions >= max_promotions(policy.ageing, start_band(c))) {
       c.next_promotion_at = kNever;
       return;
     }
@@ -795,7 +714,7 @@ struct Engine::State {
       if (!c || c->next_promotion_at != due) continue;
       // Every step that is due applies at once, also for conversations out of the queue,
       // so a re-queued conversation keeps the standing its wait has earned.
-      c->promotions = earned_promotions(*c, now);
+      c->promotions = promotions_earned(*c, now);
       if (c->in_queue) {
         pop_queue(*c);
         push_queue(*c, false);  // re-keys at the new band and schedules the next step
@@ -979,53 +898,18 @@ struct Engine::State {
                                       reason_text(c.why, c)});
   }
 
-  // Walks, in queue order, the sub-queues listed in `subs` (merged), calling `visit` on each
-  // conversation until `visit` returns false. Safe against `visit` dequeuing the current one.
-  // A freed agent usually takes the first conversation it visits, so the first visits pick
-  // the earliest cursor by a plain scan; only a longer walk (a shift start) pays for a heap.
-  static constexpr int kScanVisits = 4;
-
-  template <class Visit>
-  void walk_queue(const std::vector<int>& subs, Visit&& visit) {
-    const auto later = [](const QueueCursor& x, const QueueCursor& y) { return y.key < x.key; };
-    std::vector<QueueCursor>& merge = merge_heap;  // a min-heap by `later` once `heap`
-    merge.clear();
-    for (const int sub : subs)
-      if (queue_heads[sub].rec) merge.push_back({queue_heads[sub], sub, std::nullopt});
-    bool heap = false;
-    for (int visits = 0; !merge.empty(); ++visits) {
-      if (!heap && visits == kScanVisits) {
-        std::make_heap(merge.begin(), merge.end(), later);
-        heap = true;
-      }
-      if (heap)
-        std::pop_heap(merge.begin(), merge.end(), later);
-      else
-        std::swap(*std::max_element(merge.begin(), merge.end(), later), merge.back());
-      const QueueCursor at = merge.back();
-      merge.pop_back();
-      // The successor is taken before visit() may dequeue this conversation.
-      auto next = at.position.value_or(queue_by_skill[at.sub].begin());
-      if (++next != queue_by_skill[at.sub].end()) {
-        merge.push_back({*next, at.sub, next});
-        if (heap) std::push_heap(merge.begin(), merge.end(), later);
-      }
-      if (!visit(at.key, at.sub)) return;
-    }
-  }
-
   // Every queued conversation that some free agent could serve (any agent able to take a
   // conversation has its first required skill), best first.
   void full_pass(UnixMs now, Pass& pass) {
     const auto serviceable = [&](int sub) {
-      const int skill_slot = sub_skill_slot(sub);
+      const int skill_slot = queue.sub_queue_skill(sub) + 1;
       return skill_slot == 0 ? available_agents > 0 : available_with_skill[skill_slot] > 0;
     };
     std::vector<int>& subs = walk_subs;
     subs.clear();
-    for (int sub = 0; sub < static_cast<int>(queue_by_skill.size()); ++sub)
+    for (int sub = 0; sub < queue.sub_queue_count(); ++sub)
       if (serviceable(sub)) subs.push_back(sub);
-    walk_queue(subs, [&](const QueueKey& key, int sub) {
+    queue.walk(subs, [&](const Queue::Key& key, int sub) {
       if (serviceable(sub)) route(*key.rec, now, pass);  // its skilled free agents may be full
       return available_agents > 0;
     });
@@ -1038,13 +922,14 @@ struct Engine::State {
     subs.clear();
     for (int kind = 0; kind < kind_names.size(); ++kind) {
       if (!can_take(agents[ai], kind)) continue;
-      subs.push_back(sub_queue(kNone, kind));
-      for (const auto& [skill, level] : agents[ai].skills) subs.push_back(sub_queue(skill, kind));
+      subs.push_back(queue.sub_queue(kNone, kind));
+      for (const auto& [skill, level] : agents[ai].skills)
+        subs.push_back(queue.sub_queue(skill, kind));
     }
     const AgentRec& a = agents[ai];
-    walk_queue(subs, [&](const QueueKey& key, int sub) {
-      const int kind = sub_kind(sub);
-      const int first_skill = sub_skill_slot(sub) - 1;
+    queue.walk(subs, [&](const Queue::Key& key, int sub) {
+      const int kind = queue.sub_queue_kind(sub);
+      const int first_skill = queue.sub_queue_skill(sub);
       const int drop = level_drop(key.arrival, now);
       const bool first_skill_ok =
           first_skill == kNone || a.level(first_skill) >= std::max(1, key.first_skill_level - drop);
@@ -1073,7 +958,7 @@ struct Engine::State {
     // Freed agents first: they take the best of the whole queue, new arrivals included.
     for (const int ai : changed_agents)
       if (has_room(agents[ai])) serve_agent(ai, now, pass);
-    std::vector<QueueKey>& fresh = fresh_keys;
+    std::vector<Queue::Key>& fresh = fresh_keys;
     fresh.clear();
     for (const ConversationId id : changed_convs) {
       const ConvRec* c = find_conv(id);
@@ -1400,7 +1285,7 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
                                                        c.dedicated, spec.arrived_at, spec.channel);
   c.progress_done_until = spec.last_progress_reminder;
   auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
-  stored.promotions = s.earned_promotions(stored, now);
+  stored.promotions = s.promotions_earned(stored, now);
   s.push_queue(stored);
   bool escalated_before = false;
   for (const auto k : spec.raised_before) {
@@ -1572,7 +1457,7 @@ Status Engine::set_priority(ConversationId cid, int priority, UnixMs now) {
   const bool queued = c->in_queue;
   s.pop_queue(*c);  // its queue key (band, deadline) changes
   c->spec.priority = priority;
-  c->promotions = s.earned_promotions(*c, now);
+  c->promotions = s.promotions_earned(*c, now);
   s.retime_sla(*c, now);
   if (queued)
     s.push_queue(*c);  // also schedules its next ageing step
@@ -1641,7 +1526,7 @@ std::string Engine::explain(ConversationId cid) const {
         << "\n";
     return out.str();
   }
-  const auto pos = std::distance(s.queue.begin(), s.queue.find(c.key));
+  const auto pos = s.queue.position(c.key);
   out << "queued at position " << pos + 1 << " of " << s.queue.size() << " (band " << c.key.band
       << " = P" << c.spec.priority << "/tier " << to_string(c.spec.tier) << " minus "
       << c.promotions << " ageing promotions)\n";
