@@ -12,6 +12,8 @@
 
 #include "candidate_set.hpp"
 #include "conversation_queue.hpp"
+#include "engine_records.hpp"
+#include "explain_text.hpp"
 #include "name_table.hpp"
 #include "node_pool.hpp"
 #include "queue_band.hpp"
@@ -85,121 +87,9 @@ const char* to_string(ConversationState s) {
 
 namespace {
 
-// "any team" / "no skill" in index keys (the id of no name), "no agent" elsewhere
-constexpr int kNone = NameTable::kNoName;
-constexpr UnixMs kNever = std::numeric_limits<UnixMs>::max();
-
 std::uint64_t index_key(int team, int skill) {
   return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(team + 1)) << 32) |
          static_cast<std::uint32_t>(skill + 1);
-}
-
-// An agent's budget for one channel kind (index: the kind's id).
-struct KindSlot {
-  int cap = 0;
-  int load = 0;
-};
-
-// Candidate keys cache the kinds an agent has room for as one bit per kind id; kinds past the
-// mask's width (a deployment with more than 64 channel kinds) are checked on the agent record.
-constexpr int kKindMaskBits = 64;
-std::uint64_t kind_bit(int kind) {
-  return kind < kKindMaskBits ? std::uint64_t{1} << kind : 0;
-}
-
-struct AgentRec {
-  AgentId id;
-  int team = kNone;
-  std::vector<std::pair<int, int>> skills;  // (skill id, level), sorted by id
-  unsigned tiers_mask = 0xF;
-  std::vector<KindSlot> kinds;  // per channel kind id; every kind the engine knows
-  int total_cap = 0;
-  Presence presence = Presence::offline;
-  int total_load = 0;
-  UnixMs idle_since = 0;
-  UnixMs last_offered_at = 0;
-  // Wrap-up after finishing a conversation: nothing new until wrap_up_until (see end_wrap_ups).
-  bool wrapping_up = false;
-  UnixMs wrap_up_until = 0;
-  std::vector<ConversationId> conversations;
-  struct Membership {
-    CandidateSet* set;
-    int skill;  // the set's skill (most_skilled orders by it)
-    CandidateSet::Position position;
-  };
-  std::vector<Membership> index_entries;  // where it sits now
-  bool available = false;                 // online with room: in the candidate sets
-  // Its selection rank when that last changed, and a stamp of when: candidate sets built
-  // later (see State::build_group) order equal ranks by it, as insertion order would have.
-  CandidateKey rank;
-  std::uint64_t rank_stamp = 0;
-
-  int level(int skill) const {
-    const auto it = std::lower_bound(skills.begin(), skills.end(), std::make_pair(skill, 0));
-    return it != skills.end() && it->first == skill ? it->second : 0;
-  }
-};
-
-struct ConvRec;
-using Queue = ConversationQueue<ConvRec>;
-
-// The routing rule that sent a conversation to an agent, or kept it waiting, with what its
-// words need. Put into words only when read (a decision, explain()): building the sentence on
-// every routing attempt, failed ones included, was a large share of a dispatch pass.
-struct Choice {
-  enum class Rule {
-    not_dispatched,
-    sticky,           // agent = the previous agent
-    sticky_wait,      // agent = kNone, named = the previous agent it waits for
-    named_manager,    // agent = the manager
-    dedicated_group,  // team = the account team
-    reserved,         // waits for the dedicated group (group) or the named manager
-    pool,             // team = where the agent was found, overflow = not the home team
-    no_agent,         // team = the home team it searched
-    given,            // words given by a transfer or a manual pick (ConvRec::given_reason)
-  };
-  Rule rule = Rule::not_dispatched;
-  int agent = kNone;
-  int named = kNone;
-  int team = kNone;
-  int drop = 0;  // bullseye level drop in force
-  bool group = false;
-  bool overflow = false;
-};
-
-struct ConvRec {
-  ConversationSpec spec;
-  int kind = 0;  // id of spec.channel
-  int home_team = kNone;
-  int account_team = kNone;
-  std::vector<std::pair<int, int>> skills;  // (skill id, min level)
-  int primary_skill = kNone;                // the sub-queue it waits in
-  ConversationState state = ConversationState::queued;
-  int agent = kNone;
-  int promotions = 0;
-  UnixMs next_promotion_at = kNever;
-  Queue::Key key;
-  bool in_queue = false;
-  Queue::Place queue_place;  // where `key` sits while in_queue
-  bool dedicated = false;
-  SlaDeadlines deadlines;
-  bool first_response_done = false;
-  unsigned fired = 0;  // bit per TimerKind already raised
-  std::optional<UnixMs> paused_at;
-  // The progress-reminder slot up to which the rhythm is done: the last one raised, or the last
-  // one that passed during a pause (an update is owed only for time the clock ran). Unset = none.
-  std::optional<UnixMs> progress_done_until;
-  std::uint32_t timer_gen = 0;
-  std::uint32_t offer_gen = 0;
-  UnixMs offer_expires = 0;
-  std::vector<int> declined;
-  Choice why;                // why it went to its agent, or why it last had to wait
-  std::string given_reason;  // the words when why.rule == given
-  std::string history;       // earlier facts (re-queues, transfers) for explain()
-};
-
-std::string seconds(std::int64_t ms) {
-  return std::to_string(ms / 1000) + "s";
 }
 
 }  // namespace
@@ -230,7 +120,7 @@ struct Engine::State {
   std::vector<int> available_with_skill{0};
 
   std::unordered_map<ConversationId, ConvRec> convs;
-  Queue queue{&node_pool};
+  WaitingQueue queue{&node_pool};
   TimerHeap timers;
   std::priority_queue<std::pair<UnixMs, ConversationId>,
                       std::vector<std::pair<UnixMs, ConversationId>>, std::greater<>>
@@ -254,7 +144,7 @@ struct Engine::State {
   std::vector<int> walk_subs;
   std::vector<int> changed_agents;
   std::vector<ConversationId> changed_convs;
-  std::vector<Queue::Key> fresh_keys;
+  std::vector<WaitingQueue::Key> fresh_keys;
 
   explicit State(Policy p) : policy(std::move(p)) {
     // The bundled kinds first, in a fixed order, then the others the policy names.
@@ -602,60 +492,19 @@ struct Engine::State {
   }
 
   std::string reason_text(const Choice& why, const ConvRec& c) const {
-    using Rule = Choice::Rule;
-    std::string text;
-    text.reserve(96);  // one allocation for every sentence below but the longest team names
-    const auto tier = [&] { text.append(" (tier ").append(to_string(c.spec.tier)).append(")"); };
-    const auto stage = [&] {
-      if (why.drop > 0)
-        text.append(", skill levels lowered by ")
-            .append(std::to_string(why.drop))
-            .append(" (bullseye)");
-    };
-    switch (why.rule) {
-      case Rule::not_dispatched:
-        text.append("not dispatched yet");
-        break;
-      case Rule::sticky:
-        text.append("sticky: returning customer's previous agent ").append(agents[why.agent].id);
-        break;
-      case Rule::sticky_wait:
-        text.append("waiting for previous agent ")
-            .append(agents[why.named].id)
-            .append(" (sticky, up to ")
-            .append(seconds(policy.sticky.wait_ms))
-            .append(")");
-        break;
-      case Rule::named_manager:
-        text.append("named account manager ").append(agents[why.agent].id);
-        tier();
-        break;
-      case Rule::dedicated_group:
-        text.append("dedicated group ").append(team_names.name(why.team));
-        tier();
-        text.append(", ").append(to_string(policy.selection));
-        break;
-      case Rule::reserved:
-        text.append("reserved for the customer's ")
-            .append(why.group ? "dedicated group" : "account manager")
-            .append(" for ")
-            .append(seconds(tier_policy(c).preferred_wait_ms));
-        tier();
-        break;
-      case Rule::pool:
-        text.append("best of ").append(why.overflow ? "overflow team " : "");
-        text.append(team_name(why.team)).append(" by ").append(to_string(policy.selection));
-        stage();
-        break;
-      case Rule::no_agent:
-        text.append(no_agent_text(c, why.team, why.drop));
-        stage();
-        break;
-      case Rule::given:
-        text = c.given_reason;
-        break;
-    }
-    return text;
+    const auto id = [&](int ai) { return ai == kNone ? std::string_view() : agents[ai].id; };
+    ReasonWords words{.agent = id(why.agent),
+                      .named = id(why.named),
+                      .team = team_name(why.team),
+                      .tier = c.spec.tier,
+                      .selection = policy.selection,
+                      .sticky_wait_ms = policy.sticky.wait_ms,
+                      .preferred_wait_ms = tier_policy(c).preferred_wait_ms,
+                      .given = c.given_reason,
+                      .no_agent = {}};
+    if (why.rule == Choice::Rule::no_agent)
+      words.no_agent = no_agent_text(no_agent_facts(c, why.team, why.drop));
+    return routing::reason_text(why, words);
   }
 
   // A transfer or manual pick: the decision's reason is the operator's action, in words.
@@ -785,61 +634,36 @@ struct Engine::State {
     }
   }
 
-  // Why the agent cannot take a conversation of `kind` now, in words (a transfer or pick): the
-  // first of can_take()'s rules that refuses, naming the limit (total or the kind's own).
-  std::string cannot_take(const AgentRec& a, const ConvRec& c) const {
-    const std::string kind = c.spec.channel.name();
-    if (a.presence != Presence::online) return a.id + " is " + to_string(a.presence);
-    if (a.wrapping_up) return a.id + " is in wrap-up until " + std::to_string(a.wrap_up_until);
-    if (a.total_load >= a.total_cap)
-      return a.id + " is at total capacity: " + std::to_string(a.total_load) + " of " +
-             std::to_string(a.total_cap) + " conversations across all channels";
-    const auto& slot = a.kinds[c.kind];
-    if (slot.cap == 0)
-      return a.id + " takes no " + kind + " conversations (" + kind + " capacity 0)";
-    if (slot.load >= slot.cap)
-      return a.id + " is at " + kind + " capacity: " + std::to_string(slot.load) + " of " +
-             std::to_string(slot.cap) + " " + kind + " conversations";
-    return a.id + " is on a voice call (voice_blocks_chat)";
-  }
-
-  // Why no agent of `team` (kNone = any) takes `c` at level drop `drop`, in words: skills that
-  // nobody online has come first, since no amount of freed capacity would route it then.
-  std::string no_agent_text(const ConvRec& c, int team, int drop) const {
-    const std::string kind = c.spec.channel.name();
-    const std::string where = " in " + std::string(team_name(team));
-    int online = 0, skilled = 0, skilled_free = 0;
+  // What keeps every agent of `team` (kNone = any) from taking `c` at level drop `drop`.
+  NoAgentFacts no_agent_facts(const ConvRec& c, int team, int drop) const {
+    NoAgentFacts f;
+    f.kind = c.spec.channel.name();
+    f.team = team_name(team);
+    f.tier = c.spec.tier;
     for (const auto& a : agents) {
       if (a.presence != Presence::online || (team != kNone && a.team != team)) continue;
-      ++online;
+      ++f.online;
       if (!has_skills(a, c, drop)) continue;
-      ++skilled;
-      if (can_take(a, c.kind)) ++skilled_free;
+      ++f.skilled;
+      if (can_take(a, c.kind)) ++f.skilled_free;
     }
-    if (online == 0) return "no agent online" + where;
-    if (skilled == 0) {
-      std::string missing, required;
-      for (const auto& [skill_id, min_level] : c.skills) {
-        const auto skill = skill_id;  // clang (C++20) cannot capture a structured binding
-        const int need = std::max(1, min_level - drop);
-        const std::string level = skill_names.name(skill) + ">=" + std::to_string(need);
-        required += (required.empty() ? "" : ", ") + level;
-        const bool someone = std::any_of(agents.begin(), agents.end(), [&](const AgentRec& a) {
-          return a.presence == Presence::online && (team == kNone || a.team == team) &&
-                 a.level(skill) >= need;
-        });
-        if (!someone) missing += (missing.empty() ? "" : ", ") + level;
-      }
-      return "blocked by skills: " + (missing.empty()
-                                          ? "no online agent" + where + " has all of " + required
-                                          : "nobody online" + where + " has " + missing);
+    if (f.online == 0 || f.skilled > 0) return f;
+    for (const auto& [skill_id, min_level] : c.skills) {
+      const auto skill = skill_id;  // clang (C++20) cannot capture a structured binding
+      const int need = std::max(1, min_level - drop);
+      std::string level = skill_names.name(skill) + ">=" + std::to_string(need);
+      const bool someone = std::any_of(agents.begin(), agents.end(), [&](const AgentRec& a) {
+        return a.presence == Presence::online && (team == kNone || a.team == team) &&
+               a.level(skill) >= need;
+      });
+      if (!someone) f.missing.push_back(level);
+      f.required.push_back(std::move(level));
     }
-    if (skilled_free == 0)
-      return "no free " + kind + " capacity: the " + std::to_string(skilled) + " online agent(s)" +
-             where + " with the skills are at their limit";
-    return "no eligible agent" + where + ": the " + std::to_string(skilled_free) +
-           " with the skills and free " + kind + " capacity do not serve tier " +
-           std::string(to_string(c.spec.tier)) + " or declined it";
+    return f;
+  }
+
+  std::string cannot_take(const AgentRec& a, const ConvRec& c) const {
+    return cannot_take_text(a, a.kinds[c.kind], c.spec.channel.name());
   }
 
   // Frees the agent's slot; the conversation goes back to its original queue position.
@@ -909,7 +733,7 @@ struct Engine::State {
     subs.clear();
     for (int sub = 0; sub < queue.sub_queue_count(); ++sub)
       if (serviceable(sub)) subs.push_back(sub);
-    queue.walk(subs, [&](const Queue::Key& key, int sub) {
+    queue.walk(subs, [&](const WaitingQueue::Key& key, int sub) {
       if (serviceable(sub)) route(*key.rec, now, pass);  // its skilled free agents may be full
       return available_agents > 0;
     });
@@ -927,7 +751,7 @@ struct Engine::State {
         subs.push_back(queue.sub_queue(skill, kind));
     }
     const AgentRec& a = agents[ai];
-    queue.walk(subs, [&](const Queue::Key& key, int sub) {
+    queue.walk(subs, [&](const WaitingQueue::Key& key, int sub) {
       const int kind = queue.sub_queue_kind(sub);
       const int first_skill = queue.sub_queue_skill(sub);
       const int drop = level_drop(key.arrival, now);
@@ -958,7 +782,7 @@ struct Engine::State {
     // Freed agents first: they take the best of the whole queue, new arrivals included.
     for (const int ai : changed_agents)
       if (has_room(agents[ai])) serve_agent(ai, now, pass);
-    std::vector<Queue::Key>& fresh = fresh_keys;
+    std::vector<WaitingQueue::Key>& fresh = fresh_keys;
     fresh.clear();
     for (const ConversationId id : changed_convs) {
       const ConvRec* c = find_conv(id);
@@ -1112,17 +936,6 @@ struct Engine::State {
                 (t.kind == TimerKind::resolution_max_breach ? " hard limit" : "") +
                 (warning ? " due soon" : " breached") + " (due at " + std::to_string(due) + ")";
     return ev;
-  }
-
-  std::string describe(const ConvRec& c) const {
-    std::ostringstream s;
-    s << "conversation " << c.spec.id << ": P" << c.spec.priority << " tier "
-      << to_string(c.spec.tier) << " " << c.spec.channel.name();
-    for (const auto& r : c.spec.skills) s << " " << r.skill << ">=" << r.min_level;
-    s << ", arrived " << c.spec.arrived_at;
-    if (c.home_team != kNone) s << ", team " << team_names.name(c.home_team);
-    if (c.spec.complaint_at) s << ", complaint since " << *c.spec.complaint_at;
-    return s.str();
   }
 };
 
@@ -1516,7 +1329,9 @@ std::string Engine::explain(ConversationId cid) const {
     return "conversation " + std::to_string(cid) + " is not known to the routing engine";
   const ConvRec& c = it->second;
   std::ostringstream out;
-  out << s.describe(c) << "\n" << c.history;
+  out << describe_conversation(c.spec, c.home_team == kNone ? "" : s.team_name(c.home_team));
+  if (c.spec.complaint_at) out << ", complaint since " << *c.spec.complaint_at;
+  out << "\n" << c.history;
   out << "SLA: first response due " << c.deadlines.first_response_due << ", resolution due "
       << c.deadlines.resolution_due << " (calendar " << s.policy.calendar_for(c.spec.tier).name()
       << (c.dedicated ? ", dedicated-group target" : "")
@@ -1533,26 +1348,23 @@ std::string Engine::explain(ConversationId cid) const {
   out << "waiting: " << s.reason_text(c.why, c) << "\n";
   // Count, over all agents, the first rule that keeps each one from taking it, against the
   // strict skill levels (explain() has no `now`, so no bullseye widening is assumed).
-  int offline = 0, no_capacity = 0, no_skill = 0, no_tier = 0, declined = 0, eligible = 0;
+  AgentTally tally;
   for (int ai = 0; ai < static_cast<int>(s.agents.size()); ++ai) {
     const auto& a = s.agents[ai];
     if (a.presence != Presence::online)
-      ++offline;
+      ++tally.offline;
     else if (!s.can_take(a, c.kind))
-      ++no_capacity;
+      ++tally.no_capacity;
     else if (!s.has_skills(a, c, 0))
-      ++no_skill;
+      ++tally.no_skill;
     else if (!s.serves_tier(a, c))
-      ++no_tier;
+      ++tally.no_tier;
     else if (s.declined(c, ai))
-      ++declined;
+      ++tally.declined;
     else
-      ++eligible;
+      ++tally.eligible;
   }
-  out << "agents: " << offline << " not online, " << no_capacity << " without free "
-      << c.spec.channel.name() << " capacity, " << no_skill << " missing a required skill level, "
-      << no_tier << " not serving tier " << to_string(c.spec.tier) << ", " << declined
-      << " declined it, " << eligible << " otherwise eligible\n";
+  out << agent_tally_text(tally, c.spec.channel.name(), c.spec.tier);
   return out.str();
 }
 
