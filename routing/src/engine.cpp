@@ -10,8 +10,9 @@
 //  - timers live in a min-heap with generation numbers instead of being searched or erased.
 #include "omnigate/routing/engine.hpp"
 
-#include "candidate_set.hpp"
+#include "candidate_index.hpp"
 #include "conversation_queue.hpp"
+#include "eligibility.hpp"
 #include "engine_records.hpp"
 #include "explain_text.hpp"
 #include "name_table.hpp"
@@ -85,15 +86,6 @@ const char* to_string(ConversationState s) {
   return "?";
 }
 
-namespace {
-
-std::uint64_t index_key(int team, int skill) {
-  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(team + 1)) << 32) |
-         static_cast<std::uint32_t>(skill + 1);
-}
-
-}  // namespace
-
 struct Engine::State {
   // Every node of the queue sets and candidate lists comes from here (see node_pool.hpp).
   // Declared first: destroyed after every container that uses it.
@@ -102,22 +94,12 @@ struct Engine::State {
   std::vector<AgentRec> agents;
   std::unordered_map<AgentId, int> agent_by_id;
   NameTable skill_names, team_names;
-  std::unordered_map<std::uint64_t, CandidateSet> candidates;  // node-based: stable addresses
-  // The candidate sets of a group (a team, or kNone = any team; index team + 1) exist once a
-  // conversation has needed that group. Conversations of a deployment usually all name a
-  // team, or none, so an agent is kept in one group's sets instead of two: half the
-  // re-keying when its load changes.
-  std::vector<char> group_built{0};
-  std::uint64_t rank_clock = 0;
-  int available_agents = 0;  // agents currently in the candidate sets
+  Eligibility eligibility;  // the voice kinds are set once interned (constructor)
+  CandidateIndex candidates{&node_pool, agents, eligibility, policy.selection};
   // Channel kinds by id: name, the capacity of agents that do not name it, live or not.
   NameTable kind_names;
   std::vector<int> kind_default_cap;
   std::vector<char> kind_live;
-  int voice_kind = kNone, webchat_kind = kNone;  // voice_blocks_chat
-  // Per skill (index skill + 1; 0 = conversations needing no skill): how many available
-  // agents have it.
-  std::vector<int> available_with_skill{0};
 
   std::unordered_map<ConversationId, ConvRec> convs;
   WaitingQueue queue{&node_pool};
@@ -153,14 +135,15 @@ struct Engine::State {
       kind_id(k);
     for (const auto& [k, cap] : policy.capacity.per_kind) kind_id(k);
     for (const auto& k : policy.live_kinds) kind_id(k);
-    voice_kind = kind_id(ChannelKind::voice);
-    webchat_kind = kind_id(ChannelKind::webchat);
+    eligibility.voice_blocks_chat = policy.voice_blocks_chat;
+    eligibility.voice_kind = kind_id(ChannelKind::voice);
+    eligibility.webchat_kind = kind_id(ChannelKind::webchat);
   }
 
   // ---------- interning ----------
   int skill_id(const std::string& s) {
     const int id = skill_names.intern(s);
-    available_with_skill.resize(skill_names.size() + 1, 0);
+    candidates.make_room(skill_names.size(), team_names.size());
     queue.make_room(skill_names.size(), kind_names.size());
     return id;
   }
@@ -176,14 +159,14 @@ struct Engine::State {
     queue.make_room(skill_names.size(), kind_names.size());
     for (int ai = 0; ai < static_cast<int>(agents.size()); ++ai) {
       agents[ai].kinds.push_back({kind_default_cap[id], 0});
-      rekey(ai);  // its candidate keys gain the new kind's bit
+      candidates.rekey(ai);  // its candidate keys gain the new kind's bit
     }
     return id;
   }
 
   int team_id(const std::string& t) {
     const int id = team_names.intern(t);
-    group_built.resize(team_names.size() + 1, 0);
+    candidates.make_room(skill_names.size(), team_names.size());
     return id;
   }
   std::string_view team_name(int t) const {
@@ -200,126 +183,14 @@ struct Engine::State {
   }
 
   // ---------- candidate sets ----------
-  CandidateKey key_for(int ai, int skill) const {
-    CandidateKey k = rank_for(ai, skill);
-    k.kinds = kinds_open(agents[ai]);
-    k.level = skill == kNone ? 0 : agents[ai].level(skill);
-    k.tiers = agents[ai].tiers_mask;
-    return k;
-  }
-
-  CandidateKey rank_for(int ai, int skill) const {
-    const auto& a = agents[ai];
-    const std::int64_t occupancy = a.total_load * 1000LL / std::max(1, a.total_cap);
-    switch (policy.selection) {
-      case Selection::least_occupied:
-        return {.bucket_a = occupancy, .time = a.idle_since, .agent = ai};
-      case Selection::longest_idle:
-        return {.time = a.idle_since, .rest = occupancy, .agent = ai};
-      case Selection::round_robin:
-        return {.time = a.last_offered_at, .agent = ai};
-      case Selection::most_skilled:
-        return {.bucket_a = skill == kNone ? 0 : -a.level(skill),
-                .bucket_b = occupancy,
-                .time = a.idle_since,
-                .agent = ai};
-    }
-    return {.agent = ai};
-  }
-
-  std::uint64_t kinds_open(const AgentRec& a) const {
-    std::uint64_t mask = 0;
-    const int n = std::min(static_cast<int>(a.kinds.size()), kKindMaskBits);
-    for (int k = 0; k < n; ++k)
-      if (can_take(a, k)) mask |= kind_bit(k);
-    return mask;
-  }
-
-  bool has_room(const AgentRec& a) const {
-    return a.presence == Presence::online && !a.wrapping_up && a.total_load < a.total_cap;
-  }
-
-  void unindex(int ai) {
-    auto& a = agents[ai];
-    if (!a.available) return;
-    for (const auto& m : a.index_entries) m.set->erase(m.position);
-    a.index_entries.clear();
-    a.available = false;
-    --available_agents;
-    for (const auto& [skill, level] : a.skills) --available_with_skill[skill + 1];
-  }
-
-  void index(int ai) {
-    auto& a = agents[ai];
-    if (!has_room(a) || a.available) return;
-    a.available = true;
-    a.rank = rank_for(ai, kNone);
-    a.rank_stamp = ++rank_clock;
-    if (group_built[0]) join_group(ai, kNone);
-    if (a.team != kNone && group_built[a.team + 1]) join_group(ai, a.team);
-    ++available_agents;
-    for (const auto& [skill, level] : a.skills) ++available_with_skill[skill + 1];
-  }
-
-  // Puts an available agent into the candidate sets of `team` (kNone = any team).
-  void join_group(int ai, int team) {
-    auto& a = agents[ai];
-    const auto add = [&](int skill) {
-      CandidateSet* set = &candidates.try_emplace(index_key(team, skill), &node_pool).first->second;
-      a.index_entries.push_back({set, skill, set->insert(key_for(ai, skill))});
-    };
-    add(kNone);
-    for (const auto& [skill, level] : a.skills) add(skill);
-  }
-
-  // Builds the candidate sets of `team` (kNone = any team) the first time a conversation may
-  // be routed to it; from then on they are kept up to date. Agents are added best rank first
-  // (equal ranks by stamp), so each insertion is an append and the order is the one the sets
-  // would have had if kept all along.
-  void build_group(int team) {
-    if (group_built[team + 1]) return;
-    group_built[team + 1] = 1;
-    std::vector<int> members;
-    for (int ai = 0; ai < static_cast<int>(agents.size()); ++ai)
-      if (agents[ai].available && (team == kNone || agents[ai].team == team)) members.push_back(ai);
-    std::sort(members.begin(), members.end(), [&](int x, int y) {
-      const CandidateKey& a = agents[x].rank;
-      const CandidateKey& b = agents[y].rank;
-      return std::tie(a.bucket_a, a.bucket_b, a.time, a.rest, agents[x].rank_stamp) <
-             std::tie(b.bucket_a, b.bucket_b, b.time, b.rest, agents[y].rank_stamp);
-    });
-    for (const int ai : members) join_group(ai, team);
-  }
-
   // The groups a conversation homed in `team` may be routed to: the team, or any team, and
   // the teams it overflows to.
   void build_groups_for(int team) {
-    build_group(team);
+    candidates.build_group(team);
     if (team == kNone) return;
     const auto it = policy.teams.find(team_names.name(team));
     if (it == policy.teams.end()) return;
-    for (const auto& name : it->second.overflow_to) build_group(team_id(name));
-  }
-
-  // After a load or presence change (same team and skills): moves the agent only where its
-  // key changed, and in or out of the sets when its room appears or runs out.
-  void rekey(int ai) {
-    auto& a = agents[ai];
-    if (!has_room(a)) return unindex(ai);
-    if (!a.available) return index(ai);
-    if (const CandidateKey rank = rank_for(ai, kNone); !rank.same_rank(a.rank)) {
-      a.rank = rank;
-      a.rank_stamp = ++rank_clock;
-    }
-    for (auto& m : a.index_entries) {
-      const CandidateKey key = key_for(ai, m.skill);
-      if (key.same_rank(*m.position.it)) {
-        CandidateSet::refresh(m.position, key.kinds);
-        continue;
-      }
-      m.set->erase(m.position);
-      m.position = m.set->insert(key);
-    }
+    for (const auto& name : it->second.overflow_to) candidates.build_group(team_id(name));
   }
 
   void mark_dirty(int ai) {
@@ -333,7 +204,7 @@ struct Engine::State {
   template <class Change>
   void update_agent(int ai, Change&& change) {
     change(agents[ai]);
-    rekey(ai);
+    candidates.rekey(ai);
   }
 
   // ---------- eligibility ----------
@@ -353,70 +224,6 @@ struct Engine::State {
     const auto it = policy.teams.find(team_names.name(c.home_team));
     return it != policy.teams.end() && it->second.overflow_after_ms > 0 &&
            now - c.spec.arrived_at >= it->second.overflow_after_ms;
-  }
-
-  bool can_take(const AgentRec& a, int kind) const {
-    if (a.presence != Presence::online || a.wrapping_up || a.total_load >= a.total_cap ||
-        a.kinds[kind].load >= a.kinds[kind].cap)
-      return false;
-    return !(policy.voice_blocks_chat && kind == webchat_kind && a.kinds[voice_kind].load > 0);
-  }
-
-  bool has_skills(const AgentRec& a, const ConvRec& c, int drop) const {
-    for (const auto& [skill, min_level] : c.skills)
-      if (a.level(skill) < std::max(1, min_level - drop)) return false;
-    return true;
-  }
-
-  bool serves_tier(const AgentRec& a, const ConvRec& c) const {
-    return (a.tiers_mask >> static_cast<int>(c.spec.tier)) & 1u;
-  }
-
-  bool declined(const ConvRec& c, int ai) const {
-    return std::find(c.declined.begin(), c.declined.end(), ai) != c.declined.end();
-  }
-
-  // Named agents (sticky, account manager) are the customer's own: tier and team do not apply.
-  bool eligible_named(int ai, const ConvRec& c, int drop) const {
-    const auto& a = agents[ai];
-    return can_take(a, c.kind) && has_skills(a, c, drop) && !declined(c, ai);
-  }
-
-  bool eligible_pool(int ai, const ConvRec& c, int drop) const {
-    return eligible_named(ai, c, drop) && serves_tier(agents[ai], c);
-  }
-
-  // Best eligible agent in `team` (kNone = any) by the selection order, walking only the
-  // candidate set of the conversation's rarest required skill.
-  std::optional<CandidateKey> best_in_team(int team, const ConvRec& c, int drop) const {
-    const CandidateSet* smallest = nullptr;
-    int smallest_skill = kNone, smallest_level = 0;
-    if (c.skills.empty()) {
-      const auto it = candidates.find(index_key(team, kNone));
-      if (it != candidates.end()) smallest = &it->second;
-    } else {
-      for (const auto& [skill, level] : c.skills) {
-        const auto it = candidates.find(index_key(team, skill));
-        if (it == candidates.end() || it->second.empty()) return std::nullopt;
-        if (!smallest || it->second.size() < smallest->size()) {
-          smallest = &it->second;
-          smallest_skill = skill;
-          smallest_level = level;
-        }
-      }
-    }
-    if (!smallest) return std::nullopt;
-    const int needed = smallest_skill == kNone ? 0 : std::max(1, smallest_level - drop);
-    const std::uint64_t kind_mask = kind_bit(c.kind);
-    const unsigned tier_bit = 1u << static_cast<unsigned>(c.spec.tier);
-    // With at most one required skill (the set's) and no declines, the key's cached channel
-    // room, level and tiers are the whole eligibility check: the agent record stays untouched.
-    const bool key_decides = c.skills.size() <= 1 && c.declined.empty() && kind_mask != 0;
-    const CandidateKey* best = smallest->find_first([&](const CandidateKey& k) {
-      if ((kind_mask != 0 && !(k.kinds & kind_mask)) || k.level < needed) return false;
-      return key_decides ? (k.tiers & tier_bit) != 0 : eligible_pool(k.agent, c, drop);
-    });
-    return best ? std::optional<CandidateKey>(*best) : std::nullopt;
   }
 
   // Calls `visit` with the home team, then each overflow team once overflow is open.
@@ -455,20 +262,21 @@ struct Engine::State {
 
     if (sticky_window(c, now)) {
       const int prev = find_agent(*c.spec.previous_agent);
-      if (prev != kNone && eligible_named(prev, c, drop))
+      if (prev != kNone && eligibility.eligible_named(agents[prev], prev, c, drop))
         return {.rule = Rule::sticky, .agent = prev};
-      if (prev != kNone && agents[prev].presence != Presence::offline && !declined(c, prev))
+      if (prev != kNone && agents[prev].presence != Presence::offline &&
+          !eligibility.declined(c, prev))
         return {.rule = Rule::sticky_wait, .named = prev};
     }
     const bool manager_route = tp.named_manager && c.spec.account_manager;
     if (manager_route) {
       const int m = find_agent(*c.spec.account_manager);
-      if (m != kNone && eligible_named(m, c, drop))
+      if (m != kNone && eligibility.eligible_named(agents[m], m, c, drop))
         return {.rule = Rule::named_manager, .agent = m};
     }
     const bool group_route = tp.dedicated_group && c.account_team != kNone;
     if (group_route) {
-      if (const auto e = best_in_team(c.account_team, c, drop))
+      if (const auto e = candidates.best_in_team(c.account_team, c, drop))
         return {.rule = Rule::dedicated_group, .agent = e->agent, .team = c.account_team};
     }
     if ((manager_route || group_route) && waited < tp.preferred_wait_ms)
@@ -477,7 +285,7 @@ struct Engine::State {
     std::optional<CandidateKey> best;
     int best_team = kNone;
     for_each_pool_team(c, now, [&](int team) {
-      const auto e = best_in_team(team, c, drop);
+      const auto e = candidates.best_in_team(team, c, drop);
       if (e && (!best || *e < *best)) {
         best = e;
         best_team = team;
@@ -643,9 +451,9 @@ struct Engine::State {
     for (const auto& a : agents) {
       if (a.presence != Presence::online || (team != kNone && a.team != team)) continue;
       ++f.online;
-      if (!has_skills(a, c, drop)) continue;
+      if (!eligibility.has_skills(a, c, drop)) continue;
       ++f.skilled;
-      if (can_take(a, c.kind)) ++f.skilled_free;
+      if (eligibility.can_take(a, c.kind)) ++f.skilled_free;
     }
     if (f.online == 0 || f.skilled > 0) return f;
     for (const auto& [skill_id, min_level] : c.skills) {
@@ -726,8 +534,7 @@ struct Engine::State {
   // conversation has its first required skill), best first.
   void full_pass(UnixMs now, Pass& pass) {
     const auto serviceable = [&](int sub) {
-      const int skill_slot = queue.sub_queue_skill(sub) + 1;
-      return skill_slot == 0 ? available_agents > 0 : available_with_skill[skill_slot] > 0;
+      return candidates.anyone_available_with(queue.sub_queue_skill(sub));
     };
     std::vector<int>& subs = walk_subs;
     subs.clear();
@@ -735,7 +542,7 @@ struct Engine::State {
       if (serviceable(sub)) subs.push_back(sub);
     queue.walk(subs, [&](const WaitingQueue::Key& key, int sub) {
       if (serviceable(sub)) route(*key.rec, now, pass);  // its skilled free agents may be full
-      return available_agents > 0;
+      return candidates.anyone_available_with(kNone);
     });
   }
 
@@ -745,7 +552,7 @@ struct Engine::State {
     std::vector<int>& subs = walk_subs;
     subs.clear();
     for (int kind = 0; kind < kind_names.size(); ++kind) {
-      if (!can_take(agents[ai], kind)) continue;
+      if (!eligibility.can_take(agents[ai], kind)) continue;
       subs.push_back(queue.sub_queue(kNone, kind));
       for (const auto& [skill, level] : agents[ai].skills)
         subs.push_back(queue.sub_queue(skill, kind));
@@ -757,10 +564,10 @@ struct Engine::State {
       const int drop = level_drop(key.arrival, now);
       const bool first_skill_ok =
           first_skill == kNone || a.level(first_skill) >= std::max(1, key.first_skill_level - drop);
-      if (can_take(a, kind) && first_skill_ok &&
-          (!key.more_skills || has_skills(a, *key.rec, drop)))
+      if (eligibility.can_take(a, kind) && first_skill_ok &&
+          (!key.more_skills || eligibility.has_skills(a, *key.rec, drop)))
         route(*key.rec, now, pass);
-      return has_room(a);
+      return eligibility.has_room(a);
     });
   }
 
@@ -781,7 +588,7 @@ struct Engine::State {
     }
     // Freed agents first: they take the best of the whole queue, new arrivals included.
     for (const int ai : changed_agents)
-      if (has_room(agents[ai])) serve_agent(ai, now, pass);
+      if (eligibility.has_room(agents[ai])) serve_agent(ai, now, pass);
     std::vector<WaitingQueue::Key>& fresh = fresh_keys;
     fresh.clear();
     for (const ConversationId id : changed_convs) {
@@ -791,7 +598,7 @@ struct Engine::State {
     std::sort(fresh.begin(), fresh.end());
     fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
     for (const auto& key : fresh) {
-      if (available_agents == 0) break;
+      if (!candidates.anyone_available_with(kNone)) break;
       ConvRec* c = find_conv(key.id);
       if (c && c->in_queue) route(*c, now, pass);
     }
@@ -971,7 +778,7 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     s.agents.back().idle_since = now;
     s.agent_by_id.emplace(spec.id, ai);
   }
-  s.unindex(ai);  // the profile decides which candidate sets the agent belongs to
+  s.candidates.unindex(ai);  // the profile decides which candidate sets the agent belongs to
   {
     AgentRec& a = s.agents[ai];
     a.team = s.team_id(spec.team);
@@ -989,7 +796,7 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     for (const auto& [kind, cap] : spec.capacity) a.kinds[s.kind_names.find(kind.name())].cap = cap;
     a.total_cap = spec.total_capacity > 0 ? spec.total_capacity : s.policy.capacity.total;
   }
-  s.index(ai);
+  s.candidates.index(ai);
   s.mark_dirty(ai);
   return Status::success();
 }
@@ -1056,7 +863,7 @@ Status Engine::return_to_queue(ConversationId cid, const AgentId& exclude, UnixM
   if (c->state == ConversationState::queued) {
     // Already back (its offer lapsed first): the agent is still never offered it again.
     if (named == kNone) return Status::failure(which + " is queued, not with an agent");
-    if (!s.declined(*c, named)) c->declined.push_back(named);
+    if (!s.eligibility.declined(*c, named)) c->declined.push_back(named);
     s.dirty_convs.push_back(cid);
     return Status::success();
   }
@@ -1088,7 +895,7 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   c.home_team = s.team_id(spec.team);
   c.account_team = s.team_id(spec.account_team);
   s.build_groups_for(c.home_team);
-  if (c.account_team != kNone) s.build_group(c.account_team);
+  if (c.account_team != kNone) s.candidates.build_group(c.account_team);
   for (const auto& r : spec.skills) c.skills.emplace_back(s.skill_id(r.skill), r.min_level);
   c.primary_skill = c.skills.empty() ? kNone : c.skills.front().first;
   c.dedicated =
@@ -1207,7 +1014,8 @@ Status Engine::transfer_to_agent(ConversationId cid, const AgentId& id, UnixMs n
   if (ai == kNone) return Status::failure("unknown agent " + id);
   if (c->agent == ai)
     return Status::failure("conversation " + std::to_string(cid) + " is already with " + id);
-  if (!s.can_take(s.agents[ai], c->kind)) return Status::failure(s.cannot_take(s.agents[ai], *c));
+  if (!s.eligibility.can_take(s.agents[ai], c->kind))
+    return Status::failure(s.cannot_take(s.agents[ai], *c));
   const std::string from = c->agent == kNone ? std::string("the queue") : s.agents[c->agent].id;
   const bool was_waiting = c->state == ConversationState::waiting_customer;
   s.release(*c, now, false);
@@ -1250,10 +1058,11 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
     return Status::failure("conversation " + std::to_string(cid) + " is " + to_string(c->state) +
                            ", not queued");
   const int drop = s.current_level_drop(*c, now);
-  if (!s.can_take(s.agents[ai], c->kind)) return Status::failure(s.cannot_take(s.agents[ai], *c));
-  if (!s.has_skills(s.agents[ai], *c, drop))
+  if (!s.eligibility.can_take(s.agents[ai], c->kind))
+    return Status::failure(s.cannot_take(s.agents[ai], *c));
+  if (!s.eligibility.has_skills(s.agents[ai], *c, drop))
     return Status::failure(id + " lacks a required skill at the required level");
-  if (!s.serves_tier(s.agents[ai], *c))
+  if (!s.eligibility.serves_tier(s.agents[ai], *c))
     return Status::failure(id + " does not serve tier " + to_string(c->spec.tier));
   s.give_by_hand(*c, ai, now, "picked manually by " + id);
   return Status::success();
@@ -1353,13 +1162,13 @@ std::string Engine::explain(ConversationId cid) const {
     const auto& a = s.agents[ai];
     if (a.presence != Presence::online)
       ++tally.offline;
-    else if (!s.can_take(a, c.kind))
+    else if (!s.eligibility.can_take(a, c.kind))
       ++tally.no_capacity;
-    else if (!s.has_skills(a, c, 0))
+    else if (!s.eligibility.has_skills(a, c, 0))
       ++tally.no_skill;
-    else if (!s.serves_tier(a, c))
+    else if (!s.eligibility.serves_tier(a, c))
       ++tally.no_tier;
-    else if (s.declined(c, ai))
+    else if (s.eligibility.declined(c, ai))
       ++tally.declined;
     else
       ++tally.eligible;
