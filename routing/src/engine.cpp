@@ -1,13 +1,16 @@
-// The routing engine. Data structures are chosen so that one decision never scans all agents:
-//  - agents with free capacity sit in ordered sets keyed by (team, skill), ordered by the
-//    selection rule; a conversation walks only the set of its rarest required skill;
-//  - the queue is one ordered set keyed by (band, SLA deadline, arrival, id), where
-//    band = priority x tier minus ageing promotions, re-keyed by a heap of promotion times;
-//    it is mirrored per (first required skill, channel kind), so a dispatch pass merges only
-//    the sub-queues some free agent could serve instead of walking every waiting conversation;
-//  - channel kinds are names (any plugin's), interned to dense ids, so per-kind capacity and
-//    load are small arrays indexed by id;
-//  - timers live in a min-heap with generation numbers instead of being searched or erased.
+// The routing engine: the public Engine's operations and the routing rules that tie its parts
+// together. Each part has one job and its own file (see docs/routing.md, "Engine internals"):
+//  - name_table: skills, teams and channel kinds interned to dense ids, so per-kind capacity
+//    and load are small arrays indexed by id;
+//  - eligibility + candidate_index: who can take what; agents with free capacity in ordered
+//    sets keyed by (team, skill), so a conversation walks only the set of its rarest skill;
+//  - conversation_queue + queue_band: the queue by (band, SLA deadline, arrival, id), where
+//    band = priority x tier minus ageing promotions (re-keyed by a heap of promotion times
+//    here), mirrored per (first required skill, channel kind);
+//  - timer_heap + sla_timers: timers in a min-heap with generation numbers instead of being
+//    searched or erased, and the SLA rules behind them (sla.cpp computes the deadlines);
+//  - explain_text: reasons in words, built only when read.
+// So one decision never scans all agents or all waiting conversations.
 #include "omnigate/routing/engine.hpp"
 
 #include "candidate_index.hpp"
@@ -23,14 +26,9 @@
 
 #include <algorithm>
 #include <functional>
-#include <iterator>
-#include <limits>
-#include <memory_resource>
 #include <queue>
-#include <set>
 #include <sstream>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
