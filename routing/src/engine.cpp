@@ -637,6 +637,10 @@ struct Engine::State {
     if (c.spec.priority <= policy.sla.progress_update_up_to_priority) schedule_progress(c, now);
   }
 
+  // ---------- complaint escalation timer (to be replaced by the complaint process) ----------
+  // Its other traces: Engine::raise_complaint, the call in Engine::enqueue, the "complaint
+  // since" of explain(), to_string(TimerKind) and pausable() (sla_timers.cpp).
+
   // Complaint escalation level `level` (1-based), due its policy delay after the complaint.
   // Never paused and never re-timed: a complaint runs on the wall clock until resolution.
   void schedule_complaint_level(const ConvRec& c, int level) {
@@ -646,6 +650,17 @@ struct Engine::State {
     timers.push(*c.spec.complaint_at + delays[level - 1], c.spec.id,
                 TimerKind::complaint_escalation, 0, level);
   }
+
+  TimerEvent complaint_escalated(const ConvRec& c, const Timer& t, TimerEvent ev) {
+    static constexpr const char* kTargets[] = {"account_manager", "service_director", "executive"};
+    ev.level = t.level;
+    ev.target = kTargets[std::min(t.level, 3) - 1];
+    ev.reason =
+        "complaint unresolved: escalation level " + std::to_string(t.level) + " to " + ev.target;
+    schedule_complaint_level(c, t.level + 1);
+    return ev;
+  }
+  // ---------- end of the complaint escalation timer ----------
 
   // When a warning or breach of `k` (one of kDeadlineKinds) comes due for `c`.
   UnixMs deadline_of(const ConvRec& c, TimerKind k) const {
@@ -699,16 +714,8 @@ struct Engine::State {
         ev.target = "supervisor";
         ev.reason = p + " escalated at once to supervisors and technical experts";
         return ev;
-      case TimerKind::complaint_escalation: {
-        static constexpr const char* kTargets[] = {"account_manager", "service_director",
-                                                   "executive"};
-        ev.level = t.level;
-        ev.target = kTargets[std::min(t.level, 3) - 1];
-        ev.reason = "complaint unresolved: escalation level " + std::to_string(t.level) + " to " +
-                    ev.target;
-        schedule_complaint_level(c, t.level + 1);
-        return ev;
-      }
+      case TimerKind::complaint_escalation:
+        return complaint_escalated(c, t, std::move(ev));
       case TimerKind::progress_reminder:
         ev.target = who;
         ev.reason = p + ": send the customer a progress update (every " +
