@@ -1,28 +1,34 @@
-// The routing engine. Data structures are chosen so that one decision never scans all agents:
-//  - agents with free capacity sit in ordered sets keyed by (team, skill), ordered by the
-//    selection rule; a conversation walks only the set of its rarest required skill;
-//  - the queue is one ordered set keyed by (band, SLA deadline, arrival, id), where
-//    band = priority x tier minus ageing promotions, re-keyed by a heap of promotion times;
-//    it is mirrored per (first required skill, channel kind), so a dispatch pass merges only
-//    the sub-queues some free agent could serve instead of walking every waiting conversation;
-//  - channel kinds are names (any plugin's), interned to dense ids, so per-kind capacity and
-//    load are small arrays indexed by id;
-//  - timers live in a min-heap with generation numbers instead of being searched or erased.
+// The routing engine: the public Engine's operations and the routing rules that tie its parts
+// together. Each part has one job and its own file (see docs/routing.md, "Engine internals"):
+//  - name_table: skills, teams and channel kinds interned to dense ids, so per-kind capacity
+//    and load are small arrays indexed by id;
+//  - eligibility + candidate_index: who can take what; agents with free capacity in ordered
+//    sets keyed by (team, skill), so a conversation walks only the set of its rarest skill;
+//  - conversation_queue + queue_band: the queue by (band, SLA deadline, arrival, id), where
+//    band = priority x tier minus ageing promotions (re-keyed by a heap of promotion times
+//    here), mirrored per (first required skill, channel kind);
+//  - timer_heap + sla_timers: timers in a min-heap with generation numbers instead of being
+//    searched or erased, and the SLA rules behind them (sla.cpp computes the deadlines);
+//  - explain_text: reasons in words, built only when read.
+// So one decision never scans all agents or all waiting conversations.
 #include "omnigate/routing/engine.hpp"
 
-#include "candidate_set.hpp"
+#include "candidate_index.hpp"
+#include "conversation_queue.hpp"
+#include "eligibility.hpp"
+#include "engine_records.hpp"
+#include "explain_text.hpp"
+#include "name_table.hpp"
 #include "node_pool.hpp"
+#include "queue_band.hpp"
+#include "sla_timers.hpp"
+#include "timer_heap.hpp"
 
 #include <algorithm>
 #include <functional>
-#include <iterator>
-#include <limits>
-#include <memory_resource>
 #include <queue>
-#include <set>
 #include <sstream>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -78,174 +84,6 @@ const char* to_string(ConversationState s) {
   return "?";
 }
 
-namespace {
-
-constexpr int kNone = -1;  // "any team" / "no skill" in index keys, "no agent" elsewhere
-constexpr UnixMs kNever = std::numeric_limits<UnixMs>::max();
-
-std::uint64_t index_key(int team, int skill) {
-  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(team + 1)) << 32) |
-         static_cast<std::uint32_t>(skill + 1);
-}
-
-// An agent's budget for one channel kind (index: the kind's id).
-struct KindSlot {
-  int cap = 0;
-  int load = 0;
-};
-
-// Candidate keys cache the kinds an agent has room for as one bit per kind id; kinds past the
-// mask's width (a deployment with more than 64 channel kinds) are checked on the agent record.
-constexpr int kKindMaskBits = 64;
-std::uint64_t kind_bit(int kind) {
-  return kind < kKindMaskBits ? std::uint64_t{1} << kind : 0;
-}
-
-struct AgentRec {
-  AgentId id;
-  int team = kNone;
-  std::vector<std::pair<int, int>> skills;  // (skill id, level), sorted by id
-  unsigned tiers_mask = 0xF;
-  std::vector<KindSlot> kinds;  // per channel kind id; every kind the engine knows
-  int total_cap = 0;
-  Presence presence = Presence::offline;
-  int total_load = 0;
-  UnixMs idle_since = 0;
-  UnixMs last_offered_at = 0;
-  // Wrap-up after finishing a conversation: nothing new until wrap_up_until (see end_wrap_ups).
-  bool wrapping_up = false;
-  UnixMs wrap_up_until = 0;
-  std::vector<ConversationId> conversations;
-  struct Membership {
-    CandidateSet* set;
-    int skill;  // the set's skill (most_skilled orders by it)
-    CandidateSet::Position position;
-  };
-  std::vector<Membership> index_entries;  // where it sits now
-  bool available = false;                 // online with room: in the candidate sets
-  // Its selection rank when that last changed, and a stamp of when: candidate sets built
-  // later (see State::build_group) order equal ranks by it, as insertion order would have.
-  CandidateKey rank;
-  std::uint64_t rank_stamp = 0;
-
-  int level(int skill) const {
-    const auto it = std::lower_bound(skills.begin(), skills.end(), std::make_pair(skill, 0));
-    return it != skills.end() && it->first == skill ? it->second : 0;
-  }
-};
-
-struct ConvRec;
-
-struct QueueKey {
-  int band = 0;
-  // Not part of the order: what a freed agent's walk needs to pass over a conversation
-  // without touching its record (the first required skill is the sub-queue's).
-  std::uint8_t first_skill_level = 0;  // its minimum level
-  bool more_skills = false;            // further skills: the record must be checked
-  UnixMs deadline = 0;
-  UnixMs arrival = 0;
-  ConversationId id = 0;
-  ConvRec* rec =
-      nullptr;  // saves a lookup per visited conversation; never compared (ids are unique)
-  bool operator<(const QueueKey& o) const {
-    return std::tie(band, deadline, arrival, id) < std::tie(o.band, o.deadline, o.arrival, o.id);
-  }
-  bool operator==(const QueueKey& o) const { return id == o.id && !(*this < o) && !(o < *this); }
-};
-
-// The routing rule that sent a conversation to an agent, or kept it waiting, with what its
-// words need. Put into words only when read (a decision, explain()): building the sentence on
-// every routing attempt, failed ones included, was a large share of a dispatch pass.
-struct Choice {
-  enum class Rule {
-    not_dispatched,
-    sticky,           // agent = the previous agent
-    sticky_wait,      // agent = kNone, named = the previous agent it waits for
-    named_manager,    // agent = the manager
-    dedicated_group,  // team = the account team
-    reserved,         // waits for the dedicated group (group) or the named manager
-    pool,             // team = where the agent was found, overflow = not the home team
-    no_agent,         // team = the home team it searched
-    given,            // words given by a transfer or a manual pick (ConvRec::given_reason)
-  };
-  Rule rule = Rule::not_dispatched;
-  int agent = kNone;
-  int named = kNone;
-  int team = kNone;
-  int drop = 0;  // bullseye level drop in force
-  bool group = false;
-  bool overflow = false;
-};
-
-// Ordered by queue order; nodes come from the engine's pool (see Engine::State::node_pool).
-using QueueSet = std::pmr::set<QueueKey>;
-
-struct ConvRec {
-  ConversationSpec spec;
-  int kind = 0;  // id of spec.channel
-  int home_team = kNone;
-  int account_team = kNone;
-  std::vector<std::pair<int, int>> skills;  // (skill id, min level)
-  int primary_skill = kNone;                // the sub-queue it waits in
-  ConversationState state = ConversationState::queued;
-  int agent = kNone;
-  int promotions = 0;
-  UnixMs next_promotion_at = kNever;
-  QueueKey key;
-  bool in_queue = false;
-  // Where `key` sits while in_queue: erasing by position skips two searches down trees of
-  // 10k nodes (a cache miss per level).
-  QueueSet::iterator queue_position, sub_queue_position;
-  bool dedicated = false;
-  SlaDeadlines deadlines;
-  bool first_response_done = false;
-  unsigned fired = 0;  // bit per TimerKind already raised
-  std::optional<UnixMs> paused_at;
-  // The progress-reminder slot up to which the rhythm is done: the last one raised, or the last
-  // one that passed during a pause (an update is owed only for time the clock ran). Unset = none.
-  std::optional<UnixMs> progress_done_until;
-  std::uint32_t timer_gen = 0;
-  std::uint32_t offer_gen = 0;
-  UnixMs offer_expires = 0;
-  std::vector<int> declined;
-  Choice why;                // why it went to its agent, or why it last had to wait
-  std::string given_reason;  // the words when why.rule == given
-  std::string history;       // earlier facts (re-queues, transfers) for explain()
-};
-
-struct Timer {
-  UnixMs due = 0;
-  std::uint64_t seq = 0;
-  ConversationId conv = 0;
-  TimerKind kind = TimerKind::escalation;
-  std::uint32_t gen = 0;
-  int level = 0;
-  // The instant the timer stands for (a deadline, a reminder's slot): `due` is later when it
-  // came due while the gateway was down and fires at the rebuild instead.
-  UnixMs deadline = 0;
-  bool operator>(const Timer& o) const { return std::tie(due, seq) > std::tie(o.due, o.seq); }
-};
-
-bool pausable(TimerKind k) {
-  return k != TimerKind::complaint_escalation && k != TimerKind::escalation &&
-         k != TimerKind::reservation_expired;
-}
-
-// The one-shot timers measured against an SLA deadline.
-constexpr TimerKind kDeadlineKinds[] = {
-    TimerKind::first_response_warning, TimerKind::first_response_breach,
-    TimerKind::resolution_warning, TimerKind::resolution_breach, TimerKind::resolution_max_breach};
-
-unsigned bit(TimerKind k) {
-  return 1u << static_cast<unsigned>(k);
-}
-
-std::string seconds(std::int64_t ms) {
-  return std::to_string(ms / 1000) + "s";
-}
-
-}  // namespace
-
 struct Engine::State {
   // Every node of the queue sets and candidate lists comes from here (see node_pool.hpp).
   // Declared first: destroyed after every container that uses it.
@@ -253,44 +91,17 @@ struct Engine::State {
   Policy policy;
   std::vector<AgentRec> agents;
   std::unordered_map<AgentId, int> agent_by_id;
-  std::unordered_map<std::string, int> skill_ids, team_ids;
-  std::vector<std::string> skill_names, team_names;
-  std::unordered_map<std::uint64_t, CandidateSet> candidates;  // node-based: stable addresses
-  // The candidate sets of a group (a team, or kNone = any team; index team + 1) exist once a
-  // conversation has needed that group. Conversations of a deployment usually all name a
-  // team, or none, so an agent is kept in one group's sets instead of two: half the
-  // re-keying when its load changes.
-  std::vector<char> group_built{0};
-  std::uint64_t rank_clock = 0;
-  int available_agents = 0;  // agents currently in the candidate sets
+  NameTable skill_names, team_names;
+  Eligibility eligibility;  // the voice kinds are set once interned (constructor)
+  CandidateIndex candidates{&node_pool, agents, eligibility, policy.selection};
   // Channel kinds by id: name, the capacity of agents that do not name it, live or not.
-  std::unordered_map<std::string, int> kind_ids;
-  std::vector<ChannelKind> kind_names;
+  NameTable kind_names;
   std::vector<int> kind_default_cap;
   std::vector<char> kind_live;
-  int voice_kind = kNone, webchat_kind = kNone;  // voice_blocks_chat
-  // Sub-queues are laid out (skill + 1) * kind_stride + kind; the stride grows (and the
-  // sub-queues move) when more kinds are known than it holds.
-  int kind_stride = 4;
-  // Per skill (index skill + 1; 0 = conversations needing no skill): how many available
-  // agents have it. Per (skill, channel kind) (index sub_queue()): the queued conversations
-  // whose first required skill and channel these are.
-  std::vector<int> available_with_skill{0};
-  std::pmr::vector<QueueSet> queue_by_skill{static_cast<std::size_t>(kind_stride), &node_pool};
-  // A copy of each sub-queue's first key (rec == nullptr: empty), side by side, so a walk
-  // orders the sub-queues without touching their first nodes: it only follows the nodes of
-  // the conversations it visits. (Loading ~24 scattered tree nodes per freed agent was a large
-  // share of a decision's cache misses.)
-  std::vector<QueueKey> queue_heads{static_cast<std::size_t>(kind_stride)};
-
-  int sub_queue(int skill, int kind) const { return (skill + 1) * kind_stride + kind; }
-  int sub_kind(int sub) const { return sub % kind_stride; }
-  int sub_skill_slot(int sub) const { return sub / kind_stride; }  // skill + 1
 
   std::unordered_map<ConversationId, ConvRec> convs;
-  QueueSet queue{&node_pool};
-  using MinHeap = std::priority_queue<Timer, std::vector<Timer>, std::greater<>>;
-  MinHeap timers;
+  WaitingQueue queue{&node_pool};
+  TimerHeap timers;
   std::priority_queue<std::pair<UnixMs, ConversationId>,
                       std::vector<std::pair<UnixMs, ConversationId>>, std::greater<>>
       promotions;
@@ -308,19 +119,12 @@ struct Engine::State {
   std::vector<int> dirty_agents;
   std::vector<char> agent_dirty;
   std::vector<ConversationId> dirty_convs;
-  std::uint64_t timer_seq = 0;
   // Scratch buffers of a dispatch pass, members so that their capacity is reused: once grown,
   // a pass allocates nothing for them (allocation was a fifth of a pass's instructions).
-  struct QueueCursor {
-    QueueKey key;
-    int sub = 0;
-    std::optional<QueueSet::iterator> position;  // none: the sub-queue's first conversation
-  };
-  std::vector<QueueCursor> merge_heap;
   std::vector<int> walk_subs;
   std::vector<int> changed_agents;
   std::vector<ConversationId> changed_convs;
-  std::vector<QueueKey> fresh_keys;
+  std::vector<WaitingQueue::Key> fresh_keys;
 
   explicit State(Policy p) : policy(std::move(p)) {
     // The bundled kinds first, in a fixed order, then the others the policy names.
@@ -329,73 +133,42 @@ struct Engine::State {
       kind_id(k);
     for (const auto& [k, cap] : policy.capacity.per_kind) kind_id(k);
     for (const auto& k : policy.live_kinds) kind_id(k);
-    voice_kind = kind_id(ChannelKind::voice);
-    webchat_kind = kind_id(ChannelKind::webchat);
+    eligibility.voice_blocks_chat = policy.voice_blocks_chat;
+    eligibility.voice_kind = kind_id(ChannelKind::voice);
+    eligibility.webchat_kind = kind_id(ChannelKind::webchat);
   }
 
   // ---------- interning ----------
-  int intern(std::unordered_map<std::string, int>& ids, std::vector<std::string>& names,
-             const std::string& name) {
-    if (name.empty()) return kNone;
-    const auto [it, inserted] = ids.emplace(name, static_cast<int>(names.size()));
-    if (inserted) names.push_back(name);
-    return it->second;
-  }
   int skill_id(const std::string& s) {
-    const int id = intern(skill_ids, skill_names, s);
-    available_with_skill.resize(skill_names.size() + 1, 0);
-    queue_by_skill.resize((skill_names.size() + 1) * kind_stride);
-    queue_heads.resize(queue_by_skill.size());
+    const int id = skill_names.intern(s);
+    candidates.make_room(skill_names.size(), team_names.size());
+    queue.make_room(skill_names.size(), kind_names.size());
     return id;
   }
 
   // The id of a (non-empty) channel kind; a kind seen for the first time gets its policy
   // budget in every agent, which may open room in their candidate keys.
   int kind_id(const ChannelKind& kind) {
-    const auto [it, inserted] = kind_ids.emplace(kind.name(), static_cast<int>(kind_names.size()));
-    if (!inserted) return it->second;
-    const int id = it->second;
-    kind_names.push_back(kind);
+    const int known = kind_names.size();
+    const int id = kind_names.intern(kind.name());
+    if (id < known) return id;
     kind_default_cap.push_back(policy.capacity.for_kind(kind));
     kind_live.push_back(policy.is_live(kind) ? 1 : 0);
-    if (static_cast<int>(kind_names.size()) > kind_stride) widen_kind_stride();
+    queue.make_room(skill_names.size(), kind_names.size());
     for (int ai = 0; ai < static_cast<int>(agents.size()); ++ai) {
       agents[ai].kinds.push_back({kind_default_cap[id], 0});
-      rekey(ai);  // its candidate keys gain the new kind's bit
+      candidates.rekey(ai);  // its candidate keys gain the new kind's bit
     }
     return id;
   }
 
-  // Doubles the kinds per skill in the sub-queue layout. The sets are moved, not copied, so
-  // the positions conversations keep into them stay valid.
-  void widen_kind_stride() {
-    const int old_stride = kind_stride;
-    kind_stride *= 2;
-    const std::size_t slots = queue_by_skill.size() / old_stride;
-    std::pmr::vector<QueueSet> sets(queue_by_skill.get_allocator());
-    std::vector<QueueKey> heads;
-    sets.reserve(slots * kind_stride);
-    heads.reserve(slots * kind_stride);
-    for (std::size_t slot = 0; slot < slots; ++slot)
-      for (int k = 0; k < kind_stride; ++k) {
-        if (k < old_stride) {
-          sets.emplace_back(std::move(queue_by_skill[slot * old_stride + k]));
-          heads.push_back(queue_heads[slot * old_stride + k]);
-        } else {
-          sets.emplace_back();
-          heads.emplace_back();
-        }
-      }
-    queue_by_skill = std::move(sets);
-    queue_heads = std::move(heads);
-  }
   int team_id(const std::string& t) {
-    const int id = intern(team_ids, team_names, t);
-    group_built.resize(team_names.size() + 1, 0);
+    const int id = team_names.intern(t);
+    candidates.make_room(skill_names.size(), team_names.size());
     return id;
   }
   std::string_view team_name(int t) const {
-    return t == kNone ? std::string_view("any team") : std::string_view(team_names[t]);
+    return t == kNone ? std::string_view("any team") : std::string_view(team_names.name(t));
   }
 
   int find_agent(const AgentId& id) const {
@@ -408,126 +181,14 @@ struct Engine::State {
   }
 
   // ---------- candidate sets ----------
-  CandidateKey key_for(int ai, int skill) const {
-    CandidateKey k = rank_for(ai, skill);
-    k.kinds = kinds_open(agents[ai]);
-    k.level = skill == kNone ? 0 : agents[ai].level(skill);
-    k.tiers = agents[ai].tiers_mask;
-    return k;
-  }
-
-  CandidateKey rank_for(int ai, int skill) const {
-    const auto& a = agents[ai];
-    const std::int64_t occupancy = a.total_load * 1000LL / std::max(1, a.total_cap);
-    switch (policy.selection) {
-      case Selection::least_occupied:
-        return {.bucket_a = occupancy, .time = a.idle_since, .agent = ai};
-      case Selection::longest_idle:
-        return {.time = a.idle_since, .rest = occupancy, .agent = ai};
-      case Selection::round_robin:
-        return {.time = a.last_offered_at, .agent = ai};
-      case Selection::most_skilled:
-        return {.bucket_a = skill == kNone ? 0 : -a.level(skill),
-                .bucket_b = occupancy,
-                .time = a.idle_since,
-                .agent = ai};
-    }
-    return {.agent = ai};
-  }
-
-  std::uint64_t kinds_open(const AgentRec& a) const {
-    std::uint64_t mask = 0;
-    const int n = std::min(static_cast<int>(a.kinds.size()), kKindMaskBits);
-    for (int k = 0; k < n; ++k)
-      if (can_take(a, k)) mask |= kind_bit(k);
-    return mask;
-  }
-
-  bool has_room(const AgentRec& a) const {
-    return a.presence == Presence::online && !a.wrapping_up && a.total_load < a.total_cap;
-  }
-
-  void unindex(int ai) {
-    auto& a = agents[ai];
-    if (!a.available) return;
-    for (const auto& m : a.index_entries) m.set->erase(m.position);
-    a.index_entries.clear();
-    a.available = false;
-    --available_agents;
-    for (const auto& [skill, level] : a.skills) --available_with_skill[skill + 1];
-  }
-
-  void index(int ai) {
-    auto& a = agents[ai];
-    if (!has_room(a) || a.available) return;
-    a.available = true;
-    a.rank = rank_for(ai, kNone);
-    a.rank_stamp = ++rank_clock;
-    if (group_built[0]) join_group(ai, kNone);
-    if (a.team != kNone && group_built[a.team + 1]) join_group(ai, a.team);
-    ++available_agents;
-    for (const auto& [skill, level] : a.skills) ++available_with_skill[skill + 1];
-  }
-
-  // Puts an available agent into the candidate sets of `team` (kNone = any team).
-  void join_group(int ai, int team) {
-    auto& a = agents[ai];
-    const auto add = [&](int skill) {
-      CandidateSet* set = &candidates.try_emplace(index_key(team, skill), &node_pool).first->second;
-      a.index_entries.push_back({set, skill, set->insert(key_for(ai, skill))});
-    };
-    add(kNone);
-    for (const auto& [skill, level] : a.skills) add(skill);
-  }
-
-  // Builds the candidate sets of `team` (kNone = any team) the first time a conversation may
-  // be routed to it; from then on they are kept up to date. Agents are added best rank first
-  // (equal ranks by stamp), so each insertion is an append and the order is the one the sets
-  // would have had if kept all along.
-  void build_group(int team) {
-    if (group_built[team + 1]) return;
-    group_built[team + 1] = 1;
-    std::vector<int> members;
-    for (int ai = 0; ai < static_cast<int>(agents.size()); ++ai)
-      if (agents[ai].available && (team == kNone || agents[ai].team == team)) members.push_back(ai);
-    std::sort(members.begin(), members.end(), [&](int x, int y) {
-      const CandidateKey& a = agents[x].rank;
-      const CandidateKey& b = agents[y].rank;
-      return std::tie(a.bucket_a, a.bucket_b, a.time, a.rest, agents[x].rank_stamp) <
-             std::tie(b.bucket_a, b.bucket_b, b.time, b.rest, agents[y].rank_stamp);
-    });
-    for (const int ai : members) join_group(ai, team);
-  }
-
   // The groups a conversation homed in `team` may be routed to: the team, or any team, and
   // the teams it overflows to.
   void build_groups_for(int team) {
-    build_group(team);
+    candidates.build_group(team);
     if (team == kNone) return;
-    const auto it = policy.teams.find(team_names[team]);
+    const auto it = policy.teams.find(team_names.name(team));
     if (it == policy.teams.end()) return;
-    for (const auto& name : it->second.overflow_to) build_group(team_id(name));
-  }
-
-  // After a load or presence change (same team and skills): moves the agent only where its
-  // key changed, and in or out of the sets when its room appears or runs out.
-  void rekey(int ai) {
-    auto& a = agents[ai];
-    if (!has_room(a)) return unindex(ai);
-    if (!a.available) return index(ai);
-    if (const CandidateKey rank = rank_for(ai, kNone); !rank.same_rank(a.rank)) {
-      a.rank = rank;
-      a.rank_stamp = ++rank_clock;
-    }
-    for (auto& m : a.index_entries) {
-      const CandidateKey key = key_for(ai, m.skill);
-      if (key.same_rank(*m.position.it)) {
-        CandidateSet::refresh(m.position, key.kinds);
-        continue;
-      }
-      m.set->erase(m.position);
-      m.position = m.set->insert(key);
-    }
+    for (const auto& name : it->second.overflow_to) candidates.build_group(team_id(name));
   }
 
   void mark_dirty(int ai) {
@@ -541,7 +202,7 @@ struct Engine::State {
   template <class Change>
   void update_agent(int ai, Change&& change) {
     change(agents[ai]);
-    rekey(ai);
+    candidates.rekey(ai);
   }
 
   // ---------- eligibility ----------
@@ -558,73 +219,9 @@ struct Engine::State {
 
   bool overflow_open(const ConvRec& c, UnixMs now) const {
     if (c.home_team == kNone) return false;
-    const auto it = policy.teams.find(team_names[c.home_team]);
+    const auto it = policy.teams.find(team_names.name(c.home_team));
     return it != policy.teams.end() && it->second.overflow_after_ms > 0 &&
            now - c.spec.arrived_at >= it->second.overflow_after_ms;
-  }
-
-  bool can_take(const AgentRec& a, int kind) const {
-    if (a.presence != Presence::online || a.wrapping_up || a.total_load >= a.total_cap ||
-        a.kinds[kind].load >= a.kinds[kind].cap)
-      return false;
-    return !(policy.voice_blocks_chat && kind == webchat_kind && a.kinds[voice_kind].load > 0);
-  }
-
-  bool has_skills(const AgentRec& a, const ConvRec& c, int drop) const {
-    for (const auto& [skill, min_level] : c.skills)
-      if (a.level(skill) < std::max(1, min_level - drop)) return false;
-    return true;
-  }
-
-  bool serves_tier(const AgentRec& a, const ConvRec& c) const {
-    return (a.tiers_mask >> static_cast<int>(c.spec.tier)) & 1u;
-  }
-
-  bool declined(const ConvRec& c, int ai) const {
-    return std::find(c.declined.begin(), c.declined.end(), ai) != c.declined.end();
-  }
-
-  // Named agents (sticky, account manager) are the customer's own: tier and team do not apply.
-  bool eligible_named(int ai, const ConvRec& c, int drop) const {
-    const auto& a = agents[ai];
-    return can_take(a, c.kind) && has_skills(a, c, drop) && !declined(c, ai);
-  }
-
-  bool eligible_pool(int ai, const ConvRec& c, int drop) const {
-    return eligible_named(ai, c, drop) && serves_tier(agents[ai], c);
-  }
-
-  // Best eligible agent in `team` (kNone = any) by the selection order, walking only the
-  // candidate set of the conversation's rarest required skill.
-  std::optional<CandidateKey> best_in_team(int team, const ConvRec& c, int drop) const {
-    const CandidateSet* smallest = nullptr;
-    int smallest_skill = kNone, smallest_level = 0;
-    if (c.skills.empty()) {
-      const auto it = candidates.find(index_key(team, kNone));
-      if (it != candidates.end()) smallest = &it->second;
-    } else {
-      for (const auto& [skill, level] : c.skills) {
-        const auto it = candidates.find(index_key(team, skill));
-        if (it == candidates.end() || it->second.empty()) return std::nullopt;
-        if (!smallest || it->second.size() < smallest->size()) {
-          smallest = &it->second;
-          smallest_skill = skill;
-          smallest_level = level;
-        }
-      }
-    }
-    if (!smallest) return std::nullopt;
-    const int needed = smallest_skill == kNone ? 0 : std::max(1, smallest_level - drop);
-    const std::uint64_t kind_mask = kind_bit(c.kind);
-    const unsigned tier_bit = 1u << static_cast<unsigned>(c.spec.tier);
-    // With at most one required skill (the set's) and no declines, the key's cached channel
-    // room, level and tiers are the whole eligibility check: the agent record stays untouched.
-    const bool key_decides = c.skills.size() <= 1 && c.declined.empty() && kind_mask != 0;
-    const CandidateKey* best = smallest->find_first([&](const CandidateKey& k) {
-      if ((kind_mask != 0 && !(k.kinds & kind_mask)) || k.level < needed) return false;
-      return key_decides ? (k.tiers & tier_bit) != 0 : eligible_pool(k.agent, c, drop);
-    });
-    return best ? std::optional<CandidateKey>(*best) : std::nullopt;
   }
 
   // Calls `visit` with the home team, then each overflow team once overflow is open.
@@ -632,9 +229,9 @@ struct Engine::State {
   void for_each_pool_team(const ConvRec& c, UnixMs now, Visit&& visit) const {
     visit(c.home_team);
     if (!overflow_open(c, now)) return;
-    for (const auto& name : policy.teams.at(team_names[c.home_team]).overflow_to) {
-      const auto it = team_ids.find(name);
-      if (it != team_ids.end()) visit(it->second);
+    for (const auto& name : policy.teams.at(team_names.name(c.home_team)).overflow_to) {
+      const int team = team_names.find(name);
+      if (team != kNone) visit(team);
     }
   }
 
@@ -663,20 +260,21 @@ struct Engine::State {
 
     if (sticky_window(c, now)) {
       const int prev = find_agent(*c.spec.previous_agent);
-      if (prev != kNone && eligible_named(prev, c, drop))
+      if (prev != kNone && eligibility.eligible_named(agents[prev], prev, c, drop))
         return {.rule = Rule::sticky, .agent = prev};
-      if (prev != kNone && agents[prev].presence != Presence::offline && !declined(c, prev))
+      if (prev != kNone && agents[prev].presence != Presence::offline &&
+          !eligibility.declined(c, prev))
         return {.rule = Rule::sticky_wait, .named = prev};
     }
     const bool manager_route = tp.named_manager && c.spec.account_manager;
     if (manager_route) {
       const int m = find_agent(*c.spec.account_manager);
-      if (m != kNone && eligible_named(m, c, drop))
+      if (m != kNone && eligibility.eligible_named(agents[m], m, c, drop))
         return {.rule = Rule::named_manager, .agent = m};
     }
     const bool group_route = tp.dedicated_group && c.account_team != kNone;
     if (group_route) {
-      if (const auto e = best_in_team(c.account_team, c, drop))
+      if (const auto e = candidates.best_in_team(c.account_team, c, drop))
         return {.rule = Rule::dedicated_group, .agent = e->agent, .team = c.account_team};
     }
     if ((manager_route || group_route) && waited < tp.preferred_wait_ms)
@@ -685,7 +283,7 @@ struct Engine::State {
     std::optional<CandidateKey> best;
     int best_team = kNone;
     for_each_pool_team(c, now, [&](int team) {
-      const auto e = best_in_team(team, c, drop);
+      const auto e = candidates.best_in_team(team, c, drop);
       if (e && (!best || *e < *best)) {
         best = e;
         best_team = team;
@@ -700,60 +298,19 @@ struct Engine::State {
   }
 
   std::string reason_text(const Choice& why, const ConvRec& c) const {
-    using Rule = Choice::Rule;
-    std::string text;
-    text.reserve(96);  // one allocation for every sentence below but the longest team names
-    const auto tier = [&] { text.append(" (tier ").append(to_string(c.spec.tier)).append(")"); };
-    const auto stage = [&] {
-      if (why.drop > 0)
-        text.append(", skill levels lowered by ")
-            .append(std::to_string(why.drop))
-            .append(" (bullseye)");
-    };
-    switch (why.rule) {
-      case Rule::not_dispatched:
-        text.append("not dispatched yet");
-        break;
-      case Rule::sticky:
-        text.append("sticky: returning customer's previous agent ").append(agents[why.agent].id);
-        break;
-      case Rule::sticky_wait:
-        text.append("waiting for previous agent ")
-            .append(agents[why.named].id)
-            .append(" (sticky, up to ")
-            .append(seconds(policy.sticky.wait_ms))
-            .append(")");
-        break;
-      case Rule::named_manager:
-        text.append("named account manager ").append(agents[why.agent].id);
-        tier();
-        break;
-      case Rule::dedicated_group:
-        text.append("dedicated group ").append(team_names[why.team]);
-        tier();
-        text.append(", ").append(to_string(policy.selection));
-        break;
-      case Rule::reserved:
-        text.append("reserved for the customer's ")
-            .append(why.group ? "dedicated group" : "account manager")
-            .append(" for ")
-            .append(seconds(tier_policy(c).preferred_wait_ms));
-        tier();
-        break;
-      case Rule::pool:
-        text.append("best of ").append(why.overflow ? "overflow team " : "");
-        text.append(team_name(why.team)).append(" by ").append(to_string(policy.selection));
-        stage();
-        break;
-      case Rule::no_agent:
-        text.append(no_agent_text(c, why.team, why.drop));
-        stage();
-        break;
-      case Rule::given:
-        text = c.given_reason;
-        break;
-    }
-    return text;
+    const auto id = [&](int ai) { return ai == kNone ? std::string_view() : agents[ai].id; };
+    ReasonWords words{.agent = id(why.agent),
+                      .named = id(why.named),
+                      .team = team_name(why.team),
+                      .tier = c.spec.tier,
+                      .selection = policy.selection,
+                      .sticky_wait_ms = policy.sticky.wait_ms,
+                      .preferred_wait_ms = tier_policy(c).preferred_wait_ms,
+                      .given = c.given_reason,
+                      .no_agent = {}};
+    if (why.rule == Choice::Rule::no_agent)
+      words.no_agent = no_agent_text(no_agent_facts(c, why.team, why.drop));
+    return routing::reason_text(why, words);
   }
 
   // A transfer or manual pick: the decision's reason is the operator's action, in words.
@@ -764,28 +321,18 @@ struct Engine::State {
   }
 
   // ---------- queue ----------
-  int base_band(const ConvRec& c) const {
-    return (c.spec.priority - 1) * kTierCount + static_cast<int>(c.spec.tier);
-  }
+  static int start_band(const ConvRec& c) { return base_band(c.spec.priority, c.spec.tier); }
 
-  int max_promotions(const ConvRec& c) const {
-    if (!policy.ageing.enabled || policy.ageing.step_ms <= 0) return 0;
-    return std::min(policy.ageing.max_bands, base_band(c));
-  }
-
-  // The ageing steps its wait has earned by `now` (capped by its band).
-  int earned_promotions(const ConvRec& c, UnixMs now) const {
-    if (max_promotions(c) == 0) return 0;
-    return static_cast<int>(std::min<std::int64_t>(
-        max_promotions(c),
-        std::max<std::int64_t>(0, now - c.spec.arrived_at) / policy.ageing.step_ms));
+  // The ageing steps its wait has earned by `now`.
+  int promotions_earned(const ConvRec& c, UnixMs now) const {
+    return earned_promotions(policy.ageing, start_band(c), c.spec.arrived_at, now);
   }
 
   // `routable` = the conversation may now fit agents it did not before (new, re-queued,
   // moved); a pure re-ordering by ageing is not.
   void push_queue(ConvRec& c, bool routable = true) {
     c.state = ConversationState::queued;
-    c.key.band = base_band(c) - c.promotions;
+    c.key.band = start_band(c) - c.promotions;
     c.key.deadline = c.deadlines.first_response_due;
     c.key.arrival = c.spec.arrived_at;
     c.key.id = c.spec.id;
@@ -793,10 +340,7 @@ struct Engine::State {
     c.key.first_skill_level =
         c.skills.empty() ? 0 : static_cast<std::uint8_t>(c.skills.front().second);
     c.key.more_skills = c.skills.size() > 1;
-    c.queue_position = queue.insert(c.key).first;
-    const int sub = sub_queue(c.primary_skill, c.kind);
-    c.sub_queue_position = queue_by_skill[sub].insert(c.key).first;
-    if (!queue_heads[sub].rec || c.key < queue_heads[sub]) queue_heads[sub] = c.key;
+    c.queue_place = queue.insert(c.key, c.primary_skill, c.kind);
     c.in_queue = true;
     if (routable) dirty_convs.push_back(c.spec.id);
     schedule_promotion(c);
@@ -804,17 +348,12 @@ struct Engine::State {
 
   void pop_queue(ConvRec& c) {
     if (!c.in_queue) return;
-    queue.erase(c.queue_position);
-    const int sub = sub_queue(c.primary_skill, c.kind);
-    QueueSet& waiting = queue_by_skill[sub];
-    waiting.erase(c.sub_queue_position);
-    if (queue_heads[sub].rec == &c)
-      queue_heads[sub] = waiting.empty() ? QueueKey{} : *waiting.begin();
+    queue.erase(c.queue_place, c.primary_skill, c.kind);
     c.in_queue = false;
   }
 
   void schedule_promotion(ConvRec& c) {
-    if (c.promotions >= max_promotions(c)) {
+    if (c.promotions >= max_promotions(policy.ageing, start_band(c))) {
       c.next_promotion_at = kNever;
       return;
     }
@@ -830,7 +369,7 @@ struct Engine::State {
       if (!c || c->next_promotion_at != due) continue;
       // Every step that is due applies at once, also for conversations out of the queue,
       // so a re-queued conversation keeps the standing its wait has earned.
-      c->promotions = earned_promotions(*c, now);
+      c->promotions = promotions_earned(*c, now);
       if (c->in_queue) {
         pop_queue(*c);
         push_queue(*c, false);  // re-keys at the new band and schedules the next step
@@ -864,7 +403,7 @@ struct Engine::State {
     if (kind == DecisionKind::offer) {
       c.state = ConversationState::offered;
       c.offer_expires = now + policy.reservation_timeout_ms;
-      push_timer(c.offer_expires, c.spec.id, TimerKind::reservation_expired, ++c.offer_gen);
+      timers.push(c.offer_expires, c.spec.id, TimerKind::reservation_expired, ++c.offer_gen);
     } else {
       c.state = ConversationState::assigned;
     }
@@ -873,7 +412,7 @@ struct Engine::State {
   // The policy's wrap-up for `kind` starts for the agent now (a longer one already running is
   // kept): out of the candidate sets until it ends.
   void start_wrap_up(int ai, int kind, UnixMs now) {
-    const std::int64_t ms = policy.wrap_up_for(kind_names[kind]);
+    const std::int64_t ms = policy.wrap_up_for(kind_names.name(kind));
     if (ms <= 0) return;
     const UnixMs until = now + ms;
     if (agents[ai].wrapping_up && agents[ai].wrap_up_until >= until) return;
@@ -901,61 +440,36 @@ struct Engine::State {
     }
   }
 
-  // Why the agent cannot take a conversation of `kind` now, in words (a transfer or pick): the
-  // first of can_take()'s rules that refuses, naming the limit (total or the kind's own).
-  std::string cannot_take(const AgentRec& a, const ConvRec& c) const {
-    const std::string kind = c.spec.channel.name();
-    if (a.presence != Presence::online) return a.id + " is " + to_string(a.presence);
-    if (a.wrapping_up) return a.id + " is in wrap-up until " + std::to_string(a.wrap_up_until);
-    if (a.total_load >= a.total_cap)
-      return a.id + " is at total capacity: " + std::to_string(a.total_load) + " of " +
-             std::to_string(a.total_cap) + " conversations across all channels";
-    const auto& slot = a.kinds[c.kind];
-    if (slot.cap == 0)
-      return a.id + " takes no " + kind + " conversations (" + kind + " capacity 0)";
-    if (slot.load >= slot.cap)
-      return a.id + " is at " + kind + " capacity: " + std::to_string(slot.load) + " of " +
-             std::to_string(slot.cap) + " " + kind + " conversations";
-    return a.id + " is on a voice call (voice_blocks_chat)";
-  }
-
-  // Why no agent of `team` (kNone = any) takes `c` at level drop `drop`, in words: skills that
-  // nobody online has come first, since no amount of freed capacity would route it then.
-  std::string no_agent_text(const ConvRec& c, int team, int drop) const {
-    const std::string kind = c.spec.channel.name();
-    const std::string where = " in " + std::string(team_name(team));
-    int online = 0, skilled = 0, skilled_free = 0;
+  // What keeps every agent of `team` (kNone = any) from taking `c` at level drop `drop`.
+  NoAgentFacts no_agent_facts(const ConvRec& c, int team, int drop) const {
+    NoAgentFacts f;
+    f.kind = c.spec.channel.name();
+    f.team = team_name(team);
+    f.tier = c.spec.tier;
     for (const auto& a : agents) {
       if (a.presence != Presence::online || (team != kNone && a.team != team)) continue;
-      ++online;
-      if (!has_skills(a, c, drop)) continue;
-      ++skilled;
-      if (can_take(a, c.kind)) ++skilled_free;
+      ++f.online;
+      if (!eligibility.has_skills(a, c, drop)) continue;
+      ++f.skilled;
+      if (eligibility.can_take(a, c.kind)) ++f.skilled_free;
     }
-    if (online == 0) return "no agent online" + where;
-    if (skilled == 0) {
-      std::string missing, required;
-      for (const auto& [skill_id, min_level] : c.skills) {
-        const auto skill = skill_id;  // clang (C++20) cannot capture a structured binding
-        const int need = std::max(1, min_level - drop);
-        const std::string level = skill_names[skill] + ">=" + std::to_string(need);
-        required += (required.empty() ? "" : ", ") + level;
-        const bool someone = std::any_of(agents.begin(), agents.end(), [&](const AgentRec& a) {
-          return a.presence == Presence::online && (team == kNone || a.team == team) &&
-                 a.level(skill) >= need;
-        });
-        if (!someone) missing += (missing.empty() ? "" : ", ") + level;
-      }
-      return "blocked by skills: " + (missing.empty()
-                                          ? "no online agent" + where + " has all of " + required
-                                          : "nobody online" + where + " has " + missing);
+    if (f.online == 0 || f.skilled > 0) return f;
+    for (const auto& [skill_id, min_level] : c.skills) {
+      const auto skill = skill_id;  // clang (C++20) cannot capture a structured binding
+      const int need = std::max(1, min_level - drop);
+      std::string level = skill_names.name(skill) + ">=" + std::to_string(need);
+      const bool someone = std::any_of(agents.begin(), agents.end(), [&](const AgentRec& a) {
+        return a.presence == Presence::online && (team == kNone || a.team == team) &&
+               a.level(skill) >= need;
+      });
+      if (!someone) f.missing.push_back(level);
+      f.required.push_back(std::move(level));
     }
-    if (skilled_free == 0)
-      return "no free " + kind + " capacity: the " + std::to_string(skilled) + " online agent(s)" +
-             where + " with the skills are at their limit";
-    return "no eligible agent" + where + ": the " + std::to_string(skilled_free) +
-           " with the skills and free " + kind + " capacity do not serve tier " +
-           std::string(to_string(c.spec.tier)) + " or declined it";
+    return f;
+  }
+
+  std::string cannot_take(const AgentRec& a, const ConvRec& c) const {
+    return cannot_take_text(a, a.kinds[c.kind], c.spec.channel.name());
   }
 
   // Frees the agent's slot; the conversation goes back to its original queue position.
@@ -1014,55 +528,19 @@ struct Engine::State {
                                       reason_text(c.why, c)});
   }
 
-  // Walks, in queue order, the sub-queues listed in `subs` (merged), calling `visit` on each
-  // conversation until `visit` returns false. Safe against `visit` dequeuing the current one.
-  // A freed agent usually takes the first conversation it visits, so the first visits pick
-  // the earliest cursor by a plain scan; only a longer walk (a shift start) pays for a heap.
-  static constexpr int kScanVisits = 4;
-
-  template <class Visit>
-  void walk_queue(const std::vector<int>& subs, Visit&& visit) {
-    const auto later = [](const QueueCursor& x, const QueueCursor& y) { return y.key < x.key; };
-    std::vector<QueueCursor>& merge = merge_heap;  // a min-heap by `later` once `heap`
-    merge.clear();
-    for (const int sub : subs)
-      if (queue_heads[sub].rec) merge.push_back({queue_heads[sub], sub, std::nullopt});
-    bool heap = false;
-    for (int visits = 0; !merge.empty(); ++visits) {
-      if (!heap && visits == kScanVisits) {
-        std::make_heap(merge.begin(), merge.end(), later);
-        heap = true;
-      }
-      if (heap)
-        std::pop_heap(merge.begin(), merge.end(), later);
-      else
-        std::swap(*std::max_element(merge.begin(), merge.end(), later), merge.back());
-      const QueueCursor at = merge.back();
-      merge.pop_back();
-      // The successor is taken before visit() may dequeue this conversation.
-      auto next = at.position.value_or(queue_by_skill[at.sub].begin());
-      if (++next != queue_by_skill[at.sub].end()) {
-        merge.push_back({*next, at.sub, next});
-        if (heap) std::push_heap(merge.begin(), merge.end(), later);
-      }
-      if (!visit(at.key, at.sub)) return;
-    }
-  }
-
   // Every queued conversation that some free agent could serve (any agent able to take a
   // conversation has its first required skill), best first.
   void full_pass(UnixMs now, Pass& pass) {
     const auto serviceable = [&](int sub) {
-      const int skill_slot = sub_skill_slot(sub);
-      return skill_slot == 0 ? available_agents > 0 : available_with_skill[skill_slot] > 0;
+      return candidates.anyone_available_with(queue.sub_queue_skill(sub));
     };
     std::vector<int>& subs = walk_subs;
     subs.clear();
-    for (int sub = 0; sub < static_cast<int>(queue_by_skill.size()); ++sub)
+    for (int sub = 0; sub < queue.sub_queue_count(); ++sub)
       if (serviceable(sub)) subs.push_back(sub);
-    walk_queue(subs, [&](const QueueKey& key, int sub) {
+    queue.walk(subs, [&](const WaitingQueue::Key& key, int sub) {
       if (serviceable(sub)) route(*key.rec, now, pass);  // its skilled free agents may be full
-      return available_agents > 0;
+      return candidates.anyone_available_with(kNone);
     });
   }
 
@@ -1071,22 +549,23 @@ struct Engine::State {
   void serve_agent(int ai, UnixMs now, Pass& pass) {
     std::vector<int>& subs = walk_subs;
     subs.clear();
-    for (int kind = 0; kind < static_cast<int>(kind_names.size()); ++kind) {
-      if (!can_take(agents[ai], kind)) continue;
-      subs.push_back(sub_queue(kNone, kind));
-      for (const auto& [skill, level] : agents[ai].skills) subs.push_back(sub_queue(skill, kind));
+    for (int kind = 0; kind < kind_names.size(); ++kind) {
+      if (!eligibility.can_take(agents[ai], kind)) continue;
+      subs.push_back(queue.sub_queue(kNone, kind));
+      for (const auto& [skill, level] : agents[ai].skills)
+        subs.push_back(queue.sub_queue(skill, kind));
     }
     const AgentRec& a = agents[ai];
-    walk_queue(subs, [&](const QueueKey& key, int sub) {
-      const int kind = sub_kind(sub);
-      const int first_skill = sub_skill_slot(sub) - 1;
+    queue.walk(subs, [&](const WaitingQueue::Key& key, int sub) {
+      const int kind = queue.sub_queue_kind(sub);
+      const int first_skill = queue.sub_queue_skill(sub);
       const int drop = level_drop(key.arrival, now);
       const bool first_skill_ok =
           first_skill == kNone || a.level(first_skill) >= std::max(1, key.first_skill_level - drop);
-      if (can_take(a, kind) && first_skill_ok &&
-          (!key.more_skills || has_skills(a, *key.rec, drop)))
+      if (eligibility.can_take(a, kind) && first_skill_ok &&
+          (!key.more_skills || eligibility.has_skills(a, *key.rec, drop)))
         route(*key.rec, now, pass);
-      return has_room(a);
+      return eligibility.has_room(a);
     });
   }
 
@@ -1107,8 +586,8 @@ struct Engine::State {
     }
     // Freed agents first: they take the best of the whole queue, new arrivals included.
     for (const int ai : changed_agents)
-      if (has_room(agents[ai])) serve_agent(ai, now, pass);
-    std::vector<QueueKey>& fresh = fresh_keys;
+      if (eligibility.has_room(agents[ai])) serve_agent(ai, now, pass);
+    std::vector<WaitingQueue::Key>& fresh = fresh_keys;
     fresh.clear();
     for (const ConversationId id : changed_convs) {
       const ConvRec* c = find_conv(id);
@@ -1117,18 +596,13 @@ struct Engine::State {
     std::sort(fresh.begin(), fresh.end());
     fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
     for (const auto& key : fresh) {
-      if (available_agents == 0) break;
+      if (!candidates.anyone_available_with(kNone)) break;
       ConvRec* c = find_conv(key.id);
       if (c && c->in_queue) route(*c, now, pass);
     }
   }
 
   // ---------- timers ----------
-  void push_timer(UnixMs due, ConversationId id, TimerKind kind, std::uint32_t gen, int level = 0,
-                  std::optional<UnixMs> deadline = std::nullopt) {
-    timers.push(Timer{due, timer_seq++, id, kind, gen, level, deadline.value_or(due)});
-  }
-
   // The next progress reminder of `c` after the slots done: one slot that passed without its
   // reminder (the gateway was down) fires once at `now`, or at the calendar's next opening if it
   // is closed now; otherwise the next slot of the rhythm.
@@ -1140,17 +614,17 @@ struct Engine::State {
       const auto& cal = policy.calendar_for(c.spec.tier);
       // add_service_time(t, 1) - 1: the first open instant at or after t.
       const UnixMs at = cal.is_open(now) ? now : cal.add_service_time(now, 1) - 1;
-      push_timer(at, c.spec.id, TimerKind::progress_reminder, c.timer_gen, 0, missed);
+      timers.push(at, c.spec.id, TimerKind::progress_reminder, c.timer_gen, 0, missed);
       return;
     }
     const UnixMs next = next_progress_slot(policy, c.spec.tier, arrived, std::max(done, now));
-    push_timer(next, c.spec.id, TimerKind::progress_reminder, c.timer_gen);
+    timers.push(next, c.spec.id, TimerKind::progress_reminder, c.timer_gen);
   }
 
   void schedule_sla(ConvRec& c, UnixMs now) {
     const auto warn = policy.sla.warn_before_ms;
     const auto add = [&](TimerKind k, UnixMs due) {
-      if (!(c.fired & bit(k))) push_timer(std::max(due, now), c.spec.id, k, c.timer_gen);
+      if (!(c.fired & timer_bit(k))) timers.push(std::max(due, now), c.spec.id, k, c.timer_gen);
     };
     if (!c.first_response_done) {
       if (warn > 0) add(TimerKind::first_response_warning, c.deadlines.first_response_due - warn);
@@ -1163,31 +637,34 @@ struct Engine::State {
     if (c.spec.priority <= policy.sla.progress_update_up_to_priority) schedule_progress(c, now);
   }
 
+  // ---------- complaint escalation timer (to be replaced by the complaint process) ----------
+  // Its other traces: Engine::raise_complaint, the call in Engine::enqueue, the "complaint
+  // since" of explain(), to_string(TimerKind) and pausable() (sla_timers.cpp).
+
   // Complaint escalation level `level` (1-based), due its policy delay after the complaint.
   // Never paused and never re-timed: a complaint runs on the wall clock until resolution.
   void schedule_complaint_level(const ConvRec& c, int level) {
     const auto& delays = policy.sla.complaint_escalation_ms;
     if (!c.spec.complaint_at || level < 1 || static_cast<std::size_t>(level) > delays.size())
       return;
-    push_timer(*c.spec.complaint_at + delays[level - 1], c.spec.id, TimerKind::complaint_escalation,
-               0, level);
+    timers.push(*c.spec.complaint_at + delays[level - 1], c.spec.id,
+                TimerKind::complaint_escalation, 0, level);
   }
+
+  TimerEvent complaint_escalated(const ConvRec& c, const Timer& t, TimerEvent ev) {
+    static constexpr const char* kTargets[] = {"account_manager", "service_director", "executive"};
+    ev.level = t.level;
+    ev.target = kTargets[std::min(t.level, 3) - 1];
+    ev.reason =
+        "complaint unresolved: escalation level " + std::to_string(t.level) + " to " + ev.target;
+    schedule_complaint_level(c, t.level + 1);
+    return ev;
+  }
+  // ---------- end of the complaint escalation timer ----------
 
   // When a warning or breach of `k` (one of kDeadlineKinds) comes due for `c`.
   UnixMs deadline_of(const ConvRec& c, TimerKind k) const {
-    const auto warn = policy.sla.warn_before_ms;
-    switch (k) {
-      case TimerKind::first_response_warning:
-        return c.deadlines.first_response_due - warn;
-      case TimerKind::first_response_breach:
-        return c.deadlines.first_response_due;
-      case TimerKind::resolution_warning:
-        return c.deadlines.resolution_due - warn;
-      case TimerKind::resolution_max_breach:
-        return c.deadlines.resolution_max_due;
-      default:
-        return c.deadlines.resolution_due;
-    }
+    return routing::deadline_of(c.deadlines, policy.sla.warn_before_ms, k);
   }
 
   // New SLA deadlines for the conversation's current priority, from its arrival. The old
@@ -1197,7 +674,7 @@ struct Engine::State {
     c.deadlines = compute_sla_deadlines(policy, c.spec.tier, c.spec.priority, c.dedicated,
                                         c.spec.arrived_at, c.spec.channel);
     for (const auto k : kDeadlineKinds)
-      if (deadline_of(c, k) > now) c.fired &= ~bit(k);
+      if (deadline_of(c, k) > now) c.fired &= ~timer_bit(k);
     ++c.timer_gen;
     // While paused, customer_replied() shifts the new deadlines and schedules them.
     if (!c.paused_at) schedule_sla(c, now);
@@ -1237,16 +714,8 @@ struct Engine::State {
         ev.target = "supervisor";
         ev.reason = p + " escalated at once to supervisors and technical experts";
         return ev;
-      case TimerKind::complaint_escalation: {
-        static constexpr const char* kTargets[] = {"account_manager", "service_director",
-                                                   "executive"};
-        ev.level = t.level;
-        ev.target = kTargets[std::min(t.level, 3) - 1];
-        ev.reason = "complaint unresolved: escalation level " + std::to_string(t.level) + " to " +
-                    ev.target;
-        schedule_complaint_level(c, t.level + 1);
-        return ev;
-      }
+      case TimerKind::complaint_escalation:
+        return complaint_escalated(c, t, std::move(ev));
       case TimerKind::progress_reminder:
         ev.target = who;
         ev.reason = p + ": send the customer a progress update (every " +
@@ -1260,12 +729,12 @@ struct Engine::State {
       default:
         break;
     }
-    if (c.fired & bit(t.kind)) return std::nullopt;
+    if (c.fired & timer_bit(t.kind)) return std::nullopt;
     ev.due_at = deadline_of(c, t.kind);  // not the rebuild's time when it came due while down
     const bool first =
         t.kind == TimerKind::first_response_warning || t.kind == TimerKind::first_response_breach;
     if (first && c.first_response_done) return std::nullopt;
-    c.fired |= bit(t.kind);
+    c.fired |= timer_bit(t.kind);
     const UnixMs due = first                                        ? c.deadlines.first_response_due
                        : t.kind == TimerKind::resolution_max_breach ? c.deadlines.resolution_max_due
                                                                     : c.deadlines.resolution_due;
@@ -1279,17 +748,6 @@ struct Engine::State {
                 (t.kind == TimerKind::resolution_max_breach ? " hard limit" : "") +
                 (warning ? " due soon" : " breached") + " (due at " + std::to_string(due) + ")";
     return ev;
-  }
-
-  std::string describe(const ConvRec& c) const {
-    std::ostringstream s;
-    s << "conversation " << c.spec.id << ": P" << c.spec.priority << " tier "
-      << to_string(c.spec.tier) << " " << c.spec.channel.name();
-    for (const auto& r : c.spec.skills) s << " " << r.skill << ">=" << r.min_level;
-    s << ", arrived " << c.spec.arrived_at;
-    if (c.home_team != kNone) s << ", team " << team_names[c.home_team];
-    if (c.spec.complaint_at) s << ", complaint since " << *c.spec.complaint_at;
-    return s.str();
   }
 };
 
@@ -1325,7 +783,7 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     s.agents.back().idle_since = now;
     s.agent_by_id.emplace(spec.id, ai);
   }
-  s.unindex(ai);  // the profile decides which candidate sets the agent belongs to
+  s.candidates.unindex(ai);  // the profile decides which candidate sets the agent belongs to
   {
     AgentRec& a = s.agents[ai];
     a.team = s.team_id(spec.team);
@@ -1340,10 +798,10 @@ Status Engine::upsert_agent(const AgentSpec& spec, UnixMs now) {
     if (a.tiers_mask == 0) a.tiers_mask = 0xF;
     a.kinds.resize(s.kind_names.size());  // a new agent: no load yet
     for (std::size_t k = 0; k < a.kinds.size(); ++k) a.kinds[k].cap = s.kind_default_cap[k];
-    for (const auto& [kind, cap] : spec.capacity) a.kinds[s.kind_ids.at(kind.name())].cap = cap;
+    for (const auto& [kind, cap] : spec.capacity) a.kinds[s.kind_names.find(kind.name())].cap = cap;
     a.total_cap = spec.total_capacity > 0 ? spec.total_capacity : s.policy.capacity.total;
   }
-  s.index(ai);
+  s.candidates.index(ai);
   s.mark_dirty(ai);
   return Status::success();
 }
@@ -1410,7 +868,7 @@ Status Engine::return_to_queue(ConversationId cid, const AgentId& exclude, UnixM
   if (c->state == ConversationState::queued) {
     // Already back (its offer lapsed first): the agent is still never offered it again.
     if (named == kNone) return Status::failure(which + " is queued, not with an agent");
-    if (!s.declined(*c, named)) c->declined.push_back(named);
+    if (!s.eligibility.declined(*c, named)) c->declined.push_back(named);
     s.dirty_convs.push_back(cid);
     return Status::success();
   }
@@ -1442,7 +900,7 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   c.home_team = s.team_id(spec.team);
   c.account_team = s.team_id(spec.account_team);
   s.build_groups_for(c.home_team);
-  if (c.account_team != kNone) s.build_group(c.account_team);
+  if (c.account_team != kNone) s.candidates.build_group(c.account_team);
   for (const auto& r : spec.skills) c.skills.emplace_back(s.skill_id(r.skill), r.min_level);
   c.primary_skill = c.skills.empty() ? kNone : c.skills.front().first;
   c.dedicated =
@@ -1452,18 +910,16 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
                                                        c.dedicated, spec.arrived_at, spec.channel);
   c.progress_done_until = spec.last_progress_reminder;
   auto& stored = s.convs.emplace(spec.id, std::move(c)).first->second;
-  stored.promotions = s.earned_promotions(stored, now);
+  stored.promotions = s.promotions_earned(stored, now);
   s.push_queue(stored);
   bool escalated_before = false;
   for (const auto k : spec.raised_before) {
     if (k == TimerKind::escalation) escalated_before = true;
-    const bool deadline_kind = std::find(std::begin(kDeadlineKinds), std::end(kDeadlineKinds), k) !=
-                               std::end(kDeadlineKinds);
-    if (deadline_kind && s.deadline_of(stored, k) <= now) stored.fired |= bit(k);
+    if (is_deadline_kind(k) && s.deadline_of(stored, k) <= now) stored.fired |= timer_bit(k);
   }
   s.schedule_sla(stored, now);
   if (spec.priority <= s.policy.sla.escalate_at_once_up_to_priority && !escalated_before)
-    s.push_timer(now, spec.id, TimerKind::escalation, 0);
+    s.timers.push(now, spec.id, TimerKind::escalation, 0);
   s.schedule_complaint_level(stored, spec.complaint_levels_raised + 1);
   // Moments at which the conversation's reachable agents widen, so the gateway wakes up.
   for (const auto& step : s.policy.bullseye)
@@ -1538,15 +994,13 @@ Status Engine::customer_replied(ConversationId cid, UnixMs now) {
   if (!c->paused_at) return Status::success();
   const auto& cal = s.policy.calendar_for(c->spec.tier);
   const UnixMs paused = *c->paused_at;
-  // Each deadline keeps the service time that was left when the clock stopped.
   const auto shift = [&](UnixMs& due, bool already_breached) {
-    if (already_breached || due <= paused) return;
-    due = cal.add_service_time(now, cal.service_time_between(paused, due));
+    if (!already_breached) due = resume_deadline(cal, due, paused, now);
   };
   shift(c->deadlines.first_response_due,
-        c->first_response_done || (c->fired & bit(TimerKind::first_response_breach)));
-  shift(c->deadlines.resolution_due, c->fired & bit(TimerKind::resolution_breach));
-  shift(c->deadlines.resolution_max_due, c->fired & bit(TimerKind::resolution_max_breach));
+        c->first_response_done || (c->fired & timer_bit(TimerKind::first_response_breach)));
+  shift(c->deadlines.resolution_due, c->fired & timer_bit(TimerKind::resolution_breach));
+  shift(c->deadlines.resolution_max_due, c->fired & timer_bit(TimerKind::resolution_max_breach));
   c->paused_at.reset();
   // The reminder slots that passed while the customer owed the answer are not owed.
   c->progress_done_until =
@@ -1565,7 +1019,8 @@ Status Engine::transfer_to_agent(ConversationId cid, const AgentId& id, UnixMs n
   if (ai == kNone) return Status::failure("unknown agent " + id);
   if (c->agent == ai)
     return Status::failure("conversation " + std::to_string(cid) + " is already with " + id);
-  if (!s.can_take(s.agents[ai], c->kind)) return Status::failure(s.cannot_take(s.agents[ai], *c));
+  if (!s.eligibility.can_take(s.agents[ai], c->kind))
+    return Status::failure(s.cannot_take(s.agents[ai], *c));
   const std::string from = c->agent == kNone ? std::string("the queue") : s.agents[c->agent].id;
   const bool was_waiting = c->state == ConversationState::waiting_customer;
   s.release(*c, now, false);
@@ -1608,10 +1063,11 @@ Status Engine::pick(const AgentId& id, ConversationId cid, UnixMs now) {
     return Status::failure("conversation " + std::to_string(cid) + " is " + to_string(c->state) +
                            ", not queued");
   const int drop = s.current_level_drop(*c, now);
-  if (!s.can_take(s.agents[ai], c->kind)) return Status::failure(s.cannot_take(s.agents[ai], *c));
-  if (!s.has_skills(s.agents[ai], *c, drop))
+  if (!s.eligibility.can_take(s.agents[ai], c->kind))
+    return Status::failure(s.cannot_take(s.agents[ai], *c));
+  if (!s.eligibility.has_skills(s.agents[ai], *c, drop))
     return Status::failure(id + " lacks a required skill at the required level");
-  if (!s.serves_tier(s.agents[ai], *c))
+  if (!s.eligibility.serves_tier(s.agents[ai], *c))
     return Status::failure(id + " does not serve tier " + to_string(c->spec.tier));
   s.give_by_hand(*c, ai, now, "picked manually by " + id);
   return Status::success();
@@ -1628,14 +1084,14 @@ Status Engine::set_priority(ConversationId cid, int priority, UnixMs now) {
   const bool queued = c->in_queue;
   s.pop_queue(*c);  // its queue key (band, deadline) changes
   c->spec.priority = priority;
-  c->promotions = s.earned_promotions(*c, now);
+  c->promotions = s.promotions_earned(*c, now);
   s.retime_sla(*c, now);
   if (queued)
     s.push_queue(*c);  // also schedules its next ageing step
   else
     s.schedule_promotion(*c);
   const int at_once = s.policy.sla.escalate_at_once_up_to_priority;
-  if (priority <= at_once && from > at_once) s.push_timer(now, cid, TimerKind::escalation, 0);
+  if (priority <= at_once && from > at_once) s.timers.push(now, cid, TimerKind::escalation, 0);
   c->history += "priority changed from P" + std::to_string(from) + " to P" +
                 std::to_string(priority) + " at " + std::to_string(now) + "\n";
   return Status::success();
@@ -1658,11 +1114,8 @@ std::vector<TimerEvent> Engine::advance(UnixMs now) {
   s.apply_promotions(now);
   s.collect_wakeups(now);
   std::vector<TimerEvent> events;
-  while (!s.timers.empty() && s.timers.top().due <= now) {
-    const Timer t = s.timers.top();
-    s.timers.pop();
-    if (auto ev = s.fire(t, now)) events.push_back(std::move(*ev));
-  }
+  while (const auto t = s.timers.pop_due(now))
+    if (auto ev = s.fire(*t, now)) events.push_back(std::move(*ev));
   return events;
 }
 
@@ -1690,7 +1143,9 @@ std::string Engine::explain(ConversationId cid) const {
     return "conversation " + std::to_string(cid) + " is not known to the routing engine";
   const ConvRec& c = it->second;
   std::ostringstream out;
-  out << s.describe(c) << "\n" << c.history;
+  out << describe_conversation(c.spec, c.home_team == kNone ? "" : s.team_name(c.home_team));
+  if (c.spec.complaint_at) out << ", complaint since " << *c.spec.complaint_at;
+  out << "\n" << c.history;
   out << "SLA: first response due " << c.deadlines.first_response_due << ", resolution due "
       << c.deadlines.resolution_due << " (calendar " << s.policy.calendar_for(c.spec.tier).name()
       << (c.dedicated ? ", dedicated-group target" : "")
@@ -1700,33 +1155,30 @@ std::string Engine::explain(ConversationId cid) const {
         << "\n";
     return out.str();
   }
-  const auto pos = std::distance(s.queue.begin(), s.queue.find(c.key));
+  const auto pos = s.queue.position(c.key);
   out << "queued at position " << pos + 1 << " of " << s.queue.size() << " (band " << c.key.band
       << " = P" << c.spec.priority << "/tier " << to_string(c.spec.tier) << " minus "
       << c.promotions << " ageing promotions)\n";
   out << "waiting: " << s.reason_text(c.why, c) << "\n";
   // Count, over all agents, the first rule that keeps each one from taking it, against the
   // strict skill levels (explain() has no `now`, so no bullseye widening is assumed).
-  int offline = 0, no_capacity = 0, no_skill = 0, no_tier = 0, declined = 0, eligible = 0;
+  AgentTally tally;
   for (int ai = 0; ai < static_cast<int>(s.agents.size()); ++ai) {
     const auto& a = s.agents[ai];
     if (a.presence != Presence::online)
-      ++offline;
-    else if (!s.can_take(a, c.kind))
-      ++no_capacity;
-    else if (!s.has_skills(a, c, 0))
-      ++no_skill;
-    else if (!s.serves_tier(a, c))
-      ++no_tier;
-    else if (s.declined(c, ai))
-      ++declined;
+      ++tally.offline;
+    else if (!s.eligibility.can_take(a, c.kind))
+      ++tally.no_capacity;
+    else if (!s.eligibility.has_skills(a, c, 0))
+      ++tally.no_skill;
+    else if (!s.eligibility.serves_tier(a, c))
+      ++tally.no_tier;
+    else if (s.eligibility.declined(c, ai))
+      ++tally.declined;
     else
-      ++eligible;
+      ++tally.eligible;
   }
-  out << "agents: " << offline << " not online, " << no_capacity << " without free "
-      << c.spec.channel.name() << " capacity, " << no_skill << " missing a required skill level, "
-      << no_tier << " not serving tier " << to_string(c.spec.tier) << ", " << declined
-      << " declined it, " << eligible << " otherwise eligible\n";
+  out << agent_tally_text(tally, c.spec.channel.name(), c.spec.tier);
   return out.str();
 }
 
@@ -1752,7 +1204,7 @@ std::optional<AgentView> Engine::agent(const AgentId& id) const {
   const auto& a = s.agents[ai];
   std::map<ChannelKind, int> load;
   for (std::size_t k = 0; k < a.kinds.size(); ++k)
-    if (a.kinds[k].load > 0) load.emplace(s.kind_names[k], a.kinds[k].load);
+    if (a.kinds[k].load > 0) load.emplace(s.kind_names.name(k), a.kinds[k].load);
   return AgentView{a.id,
                    a.presence,
                    std::move(load),
@@ -1771,7 +1223,7 @@ std::optional<UnixMs> Engine::next_timer_at() const {
   const auto consider = [&](UnixMs t) {
     if (!next || t < *next) next = t;
   };
-  if (!s.timers.empty()) consider(s.timers.top().due);
+  if (const auto due = s.timers.next_due()) consider(*due);
   if (!s.promotions.empty()) consider(s.promotions.top().first);
   if (!s.wakeups.empty()) consider(s.wakeups.top().first);
   if (!s.wrap_up_ends.empty()) consider(s.wrap_up_ends.top().first);
