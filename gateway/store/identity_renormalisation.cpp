@@ -16,7 +16,7 @@ using sqlite::Query;
 constexpr const char* kCustomerMerges = R"sql(
 ALTER TABLE identities ADD COLUMN match_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX identities_match_key ON identities(match_key) WHERE match_key <> '';
-ALTER TABLE customers ADD COLUMN merged_into INTEGER REFERENCES customers(id);
+ALTER TABLE customers ADD COLUMN merged_into INTEGER;
 CREATE TABLE customer_merges (
   id INTEGER PRIMARY KEY,
   survivor_id INTEGER NOT NULL REFERENCES customers(id),
