@@ -44,7 +44,8 @@ class CustomerMergeTest(harness.IntegrationCase):
                              (sid,)), 10, f"message {sid} stored")[0][0]
 
     def customer_of(self, gateway, conversation_id):
-        return gateway.api_ok("GET", f"/conversations/{conversation_id}", ADMIN)["customer_id"]
+        return gateway.api_ok("GET", f"/conversations/{conversation_id}",
+                              ADMIN)["conversation"]["customer_id"]
 
     def event_kinds(self, gateway, conversation_id):
         return [e["event"]["kind"] for e in gateway.transcript(ADMIN, conversation_id)
@@ -93,8 +94,8 @@ class CustomerMergeTest(harness.IntegrationCase):
         self.assertEqual(merged["survivor"]["display_name"], "Ann Lee")
         self.assertEqual(self.customer_of(gateway, unverified_conv), phone)
         self.assertEqual(self.event_kinds(gateway, unverified_conv), ["customer.merged"])
-        kinds = {i["kind"] for i in gateway.api_ok("GET", f"/customers/{phone}", ADMIN)["identities"]}
-        self.assertEqual(kinds, {"phone", "unverified"})
+        survivor = gateway.api_ok("GET", f"/customers/{phone}", ADMIN)
+        self.assertEqual({i["kind"] for i in survivor["identities"]}, {"phone", "unverified"})
         self.assertEqual(gateway.api_ok("GET", f"/customers/{unverified}", ADMIN)["merged_into"],
                          phone)
         self.assertEqual(gateway.api_ok("GET", "/customers/duplicates", AGENT)["duplicates"], [])
