@@ -63,7 +63,8 @@ json customer_json(const store::Customer& c) {
           {"account_team", c.account_team},
           {"account_manager", c.account_manager.empty() ? json(nullptr) : json(c.account_manager)},
           {"attributes", event_data(c.attributes_json)},
-          {"identities", identities}};
+          {"identities", identities},
+          {"merged_into", c.merged_into != 0 ? json(c.merged_into) : json(nullptr)}};
 }
 
 json transcript_entry_json(const store::TranscriptEntry& e) {

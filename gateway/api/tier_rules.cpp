@@ -21,7 +21,7 @@ bool has_identity(const store::Customer& c, const std::string& kind,
 }
 
 bool matches(const config::TierRule& r, const store::Customer& c) {
-  // Identities are stored normalised (lower-case e-mail, E.164 phones).
+  // Identities are stored normalised (e-mail domains lower-case, E.164 phones).
   if (!r.email_domain.empty())
     return has_identity(c, "email", [&](const std::string& address) {
       return ends_with(address, "@" + r.email_domain);

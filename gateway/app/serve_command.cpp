@@ -2,6 +2,7 @@
 // each other, serves until SIGTERM/SIGINT and takes them down in reverse.
 #include "api/admin_api.hpp"
 #include "api/agent_api.hpp"
+#include "api/customer_merge_api.hpp"
 #include "api/customer_valuation_api.hpp"
 #include "api/live_events.hpp"
 #include "api/quarantine_api.hpp"
@@ -288,6 +289,10 @@ int serve_command(const Args& args) {
     complaint_api.register_routes(router);
     api::SupervisorStream supervisor_stream(*store, dispatcher, live_events, *executor);
     supervisor_stream.register_routes(router);
+    // Before the admin API: its GET /customers/{id} would take /customers/duplicates.
+    api::CustomerMergeApi customer_merge_api(
+        *store, dispatcher, store::UnixMs{config.customers.merge_undo_hours} * 3600 * 1000);
+    customer_merge_api.register_routes(router);
     api::AdminApi admin_api(*store, dispatcher);
     admin_api.on_user_changed(
         [&supervisor_stream](const std::string& name, std::function<void()> then) {

@@ -21,6 +21,7 @@ std::unique_ptr<store::Store> open_store(const config::GatewayConfig& config) {
   store::SqliteOptions options;
   options.path = config.database_file;
   options.attachments_dir = attachments_dir(config);
+  options.phone_region = config.customers.default_region;
   return store::open_sqlite_store(options);
 }
 

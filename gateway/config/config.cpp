@@ -3,6 +3,7 @@
 #include "config/config_reader.hpp"
 #include "core/log.hpp"
 #include "core/sha256.hpp"
+#include "store/identity.hpp"
 #include "store/service_case_records.hpp"
 
 #include <nlohmann/json.hpp>
@@ -209,6 +210,17 @@ bool bundled_plugin_file(const std::string& file) {
 
 namespace {
 
+// An ISO 3166 code libphonenumber has numbering metadata for; upper-case as the standard spells
+// it, so that "us" is not quietly a different key in the store's records.
+std::string phone_region(TableReader& t, std::string_view key) {
+  auto region = t.string(key);
+  if (!region || region->empty()) return {};
+  if (!store::is_phone_region(*region))
+    throw ConfigError(t.key_path(key) + ": expected an ISO 3166 region with phone numbering " +
+                      "(e.g. \"US\", \"DE\", \"CN\"), got \"" + *region + "\"");
+  return *region;
+}
+
 PluginInstanceConfig read_plugin(TableReader t) {
   PluginInstanceConfig p;
   p.instance =
@@ -235,6 +247,7 @@ PluginInstanceConfig read_plugin(TableReader t) {
     limits->finish();
   }
   p.public_base_url = base_url(t, "public_base_url");
+  p.phone_region = phone_region(t, "phone_region");
   const auto isolation = t.string("isolation");
   if (!isolation) {
     p.isolation = bundled_plugin_file(p.file) ? PluginInstanceConfig::Isolation::in_process
@@ -440,6 +453,9 @@ CustomerValuation read_valuation(TableReader t) {
 }
 
 void read_customers(TableReader t, GatewayConfig& out) {
+  out.customers.default_region = phone_region(t, "default_region");
+  if (auto hours = t.integer("merge_undo_hours", 0, 24 * 365))
+    out.customers.merge_undo_hours = static_cast<int>(*hours);
   if (auto rules = t.table_array("tier_rules")) {
     for (auto& r : *rules) out.tier_rules.push_back(read_tier_rule(r));
   }

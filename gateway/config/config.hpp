@@ -51,6 +51,9 @@ struct PluginInstanceConfig {
   // Limits of the plugin-host process (isolation = "process"); 0 = none.
   std::uint64_t memory_limit_bytes = 1024ull * 1024 * 1024;
   std::uint64_t open_files_limit = 1024;
+  // How the instance's senders' national-format numbers are read (an ISO 3166 region, e.g.
+  // "DE" for a German number's channel); "" = [customers] default_region.
+  std::string phone_region;
 };
 
 // True for the plugin files built and shipped with the gateway (plugins/*), named the way the
@@ -137,6 +140,14 @@ struct ComplaintsConfig {
   int major_close_minutes = 1440;       // a major complaint closes within this of filing
 };
 
+// [customers]: one person, one record (docs/operations.md).
+struct CustomersConfig {
+  // ISO 3166 region whose national format a phone number without "+" is read in ("US":
+  // "(415) 555-0100" is +14155550100); "" = only international formats are numbers.
+  std::string default_region;
+  int merge_undo_hours = 24;  // how long a merge of two customers can be undone
+};
+
 struct GatewayConfig {
   std::string listen_address = "127.0.0.1";
   std::uint16_t listen_port = 8080;  // 0 = pick a free port (printed on start)
@@ -155,6 +166,7 @@ struct GatewayConfig {
   std::vector<store::Agent> agents;  // seed: upserted at start
   std::vector<UserConfig> users;     // seed: upserted at start
   std::string routing_policy_json;   // the [routing] table as JSON, parsed by the routing bridge
+  CustomersConfig customers;         // [customers] default_region, merge_undo_hours
   std::vector<TierRule> tier_rules;  // [[customers.tier_rules]]
   CustomerValuation valuation;       // [customers.valuation]
   ContactLoggingConfig contact_logging;  // [contact_logging]

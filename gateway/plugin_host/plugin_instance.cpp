@@ -826,6 +826,7 @@ og_status PluginInstance::submit_inbound(uint64_t request_id, const og_inbound_m
   store::InboundRecord record;
   error = to_inbound_record(message, {config_.instance, channel_kind_, now_ms(), &blobs_}, record);
   if (!error.empty()) return OG_PERMANENT;
+  record.phone_region = config_.phone_region;
   return submit(request_id, done, user, error, [&](auto on_commit) {
     services_.store.ingest_message(std::move(record), [self = shared_from_this(), on_commit](
                                                           store::Outcome<store::IngestResult> r) {
@@ -859,6 +860,7 @@ og_status PluginInstance::submit_event(uint64_t request_id, const og_channel_eve
   error =
       to_channel_event_record(event, {config_.instance, channel_kind_, now_ms(), &blobs_}, record);
   if (!error.empty()) return OG_PERMANENT;
+  record.phone_region = config_.phone_region;
   return submit(request_id, done, user, error, [&](auto on_commit) {
     services_.store.ingest_channel_event(
         std::move(record),

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
 #include <unordered_map>
 
 namespace omnigate::store {
@@ -27,6 +28,12 @@ std::string_view trim(std::string_view s) {
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
+}
+
+// Domains are ASCII on the wire (internationalised ones as "xn--" A-labels), so folding ASCII is
+// the whole rule; std::tolower would follow the process locale.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // Twilio's channel addresses (https://www.twilio.com/docs/messaging/channels): the prefix names
@@ -54,10 +61,11 @@ Identity unverified(std::string_view raw, std::string problem) {
   return {"unverified", capped(utf8::repaired(raw)), std::move(problem)};
 }
 
-Identity channel_identity(const ChannelPrefix& channel, std::string_view rest) {
+Identity channel_identity(const ChannelPrefix& channel, std::string_view rest,
+                          std::string_view region) {
   const std::string kind(channel.prefix);
   if (channel.number) {
-    if (auto number = e164(rest)) return {kind, kind + ":" + *number, ""};
+    if (auto number = e164(rest, region)) return {kind, kind + ":" + *number, ""};
     return {};
   }
   if (!rest.empty() && rest.size() <= 32 && std::all_of(rest.begin(), rest.end(), is_digit))
@@ -67,13 +75,15 @@ Identity channel_identity(const ChannelPrefix& channel, std::string_view rest) {
 
 }  // namespace
 
-std::optional<std::string> e164(std::string_view number) {
+std::optional<std::string> e164(std::string_view number, std::string_view region) {
   number = trim(number);
+  if (number.empty()) return std::nullopt;
   // "ZZ" (unknown region) makes the parser insist on the leading "+".
-  if (number.empty() || number.front() != '+') return std::nullopt;
+  const std::string parse_region = region.empty() ? "ZZ" : std::string(region);
+  if (region.empty() && number.front() != '+') return std::nullopt;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   PhoneNumber parsed;
-  if (util.Parse(std::string(number), "ZZ", &parsed) != PhoneNumberUtil::NO_PARSING_ERROR)
+  if (util.Parse(std::string(number), parse_region, &parsed) != PhoneNumberUtil::NO_PARSING_ERROR)
     return std::nullopt;
   // Possible rather than valid: "valid" also checks the allocated ranges, and the metadata Debian
   // ships ages, so a customer on a newly opened range would otherwise be refused.
@@ -83,16 +93,38 @@ std::optional<std::string> e164(std::string_view number) {
   return out;
 }
 
+bool is_phone_region(std::string_view region) {
+  std::set<std::string> regions;
+  PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+  return regions.count(std::string(region)) > 0;
+}
+
 std::string normalise_email(std::string_view raw) {
   std::string out(trim(raw));
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto at = out.rfind('@');
+  if (at == std::string::npos) return out;
+  std::transform(out.begin() + static_cast<std::ptrdiff_t>(at), out.end(),
+                 out.begin() + static_cast<std::ptrdiff_t>(at), ascii_lower);
   return out;
+}
+
+std::string identity_match_key(std::string_view kind, std::string_view address) {
+  if (kind == "phone") return "tel:" + std::string(address);
+  if (kind == "whatsapp" || kind == "rcs") {
+    const auto colon = address.find(':');
+    if (colon != std::string_view::npos) return "tel:" + std::string(address.substr(colon + 1));
+  }
+  if (kind == "email") {
+    std::string lower(address);
+    std::transform(lower.begin(), lower.end(), lower.begin(), ascii_lower);
+    return "mailto:" + lower;
+  }
+  return {};
 }
 
 namespace {
 
-Identity parse_uncached(std::string_view kind, std::string_view raw) {
+Identity parse_uncached(std::string_view kind, std::string_view raw, std::string_view region) {
   const std::string_view address = trim(raw);
   if (!utf8::is_valid(address)) return unverified(address, "from_address: not UTF-8");
   if (address.size() > kMaxAddressBytes)
@@ -102,14 +134,16 @@ Identity parse_uncached(std::string_view kind, std::string_view raw) {
     for (const auto& channel : kChannelPrefixes) {
       if (address.size() > channel.prefix.size() && address.starts_with(channel.prefix) &&
           address[channel.prefix.size()] == ':') {
-        auto id = channel_identity(channel, address.substr(channel.prefix.size() + 1));
+        auto id = channel_identity(channel, address.substr(channel.prefix.size() + 1), region);
         if (!id.kind.empty()) return id;
         return unverified(address,
                           "from_address: not a " + std::string(channel.prefix) + " address");
       }
     }
-    if (auto number = e164(address)) return {"phone", *number, ""};
-    return unverified(address, "from_address: not a phone number in international format");
+    if (auto number = e164(address, region)) return {"phone", *number, ""};
+    return unverified(address, region.empty()
+                                   ? "from_address: not a phone number in international format"
+                                   : "from_address: not a phone number");
   }
   if (kind == "email") return {"email", normalise_email(address), ""};
   return {std::string(kind), std::string(address), ""};
@@ -121,18 +155,21 @@ void load_phone_number_metadata() {
   static_cast<void>(PhoneNumberUtil::GetInstance());
 }
 
-Identity parse_identity(std::string_view kind, std::string_view raw) {
-  if (kind != "phone") return parse_uncached(kind, raw);
+Identity parse_identity(std::string_view kind, std::string_view raw, std::string_view region) {
+  if (kind != "phone") return parse_uncached(kind, raw, region);
   // Parsing a number costs ~18 us (libphonenumber's regular expressions), more than a third of
   // what the rest of a webhook costs (bench/README.md), and customers write again and again from
   // the same few numbers: each thread keeps its last few thousand results.
   constexpr std::size_t kRemembered = 4096;
   thread_local std::unordered_map<std::string, Identity> remembered;
   thread_local std::string key;
-  key.assign(raw);
+  // The region is part of the key: a channel instance may read national numbers differently.
+  key.assign(region);
+  key += '|';
+  key.append(raw);
   if (const auto it = remembered.find(key); it != remembered.end()) return it->second;
   if (remembered.size() >= kRemembered) remembered.clear();
-  return remembered.emplace(key, parse_uncached(kind, raw)).first->second;
+  return remembered.emplace(key, parse_uncached(kind, raw, region)).first->second;
 }
 
 }  // namespace omnigate::store

@@ -29,21 +29,35 @@ struct Identity {
 
 // `raw` as the channel reported it under `kind`. For kind "phone" (what Twilio-style plugins
 // report for `From`), the channel prefixes Twilio documents select their own kind:
-// "whatsapp:+E.164", "rcs:+E.164", "messenger:<page-scoped id>". Other kinds are only checked for
-// UTF-8 and length. Unverified addresses are trimmed, repaired UTF-8, at most kMaxAddressBytes.
-Identity parse_identity(std::string_view kind, std::string_view raw);
+// "whatsapp:+E.164", "rcs:+E.164", "messenger:<page-scoped id>". A number without "+" is read in
+// the national format of `region` (an ISO 3166 code, "" = none: international format only).
+// E-mail addresses keep their local part as written (normalise_email). Other kinds are only
+// checked for UTF-8 and length. Unverified addresses are trimmed, repaired UTF-8, at most
+// kMaxAddressBytes.
+Identity parse_identity(std::string_view kind, std::string_view raw, std::string_view region);
 
 // Loads libphonenumber's metadata and compiles its regular expressions (tens of millions of
 // instructions, once per process), so that the first webhook does not wait for it. The store
 // calls it when it opens.
 void load_phone_number_metadata();
 
-// The E.164 form ("+" and digits) of a number in international format ("+44 20 7946 0958"),
-// checked with libphonenumber: a known country code and a length possible there. No national
-// formats: no channel tells the store which country a number without "+" belongs to.
-std::optional<std::string> e164(std::string_view number);
+// The E.164 form ("+" and digits) of a number in international format ("+44 20 7946 0958"), or
+// in the national format of `region` ("(415) 555-0100" with "US"), checked with libphonenumber:
+// a known country code and a length possible there. Without a region ("") only international
+// formats are read: no channel says which country a number without "+" belongs to, only the
+// operator's [customers] default_region does.
+std::optional<std::string> e164(std::string_view number, std::string_view region = {});
 
-// Trimmed and lower-cased.
+// True for a region libphonenumber has numbering metadata for ("US", "DE", "CN"; upper-case).
+bool is_phone_region(std::string_view region);
+
+// Trimmed, the domain lower-cased and the local part kept as written: RFC 5321 (2.4) makes the
+// domain case-insensitive but lets the receiving host tell "Ann@" from "ann@".
 std::string normalise_email(std::string_view raw);
+
+// What makes two identities likely the same person though they differ (duplicate suggestions,
+// never an automatic merge): "tel:<E.164>" for phone, WhatsApp and RCS numbers, "mailto:<the
+// address lower-cased>" for e-mail, "" for every other kind.
+std::string identity_match_key(std::string_view kind, std::string_view address);
 
 }  // namespace omnigate::store

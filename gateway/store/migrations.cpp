@@ -1,5 +1,6 @@
 #include "store/migrations.hpp"
 
+#include "store/identity_renormalisation.hpp"
 #include "store/valid_text_migration.hpp"
 
 #include <array>
@@ -447,7 +448,7 @@ CREATE INDEX service_case_stages_case ON service_case_stages(case_id, id);
 CREATE INDEX service_case_stages_entered ON service_case_stages(entered_at);
 )sql";
 
-constexpr std::array<Migration, 17> kMigrations{{{1, kInitialSchema},
+constexpr std::array<Migration, 18> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -463,7 +464,8 @@ constexpr std::array<Migration, 17> kMigrations{{{1, kInitialSchema},
                                                  {14, kComplaintsAndContacts},
                                                  {15, kTierHistory},
                                                  {16, kContactLogs},
-                                                 {17, kServiceCases}}};
+                                                 {17, kServiceCases},
+                                                 {18, nullptr, false, add_customer_merges}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

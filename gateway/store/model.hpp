@@ -63,6 +63,8 @@ struct InboundRecord {
   // The store parses it (identity.hpp): E.164 phones, Twilio's whatsapp:/rcs:/messenger: kinds,
   // lower-case e-mail, else an "unverified" identity and a flagged message.
   std::string from_address;
+  // The region a national-format number is read in ("" = the store's default region).
+  std::string phone_region;
   std::string from_name;
   std::string to_address;
   std::string thread_key;
@@ -101,6 +103,7 @@ struct DeliveryResult {
 struct ChannelEventRecord {
   std::string channel_instance, channel_kind;
   std::string provider_event_id, kind, from_kind, from_address, to_address, thread_key, data_json;
+  std::string phone_region;  // as InboundRecord::phone_region
   std::vector<AttachmentRecord> attachments;
   UnixMs at = 0;
 };
@@ -150,6 +153,7 @@ struct Customer {
   std::string account_team;     // dedicated group (routing: A/S tiers go there first); "" = none
   std::string account_manager;  // agent id of the named manager; "" = none
   std::vector<std::pair<std::string, std::string>> identities;  // (kind, address)
+  Id merged_into = 0;  // the survivor this record was merged into (0 = a live record)
 };
 
 // Store::customer_by_identity: the customer and how many of their conversations are open.

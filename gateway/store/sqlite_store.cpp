@@ -4,6 +4,7 @@
 
 #include "store/attachment_files.hpp"
 #include "store/identity.hpp"
+#include "store/identity_renormalisation.hpp"
 #include "store/migrations.hpp"
 #include "store/model_json.hpp"
 
@@ -122,6 +123,16 @@ SqliteStore::SqliteStore(const SqliteOptions& options)
                                             : "PRAGMA synchronous = NORMAL");
   write_db_->exec("PRAGMA foreign_keys = ON");
   apply_migrations(*write_db_);
+  if (identities_region(*write_db_) != options_.phone_region) {
+    write_db_->exec("BEGIN IMMEDIATE");
+    try {
+      renormalise_identities(*write_db_, options_.phone_region);
+      write_db_->exec("COMMIT");
+    } catch (...) {
+      write_db_->exec("ROLLBACK");
+      throw;
+    }
+  }
   GroupCommitWriter::BatchHooks hooks;
   // Another connection (an admin command in another process) committed since our last batch:
   // what the ingests remembered may be stale.
@@ -929,8 +940,10 @@ std::vector<Customer> SqliteStore::customers_after(Id after_id, int limit) {
   sqlite::ReadTransaction snapshot(db);
   std::vector<Id> ids;
   {
-    Query q(db.cached("SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT ?"), after_id,
-            static_cast<std::int64_t>(limit));
+    // A record merged into another is no one's record any more: nothing to value or match.
+    Query q(db.cached("SELECT id FROM customers WHERE id > ? AND merged_into IS NULL ORDER BY id "
+                      "LIMIT ?"),
+            after_id, static_cast<std::int64_t>(limit));
     while (q.step()) ids.push_back(q->int64(0));
   }
   std::vector<Customer> out;
@@ -994,9 +1007,11 @@ void SqliteStore::record_valuation_run(ValuationRun run, Completion<Id> done) {
 std::optional<Customer> SqliteStore::read_customer(sqlite::Connection& db, Id customer_id) {
   Customer c;
   {
-    Query q(db.cached("SELECT id, display_name, tier, attributes_json, account_team, "
-                      "account_manager, tier_source FROM customers WHERE id = ?"),
-            customer_id);
+    Query q(
+        db.cached(
+            "SELECT id, display_name, tier, attributes_json, account_team, "
+            "account_manager, tier_source, COALESCE(merged_into, 0) FROM customers WHERE id = ?"),
+        customer_id);
     if (!q.step()) return std::nullopt;
     c.id = q->int64(0);
     c.display_name = q->text(1);
@@ -1005,6 +1020,7 @@ std::optional<Customer> SqliteStore::read_customer(sqlite::Connection& db, Id cu
     c.account_team = q->text(4);
     c.account_manager = q->text(5);
     c.tier_source = tier_source_from_string(q->text(6)).value_or(TierSource::initial);
+    c.merged_into = q->int64(7);
   }
   Query q(db.cached("SELECT kind, address FROM identities WHERE customer_id = ? ORDER BY id"),
           customer_id);
@@ -1014,7 +1030,7 @@ std::optional<Customer> SqliteStore::read_customer(sqlite::Connection& db, Id cu
 
 std::optional<CustomerByIdentity> SqliteStore::customer_by_identity(std::string_view kind,
                                                                     std::string_view address) {
-  const Identity identity = parse_identity(kind, address);
+  const Identity identity = parse_identity(kind, address, options_.phone_region);
   if (identity.address.empty()) return std::nullopt;
   auto& db = reader();
   sqlite::ReadTransaction snapshot(db);

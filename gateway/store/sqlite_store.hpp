@@ -123,6 +123,12 @@ class SqliteStore final : public Store {
 
   void audit(AuditRecord rec, Completion<Nothing> done) override;
 
+  void merge_customers(CustomerMerge merge, Completion<MergeOutcome> done) override;
+  void undo_customer_merge(Id merge_id, std::string actor, UnixMs now,
+                           Completion<MergeOutcome> done) override;
+  std::optional<CustomerMergeRecord> get_customer_merge(Id merge_id) override;
+  std::vector<DuplicateSuggestion> duplicate_customers(int limit) override;
+
   std::optional<std::string> kv_get(const std::string& instance, const std::string& key) override;
   void kv_put(std::string instance, std::string key, std::string value,
               Completion<Nothing> done) override;

@@ -94,9 +94,10 @@ struct PreparedInbound {
   Identity from;
   std::string received_data = "{}";  // data_json of the "message.received" event
 };
-PreparedInbound prepare_inbound(InboundRecord& rec) {
+PreparedInbound prepare_inbound(InboundRecord& rec, std::string_view default_region) {
   PreparedInbound out;
-  out.from = parse_identity(rec.from_kind, rec.from_address);
+  out.from = parse_identity(rec.from_kind, rec.from_address,
+                            rec.phone_region.empty() ? default_region : rec.phone_region);
   TextRepair repair = repair_text({{"provider_message_id", &rec.provider_message_id},
                                    {"from_name", &rec.from_name},
                                    {"to_address", &rec.to_address},
@@ -148,9 +149,9 @@ Id SqliteStore::resolve_customer(sqlite::Connection& db, const std::string& kind
   const Id customer_id = db.last_insert_rowid();
   // Without an address there is nothing to recognise the person by next time.
   if (!address.empty()) {
-    Query(db.cached(
-              "INSERT INTO identities(customer_id, kind, address, created_at) VALUES (?, ?, ?, ?)"),
-          customer_id, kind, address, now)
+    Query(db.cached("INSERT INTO identities(customer_id, kind, address, created_at, match_key) "
+                    "VALUES (?, ?, ?, ?, ?)"),
+          customer_id, kind, address, now, identity_match_key(kind, address))
         .step();
     memo_.remember_customer(kind, address, customer_id);
   }
@@ -254,7 +255,7 @@ void SqliteStore::insert_attachments(sqlite::Connection& db,
 }
 
 void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> done) {
-  PreparedInbound prepared = prepare_inbound(rec);
+  PreparedInbound prepared = prepare_inbound(rec, options_.phone_region);
   submit<IngestResult>(
       [this, rec = std::move(rec), prepared = std::move(prepared)](sqlite::Connection& db) {
         IngestResult result;
@@ -337,7 +338,9 @@ void SqliteStore::ingest_channel_event(ChannelEventRecord rec, Completion<Ingest
                {"data_json", &rec.data_json}});
   for (auto& a : rec.attachments)
     repair_text({{"filename", &a.filename}, {"content_type", &a.content_type}, {"url", &a.url}});
-  Identity from = parse_identity(rec.from_kind, rec.from_address);
+  Identity from =
+      parse_identity(rec.from_kind, rec.from_address,
+                     rec.phone_region.empty() ? options_.phone_region : rec.phone_region);
   submit<IngestResult>(
       [this, rec = std::move(rec), from = std::move(from)](sqlite::Connection& db) {
         IngestResult result;

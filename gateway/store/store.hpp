@@ -13,6 +13,7 @@
 
 #include "store/complaint_records.hpp"
 #include "store/contact_log_records.hpp"
+#include "store/customer_merge_records.hpp"
 #include "store/model.hpp"
 #include "store/service_case_records.hpp"
 
@@ -259,6 +260,25 @@ class Store {
   virtual std::vector<ContactLoggingFigure> contact_logging_figures(UnixMs from, UnixMs to,
                                                                     UnixMs now) = 0;
 
+  // ---- customer merges (customer_merge_records.hpp)
+  // Moves every conversation and identity of merged_id to survivor_id, gives the survivor the
+  // chosen fields, marks merged_id merged_into the survivor, and adds "customer.merged" to
+  // every moved conversation and the survivor's open ones, in one transaction; what undo needs
+  // is kept with the merge. Errors: unknown customer, the same customer twice, either one
+  // merged already.
+  virtual void merge_customers(CustomerMerge merge, Completion<MergeOutcome> done) = 0;
+  // Restores exactly what the merge changed: the survivor's fields and contacts, the moved
+  // conversations (with their tier) and identities back to the merged customer, which becomes
+  // a live record again; "customer.merge_undone" on each moved conversation. Errors (the text
+  // starts with "conflict: "): undone already, the window ended at `now`, either customer merged
+  // into another since. Unknown merge: error "... does not exist".
+  virtual void undo_customer_merge(Id merge_id, std::string actor, UnixMs now,
+                                   Completion<MergeOutcome> done) = 0;
+  virtual std::optional<CustomerMergeRecord> get_customer_merge(Id merge_id) = 0;  // sync
+  // Live customers (not merged) that share a normalised phone number or e-mail address, or a
+  // display name and company; each pair once per reason, at most `limit`. Sync read.
+  virtual std::vector<DuplicateSuggestion> duplicate_customers(int limit) = 0;
+
   // ---- plugin key/value (scoped by channel instance). Sync; small values only.
   virtual std::optional<std::string> kv_get(const std::string& instance,
                                             const std::string& key) = 0;
@@ -276,6 +296,9 @@ struct SqliteOptions {
   std::string attachments_dir;   // content-addressed attachment files (sha256 names)
   int max_batch = 256;           // writes per group commit
   bool synchronous_full = true;  // PRAGMA synchronous=FULL (the default; NORMAL only for bench)
+  // [customers] default_region: how national-format numbers are read ("" = international only).
+  // Stored identities are re-normalised when it differs from the region they were read with.
+  std::string phone_region;
 };
 
 // Opens (creating if needed) and migrates the database. Throws std::runtime_error with the

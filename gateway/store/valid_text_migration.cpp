@@ -111,7 +111,8 @@ void repair_messages(sqlite::Connection& db) {
 
 void repair_identities(sqlite::Connection& db) {
   for (const auto& row : rows_to_repair(db, "identities", {"kind", "address"})) {
-    const Identity id = parse_identity(utf8::repaired(row.values[0]), row.values[1]);
+    // No region: migration 9 repairs with the rules of its time (migration 18 re-normalises).
+    const Identity id = parse_identity(utf8::repaired(row.values[0]), row.values[1], "");
     bool taken = false;
     {
       Query q(db.cached("SELECT 1 FROM identities WHERE kind = ? AND address = ? AND id <> ?"),

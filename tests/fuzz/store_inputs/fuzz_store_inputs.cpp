@@ -15,9 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace omnigate::store;
   switch (data[0] % 4) {
     case 0: {
-      const Identity id = parse_identity("phone", input);
+      const Identity id = parse_identity("phone", input, "US");
       // Parsing is idempotent: a stored address looks itself up again.
-      const Identity again = parse_identity("phone", id.address);
+      const Identity again = parse_identity("phone", id.address, "US");
       if (id.kind != "unverified" && (again.kind != id.kind || again.address != id.address))
         std::abort();
       if (id.address.size() > kMaxAddressBytes) std::abort();

@@ -78,11 +78,56 @@ TEST_CASE("the closed value sets are still enforced after their CHECKs were rewr
   sqlite3_close(db);
 }
 
+// What migration 18 adds, dropped again: the database is then one at version 17.
+template <class Run>
+void drop_customer_merges(const Run& run) {
+  run("DROP TABLE customer_merges");
+  run("DROP TABLE identity_rules");
+  run("DROP INDEX identities_match_key");
+  run("ALTER TABLE identities DROP COLUMN match_key");
+  run("ALTER TABLE customers DROP COLUMN merged_into");
+}
+
+TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its match key") {
+  StoreTestEnv env;
+  const auto phone = ingest(*env.store, sms("+14155550100", "SM1", "hi"));
+  const auto unverified = ingest(*env.store, sms("hello", "SM2", "hi"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 18");
+  drop_customer_merges(run);
+  // An address as a channel of another store may have written it.
+  run("INSERT INTO customers(display_name, created_at) VALUES ('Ann', 0)");
+  run("INSERT INTO identities(customer_id, kind, address, created_at) VALUES "
+      "(last_insert_rowid(), 'email', 'Ann@EXAMPLE.com', 0)");
+  sqlite3_close(db);
+
+  env.reopen();
+  CHECK(env.store->schema_version() == 18);
+  env.store.reset();
+  const auto& path = env.options.path;
+  CHECK(read_value(path,
+                   "SELECT address || ' ' || match_key FROM identities WHERE kind = "
+                   "'email'") == "Ann@example.com mailto:ann@example.com");
+  CHECK(read_value(path, "SELECT match_key FROM identities WHERE customer_id = " +
+                             std::to_string(phone.customer_id)) == "tel:+14155550100");
+  CHECK(read_value(path, "SELECT match_key FROM identities WHERE customer_id = " +
+                             std::to_string(unverified.customer_id)) == "");
+  CHECK(read_value(path, "SELECT phone_region FROM identity_rules") == "");
+  CHECK(count_rows(path, "SELECT COUNT(*) FROM customers WHERE merged_into IS NOT NULL") == 0);
+}
+
 TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the originals and flags") {
   // A database at version 8 with what the store wrote before it repaired text on the way in.
   // Migration 9 changes no table, 10 only adds an index, 11 and 13 only add columns, 12 adds
-  // tables (and a value the outbox state may take), 14 to 17 add tables and an index, so a
-  // current database without their rows, those indexes, columns and tables is one at version 8.
+  // tables (and a value the outbox state may take), 14 to 17 add tables and an index, 18 tables,
+  // an index and columns, so a current database without their rows, those indexes, columns and
+  // tables is one at version 8.
   StoreTestEnv env;
   auto rec = sms("+15551234567", "SM1", "fine");
   rec.raw = "Body=fine";
@@ -96,6 +141,7 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 9");
+  drop_customer_merges(run);
   run("DROP INDEX outbox_sent");
   run("ALTER TABLE attachments DROP COLUMN content_id");
   run("ALTER TABLE attachments DROP COLUMN disposition");
