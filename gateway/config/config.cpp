@@ -194,6 +194,17 @@ void read_complaints(TableReader t, ComplaintsConfig& c) {
   t.finish();
 }
 
+// routing.sla.complaint_escalation once raised complaint levels on a timer, to role names; the
+// complaint ladder ([complaints]) replaced it. A policy that still sets it is refused rather
+// than loaded with the key doing nothing.
+void refuse_replaced_routing_keys(const toml::table& root) {
+  if (!root["routing"]["sla"]["complaint_escalation"]) return;
+  throw ConfigError(
+      "routing.sla.complaint_escalation: no longer supported; complaints escalate through the "
+      "complaint ladder, whose windows are the [complaints] section (docs/service-processes.md): "
+      "remove this key");
+}
+
 constexpr const char* kPersonNameExpected =
     ": expected a name of letters, digits, '_', '-', '.', '@'";
 
@@ -514,6 +525,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
     for (auto& u : *users) c.users.push_back(read_user(u));
   }
   if (auto customers = top.table("customers")) read_customers(*customers, c);
+  refuse_replaced_routing_keys(root);
   c.routing_policy_json = top.table_as_json("routing").value_or("");
   top.finish();
   check_references(c);
