@@ -7,6 +7,7 @@
 #include "api/supervisor_view.hpp"
 #include "api/tier_rules.hpp"
 #include "config/config.hpp"
+#include "config/replaced_routing_keys.hpp"
 #include "core/clock.hpp"
 #include "core/coalescing_queue.hpp"
 #include "core/log.hpp"
@@ -52,6 +53,7 @@ constexpr int kLoadPageSize = 500;
 
 routing::Policy parse_policy_or_throw(const std::string& policy_json) {
   if (policy_json.empty()) return routing::Policy::defaults();
+  config::refuse_replaced_routing_keys(policy_json);
   try {
     return routing::parse_policy_json(policy_json);
   } catch (const routing::PolicyError& e) {

@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include "config/config_reader.hpp"
+#include "config/replaced_routing_keys.hpp"
 #include "core/log.hpp"
 #include "core/sha256.hpp"
 #include "store/service_case_records.hpp"
@@ -192,17 +193,6 @@ void read_complaints(TableReader t, ComplaintsConfig& c) {
     *field = static_cast<int>(t.integer(key, 1, kMonth).value_or(*field));
   }
   t.finish();
-}
-
-// routing.sla.complaint_escalation once raised complaint levels on a timer, to role names; the
-// complaint ladder ([complaints]) replaced it. A policy that still sets it is refused rather
-// than loaded with the key doing nothing.
-void refuse_replaced_routing_keys(const toml::table& root) {
-  if (!root["routing"]["sla"]["complaint_escalation"]) return;
-  throw ConfigError(
-      "routing.sla.complaint_escalation: no longer supported; complaints escalate through the "
-      "complaint ladder, whose windows are the [complaints] section (docs/service-processes.md): "
-      "remove this key");
 }
 
 constexpr const char* kPersonNameExpected =
@@ -525,8 +515,8 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
     for (auto& u : *users) c.users.push_back(read_user(u));
   }
   if (auto customers = top.table("customers")) read_customers(*customers, c);
-  refuse_replaced_routing_keys(root);
   c.routing_policy_json = top.table_as_json("routing").value_or("");
+  refuse_replaced_routing_keys(c.routing_policy_json);
   top.finish();
   check_references(c);
 
