@@ -30,7 +30,7 @@ using store::Role;
 
 // Statuses in which a conversation's handling is over: no resolving or reclassifying.
 constexpr std::array kEnded{store::ConversationStatus::resolved, store::ConversationStatus::closed};
-// Closed for good: nothing more may be added to it (replies, complaints).
+// Closed for good: nothing more may be added to it (replies).
 constexpr std::array kClosed{store::ConversationStatus::closed};
 // The longest customer attribute name the KPIs group by.
 constexpr std::size_t kMaxAttributeKeyBytes = 128;
@@ -400,23 +400,6 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
         });
   }
 
-  // Recorded on a resolved conversation too: a complaint often follows the resolution.
-  void complaint(const http::Request& req, const Caller& c, http::Reply reply) {
-    auto conv = visible_conversation(req, c, reply);
-    if (!conv) return;
-    auto body = parse_complaint_body(req.body);
-    if (!body.value) return reply(body_error(body.error));
-    if (in_status(*conv, kClosed, reply)) return;
-    const auto id = conv->id;
-    audit(c, req, "conversation.complaint", "conversation:" + std::to_string(id));
-    dispatcher.raise_complaint(
-        {id, std::move(body.value->matter), std::move(body.value->contact), c.actor(), 0},
-        [reply](store::Outcome<store::UnixMs> r) {
-          if (!r.ok) return reply(error_response(409, "conflict", r.error));
-          reply(json_response(200, {{"status", "complaint"}, {"complaint_at", r.value}}));
-        });
-  }
-
   void set_presence(const http::Request& req, const Caller& c, http::Reply reply) {
     if (!c.user.agent_id)
       return reply(error_response(403, "forbidden", "you have no agent profile"));
@@ -583,8 +566,6 @@ void AgentApi::register_routes(http::Router& router) {
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::transfer)));
   router.add("POST", base + "/conversations/{id}/priority",
              i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::set_priority)));
-  router.add("POST", base + "/conversations/{id}/complaint",
-             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::complaint)));
   router.add("POST", base + "/conversations/{id}/accept",
              i.guarded({R::agent, R::supervisor}, bind(&Impl::accept_offer)));
   router.add("POST", base + "/conversations/{id}/decline",

@@ -334,14 +334,35 @@ Parsed<PriorityBody> parse_priority_body(std::string_view body) {
   return {std::move(p), {}};
 }
 
-Parsed<ComplaintBody> parse_complaint_body(std::string_view body) {
+Parsed<ComplaintBody> parse_complaint_body(std::string_view body, ComplaintConversation where) {
   BodyError err;
-  auto j = parse_object(body, {"matter", "contact"}, err);
+  const bool in_body = where == ComplaintConversation::in_body;
+  auto j =
+      in_body
+          ? parse_object(
+                body,
+                {"conversation_id", "matter", "contact", "complainant", "channel", "severity"}, err)
+          : parse_object(body, {"matter", "contact", "complainant", "channel", "severity"}, err);
   if (!j) return fail<ComplaintBody>(err);
   ComplaintBody c;
+  if (in_body) {
+    const auto it = j->find("conversation_id");
+    if (it == j->end() || !it->is_number_integer() || it->get<std::int64_t>() <= 0)
+      return fail<ComplaintBody>(
+          error("invalid_field", "conversation_id must be a positive integer", "conversation_id"));
+    c.conversation_id = it->get<store::Id>();
+  }
+  std::string severity;
   if (!read_classification_text(*j, "matter", true, c.matter, err) ||
-      !read_classification_text(*j, "contact", false, c.contact, err))
+      !read_classification_text(*j, "contact", false, c.contact, err) ||
+      !read_classification_text(*j, "complainant", false, c.complainant, err) ||
+      !read_classification_text(*j, "channel", false, c.channel, err) ||
+      !read_string(*j, "severity", severity, err))
     return fail<ComplaintBody>(err);
+  if (!severity.empty() && severity != "normal" && severity != "major")
+    return fail<ComplaintBody>(
+        error("invalid_field", "severity must be normal or major", "severity"));
+  c.major = severity == "major";
   return {std::move(c), {}};
 }
 

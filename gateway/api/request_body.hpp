@@ -82,12 +82,20 @@ struct PriorityBody {
 // {"priority": 1..4, "reason": "..."}: reason required, at most 2000 characters
 Parsed<PriorityBody> parse_priority_body(std::string_view body);
 
+// A complaint to file on the ladder (docs/service-processes.md).
 struct ComplaintBody {
-  std::string matter;   // what the customer complains about
-  std::string contact;  // how to reach them about it ("" = not given)
+  store::Id conversation_id = 0;  // named by POST /complaints; the path's on /conversations/{id}
+  std::string matter;             // what the customer complains about
+  std::string contact;            // how to reach them about it ("" = not given)
+  std::string complainant;        // who complains ("" = not given)
+  std::string channel;            // where they complained ("" = the conversation's channel)
+  bool major = false;             // severity "major" (7x24, close within a day) or "normal"
 };
-// {"matter": "...", "contact"?: "..."}: matter required, each at most 2000 characters
-Parsed<ComplaintBody> parse_complaint_body(std::string_view body);
+// Where the conversation comes from: the body (POST /complaints) or the request path.
+enum class ComplaintConversation { in_body, in_path };
+// {"conversation_id" (in_body only), "matter", "contact"?, "complainant"?, "channel"?,
+// "severity"?: "normal"|"major"}: matter required, each text at most 2000 characters.
+Parsed<ComplaintBody> parse_complaint_body(std::string_view body, ComplaintConversation where);
 
 struct ContactLogBody {
   std::string classification;  // what the contact was about

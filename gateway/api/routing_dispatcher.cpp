@@ -7,6 +7,7 @@
 #include "api/supervisor_view.hpp"
 #include "api/tier_rules.hpp"
 #include "config/config.hpp"
+#include "config/replaced_routing_keys.hpp"
 #include "core/clock.hpp"
 #include "core/coalescing_queue.hpp"
 #include "core/log.hpp"
@@ -52,6 +53,7 @@ constexpr int kLoadPageSize = 500;
 
 routing::Policy parse_policy_or_throw(const std::string& policy_json) {
   if (policy_json.empty()) return routing::Policy::defaults();
+  config::refuse_replaced_routing_keys(policy_json);
   try {
     return routing::parse_policy_json(policy_json);
   } catch (const routing::PolicyError& e) {
@@ -301,7 +303,6 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
         {c.channel_instance, c.skills, customer ? customer->attributes_json : no_attributes});
     spec.arrived_at = c.queued_at != 0 ? c.queued_at : c.created_at;
     spec.previous_agent = c.previous_agent;
-    spec.complaint_at = c.complaint_at;  // escalation keeps the first complaint's times
     // Deadlines that pauses on the customer shifted are kept as they are, not recomputed.
     if (c.sla_deadlines_shifted && c.first_response_due && c.resolution_due && c.resolution_max_due)
       spec.deadlines =
@@ -369,8 +370,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   }
 
   // What the transcript shows as already raised (`sla.<timer kind>` events): a rebuild does not
-  // warn, breach or escalate to the same people again, and complaint escalation resumes after
-  // the levels raised.
+  // warn, breach or escalate to the same people again.
   // The last progress reminder's slot (its due_at) lets the reminders keep their rhythm.
   void raised_before(store::Id id, routing::ConversationSpec& spec) {
     for (const auto& ev : store.events_of_kind(id, "sla.")) {
@@ -383,14 +383,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
                                                  data["due_at"].get<store::UnixMs>());
         continue;
       }
-      if (*kind != routing::TimerKind::complaint_escalation) {
-        spec.raised_before.push_back(*kind);
-        continue;
-      }
-      const auto data = nlohmann::json::parse(ev.data_json, nullptr, false);
-      if (data.is_object() && data.contains("level") && data["level"].is_number_integer())
-        spec.complaint_levels_raised =
-            std::max(spec.complaint_levels_raised, data["level"].get<int>());
+      spec.raised_before.push_back(*kind);
     }
   }
 
@@ -810,16 +803,6 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
     dispatch(now);  // a raised priority may now go before others to a free agent
   }
 
-  void apply_complaint(store::Id id, store::UnixMs since, const std::string& why,
-                       store::UnixMs now) {
-    if (!engine || !tracked.count(id)) return;
-    if (auto st = engine->raise_complaint(id, since); !st) {
-      log(LogLevel::warn, kComponent, "conversation " + std::to_string(id) + ": " + st.error);
-      return;
-    }
-    publish_conversation("conversation.complaint", id, now, holder(id), why);
-  }
-
   // ---- the supervisors' live view and event stream (docs/api.md "Live queue", "Event stream")
 
   std::string agent_team(const std::string& agent_id) const {
@@ -1237,25 +1220,6 @@ void RoutingDispatcher::set_priority(store::Id conversation_id, int priority,
             done("");
           });
         });
-  });
-}
-
-void RoutingDispatcher::raise_complaint(store::ComplaintRecord complaint,
-                                        store::Completion<store::UnixMs> done) {
-  state_->on_strand([complaint = std::move(complaint), done](State& s) mutable {
-    std::weak_ptr<State> weak = s.shared_from_this();
-    const auto id = complaint.conversation_id;
-    const std::string why = "complaint recorded by " + complaint.actor;
-    complaint.at = s.clock();
-    s.store.record_complaint(std::move(complaint),
-                             [weak, id, why, done](store::Outcome<store::UnixMs> r) {
-                               auto self = weak.lock();
-                               if (!r.ok || !self) return done(r);
-                               self->on_strand([id, why, done, r](State& routing) {
-                                 routing.apply_complaint(id, r.value, why, routing.clock());
-                                 done(r);
-                               });
-                             });
   });
 }
 

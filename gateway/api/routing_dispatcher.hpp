@@ -173,10 +173,6 @@ class RoutingDispatcher {
   // stream. `done` gets "" or the store's refusal (resolved, closed, unknown).
   void set_priority(store::Id conversation_id, int priority, const std::string& reason,
                     const std::string& actor, DispatchDone done);
-  // The customer complained: stored at the dispatcher's clock (record_complaint keeps the first
-  // time), then the engine escalates from the stored time; conversation.complaint on the stream.
-  // `done` gets the stored complaint_at, or the store's refusal.
-  void raise_complaint(store::ComplaintRecord complaint, store::Completion<store::UnixMs> done);
   // The agent answers an offer made to them: accepted → assigned to them (events
   // conversation.accepted, conversation.assigned); declined → offered to the next agent
   // (conversation.declined), never again to this one. conflict unless that offer is pending.

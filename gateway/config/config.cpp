@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include "config/config_reader.hpp"
+#include "config/replaced_routing_keys.hpp"
 #include "core/log.hpp"
 #include "core/sha256.hpp"
 #include "store/identity.hpp"
@@ -531,6 +532,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   }
   if (auto customers = top.table("customers")) read_customers(*customers, c);
   c.routing_policy_json = top.table_as_json("routing").value_or("");
+  refuse_replaced_routing_keys(c.routing_policy_json);
   top.finish();
   check_references(c);
 

@@ -90,32 +90,20 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
     return conv && c.user.agent_id && conv->assigned_agent == c.user.agent_id;
   }
 
-  void file_for(const http::Request& req, const Caller& c, http::Reply reply, store::Id conv_id,
-                const json& body) {
+  // Files the parsed body's complaint about conversation `conv_id`: 201 with the complaint.
+  void file_complaint(const http::Request& req, const Caller& c, http::Reply reply,
+                      store::Id conv_id, api::ComplaintBody body) {
     if (!agent_may(c, conv_id))
       return reply(error_response(
           403, "forbidden", "conversation " + std::to_string(conv_id) + " is not assigned to you"));
     Filing f;
     f.conversation_id = conv_id;
     f.actor = c.actor();
-    auto matter = text_field(body, "matter", true, reply);
-    if (!matter) return;
-    auto contact = text_field(body, "contact", false, reply);
-    if (!contact) return;
-    auto complainant = text_field(body, "complainant", false, reply);
-    if (!complainant) return;
-    auto channel = text_field(body, "channel", false, reply);
-    if (!channel) return;
-    auto severity = text_field(body, "severity", false, reply);
-    if (!severity) return;
-    if (!severity->empty() && *severity != "normal" && *severity != "major")
-      return reply(
-          error_response(400, "invalid_field", "severity must be normal or major", "severity"));
-    f.matter = *matter;
-    f.contact = *contact;
-    f.complainant = *complainant;
-    f.channel = *channel;
-    f.major = *severity == "major";
+    f.matter = std::move(body.matter);
+    f.contact = std::move(body.contact);
+    f.complainant = std::move(body.complainant);
+    f.channel = std::move(body.channel);
+    f.major = body.major;
     audit(c, req, "complaint.file", "conversation:" + std::to_string(conv_id));
     complaints.file(std::move(f), [reply](ComplaintOutcome o) { reply(outcome_response(o)); });
   }
@@ -123,13 +111,19 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
   // POST /complaints {"conversation_id", "matter", "contact"?, "complainant"?, "channel"?,
   // "severity"?}
   void file(const http::Request& req, const Caller& c, http::Reply reply) {
-    auto body = object_body(req, reply);
-    if (!body) return;
-    if (!body->contains("conversation_id") || !body->at("conversation_id").is_number_integer() ||
-        body->at("conversation_id").get<store::Id>() <= 0)
-      return reply(error_response(400, "invalid_field",
-                                  "conversation_id must be a positive integer", "conversation_id"));
-    file_for(req, c, std::move(reply), body->at("conversation_id").get<store::Id>(), *body);
+    auto body = api::parse_complaint_body(req.body, api::ComplaintConversation::in_body);
+    if (!body.value) return reply(api::body_error(body.error));
+    const auto conv_id = body.value->conversation_id;
+    file_complaint(req, c, std::move(reply), conv_id, std::move(*body.value));
+  }
+
+  // POST /conversations/{id}/complaint: the same without conversation_id.
+  void file_on_conversation(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto id = api::id_param(req, reply);
+    if (!id) return;
+    auto body = api::parse_complaint_body(req.body, api::ComplaintConversation::in_path);
+    if (!body.value) return reply(api::body_error(body.error));
+    file_complaint(req, c, std::move(reply), *id, std::move(*body.value));
   }
 
   void list(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -261,6 +255,8 @@ void ComplaintApi::register_routes(http::Router& router) {
   const std::string base = "/api/v1/complaints";
   const std::initializer_list<Role> everyone = {R::agent, R::supervisor, R::qa, R::admin};
   router.add("POST", base, i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::file)));
+  router.add("POST", "/api/v1/conversations/{id}/complaint",
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::file_on_conversation)));
   router.add("GET", base, i.guarded(everyone, bind(&Impl::list)));
   router.add("GET", base + "/{id}", i.guarded(everyone, bind(&Impl::get)));
   router.add("POST", base + "/{id}/contact",

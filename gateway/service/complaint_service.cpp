@@ -197,6 +197,8 @@ void ComplaintService::file(Filing filing, ComplaintDone done) {
     const auto conv = s.store.get_conversation(filing.conversation_id);
     if (!conv)
       return done({404, "no conversation " + std::to_string(filing.conversation_id), nullptr});
+    if (conv->status == store::ConversationStatus::closed)
+      return done({409, "conversation " + std::to_string(conv->id) + " is closed", nullptr});
     Filing f = filing;
     f.customer_id = conv->customer_id;
     if (f.channel.empty()) f.channel = conv->channel_kind;

@@ -53,7 +53,8 @@ class ComplaintService {
   void start();  // loads the open complaints, then checks their windows every second
   void stop();
 
-  // Files a complaint about the conversation (also marks it a complaint, as before).
+  // Files a complaint about the conversation at level 1 (the conversation's complaint_at is
+  // set by its first complaint). 404 for an unknown conversation, 409 for a closed one.
   void file(Filing filing, ComplaintDone done);
   void act(store::Id complaint_id, ComplaintAction action, ComplaintDone done);
 

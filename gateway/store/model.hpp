@@ -219,8 +219,8 @@ struct Conversation {
   std::optional<UnixMs> first_response_at;
   std::optional<UnixMs> first_response_due, resolution_due;
   Id last_inbound_message_id = 0;
-  // When the customer first complained about it (unset = not a complaint): routing's complaint
-  // escalation levels are measured from here, also after a restart.
+  // When the first complaint about it was filed (unset = not a complaint); the complaint's
+  // ladder itself is in the complaints table (docs/service-processes.md).
   std::optional<UnixMs> complaint_at;
   // Routing's SLA clock (SlaClock): the hard resolution limit, the start of an ongoing pause, and
   // whether the stored deadlines carry earlier pauses' shifts.
@@ -260,15 +260,6 @@ struct PriorityChange {
   int priority = 4;  // 1..4
   std::string reason;
   std::string actor;  // "user:sue"
-  UnixMs at = 0;
-};
-
-// A customer's complaint about a conversation, as the agent recorded it.
-struct ComplaintRecord {
-  Id conversation_id = 0;
-  std::string matter;   // what the customer complains about
-  std::string contact;  // how to reach them about it ("" = the conversation's channel)
-  std::string actor;    // "user:alice"
   UnixMs at = 0;
 };
 

@@ -361,30 +361,6 @@ void SqliteStore::set_conversation_priority(PriorityChange change, Completion<in
       std::move(done));
 }
 
-void SqliteStore::record_complaint(ComplaintRecord complaint, Completion<UnixMs> done) {
-  submit<UnixMs>(
-      [complaint = std::move(complaint)](sqlite::Connection& db) {
-        const UnixMs now = or_now(complaint.at);
-        UnixMs since = 0;
-        {
-          // The first complaint's time stays: escalation is measured from it.
-          Query q(db.cached("UPDATE conversations SET complaint_at = COALESCE(complaint_at, ?2), "
-                            "updated_at = ?2 WHERE id = ?1 AND status <> 'closed' "
-                            "RETURNING complaint_at"),
-                  complaint.conversation_id, now);
-          if (!q.step())
-            throw std::invalid_argument(not_found("open conversation", complaint.conversation_id));
-          since = q->int64(0);
-        }
-        insert_event(
-            db, complaint.conversation_id, "conversation.complaint", complaint.actor,
-            nlohmann::json{{"matter", complaint.matter}, {"contact", complaint.contact}}.dump(),
-            std::nullopt, now);
-        return since;
-      },
-      std::move(done));
-}
-
 void SqliteStore::set_customer_tier(Id customer_id, Tier tier, std::string actor,
                                     Completion<Nothing> done) {
   submit<Nothing>(

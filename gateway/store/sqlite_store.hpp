@@ -42,7 +42,6 @@ class SqliteStore final : public Store {
   void set_conversation_team(Id conversation_id, std::string team,
                              Completion<Nothing> done) override;
   void set_conversation_priority(PriorityChange change, Completion<int> done) override;
-  void record_complaint(ComplaintRecord complaint, Completion<UnixMs> done) override;
   void set_customer_tier(Id customer_id, Tier tier, std::string actor,
                          Completion<Nothing> done) override;
   void update_customer(CustomerUpdate update, Completion<CustomerChange> done) override;

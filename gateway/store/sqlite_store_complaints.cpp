@@ -68,13 +68,21 @@ void SqliteStore::save_complaint(ComplaintWrite write, Completion<Id> done) {
               throw std::invalid_argument("open conversation " + std::to_string(c.conversation_id) +
                                           " does not exist");
           }
-          Query q(db.cached("INSERT INTO complaints(conversation_id, customer_id, severity, "
-                            "status, level, filed_at, record_json, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                  c.conversation_id, c.customer_id, c.severity, c.status, c.level, c.filed_at,
-                  c.record_json, now);
-          q.step();
-          id = q->int64(0);
+          {
+            Query q(db.cached("INSERT INTO complaints(conversation_id, customer_id, severity, "
+                              "status, level, filed_at, record_json, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                    c.conversation_id, c.customer_id, c.severity, c.status, c.level, c.filed_at,
+                    c.record_json, now);
+            q.step();
+            id = q->int64(0);
+          }
+          // The conversation shows it was complained about (complaint_at, the first filing's
+          // time: a later complaint does not move it).
+          Query(db.cached("UPDATE conversations SET complaint_at = COALESCE(complaint_at, ?2), "
+                          "updated_at = ?3 WHERE id = ?1"),
+                c.conversation_id, c.filed_at, now)
+              .step();
         } else {
           {
             Query q(db.cached("UPDATE complaints SET status = ?, level = ?, record_json = ?, "

@@ -92,10 +92,6 @@ class Store {
   // "conversation.priority_changed" {from, to, reason} by the actor in the same transaction.
   // Value: the priority it had before.
   virtual void set_conversation_priority(PriorityChange change, Completion<int> done) = 0;
-  // Marks the conversation as a complaint and adds "conversation.complaint" {matter, contact} by
-  // the actor. complaint_at is set by the first complaint only: a second one is recorded as an
-  // event and keeps the first time. Closed conversations: error. Value: the stored complaint_at.
-  virtual void record_complaint(ComplaintRecord complaint, Completion<UnixMs> done) = 0;
   virtual void set_customer_tier(Id customer_id, Tier tier, std::string actor,
                                  Completion<Nothing> done) = 0;
   // Writes the fields `update` sets. When the tier or the account team/manager changes, every
@@ -109,7 +105,9 @@ class Store {
 
   // ---- complaints and dedicated groups (docs/service-processes.md)
   // Inserts (complaint.id == 0; the conversation must exist and not be closed) or replaces the
-  // complaint and adds its events in one transaction. Value: the complaint's id.
+  // complaint and adds its events in one transaction. A new complaint also marks its
+  // conversation: complaint_at is set by the first one and kept by later ones. Value: the
+  // complaint's id.
   virtual void save_complaint(ComplaintWrite write, Completion<Id> done) = 0;
   virtual std::optional<StoredComplaint> get_complaint(Id id) = 0;  // sync
   // By id; status "" = every complaint. Sync read.

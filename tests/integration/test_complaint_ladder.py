@@ -6,10 +6,11 @@ not satisfied and a supervisor escalates, the service director (a named person) 
 4-hour commitment window, level 3 starts, an executive is assigned and the complaint is closed
 with its report. A major complaint filed on a Friday at 18:00 runs 7x24: its contact window ends
 at 19:00 the same day, and, after a restart of the gateway, it breaches its 24-hour close limit
-on Saturday at 18:00. A P1 escalation notifies the customer's service director and technical
-expert by name. The
-transcript events, the notifications on the event stream (addressed to the named people) and the
-complaint's recorded figures are checked at each step.
+on Saturday at 18:00. A complaint filed on the conversation's own path (POST
+/conversations/{id}/complaint) is a ladder complaint at level 1 like any other, and routing
+raises no complaint levels of its own. A P1 escalation notifies the customer's service director
+and technical expert by name. The transcript events, the notifications on the event stream
+(addressed to the named people) and the complaint's recorded figures are checked at each step.
 """
 
 import datetime
@@ -202,6 +203,42 @@ class ComplaintLadderTest(harness.IntegrationCase):
         notes = self.notifications(stream, 2)  # breach, level 3
         self.assertEqual([(n["complaint_id"], n["level"], n["recipient"]) for n in notes],
                          [(mid, 1, "role:account_manager"), (mid, 3, "role:executive")])
+
+    def test_a_complaint_on_the_conversation_is_filed_on_the_ladder(self):
+        monday = next_weekday_at(datetime.datetime.now(datetime.timezone.utc), 0, 10)
+        self.shift_to(monday)
+        conversation = self.conversation_of("+15550100005", "you charged me twice")
+        self.gateway.api_ok("PUT", f"/customers/{conversation['customer_id']}/contacts",
+                            SUPERVISOR_TOKEN,
+                            {"contacts": [{"role": "account_manager", "agent_id": "alice"}]})
+        stream = self.open_stream()
+
+        # Today's body (a matter) on the conversation's own path: level 1 at once.
+        filed = self.gateway.api_ok("POST", f"/conversations/{conversation['id']}/complaint",
+                                    SUPERVISOR_TOKEN, {"matter": "charged twice"},
+                                    expect=(201,))["complaint"]
+        self.assertEqual((filed["conversation_id"], filed["severity"], filed["level"]),
+                         (conversation["id"], "normal", 1))
+        self.assertEqual(filed["levels"][0]["notified"], "agent:alice")
+        [note] = self.notifications(stream, 1)
+        self.assertEqual((note["recipient"], note["target"], note["level"], note["complaint_id"]),
+                         ("agent:alice", "account_manager", 1, filed["id"]))
+        self.assertEqual([kind for kind, _ in self.complaint_events(conversation["id"])],
+                         ["complaint.filed", "complaint.level_started"])
+        marked = self.gateway.api_ok("GET", f"/conversations/{conversation['id']}",
+                                     SUPERVISOR_TOKEN)["conversation"]
+        self.assertEqual(marked["complaint_at"], filed["filed_at"])
+
+        # The hour passes without contact: the ladder goes to level 2, and routing raises no
+        # complaint levels of its own.
+        self.shift_to(monday + datetime.timedelta(hours=1, minutes=2))
+        harness.wait_until(lambda: self.complaint(filed["id"])["level"] == 2, 10,
+                           "level 2 after the missed contact window")
+        kinds = [e["event"]["kind"] for e in
+                 self.gateway.transcript(SUPERVISOR_TOKEN, conversation["id"])
+                 if e["type"] == "event"]
+        self.assertIn("complaint.window_missed", kinds)
+        self.assertNotIn("sla.complaint_escalation", kinds)
 
     def test_a_p1_escalation_notifies_the_customers_director_and_technical_expert(self):
         conversation = self.conversation_of("+15550100004", "everything is down")

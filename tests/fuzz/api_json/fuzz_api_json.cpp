@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(parse_transfer_body(body));
   check(parse_presence_body(body));
   check(parse_priority_body(body));
-  check(parse_complaint_body(body));
+  check(parse_complaint_body(body, ComplaintConversation::in_body));
+  check(parse_complaint_body(body, ComplaintConversation::in_path));
   check(parse_routing_reload_body(body));
   return 0;
 }

@@ -307,6 +307,18 @@ TEST_CASE("an invalid routing policy is refused naming the key and the old one s
   REQUIRE(eventually([&] { return api.assigned(id) == "alice"; }));
 }
 
+TEST_CASE("a reloaded policy setting sla.complaint_escalation is refused naming [complaints]",
+          "[api]") {
+  Api api;
+  const auto r = api.call("POST", "/api/v1/admin/routing/reload", "ada",
+                          R"({"sla":{"complaint_escalation":["1h","4h","24h"]}})");
+  CHECK(r.status == 400);
+  CHECK(r.body["error"] == "invalid_policy");
+  CHECK_THAT(r.body["message"].get<std::string>(),
+             Catch::StartsWith("routing.sla.complaint_escalation: no longer supported") &&
+                 Catch::Contains("[complaints]"));
+}
+
 TEST_CASE("a refused transfer's 409 names the limit that refused: total or per channel", "[api]") {
   for (const auto& [capacity, refusal] :
        {std::pair<std::map<std::string, int>, std::string>{

@@ -254,6 +254,16 @@ ageing = { every_minutes = 10 }
   CHECK(nlohmann::json::parse(c.routing_policy_json)["ageing"]["every_minutes"] == 10);
 }
 
+TEST_CASE("routing.sla.complaint_escalation is refused: the complaint ladder replaced it") {
+  const auto error = error_of(R"(
+[routing.sla]
+complaint_escalation = ["1h", "4h", "24h"]
+)");
+  CHECK_THAT(error, Catch::StartsWith("routing.sla.complaint_escalation: no longer supported"));
+  CHECK_THAT(error, Catch::Contains("[complaints]"));
+  CHECK(error_of("[routing.sla]\nwarn_before = \"2m\"\n").empty());
+}
+
 TEST_CASE("${ENV} in string values is replaced; an unset variable names the key") {
   ::setenv("OG_TEST_SECRET", "s3cret", 1);
   ::unsetenv("OG_TEST_UNSET");
