@@ -63,7 +63,9 @@ TEST_CASE("the closed value sets are still enforced after their CHECKs were rewr
   for (const std::string sql :
        {"UPDATE customers SET tier = 'D'", "UPDATE conversations SET status = 'lost'",
         "UPDATE conversations SET tier = 'X'", "UPDATE messages SET author_kind = 'robot'",
-        "INSERT INTO users(name, role) VALUES ('x', 'root')",
+        "INSERT INTO user_roles(user_name, role) VALUES ('x', 'root')",
+        "INSERT INTO credentials(sha256, user_name, kind, created_at) VALUES ('s', 'x', 'cookie', "
+        "0)",
         "INSERT INTO outbox(message_id, channel_instance, idempotency_key, state, "
         "next_attempt_at, created_at, updated_at) VALUES (1, 'sms', 'k', 'lost', 0, 0, 0)"}) {
     INFO(sql);
@@ -75,6 +77,63 @@ TEST_CASE("the closed value sets are still enforced after their CHECKs were rewr
   // ... and a good value passes.
   CHECK(sqlite3_exec(db, ("UPDATE conversations SET status = 'closed' WHERE id = " + conv).c_str(),
                      nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+namespace {
+
+// Back to the users table before migration 19 (one role column; no roles, credentials, login
+// failures, passwords, audit index or audit triggers).
+template <class Run>
+void undo_accounts_migration(const Run& run) {
+  run("DROP TRIGGER audit_no_update");
+  run("DROP TRIGGER audit_no_delete");
+  run("DROP INDEX audit_created");
+  run("DROP TABLE login_failures");
+  run("DROP TABLE credentials");
+  run("ALTER TABLE users DROP COLUMN password_hash");
+  run("ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'agent' "
+      "CHECK (role IN ('agent','supervisor','qa','admin'))");
+  run("UPDATE users SET role = (SELECT MAX(role) FROM user_roles WHERE user_name = name)");
+  run("DROP TABLE user_roles");
+}
+
+}  // namespace
+
+TEST_CASE("migration 19 makes each user's one role their set of roles and seals the audit log") {
+  StoreTestEnv env;
+  for (const auto& [name, role] :
+       {std::pair{"ana", Role::agent}, std::pair{"sue", Role::supervisor},
+        std::pair{"quinn", Role::qa}, std::pair{"ada", Role::admin}}) {
+    User u{name, {role}, role == Role::agent ? std::optional<std::string>("ana") : std::nullopt};
+    REQUIRE(wait_for<Nothing>([&](auto done) { env.store->upsert_user(u, "", done); }).ok);
+  }
+  REQUIRE(wait_for<Nothing>([&](auto done) {
+            env.store->audit({"ada", "user.create", "user:ana", "", "{}", 1}, done);
+          }).ok);
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 19");
+  undo_accounts_migration(run);
+  run("UPDATE audit SET detail_json = '{}'");  // still writable before the migration
+  sqlite3_close(db);
+
+  env.reopen();  // migrates
+  CHECK(env.store->schema_version() == migrations().back().version);
+  CHECK(env.store->get_user("ana")->roles == std::vector<Role>{Role::agent});
+  CHECK(env.store->get_user("ana")->agent_id == std::optional<std::string>("ana"));
+  CHECK(env.store->get_user("sue")->roles == std::vector<Role>{Role::supervisor});
+  CHECK(env.store->get_user("quinn")->roles == std::vector<Role>{Role::qa});
+  CHECK(env.store->get_user("ada")->roles == std::vector<Role>{Role::admin});
+  CHECK(env.store->password_hash("ada").empty());
+  env.store.reset();
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "DELETE FROM audit", nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
   sqlite3_close(db);
 }
 
@@ -115,6 +174,7 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
   run("ALTER TABLE conversations DROP COLUMN resolution_max_due");
   run("ALTER TABLE conversations DROP COLUMN sla_paused_since");
   run("ALTER TABLE conversations DROP COLUMN sla_deadlines_shifted");
+  undo_accounts_migration(run);
   const auto m1 = std::to_string(with_raw.message_id);
   const auto m2 = std::to_string(without_raw.message_id);
   // Bytes written as they came, as the old store did (X'..' is a BLOB; CAST makes it TEXT).
