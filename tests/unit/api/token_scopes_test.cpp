@@ -11,7 +11,6 @@ namespace {
 
 Caller caller(std::vector<Role> roles, std::string kind, std::vector<std::string> scopes = {}) {
   Caller c;
-  c.user.name = "u";
   c.user.roles = std::move(roles);
   c.credential_kind = std::move(kind);
   c.scopes = std::move(scopes);

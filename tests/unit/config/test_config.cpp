@@ -245,7 +245,7 @@ TEST_CASE("users may hold several roles and a password, kept only as its argon2i
   CHECK(c.auth.secure_cookie);
   CHECK(c.auth.trust_forwarded_for);
   CHECK(error_of("[auth]\nlockout_failures = 0") ==
-        "auth.lockout_failures: expected an integer in 1..100");
+        "auth.lockout_failures: expected an integer 1..100");
 }
 
 TEST_CASE("plugin files resolve against plugin_dir; config tables become JSON") {
