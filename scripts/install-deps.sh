@@ -13,6 +13,7 @@ packages=(
   libgmime-3.0-dev libgumbo-dev libetpan20       # e-mail: MIME, HTML sanitising, IMAP IDLE
   libhowardhinnant-date-dev tzdata  # web chat, voice, routing calendars: IANA zones (date/tz.h on the OS tzdb)
   libpugixml-dev             # voice: TwiML written with an XML library
+  libsodium-dev              # accounts: argon2id password hashes (crypto_pwhash_str)
   dovecot-imapd python3-aiosmtpd openssl         # e-mail tests: real IMAP and SMTP servers
   chromium                   # the web-chat browser test drives it headless (tests/browser)
 )

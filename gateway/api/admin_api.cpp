@@ -145,17 +145,15 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
     }
     auto self = shared_from_this();
     const std::string remote = req.remote_addr;
-    store.upsert_user(
-        user, sha256_hex(token),
-        [self, user, token, c, remote, reply](store::Outcome<store::Nothing> r) {
-          if (!r.ok) return reply(error_response(500, "store_error", r.error));
-          json out = {{"name", user.name},
-                      {"role", store::to_string(user.role)},
-                      {"agent_id", user.agent_id ? json(*user.agent_id) : json(nullptr)}};
-          self->audit(c, remote, "user.create", "user:" + user.name, out);  // never the token
-          out["token"] = token;
-          reply(json_response(201, out));
-        });
+    store.upsert_user(user, sha256_hex(token),
+                      [self, user, token, c, remote, reply](store::Outcome<store::Nothing> r) {
+                        if (!r.ok) return reply(error_response(500, "store_error", r.error));
+                        json out = user_json(user);
+                        self->audit(c, remote, "user.create", "user:" + user.name,
+                                    out);  // never the token
+                        out["token"] = token;
+                        reply(json_response(201, out));
+                      });
   }
 
   void delete_user(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -191,9 +189,7 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
     // No token digest: the user keeps their token.
     store.upsert_user(user, "", [self, user, c, remote, reply](store::Outcome<store::Nothing> r) {
       if (!r.ok) return reply(error_response(500, "store_error", r.error));
-      const json out = {{"name", user.name},
-                        {"role", store::to_string(user.role)},
-                        {"agent_id", user.agent_id ? json(*user.agent_id) : json(nullptr)}};
+      const json out = user_json(user);
       self->audit(c, remote, "user.update", "user:" + user.name, out);
       self->user_changed(user.name, [reply, out] { reply(json_response(200, out)); });
     });
@@ -263,7 +259,7 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
       reply(error_response(404, "not_found", "no customer " + text));
       return std::nullopt;
     }
-    if (c.user.role == Role::agent) {
+    if (c.user.limited_to_own_work()) {
       // Agents see the customers they are working for: one of their conversations is theirs.
       store::ConversationFilter mine;
       mine.assigned_agent = c.user.agent_id.value_or("");

@@ -80,7 +80,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
                                                           http::Reply& reply) {
     auto conv = existing_conversation(req, reply);
     // Agents work on their own conversations only.
-    if (conv && c.user.role == Role::agent &&
+    if (conv && c.user.limited_to_own_work() &&
         (!c.user.agent_id || conv->assigned_agent != c.user.agent_id)) {
       reply(error_response(403, "forbidden",
                            "conversation " + std::to_string(conv->id) + " is not assigned to you"));
@@ -109,10 +109,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   // ---- handlers
 
   void me(const http::Request&, const Caller& c, http::Reply reply) {
-    reply(json_response(200,
-                        {{"name", c.user.name},
-                         {"role", store::to_string(c.user.role)},
-                         {"agent_id", c.user.agent_id ? json(*c.user.agent_id) : json(nullptr)}}));
+    reply(json_response(200, user_json(c.user)));
   }
 
   void list_conversations(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -146,7 +143,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
                                     "limit must be 1.." + std::to_string(kMaxListLimit), "limit"));
       filter.limit = *n;
     }
-    if (c.user.role == Role::agent) {
+    if (c.user.limited_to_own_work()) {
       // An agent's list is their own work, whatever filter they asked for.
       if (!c.user.agent_id) return reply(json_response(200, {{"conversations", json::array()}}));
       if (filter.assigned_agent && *filter.assigned_agent != *c.user.agent_id)
@@ -456,7 +453,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   void list_offers(const http::Request& req, const Caller& c, http::Reply reply) {
     std::string agent;
     if (auto a = req.query_param("agent_id")) agent = *a;
-    if (c.user.role == Role::agent) {
+    if (c.user.limited_to_own_work()) {
       // An agent sees the offers made to them, whatever filter they asked for.
       if (!c.user.agent_id) return reply(json_response(200, {{"offers", json::array()}}));
       if (!agent.empty() && agent != *c.user.agent_id)

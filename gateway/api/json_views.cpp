@@ -118,6 +118,15 @@ static json contact_of(const store::Agent& a) {
   return contact.is_object() ? contact : json::object();
 }
 
+json user_json(const store::User& u) {
+  json roles = json::array();
+  for (const auto r : u.roles) roles.push_back(store::to_string(r));
+  return {{"name", u.name},
+          {"role", u.roles.empty() ? json(nullptr) : json(store::to_string(u.roles.back()))},
+          {"roles", std::move(roles)},
+          {"agent_id", u.agent_id ? json(*u.agent_id) : json(nullptr)}};
+}
+
 json agent_json(const store::Agent& a) {
   json tiers = json::array();
   for (const auto t : a.tiers) tiers.push_back(store::to_string(t));

@@ -12,5 +12,8 @@ nlohmann::json conversation_json(const store::Conversation& c);
 nlohmann::json customer_json(const store::Customer& c);
 nlohmann::json transcript_entry_json(const store::TranscriptEntry& e);
 nlohmann::json agent_json(const store::Agent& a);
+// {"name", "roles": [...], "role": the last of roles (what clients from before roles read),
+//  "agent_id": id or null}
+nlohmann::json user_json(const store::User& u);
 
 }  // namespace omnigate::api

@@ -1,4 +1,5 @@
 #include "api/request_body.hpp"
+#include "api/token_scopes.hpp"
 
 #include "config/config.hpp"
 
@@ -585,8 +586,8 @@ Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id) {
 
 Parsed<store::User> parse_user_body(std::string_view body, bool with_name) {
   BodyError err;
-  auto j = with_name ? parse_object(body, {"name", "role", "agent_id"}, err)
-                     : parse_object(body, {"role", "agent_id"}, err);
+  auto j = with_name ? parse_object(body, {"name", "role", "roles", "agent_id"}, err)
+                     : parse_object(body, {"role", "roles", "agent_id"}, err);
   if (!j) return fail<store::User>(err);
   store::User u;
   std::string role, agent_id;
@@ -594,17 +595,98 @@ Parsed<store::User> parse_user_body(std::string_view body, bool with_name) {
       !read_string(*j, "role", role, err) ||
       !read_person_name(*j, "agent_id", false, agent_id, err))
     return fail<store::User>(err);
-  if (role.empty()) return fail<store::User>(error("missing_field", "role is required", "role"));
-  const auto parsed = store::role_from_string(role);
-  if (!parsed)
-    return fail<store::User>(
-        error("invalid_field", "role must be one of agent, supervisor, qa, admin", "role"));
-  u.role = *parsed;
-  if (u.role == store::Role::agent && agent_id.empty())
+  constexpr const char* kRoleNames = "agent, supervisor, qa, admin";
+  std::vector<std::string> names;
+  if (const auto roles = j->find("roles"); roles != j->end()) {
+    if (!role.empty())
+      return fail<store::User>(error("invalid_field", "give role or roles, not both", "roles"));
+    if (!roles->is_array() || roles->empty())
+      return fail<store::User>(
+          error("invalid_field", std::string("roles must be a non-empty array of ") + kRoleNames,
+                "roles"));
+    for (const auto& r : *roles) {
+      if (!r.is_string())
+        return fail<store::User>(error("invalid_field", "roles must hold strings", "roles"));
+      names.push_back(r.get<std::string>());
+    }
+  } else if (!role.empty()) {
+    names.push_back(role);
+  } else {
+    return fail<store::User>(error("missing_field", "role or roles is required", "role"));
+  }
+  u.roles.clear();
+  const char* field = j->contains("roles") ? "roles" : "role";
+  for (const auto& name : names) {
+    const auto parsed = store::role_from_string(name);
+    if (!parsed)
+      return fail<store::User>(
+          error("invalid_field", std::string(field) + " must be one of " + kRoleNames, field));
+    u.roles.push_back(*parsed);
+  }
+  u.roles = store::normalised_roles(std::move(u.roles));
+  if (u.has_role(store::Role::agent) && agent_id.empty())
     return fail<store::User>(
         error("missing_field", "a user with role agent needs an agent_id", "agent_id"));
   if (!agent_id.empty()) u.agent_id = agent_id;
   return {std::move(u), {}};
+}
+
+Parsed<LoginBody> parse_login_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(body, {"name", "password"}, err);
+  if (!j) return fail<LoginBody>(err);
+  LoginBody b;
+  if (!read_string(*j, "name", b.name, err) || !read_string(*j, "password", b.password, err))
+    return fail<LoginBody>(err);
+  if (b.name.empty()) return fail<LoginBody>(error("missing_field", "name is required", "name"));
+  if (b.password.empty())
+    return fail<LoginBody>(error("missing_field", "password is required", "password"));
+  if (b.password.size() > kMaxPasswordBytes)
+    return fail<LoginBody>(error("too_long", "password is at most 1024 bytes", "password"));
+  return {std::move(b), {}};
+}
+
+Parsed<PasswordBody> parse_password_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(body, {"password", "old_password"}, err);
+  if (!j) return fail<PasswordBody>(err);
+  PasswordBody b;
+  if (!read_string(*j, "password", b.password, err) ||
+      !read_string(*j, "old_password", b.old_password, err))
+    return fail<PasswordBody>(err);
+  if (b.password.empty())
+    return fail<PasswordBody>(error("missing_field", "password is required", "password"));
+  if (b.password.size() < kMinPasswordBytes || b.password.size() > kMaxPasswordBytes)
+    return fail<PasswordBody>(error("invalid_field", "password must be 8..1024 bytes", "password"));
+  if (b.old_password.size() > kMaxPasswordBytes)
+    return fail<PasswordBody>(
+        error("too_long", "old_password is at most 1024 bytes", "old_password"));
+  return {std::move(b), {}};
+}
+
+Parsed<TokenBody> parse_token_body(std::string_view body) {
+  BodyError err;
+  auto j = parse_object(body, {"label", "scopes"}, err);
+  if (!j) return fail<TokenBody>(err);
+  TokenBody b;
+  if (!read_bounded(*j, "label", kMaxLabelBytes, b.label, err)) return fail<TokenBody>(err);
+  if (b.label.empty()) return fail<TokenBody>(error("missing_field", "label is required", "label"));
+  const auto scopes = j->find("scopes");
+  if (scopes == j->end() || !scopes->is_array() || scopes->empty())
+    return fail<TokenBody>(error("missing_field",
+                                 "scopes must be a non-empty array of conversations:read, "
+                                 "messages:write, admin",
+                                 "scopes"));
+  for (const auto& scope : *scopes) {
+    if (!scope.is_string() || !is_token_scope(scope.get<std::string>()))
+      return fail<TokenBody>(error("invalid_field",
+                                   "scopes must be among conversations:read, messages:write, admin",
+                                   "scopes"));
+    b.scopes.push_back(scope.get<std::string>());
+  }
+  std::sort(b.scopes.begin(), b.scopes.end());
+  b.scopes.erase(std::unique(b.scopes.begin(), b.scopes.end()), b.scopes.end());
+  return {std::move(b), {}};
 }
 
 Parsed<store::CustomerUpdate> parse_customer_patch_body(std::string_view body) {

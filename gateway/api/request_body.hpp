@@ -133,9 +133,35 @@ inline constexpr std::size_t kMaxCustomerAttributesBytes = 16 * 1024;
 //  "capacity"?: {"sms": 5, "email": 8, "webchat": 3, "voice": 1, "total": 10}}
 Parsed<store::Agent> parse_agent_body(std::string_view body, bool with_id);
 
-// {"name": "carol", "role": "agent|supervisor|qa|admin", "agent_id"?: "carol"}. Without
+// {"name": "carol", "role": "agent|supervisor|qa|admin" or "roles": [...], "agent_id"?: "carol"}
+// (an agent_id is required with role agent). Without
 // `with_name` (a change of the user the path names) "name" is an unknown field.
 Parsed<store::User> parse_user_body(std::string_view body, bool with_name = true);
+
+// Passwords are 8..1024 bytes (argon2id takes any bytes; the bound keeps a request small).
+inline constexpr std::size_t kMinPasswordBytes = 8;
+inline constexpr std::size_t kMaxPasswordBytes = 1024;
+
+// {"name": "...", "password": "..."}: both strings, the name not checked further (an unknown or
+// malformed name is answered like a wrong password).
+struct LoginBody {
+  std::string name, password;
+};
+Parsed<LoginBody> parse_login_body(std::string_view body);
+
+// {"password": "<new>", "old_password"?: "<current>"}: the old one is required when a user
+// changes their own (the caller checks it).
+struct PasswordBody {
+  std::string password, old_password;
+};
+Parsed<PasswordBody> parse_password_body(std::string_view body);
+
+// {"label": "crm sync", "scopes": ["conversations:read", ...]}: 1..64 byte label, known scopes.
+struct TokenBody {
+  std::string label;
+  std::vector<std::string> scopes;
+};
+Parsed<TokenBody> parse_token_body(std::string_view body);
 
 // {"display_name"?, "tier"?: "S|A|B|C", "account_team"?, "account_manager"?: "<agent id>" or "",
 //  "attributes"?: {...}}: at least one field. customer_id and actor are left to the caller.

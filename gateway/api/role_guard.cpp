@@ -1,6 +1,8 @@
 #include "api/role_guard.hpp"
 
 #include "api/json_response.hpp"
+#include "api/token_scopes.hpp"
+#include "core/clock.hpp"
 #include "core/sha256.hpp"
 
 #include <algorithm>
@@ -23,33 +25,71 @@ std::string_view bearer_token(std::string_view value) {
   return start == std::string_view::npos ? std::string_view() : value.substr(start);
 }
 
+// The value of cookie `name` in a Cookie header ("a=1; og_session=...", RFC 6265 section 4.2.1).
+std::string_view cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const auto end = header.find(';');
+    auto pair = header.substr(0, end);
+    header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
+    const auto start = pair.find_first_not_of(' ');
+    if (start == std::string_view::npos) continue;
+    pair.remove_prefix(start);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+  }
+  return {};
+}
+
 }  // namespace
 
+std::string presented_token(const http::Request& req) {
+  if (const auto header = req.header("Authorization")) return std::string(bearer_token(*header));
+  if (const auto cookies = req.header("Cookie"))
+    return std::string(cookie_value(*cookies, kSessionCookie));
+  return {};
+}
+
+std::optional<Caller> caller_by_digest(store::Store& store, std::string digest) {
+  auto cred = store.credential_by_token(digest);
+  if (!cred || cred->expired_at(now_ms())) return std::nullopt;
+  return Caller{std::move(cred->user), std::move(digest), std::move(cred->kind), cred->id,
+                std::move(cred->scopes)};
+}
+
 std::optional<Caller> authenticate(store::Store& store, const http::Request& req) {
-  const auto header = req.header("Authorization");
-  if (!header) return std::nullopt;
-  const auto token = bearer_token(*header);
+  const std::string token = presented_token(req);
   if (token.empty()) return std::nullopt;
   // Only the digest is ever compared or stored; the token itself goes nowhere.
-  std::string digest = sha256_hex(token);
-  auto user = store.user_by_token(digest);
-  if (!user) return std::nullopt;
-  return Caller{*user, std::move(digest)};
+  return caller_by_digest(store, sha256_hex(token));
+}
+
+bool may_access(const Caller& caller, const std::vector<store::Role>& allowed,
+                std::string_view method) {
+  const bool role_allowed = std::any_of(allowed.begin(), allowed.end(),
+                                        [&](store::Role r) { return caller.user.has_role(r); });
+  if (!role_allowed) return false;
+  return caller.credential_kind != "api" || scopes_allow(caller.scopes, allowed, method);
 }
 
 void authorize_then(store::Store& store, const std::vector<store::Role>& allowed,
                     const http::Request& req, http::Reply reply, const AuthedHandler& handler) {
   auto caller = authenticate(store, req);
   if (!caller) {
-    auto r =
-        error_response(401, "unauthorized", "a valid Authorization: Bearer <token> is required");
+    auto r = error_response(
+        401, "unauthorized",
+        "a valid Authorization: Bearer <token> or session cookie (POST /api/v1/auth/login) is "
+        "required");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return reply(std::move(r));
   }
-  if (std::find(allowed.begin(), allowed.end(), caller->user.role) == allowed.end()) {
-    std::string need;
-    for (auto r : allowed) need += (need.empty() ? "" : " or ") + std::string(store::to_string(r));
-    return reply(error_response(403, "forbidden", "this needs the role " + need));
+  if (!may_access(*caller, allowed, req.method)) {
+    const bool roles_fit = std::any_of(allowed.begin(), allowed.end(),
+                                       [&](store::Role r) { return caller->user.has_role(r); });
+    if (roles_fit)
+      return reply(
+          error_response(403, "forbidden", "this token's scopes do not cover this request"));
+    return reply(error_response(403, "forbidden",
+                                "this needs the role " + store::roles_text(allowed, " or ")));
   }
   handler(req, *caller, std::move(reply));
 }

@@ -1,5 +1,6 @@
-// Bearer-token authentication and the role check every /api/v1 endpoint goes through
-// (docs/api.md "Roles"): 401 without a known token, 403 naming the roles that may.
+// Authentication and the role check every /api/v1 endpoint goes through (docs/api.md "Roles",
+// "Authentication"): a bearer token or the session cookie; 401 without a valid one, 403 naming
+// the roles that may (or the scopes an API token lacks).
 #pragma once
 
 #include "http/router.hpp"
@@ -14,16 +15,33 @@
 
 namespace omnigate::api {
 
-// Who is calling: set once the bearer token is verified.
+// The cookie a login sets for the consoles (HttpOnly, SameSite=Strict).
+inline constexpr std::string_view kSessionCookie = "og_session";
+
+// Who is calling: set once the bearer token or session cookie is verified.
 struct Caller {
   store::User user;
-  std::string token_sha256;  // what authenticated them: checked again by long-lived sessions
+  std::string token_sha256;         // what authenticated them: checked again by long-lived sessions
+  std::string credential_kind;      // "user" (their own token), "session" or "api"
+  store::Id credential_id = 0;      // sessions and API tokens
+  std::vector<std::string> scopes;  // API tokens: what they may do of what the user may
   std::string actor() const { return "user:" + user.name; }
 };
 
-// The user whose token the Authorization header carries (`Bearer`, any case, then the token);
-// only its SHA-256 is looked up.
+// The token a request presents: `Authorization: Bearer <token>` (any case), else the session
+// cookie. Empty when there is neither.
+std::string presented_token(const http::Request& req);
+
+// Who the token with this SHA-256 stands for now; nullopt when unknown, revoked or expired.
+std::optional<Caller> caller_by_digest(store::Store& store, std::string digest);
+
+// The caller whose token the request presents (presented_token); only its SHA-256 is looked up.
 std::optional<Caller> authenticate(store::Store& store, const http::Request& req);
+
+// Whether the caller may use a route guarded for `allowed` with `method`: one of their roles is
+// allowed and, for an API token, one of its scopes covers the route (token_scopes.hpp).
+bool may_access(const Caller& caller, const std::vector<store::Role>& allowed,
+                std::string_view method);
 
 using AuthedHandler = std::function<void(const http::Request&, const Caller&, http::Reply)>;
 

@@ -21,8 +21,15 @@ using store::Role;
 
 namespace {
 
+// Who the credential with this digest stands for now: none once revoked or expired.
+std::optional<store::User> standing_user(store::Store& store, const std::string& digest) {
+  auto caller = caller_by_digest(store, digest);
+  if (!caller) return std::nullopt;
+  return std::move(caller->user);
+}
+
 bool same_user(const store::User& a, const store::User& b) {
-  return a.name == b.name && a.role == b.role && a.agent_id == b.agent_id;
+  return a.name == b.name && a.roles == b.roles && a.agent_id == b.agent_id;
 }
 
 // Why credentials that stood for `was` no longer do, given what the store says they stand for
@@ -95,7 +102,7 @@ struct SupervisorStream::Impl : std::enable_shared_from_this<SupervisorStream::I
     for (const auto& [id, s] : to_check) {
       std::optional<Refusal> refusal;
       try {
-        refusal = why_not_standing(s.holder.user, store.user_by_token(s.holder.token_sha256));
+        refusal = why_not_standing(s.holder.user, standing_user(store, s.holder.token_sha256));
       } catch (const std::exception&) {
         continue;  // the store did not answer: keep the stream, the next check asks again
       }
@@ -125,7 +132,7 @@ struct SupervisorStream::Impl : std::enable_shared_from_this<SupervisorStream::I
       if (!holder) return unauthorized("the stream ticket is unknown, used or expired");
       // The ticket stands for the user as they were when it was issued.
       if (const auto refusal =
-              why_not_standing(holder->user, store.user_by_token(holder->token_sha256)))
+              why_not_standing(holder->user, standing_user(store, holder->token_sha256)))
         return unauthorized("the stream ticket of user " + holder->user.name +
                             " is void since it was issued (" + refusal->reason + ")");
     } else if (auto caller = authenticate(store, req)) {
@@ -136,11 +143,12 @@ struct SupervisorStream::Impl : std::enable_shared_from_this<SupervisorStream::I
           "required");
     }
     const store::User& user = holder->user;
-    if (user.role == Role::qa)
+    if (!user.has_role(Role::supervisor) && !user.has_role(Role::admin) &&
+        !user.has_role(Role::agent))
       return error_response(403, "forbidden", "this needs the role supervisor, admin or agent");
     auto filter = parse_live_filter(req);
     if (!filter.value) return body_error(filter.error);
-    if (user.role == Role::agent) {
+    if (user.limited_to_own_work()) {
       if (!user.agent_id) return error_response(403, "forbidden", "you have no agent profile");
       filter.value->agent = *user.agent_id;
     }

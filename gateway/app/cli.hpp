@@ -38,6 +38,7 @@ int agents_set_command(const Args& args);
 int agents_remove_command(const Args& args);
 int users_add_command(const Args& args);
 int users_remove_command(const Args& args);
+int users_hash_password_command(const Args& args);
 int customers_show_command(const Args& args);
 int customers_set_tier_command(const Args& args);
 int customers_revalue_command(const Args& args);

@@ -28,8 +28,9 @@ commands:
   agents list --config FILE the agents in the database
   agents add|set|remove --config FILE ID [profile options]
                             create, change or remove an agent profile
-  users add --config FILE NAME --role ROLE [--agent ID]
+  users add --config FILE NAME --role ROLE[,ROLE...] [--agent ID]
                             create a user and print their API token (once)
+  users hash-password       read a password on stdin, print its argon2id hash (password_hash)
   users remove --config FILE NAME
                             remove a user; their token stops working
   customers show --config FILE ID
@@ -172,12 +173,22 @@ while a user logs in as this agent: remove the user first. A running gateway lea
     {"users",
      "add",
      {"config", "role", "agent"},
-     R"(usage: omnigate users add --config FILE NAME --role agent|supervisor|qa|admin [--agent ID]
+     R"(usage: omnigate users add --config FILE NAME --role ROLE[,ROLE...] [--agent ID]
 
-Creates user NAME and prints a new random API token ONCE; only its SHA-256 is stored. Role agent
-needs --agent naming an existing agent. The token works at once, also on a running gateway.
+Creates user NAME with one or more of the roles agent, supervisor, qa, admin (comma-separated)
+and prints a new random API token ONCE; only its SHA-256 is stored. Role agent needs --agent
+naming an existing agent. The token works at once, also on a running gateway.
 )",
      users_add_command},
+    {"users",
+     "hash-password",
+     {},
+     R"(usage: omnigate users hash-password < FILE
+
+Reads one line (the password, at least 8 characters) from standard input and prints its argon2id
+hash, for `password_hash` of a [[users]] entry; the password itself goes nowhere.
+)",
+     users_hash_password_command},
     {"users",
      "remove",
      {"config"},

@@ -18,6 +18,7 @@ std::size_t seed_from_config(store::Store& store, const config::GatewayConfig& c
   std::mutex mu;
   std::condition_variable done;
   std::size_t pending = new_agents.size() + config.users.size();
+  for (const auto& u : config.users) pending += u.password_hash.empty() ? 0 : 1;
   std::string first_error;
   // Completions run on the store's writer thread after the commit.
   auto record = [&](std::string what) {
@@ -36,9 +37,14 @@ std::size_t seed_from_config(store::Store& store, const config::GatewayConfig& c
   for (const auto& u : config.users) {
     store::User user;
     user.name = u.name;
-    user.role = u.role;
+    user.roles = u.roles;
     if (!u.agent_id.empty()) user.agent_id = u.agent_id;
     store.upsert_user(std::move(user), u.token_sha256, record("seeding user " + u.name));
+    // The config is the source of a config user's password, as of their token; their sessions
+    // stay (a restart must not log everyone out).
+    if (!u.password_hash.empty())
+      store.set_password_hash(u.name, u.password_hash, /*end_sessions=*/false,
+                              record("seeding the password of user " + u.name));
   }
   std::unique_lock lock(mu);
   if (!done.wait_for(lock, std::chrono::minutes(1), [&] { return pending == 0; })) {

@@ -2,6 +2,8 @@
 // each other, serves until SIGTERM/SIGINT and takes them down in reverse.
 #include "api/admin_api.hpp"
 #include "api/agent_api.hpp"
+#include "api/audit_api.hpp"
+#include "api/auth_api.hpp"
 #include "api/customer_merge_api.hpp"
 #include "api/customer_valuation_api.hpp"
 #include "api/live_events.hpp"
@@ -299,6 +301,10 @@ int serve_command(const Args& args) {
           supervisor_stream.user_changed(name, std::move(then));
         });
     admin_api.register_routes(router);
+    api::AuthApi auth_api(*store, config.auth);
+    auth_api.register_routes(router);
+    api::AuditApi audit_api(*store);
+    audit_api.register_routes(router);
     // Tiers from customer value: a run each quarter (or as configured) and on an admin's request.
     std::unique_ptr<customers::ValuationScheduler> valuation;
     if (!config.valuation.factors.empty()) {

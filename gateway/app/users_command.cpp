@@ -4,11 +4,14 @@
 
 #include "api/access_token.hpp"
 #include "api/request_body.hpp"
+#include "core/password_hash.hpp"
 #include "core/sha256.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <string>
 
 namespace omnigate::app {
 
@@ -19,7 +22,18 @@ int users_add_command(const Args& args) {
       return kExitUsage;
     }
     // Validated exactly like POST /api/v1/admin/users.
-    nlohmann::json body = {{"name", args.positional[0]}, {"role", args.get("role").value_or("")}};
+    nlohmann::json body = {{"name", args.positional[0]}};
+    const std::string roles = args.get("role").value_or("");
+    if (roles.find(',') == std::string::npos) {
+      body["role"] = roles;
+    } else {
+      body["roles"] = nlohmann::json::array();
+      for (std::size_t start = 0; start <= roles.size();) {
+        const auto comma = std::min(roles.find(',', start), roles.size());
+        body["roles"].push_back(roles.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
     if (auto agent = args.get("agent")) body["agent_id"] = *agent;
     auto parsed = api::parse_user_body(body.dump());
     if (!parsed.value) {
@@ -42,7 +56,7 @@ int users_add_command(const Args& args) {
       print_error(r.error);
       return kExitFailure;
     }
-    std::cout << "added user " << user.name << " (" << store::to_string(user.role) << ")\n"
+    std::cout << "added user " << user.name << " (" << store::roles_text(user.roles, ", ") << ")\n"
               << "token: " << token << "\n"
               << "The token is shown only this once; the database keeps only its SHA-256."
               << std::endl;
@@ -67,6 +81,21 @@ int users_remove_command(const Args& args) {
     std::cout << "removed user " << name << "; their token no longer authenticates" << std::endl;
     return kExitOk;
   });
+}
+
+int users_hash_password_command(const Args& args) {
+  if (!args.positional.empty()) {
+    print_error("expected no arguments: the password comes on standard input");
+    return kExitUsage;
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (password.size() < 8) {
+    print_error("expected a password of at least 8 characters on standard input");
+    return kExitUsage;
+  }
+  std::cout << hash_password(password) << std::endl;
+  return kExitOk;
 }
 
 }  // namespace omnigate::app

@@ -3,6 +3,7 @@
 #include "config/config_reader.hpp"
 #include "config/replaced_routing_keys.hpp"
 #include "core/log.hpp"
+#include "core/password_hash.hpp"
 #include "core/sha256.hpp"
 #include "store/identity.hpp"
 #include "store/service_case_records.hpp"
@@ -348,11 +349,21 @@ store::Agent read_agent(TableReader t) {
 UserConfig read_user(TableReader t) {
   UserConfig u;
   u.name = required_name(t, "name", "_-.@", kPersonNameExpected);
-  const std::string role = t.required_string("role");
-  auto parsed = store::role_from_string(role);
-  if (!parsed)
-    throw ConfigError(t.key_path("role") + ": expected one of agent, supervisor, qa, admin");
-  u.role = *parsed;
+  const auto role = t.string("role");
+  auto roles = t.string_array("roles");
+  if (role && roles)
+    throw ConfigError(t.key_path("roles") + ": give either role or roles, not both");
+  if (!role && !roles) throw ConfigError(t.path() + ": expected role or roles");
+  if (role) roles = std::vector<std::string>{*role};
+  if (roles->empty()) throw ConfigError(t.key_path("roles") + ": expected at least one role");
+  for (const auto& name : *roles) {
+    auto parsed = store::role_from_string(name);
+    if (!parsed)
+      throw ConfigError(t.key_path(role ? "role" : "roles") +
+                        ": expected one of agent, supervisor, qa, admin");
+    u.roles.push_back(*parsed);
+  }
+  u.roles = store::normalised_roles(std::move(u.roles));
   u.agent_id = t.string("agent").value_or("");
   const auto token = t.string("token");
   const auto digest = t.string("token_sha256");
@@ -370,11 +381,38 @@ UserConfig read_user(TableReader t) {
       throw ConfigError(t.key_path("token_sha256") + ": expected 64 hex digits (a SHA-256 digest)");
     }
     u.token_sha256 = hex;
-  } else {
-    throw ConfigError(t.path() + ": expected token or token_sha256");
   }
+  const auto password = t.string("password");
+  const auto password_hash = t.string("password_hash");
+  if (password && password_hash)
+    throw ConfigError(t.key_path("password") + ": give either password or password_hash, not both");
+  if (password) {
+    if (password->size() < 8)
+      throw ConfigError(t.key_path("password") + ": expected at least 8 characters");
+    u.password_hash = hash_password(*password);  // the plain password is not kept
+  } else if (password_hash) {
+    if (!is_password_hash(*password_hash))
+      throw ConfigError(
+          t.key_path("password_hash") +
+          ": expected an argon2id hash ($argon2id$..., `omnigate users hash-password`)");
+    u.password_hash = *password_hash;
+  }
+  if (u.token_sha256.empty() && u.password_hash.empty())
+    throw ConfigError(t.path() + ": expected token, token_sha256, password or password_hash");
   t.finish();
   return u;
+}
+
+void read_auth(TableReader t, AuthConfig& c) {
+  c.session_hours =
+      static_cast<int>(t.integer("session_hours", 1, 24 * 90).value_or(c.session_hours));
+  c.secure_cookie = t.boolean("secure_cookie").value_or(c.secure_cookie);
+  c.lockout_failures =
+      static_cast<int>(t.integer("lockout_failures", 1, 100).value_or(c.lockout_failures));
+  c.lockout_minutes =
+      static_cast<int>(t.integer("lockout_minutes", 1, 24 * 60).value_or(c.lockout_minutes));
+  c.trust_forwarded_for = t.boolean("trust_forwarded_for").value_or(c.trust_forwarded_for);
+  t.finish();
 }
 
 TierRule read_tier_rule(TableReader t) {
@@ -489,7 +527,8 @@ void check_references(const GatewayConfig& c) {
     if (!u.agent_id.empty() && !agent_ids.count(u.agent_id)) {
       throw ConfigError(where + ".agent: no agent with id \"" + u.agent_id + "\"");
     }
-    if (u.role == store::Role::agent && u.agent_id.empty()) {
+    if (std::find(u.roles.begin(), u.roles.end(), store::Role::agent) != u.roles.end() &&
+        u.agent_id.empty()) {
       throw ConfigError(where + ".agent: a user with role agent needs an agent id");
     }
   }
@@ -521,6 +560,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (auto cases = top.table("service_cases")) read_service_cases(*cases, c.service_cases);
   if (auto supervision = top.table("supervision")) read_supervision(*supervision, c.supervision);
   if (auto complaints = top.table("complaints")) read_complaints(*complaints, c.complaints);
+  if (auto auth = top.table("auth")) read_auth(*auth, c.auth);
   if (auto plugins = top.table_array("plugins")) {
     for (auto& p : *plugins) c.plugins.push_back(read_plugin(p));
   }

@@ -72,9 +72,21 @@ struct SupervisionConfig {
 
 struct UserConfig {
   std::string name;
-  store::Role role = store::Role::agent;
-  std::string agent_id;      // empty when the user is not an agent
-  std::string token_sha256;  // hex digest; or `token` in the file (hashed at load)
+  std::vector<store::Role> roles;  // `role = "qa"` or `roles = ["agent", "qa"]`
+  std::string agent_id;            // empty when the user is not an agent
+  std::string token_sha256;        // hex digest; or `token` in the file (hashed at load)
+  std::string password_hash;       // argon2id; or `password` in the file (hashed at load)
+};
+
+// [auth]: logins, sessions and the lock-out (docs/operations.md "[auth]").
+struct AuthConfig {
+  int session_hours = 12;      // a login's session lasts this long
+  bool secure_cookie = false;  // mark the session cookie Secure (the consoles are served by TLS)
+  int lockout_failures = 5;    // failed logins in a row that lock a name…
+  int lockout_minutes = 15;    // …for this long
+  // Take the client address for the audit log from X-Forwarded-For (the last hop's entry) —
+  // only behind a proxy that sets it; otherwise anyone could write any address there.
+  bool trust_forwarded_for = false;
 };
 
 // One [[customers.tier_rules]] entry: when its match holds for a customer, it sets the result
@@ -165,6 +177,7 @@ struct GatewayConfig {
   std::vector<PluginInstanceConfig> plugins;
   std::vector<store::Agent> agents;  // seed: upserted at start
   std::vector<UserConfig> users;     // seed: upserted at start
+  AuthConfig auth;                   // [auth]
   std::string routing_policy_json;   // the [routing] table as JSON, parsed by the routing bridge
   CustomersConfig customers;         // [customers] default_region, merge_undo_hours
   std::vector<TierRule> tier_rules;  // [[customers.tier_rules]]

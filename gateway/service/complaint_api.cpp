@@ -85,7 +85,7 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
 
   // Agents act only on complaints about the conversations assigned to them.
   bool agent_may(const Caller& c, store::Id conversation_id) {
-    if (c.user.role != Role::agent) return true;
+    if (!c.user.limited_to_own_work()) return true;
     const auto conv = store.get_conversation(conversation_id);
     return conv && c.user.agent_id && conv->assigned_agent == c.user.agent_id;
   }

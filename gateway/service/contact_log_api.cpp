@@ -31,7 +31,8 @@ struct ContactLogApi::Impl : std::enable_shared_from_this<ContactLogApi::Impl> {
     const std::string text = std::to_string(*id);
     const auto conv = store.get_conversation(*id);
     if (!conv) return reply(api::error_response(404, "not_found", "no conversation " + text));
-    if (c.user.role == Role::agent && (!c.user.agent_id || conv->assigned_agent != c.user.agent_id))
+    if (c.user.limited_to_own_work() &&
+        (!c.user.agent_id || conv->assigned_agent != c.user.agent_id))
       return reply(api::error_response(403, "forbidden",
                                        "conversation " + text + " is not assigned to you"));
     auto body = api::parse_contact_log_body(req.body);

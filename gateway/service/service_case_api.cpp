@@ -81,7 +81,7 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
 
   // Agents open cases on their own conversations and move them; supervisors and admins on any.
   bool may_work_on(const Caller& c, store::Id conversation_id, http::Reply& reply) {
-    if (c.user.role != Role::agent) return true;
+    if (!c.user.limited_to_own_work()) return true;
     const auto conv = store.get_conversation(conversation_id);
     if (conv && c.user.agent_id && conv->assigned_agent == c.user.agent_id) return true;
     reply(api::error_response(

@@ -448,7 +448,48 @@ CREATE INDEX service_case_stages_case ON service_case_stages(case_id, id);
 CREATE INDEX service_case_stages_entered ON service_case_stages(entered_at);
 )sql";
 
-constexpr std::array<Migration, 18> kMigrations{{{1, kInitialSchema},
+// Version 19: accounts (docs/api.md "Authentication"). A user holds a set of roles (their one
+// role becomes the set), may have an argon2id password, and logs in to sessions; integrations get
+// scoped API tokens. Failed logins are counted per name for the lock-out. The audit log becomes
+// append-only in the database itself, so no code path, old or new, can rewrite it. CHECKs are
+// OR-ed equalities, as migration 6 made the others.
+constexpr const char* kAccounts = R"sql(
+CREATE TABLE user_roles (
+  user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  role TEXT NOT NULL
+    CHECK (role = 'agent' OR role = 'supervisor' OR role = 'qa' OR role = 'admin'),
+  PRIMARY KEY (user_name, role)
+) WITHOUT ROWID;
+INSERT INTO user_roles(user_name, role) SELECT name, role FROM users;
+ALTER TABLE users DROP COLUMN role;
+ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE credentials (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind = 'session' OR kind = 'api'),
+  scopes TEXT NOT NULL DEFAULT '',
+  label TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER
+);
+CREATE INDEX credentials_user ON credentials(user_name, kind);
+
+CREATE TABLE login_failures (
+  name TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL
+);
+
+CREATE INDEX audit_created ON audit(created_at);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql";
+
+constexpr std::array<Migration, 19> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -465,7 +506,8 @@ constexpr std::array<Migration, 18> kMigrations{{{1, kInitialSchema},
                                                  {15, kTierHistory},
                                                  {16, kContactLogs},
                                                  {17, kServiceCases},
-                                                 {18, nullptr, false, add_customer_merges}}};
+                                                 {18, nullptr, false, add_customer_merges},
+                                                 {19, kAccounts}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

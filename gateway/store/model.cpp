@@ -1,6 +1,7 @@
 #include "store/model.hpp"
 #include "store/service_case_records.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -71,6 +72,26 @@ const char* to_string(Role r) {
 }
 std::optional<Role> role_from_string(std::string_view s) {
   return lookup(kRoles, s);
+}
+
+bool User::has_role(Role r) const {
+  return std::find(roles.begin(), roles.end(), r) != roles.end();
+}
+
+bool User::limited_to_own_work() const {
+  return has_role(Role::agent) && !has_role(Role::supervisor) && !has_role(Role::admin);
+}
+
+std::vector<Role> normalised_roles(std::vector<Role> roles) {
+  std::sort(roles.begin(), roles.end());
+  roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+  return roles;
+}
+
+std::string roles_text(const std::vector<Role>& roles, const char* separator) {
+  std::string out;
+  for (Role r : roles) out += (out.empty() ? "" : separator) + std::string(to_string(r));
+  return out;
 }
 const char* to_string(TierSource s) {
   return name_of(kTierSources, s);

@@ -319,9 +319,19 @@ struct Agent {
 
 struct User {
   std::string name;
-  Role role = Role::agent;
-  std::optional<std::string> agent_id;  // set for role agent (and supervisors who take work)
+  std::vector<Role> roles{Role::agent};  // in Role order, each once (normalised_roles)
+  std::optional<std::string> agent_id;   // set for role agent (and supervisors who take work)
+
+  bool has_role(Role r) const;
+  // Holds agent but neither supervisor nor admin: works on, and sees, only the conversations
+  // assigned to them (QA's reading rights do not widen what an agent's own work is).
+  bool limited_to_own_work() const;
 };
+
+// `roles` in Role order with duplicates removed.
+std::vector<Role> normalised_roles(std::vector<Role> roles);
+// "agent or supervisor": the roles as the API and CLI name them.
+std::string roles_text(const std::vector<Role>& roles, const char* separator);
 
 // Outbound attachments up to this size come with their bytes; larger ones by reference only.
 inline constexpr std::int64_t kInlineOutboundAttachmentBytes = 256 * 1024;

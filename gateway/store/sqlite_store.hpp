@@ -86,9 +86,22 @@ class SqliteStore final : public Store {
   void delete_agent(std::string agent_id, Completion<Nothing> done) override;
   std::vector<User> users_of_agent(const std::string& agent_id) override;
   void upsert_user(User user, std::string token_sha256, Completion<Nothing> done) override;
-  std::optional<User> user_by_token(const std::string& token_sha256) override;
+  std::optional<Credential> credential_by_token(const std::string& token_sha256) override;
   std::optional<User> get_user(const std::string& name) override;
   void delete_user(std::string name, Completion<Nothing> done) override;
+
+  void add_credential(Credential cred, std::string token_sha256, Completion<Id> done) override;
+  std::vector<Credential> list_credentials(const std::string& user_name,
+                                           const std::string& kind) override;
+  void revoke_credential(Id id, Completion<Nothing> done) override;
+  std::string password_hash(const std::string& user_name) override;
+  void set_password_hash(std::string user_name, std::string hash, bool end_sessions,
+                         Completion<Nothing> done) override;
+  LoginFailures login_failures(const std::string& name) override;
+  void record_login_failure(std::string name, UnixMs now, LockoutPolicy policy,
+                            Completion<LoginFailures> done) override;
+  void clear_login_failures(std::string name, Completion<Nothing> done) override;
+  std::vector<AuditEntry> list_audit(const AuditFilter& filter) override;
 
   std::optional<Conversation> get_conversation(Id id) override;
   std::vector<Conversation> list_conversations(const ConversationFilter& filter) override;

@@ -11,6 +11,7 @@
 // connection; WAL lets readers run beside the writer).
 #pragma once
 
+#include "store/account_records.hpp"
 #include "store/complaint_records.hpp"
 #include "store/contact_log_records.hpp"
 #include "store/customer_merge_records.hpp"
@@ -182,12 +183,35 @@ class Store {
   // re-queues the agent's open conversations first (RoutingDispatcher::agent_removed).
   virtual void delete_agent(std::string agent_id, Completion<Nothing> done) = 0;
   virtual std::vector<User> users_of_agent(const std::string& agent_id) = 0;
-  // Tokens are stored as SHA-256 hex digests only.
+  // Tokens are stored as SHA-256 hex digests only. The user's roles are replaced by `user.roles`.
   virtual void upsert_user(User user, std::string token_sha256, Completion<Nothing> done) = 0;
-  virtual std::optional<User> user_by_token(const std::string& token_sha256) = 0;
+  // The credential whose token has this digest: the user's own token, a session or an API
+  // token (expired sessions too: the caller compares expires_at with its clock).
+  virtual std::optional<Credential> credential_by_token(const std::string& token_sha256) = 0;
   virtual std::optional<User> get_user(const std::string& name) = 0;
-  // Removes the user and their token (revocation takes effect on the next request).
+  // Removes the user and every credential of theirs (revocation takes effect on the next request).
   virtual void delete_user(std::string name, Completion<Nothing> done) = 0;
+
+  // ---- accounts (account_records.hpp)
+  // Stores a session or API token (`cred.user.name`, kind, scopes, label, expires_at) under the
+  // digest of its token. Value: its id.
+  virtual void add_credential(Credential cred, std::string token_sha256, Completion<Id> done) = 0;
+  // Sessions and API tokens of `user_name` ("" = everyone's) of `kind` ("" = both), by id.
+  virtual std::vector<Credential> list_credentials(const std::string& user_name,
+                                                   const std::string& kind) = 0;
+  // Revokes one session or API token; error when there is none with this id.
+  virtual void revoke_credential(Id id, Completion<Nothing> done) = 0;
+  // The user's argon2id hash (crypto_pwhash_str format); "" when they have no password.
+  virtual std::string password_hash(const std::string& user_name) = 0;
+  // Sets the hash; `end_sessions` also revokes every session of the user. Error: unknown user.
+  virtual void set_password_hash(std::string user_name, std::string hash, bool end_sessions,
+                                 Completion<Nothing> done) = 0;
+  virtual LoginFailures login_failures(const std::string& name) = 0;
+  // Counts one failed login of `name` (any name: unknown ones are counted like real ones, so the
+  // answers cannot tell them apart). Value: the state afterwards.
+  virtual void record_login_failure(std::string name, UnixMs now, LockoutPolicy policy,
+                                    Completion<LoginFailures> done) = 0;
+  virtual void clear_login_failures(std::string name, Completion<Nothing> done) = 0;
 
   // ---- reads for the API and routing
   virtual std::optional<Conversation> get_conversation(Id id) = 0;
@@ -220,7 +244,9 @@ class Store {
                                                       const std::string& channel_instance) = 0;
 
   // ---- audit
+  // Appends a row; the log has no update or delete (the database refuses them too).
   virtual void audit(AuditRecord rec, Completion<Nothing> done) = 0;
+  virtual std::vector<AuditEntry> list_audit(const AuditFilter& filter) = 0;
 
   // ---- after-sales service cases (service_case_records.hpp)
   // Opens a case (move.case_id 0) on an open conversation in stage "received", or moves one to

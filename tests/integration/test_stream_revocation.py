@@ -86,7 +86,8 @@ class StreamRevocationTest(harness.IntegrationCase):
 
         changed = self.gateway.api_ok("PUT", "/admin/users/sam", ADMIN_TOKEN,
                                       {"role": "agent", "agent_id": "bob"})
-        self.assertEqual(changed, {"name": "sam", "role": "agent", "agent_id": "bob"})
+        self.assertEqual(changed, {"name": "sam", "role": "agent", "roles": ["agent"],
+                                   "agent_id": "bob"})
 
         closed = as_supervisor.until_closed()
         self.assertEqual(closed.code, 4403, closed.reason)

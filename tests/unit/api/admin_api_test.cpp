@@ -252,7 +252,7 @@ TEST_CASE("a user created through the API gets a token that authenticates until 
   CHECK(created.body["agent_id"].is_null());
   CHECK(a.call("GET", "/api/v1/teams", "token:" + token).status == 200);
   // Only the digest is stored.
-  CHECK(a.store->user_by_token(sha256_hex(token))->name == "sam");
+  CHECK(a.store->credential_by_token(sha256_hex(token))->user.name == "sam");
   const auto other =
       a.call("POST", "/api/v1/admin/users", "ada", R"({"name": "tom", "role": "supervisor"})");
   CHECK(other.body["token"] != token);
@@ -287,11 +287,12 @@ TEST_CASE("a user's role changes through the API, keeps their token and is annou
   const auto changed =
       a.call("PUT", "/api/v1/admin/users/sue", "ada", R"({"role": "agent", "agent_id": "pat"})");
   REQUIRE(changed.status == 200);
-  CHECK(changed.body == json({{"name", "sue"}, {"role", "agent"}, {"agent_id", "pat"}}));
-  const auto sue = a.store->user_by_token(sha256_hex("sue-token"));
+  CHECK(changed.body ==
+        json({{"name", "sue"}, {"role", "agent"}, {"roles", {"agent"}}, {"agent_id", "pat"}}));
+  const auto sue = a.store->credential_by_token(sha256_hex("sue-token"));
   REQUIRE(sue);
-  CHECK(sue->role == store::Role::agent);
-  CHECK(sue->agent_id == "pat");
+  CHECK(sue->user.roles == std::vector<store::Role>{store::Role::agent});
+  CHECK(sue->user.agent_id == "pat");
   CHECK(a.call("GET", "/api/v1/teams", "sue").status == 403);  // the new role, at once
 
   CHECK(a.call("PUT", "/api/v1/admin/users/nobody", "ada", R"({"role": "qa"})").status == 404);

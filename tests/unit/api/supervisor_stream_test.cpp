@@ -386,7 +386,7 @@ TEST_CASE("a user removed or changed by another process loses their streams at a
   const auto ticket = g.request(bhttp::verb::post, "/api/v1/stream/ticket", "sue").body["url"];
 
   committed<store::Nothing>([&](auto done) { g.store->delete_user("sue", done); });
-  store::User promoted{"alice", store::Role::supervisor, std::string("alice")};
+  store::User promoted{"alice", {store::Role::supervisor}, std::string("alice")};
   committed<store::Nothing>([&](auto done) { g.store->upsert_user(promoted, "", done); });
 
   CHECK(sue.read_until_closed() == api::kStreamClosedRevoked);

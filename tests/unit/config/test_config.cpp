@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "core/password_hash.hpp"
 #include "core/sha256.hpp"
 
 #include <catch2/catch.hpp>
@@ -197,7 +198,15 @@ TEST_CASE("users: roles, agent references and tokens are checked") {
   CHECK(error_of("[[users]]\nname = \"u\"\nrole = \"agent\"\ntoken = \"12345678\"") ==
         "users[0].agent: a user with role agent needs an agent id");
   CHECK(error_of("[[users]]\nname = \"u\"\nrole = \"qa\"") ==
-        "users[0]: expected token or token_sha256");
+        "users[0]: expected token, token_sha256, password or password_hash");
+  CHECK(
+      error_of("[[users]]\nname = \"u\"\nrole = \"qa\"\nroles = [\"qa\"]\ntoken = \"12345678\"") ==
+      "users[0].roles: give either role or roles, not both");
+  CHECK(error_of("[[users]]\nname = \"u\"\nroles = [\"qa\", \"boss\"]\ntoken = \"12345678\"") ==
+        "users[0].roles: expected one of agent, supervisor, qa, admin");
+  CHECK(error_of("[[users]]\nname = \"u\"\nrole = \"qa\"\npassword_hash = \"secret99\"") ==
+        "users[0].password_hash: expected an argon2id hash ($argon2id$..., `omnigate users "
+        "hash-password`)");
   CHECK(
       error_of(
           "[[users]]\nname = \"u\"\nrole = \"qa\"\ntoken = \"12345678\"\ntoken_sha256 = \"ab\"") ==
@@ -213,10 +222,30 @@ TEST_CASE("a plain token is kept only as its SHA-256 digest") {
                       "[[users]]\nname = \"q\"\nrole = \"qa\"\ntoken_sha256 = \"" +
                       std::string(64, 'A') + "\"");
   REQUIRE(c.users.size() == 2);
-  CHECK(c.users[0].role == store::Role::agent);
+  CHECK(c.users[0].roles == std::vector<store::Role>{store::Role::agent});
   CHECK(c.users[0].agent_id == "alice");
   CHECK(c.users[0].token_sha256 == sha256_hex("alice-demo-token"));
   CHECK(c.users[1].token_sha256 == std::string(64, 'a'));  // normalised to lower case
+}
+
+TEST_CASE("users may hold several roles and a password, kept only as its argon2id hash") {
+  const auto c = load(std::string(kAgent) +
+                      "[[users]]\nname = \"sam\"\nroles = [\"qa\", \"agent\", \"qa\"]\n"
+                      "agent = \"alice\"\npassword = \"correct horse\"\n"
+                      "[auth]\nsession_hours = 2\nlockout_failures = 3\nlockout_minutes = 1\n"
+                      "secure_cookie = true\ntrust_forwarded_for = true\n");
+  REQUIRE(c.users.size() == 1);
+  CHECK(c.users[0].roles == std::vector<store::Role>{store::Role::agent, store::Role::qa});
+  CHECK(c.users[0].token_sha256.empty());
+  CHECK(c.users[0].password_hash.rfind("$argon2id$", 0) == 0);
+  CHECK(verify_password(c.users[0].password_hash, "correct horse"));
+  CHECK(c.auth.session_hours == 2);
+  CHECK(c.auth.lockout_failures == 3);
+  CHECK(c.auth.lockout_minutes == 1);
+  CHECK(c.auth.secure_cookie);
+  CHECK(c.auth.trust_forwarded_for);
+  CHECK(error_of("[auth]\nlockout_failures = 0") ==
+        "auth.lockout_failures: expected an integer 1..100");
 }
 
 TEST_CASE("plugin files resolve against plugin_dir; config tables become JSON") {
@@ -315,6 +344,6 @@ TEST_CASE("config/demo.toml loads") {
   CHECK(c.plugins[3].instance == "voice");
   CHECK(c.agents.size() == 3);
   std::set<store::Role> roles;
-  for (const auto& u : c.users) roles.insert(u.role);
+  for (const auto& u : c.users) roles.insert(u.roles.begin(), u.roles.end());
   CHECK(roles.size() == 4);  // every role has a demo user
 }

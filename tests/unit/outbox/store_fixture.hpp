@@ -90,7 +90,7 @@ inline void add_user(store::Store& s, const std::string& name, store::Role role,
                      const std::string& agent_id) {
   store::User u;
   u.name = name;
-  u.role = role;
+  u.roles = {role};
   if (!agent_id.empty()) u.agent_id = agent_id;
   committed<store::Nothing>(
       [&](auto done) { s.upsert_user(u, sha256_hex(name + "-token"), done); });

@@ -40,17 +40,18 @@ TEST_CASE("agents round-trip with skills tiers capacity and presence") {
 
 TEST_CASE("users are found by token digest and a new token revokes the old one") {
   StoreTestEnv env;
-  User alice{"alice", Role::supervisor, std::string("alice")};
+  User alice{"alice", {Role::supervisor}, std::string("alice")};
   REQUIRE(wait_for<Nothing>([&](auto done) { env.store->upsert_user(alice, kTokenA, done); }).ok);
-  const auto found = env.store->user_by_token(kTokenA);
+  const auto found = env.store->credential_by_token(kTokenA);
   REQUIRE(found);
-  CHECK(found->name == "alice");
-  CHECK(found->role == Role::supervisor);
-  CHECK(found->agent_id == std::optional<std::string>("alice"));
+  CHECK(found->kind == "user");
+  CHECK(found->user.name == "alice");
+  CHECK(found->user.roles == std::vector<Role>{Role::supervisor});
+  CHECK(found->user.agent_id == std::optional<std::string>("alice"));
 
   REQUIRE(wait_for<Nothing>([&](auto done) { env.store->upsert_user(alice, kTokenB, done); }).ok);
-  CHECK_FALSE(env.store->user_by_token(kTokenA));
-  CHECK(env.store->user_by_token(kTokenB));
+  CHECK_FALSE(env.store->credential_by_token(kTokenA));
+  CHECK(env.store->credential_by_token(kTokenB));
 
   auto plain = wait_for<Nothing>(
       [&](auto done) { env.store->upsert_user(alice, "alice-demo-token", done); });

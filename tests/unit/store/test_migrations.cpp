@@ -63,7 +63,9 @@ TEST_CASE("the closed value sets are still enforced after their CHECKs were rewr
   for (const std::string sql :
        {"UPDATE customers SET tier = 'D'", "UPDATE conversations SET status = 'lost'",
         "UPDATE conversations SET tier = 'X'", "UPDATE messages SET author_kind = 'robot'",
-        "INSERT INTO users(name, role) VALUES ('x', 'root')",
+        "INSERT INTO user_roles(user_name, role) VALUES ('x', 'root')",
+        "INSERT INTO credentials(sha256, user_name, kind, created_at) VALUES ('s', 'x', 'cookie', "
+        "0)",
         "INSERT INTO outbox(message_id, channel_instance, idempotency_key, state, "
         "next_attempt_at, created_at, updated_at) VALUES (1, 'sms', 'k', 'lost', 0, 0, 0)"}) {
     INFO(sql);
@@ -78,6 +80,8 @@ TEST_CASE("the closed value sets are still enforced after their CHECKs were rewr
   sqlite3_close(db);
 }
 
+namespace {
+
 // What migration 18 adds, dropped again: the database is then one at version 17.
 template <class Run>
 void drop_customer_merges(const Run& run) {
@@ -87,6 +91,24 @@ void drop_customer_merges(const Run& run) {
   run("ALTER TABLE identities DROP COLUMN match_key");
   run("ALTER TABLE customers DROP COLUMN merged_into");
 }
+
+// Back to the users table before migration 19 (one role column; no roles, credentials, login
+// failures, passwords, audit index or audit triggers).
+template <class Run>
+void undo_accounts_migration(const Run& run) {
+  run("DROP TRIGGER audit_no_update");
+  run("DROP TRIGGER audit_no_delete");
+  run("DROP INDEX audit_created");
+  run("DROP TABLE login_failures");
+  run("DROP TABLE credentials");
+  run("ALTER TABLE users DROP COLUMN password_hash");
+  run("ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'agent' "
+      "CHECK (role IN ('agent','supervisor','qa','admin'))");
+  run("UPDATE users SET role = (SELECT MAX(role) FROM user_roles WHERE user_name = name)");
+  run("DROP TABLE user_roles");
+}
+
+}  // namespace
 
 TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its match key") {
   StoreTestEnv env;
@@ -100,6 +122,7 @@ TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 18");
+  undo_accounts_migration(run);
   drop_customer_merges(run);
   // An address as a channel of another store may have written it.
   run("INSERT INTO customers(display_name, created_at) VALUES ('Ann', 0)");
@@ -108,7 +131,7 @@ TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its 
   sqlite3_close(db);
 
   env.reopen();
-  CHECK(env.store->schema_version() == 18);
+  CHECK(env.store->schema_version() == migrations().back().version);
   env.store.reset();
   const auto& path = env.options.path;
   CHECK(read_value(path,
@@ -122,12 +145,49 @@ TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its 
   CHECK(count_rows(path, "SELECT COUNT(*) FROM customers WHERE merged_into IS NOT NULL") == 0);
 }
 
+TEST_CASE("migration 19 makes each user's one role their set of roles and seals the audit log") {
+  StoreTestEnv env;
+  for (const auto& [name, role] :
+       {std::pair{"ana", Role::agent}, std::pair{"sue", Role::supervisor},
+        std::pair{"quinn", Role::qa}, std::pair{"ada", Role::admin}}) {
+    User u{name, {role}, role == Role::agent ? std::optional<std::string>("ana") : std::nullopt};
+    REQUIRE(wait_for<Nothing>([&](auto done) { env.store->upsert_user(u, "", done); }).ok);
+  }
+  REQUIRE(wait_for<Nothing>([&](auto done) {
+            env.store->audit({"ada", "user.create", "user:ana", "", "{}", 1}, done);
+          }).ok);
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 19");
+  undo_accounts_migration(run);
+  run("UPDATE audit SET detail_json = '{}'");  // still writable before the migration
+  sqlite3_close(db);
+
+  env.reopen();  // migrates
+  CHECK(env.store->schema_version() == migrations().back().version);
+  CHECK(env.store->get_user("ana")->roles == std::vector<Role>{Role::agent});
+  CHECK(env.store->get_user("ana")->agent_id == std::optional<std::string>("ana"));
+  CHECK(env.store->get_user("sue")->roles == std::vector<Role>{Role::supervisor});
+  CHECK(env.store->get_user("quinn")->roles == std::vector<Role>{Role::qa});
+  CHECK(env.store->get_user("ada")->roles == std::vector<Role>{Role::admin});
+  CHECK(env.store->password_hash("ada").empty());
+  env.store.reset();
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "DELETE FROM audit", nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
+  sqlite3_close(db);
+}
+
 TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the originals and flags") {
   // A database at version 8 with what the store wrote before it repaired text on the way in.
   // Migration 9 changes no table, 10 only adds an index, 11 and 13 only add columns, 12 adds
   // tables (and a value the outbox state may take), 14 to 17 add tables and an index, 18 tables,
-  // an index and columns, so a current database without their rows, those indexes, columns and
-  // tables is one at version 8.
+  // an index and columns, 19 turns a column into tables (undone at the end), so a current database
+  // without their rows, those indexes, columns and tables is one at version 8.
   StoreTestEnv env;
   auto rec = sms("+15551234567", "SM1", "fine");
   rec.raw = "Body=fine";
@@ -161,6 +221,7 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
   run("ALTER TABLE conversations DROP COLUMN resolution_max_due");
   run("ALTER TABLE conversations DROP COLUMN sla_paused_since");
   run("ALTER TABLE conversations DROP COLUMN sla_deadlines_shifted");
+  undo_accounts_migration(run);
   const auto m1 = std::to_string(with_raw.message_id);
   const auto m2 = std::to_string(without_raw.message_id);
   // Bytes written as they came, as the old store did (X'..' is a BLOB; CAST makes it TEXT).
