@@ -42,7 +42,10 @@ Agent agent(std::string id, std::string team, std::vector<Tier> tiers, int level
 }  // namespace
 
 void write_sample_history(const std::string& db_path, const std::string& attachments_dir) {
-  auto store = open_sqlite_store({db_path, attachments_dir});
+  SqliteOptions options;
+  options.path = db_path;
+  options.attachments_dir = attachments_dir;
+  auto store = open_sqlite_store(options);
   Agent carol = agent("carol", "key_accounts", {Tier::S, Tier::A}, 4);
   carol.presence = Presence::online;  // since a week ago: no presence change is audited
   for (auto a : {agent("alice", "desk_north", {}, 3), agent("bob", "desk_north", {}, 3), carol})
