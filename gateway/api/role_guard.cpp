@@ -42,6 +42,13 @@ std::string_view cookie_value(std::string_view header, std::string_view name) {
 
 }  // namespace
 
+bool cookie_request_without_csrf_header(const http::Request& req) {
+  if (req.method == "GET" || req.method == "HEAD" || req.header("Authorization")) return false;
+  if (cookie_value(req.header("Cookie").value_or(std::string_view()), kSessionCookie).empty())
+    return false;
+  return !req.header(kCsrfHeader);
+}
+
 std::string presented_token(const http::Request& req) {
   if (const auto header = req.header("Authorization")) return std::string(bearer_token(*header));
   if (const auto cookies = req.header("Cookie"))
@@ -82,6 +89,11 @@ void authorize_then(store::Store& store, const std::vector<store::Role>& allowed
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return reply(std::move(r));
   }
+  if (cookie_request_without_csrf_header(req))
+    return reply(error_response(
+        403, "forbidden",
+        std::string("a request that changes something with the session cookie needs the header ") +
+            std::string(kCsrfHeader) + " (the consoles send it; other sites cannot)"));
   if (!may_access(*caller, allowed, req.method)) {
     const bool roles_fit = std::any_of(allowed.begin(), allowed.end(),
                                        [&](store::Role r) { return caller->user.has_role(r); });

@@ -18,6 +18,16 @@ namespace omnigate::api {
 // The cookie a login sets for the consoles (HttpOnly, SameSite=Strict).
 inline constexpr std::string_view kSessionCookie = "og_session";
 
+// Beside SameSite=Strict, a request that changes something (any method but GET and HEAD) and is
+// authenticated by the cookie must carry this header: a page of another origin can only add a
+// custom header through a CORS preflight, which the gateway never grants, so no form or script
+// elsewhere can make a logged-in console user act (docs/console.md, "Security").
+inline constexpr std::string_view kCsrfHeader = "X-Requested-With";
+
+// True for such a request without kCsrfHeader (Authorization wins over the cookie, so a
+// bearer-token request never needs it).
+bool cookie_request_without_csrf_header(const http::Request& req);
+
 // Who is calling: set once the bearer token or session cookie is verified.
 struct Caller {
   store::User user;

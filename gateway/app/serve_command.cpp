@@ -18,6 +18,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "http/console_files.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
@@ -334,6 +335,13 @@ int serve_command(const Args& args) {
     api::QuarantineApi quarantine_api(
         *store, [&] { operator_strand->post([&host] { host.apply_operator_changes(); }); });
     quarantine_api.register_routes(router);
+    if (std::filesystem::is_regular_file(std::filesystem::path(config.console_dir) /
+                                         "index.html")) {
+      http::serve_console(router, config.console_dir);  // before the catch-all, which has "/"
+    } else {
+      log(LogLevel::warn, kComponent,
+          "console_dir " + config.console_dir + " has no index.html: the console is not served");
+    }
     const std::string web_dir = config.web_dir.empty() ? OMNIGATE_DEFAULT_WEB_DIR : config.web_dir;
     if (std::filesystem::is_directory(web_dir)) {
       http::serve_static(router, web_dir);  // last: its GET /* catches every other path

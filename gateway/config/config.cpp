@@ -37,6 +37,15 @@ std::string default_plugin_dir() {
   return (exe.parent_path() / ".." / "plugins").lexically_normal().string();
 }
 
+// <directory of the running executable>/../share/omnigate/console: where the build copies
+// web/console and the install puts it (gateway/app/CMakeLists.txt).
+std::string default_console_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "share/omnigate/console";
+  return (exe.parent_path() / ".." / "share" / "omnigate" / "console").lexically_normal().string();
+}
+
 bool is_name(std::string_view s, std::string_view extra) {
   if (s.empty() || s.size() > 64) return false;
   return std::all_of(s.begin(), s.end(), [&](char c) {
@@ -114,6 +123,7 @@ void read_server(TableReader t, const std::string& base_dir, GatewayConfig& out)
   out.worker_threads =
       static_cast<int>(t.integer("worker_threads", 1, 256).value_or(out.worker_threads));
   if (auto web = t.string("web_dir")) out.web_dir = resolve(base_dir, *web);
+  if (auto console = t.string("console_dir")) out.console_dir = resolve(base_dir, *console);
   if (auto dir = t.string("plugin_dir")) out.plugin_dir = resolve(base_dir, *dir);
   if (auto limits = t.table("limits")) read_limits(*limits, out.limits);
   t.finish();
@@ -579,6 +589,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   c.data_dir = resolve(base_dir, c.data_dir);
   c.database_file = resolve(c.data_dir, c.database_file.empty() ? "omnigate.db" : c.database_file);
   if (c.plugin_dir.empty()) c.plugin_dir = default_plugin_dir();
+  if (c.console_dir.empty()) c.console_dir = default_console_dir();
   for (auto& p : c.plugins) p.file = resolve(c.plugin_dir, p.file);
   return c;
 }

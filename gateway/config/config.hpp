@@ -167,7 +167,10 @@ struct GatewayConfig {
   std::string data_dir = "data";     // SQLite file + attachments live here
   std::string database_file;         // default: <data_dir>/omnigate.db
   std::string plugin_dir;            // default: <executable dir>/../plugins
-  std::string web_dir;               // consoles' static files (default: source gateway/web)
+  std::string web_dir;               // other static files, e.g. the web-chat demo page
+                                     // (default: source gateway/web)
+  std::string console_dir;           // the agents' console served at / (default:
+                                     // <executable dir>/../share/omnigate/console)
   int worker_threads = 2;
   std::string log_level = "info";
   ServerLimits limits;

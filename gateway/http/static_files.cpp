@@ -65,10 +65,11 @@ std::string content_type_for(const std::string& filename) {
   return "application/octet-stream";
 }
 
-void serve_static(Router& router, const std::string& web_dir) {
+Handler static_file_handler(const std::string& root_dir, HeaderList extra_headers) {
   std::error_code ec;
-  const fs::path root = fs::canonical(web_dir, ec);
-  Handler handler = [root, missing_root = static_cast<bool>(ec)](const Request& req, Reply reply) {
+  const fs::path root = fs::canonical(root_dir, ec);
+  return [root, missing_root = static_cast<bool>(ec), extra_headers = std::move(extra_headers)](
+             const Request& req, Reply reply) {
     auto it = req.params.find("*");
     const std::string rel = it == req.params.end() ? std::string{} : it->second;
     if (missing_root || rel.find('\0') != std::string::npos || has_dot_dot_segment(rel)) {
@@ -88,9 +89,13 @@ void serve_static(Router& router, const std::string& web_dir) {
     r.content_type = content_type_for(resolved.filename().string());
     r.headers.emplace_back("Cache-Control", "no-cache");
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.insert(r.headers.end(), extra_headers.begin(), extra_headers.end());
     reply(std::move(r));
   };
-  router.add("GET", "/*", handler);
+}
+
+void serve_static(Router& router, const std::string& web_dir) {
+  router.add("GET", "/*", static_file_handler(web_dir));
 }
 
 }  // namespace omnigate::http

@@ -88,7 +88,11 @@ class AccountsTest(harness.IntegrationCase):
         self.assertEqual(request(gateway, "GET", "/teams", headers=session_cookie)[0], 403)
 
         # ---- logout revokes the session: the same cookie is refused afterwards
-        status, _, headers = request(gateway, "POST", "/auth/logout", headers=session_cookie)
+        # (a change by cookie needs X-Requested-With, which other sites cannot send: CSRF)
+        status, refused, _ = request(gateway, "POST", "/auth/logout", headers=session_cookie)
+        self.assertEqual((status, refused["error"]), (403, "forbidden"), refused)
+        status, _, headers = request(gateway, "POST", "/auth/logout",
+                                     headers={**session_cookie, "X-Requested-With": "console"})
         self.assertEqual(status, 200)
         self.assertIn("Max-Age=0", headers["Set-Cookie"])
         self.assertEqual(request(gateway, "GET", "/conversations", headers=session_cookie)[0], 401)

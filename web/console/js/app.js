@@ -1,0 +1,369 @@
+// The agents' console (docs/console.md): login, the queue, one open conversation, live updates.
+import { api, ApiError } from "./api.js";
+import { LANGUAGES, language, preferredLanguage, setLanguage, t, translatePage } from "./i18n.js";
+import { lastMessagePreview, renderConversation } from "./conversation_view.js";
+import { refreshSla, renderList } from "./queue_view.js";
+import { dueAt } from "./sla.js";
+import { smsSegments } from "./sms_counter.js";
+import { openStream } from "./stream.js";
+
+const $ = (id) => document.getElementById(id);
+const OPEN_STATUSES = ["assigned", "waiting_customer"];
+
+const state = {
+  me: null,
+  rows: new Map(),        // conversation id → queue row
+  mine: [],               // ids, in list order
+  team: [],
+  offers: new Set(),      // conversations offered to me
+  selectedId: null,
+  detail: null,           // the open conversation (GET /conversations/{id})
+  stream: null,
+  replyKey: null,         // Idempotency-Key of the reply being sent (same on a retry)
+};
+
+const view = {
+  title: $("conversation-title"),
+  meta: $("conversation-meta"),
+  transcript: $("transcript"),
+  resolve: $("resolve-button"),
+  replyText: $("reply-text"),
+  replySend: $("reply-send"),
+};
+
+function hasRole(role) {
+  return state.me && (state.me.roles || [state.me.role]).includes(role);
+}
+
+function seesWholeQueue() {
+  return hasRole("supervisor") || hasRole("admin");
+}
+
+// ---- queue rows
+
+function rowFromDetail(detail, queueEntry) {
+  const c = detail.conversation;
+  const customer = detail.customer || {};
+  const row = {
+    id: c.id,
+    channelKind: c.channel_kind,
+    priority: c.priority,
+    tier: c.tier,
+    customerName: customer.display_name || c.customer_address,
+    preview: lastMessagePreview(detail.transcript),
+    dueAt: dueAt(c),
+    status: c.status,
+    assignedAgent: c.assigned_agent,
+    offer: state.offers.has(c.id),
+  };
+  // The queue's own figure counts on the tier's business calendar: prefer it when we have it.
+  if (queueEntry && queueEntry.first_response_ms_left !== null) {
+    row.dueAt = Date.now() + queueEntry.first_response_ms_left;
+  }
+  return row;
+}
+
+function isMine(row) {
+  return state.me.agent_id && row.assignedAgent === state.me.agent_id && OPEN_STATUSES.includes(row.status);
+}
+
+function isInTeamQueue(row) {
+  return row.status === "queued" && (seesWholeQueue() || state.offers.has(row.id));
+}
+
+function render() {
+  const byPriority = (a, b) => a.priority - b.priority || (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.id - b.id;
+  const rows = [...state.rows.values()];
+  const mine = rows.filter(isMine).sort(byPriority);
+  const team = rows.filter((r) => !isMine(r) && isInTeamQueue(r)).sort(byPriority);
+  const handlers = { selectedId: state.selectedId, onOpen: openConversation, onAccept: acceptOffer };
+  renderList($("mine-list"), mine, handlers);
+  renderList($("team-list"), team, handlers);
+  $("mine-count").textContent = t("queue.count", { count: mine.length });
+  $("team-count").textContent = t("queue.count", { count: team.length });
+  $("mine-empty").hidden = mine.length > 0;
+  $("team-empty").hidden = team.length > 0;
+}
+
+async function refreshConversation(id, queueEntry) {
+  try {
+    const detail = await api("GET", `/conversations/${id}`);
+    state.rows.set(id, rowFromDetail(detail, queueEntry));
+    if (id === state.selectedId) showDetail(detail);
+  } catch (error) {
+    // 403/404: no longer ours to see (transferred away): it leaves the list.
+    if (!(error instanceof ApiError) || (error.status !== 403 && error.status !== 404)) throw error;
+    state.rows.delete(id);
+  }
+  render();
+}
+
+async function loadAll() {
+  const ids = new Map();  // id → queue entry (or null)
+  if (state.me.agent_id) {
+    for (const status of OPEN_STATUSES) {
+      const { conversations } = await api("GET", `/conversations?mine=true&status=${status}&limit=500`);
+      for (const c of conversations) ids.set(c.id, null);
+    }
+    if (hasRole("agent")) {
+      const { offers } = await api("GET", "/offers");
+      state.offers = new Set(offers.map((o) => o.conversation_id));
+      for (const o of offers) ids.set(o.conversation_id, null);
+    }
+  }
+  if (seesWholeQueue()) {
+    const { queued } = await api("GET", "/queue");
+    for (const entry of queued) ids.set(entry.conversation_id, entry);
+  }
+  state.rows.clear();
+  await Promise.all([...ids].map(([id, entry]) => refreshConversation(id, entry)));
+  render();
+}
+
+// ---- the open conversation
+
+function showDetail(detail) {
+  state.detail = detail;
+  renderConversation(view, detail);
+  updateCounter();
+}
+
+async function openConversation(id) {
+  state.selectedId = id;
+  state.replyKey = null;
+  $("reply-error").textContent = "";
+  $("conversation-placeholder").hidden = true;
+  $("conversation-view").hidden = false;
+  document.body.classList.add("conversation-open");
+  await refreshConversation(id);
+  $("conversation-title").setAttribute("tabindex", "-1");
+  $("conversation-title").focus();
+}
+
+function closeConversation() {
+  document.body.classList.remove("conversation-open");
+  const row = document.querySelector(`[data-conversation-id="${state.selectedId}"] .row-open`);
+  if (row) row.focus();
+}
+
+function updateCounter() {
+  const counter = $("reply-counter");
+  if (!state.detail || state.detail.conversation.channel_kind !== "sms") {
+    counter.textContent = "";
+    return;
+  }
+  counter.textContent = t("reply.sms_counter", smsSegments(view.replyText.value));
+}
+
+function randomKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function sendReply(event) {
+  event.preventDefault();
+  const text = view.replyText.value.trim();
+  if (!text || state.selectedId === null) return;
+  state.replyKey = state.replyKey || randomKey();
+  view.replySend.disabled = true;
+  $("reply-error").textContent = "";
+  try {
+    await api("POST", `/conversations/${state.selectedId}/reply`, { text }, { "Idempotency-Key": state.replyKey });
+    view.replyText.value = "";
+    state.replyKey = null;
+    await refreshConversation(state.selectedId);
+  } catch (error) {
+    $("reply-error").textContent = t("reply.failed", { reason: error.message });
+  } finally {
+    view.replySend.disabled = false;
+  }
+}
+
+async function resolveOpen() {
+  if (state.selectedId === null) return;
+  try {
+    await api("POST", `/conversations/${state.selectedId}/resolve`);
+  } catch (error) {
+    $("reply-error").textContent = t("conversation.resolve_failed", { reason: error.message });
+  }
+  await refreshConversation(state.selectedId);
+}
+
+async function acceptOffer(id) {
+  try {
+    await api("POST", `/conversations/${id}/accept`);
+    state.offers.delete(id);
+  } catch (error) {
+    $("reply-error").textContent = t("queue.accept_failed", { reason: error.message });
+  }
+  await refreshConversation(id);
+  await openConversation(id);
+}
+
+// ---- live updates
+
+const pending = new Set();
+let pendingTimer = null;
+
+function refreshSoon(id) {
+  pending.add(id);
+  if (pendingTimer) return;
+  pendingTimer = setTimeout(() => {
+    pendingTimer = null;
+    const ids = [...pending];
+    pending.clear();
+    for (const each of ids) refreshConversation(each);
+  }, 100);
+}
+
+function onStreamMessage(message) {
+  if (message.type === "snapshot") {
+    const mine = (message.agents || []).find((a) => a.id === state.me.agent_id);
+    if (mine) $("presence-select").value = mine.presence;
+    loadAll();
+    return;
+  }
+  if (message.type === "agent.presence" && message.agent === state.me.agent_id) {
+    $("presence-select").value = message.presence;
+    return;
+  }
+  if (message.conversation_id === undefined) return;
+  const id = message.conversation_id;
+  if (message.type === "conversation.offered" && message.agent === state.me.agent_id) state.offers.add(id);
+  else if (message.type !== "conversation.offered" && message.type !== "customer.signal") state.offers.delete(id);
+  if (message.type === "customer.signal") return;
+  refreshSoon(id);
+}
+
+function startStream() {
+  state.stream = openStream({
+    onMessage: onStreamMessage,
+    onConnected: () => { $("connection-banner").hidden = true; },
+    onDisconnected: (loggedOut) => {
+      if (loggedOut) return showLogin();
+      $("connection-banner").hidden = false;
+    },
+  });
+}
+
+// ---- login, logout, presence, language
+
+function showLogin() {
+  if (state.stream) state.stream.close();
+  state.stream = null;
+  state.me = null;
+  state.rows.clear();
+  $("app-view").hidden = true;
+  $("login-view").hidden = false;
+  $("login-name").focus();
+}
+
+async function showApp(me) {
+  state.me = me;
+  $("current-user").textContent = t("app.signed_in_as", { name: me.name });
+  $("presence-select").closest("label").hidden = !me.agent_id;
+  $("login-view").hidden = true;
+  $("app-view").hidden = false;
+  startStream();
+}
+
+async function login(event) {
+  event.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    const { user } = await api("POST", "/auth/login", {
+      name: $("login-name").value, password: $("login-password").value,
+    });
+    $("login-password").value = "";
+    await showApp(user);
+  } catch (error) {
+    $("login-error").textContent = error.code === "locked" ? t("login.locked") : t("login.failed");
+  }
+}
+
+async function logout() {
+  try {
+    await api("POST", "/auth/logout");
+  } finally {
+    showLogin();
+  }
+}
+
+async function changePresence() {
+  try {
+    await api("PUT", "/agents/me/presence", { presence: $("presence-select").value });
+  } catch (error) {
+    $("reply-error").textContent = t("presence.failed", { reason: error.message });
+  }
+}
+
+function languageName(lang) {
+  switch (lang) {
+    case "en": return t("language.en");
+    case "zh-CN": return t("language.zh_CN");
+    default: return lang;
+  }
+}
+
+function fillLanguageSelects() {
+  for (const select of document.querySelectorAll("select[data-role=language]")) {
+    select.replaceChildren(...LANGUAGES.map((lang) => new Option(languageName(lang), lang, false, lang === language())));
+  }
+}
+
+async function changeLanguage(event) {
+  await setLanguage(event.target.value, true);
+  fillLanguageSelects();
+  translatePage();
+  if (state.me) {
+    $("current-user").textContent = t("app.signed_in_as", { name: state.me.name });
+    render();
+    if (state.detail) showDetail(state.detail);
+  }
+}
+
+// j / k move through the list, r goes to the reply box (not while typing).
+function onKey(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+  if (event.target.closest("input, textarea, select")) return;
+  const rows = [...document.querySelectorAll(".row-open")];
+  const at = rows.indexOf(document.activeElement);
+  if (event.key === "j" || event.key === "k") {
+    const next = rows[Math.max(0, Math.min(rows.length - 1, at + (event.key === "j" ? 1 : -1)))];
+    if (next) next.focus();
+    event.preventDefault();
+  } else if (event.key === "r" && !view.replyText.disabled && state.selectedId !== null) {
+    view.replyText.focus();
+    event.preventDefault();
+  }
+}
+
+async function boot() {
+  await setLanguage(preferredLanguage(), false);
+  fillLanguageSelects();
+  translatePage();
+  $("login-form").addEventListener("submit", login);
+  $("logout-button").addEventListener("click", logout);
+  $("presence-select").addEventListener("change", changePresence);
+  $("reply-form").addEventListener("submit", sendReply);
+  view.replyText.addEventListener("input", updateCounter);
+  $("resolve-button").addEventListener("click", resolveOpen);
+  $("back-button").addEventListener("click", closeConversation);
+  for (const select of document.querySelectorAll("select[data-role=language]")) {
+    select.addEventListener("change", changeLanguage);
+  }
+  document.addEventListener("keydown", onKey);
+  setInterval(() => {
+    refreshSla($("mine-list"), state.rows);
+    refreshSla($("team-list"), state.rows);
+  }, 1000);
+  try {
+    await showApp(await api("GET", "/auth/me"));
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401) throw error;
+    showLogin();
+  }
+  document.body.dataset.ready = "true";
+}
+
+boot();
