@@ -16,6 +16,7 @@ packages=(
   libsodium-dev              # accounts: argon2id password hashes (crypto_pwhash_str)
   dovecot-imapd python3-aiosmtpd openssl         # e-mail tests: real IMAP and SMTP servers
   chromium                   # the web-chat browser test drives it headless (tests/browser)
+  fonts-wqy-microhei         # CJK glyphs for the console's Chinese screenshots (docs/console.md)
 )
 # The browser test's driver runs on node with playwright-core from npm (tests/browser/package.json,
 # pinned in its lock file; it never downloads a browser). A node that is already installed (e.g.

@@ -337,6 +337,7 @@ TEST_CASE("config/demo.toml loads") {
   const auto c = load_config(OMNIGATE_SOURCE_DIR "/config/demo.toml");
   CHECK(c.listen_port == 8080);
   CHECK(c.data_dir == OMNIGATE_SOURCE_DIR "/data/demo");
+  CHECK(c.console_dir == OMNIGATE_SOURCE_DIR "/web/console");  // `make run` serves the source
   REQUIRE(c.plugins.size() == 4);
   CHECK(c.plugins[0].instance == "sms");
   CHECK(c.plugins[1].instance == "email");

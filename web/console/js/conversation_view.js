@@ -51,7 +51,10 @@ export function renderConversation(view, detail) {
   view.resolve.disabled = !open;
   view.replyText.disabled = !open;
   view.replySend.disabled = !open;
-  const items = detail.transcript.map((e) => (e.type === "message" ? messageItem(e) : eventItem(e)));
+  // Delivery events are shown as the state of their message, not as lines of their own.
+  const items = detail.transcript
+    .filter((e) => e.type === "message" || !e.event.kind.startsWith("delivery."))
+    .map((e) => (e.type === "message" ? messageItem(e) : eventItem(e)));
   view.transcript.replaceChildren(...items);
   view.transcript.lastElementChild?.scrollIntoView({ block: "end" });
 }

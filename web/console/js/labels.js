@@ -2,10 +2,12 @@
 // transcript events). Each key is written out so the catalogue test finds every key in use.
 import { t } from "./i18n.js";
 
-const CHANNEL_ICONS = { sms: "📱", email: "✉", webchat: "💬", voice: "☎", whatsapp: "🗨" };
+// The icon is a coloured badge drawn by console.css (class channel-<kind>): no icon font, no
+// emoji font needed on the agent's machine.
+const KNOWN_CHANNELS = ["sms", "email", "webchat", "voice", "whatsapp"];
 
-export function channelIcon(kind) {
-  return CHANNEL_ICONS[kind] || "●";
+export function channelIconClass(kind) {
+  return "channel-icon channel-" + (KNOWN_CHANNELS.includes(kind) ? kind : "other");
 }
 
 export function channelLabel(kind) {
@@ -33,6 +35,8 @@ export function deliveryLabel(state) {
 export function eventLabel(event) {
   const data = event.data || {};
   switch (event.kind) {
+    case "conversation.created": return t("event.created");
+    case "conversation.queued": return t("event.queued");
     case "conversation.assigned": return t("event.assigned", { agent: data.agent || "" });
     case "conversation.offered": return t("event.offered", { agent: data.agent || "" });
     case "conversation.resolved": return t("event.resolved");

@@ -1,7 +1,7 @@
 // One row per conversation in "My conversations" and the team queue: channel icon and label,
 // priority, tier, customer, SLA time left (class sla-warning / sla-breached), last message.
 import { t } from "./i18n.js";
-import { channelIcon, channelLabel } from "./labels.js";
+import { channelIconClass, channelLabel } from "./labels.js";
 import { formatDuration, slaState } from "./sla.js";
 
 function span(className, text) {
@@ -11,12 +11,23 @@ function span(className, text) {
   return el;
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
+// Beyond a day the seconds say nothing: "3 d 04:10".
+function durationText(ms) {
+  if (ms < DAY_MS) return formatDuration(ms);
+  const days = Math.floor(ms / DAY_MS);
+  const minutes = Math.floor((ms - days * DAY_MS) / 60000);
+  const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+  return t("sla.days", { days, time: hhmm });
+}
+
 function slaText(row, now) {
   if (row.dueAt === null) return "";
   const left = row.dueAt - now;
   return left < 0
-    ? t("sla.overdue", { time: formatDuration(-left) })
-    : t("sla.left", { time: formatDuration(left) });
+    ? t("sla.overdue", { time: durationText(-left) })
+    : t("sla.left", { time: durationText(left) });
 }
 
 function slaClass(row, now) {
@@ -31,7 +42,7 @@ function rowElement(row, now, selectedId, onOpen, onAccept) {
   open.type = "button";
   open.className = "row-open";
   if (row.id === selectedId) open.setAttribute("aria-current", "true");
-  const icon = span("channel-icon", channelIcon(row.channelKind));
+  const icon = span(channelIconClass(row.channelKind), "");
   icon.setAttribute("aria-hidden", "true");
   const line1 = document.createElement("span");
   line1.className = "row-line";

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""The agents' console in a real browser (issue 18, "Agent console"; docs/console.md).
+
+The real gateway serving the console from its default place beside the binary
+(<build>/share/omnigate/console), the real SMS plugin and the Twilio stand-in. An agent with a
+password; one SMS arrives before they log in, a second while the page is open.
+tests/browser/console_agent.cjs drives Debian's chromium through playwright-core (login, the
+queue, reply, resolve, Chinese, phone width; screenshots in --artifact-dir) and asks this test
+for the second SMS on its stdout. Here: the stand-in provider received the reply, on the
+conversation's own number, exactly once; the conversation is resolved in the store.
+
+chromium, node and the npm package (`npm ci` into --node-modules by the build) are required: a
+missing one fails the test, it is never skipped (scripts/install-deps.sh installs them).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+
+import harness
+
+NODE_MODULES = harness.take_path_option("--node-modules")
+ARTIFACT_DIR = harness.take_path_option("--artifact-dir")
+CHROMIUM = os.environ.get("OMNIGATE_CHROMIUM", "/usr/bin/chromium")
+DRIVER = os.path.join(harness.REPO, "tests", "browser", "console_agent.cjs")
+AGENT = "alice"
+PASSWORD = "console-browser-test-password"
+SUPERVISOR_TOKEN = "supervisor-token-console-browser"
+DRIVER_TIMEOUT_S = 180
+FIRST = ("+14155550101", "Where is my order 4711?")
+SECOND = ("+14155550102", "Can I change my delivery address?")
+REPLY = "Your order 4711 ships today."
+
+
+def require_browser_tools():
+    missing = []
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(f"chromium ({CHROMIUM})")
+    node = shutil.which("node")
+    if not node:
+        missing.append("node")
+    if not os.path.isfile(os.path.join(NODE_MODULES, "playwright-core", "package.json")):
+        missing.append(f"the npm package playwright-core in {NODE_MODULES} (the build runs "
+                       f"`npm ci` there from tests/browser/package-lock.json)")
+    if missing:
+        raise AssertionError("the browser test needs " + ", ".join(missing) +
+                             ": run scripts/install-deps.sh and rebuild")
+    return node
+
+
+class ConsoleBrowserTest(harness.IntegrationCase):
+
+    def start_system(self):
+        standin = self.ws.start_standin()
+        agent = harness.agent(AGENT, {"sms": 3}, 5)
+        users = [{"name": AGENT, "roles": ["agent"], "agent": AGENT, "password": PASSWORD},
+                 harness.user("sam", "supervisor", SUPERVISOR_TOKEN)]
+        gateway = self.ws.start_gateway(self.ws.sms_config(standin, [agent], users))
+        standin.deliver_callbacks_to(gateway.url)
+        return standin, gateway
+
+    def send_sms(self, gateway, sender, text):
+        status, body = gateway.send_sms(harness.inbound_params(sender, text))
+        self.assertEqual(status, 200, body)
+
+    def run_driver(self, node, gateway):
+        shutil.rmtree(ARTIFACT_DIR, ignore_errors=True)  # no screenshot of an earlier run
+        os.makedirs(ARTIFACT_DIR)
+        command = [node, DRIVER, "--modules", NODE_MODULES, "--chromium", CHROMIUM,
+                   "--gateway", gateway.url, "--user", AGENT, "--password", PASSWORD,
+                   "--first-text", FIRST[1], "--second-text", SECOND[1], "--reply-text", REPLY,
+                   "--out-dir", ARTIFACT_DIR]
+        driver = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        timer = threading.Timer(DRIVER_TIMEOUT_S, driver.kill)
+        timer.start()
+        stderr = []
+        reader = threading.Thread(target=lambda: stderr.extend(driver.stderr), daemon=True)
+        reader.start()
+        stdout = []
+        try:
+            for line in driver.stdout:
+                stdout.append(line)
+                if line.startswith("NEED second-sms"):
+                    self.send_sms(gateway, *SECOND)
+                    driver.stdin.write("done\n")
+                    driver.stdin.flush()
+                elif line.startswith("NEED "):
+                    raise AssertionError(f"the driver needs something unknown: {line}")
+            driver.wait()
+        finally:
+            timer.cancel()
+            if driver.poll() is None:
+                driver.kill()
+                driver.wait()
+            reader.join(5)
+            for pipe in (driver.stdin, driver.stdout, driver.stderr):
+                pipe.close()
+            sys.stderr.write("".join(stderr))
+        self.assertEqual(driver.returncode, 0, f"the browser driver failed (artifacts in "
+                                               f"{ARTIFACT_DIR}); stdout:\n{''.join(stdout)}")
+        results = [line[len("RESULT "):] for line in stdout if line.startswith("RESULT ")]
+        self.assertEqual(len(results), 1, f"no RESULT line from the driver:\n{''.join(stdout)}")
+        return json.loads(results[0])
+
+    def test_agent_logs_in_replies_by_sms_and_sees_the_queue_live(self):
+        node = require_browser_tools()
+        standin, gateway = self.start_system()
+        self.send_sms(gateway, *FIRST)
+
+        result = self.run_driver(node, gateway)
+        for name, screenshot in result["screenshots"].items():
+            with open(screenshot, "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", f"{name}: {screenshot}")
+            print(f"screenshot {name}: {screenshot}")
+
+        # The reply left through the conversation's own channel: the provider got it once.
+        def reply_sent():
+            forms = [dict(m["form"]) for m in standin.messages()]
+            return forms if any(f.get("Body") == REPLY for f in forms) else None
+        forms = harness.wait_until(reply_sent, 20, "the reply at the SMS provider")
+        self.assertEqual([(f["To"], f["From"]) for f in forms if f.get("Body") == REPLY],
+                         [(FIRST[0], harness.OUR_NUMBER)])
+        by_address = {c["customer_address"]: c for c in gateway.conversations(SUPERVISOR_TOKEN)}
+        self.assertEqual(by_address[FIRST[0]]["status"], "resolved")
+        self.assertEqual(by_address[SECOND[0]]["assigned_agent"], AGENT)
+        self.assertEqual(gateway.stop(), 0, "graceful stop after SIGTERM")
+
+
+if __name__ == "__main__":
+    harness.main()
