@@ -1,3 +1,4 @@
+#include "http/console_files.hpp"
 #include "http/static_files.hpp"
 #include "server_fixture.hpp"
 #include "test_client.hpp"
@@ -67,4 +68,27 @@ TEST_CASE("path traversal and links out of the web root are refused") {
 TEST_CASE("content_type_for falls back to octet-stream") {
   CHECK(http::content_type_for("a.css") == "text/css; charset=utf-8");
   CHECK(http::content_type_for("blob.bin") == "application/octet-stream");
+}
+
+TEST_CASE("the console: its page at /, its files under /console/, each with the security headers") {
+  WebDir dir;
+  ServerFixture f;
+  http::serve_console(f.router, dir.web.string());
+  f.start();
+  auto page = request(f.port, "GET", "/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->body == "<h1>agents</h1>");
+  CHECK(page->headers["content-security-policy"].find("script-src 'self'") != std::string::npos);
+  CHECK(page->headers["referrer-policy"] == "no-referrer");
+  CHECK(page->headers["x-content-type-options"] == "nosniff");
+  auto js = request(f.port, "GET", "/console/app.js");
+  REQUIRE(js);
+  CHECK(js->status == 200);
+  CHECK(js->headers["content-type"] == "text/javascript; charset=utf-8");
+  CHECK(js->headers["content-security-policy"] == page->headers["content-security-policy"]);
+  // Only "/" and "/console/...": the rest of the URL space stays the API's and web_dir's.
+  CHECK(request(f.port, "GET", "/app.js")->status == 404);
+  CHECK(request(f.port, "GET", "/console/../../secret.txt")->status == 404);
+  CHECK(request(f.port, "GET", "/console/link.txt")->status == 404);
 }
