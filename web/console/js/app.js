@@ -105,8 +105,8 @@ async function loadAll() {
       const { conversations } = await api("GET", `/conversations?mine=true&status=${status}&limit=500`);
       for (const c of conversations) ids.set(c.id, null);
     }
-    if (hasRole("agent")) {
-      const { offers } = await api("GET", "/offers");
+    if (hasRole("agent") || hasRole("supervisor")) {
+      const { offers } = await api("GET", `/offers?agent_id=${encodeURIComponent(state.me.agent_id)}`);
       state.offers = new Set(offers.map((o) => o.conversation_id));
       for (const o of offers) ids.set(o.conversation_id, null);
     }
