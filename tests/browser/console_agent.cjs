@@ -4,7 +4,8 @@
 // through playwright-core on the console the gateway serves at "/": log in, find the SMS
 // conversation in "My conversations", open it, reply, resolve it; a second SMS arriving while
 // the page is open appears without a reload; the language switch turns the page Chinese (and is
-// remembered over a reload); the page at phone width. Screenshots go to --out-dir.
+// remembered over a reload); the SLA cell turns amber, then red, as the page's clock is moved on
+// to the deadline; the page at phone width. Screenshots go to --out-dir.
 //
 // The test injects SMS on request: this script prints `NEED <what>` on stdout and waits for one
 // line on stdin. It prints progress to stderr and one line `RESULT <json>` on success; exits 1
@@ -21,7 +22,7 @@ function parseArgs(argv) {
     if (!argv[i].startsWith("--") || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]}`);
     args[argv[i].slice(2)] = argv[i + 1];
   }
-  for (const required of ["modules", "chromium", "gateway", "user", "password", "first-text",
+  for (const required of ["modules", "chromium", "gateway", "user", "password", "first-customer", "first-text",
                           "second-text", "reply-text", "out-dir"]) {
     if (!args[required]) throw new Error(`missing --${required}`);
   }
@@ -72,6 +73,8 @@ async function main() {
   const shots = {};
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    // The page's clock runs as usual but can be moved on (the SLA colours below).
+    await context.clock.install();
     const page = await context.newPage();
     currentPage = page;
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
@@ -132,9 +135,33 @@ async function main() {
     await row(page, "mine-list", args["second-text"]).waitFor();
     expect(await page.evaluate(() => window.consoleTestMarker === "still the same page"), "the page reloaded");
 
-    // ---- resolve the first: it leaves "My conversations"
+    // ---- the second's SLA cell: amber 5 minutes before its first-response deadline, red after
+    const second = row(page, "mine-list", args["second-text"]);
+    const msLeft = await page.evaluate(async (text) => {
+      const list = await (await fetch("/api/v1/conversations?mine=true&status=assigned")).json();
+      for (const c of list.conversations) {
+        const detail = await (await fetch(`/api/v1/conversations/${c.id}`)).json();
+        if (detail.transcript.some((e) => e.type === "message" && e.message.body_text === text)) {
+          return c.first_response_due - Date.now();
+        }
+      }
+      return null;
+    }, args["second-text"]);
+    expect(msLeft > 5 * 60 * 1000, `the second conversation's first response is due in ${msLeft} ms`);
+    expect((await second.getAttribute("class")).includes("sla-ok"), "a far deadline is not sla-ok");
+    await page.clock.fastForward(msLeft - 2 * 60 * 1000);
+    await page.waitForFunction((el) => el.classList.contains("sla-warning"), await second.elementHandle());
+    shots.sla_warning = await screenshot(page, "console_sla_warning");
+    await page.clock.fastForward(3 * 60 * 1000);
+    await page.waitForFunction((el) => el.classList.contains("sla-breached"), await second.elementHandle());
+    expect((await second.locator(".sla").textContent()).includes("overdue"), "a breached row does not say overdue");
+
+    // ---- resolve the first (its row now shows the reply: found by the customer's number), and
+    // it leaves "My conversations"
+    const firstByCustomer = row(page, "mine-list", args["first-customer"]);
+    await firstByCustomer.locator(".preview", { hasText: args["reply-text"] }).waitFor();
     await page.locator("#resolve-button").click();
-    await first.waitFor({ state: "detached" });
+    await firstByCustomer.waitFor({ state: "detached" });
     expect(await page.locator("#resolve-button").isDisabled(), "resolve stays enabled on a resolved conversation");
 
     // ---- Chinese, remembered over a reload

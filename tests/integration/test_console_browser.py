@@ -71,6 +71,7 @@ class ConsoleBrowserTest(harness.IntegrationCase):
         os.makedirs(ARTIFACT_DIR)
         command = [node, DRIVER, "--modules", NODE_MODULES, "--chromium", CHROMIUM,
                    "--gateway", gateway.url, "--user", AGENT, "--password", PASSWORD,
+                   "--first-customer", FIRST[0],
                    "--first-text", FIRST[1], "--second-text", SECOND[1], "--reply-text", REPLY,
                    "--out-dir", ARTIFACT_DIR]
         driver = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
