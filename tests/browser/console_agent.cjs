@@ -5,7 +5,8 @@
 // conversation in "My conversations", open it, reply, resolve it; a second SMS arriving while
 // the page is open appears without a reload; the language switch turns the page Chinese (and is
 // remembered over a reload); the SLA cell turns amber, then red, as the page's clock is moved on
-// to the deadline; the page at phone width. Screenshots go to --out-dir.
+// to the deadline; the page at phone width; presence survives a reload. Screenshots go to
+// --out-dir.
 //
 // The test injects SMS on request: this script prints `NEED <what>` on stdout and waits for one
 // line on stdin. It prints progress to stderr and one line `RESULT <json>` on success; exits 1
@@ -186,6 +187,14 @@ async function main() {
     shots.phone_conversation = await screenshot(page, "console_phone_conversation");
     await page.locator("#back-button").click();
     await secondRow.waitFor({ state: "visible" });
+
+    // ---- presence: set to busy, and still busy after a reload (the stream's snapshot says so)
+    const presenceSet = page.waitForResponse((r) => r.url().endsWith("/api/v1/agents/me/presence"));
+    await page.getByLabel("在线状态").selectOption("busy");  // the page is in Chinese by now
+    expect((await presenceSet).status() === 200, "PUT /agents/me/presence failed");
+    await page.reload();
+    await page.locator("#app-view").waitFor({ state: "visible" });
+    await page.waitForFunction(() => document.getElementById("presence-select").value === "busy");
 
     // ---- sign out: back to the login page, and the session is gone
     await page.setViewportSize({ width: 1280, height: 800 });
