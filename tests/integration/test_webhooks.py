@@ -131,13 +131,17 @@ class WebhooksTest(harness.IntegrationCase):
         self.assertEqual(json.loads(created["body"])["conversation_id"],
                          payload["conversation_id"])
 
-        [hook] = gateway.api_ok("GET", "/admin/webhooks", ADMIN_TOKEN)["webhooks"]
-        self.assertEqual((hook["name"], hook["deliveries"]["delivered"]), ("crm", 2))
+        # The receiver has answered; the gateway records the outcome right after.
+        [hook] = harness.wait_until(
+            lambda: [h for h in gateway.api_ok("GET", "/admin/webhooks", ADMIN_TOKEN)["webhooks"]
+                     if h["deliveries"]["delivered"] == 2], 10, "2 deliveries recorded")
+        self.assertEqual((hook["name"], hook["configured"]), ("crm", True))
         self.assertNotIn("secret", json.dumps(hook))
         for token in (SUPERVISOR_TOKEN, AGENT_TOKEN):
             self.assertEqual(gateway.api("GET", "/admin/webhooks", token)[0], 403)
         self.assertEqual(gateway.api("GET", "/admin/webhooks")[0], 401)
-        self.assertNotIn(SECRET, open(gateway.stderr_path).read())
+        with open(gateway.stderr_path) as log:
+            self.assertNotIn(SECRET, log.read())
 
     def test_a_failed_delivery_is_visible_and_an_admin_sends_it_again(self):
         self.receiver.default = 500
