@@ -28,15 +28,16 @@ struct DeliverySender::State : std::enable_shared_from_this<State> {
   store::Store& store;
   Metrics& metrics;
   const Subscriptions& subscriptions;
+  plugin_host::HttpFetcher& fetcher;
   std::shared_ptr<Strand> strand;
-  plugin_host::HttpFetcher fetcher;
   std::atomic<bool> running{false};
   std::set<store::Id> in_flight;  // from begin_webhook_attempt until the outcome is committed
   std::uint64_t poll_timer = 0;
   std::mt19937 rng{std::random_device{}()};
 
-  State(store::Store& s, Executor& e, Metrics& m, const Subscriptions& subs)
-      : store(s), metrics(m), subscriptions(subs), strand(e.make_strand()) {}
+  State(store::Store& s, Executor& e, Metrics& m, const Subscriptions& subs,
+        plugin_host::HttpFetcher& f)
+      : store(s), metrics(m), subscriptions(subs), fetcher(f), strand(e.make_strand()) {}
 
   void schedule_poll() {
     if (!running) return;
@@ -82,6 +83,10 @@ struct DeliverySender::State : std::enable_shared_from_this<State> {
   }
 
   void send(store::WebhookDelivery d) {
+    if (!running) {  // stopped meanwhile (the fetcher may be gone): resumed at the next start
+      in_flight.erase(d.id);
+      return;
+    }
     const auto* sub = subscriptions.find(d.subscription);
     plugin_host::FetchSpec spec;
     spec.method = "POST";
@@ -162,7 +167,8 @@ struct DeliverySender::State : std::enable_shared_from_this<State> {
 
 DeliverySender::DeliverySender(store::Store& store, Executor& executor, Metrics& metrics,
                                const Subscriptions& subscriptions)
-    : state_(std::make_shared<State>(store, executor, metrics, subscriptions)) {}
+    : fetcher_(std::make_unique<plugin_host::HttpFetcher>()),
+      state_(std::make_shared<State>(store, executor, metrics, subscriptions, *fetcher_)) {}
 
 DeliverySender::~DeliverySender() {
   stop();

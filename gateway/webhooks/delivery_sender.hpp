@@ -15,6 +15,10 @@
 
 #include <memory>
 
+namespace omnigate::plugin_host {
+class HttpFetcher;
+}
+
 namespace omnigate::webhooks {
 
 class DeliverySender {
@@ -33,6 +37,10 @@ class DeliverySender {
   struct State;
 
  private:
+  // Outside State and destroyed after it: completions of requests still in flight hold the
+  // State, and the fetcher's transfer thread must never be the one that destroys (and so
+  // joins) the fetcher.
+  std::unique_ptr<plugin_host::HttpFetcher> fetcher_;
   std::shared_ptr<State> state_;
 };
 
