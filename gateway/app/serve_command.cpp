@@ -32,6 +32,9 @@
 #include "service/escalation_notifier.hpp"
 #include "service/service_case_api.hpp"
 #include "service/service_cases.hpp"
+#include "webhooks/delivery_sender.hpp"
+#include "webhooks/event_pump.hpp"
+#include "webhooks/webhook_admin_api.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -195,6 +198,8 @@ int serve_command(const Args& args) {
   executor->run();
 
   try {
+    // Checked before anything starts: a subscription to an unknown event is a config error.
+    const webhooks::Subscriptions webhook_subscriptions(config.webhooks);
     PluginHostOptions host_options;
     host_options.plugin_dir = config.plugin_dir;
     host_options.send_timeout_ms = config.outbox.send_timeout_ms;
@@ -260,6 +265,14 @@ int serve_command(const Args& args) {
     dispatcher.start();
     OutboxSender outbox(*store, host, *executor, metrics, config.outbox);
     outbox.start();
+    // Outbound webhooks: the pump turns committed events into deliveries, the sender sends them.
+    webhooks::DeliverySender webhook_sender(*store, *executor, metrics, webhook_subscriptions);
+    webhooks::EventPump webhook_pump(*store, *executor, webhook_subscriptions,
+                                     [&webhook_sender] { webhook_sender.wake(); });
+    webhook_sender.start();
+    webhook_pump.start();
+    log(LogLevel::info, kComponent,
+        std::to_string(webhook_subscriptions.all().size()) + " webhook subscription(s)");
     host.on_committed(
         [&dispatcher](const std::string& instance, const store::IngestResult& r, Committed what) {
           dispatcher.on_inbound(instance, r, what == Committed::customer_message);
@@ -335,6 +348,9 @@ int serve_command(const Args& args) {
     api::QuarantineApi quarantine_api(
         *store, [&] { operator_strand->post([&host] { host.apply_operator_changes(); }); });
     quarantine_api.register_routes(router);
+    webhooks::WebhookAdminApi webhook_admin_api(*store, webhook_subscriptions,
+                                                [&webhook_sender] { webhook_sender.wake(); });
+    webhook_admin_api.register_routes(router);
     if (std::filesystem::is_regular_file(std::filesystem::path(config.console_dir) /
                                          "index.html")) {
       http::serve_console(router, config.console_dir);  // before the catch-all, which has "/"
@@ -372,6 +388,8 @@ int serve_command(const Args& args) {
     server.stop(kShutdownGrace);
     host.stop();
     outbox.stop();
+    webhook_pump.stop();
+    webhook_sender.stop();
     if (valuation) valuation->stop();
     contact_logging.stop();
     service_cases.stop();

@@ -542,6 +542,12 @@ void check_references(const GatewayConfig& c) {
       throw ConfigError(where + ".agent: a user with role agent needs an agent id");
     }
   }
+  seen.clear();
+  for (std::size_t i = 0; i < c.webhooks.size(); ++i) {
+    if (!seen.insert(c.webhooks[i].name).second)
+      throw ConfigError("webhooks[" + std::to_string(i) + "].name: duplicate webhook name \"" +
+                        c.webhooks[i].name + "\"");
+  }
 }
 
 }  // namespace
@@ -579,6 +585,9 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   }
   if (auto users = top.table_array("users")) {
     for (auto& u : *users) c.users.push_back(read_user(u));
+  }
+  if (auto webhooks = top.table_array("webhooks")) {
+    for (auto& w : *webhooks) c.webhooks.push_back(read_webhook(w));
   }
   if (auto customers = top.table("customers")) read_customers(*customers, c);
   c.routing_policy_json = top.table_as_json("routing").value_or("");

@@ -3,6 +3,7 @@
 // ("plugins[1].file: file not found").
 #pragma once
 
+#include "config/webhook_config.hpp"
 #include "store/model.hpp"
 
 #include <cstdint>
@@ -187,6 +188,7 @@ struct GatewayConfig {
   CustomerValuation valuation;       // [customers.valuation]
   ContactLoggingConfig contact_logging;  // [contact_logging]
   ServiceCasesConfig service_cases;      // [service_cases]
+  std::vector<WebhookConfig> webhooks;   // [[webhooks]]
   std::string source_path;               // the file this came from (for relative paths, reload)
 };
 

@@ -489,7 +489,40 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
-constexpr std::array<Migration, 19> kMigrations{{{1, kInitialSchema},
+// Version 20: outbound webhooks (docs/api.md "Outbound webhooks"). Each row is one event for one
+// subscription, with the exact body every attempt sends; the cursor says how far the events were
+// read, so an event is enqueued once and none is missed across restarts. It starts at the newest
+// event: subscribers get what happens from now on, not the history.
+constexpr const char* kWebhookDeliveries = R"sql(
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  subscription TEXT NOT NULL,
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state = 'pending' OR state = 'sending' OR state = 'retry' OR state = 'delivered'
+           OR state = 'failed'),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_status INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  UNIQUE (subscription, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+  WHERE state = 'pending' OR state = 'sending' OR state = 'retry';
+CREATE INDEX webhook_deliveries_state ON webhook_deliveries(state, id);
+
+CREATE TABLE webhook_cursor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_event_id INTEGER NOT NULL
+);
+INSERT INTO webhook_cursor(id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
+)sql";
+
+constexpr std::array<Migration, 20> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -507,7 +540,8 @@ constexpr std::array<Migration, 19> kMigrations{{{1, kInitialSchema},
                                                  {16, kContactLogs},
                                                  {17, kServiceCases},
                                                  {18, nullptr, false, add_customer_merges},
-                                                 {19, kAccounts}}};
+                                                 {19, kAccounts},
+                                                 {20, kWebhookDeliveries}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -141,6 +141,20 @@ class SqliteStore final : public Store {
   std::optional<CustomerMergeRecord> get_customer_merge(Id merge_id) override;
   std::vector<DuplicateSuggestion> duplicate_customers(int limit) override;
 
+  Id webhook_cursor() override;
+  std::vector<WebhookSourceEvent> events_after(Id after_id, int limit) override;
+  void enqueue_webhook_deliveries(WebhookEnqueue enqueue, Completion<int> done) override;
+  std::vector<WebhookDelivery> due_webhook_deliveries(UnixMs now, int limit) override;
+  void begin_webhook_attempt(Id delivery_id, Completion<Nothing> done) override;
+  void mark_webhook_attempt(Id delivery_id, WebhookAttemptOutcome outcome,
+                            Completion<Nothing> done) override;
+  std::vector<WebhookDelivery> list_webhook_deliveries(
+      const WebhookDeliveryFilter& filter) override;
+  std::optional<WebhookDelivery> get_webhook_delivery(Id id) override;
+  std::vector<WebhookDeliveryCount> webhook_delivery_counts() override;
+  void retry_webhook_delivery(Id id, std::string actor, UnixMs now,
+                              Completion<WebhookDelivery> done) override;
+
   std::optional<std::string> kv_get(const std::string& instance, const std::string& key) override;
   void kv_put(std::string instance, std::string key, std::string value,
               Completion<Nothing> done) override;

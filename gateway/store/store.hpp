@@ -17,6 +17,7 @@
 #include "store/customer_merge_records.hpp"
 #include "store/model.hpp"
 #include "store/service_case_records.hpp"
+#include "store/webhook_records.hpp"
 
 #include <functional>
 #include <memory>
@@ -302,6 +303,33 @@ class Store {
   // Live customers (not merged) that share a normalised phone number or e-mail address, or a
   // display name and company; each pair once per reason, at most `limit`. Sync read.
   virtual std::vector<DuplicateSuggestion> duplicate_customers(int limit) = 0;
+
+  // ---- outbound webhooks (webhook_records.hpp, docs/api.md "Outbound webhooks")
+  // How far the events were read for webhooks (0 before any event). Sync read.
+  virtual Id webhook_cursor() = 0;
+  // Up to `limit` events with ids above `after_id`, in id order, each with its conversation's
+  // channel and customer and, for a message event, its message. Sync read.
+  virtual std::vector<WebhookSourceEvent> events_after(Id after_id, int limit) = 0;
+  // Inserts the deliveries (state pending, due at enqueue.now; one per subscription and event:
+  // a second is ignored) and moves the cursor, in one transaction. Value: the rows inserted.
+  virtual void enqueue_webhook_deliveries(WebhookEnqueue enqueue, Completion<int> done) = 0;
+  // Deliveries due at `now` (pending/retry whose time has come, or "sending" left by a crash),
+  // oldest first. Sync read.
+  virtual std::vector<WebhookDelivery> due_webhook_deliveries(UnixMs now, int limit) = 0;
+  // state → sending, attempts + 1: recorded before the request goes out.
+  virtual void begin_webhook_attempt(Id delivery_id, Completion<Nothing> done) = 0;
+  virtual void mark_webhook_attempt(Id delivery_id, WebhookAttemptOutcome outcome,
+                                    Completion<Nothing> done) = 0;
+  // Newest first. Sync reads.
+  virtual std::vector<WebhookDelivery> list_webhook_deliveries(
+      const WebhookDeliveryFilter& filter) = 0;
+  virtual std::optional<WebhookDelivery> get_webhook_delivery(Id id) = 0;
+  virtual std::vector<WebhookDeliveryCount> webhook_delivery_counts() = 0;
+  // A failed delivery → pending, due at `now`, attempts counted afresh; audited
+  // "webhook.retry" by `actor`. Errors: unknown delivery ("... does not exist"), not failed
+  // ("conflict: ..."). Value: the delivery afterwards.
+  virtual void retry_webhook_delivery(Id id, std::string actor, UnixMs now,
+                                      Completion<WebhookDelivery> done) = 0;
 
   // ---- plugin key/value (scoped by channel instance). Sync; small values only.
   virtual std::optional<std::string> kv_get(const std::string& instance,

@@ -160,10 +160,10 @@ def _toml_table(lines, header, table):
 
 def render_toml(config):
     """config: {"server": {...}, "storage": {...}, "outbox": {...}, ... any other table,
-    "plugins": [{..., "config": {...}}], "agents": [...], "users": [...]}. A table's dict values
-    are inline tables, except "config" and "limits" (sub-tables)."""
+    "plugins": [{..., "config": {...}}], "agents": [...], "users": [...], "webhooks": [...]}.
+    A table's dict values are inline tables, except "config" and "limits" (sub-tables)."""
     lines = []
-    arrays = ("plugins", "agents", "users")
+    arrays = ("plugins", "agents", "users", "webhooks")
     for section, table in config.items():
         if section in arrays:
             continue

@@ -108,6 +108,13 @@ void undo_accounts_migration(const Run& run) {
   run("DROP TABLE user_roles");
 }
 
+// What migration 20 adds, dropped again: the database is then one at version 19.
+template <class Run>
+void drop_webhook_deliveries(const Run& run) {
+  run("DROP TABLE webhook_deliveries");
+  run("DROP TABLE webhook_cursor");
+}
+
 }  // namespace
 
 TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its match key") {
@@ -122,6 +129,7 @@ TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 18");
+  drop_webhook_deliveries(run);
   undo_accounts_migration(run);
   drop_customer_merges(run);
   // An address as a channel of another store may have written it.
@@ -164,6 +172,7 @@ TEST_CASE("migration 19 makes each user's one role their set of roles and seals 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 19");
+  drop_webhook_deliveries(run);
   undo_accounts_migration(run);
   run("UPDATE audit SET detail_json = '{}'");  // still writable before the migration
   sqlite3_close(db);
@@ -182,12 +191,34 @@ TEST_CASE("migration 19 makes each user's one role their set of roles and seals 
   sqlite3_close(db);
 }
 
+TEST_CASE("migration 20 starts webhooks at the newest event, not with the history") {
+  StoreTestEnv env;
+  ingest(*env.store, sms("+14155550100", "SM1", "before webhooks existed"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 20");
+  drop_webhook_deliveries(run);
+  sqlite3_close(db);
+
+  env.reopen();  // migrates
+  CHECK(env.store->schema_version() == migrations().back().version);
+  const Id newest = std::stoll(read_value(env.options.path, "SELECT MAX(id) FROM events"));
+  CHECK(newest > 0);
+  CHECK(env.store->webhook_cursor() == newest);
+  CHECK(env.store->events_after(env.store->webhook_cursor(), 10).empty());
+}
+
 TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the originals and flags") {
   // A database at version 8 with what the store wrote before it repaired text on the way in.
   // Migration 9 changes no table, 10 only adds an index, 11 and 13 only add columns, 12 adds
   // tables (and a value the outbox state may take), 14 to 17 add tables and an index, 18 tables,
-  // an index and columns, 19 turns a column into tables (undone at the end), so a current database
-  // without their rows, those indexes, columns and tables is one at version 8.
+  // an index and columns, 19 turns a column into tables (undone at the end), 20 adds tables, so
+  // a current database without their rows, those indexes, columns and tables is one at version 8.
   StoreTestEnv env;
   auto rec = sms("+15551234567", "SM1", "fine");
   rec.raw = "Body=fine";
@@ -201,6 +232,7 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 9");
+  drop_webhook_deliveries(run);
   drop_customer_merges(run);
   run("DROP INDEX outbox_sent");
   run("ALTER TABLE attachments DROP COLUMN content_id");
