@@ -41,7 +41,7 @@ struct LiveEvent {
   store::UnixMs expires_at = 0;
   store::UnixMs due_at = 0;
   std::string target;
-  int level = 0;  // complaint escalation level 1..3
+  int level = 0;  // complaint ladder level 1..3
   // complaint.*: the complaint (gateway/service). complaint.notification: who it is for
   // ("agent:<id>", "person:<name>", or "role:<role>" when the customer's group has nobody).
   store::Id complaint_id = 0;

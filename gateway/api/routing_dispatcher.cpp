@@ -471,7 +471,6 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   void record_timer(const routing::TimerEvent& t) {
     if (t.kind == routing::TimerKind::reservation_expired) offers.erase(t.conversation);
     nlohmann::json data = {{"target", t.target}, {"reason", t.reason}, {"due_at", t.due_at}};
-    if (t.level > 0) data["level"] = t.level;
     if (t.agent) data["agent"] = *t.agent;
     store.add_event({t.conversation, std::string("sla.") + routing::to_string(t.kind), "system",
                      data.dump(), clock()},
@@ -486,7 +485,6 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       e->reason = t.reason;
       e->target = t.target;
       e->due_at = t.due_at;
-      e->level = t.level;
       publish(*e);
     }
   }
