@@ -6,9 +6,9 @@
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
 #include "api/supervisor_view.hpp"
-#include "api/tier_rules.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
+#include "dispatch/tier_rules.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -40,10 +40,10 @@ store::CustomerChange merged(store::CustomerChange first, const store::CustomerC
 
 struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
   store::Store& store;
-  RoutingDispatcher& dispatcher;
+  dispatch::RoutingDispatcher& dispatcher;
   UserChanged user_changed = [](const std::string&, std::function<void()> then) { then(); };
 
-  Impl(store::Store& s, RoutingDispatcher& d) : store(s), dispatcher(d) {}
+  Impl(store::Store& s, dispatch::RoutingDispatcher& d) : store(s), dispatcher(d) {}
 
   void audit(const Caller& c, const std::string& remote, std::string action, std::string object,
              const json& detail = json::object()) {
@@ -82,16 +82,16 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
     if (agent.display_name.empty()) agent.display_name = agent.id;
     if (agent.presence_since == 0) agent.presence_since = now_ms();
     auto self = shared_from_this();
-    store.upsert_agent(
-        agent, [self, agent, c, remote, action, status, reply](store::Outcome<store::Nothing> r) {
-          if (!r.ok) return reply(error_response(500, "store_error", r.error));
-          self->dispatcher.agent_changed(agent);
-          self->audit(c, remote, action, "agent:" + agent.id, agent_json(agent));
-          // After agent_changed on the dispatcher's strand: the engine's view of the new profile.
-          self->dispatcher.agent_loads([agent, status, reply](std::vector<AgentLoad> loads) {
-            reply(json_response(status, agent_view_json(agent, loads)));
-          });
-        });
+    store.upsert_agent(agent, [self, agent, c, remote, action, status,
+                               reply](store::Outcome<store::Nothing> r) {
+      if (!r.ok) return reply(error_response(500, "store_error", r.error));
+      self->dispatcher.agent_changed(agent);
+      self->audit(c, remote, action, "agent:" + agent.id, agent_json(agent));
+      // After agent_changed on the dispatcher's strand: the engine's view of the new profile.
+      self->dispatcher.agent_loads([agent, status, reply](std::vector<dispatch::AgentLoad> loads) {
+        reply(json_response(status, agent_view_json(agent, loads)));
+      });
+    });
   }
 
   void delete_agent(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -121,7 +121,7 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
     const std::string id = path_param(req, "id");
     const auto agent = store.get_agent(id);
     if (!agent) return reply(error_response(404, "not_found", "no agent " + id));
-    dispatcher.agent_loads([agent = *agent, reply](std::vector<AgentLoad> loads) {
+    dispatcher.agent_loads([agent = *agent, reply](std::vector<dispatch::AgentLoad> loads) {
       reply(json_response(200, agent_view_json(agent, loads)));
     });
   }
@@ -200,9 +200,9 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
   void teams(const http::Request&, const Caller&, http::Reply reply) {
     auto stored = std::make_shared<std::vector<store::Agent>>(store.list_agents());
     auto self = shared_from_this();
-    dispatcher.agent_loads([self, stored, reply](std::vector<AgentLoad> loads) {
+    dispatcher.agent_loads([self, stored, reply](std::vector<dispatch::AgentLoad> loads) {
       self->dispatcher.team_overflow([stored, loads = std::move(loads),
-                                      reply](std::map<std::string, TeamOverflow> policy) {
+                                      reply](std::map<std::string, dispatch::TeamOverflow> policy) {
         std::map<std::string, json> members;  // team → members, ordered by name
         for (const auto& [name, overflow] : policy) members[name] = json::array();
         for (const auto& a : *stored) {
@@ -306,7 +306,7 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
         reply(json_response(200, customer_json(change.after)));
       };
       auto by_rules = update.attributes_json
-                          ? tier_rule_update(self->dispatcher.tier_rules(), r.value.after)
+                          ? dispatch::tier_rule_update(self->dispatcher.tier_rules(), r.value.after)
                           : std::nullopt;
       // What the person set in this request stands; rules only fill in the rest.
       if (by_rules && update.tier) by_rules->tier.reset();
@@ -323,7 +323,7 @@ struct AdminApi::Impl : std::enable_shared_from_this<AdminApi::Impl> {
   }
 };
 
-AdminApi::AdminApi(store::Store& store, RoutingDispatcher& dispatcher)
+AdminApi::AdminApi(store::Store& store, dispatch::RoutingDispatcher& dispatcher)
     : impl_(std::make_shared<Impl>(store, dispatcher)) {}
 
 AdminApi::~AdminApi() = default;

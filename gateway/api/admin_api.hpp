@@ -3,7 +3,7 @@
 // audit as AgentApi; every change reaches the running routing engine at once.
 #pragma once
 
-#include "api/routing_dispatcher.hpp"
+#include "dispatch/routing_dispatcher.hpp"
 #include "http/router.hpp"
 #include "store/store.hpp"
 
@@ -15,7 +15,7 @@ namespace omnigate::api {
 
 class AdminApi {
  public:
-  AdminApi(store::Store& store, RoutingDispatcher& dispatcher);
+  AdminApi(store::Store& store, dispatch::RoutingDispatcher& dispatcher);
   ~AdminApi();
   AdminApi(const AdminApi&) = delete;
   AdminApi& operator=(const AdminApi&) = delete;

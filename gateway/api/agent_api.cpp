@@ -39,14 +39,15 @@ constexpr std::size_t kMaxAttributeKeyBytes = 128;
 
 struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   store::Store& store;
-  RoutingDispatcher& dispatcher;
+  dispatch::RoutingDispatcher& dispatcher;
   OutboxSender& outbox;
   Metrics& metrics;
   store::ChannelCommandHandler channel_command;  // set before the routes serve
   const UploadOptions uploads;
   const store::AttachmentFiles files;
 
-  Impl(store::Store& s, RoutingDispatcher& d, OutboxSender& o, Metrics& m, UploadOptions u)
+  Impl(store::Store& s, dispatch::RoutingDispatcher& d, OutboxSender& o, Metrics& m,
+       UploadOptions u)
       : store(s),
         dispatcher(d),
         outbox(o),
@@ -413,8 +414,9 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
 
   // accept / decline / pick: the caller acts as their agent profile on a conversation that is
   // not theirs yet (so not visible_conversation); the routing engine decides whether it may.
-  using AgentAction = void (RoutingDispatcher::*)(store::Id, const std::string&, const std::string&,
-                                                  AgentActionDone);
+  using AgentAction = void (dispatch::RoutingDispatcher::*)(store::Id, const std::string&,
+                                                            const std::string&,
+                                                            dispatch::AgentActionDone);
   void agent_action(const http::Request& req, const Caller& c, http::Reply reply,
                     AgentAction action, const std::string& verb, const std::string& outcome) {
     if (!c.user.agent_id)
@@ -424,30 +426,32 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     const auto id = conv->id;
     const auto agent = *c.user.agent_id;
     audit(c, req, "conversation." + verb, "conversation:" + std::to_string(id));
-    (dispatcher.*action)(id, agent, c.actor(), [reply, id, agent, outcome](AgentActionResult r) {
-      using Kind = AgentActionResult::Kind;
-      switch (r.kind) {
-        case Kind::done:
-          return reply(json_response(
-              200, {{"conversation_id", id}, {"status", outcome}, {"agent_id", agent}}));
-        case Kind::not_allowed:
-          return reply(error_response(403, "forbidden", r.error));
-        case Kind::conflict:
-          return reply(error_response(409, "conflict", r.error));
-        case Kind::store_failed:
-          return reply(error_response(500, "store_error", r.error));
-      }
-    });
+    (dispatcher.*action)(
+        id, agent, c.actor(), [reply, id, agent, outcome](dispatch::AgentActionResult r) {
+          using Kind = dispatch::AgentActionResult::Kind;
+          switch (r.kind) {
+            case Kind::done:
+              return reply(json_response(
+                  200, {{"conversation_id", id}, {"status", outcome}, {"agent_id", agent}}));
+            case Kind::not_allowed:
+              return reply(error_response(403, "forbidden", r.error));
+            case Kind::conflict:
+              return reply(error_response(409, "conflict", r.error));
+            case Kind::store_failed:
+              return reply(error_response(500, "store_error", r.error));
+          }
+        });
   }
   void accept_offer(const http::Request& req, const Caller& c, http::Reply reply) {
-    agent_action(req, c, std::move(reply), &RoutingDispatcher::accept_offer, "accept", "assigned");
+    agent_action(req, c, std::move(reply), &dispatch::RoutingDispatcher::accept_offer, "accept",
+                 "assigned");
   }
   void decline_offer(const http::Request& req, const Caller& c, http::Reply reply) {
-    agent_action(req, c, std::move(reply), &RoutingDispatcher::decline_offer, "decline",
+    agent_action(req, c, std::move(reply), &dispatch::RoutingDispatcher::decline_offer, "decline",
                  "declined");
   }
   void pick(const http::Request& req, const Caller& c, http::Reply reply) {
-    agent_action(req, c, std::move(reply), &RoutingDispatcher::pick, "pick", "assigned");
+    agent_action(req, c, std::move(reply), &dispatch::RoutingDispatcher::pick, "pick", "assigned");
   }
 
   void list_offers(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -461,7 +465,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
             error_response(403, "forbidden", "agents see only their own offers", "agent_id"));
       agent = *c.user.agent_id;
     }
-    dispatcher.pending_offers(agent, [reply](std::vector<PendingOffer> offers) {
+    dispatcher.pending_offers(agent, [reply](std::vector<dispatch::PendingOffer> offers) {
       json out = json::array();
       for (const auto& o : offers) {
         const auto& q = o.conversation;
@@ -483,7 +487,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
 
   void list_agents(const http::Request&, const Caller&, http::Reply reply) {
     auto stored = std::make_shared<std::vector<store::Agent>>(store.list_agents());
-    dispatcher.agent_loads([stored, reply](std::vector<AgentLoad> loads) {
+    dispatcher.agent_loads([stored, reply](std::vector<dispatch::AgentLoad> loads) {
       reply(json_response(200, {{"agents", agents_json(*stored, loads, {})}}));
     });
   }
@@ -492,7 +496,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     auto filter = parse_live_filter(req);
     if (!filter.value) return reply(body_error(filter.error));
     auto counts = std::make_shared<store::QueueCounts>(store.queue_counts());
-    dispatcher.live_view([counts, filter = *filter.value, reply](LiveView view) {
+    dispatcher.live_view([counts, filter = *filter.value, reply](dispatch::LiveView view) {
       json body = queue_view_json(view, filter);
       body["counts"] = counts->by_status;
       reply(json_response(200, body));
@@ -521,8 +525,8 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   }
 };
 
-AgentApi::AgentApi(store::Store& store, RoutingDispatcher& dispatcher, OutboxSender& outbox,
-                   Metrics& metrics, UploadOptions uploads)
+AgentApi::AgentApi(store::Store& store, dispatch::RoutingDispatcher& dispatcher,
+                   OutboxSender& outbox, Metrics& metrics, UploadOptions uploads)
     : impl_(std::make_shared<Impl>(store, dispatcher, outbox, metrics, std::move(uploads))) {}
 
 AgentApi::~AgentApi() = default;

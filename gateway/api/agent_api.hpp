@@ -3,8 +3,8 @@
 // mutating call and every transcript read.
 #pragma once
 
-#include "api/routing_dispatcher.hpp"
 #include "core/metrics.hpp"
+#include "dispatch/routing_dispatcher.hpp"
 #include "http/router.hpp"
 #include "outbox/outbox_sender.hpp"
 #include "store/channel_command.hpp"
@@ -24,7 +24,7 @@ struct UploadOptions {
 
 class AgentApi {
  public:
-  AgentApi(store::Store& store, RoutingDispatcher& dispatcher, OutboxSender& outbox,
+  AgentApi(store::Store& store, dispatch::RoutingDispatcher& dispatcher, OutboxSender& outbox,
            Metrics& metrics, UploadOptions uploads);
   ~AgentApi();
   AgentApi(const AgentApi&) = delete;

@@ -149,10 +149,10 @@ http::Response store_refusal(const std::string& error) {
 
 struct CustomerMergeApi::Impl : std::enable_shared_from_this<CustomerMergeApi::Impl> {
   store::Store& store;
-  RoutingDispatcher& routing;
+  dispatch::RoutingDispatcher& routing;
   store::UnixMs undo_window_ms;
 
-  Impl(store::Store& s, RoutingDispatcher& r, store::UnixMs w)
+  Impl(store::Store& s, dispatch::RoutingDispatcher& r, store::UnixMs w)
       : store(s), routing(r), undo_window_ms(w) {}
 
   void duplicates(const http::Request& req, const Caller&, http::Reply reply) {
@@ -276,7 +276,7 @@ struct CustomerMergeApi::Impl : std::enable_shared_from_this<CustomerMergeApi::I
   }
 };
 
-CustomerMergeApi::CustomerMergeApi(store::Store& store, RoutingDispatcher& routing,
+CustomerMergeApi::CustomerMergeApi(store::Store& store, dispatch::RoutingDispatcher& routing,
                                    store::UnixMs undo_window_ms)
     : impl_(std::make_shared<Impl>(store, routing, undo_window_ms)) {}
 

@@ -4,7 +4,7 @@
 // audit as the admin API.
 #pragma once
 
-#include "api/routing_dispatcher.hpp"
+#include "dispatch/routing_dispatcher.hpp"
 #include "http/router.hpp"
 #include "store/store.hpp"
 
@@ -17,7 +17,8 @@ class CustomerMergeApi {
   // Each merge and undo repositions the customers' open conversations in `routing` (their tier
   // and account may change). Register before AdminApi: its GET /customers/{id} would otherwise
   // take /customers/duplicates.
-  CustomerMergeApi(store::Store& store, RoutingDispatcher& routing, store::UnixMs undo_window_ms);
+  CustomerMergeApi(store::Store& store, dispatch::RoutingDispatcher& routing,
+                   store::UnixMs undo_window_ms);
   ~CustomerMergeApi();
   CustomerMergeApi(const CustomerMergeApi&) = delete;
   CustomerMergeApi& operator=(const CustomerMergeApi&) = delete;

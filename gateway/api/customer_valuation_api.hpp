@@ -3,8 +3,8 @@
 // of every change. Same authentication, role guard, error shape and audit as the admin API.
 #pragma once
 
-#include "api/routing_dispatcher.hpp"
 #include "customers/valuation_run.hpp"
+#include "dispatch/routing_dispatcher.hpp"
 #include "http/router.hpp"
 #include "store/store.hpp"
 

@@ -6,7 +6,7 @@
 
 namespace omnigate::api {
 
-std::string event_message(const LiveEvent& e, std::uint64_t seq) {
+std::string event_message(const dispatch::LiveEvent& e, std::uint64_t seq) {
   using nlohmann::json;
   auto or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   json j = {{"type", e.type}, {"seq", seq}, {"at", e.at}};

@@ -1,61 +1,16 @@
-// One thing that happened in routing, as the supervisors' event stream reports it (docs/api.md
-// "Event stream"): published by RoutingDispatcher where it decides, serialised once per event.
+// A stream event's JSON form (docs/api.md "Event stream"): serialised once per event, whoever
+// published it (the routing dispatcher, the complaint service).
 #pragma once
 
-#include "api/routing_dispatcher.hpp"
+#include "dispatch/live_event.hpp"
 
 #include <cstdint>
-#include <map>
-#include <optional>
 #include <string>
 
 namespace omnigate::api {
 
-struct LiveEvent {
-  // conversation.queued|offered|assigned|requeued|transferred|priority_changed|complaint|resolved,
-  // agent.presence, sla.<timer kind> (sla.first_response_breach, sla.escalation,
-  // sla.progress_reminder, ...), message.received or customer.signal.
-  std::string type;
-  store::UnixMs at = 0;  // the dispatcher's clock
-
-  // Conversation events (conversation_id != 0).
-  store::Id conversation_id = 0;
-  std::string team;                          // home team it waits for ("" = any team)
-  std::optional<std::string> previous_team;  // transfers to a team: the team it left ("" = any)
-  std::string tier;
-  int priority = 0;
-  std::string channel_kind;
-  std::string
-      state;  // where it stands afterwards: queued|offered|assigned|waiting_customer|resolved
-  std::optional<QueuedConversation> waiting;  // its queue entry while queued or offered
-
-  std::string agent;       // the agent concerned ("" = none)
-  std::string agent_team;  // that agent's team
-  std::string reason;      // why, in words (from the engine or the API call)
-
-  // agent.presence
-  std::string presence;
-  std::map<std::string, int> load;  // channel kind → conversations held
-
-  // conversation.offered: the reservation lapses then. sla.*: when it fell due, who must act.
-  store::UnixMs expires_at = 0;
-  store::UnixMs due_at = 0;
-  std::string target;
-  int level = 0;  // complaint escalation level 1..3
-  // complaint.*: the complaint (gateway/service). complaint.notification: who it is for
-  // ("agent:<id>", "person:<name>", or "role:<role>" when the customer's group has nobody).
-  store::Id complaint_id = 0;
-  std::string recipient;
-
-  // message.received: the stored customer message.
-  store::Id message_id = 0;
-  // customer.signal: its kind ("typing") and details (a JSON object's text; "" = {}).
-  std::string signal;
-  std::string signal_data_json;
-};
-
 // The event as one JSON object text with its sequence number (the stream adds "prev_seq" per
 // subscriber, docs/api.md "Sequence numbers").
-std::string event_message(const LiveEvent& e, std::uint64_t seq);
+std::string event_message(const dispatch::LiveEvent& e, std::uint64_t seq);
 
 }  // namespace omnigate::api

@@ -1,5 +1,7 @@
 #include "api/live_events.hpp"
 
+#include "api/supervisor_view.hpp"
+
 namespace omnigate::api {
 
 namespace {
@@ -29,7 +31,7 @@ void LiveEvents::unsubscribe(std::uint64_t connection_id) {
   subscribers_.erase(connection_id);
 }
 
-void LiveEvents::publish(const LiveEvent& event) {
+void LiveEvents::publish(const dispatch::LiveEvent& event) {
   std::lock_guard lock(mu_);
   const auto seq = ++last_seq_;
   if (subscribers_.empty()) return;
@@ -45,12 +47,13 @@ void LiveEvents::publish(const LiveEvent& event) {
   }
 }
 
-void LiveEvents::resnapshot(const Snapshot& snapshot) {
+void LiveEvents::resnapshot(const dispatch::LiveView& view,
+                            const std::vector<store::Agent>& agents) {
   std::lock_guard lock(mu_);
   for (auto it = subscribers_.begin(); it != subscribers_.end();) {
     auto next = std::next(it);
     it->second.last_seq = last_seq_;
-    send_or_drop(it, snapshot(it->second.filter, last_seq_));
+    send_or_drop(it, snapshot_message(view, agents, it->second.filter, last_seq_));
     it = next;
   }
 }

@@ -1,6 +1,7 @@
-// Publish/subscribe between the routing dispatcher and the supervisors' WebSocket stream
-// (GET /api/v1/stream). Thread-safe. Every event gets the next sequence number and is
-// serialised once; each subscriber receives the events its filter passes, in order.
+// Publish/subscribe between the routing dispatcher (through dispatch::LivePublisher, which this
+// implements) and the supervisors' WebSocket stream (GET /api/v1/stream). Thread-safe. Every event
+// gets the next sequence number and is serialised once; each subscriber receives the events its
+// filter passes, in order.
 //
 // publish() never blocks: a message goes to the subscriber connection's bounded outgoing queue
 // (config server.max_ws_queued_messages). A client that lets it overflow is closed by the server
@@ -10,6 +11,7 @@
 
 #include "api/live_event.hpp"
 #include "api/live_filter.hpp"
+#include "dispatch/live_publisher.hpp"
 #include "http/http_types.hpp"
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace omnigate::api {
 
@@ -29,7 +32,7 @@ inline std::uint64_t seq_start_for(store::UnixMs process_start) {
   return static_cast<std::uint64_t>(process_start) * kSeqPerMs;
 }
 
-class LiveEvents {
+class LiveEvents : public dispatch::LivePublisher {
  public:
   // The first event gets `seq_before_first` + 1. The gateway starts each process at its start
   // time in ms × kSeqPerMs (seq_start_for()), so `seq` keeps growing across restarts without
@@ -46,15 +49,14 @@ class LiveEvents {
                  const Snapshot& snapshot);
   void unsubscribe(std::uint64_t connection_id);
 
-  void publish(const LiveEvent& event);
-  // A fresh snapshot to every subscriber: the engine was rebuilt (policy reload) and earlier
-  // events no longer describe its state.
-  void resnapshot(const Snapshot& snapshot);
+  void publish(const dispatch::LiveEvent& event) override;
+  // A fresh snapshot of `view` to every subscriber, each through its own filter.
+  void resnapshot(const dispatch::LiveView& view, const std::vector<store::Agent>& agents) override;
   // {"type": "heartbeat", "at": ..., "last_seq": <last seq this subscriber received>}: keeps
   // idle proxies from closing the socket and lets a browser notice a dead connection.
   void heartbeat(store::UnixMs at);
 
-  std::size_t subscriber_count() const;
+  std::size_t subscriber_count() const override;
 
  private:
   struct Subscriber {

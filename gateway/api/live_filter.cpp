@@ -42,7 +42,7 @@ Parsed<LiveFilter> parse_live_filter(const http::Request& req) {
   return p;
 }
 
-bool passes(const LiveFilter& f, const QueuedConversation& q) {
+bool passes(const LiveFilter& f, const dispatch::QueuedConversation& q) {
   if (f.team && !q.team.empty() && q.team != *f.team) return false;
   if (f.tier && q.tier != *f.tier) return false;
   if (f.priority && q.priority != *f.priority) return false;
@@ -50,7 +50,7 @@ bool passes(const LiveFilter& f, const QueuedConversation& q) {
   return true;
 }
 
-bool passes(const LiveFilter& f, const LiveEvent& e) {
+bool passes(const LiveFilter& f, const dispatch::LiveEvent& e) {
   if (f.agent && e.agent != *f.agent) return false;
   if (e.conversation_id == 0) return !f.team || e.agent_team == *f.team;
   // "" = open to any team, so in every team's view.

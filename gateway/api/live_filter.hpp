@@ -3,9 +3,9 @@
 // Query strings are untrusted: parse_live_filter is fuzzed (tests/fuzz/live_filter).
 #pragma once
 
-#include "api/live_event.hpp"
 #include "api/request_body.hpp"
-#include "api/routing_dispatcher.hpp"
+#include "dispatch/live_event.hpp"
+#include "dispatch/queued_conversation.hpp"
 #include "http/http_types.hpp"
 
 #include <optional>
@@ -28,9 +28,9 @@ Parsed<LiveFilter> parse_live_filter(const http::Request& req);
 
 // A waiting conversation passes when every set field agrees; a conversation open to any team
 // (team "") passes every team filter, and `agent` passes only its own offers.
-bool passes(const LiveFilter& f, const QueuedConversation& q);
+bool passes(const LiveFilter& f, const dispatch::QueuedConversation& q);
 // Conversation events pass like their conversation (a transfer also passes the team it left);
 // agent events pass a team filter by the agent's team, and tier/priority filters always.
-bool passes(const LiveFilter& f, const LiveEvent& e);
+bool passes(const LiveFilter& f, const dispatch::LiveEvent& e);
 
 }  // namespace omnigate::api

@@ -58,7 +58,7 @@ struct SupervisorStream::Impl : std::enable_shared_from_this<SupervisorStream::I
   };
 
   store::Store& store;
-  RoutingDispatcher& dispatcher;
+  dispatch::RoutingDispatcher& dispatcher;
   std::shared_ptr<LiveEvents> live;
   std::shared_ptr<Strand> heartbeat_strand;  // heartbeats and the checks of open streams
   std::chrono::milliseconds heartbeat_interval;
@@ -69,7 +69,7 @@ struct SupervisorStream::Impl : std::enable_shared_from_this<SupervisorStream::I
   // Counts user_changed() calls: a stream opened while one ran is checked again.
   std::atomic<std::uint64_t> user_changes{0};
 
-  Impl(store::Store& s, RoutingDispatcher& d, std::shared_ptr<LiveEvents> l, Executor& e,
+  Impl(store::Store& s, dispatch::RoutingDispatcher& d, std::shared_ptr<LiveEvents> l, Executor& e,
        std::chrono::milliseconds every)
       : store(s),
         dispatcher(d),
@@ -160,7 +160,7 @@ struct SupervisorStream::Impl : std::enable_shared_from_this<SupervisorStream::I
     if (user_changes.load() != changes_before) user_changed(user.name, [] {});
     auto agents = std::make_shared<std::vector<store::Agent>>(store.list_agents());
     dispatcher.live_view(
-        [live = live, conn, filter = std::move(*filter.value), agents](LiveView view) {
+        [live = live, conn, filter = std::move(*filter.value), agents](dispatch::LiveView view) {
           live->subscribe(conn, filter, [&view, &agents](const LiveFilter& f, std::uint64_t seq) {
             return snapshot_message(view, *agents, f, seq);
           });
@@ -193,7 +193,7 @@ struct SupervisorStream::Impl : std::enable_shared_from_this<SupervisorStream::I
   }
 };
 
-SupervisorStream::SupervisorStream(store::Store& store, RoutingDispatcher& dispatcher,
+SupervisorStream::SupervisorStream(store::Store& store, dispatch::RoutingDispatcher& dispatcher,
                                    std::shared_ptr<LiveEvents> live, Executor& executor,
                                    std::chrono::milliseconds heartbeat_interval)
     : impl_(std::make_shared<Impl>(store, dispatcher, std::move(live), executor,

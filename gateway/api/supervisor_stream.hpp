@@ -6,8 +6,8 @@
 #pragma once
 
 #include "api/live_events.hpp"
-#include "api/routing_dispatcher.hpp"
 #include "core/executor.hpp"
+#include "dispatch/routing_dispatcher.hpp"
 #include "http/router.hpp"
 #include "store/store.hpp"
 
@@ -29,7 +29,7 @@ inline constexpr int kStreamClosedRoleChanged = 4403;
 class SupervisorStream {
  public:
   // `live` must be the LiveEvents the dispatcher publishes to. Heartbeats start at once.
-  SupervisorStream(store::Store& store, RoutingDispatcher& dispatcher,
+  SupervisorStream(store::Store& store, dispatch::RoutingDispatcher& dispatcher,
                    std::shared_ptr<LiveEvents> live, Executor& executor,
                    std::chrono::milliseconds heartbeat_interval = kStreamHeartbeatInterval);
   ~SupervisorStream();  // stops the heartbeats; open streams get no more of them

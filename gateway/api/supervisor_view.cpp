@@ -27,7 +27,7 @@ struct Group {
   int warning = 0;
   store::UnixMs oldest_queued_at = 0;
 
-  void add(const QueuedConversation& q) {
+  void add(const dispatch::QueuedConversation& q) {
     count += 1;
     breached += q.sla_state == "breached";
     warning += q.sla_state == "warning";
@@ -56,21 +56,7 @@ json groups_json(const std::map<Key, Group>& groups, const char* key_name, store
 
 }  // namespace
 
-void set_first_response_sla(QueuedConversation& q, store::UnixMs due,
-                            const routing::BusinessCalendar& calendar, std::int64_t warn_before_ms,
-                            store::UnixMs now) {
-  q.first_response_due = due;
-  if (due == 0) {
-    q.first_response_ms_left.reset();
-    q.sla_state = "none";
-    return;
-  }
-  q.first_response_ms_left = now <= due ? calendar.service_time_between(now, due)
-                                        : -calendar.service_time_between(due, now);
-  q.sla_state = now >= due ? "breached" : now >= due - warn_before_ms ? "warning" : "ok";
-}
-
-json waiting_json(const QueuedConversation& q, store::UnixMs now) {
+json waiting_json(const dispatch::QueuedConversation& q, store::UnixMs now) {
   json overflow = nullptr;
   if (q.overflow_at != 0)
     overflow = {{"at", q.overflow_at}, {"to", q.overflow_teams}, {"active", now >= q.overflow_at}};
@@ -93,7 +79,7 @@ json waiting_json(const QueuedConversation& q, store::UnixMs now) {
           {"offer", offer}};
 }
 
-json queue_view_json(const LiveView& view, const LiveFilter& filter) {
+json queue_view_json(const dispatch::LiveView& view, const LiveFilter& filter) {
   const auto now = view.at;
   Group all;
   std::map<std::string, Group> by_team;
@@ -133,7 +119,7 @@ json queue_view_json(const LiveView& view, const LiveFilter& filter) {
           {"by_tier_priority", std::move(by_bucket)}};
 }
 
-json agent_view_json(const store::Agent& agent, const std::vector<AgentLoad>& loads) {
+json agent_view_json(const store::Agent& agent, const std::vector<dispatch::AgentLoad>& loads) {
   json j = agent_json(agent);
   j["load"] = json::object();
   j["total_load"] = 0;
@@ -149,8 +135,8 @@ json agent_view_json(const store::Agent& agent, const std::vector<AgentLoad>& lo
   return j;
 }
 
-json agents_json(const std::vector<store::Agent>& stored, const std::vector<AgentLoad>& loads,
-                 const LiveFilter& filter) {
+json agents_json(const std::vector<store::Agent>& stored,
+                 const std::vector<dispatch::AgentLoad>& loads, const LiveFilter& filter) {
   json out = json::array();
   for (const auto& a : stored) {
     if (filter.team && a.team != *filter.team) continue;
@@ -160,8 +146,9 @@ json agents_json(const std::vector<store::Agent>& stored, const std::vector<Agen
   return out;
 }
 
-std::string snapshot_message(const LiveView& view, const std::vector<store::Agent>& agents,
-                             const LiveFilter& filter, std::uint64_t seq) {
+std::string snapshot_message(const dispatch::LiveView& view,
+                             const std::vector<store::Agent>& agents, const LiveFilter& filter,
+                             std::uint64_t seq) {
   return json{{"type", "snapshot"},
               {"seq", seq},
               {"at", view.at},

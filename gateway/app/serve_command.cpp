@@ -8,7 +8,6 @@
 #include "api/customer_valuation_api.hpp"
 #include "api/live_events.hpp"
 #include "api/quarantine_api.hpp"
-#include "api/routing_dispatcher.hpp"
 #include "api/supervisor_stream.hpp"
 #include "app/cli.hpp"
 #include "app/seed.hpp"
@@ -18,6 +17,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "dispatch/routing_dispatcher.hpp"
 #include "http/console_files.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -115,7 +115,7 @@ void add_store_gauges(Metrics& metrics, store::Store& store) {
 // SIGHUP: re-read the file, hand the [routing] table and the tier rules to the dispatcher and
 // rebuild the engine from the store, which also picks up agents and customers the CLI changed
 // while the gateway ran. Nothing else is reloaded; a bad file or policy keeps the running one.
-void reload_routing(config::GatewayConfig& running, api::RoutingDispatcher& dispatcher) {
+void reload_routing(config::GatewayConfig& running, dispatch::RoutingDispatcher& dispatcher) {
   try {
     const auto fresh = config::load_config(running.source_path);
     const bool changed = fresh.routing_policy_json != running.routing_policy_json;
@@ -228,9 +228,10 @@ int serve_command(const Args& args) {
     isolation::install_crash_recorder(crash_file);
     // The dispatcher exists before the plugins start: their signals and availability queries
     // (any thread, from the first moment) go to it.
-    api::RoutingDispatcher dispatcher(*store, *executor, metrics, config.routing_policy_json);
+    dispatch::RoutingDispatcher dispatcher(*store, *executor, metrics, config.routing_policy_json);
     dispatcher.set_tier_rules(config.tier_rules);
     auto live_events = std::make_shared<api::LiveEvents>(api::seq_start_for(now_ms()));
+    // The supervisors' stream is the dispatcher's LivePublisher: routing decisions go out on it.
     dispatcher.publish_to(live_events);
     service::EscalationNotifier escalation_notifier(*store, *executor, live_events);
     dispatcher.on_escalation([&escalation_notifier](store::Id conversation, store::UnixMs due_at,
@@ -248,7 +249,7 @@ int serve_command(const Args& args) {
                                            const SkillNeeds& skills) {
       std::vector<routing::SkillRequirement> needs;
       for (const auto& [skill, level] : skills) needs.push_back({skill, level});
-      const api::ChannelAvailability a =
+      const dispatch::ChannelAvailability a =
           dispatcher.channel_availability(instance, channel_kind, needs);
       return ChannelAvailability{a.agents_online, a.agents_free, a.queued, a.expected_wait_ms};
     });

@@ -32,7 +32,7 @@ LadderWindows ladder_windows(const config::ComplaintsConfig& c) {
 
 struct ComplaintService::State : std::enable_shared_from_this<State> {
   store::Store& store;
-  api::RoutingDispatcher& dispatcher;
+  dispatch::RoutingDispatcher& dispatcher;
   std::shared_ptr<api::LiveEvents> live;
   const LadderWindows windows;
   std::shared_ptr<Strand> strand;
@@ -40,8 +40,8 @@ struct ComplaintService::State : std::enable_shared_from_this<State> {
   bool running = false;
   std::map<store::Id, Complaint> open;  // by id
 
-  State(store::Store& s, Executor& e, api::RoutingDispatcher& d, std::shared_ptr<api::LiveEvents> l,
-        LadderWindows w)
+  State(store::Store& s, Executor& e, dispatch::RoutingDispatcher& d,
+        std::shared_ptr<api::LiveEvents> l, LadderWindows w)
       : store(s), dispatcher(d), live(std::move(l)), windows(w), strand(e.make_strand()) {}
 
   // Runs fn on the strand with the routing policy in force.
@@ -92,7 +92,7 @@ struct ComplaintService::State : std::enable_shared_from_this<State> {
   void publish(const Complaint& c, const std::vector<Step>& steps) {
     if (!live) return;
     for (const auto& s : steps) {
-      api::LiveEvent e;
+      dispatch::LiveEvent e;
       e.type = "complaint." + s.kind;
       e.at = s.at;
       e.conversation_id = c.conversation_id;
@@ -101,7 +101,7 @@ struct ComplaintService::State : std::enable_shared_from_this<State> {
       e.reason = s.detail;
       live->publish(e);
       if (!s.notify) continue;
-      api::LiveEvent n = e;
+      dispatch::LiveEvent n = e;
       n.type = "complaint.notification";
       n.target = s.role;
       n.due_at = s.due_at;
@@ -163,7 +163,7 @@ struct ComplaintService::State : std::enable_shared_from_this<State> {
 };
 
 ComplaintService::ComplaintService(store::Store& store, Executor& executor,
-                                   api::RoutingDispatcher& dispatcher,
+                                   dispatch::RoutingDispatcher& dispatcher,
                                    std::shared_ptr<api::LiveEvents> live, LadderWindows windows)
     : state_(std::make_shared<State>(store, executor, dispatcher, std::move(live), windows)) {}
 

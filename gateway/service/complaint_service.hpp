@@ -6,9 +6,9 @@
 #pragma once
 
 #include "api/live_events.hpp"
-#include "api/routing_dispatcher.hpp"
 #include "config/config.hpp"
 #include "core/executor.hpp"
+#include "dispatch/routing_dispatcher.hpp"
 #include "service/complaint_ladder.hpp"
 #include "store/store.hpp"
 
@@ -44,7 +44,7 @@ class ComplaintService {
  public:
   // `dispatcher` gives the routing policy: a normal complaint's windows run on its customer
   // tier's business calendar, a major one's on the wall clock.
-  ComplaintService(store::Store& store, Executor& executor, api::RoutingDispatcher& dispatcher,
+  ComplaintService(store::Store& store, Executor& executor, dispatch::RoutingDispatcher& dispatcher,
                    std::shared_ptr<api::LiveEvents> live, LadderWindows windows);
   ~ComplaintService();  // stop()s
   ComplaintService(const ComplaintService&) = delete;

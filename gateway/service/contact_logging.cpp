@@ -1,7 +1,7 @@
 #include "service/contact_logging.hpp"
 
-#include "api/live_event.hpp"
 #include "core/log.hpp"
+#include "dispatch/live_event.hpp"
 
 #include <atomic>
 
@@ -62,7 +62,7 @@ struct ContactLogging::State : std::enable_shared_from_this<State> {
 
   void announce(const store::ContactLog& l, bool overdue, store::UnixMs now) {
     if (!live) return;
-    api::LiveEvent e;
+    dispatch::LiveEvent e;
     e.type = overdue ? "contact_log.overdue" : "contact_log.reminder";
     e.at = now;
     e.conversation_id = l.conversation_id;

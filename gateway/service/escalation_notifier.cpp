@@ -37,7 +37,7 @@ void EscalationNotifier::escalated(store::Id conversation_id, store::UnixMs due_
       const std::string who = resolve(role);
       recipients.push_back({{"role", role}, {"notified", who}});
       if (!state->live) continue;
-      api::LiveEvent e;
+      dispatch::LiveEvent e;
       e.type = "escalation.notification";
       e.at = now;
       e.conversation_id = conversation_id;

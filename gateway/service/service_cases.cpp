@@ -1,7 +1,7 @@
 #include "service/service_cases.hpp"
 
-#include "api/live_event.hpp"
 #include "core/log.hpp"
+#include "dispatch/live_event.hpp"
 
 #include <atomic>
 
@@ -52,7 +52,7 @@ struct ServiceCases::State : std::enable_shared_from_this<State> {
 
   void announce(const store::ServiceCase& c, store::UnixMs now) {
     if (!live) return;
-    api::LiveEvent e;
+    dispatch::LiveEvent e;
     e.type = "case.stage_overdue";
     e.at = now;
     e.conversation_id = c.conversation_id;

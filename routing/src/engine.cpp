@@ -52,8 +52,6 @@ const char* to_string(TimerKind k) {
       return "resolution_max_breach";
     case TimerKind::escalation:
       return "escalation";
-    case TimerKind::complaint_escalation:
-      return "complaint_escalation";
     case TimerKind::progress_reminder:
       return "progress_reminder";
     case TimerKind::reservation_expired:
@@ -614,7 +612,7 @@ struct Engine::State {
       const auto& cal = policy.calendar_for(c.spec.tier);
       // add_service_time(t, 1) - 1: the first open instant at or after t.
       const UnixMs at = cal.is_open(now) ? now : cal.add_service_time(now, 1) - 1;
-      timers.push(at, c.spec.id, TimerKind::progress_reminder, c.timer_gen, 0, missed);
+      timers.push(at, c.spec.id, TimerKind::progress_reminder, c.timer_gen, missed);
       return;
     }
     const UnixMs next = next_progress_slot(policy, c.spec.tier, arrived, std::max(done, now));
@@ -636,31 +634,6 @@ struct Engine::State {
       add(TimerKind::resolution_max_breach, c.deadlines.resolution_max_due);
     if (c.spec.priority <= policy.sla.progress_update_up_to_priority) schedule_progress(c, now);
   }
-
-  // ---------- complaint escalation timer (to be replaced by the complaint process) ----------
-  // Its other traces: Engine::raise_complaint, the call in Engine::enqueue, the "complaint
-  // since" of explain(), to_string(TimerKind) and pausable() (sla_timers.cpp).
-
-  // Complaint escalation level `level` (1-based), due its policy delay after the complaint.
-  // Never paused and never re-timed: a complaint runs on the wall clock until resolution.
-  void schedule_complaint_level(const ConvRec& c, int level) {
-    const auto& delays = policy.sla.complaint_escalation_ms;
-    if (!c.spec.complaint_at || level < 1 || static_cast<std::size_t>(level) > delays.size())
-      return;
-    timers.push(*c.spec.complaint_at + delays[level - 1], c.spec.id,
-                TimerKind::complaint_escalation, 0, level);
-  }
-
-  TimerEvent complaint_escalated(const ConvRec& c, const Timer& t, TimerEvent ev) {
-    static constexpr const char* kTargets[] = {"account_manager", "service_director", "executive"};
-    ev.level = t.level;
-    ev.target = kTargets[std::min(t.level, 3) - 1];
-    ev.reason =
-        "complaint unresolved: escalation level " + std::to_string(t.level) + " to " + ev.target;
-    schedule_complaint_level(c, t.level + 1);
-    return ev;
-  }
-  // ---------- end of the complaint escalation timer ----------
 
   // When a warning or breach of `k` (one of kDeadlineKinds) comes due for `c`.
   UnixMs deadline_of(const ConvRec& c, TimerKind k) const {
@@ -714,8 +687,6 @@ struct Engine::State {
         ev.target = "supervisor";
         ev.reason = p + " escalated at once to supervisors and technical experts";
         return ev;
-      case TimerKind::complaint_escalation:
-        return complaint_escalated(c, t, std::move(ev));
       case TimerKind::progress_reminder:
         ev.target = who;
         ev.reason = p + ": send the customer a progress update (every " +
@@ -920,7 +891,6 @@ Status Engine::enqueue(const ConversationSpec& spec, UnixMs now) {
   s.schedule_sla(stored, now);
   if (spec.priority <= s.policy.sla.escalate_at_once_up_to_priority && !escalated_before)
     s.timers.push(now, spec.id, TimerKind::escalation, 0);
-  s.schedule_complaint_level(stored, spec.complaint_levels_raised + 1);
   // Moments at which the conversation's reachable agents widen, so the gateway wakes up.
   for (const auto& step : s.policy.bullseye)
     s.wakeups.emplace(spec.arrived_at + step.after_ms, spec.id);
@@ -1097,17 +1067,6 @@ Status Engine::set_priority(ConversationId cid, int priority, UnixMs now) {
   return Status::success();
 }
 
-Status Engine::raise_complaint(ConversationId cid, UnixMs now) {
-  auto& s = *state_;
-  ConvRec* c = s.find_conv(cid);
-  if (!c) return Status::failure("unknown conversation " + std::to_string(cid));
-  if (c->spec.complaint_at) return Status::success();
-  c->spec.complaint_at = now;
-  s.schedule_complaint_level(*c, 1);
-  c->history += "complaint raised at " + std::to_string(now) + "\n";
-  return Status::success();
-}
-
 std::vector<TimerEvent> Engine::advance(UnixMs now) {
   auto& s = *state_;
   s.end_wrap_ups(now);
@@ -1144,7 +1103,6 @@ std::string Engine::explain(ConversationId cid) const {
   const ConvRec& c = it->second;
   std::ostringstream out;
   out << describe_conversation(c.spec, c.home_team == kNone ? "" : s.team_name(c.home_team));
-  if (c.spec.complaint_at) out << ", complaint since " << *c.spec.complaint_at;
   out << "\n" << c.history;
   out << "SLA: first response due " << c.deadlines.first_response_due << ", resolution due "
       << c.deadlines.resolution_due << " (calendar " << s.policy.calendar_for(c.spec.tier).name()

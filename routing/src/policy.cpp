@@ -190,13 +190,7 @@ void parse_sla(const json& j, const std::string& path, SlaPolicy& sla) {
       if (sla.progress_update_every_ms < kMinuteMs) bad(sub, "must be at least 1 minute");
     } else if (key == "progress_update_up_to_priority")
       sla.progress_update_up_to_priority = static_cast<int>(parse_int(v, sub, 0, 4));
-    else if (key == "complaint_escalation") {
-      if (!v.is_array()) bad(sub, "must be a list of durations, one per level");
-      sla.complaint_escalation_ms.clear();
-      for (std::size_t i = 0; i < v.size(); ++i)
-        sla.complaint_escalation_ms.push_back(
-            parse_wall_duration(v[i], sub + "[" + std::to_string(i) + "]"));
-    } else
+    else
       return false;
     return true;
   });

@@ -15,8 +15,7 @@ unsigned timer_bit(TimerKind k) {
 }
 
 bool pausable(TimerKind k) {
-  return k != TimerKind::complaint_escalation && k != TimerKind::escalation &&
-         k != TimerKind::reservation_expired;
+  return k != TimerKind::escalation && k != TimerKind::reservation_expired;
 }
 
 UnixMs deadline_of(const SlaDeadlines& deadlines, std::int64_t warn_before_ms, TimerKind k) {

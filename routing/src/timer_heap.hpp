@@ -23,7 +23,6 @@ struct Timer {
   ConversationId conv = 0;
   TimerKind kind = TimerKind::escalation;
   std::uint32_t gen = 0;
-  int level = 0;
   // The instant the timer stands for (a deadline, a reminder's slot): `due` is later when it
   // came due while the gateway was down and fires at the rebuild instead.
   UnixMs deadline = 0;
@@ -33,9 +32,9 @@ struct Timer {
 class TimerHeap {
  public:
   // `deadline` defaults to `due`: the timer fires at the instant it stands for.
-  void push(UnixMs due, ConversationId conv, TimerKind kind, std::uint32_t gen, int level = 0,
+  void push(UnixMs due, ConversationId conv, TimerKind kind, std::uint32_t gen,
             std::optional<UnixMs> deadline = std::nullopt) {
-    heap_.push(Timer{due, next_seq_++, conv, kind, gen, level, deadline.value_or(due)});
+    heap_.push(Timer{due, next_seq_++, conv, kind, gen, deadline.value_or(due)});
   }
 
   // The earliest timer due by `now`, removed from the heap; none if nothing is due yet.

@@ -104,7 +104,6 @@ void print_report(std::FILE* out, const std::vector<NamedResult>& runs, bool per
   count_row("escalated at once (P1/P2)", TimerKind::escalation);
   count_row("first-response breaches", TimerKind::first_response_breach);
   count_row("resolution breaches", TimerKind::resolution_breach);
-  count_row("complaint escalations", TimerKind::complaint_escalation);
   count_row("progress reminders", TimerKind::progress_reminder);
   count_row("offers expired", TimerKind::reservation_expired);
 

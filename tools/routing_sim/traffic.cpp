@@ -93,7 +93,6 @@ Day generate_day(const TrafficShape& shape, UnixMs day_start) {
     if (c.tier == Tier::B && unit(rng) < 0.5)
       c.account_manager = day.agents[rng() % day.agents.size()].id;
     if (unit(rng) < 0.2) c.previous_agent = day.agents[rng() % day.agents.size()].id;
-    if (unit(rng) < 0.03) c.complaint_at = c.arrived_at;
     a.handle_ms = std::exponential_distribution<double>(
         1.0 / (shape.times.handle_minutes_of(c.channel) * 60000.0))(rng);
     a.patience_ms =

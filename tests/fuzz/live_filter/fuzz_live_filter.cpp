@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (f.priority && (*f.priority < 1 || *f.priority > 4)) __builtin_trap();
   if (f.team && (f.team->empty() || f.team->size() > omnigate::api::kMaxTeamNameBytes))
     __builtin_trap();
-  omnigate::api::QueuedConversation q;
+  omnigate::dispatch::QueuedConversation q;
   q.team = f.team.value_or("");
   q.tier = f.tier.value_or("C");
   q.priority = f.priority.value_or(4);

@@ -23,7 +23,7 @@ struct Admin {
   std::unique_ptr<AsioExecutor> executor = make_asio_executor(2);
   omnigate::testing::TempStore store;
   Metrics metrics;
-  std::unique_ptr<api::RoutingDispatcher> dispatcher;
+  std::unique_ptr<dispatch::RoutingDispatcher> dispatcher;
   std::unique_ptr<api::AdminApi> admin_api;
   http::Router router;
 
@@ -40,7 +40,8 @@ struct Admin {
     user("sue", store::Role::supervisor, "");
     user("quinn", store::Role::qa, "");
     user("pat", store::Role::agent, "pat");
-    dispatcher = std::make_unique<api::RoutingDispatcher>(*store, *executor, metrics, policy_json);
+    dispatcher =
+        std::make_unique<dispatch::RoutingDispatcher>(*store, *executor, metrics, policy_json);
     dispatcher->start();
     admin_api = std::make_unique<api::AdminApi>(*store, *dispatcher);
     admin_api->register_routes(router);

@@ -278,7 +278,7 @@ TEST_CASE("a restarted dispatcher counts restored assignments against the agent'
   REQUIRE(eventually([&] { return api.assigned(first) == "alice"; }));
   api.dispatcher->stop();
 
-  api::RoutingDispatcher restarted(*api.store, *api.executor, api.metrics, "");
+  dispatch::RoutingDispatcher restarted(*api.store, *api.executor, api.metrics, "");
   restarted.start();
   const auto second = customer_writes(*api.store, "sms", "+14155550109", "hi", "sms-second");
   restarted.on_inbound("sms", second, true);

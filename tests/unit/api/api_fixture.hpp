@@ -67,7 +67,7 @@ struct Api {
   omnigate::testing::TempStore store;
   Metrics metrics;
   RecordingChannel channel;
-  std::unique_ptr<api::RoutingDispatcher> dispatcher;
+  std::unique_ptr<dispatch::RoutingDispatcher> dispatcher;
   std::unique_ptr<OutboxSender> outbox;
   std::unique_ptr<api::AgentApi> agent_api;
   http::Router router;
@@ -93,8 +93,8 @@ struct Api {
     user("sue", store::Role::supervisor, "");
     user("quinn", store::Role::qa, "");
     user("ada", store::Role::admin, "");
-    dispatcher =
-        std::make_unique<api::RoutingDispatcher>(*store, *executor, metrics, routing_policy_json);
+    dispatcher = std::make_unique<dispatch::RoutingDispatcher>(*store, *executor, metrics,
+                                                               routing_policy_json);
     dispatcher->use_clock([this] { return now_ms() + time_passed.load(); });
     dispatcher->start();
     config::OutboxConfig outbox_options;

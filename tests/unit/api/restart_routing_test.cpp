@@ -1,6 +1,7 @@
 // Routing rebuilt from the store (what a restart or SIGHUP does) resumes the SLA clock where it
 // was: a pause on the customer keeps shifting the deadlines, and progress reminders keep their
-// rhythm from arrival instead of being re-timed from the rebuild.
+// rhythm from arrival instead of being re-timed from the rebuild. Transcript events of a timer
+// kind that no longer exists are skipped.
 #include <thread>
 
 #include "api_fixture.hpp"
@@ -108,4 +109,25 @@ TEST_CASE("progress reminders keep their rhythm from arrival across a rebuild", 
   clock_at(api, id, arrived + 60 * kMinute + 1000);
   REQUIRE(eventually([&] { return events_of(api, id, "sla.progress_reminder").size() == 2; }));
   CHECK(events_of(api, id, "sla.progress_reminder")[1]["due_at"] == arrived + 60 * kMinute);
+}
+
+TEST_CASE("an old sla.complaint_escalation event in the transcript is skipped at a rebuild",
+          "[api]") {
+  // Written by routing's complaint escalation before the complaint ladder replaced it: the kind
+  // is no timer kind any more, and a rebuild reads the rest of the transcript as before.
+  Api api(store::Presence::online, {{"sms", 5}, {"webchat", 3}, {"email", 8}}, kAlwaysOpen);
+  const auto id = alices_p1(api, "+14155550402");
+  REQUIRE(events_of(api, id, "sla.escalation").size() == 1);
+  omnigate::testing::committed<store::Id>([&](store::Completion<store::Id> done) {
+    api.store->add_event({id, "sla.complaint_escalation", "system",
+                          R"({"level":1,"target":"account_manager","due_at":1})", now_ms()},
+                         done);
+  });
+  api.dispatcher->reload_policy(kAlwaysOpen);
+  clock_at(api, id, now_ms() + api.time_passed + kMinute);
+  CHECK(api.assigned(id) == "alice");
+  CHECK(api.call("GET", api.path(id, "/explain"), "sue").body.dump().find("alice") !=
+        std::string::npos);
+  CHECK(events_of(api, id, "sla.escalation").size() == 1);  // the at-once one, not again
+  CHECK(events_of(api, id, "sla.complaint_escalation").size() == 1);
 }

@@ -74,7 +74,7 @@ struct Gateway {
   std::atomic<store::UnixMs> clock{kCustomersWrite};
   std::shared_ptr<api::LiveEvents> live = std::make_shared<api::LiveEvents>();
   UnusedChannel channel;
-  std::unique_ptr<api::RoutingDispatcher> dispatcher;
+  std::unique_ptr<dispatch::RoutingDispatcher> dispatcher;
   std::unique_ptr<OutboxSender> outbox;
   std::unique_ptr<api::AgentApi> agent_api;
   std::unique_ptr<api::SupervisorStream> stream;
@@ -91,7 +91,7 @@ struct Gateway {
     user("sue", store::Role::supervisor, "");
     user("quinn", store::Role::qa, "");
     user("alice", store::Role::agent, "alice");
-    dispatcher = std::make_unique<api::RoutingDispatcher>(*store, *executor, metrics, "");
+    dispatcher = std::make_unique<dispatch::RoutingDispatcher>(*store, *executor, metrics, "");
     dispatcher->publish_to(live);
     dispatcher->use_clock([this] { return clock.load(); });
     dispatcher->start();
@@ -452,7 +452,7 @@ TEST_CASE("a client that does not read is disconnected and the others carry on",
   REQUIRE(eventually([&] { return g.live->subscriber_count() == 2; }));
 
   // Events for the support team only, far more than the socket buffers and the queue hold.
-  api::LiveEvent flood;
+  dispatch::LiveEvent flood;
   flood.type = "conversation.queued";
   flood.conversation_id = 1;
   flood.team = "support";

@@ -1,6 +1,7 @@
 // The live queue's shape on a known set: SLA time left on a business calendar, the aggregates
 // per team / tier / priority, and the filters.
 #include "api/supervisor_view.hpp"
+#include "dispatch/queued_conversation.hpp"
 
 #include <omnigate/routing/policy.hpp>
 
@@ -9,7 +10,7 @@
 
 using namespace omnigate;
 using nlohmann::json;
-using omnigate::api::QueuedConversation;
+using omnigate::dispatch::QueuedConversation;
 
 namespace {
 
@@ -40,28 +41,28 @@ TEST_CASE("first-response time left counts only the tier's service hours", "[sup
   QueuedConversation q;
 
   // Monday 16:00: one service hour today, three tomorrow; 20 hours on the wall clock.
-  api::set_first_response_sla(q, due, office, warn, kMonday9 + 7 * kHour);
+  dispatch::set_first_response_sla(q, due, office, warn, kMonday9 + 7 * kHour);
   CHECK(q.first_response_due == due);
   CHECK(q.first_response_ms_left == 4 * kHour);
   CHECK(q.sla_state == "ok");
 
-  api::set_first_response_sla(q, due, office, warn, due - warn + 1);
+  dispatch::set_first_response_sla(q, due, office, warn, due - warn + 1);
   CHECK(q.sla_state == "warning");
   CHECK(q.first_response_ms_left == warn - 1);
 
   // Tuesday 18:00: five service hours past the breach (12-17), not six.
-  api::set_first_response_sla(q, due, office, warn, due + 6 * kHour);
+  dispatch::set_first_response_sla(q, due, office, warn, due + 6 * kHour);
   CHECK(q.sla_state == "breached");
   CHECK(q.first_response_ms_left == -5 * kHour);
 
-  api::set_first_response_sla(q, 0, office, warn, due);
+  dispatch::set_first_response_sla(q, 0, office, warn, due);
   CHECK(q.sla_state == "none");
   CHECK_FALSE(q.first_response_ms_left);
 }
 
 TEST_CASE("the queue view counts waiting conversations per team, tier and priority",
           "[supervisor]") {
-  api::LiveView view;
+  dispatch::LiveView view;
   view.at = kMonday9 + 2 * kHour;
   view.waiting = {waiting(1, "A", 1, "vip", kMonday9, "breached"),
                   waiting(2, "A", 2, "vip", kMonday9 + kHour, "warning"),

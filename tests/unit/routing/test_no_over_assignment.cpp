@@ -94,7 +94,6 @@ void run(unsigned seed) {
       if (rng() % 5 == 0) c.previous_agent = agents[rng() % agents.size()].id;
       if (rng() % 6 == 0) c.account_team = "t" + std::to_string(rng() % 3);
       if (rng() % 6 == 0) c.account_manager = agents[rng() % agents.size()].id;
-      if (rng() % 10 == 0) c.complaint_at = c.arrived_at;
       REQUIRE(e.enqueue(c, now));
       model.channel[c.id] = c.channel;
     }
@@ -114,7 +113,7 @@ void run(unsigned seed) {
       const ConversationId id = static_cast<ConversationId>(rng() % next_id) + 1;
       const auto c = e.conversation(id);
       if (!c) continue;
-      switch (rng() % 7) {
+      switch (rng() % 6) {
         case 0:
           if (c->state != ConversationState::queued) {
             REQUIRE(e.finish(id, now));
@@ -132,9 +131,6 @@ void run(unsigned seed) {
           break;
         case 4:  // reclassified: queued ones change place, held ones stay
           REQUIRE(e.set_priority(id, static_cast<int>(rng() % 4 + 1), now));
-          break;
-        case 5:
-          REQUIRE(e.raise_complaint(id, now));
           break;
         default:
           if (c->state == ConversationState::assigned)

@@ -16,8 +16,6 @@ TEST_CASE("policy defaults carry the handbook's P1-P4 table and tier hours") {
   CHECK(p.sla.dedicated_first_response[3].ms == 2 * kHourMs);
   CHECK(p.calendar_for(Tier::A).always_open());
   CHECK_FALSE(p.calendar_for(Tier::B).always_open());
-  CHECK(p.sla.complaint_escalation_ms ==
-        std::vector<std::int64_t>{kHourMs, 4 * kHourMs, 24 * kHourMs});
 }
 
 TEST_CASE("a full policy parses from the JSON form of the [routing] table") {
@@ -26,7 +24,7 @@ TEST_CASE("a full policy parses from the JSON form of the [routing] table") {
     "voice_blocks_chat": false,
     "sla": {"P1": {"first_response": "10m", "resolution": 3600, "resolution_max": "3h"},
             "P3": {"resolution": "2wd", "dedicated_first_response": "1h"},
-            "warn_before": "2m", "complaint_escalation": ["30m", "2h"],
+            "warn_before": "2m",
             "pause_while_waiting_customer": false},
     "calendars": {"office": {"time_zone": "Europe/Berlin",
                              "mon": ["08:00-12:00", "13:00-17:00"], "holidays": ["2026-12-25"]}},
@@ -44,7 +42,6 @@ TEST_CASE("a full policy parses from the JSON form of the [routing] table") {
   CHECK(p.sla.by_priority[0].resolution.ms == kHourMs);
   CHECK(p.sla.by_priority[2].resolution.working_days == 2);
   CHECK(p.sla.dedicated_first_response[2].ms == kHourMs);
-  CHECK(p.sla.complaint_escalation_ms.size() == 2);
   CHECK(p.calendar_for(Tier::B).name() == "office");
   CHECK(p.calendar_for(Tier::B).working_day_ms() == 8 * kHourMs);
   CHECK(p.bullseye.size() == 2);
@@ -66,6 +63,9 @@ TEST_CASE("policy errors name the offending key") {
   };
   CHECK_THAT(error_of(R"({"sla": {"P2": {"resolutoin": "4h"}}})"),
              Catch::StartsWith("routing.sla.P2.resolutoin: unknown key"));
+  // Complaints escalate through the gateway's complaint ladder, not the routing policy.
+  CHECK_THAT(error_of(R"({"sla": {"complaint_escalation": ["1h"]}})"),
+             Catch::StartsWith("routing.sla.complaint_escalation: unknown key"));
   CHECK_THAT(error_of(R"({"sla": {"P1": {"first_response": "15x"}}})"),
              Catch::StartsWith("routing.sla.P1.first_response: unknown unit"));
   CHECK_THAT(error_of(R"({"tiers": {"B": {"calendar": "nope"}}})"),

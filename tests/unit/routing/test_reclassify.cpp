@@ -1,5 +1,5 @@
 // Reclassifying a conversation after it arrived: a new priority (queue place, SLA deadlines and
-// their timers) and a complaint (escalation levels measured from when it was raised).
+// their timers).
 #include <algorithm>
 #include <catch2/catch.hpp>
 
@@ -18,12 +18,12 @@ Policy breaches_only() {
   return p;
 }
 
-// Every event of `kind` from `from` to `to`, advancing minute by minute: (due_at, level).
-std::vector<std::pair<UnixMs, int>> fired(Engine& e, TimerKind kind, UnixMs from, UnixMs to) {
-  std::vector<std::pair<UnixMs, int>> out;
+// When each event of `kind` from `from` to `to` was due, advancing minute by minute.
+std::vector<UnixMs> fired(Engine& e, TimerKind kind, UnixMs from, UnixMs to) {
+  std::vector<UnixMs> out;
   for (UnixMs t = from; t <= to; t += kMinuteMs)
     for (const auto& ev : e.advance(t))
-      if (ev.kind == kind) out.emplace_back(ev.due_at, ev.level);
+      if (ev.kind == kind) out.push_back(ev.due_at);
   return out;
 }
 
@@ -47,7 +47,7 @@ TEST_CASE("a raised priority brings the first-response deadline forward and only
   REQUIRE(e.set_priority(1, 1, kMonday + 5 * kMinuteMs));     // P1/A: 15 min from arrival
   CHECK(e.sla_deadlines(1)->first_response_due == kMonday + 15 * kMinuteMs);
   const auto breaches = fired(e, TimerKind::first_response_breach, kMonday, kMonday + 3 * kHourMs);
-  CHECK(breaches == std::vector<std::pair<UnixMs, int>>{{kMonday + 15 * kMinuteMs, 0}});
+  CHECK(breaches == std::vector<UnixMs>{kMonday + 15 * kMinuteMs});
 }
 
 TEST_CASE("a lowered priority's old deadline timers do not fire, the new deadline does") {
@@ -55,7 +55,7 @@ TEST_CASE("a lowered priority's old deadline timers do not fire, the new deadlin
   REQUIRE(e.enqueue(conv(1, 1, Tier::A, kMonday), kMonday));  // P1/A: first response in 15 min
   REQUIRE(e.set_priority(1, 3, kMonday + 5 * kMinuteMs));     // P3/A: 2 h from arrival
   const auto breaches = fired(e, TimerKind::first_response_breach, kMonday, kMonday + 3 * kHourMs);
-  CHECK(breaches == std::vector<std::pair<UnixMs, int>>{{kMonday + 2 * kHourMs, 0}});
+  CHECK(breaches == std::vector<UnixMs>{kMonday + 2 * kHourMs});
 }
 
 TEST_CASE("an assigned conversation keeps its agent when its priority changes") {
@@ -79,55 +79,4 @@ TEST_CASE("a priority outside 1..4 or an unknown conversation is refused") {
   CHECK_THAT(e.set_priority(1, 0, kMonday).error, Catch::Contains("1..4"));
   CHECK_THAT(e.set_priority(1, 5, kMonday).error, Catch::Contains("1..4"));
   CHECK_THAT(e.set_priority(9, 1, kMonday).error, Catch::Contains("unknown conversation 9"));
-  CHECK_THAT(e.raise_complaint(9, kMonday).error, Catch::Contains("unknown conversation 9"));
-}
-
-TEST_CASE("a complaint escalates 1 h, 4 h and 24 h after it was raised, not after arrival") {
-  Engine e(breaches_only());
-  REQUIRE(e.enqueue(conv(1, 3, Tier::C, kMonday), kMonday));
-  const UnixMs raised = kMonday + 2 * kHourMs;
-  REQUIRE(e.raise_complaint(1, raised));
-  // A second complaint about the same conversation does not restart or double the levels.
-  REQUIRE(e.raise_complaint(1, raised + 30 * kMinuteMs));
-  CHECK_THAT(e.explain(1), Catch::Contains("complaint raised at " + std::to_string(raised)));
-  const auto levels = fired(e, TimerKind::complaint_escalation, kMonday, kMonday + 27 * kHourMs);
-  CHECK(levels == std::vector<std::pair<UnixMs, int>>{{raised + kHourMs, 1},
-                                                      {raised + 4 * kHourMs, 2},
-                                                      {raised + 24 * kHourMs, 3}});
-}
-
-TEST_CASE("a conversation re-entering with its complaint time keeps the original level times") {
-  // What the gateway does on restart: the stored complaint time comes back in the spec.
-  Engine e(breaches_only());
-  auto c = conv(1, 3, Tier::C, kMonday);
-  c.complaint_at = kMonday + 2 * kHourMs;
-  REQUIRE(e.enqueue(c, kMonday + 150 * kMinuteMs));
-  const auto levels =
-      fired(e, TimerKind::complaint_escalation, kMonday + 150 * kMinuteMs, kMonday + 7 * kHourMs);
-  CHECK(levels == std::vector<std::pair<UnixMs, int>>{{kMonday + 3 * kHourMs, 1},
-                                                      {kMonday + 6 * kHourMs, 2}});
-}
-
-TEST_CASE("resolving a complaint stops its escalation") {
-  Engine e(breaches_only());
-  add_online(e, agent("ann"), kMonday);
-  REQUIRE(e.enqueue(conv(1, 3, Tier::C, kMonday), kMonday));
-  REQUIRE(e.dispatch(kMonday).size() == 1);
-  REQUIRE(e.raise_complaint(1, kMonday));
-  CHECK(fired(e, TimerKind::complaint_escalation, kMonday, kMonday + 2 * kHourMs).size() == 1);
-  REQUIRE(e.finish(1, kMonday + 2 * kHourMs));
-  CHECK(fired(e, TimerKind::complaint_escalation, kMonday + 2 * kHourMs, kMonday + 30 * kHourMs)
-            .empty());
-}
-
-TEST_CASE("a rebuilt complaint resumes after the levels already raised") {
-  Engine e(breaches_only());
-  auto c = conv(1, 3, Tier::C, kMonday);
-  c.complaint_at = kMonday;
-  c.complaint_levels_raised = 1;  // level 1 went out before the restart at 2 h
-  REQUIRE(e.enqueue(c, kMonday + 2 * kHourMs));
-  const auto levels =
-      fired(e, TimerKind::complaint_escalation, kMonday + 2 * kHourMs, kMonday + 25 * kHourMs);
-  CHECK(levels == std::vector<std::pair<UnixMs, int>>{{kMonday + 4 * kHourMs, 2},
-                                                      {kMonday + 24 * kHourMs, 3}});
 }

@@ -1,6 +1,7 @@
 // SLA timers of a conversation rebuilt after a restart, and progress reminders on the tier's
 // calendar: the rhythm counted from arrival in service time, the times reported being the
-// deadlines' own, a pause that shifted the deadlines surviving the rebuild.
+// deadlines' own, a pause that shifted the deadlines surviving the rebuild; timer kinds read
+// back from the transcript.
 #include <algorithm>
 #include <catch2/catch.hpp>
 
@@ -41,6 +42,17 @@ Policy office_hours_with_holiday() {
   return p;
 }
 }  // namespace
+
+TEST_CASE("timer kinds read back from the transcript: every kind by its name, none else") {
+  for (int i = 0; i <= static_cast<int>(TimerKind::reservation_expired); ++i) {
+    const auto kind = static_cast<TimerKind>(i);
+    CHECK(timer_kind_from_string(to_string(kind)) == kind);
+  }
+  // An older gateway wrote complaint escalations as sla.complaint_escalation events: a rebuild
+  // skips them (the complaint ladder keeps its own records).
+  CHECK_FALSE(timer_kind_from_string("complaint_escalation"));
+  CHECK_FALSE(timer_kind_from_string(""));
+}
 
 TEST_CASE("progress reminders keep their rhythm from arrival across a rebuild") {
   // Down from 0:50 to 1:15: the 1:00 reminder was missed. The rebuild raises it once at start

@@ -85,22 +85,6 @@ TEST_CASE("P1/P2 escalate to supervisors at once, P3 does not") {
   CHECK(ev[1].conversation != 3);
 }
 
-TEST_CASE("complaints escalate to level 1 after 1 h, level 2 after 4 h, level 3 after 24 h") {
-  Engine e(plain_policy());
-  auto c = conv(1, 3, Tier::C, kMonday);
-  c.complaint_at = kMonday;
-  REQUIRE(e.enqueue(c, kMonday));
-  REQUIRE(e.enqueue(conv(2, 3, Tier::C, kMonday), kMonday));
-  std::vector<std::pair<UnixMs, int>> levels;
-  for (UnixMs t = kMonday; t <= kMonday + 25 * kHourMs; t += 30 * kMinuteMs)
-    for (const auto& ev : of_kind(e.advance(t), TimerKind::complaint_escalation)) {
-      CHECK(ev.conversation == 1);
-      levels.emplace_back(ev.due_at - kMonday, ev.level);
-    }
-  CHECK(levels ==
-        std::vector<std::pair<UnixMs, int>>{{kHourMs, 1}, {4 * kHourMs, 2}, {24 * kHourMs, 3}});
-}
-
 TEST_CASE("P1/P2 get a progress-update reminder every 30 minutes until resolved") {
   Engine e(plain_policy());
   add_online(e, agent("ann"), kMonday);

@@ -48,7 +48,7 @@ TEST_CASE("next_due names the earliest timer without removing it") {
 
 TEST_CASE("a popped timer carries what it was pushed with") {
   TimerHeap timers;
-  timers.push(9000, 42, TimerKind::progress_reminder, 3, 0, UnixMs{6000});
+  timers.push(9000, 42, TimerKind::progress_reminder, 3, UnixMs{6000});
   timers.push(9500, 43, TimerKind::first_response_breach, 4);
   const auto late = timers.pop_due(10'000);
   REQUIRE(late);

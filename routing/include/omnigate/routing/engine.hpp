@@ -47,13 +47,6 @@ struct ConversationSpec {
   std::string team;                          // home team; empty = any team
   std::string account_team;                  // customer's dedicated group (A/S tiers)
   std::optional<AgentId> account_manager;    // customer's named manager (B tier, or A/S)
-  // When the customer complained (unset = not a complaint): the complaint escalation levels
-  // (policy sla.complaint_escalation) are measured from here, not from arrival, so a rebuild
-  // from the store keeps the times the first complaint set.
-  std::optional<UnixMs> complaint_at;
-  // Complaint escalation levels already raised before (a rebuild): escalation resumes with the
-  // next level instead of raising these again.
-  int complaint_levels_raised = 0;
   // SLA warnings and breaches and the at-once escalation raised before (a rebuild, read from
   // the transcript): a warning or breach whose deadline has passed is not raised again, nor is
   // the at-once escalation. One whose deadline now lies ahead (the priority changed) is watched.
@@ -85,21 +78,20 @@ enum class TimerKind {
   resolution_warning,
   resolution_breach,
   resolution_max_breach,
-  escalation,            // P1/P2 at once to supervisors; breaches escalate too
-  complaint_escalation,  // level 1 / 2 / 3
-  progress_reminder,     // P1/P2: update the customer every 30 minutes
-  reservation_expired,   // an offer was not accepted in time; re-queued
+  escalation,           // P1/P2 at once to supervisors; breaches escalate too
+  progress_reminder,    // P1/P2: update the customer every 30 minutes
+  reservation_expired,  // an offer was not accepted in time; re-queued
 };
 const char* to_string(TimerKind k);
+// The kind to_string() names; none for any other name, such as a kind an older version wrote
+// into the transcript ("complaint_escalation"), so reading old events back skips them.
 std::optional<TimerKind> timer_kind_from_string(std::string_view name);
 
 struct TimerEvent {
   TimerKind kind = TimerKind::escalation;
   ConversationId conversation = 0;
   UnixMs due_at = 0;
-  int level = 0;       // complaint escalation level 1..3, else 0
-  std::string target;  // who must act: "supervisor", "account_manager", "service_director",
-                       // "executive", or the agent id
+  std::string target;            // who must act: "supervisor", "service_director", or the agent id
   std::optional<AgentId> agent;  // agent holding the conversation, if any
   std::string reason;
 };
@@ -192,9 +184,6 @@ class Engine {
   // never fire; a queued conversation moves to its new place in the queue, an assigned one stays
   // with its agent.
   Status set_priority(ConversationId conversation, int priority, UnixMs now);
-  // The customer complained: complaint escalation starts, measured from `now`. A conversation
-  // that is already a complaint keeps its first time (success, nothing changes).
-  Status raise_complaint(ConversationId conversation, UnixMs now);
 
   // --- time and decisions ---
   // Fires every timer due at or before `now` (in due order), expiring lapsed offers, applies

@@ -49,7 +49,6 @@ struct SlaPolicy {
   int escalate_at_once_up_to_priority = 2;  // P1/P2 go to supervisors at once
   std::int64_t progress_update_every_ms = 30 * kMinuteMs;
   int progress_update_up_to_priority = 2;  // P1/P2 customers get updates
-  std::vector<std::int64_t> complaint_escalation_ms = {1 * kHourMs, 4 * kHourMs, 24 * kHourMs};
 };
 
 struct TierPolicy {

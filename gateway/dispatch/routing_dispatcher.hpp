@@ -5,10 +5,13 @@
 // engine come back through a callback (never block an executor thread waiting for the strand).
 #pragma once
 
-#include "api/routing_availability.hpp"
 #include "config/config.hpp"
 #include "core/executor.hpp"
 #include "core/metrics.hpp"
+#include "dispatch/live_publisher.hpp"
+#include "dispatch/live_view.hpp"
+#include "dispatch/queued_conversation.hpp"
+#include "dispatch/routing_availability.hpp"
 #include "store/channel_action.hpp"
 #include "store/conversation_change.hpp"
 #include "store/store.hpp"
@@ -20,49 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace omnigate::api {
-
-// One waiting conversation as the supervisor's queue view shows it.
-struct QueuedConversation {
-  store::Id conversation_id = 0;
-  std::string tier;  // "S" | "A" | "B" | "C"
-  int priority = 4;  // 1..4
-  std::string channel_kind;
-  std::string channel_instance;  // the plugin instance it came through
-  store::UnixMs queued_at = 0;
-  store::UnixMs first_response_due = 0;  // 0 = none
-  // Filled by live_view() (LiveView::at is "now"):
-  std::string state = "queued";   // "queued" | "offered"
-  std::string team;               // home team it waits for ("" = any team)
-  store::UnixMs overflow_at = 0;  // other teams may take it from then on (0 = never)
-  std::vector<std::string> overflow_teams;
-  std::string offered_to;              // state "offered": the agent holding the reservation...
-  store::UnixMs offer_expires_at = 0;  // ...until then (0 = no expiry)
-  // First-response service time left on the tier's business calendar (negative: service time
-  // since the breach); unset without a deadline.
-  std::optional<std::int64_t> first_response_ms_left;
-  // "none" | "ok" | "warning" (within the policy's warning lead) | "breached"
-  std::string sla_state = "none";
-};
-
-// An agent's live state in the engine.
-struct AgentLoad {
-  std::string agent_id;
-  std::string presence;             // the engine's view
-  std::map<std::string, int> load;  // channel kind → conversations held
-  int total_load = 0;
-  // In wrap-up after a finished conversation until then (presence "wrap_up" meanwhile).
-  std::optional<store::UnixMs> wrap_up_until;
-};
-
-// The live queue and the agents' state at one instant of the dispatcher's clock.
-struct LiveView {
-  store::UnixMs at = 0;
-  std::vector<QueuedConversation> waiting;  // queued and offered, in conversation id order
-  std::vector<AgentLoad> agents;
-};
-
-class LiveEvents;
+namespace omnigate::dispatch {
 
 // "" on success, else why the engine or the store refused, in words.
 using DispatchDone = std::function<void(std::string error)>;
@@ -112,7 +73,7 @@ class RoutingDispatcher {
   RoutingDispatcher& operator=(const RoutingDispatcher&) = delete;
 
   // Before start(): decisions are published there as they happen (supervisors' event stream).
-  void publish_to(std::shared_ptr<LiveEvents> live);
+  void publish_to(std::shared_ptr<LivePublisher> live);
   // Before start(): told of every assignment, transfer, re-queue and resolution once it is
   // committed, of an agent's typing, and of waiting conversations' queue positions as they
   // change (recomputed at most once per second, only changed positions) — the plugin host's
@@ -221,4 +182,4 @@ class RoutingDispatcher {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace omnigate::api
+}  // namespace omnigate::dispatch

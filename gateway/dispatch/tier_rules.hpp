@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-namespace omnigate::api {
+namespace omnigate::dispatch {
 
 // The first rule whose match holds for `customer`, or nullptr.
 const config::TierRule* first_matching_rule(const std::vector<config::TierRule>& rules,
@@ -21,4 +21,4 @@ const config::TierRule* first_matching_rule(const std::vector<config::TierRule>&
 std::optional<store::CustomerUpdate> tier_rule_update(const std::vector<config::TierRule>& rules,
                                                       const store::Customer& customer);
 
-}  // namespace omnigate::api
+}  // namespace omnigate::dispatch

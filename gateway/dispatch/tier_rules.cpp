@@ -1,10 +1,10 @@
-#include "api/tier_rules.hpp"
+#include "dispatch/tier_rules.hpp"
 
 #include "routing_specs/team_rules.hpp"
 
 #include <functional>
 
-namespace omnigate::api {
+namespace omnigate::dispatch {
 
 namespace {
 
@@ -66,4 +66,4 @@ std::optional<store::CustomerUpdate> tier_rule_update(const std::vector<config::
   return u;
 }
 
-}  // namespace omnigate::api
+}  // namespace omnigate::dispatch

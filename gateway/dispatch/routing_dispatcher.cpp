@@ -1,16 +1,12 @@
-#include "api/routing_dispatcher.hpp"
+#include "dispatch/routing_dispatcher.hpp"
 
-#include "api/queue_wait_estimate.hpp"
-
-#include "api/live_events.hpp"
-#include "api/queue_wait_estimate.hpp"
-#include "api/supervisor_view.hpp"
-#include "api/tier_rules.hpp"
 #include "config/config.hpp"
 #include "config/replaced_routing_keys.hpp"
 #include "core/clock.hpp"
 #include "core/coalescing_queue.hpp"
 #include "core/log.hpp"
+#include "dispatch/queue_wait_estimate.hpp"
+#include "dispatch/tier_rules.hpp"
 #include "routing_specs/routing_specs.hpp"
 #include "routing_specs/team_rules.hpp"
 
@@ -27,7 +23,7 @@
 #include <tuple>
 #include <utility>
 
-namespace omnigate::api {
+namespace omnigate::dispatch {
 
 namespace {
 
@@ -116,7 +112,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   // while the engine still has the conversation offered to that agent (pending_offer()).
   std::map<store::Id, PendingOffer> offers;
   std::function<store::UnixMs()> clock = now_ms;
-  std::shared_ptr<LiveEvents> live;        // null: nobody listens
+  std::shared_ptr<LivePublisher> live;     // null: nobody listens
   EscalationListener escalation_listener;  // P1/P2 escalations for the people they reach
   bool rebuilding = false;                 // a rebuild's replay is not news: one snapshot follows
   std::map<std::string, std::string> agent_teams;  // for the stream's team filter
@@ -266,11 +262,7 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
             std::to_string(tracked.size()) + " open conversation(s)");
     dispatch(now);
     rebuilding = false;
-    if (live)
-      live->resnapshot(
-          [view = live_view_at(now), &stored_agents](const LiveFilter& f, std::uint64_t seq) {
-            return snapshot_message(view, stored_agents, f, seq);
-          });
+    if (live) live->resnapshot(live_view_at(now), stored_agents);
   }
 
   void add_agent(const store::Agent& a, store::UnixMs now) {
@@ -471,7 +463,6 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
   void record_timer(const routing::TimerEvent& t) {
     if (t.kind == routing::TimerKind::reservation_expired) offers.erase(t.conversation);
     nlohmann::json data = {{"target", t.target}, {"reason", t.reason}, {"due_at", t.due_at}};
-    if (t.level > 0) data["level"] = t.level;
     if (t.agent) data["agent"] = *t.agent;
     store.add_event({t.conversation, std::string("sla.") + routing::to_string(t.kind), "system",
                      data.dump(), clock()},
@@ -486,7 +477,6 @@ struct RoutingDispatcher::State : std::enable_shared_from_this<State> {
       e->reason = t.reason;
       e->target = t.target;
       e->due_at = t.due_at;
-      e->level = t.level;
       publish(*e);
     }
   }
@@ -1022,7 +1012,7 @@ RoutingDispatcher::~RoutingDispatcher() {
   stop();
 }
 
-void RoutingDispatcher::publish_to(std::shared_ptr<LiveEvents> live) {
+void RoutingDispatcher::publish_to(std::shared_ptr<LivePublisher> live) {
   state_->live = std::move(live);
 }
 
@@ -1417,4 +1407,4 @@ void RoutingDispatcher::team_overflow(
   });
 }
 
-}  // namespace omnigate::api
+}  // namespace omnigate::dispatch

@@ -1,8 +1,8 @@
-#include "api/routing_availability.hpp"
+#include "dispatch/routing_availability.hpp"
 
 #include <algorithm>
 
-namespace omnigate::api {
+namespace omnigate::dispatch {
 
 namespace {
 
@@ -57,4 +57,4 @@ ChannelAvailability RoutingAvailability::query(
   return out;
 }
 
-}  // namespace omnigate::api
+}  // namespace omnigate::dispatch

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <deque>
 
-namespace omnigate::api {
+namespace omnigate::dispatch {
 
 class QueueWaitEstimate {
  public:
@@ -32,4 +32,4 @@ class QueueWaitEstimate {
   std::deque<std::int64_t> departures_;  // oldest first
 };
 
-}  // namespace omnigate::api
+}  // namespace omnigate::dispatch

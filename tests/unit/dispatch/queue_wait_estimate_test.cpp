@@ -1,10 +1,10 @@
 // The expected wait channel plugins are told while a customer queues: the queue's recent pace
 // times the customer's place, and no promise without a recent pace.
-#include "api/queue_wait_estimate.hpp"
+#include "dispatch/queue_wait_estimate.hpp"
 
 #include <catch2/catch.hpp>
 
-using omnigate::api::QueueWaitEstimate;
+using omnigate::dispatch::QueueWaitEstimate;
 
 TEST_CASE("without two recent departures there is no expected wait") {
   QueueWaitEstimate estimate;

@@ -1,6 +1,6 @@
 // Tier rules on one customer: which rule matches, and what it may change (never lowering a tier
 // a person set, never replacing an account a customer already has).
-#include "api/tier_rules.hpp"
+#include "dispatch/tier_rules.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -27,14 +27,14 @@ store::Customer customer_with(std::string kind, std::string address) {
 
 TEST_CASE("an e-mail domain rule matches that domain only, not one ending in it", "[tier_rules]") {
   const std::vector rules = {email_rule("bigcorp.com", store::Tier::A, "key_accounts")};
-  const auto update = api::tier_rule_update(rules, customer_with("email", "kim@bigcorp.com"));
+  const auto update = dispatch::tier_rule_update(rules, customer_with("email", "kim@bigcorp.com"));
   REQUIRE(update);
   CHECK(update->customer_id == 7);
   CHECK(update->tier == store::Tier::A);
   CHECK(update->account_team == "key_accounts");
   CHECK(update->tier_source == store::TierSource::rule);
-  CHECK_FALSE(api::tier_rule_update(rules, customer_with("email", "kim@notbigcorp.com")));
-  CHECK_FALSE(api::tier_rule_update(rules, customer_with("phone", "+4930123456")));
+  CHECK_FALSE(dispatch::tier_rule_update(rules, customer_with("email", "kim@notbigcorp.com")));
+  CHECK_FALSE(dispatch::tier_rule_update(rules, customer_with("phone", "+4930123456")));
 }
 
 TEST_CASE("the first matching rule wins", "[tier_rules]") {
@@ -44,8 +44,8 @@ TEST_CASE("the first matching rule wins", "[tier_rules]") {
   const std::vector rules = {berlin, email_rule("bigcorp.com", store::Tier::S)};
   auto c = customer_with("phone", "+493012345678");
   c.identities.emplace_back("email", "x@bigcorp.com");
-  CHECK(api::first_matching_rule(rules, c) == &rules[0]);
-  CHECK(api::tier_rule_update(rules, c)->tier == store::Tier::B);
+  CHECK(dispatch::first_matching_rule(rules, c) == &rules[0]);
+  CHECK(dispatch::tier_rule_update(rules, c)->tier == store::Tier::B);
 }
 
 TEST_CASE("an attribute rule compares strings, numbers and booleans as written", "[tier_rules]") {
@@ -60,25 +60,25 @@ TEST_CASE("an attribute rule compares strings, numbers and booleans as written",
   const std::vector rules = {plan, seats};
   store::Customer c;
   c.attributes_json = R"({"plan":"enterprise"})";
-  CHECK(api::tier_rule_update(rules, c)->tier == store::Tier::A);
+  CHECK(dispatch::tier_rule_update(rules, c)->tier == store::Tier::A);
   c.attributes_json = R"({"plan":"basic","seats":500})";
-  CHECK(api::tier_rule_update(rules, c)->tier == store::Tier::S);
+  CHECK(dispatch::tier_rule_update(rules, c)->tier == store::Tier::S);
   c.attributes_json = R"({"plan":"basic"})";
-  CHECK_FALSE(api::tier_rule_update(rules, c));
+  CHECK_FALSE(dispatch::tier_rule_update(rules, c));
   c.attributes_json = "not json";
-  CHECK_FALSE(api::tier_rule_update(rules, c));
+  CHECK_FALSE(dispatch::tier_rule_update(rules, c));
 }
 
 TEST_CASE("a rule never lowers a tier a person set, but may raise it", "[tier_rules]") {
   auto c = customer_with("email", "kim@bigcorp.com");
   c.tier = store::Tier::A;
   c.tier_source = store::TierSource::manual;
-  CHECK_FALSE(api::tier_rule_update({email_rule("bigcorp.com", store::Tier::B)}, c));
-  CHECK(api::tier_rule_update({email_rule("bigcorp.com", store::Tier::S)}, c)->tier ==
+  CHECK_FALSE(dispatch::tier_rule_update({email_rule("bigcorp.com", store::Tier::B)}, c));
+  CHECK(dispatch::tier_rule_update({email_rule("bigcorp.com", store::Tier::S)}, c)->tier ==
         store::Tier::S);
   // A tier only a rule set follows the rules both ways.
   c.tier_source = store::TierSource::rule;
-  CHECK(api::tier_rule_update({email_rule("bigcorp.com", store::Tier::B)}, c)->tier ==
+  CHECK(dispatch::tier_rule_update({email_rule("bigcorp.com", store::Tier::B)}, c)->tier ==
         store::Tier::B);
 }
 
@@ -88,10 +88,10 @@ TEST_CASE("a rule fills in an account team or manager only where there is none",
   auto c = customer_with("email", "x@bigcorp.com");
   c.tier = store::Tier::A;
   c.account_team = "vip";
-  const auto update = api::tier_rule_update({rule}, c);
+  const auto update = dispatch::tier_rule_update({rule}, c);
   REQUIRE(update);
   CHECK_FALSE(update->account_team);
   CHECK(update->account_manager == "kim");
   c.account_manager = "lee";
-  CHECK_FALSE(api::tier_rule_update({rule}, c));  // nothing left to change
+  CHECK_FALSE(dispatch::tier_rule_update({rule}, c));  // nothing left to change
 }

@@ -1,8 +1,8 @@
-#include "api/queue_wait_estimate.hpp"
+#include "dispatch/queue_wait_estimate.hpp"
 
 #include <algorithm>
 
-namespace omnigate::api {
+namespace omnigate::dispatch {
 
 void QueueWaitEstimate::departed(std::int64_t at_ms) {
   departures_.push_back(at_ms);
@@ -27,4 +27,4 @@ void QueueWaitEstimate::forget_before(std::int64_t oldest_ms) {
   while (!departures_.empty() && departures_.front() < oldest_ms) departures_.pop_front();
 }
 
-}  // namespace omnigate::api
+}  // namespace omnigate::dispatch

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace omnigate::api {
+namespace omnigate::dispatch {
 
 struct ChannelAvailability {
   int agents_online = 0;  // online agents with the skills and capacity > 0 for the kind
@@ -50,4 +50,4 @@ class RoutingAvailability {
   std::shared_ptr<const AvailabilitySnapshot> snapshot_;
 };
 
-}  // namespace omnigate::api
+}  // namespace omnigate::dispatch
