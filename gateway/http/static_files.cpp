@@ -90,7 +90,7 @@ void serve_static(Router& router, const std::string& web_dir) {
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     reply(std::move(r));
   };
-  router.add("GET", "/*", handler);
+  router.add("GET", "/*", AccessRule::for_anyone(), handler);
 }
 
 }  // namespace omnigate::http
