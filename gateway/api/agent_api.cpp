@@ -6,6 +6,7 @@
 #include "api/kpi_report.hpp"
 #include "api/live_filter.hpp"
 #include "api/period_params.hpp"
+#include "api/report_export_audit.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
 #include "api/supervisor_view.hpp"
@@ -58,7 +59,7 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   using Authed = AuthedHandler;
 
   // Wraps a handler with token authentication and the roles allowed to call it.
-  http::Handler guarded(std::initializer_list<Role> roles, Authed handler) {
+  http::Endpoint guarded(std::initializer_list<Role> roles, Authed handler) {
     return api::guarded(weak_from_this(), roles, std::move(handler));
   }
 
@@ -362,11 +363,12 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
 
   // Contact-centre KPIs over the conversations created in [from, to) (default: the last 24 h),
   // of one channel instance or all, optionally also per value of a customer attribute.
-  void kpis(const http::Request& req, const Caller&, http::Reply reply) {
+  void kpis(const http::Request& req, const Caller& c, http::Reply reply) {
     constexpr store::UnixMs kDayMs = 24LL * 60 * 60 * 1000;
     auto period = period_params(req, now_ms(), kDayMs);
     if (auto* bad = std::get_if<http::Response>(&period)) return reply(std::move(*bad));
     const store::UnixMs from = std::get<Period>(period).from, to = std::get<Period>(period).to;
+    audit_report_export(store, c, req, "kpis", std::get<Period>(period));
     const std::string by_attribute = req.query_param("by_attribute").value_or("");
     if (by_attribute.size() > kMaxAttributeKeyBytes)
       return reply(error_response(

@@ -4,6 +4,7 @@
 #include "api/client_address.hpp"
 #include "api/json_response.hpp"
 #include "api/json_views.hpp"
+#include "api/login_throttle.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
 #include "core/clock.hpp"
@@ -29,9 +30,11 @@ http::Response wrong_credentials() {
 }
 
 // 429 with Retry-After in whole seconds, rounded up so a client that waits it is let in.
-http::Response locked_out(store::UnixMs locked_until, store::UnixMs now) {
+// `code`: "locked" (the name) or "throttled" (the client address).
+http::Response locked_out(store::UnixMs locked_until, store::UnixMs now,
+                          const char* code = "locked") {
   const auto seconds = std::max<std::int64_t>(1, (locked_until - now + 999) / 1000);
-  auto r = error_response(429, "locked",
+  auto r = error_response(429, code,
                           "too many failed logins: try again in " + std::to_string(seconds) + " s");
   r.headers.emplace_back("Retry-After", std::to_string(seconds));
   return r;
@@ -60,8 +63,12 @@ std::string path_param(const http::Request& req, const std::string& name) {
 struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
   store::Store& store;
   config::AuthConfig config;
+  LoginThrottle throttle;
 
-  Impl(store::Store& s, config::AuthConfig c) : store(s), config(c) {}
+  Impl(store::Store& s, config::AuthConfig c)
+      : store(s),
+        config(c),
+        throttle(c.address_failures, std::int64_t{c.address_window_minutes} * 60 * 1000) {}
 
   store::LockoutPolicy lockout() const {
     return {config.lockout_failures, std::int64_t{config.lockout_minutes} * 60 * 1000};
@@ -91,8 +98,14 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
     const std::string password = std::move(body.value->password);
     const std::string remote = client_address(req, config.trust_forwarded_for);
     const store::UnixMs now = now_ms();
-    // A locked name is refused before its password is looked at: the right one does not help.
+    // An address trying too many logins, and a locked name, are refused before the password is
+    // looked at: the right one does not help.
+    if (const auto until = throttle.blocked_until(remote, now)) {
+      audit(name, remote, "auth.login_refused", "user:" + name, {{"reason", "address"}});
+      return reply(locked_out(*until, now, "throttled"));
+    }
     if (const auto failures = store.login_failures(name); failures.locked_at(now)) {
+      throttle.record_failure(remote, now);
       audit(name, remote, "auth.login_refused", "user:" + name, {{"reason", "locked"}});
       return reply(locked_out(failures.locked_until, now));
     }
@@ -105,6 +118,7 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
       ok = verify_password(hash, password);
     auto self = shared_from_this();
     if (!ok) {
+      throttle.record_failure(remote, now);
       store.record_login_failure(
           name, now, lockout(),
           [self, name, remote, now, reply](store::Outcome<store::LoginFailures> r) {
@@ -305,11 +319,12 @@ void AuthApi::register_routes(http::Router& router) {
     router.add(method, "/api/v1" + path, guarded_method(impl_, roles, fn));
   };
   std::weak_ptr<Impl> weak = impl_;
-  router.add("POST", "/api/v1/auth/login", [weak](const http::Request& req, http::Reply reply) {
-    auto self = weak.lock();
-    if (!self) return reply(shutting_down_response());
-    self->login(req, std::move(reply));
-  });
+  router.add("POST", "/api/v1/auth/login", http::AccessRule::for_anyone(),
+             [weak](const http::Request& req, http::Reply reply) {
+               auto self = weak.lock();
+               if (!self) return reply(shutting_down_response());
+               self->login(req, std::move(reply));
+             });
   const std::initializer_list<Role> everyone = {R::agent, R::supervisor, R::qa, R::admin};
   route("POST", "/auth/logout", everyone, &Impl::logout);
   route("GET", "/auth/me", everyone, &Impl::me);

@@ -106,6 +106,13 @@ void authorize_then(store::Store& store, const std::vector<store::Role>& allowed
   handler(req, *caller, std::move(reply));
 }
 
+http::AccessRule role_rule(const std::vector<store::Role>& roles) {
+  std::vector<std::string> names;
+  names.reserve(roles.size());
+  for (store::Role r : roles) names.emplace_back(store::to_string(r));
+  return http::AccessRule::for_roles(std::move(names));
+}
+
 http::Response shutting_down_response() {
   return error_response(503, "unavailable", "the API is shutting down");
 }

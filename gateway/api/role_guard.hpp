@@ -62,24 +62,31 @@ void authorize_then(store::Store& store, const std::vector<store::Role>& allowed
 // 503: the API object behind a route is gone (the gateway is shutting down).
 http::Response shutting_down_response();
 
+// The access rule the router keeps for a route guarded for `roles` (GET /api/v1/admin/routes).
+http::AccessRule role_rule(const std::vector<store::Role>& roles);
+
 // A route handler for an API object (`Owner` has a `store::Store& store`) that answers 503 once
-// the object is gone (shutdown) and otherwise authorizes like authorize_then.
+// the object is gone (shutdown) and otherwise authorizes like authorize_then; it carries its
+// roles as the route's access rule.
 template <class Owner>
-http::Handler guarded(std::weak_ptr<Owner> owner, std::initializer_list<store::Role> roles,
-                      AuthedHandler handler) {
-  return [owner = std::move(owner), allowed = std::vector<store::Role>(roles),
-          handler = std::move(handler)](const http::Request& req, http::Reply reply) {
-    auto self = owner.lock();
-    if (!self) return reply(shutting_down_response());
-    authorize_then(self->store, allowed, req, std::move(reply), handler);
-  };
+http::Endpoint guarded(std::weak_ptr<Owner> owner, std::initializer_list<store::Role> roles,
+                       AuthedHandler handler) {
+  std::vector<store::Role> allowed(roles);
+  auto rule = role_rule(allowed);
+  return {std::move(rule),
+          [owner = std::move(owner), allowed = std::move(allowed), handler = std::move(handler)](
+              const http::Request& req, http::Reply reply) {
+            auto self = owner.lock();
+            if (!self) return reply(shutting_down_response());
+            authorize_then(self->store, allowed, req, std::move(reply), handler);
+          }};
 }
 
 // guarded() for a member function of the API object: `fn` runs on the object while it lives.
 template <class Owner>
-http::Handler guarded_method(const std::shared_ptr<Owner>& owner,
-                             std::initializer_list<store::Role> roles,
-                             void (Owner::*fn)(const http::Request&, const Caller&, http::Reply)) {
+http::Endpoint guarded_method(const std::shared_ptr<Owner>& owner,
+                              std::initializer_list<store::Role> roles,
+                              void (Owner::*fn)(const http::Request&, const Caller&, http::Reply)) {
   std::weak_ptr<Owner> weak = owner;
   return guarded(weak, roles,
                  [weak, fn](const http::Request& req, const Caller& c, http::Reply reply) {

@@ -223,7 +223,10 @@ void SupervisorStream::register_routes(http::Router& router) {
   h.on_close = [weak](std::uint64_t conn_id) {
     if (auto self = weak.lock()) self->closed(conn_id);
   };
-  router.add_ws("/api/v1/stream", std::move(h));
+  // The upgrade is authorized in open(): a stream ticket or a bearer token of these roles.
+  auto rule = role_rule({Role::supervisor, Role::admin, Role::agent});
+  rule.kind = http::AccessRule::Kind::ticket;
+  router.add_ws("/api/v1/stream", std::move(rule), std::move(h));
   router.add("POST", "/api/v1/stream/ticket",
              guarded(weak, {Role::supervisor, Role::admin, Role::agent},
                      [weak](const http::Request& req, const Caller& c, http::Reply reply) {

@@ -8,6 +8,7 @@
 #include "api/customer_valuation_api.hpp"
 #include "api/live_events.hpp"
 #include "api/quarantine_api.hpp"
+#include "api/route_table_api.hpp"
 #include "api/supervisor_stream.hpp"
 #include "app/cli.hpp"
 #include "app/seed.hpp"
@@ -71,30 +72,33 @@ std::string url_host(const std::string& address) {
 // restarting, or disabled by the crash-loop guard) — the rest of the gateway serves on.
 void add_operational_routes(http::Router& router, Metrics& metrics, StoreHealth& health,
                             PluginHost& host) {
-  router.add("GET", "/healthz", [&health, &host](const http::Request&, http::Reply reply) {
-    health.check([reply, &host](std::optional<std::string> problem) {
-      if (problem) {
-        const nlohmann::json body = {{"status", "unavailable"}, {"reason", *problem}};
-        return reply(http::Response{503, "application/json", body.dump(), {}});
-      }
-      nlohmann::json plugins = nlohmann::json::object();
-      bool degraded = false;
-      for (const auto& i : host.instances()) {
-        nlohmann::json entry = {{"state", i.state}, {"isolation", i.isolation}};
-        if (!i.reason.empty() && i.state != "running") entry["reason"] = i.reason;
-        if (i.restarts != 0) entry["restarts"] = i.restarts;
-        plugins[i.instance] = std::move(entry);
-        degraded = degraded || i.state == "degraded" ||
-                   (i.state == "disabled" && i.reason.rfind("crash loop", 0) == 0);
-      }
-      const nlohmann::json body = {{"status", degraded ? "degraded" : "ok"},
-                                   {"plugins", std::move(plugins)}};
-      reply(http::Response{200, "application/json", body.dump(), {}});
-    });
-  });
-  router.add("GET", "/metrics", [&metrics](const http::Request&, http::Reply reply) {
-    reply(http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(), {}});
-  });
+  router.add("GET", "/healthz", http::AccessRule::for_anyone(),
+             [&health, &host](const http::Request&, http::Reply reply) {
+               health.check([reply, &host](std::optional<std::string> problem) {
+                 if (problem) {
+                   const nlohmann::json body = {{"status", "unavailable"}, {"reason", *problem}};
+                   return reply(http::Response{503, "application/json", body.dump(), {}});
+                 }
+                 nlohmann::json plugins = nlohmann::json::object();
+                 bool degraded = false;
+                 for (const auto& i : host.instances()) {
+                   nlohmann::json entry = {{"state", i.state}, {"isolation", i.isolation}};
+                   if (!i.reason.empty() && i.state != "running") entry["reason"] = i.reason;
+                   if (i.restarts != 0) entry["restarts"] = i.restarts;
+                   plugins[i.instance] = std::move(entry);
+                   degraded = degraded || i.state == "degraded" ||
+                              (i.state == "disabled" && i.reason.rfind("crash loop", 0) == 0);
+                 }
+                 const nlohmann::json body = {{"status", degraded ? "degraded" : "ok"},
+                                              {"plugins", std::move(plugins)}};
+                 reply(http::Response{200, "application/json", body.dump(), {}});
+               });
+             });
+  router.add("GET", "/metrics", http::AccessRule::for_anyone(),
+             [&metrics](const http::Request&, http::Reply reply) {
+               reply(http::Response{
+                   200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(), {}});
+             });
 }
 
 // Queue and outbox sizes, read from the store at scrape time.
@@ -320,6 +324,8 @@ int serve_command(const Args& args) {
     auth_api.register_routes(router);
     api::AuditApi audit_api(*store);
     audit_api.register_routes(router);
+    api::RouteTableApi route_table_api(*store, router);
+    route_table_api.register_routes(router);
     // Tiers from customer value: a run each quarter (or as configured) and on an admin's request.
     std::unique_ptr<customers::ValuationScheduler> valuation;
     if (!config.valuation.factors.empty()) {

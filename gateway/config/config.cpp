@@ -421,6 +421,10 @@ void read_auth(TableReader t, AuthConfig& c) {
       static_cast<int>(t.integer("lockout_failures", 1, 100).value_or(c.lockout_failures));
   c.lockout_minutes =
       static_cast<int>(t.integer("lockout_minutes", 1, 24 * 60).value_or(c.lockout_minutes));
+  c.address_failures =
+      static_cast<int>(t.integer("address_failures", 1, 10000).value_or(c.address_failures));
+  c.address_window_minutes = static_cast<int>(
+      t.integer("address_window_minutes", 1, 24 * 60).value_or(c.address_window_minutes));
   c.trust_forwarded_for = t.boolean("trust_forwarded_for").value_or(c.trust_forwarded_for);
   t.finish();
 }

@@ -85,6 +85,8 @@ struct AuthConfig {
   bool secure_cookie = false;  // mark the session cookie Secure (the consoles are served by TLS)
   int lockout_failures = 5;    // failed logins in a row that lock a name…
   int lockout_minutes = 15;    // …for this long
+  int address_failures = 20;   // failed logins from one client address (any names)…
+  int address_window_minutes = 15;  // …within this window refuse its logins with 429
   // Take the client address for the audit log from X-Forwarded-For (the last hop's entry) —
   // only behind a proxy that sets it; otherwise anyone could write any address there.
   bool trust_forwarded_for = false;

@@ -27,7 +27,13 @@ bool is_capture(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler,
+void Router::add(std::string method, std::string pattern, Endpoint endpoint,
+                 std::optional<std::uint64_t> max_body_bytes) {
+  add(std::move(method), std::move(pattern), std::move(endpoint.access),
+      std::move(endpoint.handler), max_body_bytes);
+}
+
+void Router::add(std::string method, std::string pattern, AccessRule access, Handler handler,
                  std::optional<std::uint64_t> max_body_bytes) {
   auto segments = split_path(pattern);
   routes_.push_back(Route{std::move(method),
@@ -35,13 +41,27 @@ void Router::add(std::string method, std::string pattern, Handler handler,
                           std::move(segments),
                           std::move(handler),
                           {},
-                          max_body_bytes});
+                          max_body_bytes,
+                          std::move(access)});
 }
 
-void Router::add_ws(std::string pattern, WsHandler handler) {
+void Router::add_ws(std::string pattern, AccessRule access, WsHandler handler) {
   auto segments = split_path(pattern);
-  ws_routes_.push_back(
-      Route{"GET", std::move(pattern), std::move(segments), {}, std::move(handler), {}});
+  ws_routes_.push_back(Route{"GET",
+                             std::move(pattern),
+                             std::move(segments),
+                             {},
+                             std::move(handler),
+                             {},
+                             std::move(access)});
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size() + ws_routes_.size());
+  for (const Route& r : routes_) out.push_back({r.method, r.pattern, false, r.access});
+  for (const Route& r : ws_routes_) out.push_back({r.method, r.pattern, true, r.access});
+  return out;
 }
 
 bool Router::match_segments(const std::vector<std::string>& pattern, std::string_view path,

@@ -95,7 +95,7 @@ Handler static_file_handler(const std::string& root_dir, HeaderList extra_header
 }
 
 void serve_static(Router& router, const std::string& web_dir) {
-  router.add("GET", "/*", static_file_handler(web_dir));
+  router.add("GET", "/*", AccessRule::for_anyone(), static_file_handler(web_dir));
 }
 
 }  // namespace omnigate::http

@@ -278,7 +278,7 @@ void PluginHost::register_routes(http::Router& router) {
   // operator enables it (a 404 would make some give up).
   for (const auto& name : impl_->store_disabled) {
     for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
-      router.add(method, "/channels/" + name + "/*",
+      router.add(method, "/channels/" + name + "/*", http::AccessRule::for_plugin(),
                  [name](const http::Request&, http::Reply reply) {
                    reply(http::Response{
                        503,

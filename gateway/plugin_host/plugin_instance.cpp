@@ -434,9 +434,11 @@ void PluginInstance::mount(http::Router& router) {
     };
     if (route.method.empty()) {
       for (std::string_view m : every_method)
-        router.add(std::string(m), mount_path(route.path), handler, limit.bytes);
+        router.add(std::string(m), mount_path(route.path), http::AccessRule::for_plugin(), handler,
+                   limit.bytes);
     } else {
-      router.add(route.method, mount_path(route.path), handler, limit.bytes);
+      router.add(route.method, mount_path(route.path), http::AccessRule::for_plugin(), handler,
+                 limit.bytes);
     }
   }
   for (const auto& route : ws_routes) {
@@ -491,7 +493,7 @@ void PluginInstance::mount(http::Router& router) {
         route.handlers.on_close(route.handlers.user, conn_id);
       });
     };
-    router.add_ws(mount_path(route.path), std::move(h));
+    router.add_ws(mount_path(route.path), http::AccessRule::for_plugin(), std::move(h));
   }
 }
 

@@ -73,7 +73,7 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
 
   Impl(store::Store& s, ComplaintService& c) : store(s), complaints(c) {}
 
-  http::Handler guarded(std::initializer_list<Role> roles, api::AuthedHandler handler) {
+  http::Endpoint guarded(std::initializer_list<Role> roles, api::AuthedHandler handler) {
     return api::guarded(weak_from_this(), roles, std::move(handler));
   }
 

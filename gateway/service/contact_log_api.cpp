@@ -2,6 +2,7 @@
 
 #include "api/json_response.hpp"
 #include "api/period_params.hpp"
+#include "api/report_export_audit.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
 #include "core/clock.hpp"
@@ -45,11 +46,12 @@ struct ContactLogApi::Impl : std::enable_shared_from_this<ContactLogApi::Impl> {
     });
   }
 
-  void report(const http::Request& req, const Caller&, http::Reply reply) {
+  void report(const http::Request& req, const Caller& c, http::Reply reply) {
     const store::UnixMs now = now_ms();
     auto period = api::period_params(req, now, api::kDefaultReportSpanMs);
     if (auto* bad = std::get_if<http::Response>(&period)) return reply(std::move(*bad));
     const auto p = std::get<api::Period>(period);
+    api::audit_report_export(store, c, req, "contact-logging", p);
     json agents = json::array();
     for (const auto& f : store.contact_logging_figures(p.from, p.to, now)) {
       const int decided = f.contacts - f.pending;  // due already, or logged

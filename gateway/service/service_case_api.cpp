@@ -2,6 +2,7 @@
 
 #include "api/json_response.hpp"
 #include "api/period_params.hpp"
+#include "api/report_export_audit.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
 #include "core/clock.hpp"
@@ -163,11 +164,12 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
     reply(api::json_response(200, {{"service_cases", std::move(out)}}));
   }
 
-  void report(const http::Request& req, const Caller&, http::Reply reply) {
+  void report(const http::Request& req, const Caller& c, http::Reply reply) {
     const store::UnixMs now = now_ms();
     auto period = api::period_params(req, now, api::kDefaultReportSpanMs);
     if (auto* bad = std::get_if<http::Response>(&period)) return reply(std::move(*bad));
     const auto p = std::get<api::Period>(period);
+    api::audit_report_export(store, c, req, "service-cases", p);
     json stages = json::array();
     for (const auto& f : store.case_stage_figures(p.from, p.to, now))
       stages.push_back({{"stage", f.stage},

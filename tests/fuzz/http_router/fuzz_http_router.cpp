@@ -13,12 +13,13 @@ const omnigate::http::Router& router() {
   static const omnigate::http::Router r = [] {
     omnigate::http::Router routes;
     auto noop = [](const omnigate::http::Request&, omnigate::http::Reply) {};
-    routes.add("GET", "/healthz", noop);
-    routes.add("POST", "/api/v1/conversations/{id}/reply", noop);
-    routes.add("GET", "/api/v1/conversations/{id}", noop);
-    routes.add("POST", "/channels/sms/sms", noop);
-    routes.add("GET", "/*", noop);
-    routes.add_ws("/channels/chat/ws/{session}", {});
+    const auto kAnyone = omnigate::http::AccessRule::for_anyone();
+    routes.add("GET", "/healthz", kAnyone, noop);
+    routes.add("POST", "/api/v1/conversations/{id}/reply", kAnyone, noop);
+    routes.add("GET", "/api/v1/conversations/{id}", kAnyone, noop);
+    routes.add("POST", "/channels/sms/sms", kAnyone, noop);
+    routes.add("GET", "/*", kAnyone, noop);
+    routes.add_ws("/channels/chat/ws/{session}", kAnyone, {});
     return routes;
   }();
   return r;

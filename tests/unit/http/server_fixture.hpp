@@ -10,6 +10,9 @@
 
 namespace omnigate::test {
 
+// The server tests are about HTTP, not access: their routes are open to anyone.
+inline const http::AccessRule kAnyone = http::AccessRule::for_anyone();
+
 struct ServerFixture {
   Metrics metrics;
   http::Router router;

@@ -16,7 +16,7 @@ namespace {
 // A server whose one route answers GET / with 200 "{}", started with `limits`.
 struct OkAtRoot : ServerFixture {
   explicit OkAtRoot(config::ServerLimits limits = {}) {
-    router.add("GET", "/", reply_with(200, "{}"));
+    router.add("GET", "/", kAnyone, reply_with(200, "{}"));
     start(limits);
   }
 };
@@ -24,7 +24,7 @@ struct OkAtRoot : ServerFixture {
 // A server whose POST /echo answers with the request's body.
 struct EchoServer : ServerFixture {
   EchoServer() {
-    router.add("POST", "/echo", [](const http::Request& req, http::Reply reply) {
+    router.add("POST", "/echo", kAnyone, [](const http::Request& req, http::Reply reply) {
       http::Response r;
       r.body = req.body;
       reply(std::move(r));
@@ -37,7 +37,7 @@ struct EchoServer : ServerFixture {
 
 TEST_CASE("a routed request gets the handler's reply with request id and params") {
   ServerFixture f;
-  f.router.add("GET", "/items/{id}", [](const http::Request& req, http::Reply reply) {
+  f.router.add("GET", "/items/{id}", kAnyone, [](const http::Request& req, http::Reply reply) {
     http::Response r;
     r.content_type = "text/plain";
     r.body = "item " + req.params.at("id") + " q=" + req.query_param("q").value_or("-");
@@ -56,8 +56,8 @@ TEST_CASE("a routed request gets the handler's reply with request id and params"
 
 TEST_CASE("unknown paths are 404 JSON, other methods 405 with Allow") {
   ServerFixture f;
-  f.router.add("GET", "/thing", reply_with(200, "{}"));
-  f.router.add("DELETE", "/thing", reply_with(204, ""));
+  f.router.add("GET", "/thing", kAnyone, reply_with(200, "{}"));
+  f.router.add("DELETE", "/thing", kAnyone, reply_with(204, ""));
   f.start();
   auto missing = request(f.port, "GET", "/nothing");
   REQUIRE(missing);
@@ -114,14 +114,14 @@ TEST_CASE("a request whose header and body arrive in pieces is read whole") {
 TEST_CASE(
     "a reply larger than the socket takes at once arrives whole, and the connection goes on") {
   ServerFixture f;
-  f.router.add("GET", "/big", [](const http::Request&, http::Reply reply) {
+  f.router.add("GET", "/big", kAnyone, [](const http::Request&, http::Reply reply) {
     http::Response r;
     r.content_type = "application/octet-stream";
     r.body.resize(8 << 20);
     for (std::size_t i = 0; i < r.body.size(); ++i) r.body[i] = static_cast<char>('a' + i % 26);
     reply(std::move(r));
   });
-  f.router.add("GET", "/small", [](const http::Request&, http::Reply reply) {
+  f.router.add("GET", "/small", kAnyone, [](const http::Request&, http::Reply reply) {
     http::Response r;
     r.body = "after";
     reply(std::move(r));
@@ -155,7 +155,7 @@ TEST_CASE("a chunked request body is assembled") {
 TEST_CASE("a reply from another thread, later, reaches the client; a second call is ignored") {
   ServerFixture f;
   std::vector<std::thread> threads;
-  f.router.add("POST", "/slow", [&](const http::Request& req, http::Reply reply) {
+  f.router.add("POST", "/slow", kAnyone, [&](const http::Request& req, http::Reply reply) {
     const std::string body = req.body;  // the Request is valid until reply
     threads.emplace_back([reply, body] {
       std::this_thread::sleep_for(50ms);
@@ -167,7 +167,7 @@ TEST_CASE("a reply from another thread, later, reaches the client; a second call
       reply(r);
     });
   });
-  f.router.add("GET", "/fast", reply_with(200, "fast"));
+  f.router.add("GET", "/fast", kAnyone, reply_with(200, "fast"));
   f.start();
   TestConnection c(f.port);
   c.send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nm1");
@@ -184,7 +184,7 @@ TEST_CASE("a reply from another thread, later, reaches the client; a second call
 
 TEST_CASE("a handler that drops its Reply unanswered closes the connection") {
   ServerFixture f;
-  f.router.add("GET", "/drop", [](const http::Request&, http::Reply) {});
+  f.router.add("GET", "/drop", kAnyone, [](const http::Request&, http::Reply) {});
   f.start();
   TestConnection c(f.port);
   c.send("GET /drop HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -193,7 +193,7 @@ TEST_CASE("a handler that drops its Reply unanswered closes the connection") {
 
 TEST_CASE("a handler that throws gives 500") {
   ServerFixture f;
-  f.router.add("GET", "/boom",
+  f.router.add("GET", "/boom", kAnyone,
                [](const http::Request&, http::Reply) { throw std::runtime_error("boom"); });
   f.start();
   auto r = request(f.port, "GET", "/boom");
@@ -204,7 +204,7 @@ TEST_CASE("a handler that throws gives 500") {
 TEST_CASE("a Content-Length above max_body_bytes is 413 before the body is read") {
   ServerFixture f;
   bool called = false;
-  f.router.add("POST", "/upload", [&](const http::Request&, http::Reply reply) {
+  f.router.add("POST", "/upload", kAnyone, [&](const http::Request&, http::Reply reply) {
     called = true;
     reply({});
   });
@@ -222,7 +222,7 @@ TEST_CASE("a Content-Length above max_body_bytes is 413 before the body is read"
 
 TEST_CASE("a chunked body growing above max_body_bytes is 413") {
   ServerFixture f;
-  f.router.add("POST", "/upload", reply_with(200, "{}"));
+  f.router.add("POST", "/upload", kAnyone, reply_with(200, "{}"));
   config::ServerLimits limits;
   limits.max_body_bytes = 1024;
   f.start(limits);
@@ -293,7 +293,7 @@ TEST_CASE("connections above max_connections get 503") {
 
 TEST_CASE("requests are counted per route and status in the metrics") {
   ServerFixture f;
-  f.router.add("GET", "/items/{id}", reply_with(200, "{}"));
+  f.router.add("GET", "/items/{id}", kAnyone, reply_with(200, "{}"));
   f.start();
   REQUIRE(request(f.port, "GET", "/items/1"));
   REQUIRE(request(f.port, "GET", "/items/2"));
@@ -312,7 +312,7 @@ TEST_CASE("stop() lets an in-flight reply finish and refuses new connections") {
   ServerFixture f;
   std::thread replier;
   std::promise<void> handling;
-  f.router.add("GET", "/slow", [&](const http::Request&, http::Reply reply) {
+  f.router.add("GET", "/slow", kAnyone, [&](const http::Request&, http::Reply reply) {
     handling.set_value();
     replier = std::thread([reply] {
       std::this_thread::sleep_for(100ms);
@@ -343,13 +343,13 @@ TEST_CASE("stop() closes idle keep-alive connections") {
 
 TEST_CASE("a reply the wire cannot carry is 500, and the server goes on serving") {
   ServerFixture f;
-  f.router.add("GET", "/no-content-with-body", reply_with(204, "{\"oops\":1}"));
-  f.router.add("GET", "/injected", [](const http::Request&, http::Reply reply) {
+  f.router.add("GET", "/no-content-with-body", kAnyone, reply_with(204, "{\"oops\":1}"));
+  f.router.add("GET", "/injected", kAnyone, [](const http::Request&, http::Reply reply) {
     http::Response r;
     r.headers.emplace_back("X-Id", "1\r\nSet-Cookie: injected=1");
     reply(std::move(r));
   });
-  f.router.add("GET", "/", reply_with(200, "{}"));
+  f.router.add("GET", "/", kAnyone, reply_with(200, "{}"));
   f.start();
   for (const char* path : {"/no-content-with-body", "/injected"}) {
     INFO(path);

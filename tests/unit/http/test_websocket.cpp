@@ -47,7 +47,7 @@ struct EchoServer {
   EchoRoute echo;
   ServerFixture f;
   explicit EchoServer(config::ServerLimits limits = {}) {
-    f.router.add_ws("/ws/{session}", echo.handler());
+    f.router.add_ws("/ws/{session}", kAnyone, echo.handler());
     f.start(limits);
   }
 };
@@ -119,7 +119,7 @@ TEST_CASE("a client that does not read while the queue overflows is closed with 
     opened.set_value(conn);
     return true;
   };
-  f.router.add_ws("/ws", h);
+  f.router.add_ws("/ws", kAnyone, h);
   config::ServerLimits limits;
   limits.max_ws_queued_messages = 4;
   f.start(limits);
