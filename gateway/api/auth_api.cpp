@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 
 namespace omnigate::api {
 
@@ -74,11 +75,13 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
     return {config.lockout_failures, std::int64_t{config.lockout_minutes} * 60 * 1000};
   }
 
+  // The answer goes out once the audit row is written (`answer` runs then), so a client that
+  // reads the log after its answer finds the row.
   void audit(std::string actor, const std::string& remote, std::string action, std::string object,
-             const json& detail = json::object()) {
+             const json& detail, std::function<void()> answer) {
     store.audit(
         {std::move(actor), std::move(action), std::move(object), remote, detail.dump(), now_ms()},
-        [](store::Outcome<store::Nothing>) {});
+        [answer = std::move(answer)](store::Outcome<store::Nothing>) { answer(); });
   }
 
   std::string session_cookie(const std::string& token, std::int64_t max_age_s) const {
@@ -101,13 +104,13 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
     // An address trying too many logins, and a locked name, are refused before the password is
     // looked at: the right one does not help.
     if (const auto until = throttle.blocked_until(remote, now)) {
-      audit(name, remote, "auth.login_refused", "user:" + name, {{"reason", "address"}});
-      return reply(locked_out(*until, now, "throttled"));
+      return audit(name, remote, "auth.login_refused", "user:" + name, {{"reason", "address"}},
+                   [reply, out = locked_out(*until, now, "throttled")] { reply(out); });
     }
     if (const auto failures = store.login_failures(name); failures.locked_at(now)) {
       throttle.record_failure(remote, now);
-      audit(name, remote, "auth.login_refused", "user:" + name, {{"reason", "locked"}});
-      return reply(locked_out(failures.locked_until, now));
+      return audit(name, remote, "auth.login_refused", "user:" + name, {{"reason", "locked"}},
+                   [reply, out = locked_out(failures.locked_until, now)] { reply(out); });
     }
     const auto user = store.get_user(name);
     const std::string hash = user ? store.password_hash(name) : std::string();
@@ -124,12 +127,15 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
           [self, name, remote, now, reply](store::Outcome<store::LoginFailures> r) {
             if (!r.ok) return reply(error_response(500, "store_error", r.error));
             const bool locked = r.value.locked_at(now);
-            self->audit(name, remote, "auth.login_failed", "user:" + name, {{"locked", locked}});
-            if (!locked) return reply(wrong_credentials());
+            if (!locked)
+              return self->audit(name, remote, "auth.login_failed", "user:" + name,
+                                 {{"locked", false}}, [reply] { reply(wrong_credentials()); });
+            self->audit(name, remote, "auth.login_failed", "user:" + name, {{"locked", true}},
+                        [] {});
             self->audit(
                 name, remote, "auth.locked", "user:" + name,
-                {{"until", r.value.locked_until}, {"failures", self->config.lockout_failures}});
-            reply(locked_out(r.value.locked_until, now));
+                {{"until", r.value.locked_until}, {"failures", self->config.lockout_failures}},
+                [reply, out = locked_out(r.value.locked_until, now)] { reply(out); });
           });
       return;
     }
@@ -149,15 +155,15 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
         session, sha256_hex(token),
         [self, session, token, remote, reply](store::Outcome<store::Id> r) {
           if (!r.ok) return reply(error_response(500, "store_error", r.error));
-          self->audit(session.user.name, remote, "auth.login", "user:" + session.user.name,
-                      {{"session", r.value}});  // never the token
           auto out = json_response(200, {{"token", token},
                                          {"expires_at", *session.expires_at},
                                          {"user", user_json(session.user)}});
           out.headers.emplace_back(
               "Set-Cookie",
               self->session_cookie(token, std::int64_t{self->config.session_hours} * 3600));
-          reply(std::move(out));
+          self->audit(session.user.name, remote, "auth.login", "user:" + session.user.name,
+                      {{"session", r.value}},  // never the token
+                      [reply, out = std::move(out)] { reply(out); });
         });
   }
 
@@ -168,15 +174,14 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
                                   "DELETE /api/v1/auth/tokens/{id}"));
     auto self = shared_from_this();
     const std::string remote = client_address(req, config.trust_forwarded_for);
-    store.revoke_credential(c.credential_id,
-                            [self, c, remote, reply](store::Outcome<store::Nothing> r) {
-                              if (!r.ok) return reply(error_response(500, "store_error", r.error));
-                              self->audit(c.user.name, remote, "auth.logout", "user:" + c.user.name,
-                                          {{"session", c.credential_id}});
-                              auto out = json_response(200, {{"status", "logged_out"}});
-                              out.headers.emplace_back("Set-Cookie", self->session_cookie("", 0));
-                              reply(std::move(out));
-                            });
+    store.revoke_credential(c.credential_id, [self, c, remote,
+                                              reply](store::Outcome<store::Nothing> r) {
+      if (!r.ok) return reply(error_response(500, "store_error", r.error));
+      auto out = json_response(200, {{"status", "logged_out"}});
+      out.headers.emplace_back("Set-Cookie", self->session_cookie("", 0));
+      self->audit(c.user.name, remote, "auth.logout", "user:" + c.user.name,
+                  {{"session", c.credential_id}}, [reply, out = std::move(out)] { reply(out); });
+    });
   }
 
   void me(const http::Request&, const Caller& c, http::Reply reply) {
@@ -225,8 +230,9 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
         [self, name, c, remote, who, reply](store::Outcome<store::Nothing> r) {
           if (!r.ok) return reply(error_response(500, "store_error", r.error));
           if (who == "admin") self->store.clear_login_failures(name, [](auto) {});
-          self->audit(c.user.name, remote, "user.password", "user:" + name, {{"by", who}});
-          reply(json_response(200, {{"status", "password_set"}, {"sessions_ended", true}}));
+          self->audit(c.user.name, remote, "user.password", "user:" + name, {{"by", who}}, [reply] {
+            reply(json_response(200, {{"status", "password_set"}, {"sessions_ended", true}}));
+          });
         });
   }
 
@@ -268,17 +274,18 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
     cred.created_at = now_ms();
     auto self = shared_from_this();
     const std::string remote = client_address(req, config.trust_forwarded_for);
-    store.add_credential(cred, sha256_hex(token),
-                         [self, cred, token, c, remote, reply](store::Outcome<store::Id> r) {
-                           if (!r.ok) return reply(error_response(500, "store_error", r.error));
-                           store::Credential made = cred;
-                           made.id = r.value;
-                           json out = credential_json(made);
-                           self->audit(c.user.name, remote, "token.create",
-                                       "token:" + std::to_string(made.id), out);
-                           out["token"] = token;  // shown this once; only its digest is kept
-                           reply(json_response(201, out));
-                         });
+    store.add_credential(
+        cred, sha256_hex(token),
+        [self, cred, token, c, remote, reply](store::Outcome<store::Id> r) {
+          if (!r.ok) return reply(error_response(500, "store_error", r.error));
+          store::Credential made = cred;
+          made.id = r.value;
+          json out = credential_json(made);
+          const json audited = out;
+          out["token"] = token;  // shown this once; only its digest is kept
+          self->audit(c.user.name, remote, "token.create", "token:" + std::to_string(made.id),
+                      audited, [reply, answer = json_response(201, out)] { reply(answer); });
+        });
   }
 
   void revoke_own_token(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -301,8 +308,10 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
     const std::string remote = client_address(req, config.trust_forwarded_for);
     store.revoke_credential(id, [self, id, c, remote, reply](store::Outcome<store::Nothing> r) {
       if (!r.ok) return reply(error_response(404, "not_found", "no token " + std::to_string(id)));
-      self->audit(c.user.name, remote, "token.revoke", "token:" + std::to_string(id));
-      reply(json_response(200, {{"status", "revoked"}}));
+      self->audit(c.user.name, remote, "token.revoke", "token:" + std::to_string(id),
+                  json::object(), [reply] {
+                    reply(json_response(200, {{"status", "revoked"}}));
+                  });
     });
   }
 };
