@@ -663,7 +663,10 @@ class VoiceCallsTest(harness.IntegrationCase):
         call = self.new_call(standin, gateway)
         self.enter_queue(call, digits="2")
         cid = self.conversation_of(gateway, call)["id"]
-        conversation = self.conversation(gateway, cid)
+        # The deadline is stored just after the call joins the queue.
+        conversation = harness.wait_until(
+            lambda: (c := self.conversation(gateway, cid))["first_response_due"] and c, 10,
+            "the stored first-response deadline")
         self.assertEqual(conversation["priority"], 1)
         queue = gateway.api_ok("GET", "/queue", ADMIN_TOKEN)
         entry = next(q for q in queue["queued"] if q["conversation_id"] == cid)
