@@ -18,7 +18,8 @@ const HeaderList& console_security_headers() {
 
 void serve_console(Router& router, const std::string& console_dir) {
   const Handler files = static_file_handler(console_dir, console_security_headers());
-  router.add("GET", "/", AccessRule::for_anyone(), files);  // no "*" parameter: the directory's index.html
+  router.add("GET", "/", AccessRule::for_anyone(),
+             files);  // no "*" parameter: the directory's index.html
   router.add("GET", "/console/*", AccessRule::for_anyone(), files);
 }
 
