@@ -15,22 +15,12 @@
 
 const path = require("path");
 const fs = require("fs");
+const { parseArgs } = require("./driver_args.cjs");
 const readline = require("readline");
 
-function parseArgs(argv) {
-  const args = {};
-  for (let i = 2; i < argv.length; i += 2) {
-    if (!argv[i].startsWith("--") || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]}`);
-    args[argv[i].slice(2)] = argv[i + 1];
-  }
-  for (const required of ["modules", "chromium", "gateway", "user", "password", "first-customer", "first-text",
-                          "second-text", "reply-text", "out-dir"]) {
-    if (!args[required]) throw new Error(`missing --${required}`);
-  }
-  return args;
-}
-
-const args = parseArgs(process.argv);
+const args = parseArgs(process.argv, [
+  "modules", "chromium", "gateway", "user", "password", "first-customer", "first-text", "second-text", "reply-text", "out-dir"
+]);
 const { chromium } = require(path.join(args.modules, "playwright-core"));
 
 const STEP_TIMEOUT_MS = 20000;

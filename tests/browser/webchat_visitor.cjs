@@ -11,21 +11,11 @@
 
 const path = require("path");
 const fs = require("fs");
+const { parseArgs } = require("./driver_args.cjs");
 
-function parseArgs(argv) {
-  const args = {};
-  for (let i = 2; i < argv.length; i += 2) {
-    if (!argv[i].startsWith("--") || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]}`);
-    args[argv[i].slice(2)] = argv[i + 1];
-  }
-  for (const required of ["modules", "chromium", "page", "wrong-origin-page", "gateway", "instance",
-                          "agent-token", "supervisor-token", "agent", "out-dir"]) {
-    if (!args[required]) throw new Error(`missing --${required}`);
-  }
-  return args;
-}
-
-const args = parseArgs(process.argv);
+const args = parseArgs(process.argv, [
+  "modules", "chromium", "page", "wrong-origin-page", "gateway", "instance", "agent-token", "supervisor-token", "agent", "out-dir"
+]);
 // playwright-core lives in the build tree (npm ci there), not next to this script.
 const { chromium } = require(path.join(args.modules, "playwright-core"));
 

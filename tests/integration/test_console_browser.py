@@ -21,10 +21,10 @@ import sys
 import threading
 
 import harness
+from browser_tools import CHROMIUM, require_browser_tools
 
 NODE_MODULES = harness.take_path_option("--node-modules")
 ARTIFACT_DIR = harness.take_path_option("--artifact-dir")
-CHROMIUM = os.environ.get("OMNIGATE_CHROMIUM", "/usr/bin/chromium")
 DRIVER = os.path.join(harness.REPO, "tests", "browser", "console_agent.cjs")
 AGENT = "alice"
 PASSWORD = "console-browser-test-password"
@@ -33,22 +33,6 @@ DRIVER_TIMEOUT_S = 180
 FIRST = ("+14155550101", "Where is my order 4711?")
 SECOND = ("+14155550102", "Can I change my delivery address?")
 REPLY = "Your order 4711 ships today."
-
-
-def require_browser_tools():
-    missing = []
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append(f"chromium ({CHROMIUM})")
-    node = shutil.which("node")
-    if not node:
-        missing.append("node")
-    if not os.path.isfile(os.path.join(NODE_MODULES, "playwright-core", "package.json")):
-        missing.append(f"the npm package playwright-core in {NODE_MODULES} (the build runs "
-                       f"`npm ci` there from tests/browser/package-lock.json)")
-    if missing:
-        raise AssertionError("the browser test needs " + ", ".join(missing) +
-                             ": run scripts/install-deps.sh and rebuild")
-    return node
 
 
 class ConsoleBrowserTest(harness.IntegrationCase):
@@ -108,7 +92,7 @@ class ConsoleBrowserTest(harness.IntegrationCase):
         return json.loads(results[0])
 
     def test_agent_logs_in_replies_by_sms_and_sees_the_queue_live(self):
-        node = require_browser_tools()
+        node = require_browser_tools(NODE_MODULES)
         standin, gateway = self.start_system()
         self.send_sms(gateway, *FIRST)
 

@@ -23,10 +23,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
+from browser_tools import CHROMIUM, require_browser_tools
 
 NODE_MODULES = harness.take_path_option("--node-modules")
 ARTIFACT_DIR = harness.take_path_option("--artifact-dir")
-CHROMIUM = os.environ.get("OMNIGATE_CHROMIUM", "/usr/bin/chromium")
 DRIVER = os.path.join(harness.REPO, "tests", "browser", "webchat_visitor.cjs")
 INSTANCE = "webchat"
 AGENT = "alice"
@@ -37,22 +37,6 @@ DRIVER_TIMEOUT_S = 180
 # Host-page CSS that would hide and restyle the widget if it leaked into it (the Shadow DOM
 # keeps it out: the test clicks the launcher button through it).
 HOSTILE_CSS = "button, input, textarea { display: none !important; } p { color: red !important; }"
-
-
-def require_browser_tools():
-    missing = []
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append(f"chromium ({CHROMIUM})")
-    node = shutil.which("node")
-    if not node:
-        missing.append("node")
-    if not os.path.isfile(os.path.join(NODE_MODULES, "playwright-core", "package.json")):
-        missing.append(f"the npm package playwright-core in {NODE_MODULES} (the build runs "
-                       f"`npm ci` there from tests/browser/package-lock.json)")
-    if missing:
-        raise AssertionError("the browser test needs " + ", ".join(missing) +
-                             ": run scripts/install-deps.sh and rebuild")
-    return node
 
 
 class TestPages:
@@ -156,7 +140,7 @@ class WebchatBrowserTest(harness.IntegrationCase):
         return json.loads(results[0])
 
     def test_visitor_chats_reloads_and_sees_everything_once(self):
-        node = require_browser_tools()
+        node = require_browser_tools(NODE_MODULES)
         pages = TestPages()
         self.addCleanup(pages.close)
         gateway = self.start_gateway(pages)
