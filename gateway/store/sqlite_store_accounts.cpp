@@ -246,14 +246,16 @@ void SqliteStore::clear_login_failures(std::string name, Completion<Nothing> don
 
 std::vector<AuditEntry> SqliteStore::list_audit(const AuditFilter& f) {
   // A trailing '.' asks for a family of actions ("auth." = every login, logout and failure).
+  // An actor is asked for by name: rows the store writes in a change's own transaction name
+  // them "user:<name>", as transcript events do.
   const bool prefix = !f.action.empty() && f.action.back() == '.';
   Query q(reader().cached(
               "SELECT id, actor, action, object, remote_addr, detail_json, created_at FROM audit "
-              "WHERE (? = '' OR actor = ?) AND (? = '' OR action = ? OR "
+              "WHERE (? = '' OR actor = ? OR actor = 'user:' || ?) AND (? = '' OR action = ? OR "
               "(? AND substr(action, 1, length(?)) = ?)) AND (? = 0 OR created_at >= ?) AND "
               "(? = 0 OR created_at < ?) AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?"),
-          f.actor, f.actor, f.action, f.action, std::int64_t{prefix}, f.action, f.action, f.from,
-          f.from, f.to, f.to, f.before_id, f.before_id, std::int64_t{f.limit});
+          f.actor, f.actor, f.actor, f.action, f.action, std::int64_t{prefix}, f.action, f.action,
+          f.from, f.from, f.to, f.to, f.before_id, f.before_id, std::int64_t{f.limit});
   std::vector<AuditEntry> out;
   while (q.step())
     out.push_back(
