@@ -35,6 +35,8 @@ constexpr std::array kEnded{store::ConversationStatus::resolved, store::Conversa
 constexpr std::array kClosed{store::ConversationStatus::closed};
 // The longest customer attribute name the KPIs group by.
 constexpr std::size_t kMaxAttributeKeyBytes = 128;
+// GET /conversations?q=: a search term, not a document.
+constexpr std::size_t kMaxSearchTextBytes = 200;
 
 }  // namespace
 
@@ -126,6 +128,24 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
     }
     if (auto ch = req.query_param("channel")) filter.channel_instance = *ch;
     if (auto a = req.query_param("assigned_agent")) filter.assigned_agent = *a;
+    if (auto t = req.query_param("tier")) {
+      filter.tier = store::tier_from_string(*t);
+      if (!filter.tier)
+        return reply(
+            error_response(400, "invalid_field", "tier must be one of S, A, B, C", "tier"));
+    }
+    if (auto p = req.query_param("priority")) {
+      if (p->size() != 1 || (*p)[0] < '1' || (*p)[0] > '4')
+        return reply(error_response(400, "invalid_field", "priority must be 1..4", "priority"));
+      filter.priority = (*p)[0] - '0';
+    }
+    if (auto t = req.query_param("team")) filter.team = *t;
+    if (auto text = req.query_param("q")) {
+      if (text->size() > kMaxSearchTextBytes)
+        return reply(error_response(
+            400, "too_long", "q: at most " + std::to_string(kMaxSearchTextBytes) + " bytes", "q"));
+      filter.text = *text;
+    }
     if (auto mine = req.query_param("mine"); mine && *mine == "true") {
       if (!c.user.agent_id)
         return reply(

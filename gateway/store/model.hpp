@@ -268,6 +268,12 @@ struct ConversationFilter {
   std::optional<ConversationStatus> status;
   std::optional<std::string> channel_instance;
   std::optional<Id> customer_id;
+  std::optional<Tier> tier;
+  std::optional<int> priority;      // 1..4
+  std::optional<std::string> team;  // the team it was transferred to
+  // Case-insensitive (ASCII) substring of the subject, the customer's address or display name;
+  // "" = any.
+  std::string text;
   Id after_id = 0;
   int limit = 100;
 };

@@ -734,14 +734,28 @@ std::vector<Conversation> SqliteStore::list_conversations(const ConversationFilt
   static const std::string sql =
       std::string("SELECT ") + kConversationColumns +
       " FROM conversations WHERE (?1 IS NULL OR assigned_agent = ?1) AND (?2 IS NULL OR status = "
-      "?2) AND (?3 IS NULL OR channel_instance = ?3) AND (?6 IS NULL OR customer_id = ?6) AND id > "
-      "?4 ORDER BY id LIMIT ?5";
+      "?2) AND (?3 IS NULL OR channel_instance = ?3) AND (?6 IS NULL OR customer_id = ?6) AND (?7 "
+      "IS NULL OR tier = ?7) AND (?8 IS NULL OR priority = ?8) AND (?9 IS NULL OR team = ?9) AND "
+      "(?10 = '' OR subject LIKE ?10 ESCAPE '\\' OR customer_address LIKE ?10 ESCAPE '\\' OR "
+      "customer_id IN (SELECT id FROM customers WHERE display_name LIKE ?10 ESCAPE '\\')) AND "
+      "id > ?4 ORDER BY id LIMIT ?5";
   std::optional<std::string> status;
   if (filter.status) status = to_string(*filter.status);
+  std::optional<std::string> tier;
+  if (filter.tier) tier = to_string(*filter.tier);
+  std::string pattern;  // LIKE's own characters in the text match themselves
+  if (!filter.text.empty()) {
+    pattern = "%";
+    for (const char ch : filter.text) {
+      if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+      pattern += ch;
+    }
+    pattern += '%';
+  }
   std::vector<Conversation> out;
   Query q(reader().cached(sql.c_str()), filter.assigned_agent, status, filter.channel_instance,
           filter.after_id, static_cast<std::int64_t>(filter.limit > 0 ? filter.limit : 100),
-          filter.customer_id);
+          filter.customer_id, tier, filter.priority, filter.team, pattern);
   while (q.step()) out.push_back(read_conversation(*q.operator->()));
   return out;
 }

@@ -357,3 +357,33 @@ TEST_CASE("GET /agents/{id} is the same JSON as that agent's entry in GET /agent
   }
   CHECK(list.body["agents"].size() == 3);
 }
+
+TEST_CASE("the conversation list filters by tier, priority, team and text", "[api]") {
+  Api api;
+  const auto first = api.inbound("sms", "+14155550111");
+  const auto second = api.inbound("sms", "+14155550122");
+  api.settle(second);
+  REQUIRE(api.call("POST", api.path(second, "/priority"), "sue",
+                   R"({"priority":2,"reason":"customer is down"})")
+              .status == 200);
+  const auto ids = [&](const std::string& query) {
+    const auto r = api.call("GET", "/api/v1/conversations?" + query, "sue");
+    REQUIRE(r.status == 200);
+    std::vector<store::Id> out;
+    for (const auto& c : r.body["conversations"]) out.push_back(c["id"].get<store::Id>());
+    return out;
+  };
+  using Ids = std::vector<store::Id>;
+  CHECK(ids("priority=2") == Ids{second});
+  CHECK(ids("priority=4") == Ids{first});
+  CHECK(ids("q=0111") == Ids{first});              // part of the customer's number
+  CHECK(ids("q=%25") == Ids{});                    // LIKE's wildcard is a plain character
+  CHECK(ids("tier=C&priority=2") == Ids{second});  // unknown customers are tier C
+  CHECK(ids("tier=S") == Ids{});
+  CHECK(ids("team=billing") == Ids{});
+  CHECK(api.call("GET", "/api/v1/conversations?tier=X", "sue").body["field"] == "tier");
+  CHECK(api.call("GET", "/api/v1/conversations?priority=5", "sue").body["field"] == "priority");
+  const auto too_long = api.call("GET", "/api/v1/conversations?q=" + std::string(201, 'x'), "sue");
+  CHECK(too_long.status == 400);
+  CHECK(too_long.body["error"] == "too_long");
+}
