@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "config_error_of.hpp"
 #include "core/password_hash.hpp"
 #include "core/sha256.hpp"
 
@@ -12,21 +13,12 @@
 
 using namespace omnigate;
 using namespace omnigate::config;
+using omnigate::config::testing::error_of;
 
 namespace {
 
 GatewayConfig load(const std::string& text) {
   return load_config_from_string(text, "/etc/og");
-}
-
-// The error message of loading `text`, or "" when it loads.
-std::string error_of(const std::string& text) {
-  try {
-    load(text);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 const char* kAgent = R"(

@@ -1,22 +1,11 @@
 // [customers] default_region and merge_undo_hours, and an instance's own phone_region.
 #include "config/config.hpp"
+#include "config_error_of.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace omnigate::config;
-
-namespace {
-
-std::string error_of(const std::string& text) {
-  try {
-    load_config_from_string(text, "/etc/og");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-}  // namespace
+using omnigate::config::testing::error_of;
 
 TEST_CASE("[customers] reads the phone region and the merge undo window") {
   const auto c = load_config_from_string(R"(

@@ -1,23 +1,12 @@
 // [[customers.tier_rules]]: one match, at least one result, every mistake named by its key.
 #include "config/config.hpp"
+#include "config_error_of.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace omnigate;
 using namespace omnigate::config;
-
-namespace {
-
-std::string error_of(const std::string& text) {
-  try {
-    load_config_from_string(text, "/etc/og");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-}  // namespace
+using omnigate::config::testing::error_of;
 
 TEST_CASE("tier rules are read in file order with their match and result") {
   const auto c = load_config_from_string(R"(
