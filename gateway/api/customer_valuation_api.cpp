@@ -1,5 +1,6 @@
 #include "api/customer_valuation_api.hpp"
 
+#include "api/audit_call.hpp"
 #include "api/json_response.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
@@ -37,8 +38,7 @@ struct CustomerValuationApi::Impl : std::enable_shared_from_this<CustomerValuati
   void run(const http::Request& req, const Caller& c, http::Reply reply) {
     if (!scheduler)
       return reply(error_response(409, "conflict", "[customers.valuation] is not configured"));
-    store.audit({c.user.name, "customers.valuation", "customers", req.remote_addr, "{}", now_ms()},
-                [](store::Outcome<store::Nothing>) {});
+    audit_call(store, c, req.remote_addr, "customers.valuation", "customers");
     scheduler->run_now("api", c.actor(), [reply](store::Outcome<customers::ValuationOutcome> r) {
       if (!r.ok) return reply(error_response(500, "valuation_failed", r.error));
       json changes = json::array();

@@ -1,5 +1,6 @@
 #include "service/complaint_api.hpp"
 
+#include "api/audit_call.hpp"
 #include "api/json_response.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
@@ -77,12 +78,6 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
     return api::guarded(weak_from_this(), roles, std::move(handler));
   }
 
-  void audit(const Caller& c, const http::Request& req, std::string action, std::string object) {
-    store.audit(
-        {c.user.name, std::move(action), std::move(object), req.remote_addr, "{}", now_ms()},
-        [](store::Outcome<store::Nothing>) {});
-  }
-
   // Agents act only on complaints about the conversations assigned to them.
   bool agent_may(const Caller& c, store::Id conversation_id) {
     if (!c.user.limited_to_own_work()) return true;
@@ -104,7 +99,8 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
     f.complainant = std::move(body.complainant);
     f.channel = std::move(body.channel);
     f.major = body.major;
-    audit(c, req, "complaint.file", "conversation:" + std::to_string(conv_id));
+    api::audit_call(store, c, req.remote_addr, "complaint.file",
+                    "conversation:" + std::to_string(conv_id));
     complaints.file(std::move(f), [reply](ComplaintOutcome o) { reply(outcome_response(o)); });
   }
 
@@ -176,7 +172,8 @@ struct ComplaintApi::Impl : std::enable_shared_from_this<ComplaintApi::Impl> {
             error_response(400, "invalid_field", "fix_due must be Unix milliseconds", "fix_due"));
       a.fix_due = body->at("fix_due").get<store::UnixMs>();
     }
-    audit(c, req, std::string("complaint.") + name, "complaint:" + std::to_string(*id));
+    api::audit_call(store, c, req.remote_addr, std::string("complaint.") + name,
+                    "complaint:" + std::to_string(*id));
     complaints.act(*id, std::move(a), [reply](ComplaintOutcome o) { reply(outcome_response(o)); });
   }
 

@@ -1,5 +1,6 @@
 #include "service/contact_log_api.hpp"
 
+#include "api/audit_call.hpp"
 #include "api/json_response.hpp"
 #include "api/period_params.hpp"
 #include "api/report_export_audit.hpp"
@@ -40,10 +41,13 @@ struct ContactLogApi::Impl : std::enable_shared_from_this<ContactLogApi::Impl> {
     if (!body.value) return reply(api::body_error(body.error));
     store::ContactLogEntry entry{*id, std::move(body.value->classification),
                                  std::move(body.value->note), c.actor(), now_ms()};
-    store.log_contact(std::move(entry), [reply](store::Outcome<int> r) {
-      if (!r.ok) return reply(api::error_response(409, "conflict", r.error));
-      reply(api::json_response(201, {{"settled", r.value}}));
-    });
+    store.log_contact(
+        std::move(entry), [self = shared_from_this(), c, from = req.remote_addr,
+                           object = "conversation:" + text, reply](store::Outcome<int> r) {
+          if (!r.ok) return reply(api::error_response(409, "conflict", r.error));
+          api::audit_call(self->store, c, from, "contact.log", object, {{"settled", r.value}});
+          reply(api::json_response(201, {{"settled", r.value}}));
+        });
   }
 
   void report(const http::Request& req, const Caller& c, http::Reply reply) {

@@ -1,5 +1,6 @@
 #include "service/service_case_api.hpp"
 
+#include "api/audit_call.hpp"
 #include "api/json_response.hpp"
 #include "api/period_params.hpp"
 #include "api/report_export_audit.hpp"
@@ -91,9 +92,15 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
     return false;
   }
 
-  void move(store::CaseStageMove m, int status, http::Reply reply) {
-    store.move_service_case(std::move(m), [reply, status](store::Outcome<store::ServiceCase> r) {
+  // Moves the case (opens it at stage "received" when m.case_id is 0); audited once it moved.
+  void move(const http::Request& req, const Caller& c, store::CaseStageMove m, int status,
+            http::Reply reply) {
+    store.move_service_case(std::move(m), [self = shared_from_this(), c, from = req.remote_addr,
+                                           reply, status](store::Outcome<store::ServiceCase> r) {
       if (!r.ok) return reply(api::error_response(409, "conflict", r.error));
+      api::audit_call(self->store, c, from, status == 201 ? "case.open" : "case.stage",
+                      "service_case:" + std::to_string(r.value.id),
+                      {{"conversation_id", r.value.conversation_id}, {"stage", r.value.stage}});
       reply(api::json_response(status, case_json(r.value)));
     });
   }
@@ -111,8 +118,8 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
       return reply(
           api::error_response(400, "unknown_field", "a case opens at stage received", "stage"));
     const store::UnixMs now = now_ms();
-    move({0, *id, "received", body->second, c.actor(), now, cases.due_at("received", now)}, 201,
-         std::move(reply));
+    move(req, c, {0, *id, "received", body->second, c.actor(), now, cases.due_at("received", now)},
+         201, std::move(reply));
   }
 
   void advance(const http::Request& req, const Caller& c, http::Reply reply) {
@@ -126,7 +133,8 @@ struct ServiceCaseApi::Impl : std::enable_shared_from_this<ServiceCaseApi::Impl>
     const auto body = stage_body(req.body, true, error);
     if (!body) return reply(std::move(error));
     const store::UnixMs now = now_ms();
-    move({*id, 0, body->first, body->second, c.actor(), now, cases.due_at(body->first, now)}, 200,
+    move(req, c,
+         {*id, 0, body->first, body->second, c.actor(), now, cases.due_at(body->first, now)}, 200,
          std::move(reply));
   }
 
