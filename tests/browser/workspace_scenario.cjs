@@ -158,6 +158,7 @@ async function main() {
     // ---- the supervisor sees it wait for billing, still without a reload
     await waitText(count, "2", "the queue after the transfer");
     await waitText(sup.locator('#supervisor-by-team tr[data-team="billing"] .count'), "1", "billing's row");
+    await waitText(anaLoad, "2", "ana's load after the transfer");
     expect(await sup.evaluate(() => window.workspaceTestMarker === "still the same page"), "the supervisor page reloaded");
     shots.supervisor_after_transfer = await screenshot(sup, "supervisor_view_after_transfer");
 

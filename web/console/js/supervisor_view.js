@@ -238,7 +238,8 @@ function applyConversationEvent(message) {
   } else if (message.waiting) {
     state.atRisk.delete(id);
   }
-  if (message.agent) reloadAgentsSoon();
+  // A transfer to a team names no agent but frees the one who held it.
+  if (message.agent || message.type.startsWith("conversation.")) reloadAgentsSoon();
 }
 
 let active = false;
