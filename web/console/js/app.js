@@ -6,6 +6,8 @@ import { refreshSla, renderList } from "./queue_view.js";
 import { dueAt } from "./sla.js";
 import { smsSegments } from "./sms_counter.js";
 import { openStream } from "./stream.js";
+import { rerenderSupervisorView, showSupervisorView, supervisorStreamMessage, supervisorViewTick } from "./supervisor_view.js";
+import { setupTransferDialog } from "./transfer_dialog.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN_STATUSES = ["assigned", "waiting_customer"];
@@ -125,6 +127,7 @@ async function loadAll() {
 function showDetail(detail) {
   state.detail = detail;
   renderConversation(view, detail);
+  $("transfer-button").disabled = !["queued", "assigned", "waiting_customer"].includes(detail.conversation.status);
   updateCounter();
 }
 
@@ -217,6 +220,7 @@ function refreshSoon(id) {
 }
 
 function onStreamMessage(message) {
+  if (seesWholeQueue()) supervisorStreamMessage(message);
   if (message.type === "snapshot") {
     const mine = (message.agents || []).find((a) => a.id === state.me.agent_id);
     if (mine) $("presence-select").value = mine.presence;
@@ -253,6 +257,7 @@ function showLogin() {
   state.stream = null;
   state.me = null;
   state.rows.clear();
+  showSupervisorView(false);
   $("app-view").hidden = true;
   $("login-view").hidden = false;
   $("login-name").focus();
@@ -262,6 +267,7 @@ async function showApp(me) {
   state.me = me;
   $("current-user").textContent = t("app.signed_in_as", { name: me.name });
   $("presence-select").closest("label").hidden = !me.agent_id;
+  $("supervisor-tab").hidden = !seesWholeQueue();
   $("login-view").hidden = true;
   $("app-view").hidden = false;
   startStream();
@@ -318,6 +324,7 @@ async function changeLanguage(event) {
   if (state.me) {
     $("current-user").textContent = t("app.signed_in_as", { name: state.me.name });
     render();
+    rerenderSupervisorView();
     if (state.detail) showDetail(state.detail);
   }
 }
@@ -352,10 +359,16 @@ async function boot() {
   for (const select of document.querySelectorAll("select[data-role=language]")) {
     select.addEventListener("change", changeLanguage);
   }
+  $("supervisor-tab").addEventListener("click", () => showSupervisorView(!document.body.classList.contains("supervisor-open")));
+  setupTransferDialog({
+    getTarget: () => ({ id: state.selectedId, agentId: state.me.agent_id }),
+    onTransferred: (id) => refreshConversation(id),
+  });
   document.addEventListener("keydown", onKey);
   setInterval(() => {
     refreshSla($("mine-list"), state.rows);
     refreshSla($("team-list"), state.rows);
+    supervisorViewTick();
   }, 1000);
   try {
     await showApp(await api("GET", "/auth/me"));
