@@ -40,7 +40,7 @@ store::UnixMs first_response_due(const store::Conversation& c, const routing::Po
 
 // The figures of one group of contacts (a channel instance, or an attribute's value).
 struct Tally {
-  std::int64_t contacts = 0, answered = 0, abandoned = 0, within_sla = 0;
+  std::int64_t contacts = 0, answered = 0, abandoned = 0, within_sla = 0, resolved = 0;
   std::int64_t wait_total = 0, waits = 0;
   std::int64_t first_response_total = 0;
 
@@ -48,6 +48,10 @@ struct Tally {
     const auto& c = r.conversation;
     ++contacts;
     if (c.first_response_at) {
+      // Resolved means an agent answered and closed it: an abandoned call ends resolved too.
+      if (c.status == store::ConversationStatus::resolved ||
+          c.status == store::ConversationStatus::closed)
+        ++resolved;
       const std::int64_t waited = *c.first_response_at - c.created_at;
       ++answered;
       first_response_total += waited;
@@ -70,6 +74,8 @@ struct Tally {
             {"abandon_rate", ratio(abandoned, contacts)},
             {"answered_within_sla", within_sla},
             {"service_level", ratio(within_sla, contacts)},
+            {"resolved", resolved},
+            {"resolution_rate", ratio(resolved, contacts)},
             {"avg_wait_ms", average(wait_total, waits)},
             {"avg_first_response_ms", average(first_response_total, answered)}};
   }

@@ -210,6 +210,7 @@ TEST_CASE("KPIs count contacts, answers and abandonments per channel", "[api][kp
   const auto answered = arrives_now(api, "voice", "+14155550120");
   REQUIRE(eventually([&] { return api.assigned(answered) == "alice"; }));
   REQUIRE(act(api, Kind::answered, answered).ok);
+  REQUIRE(api.call("POST", api.path(answered, "/resolve"), "alice").status == 200);
   const auto abandoned = arrives_now(api, "voice", "+14155550121");
   api.settle(abandoned);
   REQUIRE(act(api, Kind::abandoned, abandoned, "", R"({"wait_ms": 9000})").ok);
@@ -231,6 +232,8 @@ TEST_CASE("KPIs count contacts, answers and abandonments per channel", "[api][kp
   CHECK(voice["abandon_rate"] == 0.5);
   CHECK(voice["answered_within_sla"] == 1);
   CHECK(voice["service_level"] == 0.5);
+  CHECK(voice["resolved"] == 1);
+  CHECK(voice["resolution_rate"] == 0.5);
   CHECK(voice["avg_first_response_ms"].is_number_integer());
   CHECK(voice["avg_wait_ms"].is_number_integer());
 
@@ -241,6 +244,7 @@ TEST_CASE("KPIs count contacts, answers and abandonments per channel", "[api][kp
   CHECK(web["channel"] == "webchat");
   CHECK(web["answered"] == 0);
   CHECK(web["avg_first_response_ms"].is_null());
+  CHECK(web["resolution_rate"] == 0.0);
 
   CHECK(api.call("GET", "/api/v1/kpis", "alice").status == 403);
   CHECK(api.call("GET", "/api/v1/kpis", "quinn").status == 403);

@@ -189,7 +189,7 @@ function totals(byChannel) {
   const within = sum("answered_within_sla");
   const responseTotal = byChannel.reduce((s, c) => s + (c.avg_first_response_ms ?? 0) * c.answered, 0);
   return {
-    contacts, answered, abandoned: sum("abandoned"),
+    contacts, answered, abandoned: sum("abandoned"), resolved: sum("resolved"),
     serviceLevel: contacts ? within / contacts : null,
     avgFirstResponseMs: answered ? responseTotal / answered : null,
   };
@@ -203,6 +203,7 @@ function renderKpis() {
   $("kpi-service-level").textContent = percent(k.serviceLevel);
   $("kpi-first-response").textContent = k.avgFirstResponseMs === null ? t("supervisor.none") : formatDuration(k.avgFirstResponseMs);
   $("kpi-abandon-rate").textContent = percent(k.contacts ? k.abandoned / k.contacts : null);
+  $("kpi-resolution-rate").textContent = percent(k.contacts ? k.resolved / k.contacts : null);
 }
 
 async function reloadKpis() {
