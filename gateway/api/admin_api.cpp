@@ -345,7 +345,7 @@ void AdminApi::register_routes(http::Router& router) {
   route("POST", "/admin/users", {R::admin}, &Impl::create_user);
   route("PUT", "/admin/users/{name}", {R::admin}, &Impl::update_user);
   route("DELETE", "/admin/users/{name}", {R::admin}, &Impl::delete_user);
-  route("GET", "/teams", {R::supervisor, R::admin}, &Impl::teams);
+  route("GET", "/teams", {R::agent, R::supervisor, R::admin}, &Impl::teams);  // transfer targets
   route("GET", "/skills", {R::supervisor, R::admin}, &Impl::skills);
   route("GET", "/customers/{id}", {R::agent, R::supervisor, R::qa, R::admin}, &Impl::get_customer);
   route("PATCH", "/customers/{id}", {R::supervisor, R::admin}, &Impl::patch_customer);

@@ -601,8 +601,9 @@ void AgentApi::register_routes(http::Router& router) {
              i.guarded({R::supervisor, R::admin}, bind(&Impl::explain)));
   router.add("PUT", base + "/agents/me/presence",
              i.guarded({R::agent, R::supervisor}, bind(&Impl::set_presence)));
+  // Agents see their colleagues' presence and load: whom a conversation can be transferred to.
   router.add("GET", base + "/agents",
-             i.guarded({R::supervisor, R::admin}, bind(&Impl::list_agents)));
+             i.guarded({R::agent, R::supervisor, R::admin}, bind(&Impl::list_agents)));
   router.add("GET", base + "/queue", i.guarded({R::supervisor, R::admin}, bind(&Impl::queue)));
   router.add("GET", base + "/kpis", i.guarded({R::supervisor, R::admin}, bind(&Impl::kpis)));
   router.add("POST", base + "/admin/routing/reload",

@@ -85,7 +85,7 @@ class AccountsTest(harness.IntegrationCase):
         status, listed, _ = request(gateway, "GET", "/conversations", headers=session_cookie)
         self.assertEqual(status, 200, listed)
         self.assertEqual(request(gateway, "GET", "/me", headers=bearer(token))[0], 200)
-        self.assertEqual(request(gateway, "GET", "/teams", headers=session_cookie)[0], 403)
+        self.assertEqual(request(gateway, "GET", "/skills", headers=session_cookie)[0], 403)
 
         # ---- logout revokes the session: the same cookie is refused afterwards
         # (a change by cookie needs X-Requested-With, which other sites cannot send: CSRF)

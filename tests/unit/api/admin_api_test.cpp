@@ -133,9 +133,11 @@ TEST_CASE("admin endpoints refuse other roles with 403 naming the role that may"
   CHECK(a.call("POST", "/api/v1/admin/users", "pat", R"({"name":"x","role":"qa"})").status == 403);
   CHECK(a.call("DELETE", "/api/v1/admin/users/quinn", "sue").status == 403);
   CHECK(a.call("DELETE", "/api/v1/admin/agents/pat", "quinn").status == 403);
-  const auto teams = a.call("GET", "/api/v1/teams", "quinn");
-  CHECK(teams.status == 403);
-  CHECK(teams.body["message"] == "this needs the role supervisor or admin");
+  const auto skills = a.call("GET", "/api/v1/skills", "quinn");
+  CHECK(skills.status == 403);
+  CHECK(skills.body["message"] == "this needs the role supervisor or admin");
+  CHECK(a.call("GET", "/api/v1/teams", "quinn").status == 403);
+  CHECK(a.call("GET", "/api/v1/teams", "pat").status == 200);  // agents pick transfer targets
   CHECK(a.call("GET", "/api/v1/skills", "pat").status == 403);
   CHECK(a.call("GET", "/api/v1/agents/pat", "pat").status == 403);
   CHECK(a.call("PATCH", "/api/v1/customers/1", "quinn", R"({"tier":"A"})").status == 403);
@@ -294,7 +296,7 @@ TEST_CASE("a user's role changes through the API, keeps their token and is annou
   REQUIRE(sue);
   CHECK(sue->user.roles == std::vector<store::Role>{store::Role::agent});
   CHECK(sue->user.agent_id == "pat");
-  CHECK(a.call("GET", "/api/v1/teams", "sue").status == 403);  // the new role, at once
+  CHECK(a.call("GET", "/api/v1/skills", "sue").status == 403);  // the new role, at once
 
   CHECK(a.call("PUT", "/api/v1/admin/users/nobody", "ada", R"({"role": "qa"})").status == 404);
   CHECK(a.call("PUT", "/api/v1/admin/users/ada", "ada", R"({"role": "qa"})").status == 409);

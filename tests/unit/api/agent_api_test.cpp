@@ -55,7 +55,8 @@ TEST_CASE("each endpoint refuses the roles it does not allow with 403 naming the
   CHECK(qa_reply.status == 403);
   CHECK(qa_reply.body["message"].get<std::string>().find("agent or supervisor") !=
         std::string::npos);
-  CHECK(api.call("GET", "/api/v1/agents", "alice").status == 403);
+  CHECK(api.call("GET", "/api/v1/agents", "alice").status == 200);  // transfer targets
+  CHECK(api.call("GET", "/api/v1/agents", "quinn").status == 403);
   CHECK(api.call("GET", "/api/v1/queue", "alice").status == 403);
   CHECK(api.call("GET", api.path(id, "/explain"), "alice").status == 403);
   CHECK(api.call("PUT", "/api/v1/agents/me/presence", "quinn", R"({"presence":"away"})").status ==
