@@ -101,6 +101,19 @@ function watchNotifications() {
   AudioContext.prototype.createOscillator = function (...a) { window.__beeps += 1; return createOscillator.apply(this, a); };
 }
 
+// The transcript's times are in the zone the agent chose, not the browser's (America/Los_Angeles).
+async function expectTimesInShanghai(page) {
+  const times = await page.locator("#transcript .message-in time").first().evaluate((el) => {
+    const at = new Date(el.dateTime);
+    const options = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+    const lang = document.documentElement.lang;
+    return { shown: el.textContent,
+             shanghai: new Intl.DateTimeFormat(lang, { ...options, timeZone: "Asia/Shanghai" }).format(at),
+             browser: new Intl.DateTimeFormat(lang, options).format(at) };
+  });
+  expect(times.shown === times.shanghai && times.shown !== times.browser, `transcript time not in Asia/Shanghai: ${JSON.stringify(times)}`);
+}
+
 async function supervisorMerges(browser, problems, shots) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
   const page = await context.newPage();
@@ -242,15 +255,7 @@ async function main() {
     await panel.locator("#customer-identities li", { hasText: args["first-customer"] }).waitFor();
     await panel.locator("#customer-duplicates li", { hasText: "same name and company" }).waitFor();
     expect(await panel.locator(".merge-open").count() === 0, "an agent is offered a merge the API refuses them");
-    // Times in the transcript are in the chosen zone, not the browser's.
-    const times = await page.locator("#transcript .message-in time").first().evaluate((el) => {
-      const at = new Date(el.dateTime);
-      const options = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
-      return { shown: el.textContent,
-               shanghai: new Intl.DateTimeFormat("en", { ...options, timeZone: "Asia/Shanghai" }).format(at),
-               browser: new Intl.DateTimeFormat("en", options).format(at) };
-    });
-    expect(times.shown === times.shanghai && times.shown !== times.browser, `transcript time not in Asia/Shanghai: ${JSON.stringify(times)}`);
+    await expectTimesInShanghai(page);
 
     await page.keyboard.press("r");
     expect(await page.evaluate(() => document.activeElement.id === "reply-text"), "r does not focus the reply box");
@@ -387,6 +392,14 @@ async function main() {
     await page.locator("#back-button").waitFor({ state: "visible" });
     expect(!(await page.locator("#mine-list").isVisible()), "the list stays visible beside the conversation on a phone");
     shots.phone_conversation = await screenshot(page, "console_phone_conversation");
+    await expectTimesInShanghai(page);  // the choice outlived the reload
+    // The customer panel takes the screen in turn, and gives it back.
+    await page.locator("#customer-button").click();
+    await page.locator("#customer-identities li", { hasText: "+14155550102" }).waitFor({ state: "visible" });
+    expect(!(await page.locator("#transcript").isVisible()), "the transcript stays beside the customer panel on a phone");
+    shots.phone_customer = await screenshot(page, "console_phone_customer");
+    await page.locator("#customer-close").click();
+    await page.locator("#transcript").waitFor({ state: "visible" });
     await page.locator("#back-button").click();
     await secondRow.waitFor({ state: "visible" });
 

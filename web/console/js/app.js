@@ -11,7 +11,7 @@ import { setupTransferDialog } from "./transfer_dialog.js";
 import { renderCustomerPanel } from "./customer_panel.js";
 import { openMergeDialog, setupMergeDialog } from "./customer_merge_dialog.js";
 import { announce, markRead, noteTranscript, setupNotificationSettings, titleWithUnread, unreadCount } from "./notifications.js";
-import { browserTimeZone, knownTimeZones, savePreferences, setTimeZone, timeZone } from "./preferences.js";
+import { browserTimeZone, knownTimeZones, rememberedTimeZone, savePreferences, setTimeZone, timeZone } from "./preferences.js";
 import { setupCannedPicker } from "./canned_picker.js";
 import { addNote, composerMode, retranslateComposer, setupComposer } from "./note_composer.js";
 import { clearPriorityStatus, setupPriority, showPriority } from "./priority_control.js";
@@ -187,7 +187,8 @@ function closeConversation() {
 
 function updateCounter() {
   const counter = $("reply-counter");
-  if (!state.detail || state.detail.conversation.channel_kind !== "sms") {
+  // A note never leaves as an SMS: no segments to count.
+  if (!state.detail || state.detail.conversation.channel_kind !== "sms" || composerMode() === "note") {
     counter.textContent = "";
     return;
   }
@@ -372,7 +373,7 @@ function fillLanguageSelects() {
 
 // The language and zone saved with the user (GET /me) win over this browser's.
 async function applyPreferences(me) {
-  setTimeZone(me.time_zone || null);
+  setTimeZone(me.time_zone || rememberedTimeZone(), true);
   fillTimeZones();
   if (me.language && LANGUAGES.includes(me.language) && me.language !== language()) {
     await setLanguage(me.language, true);
@@ -397,7 +398,7 @@ async function savePreference(changes) {
 }
 
 async function changeTimeZone(event) {
-  setTimeZone(event.target.value);
+  setTimeZone(event.target.value, true);
   if (state.detail) showDetail(state.detail);
   await savePreference({ time_zone: event.target.value });
 }
@@ -453,7 +454,7 @@ async function boot() {
   $("logout-button").addEventListener("click", logout);
   $("presence-select").addEventListener("change", changePresence);
   $("reply-form").addEventListener("submit", sendReply);
-  setupComposer({ submit: sendReply });
+  setupComposer({ submit: sendReply, onModeChange: updateCounter });
   setupCannedPicker(() => ({
     customerName: (state.detail && state.detail.customer && state.detail.customer.display_name) || "",
     agentName: state.me ? state.me.name : "",

@@ -8,6 +8,7 @@ import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let composing = false;
+let modeChanged = () => {};
 
 export function composerMode() {
   return $("mode-note").checked ? "note" : "reply";
@@ -18,9 +19,11 @@ function showMode() {
   $("reply-form").classList.toggle("note-mode", note);
   $("reply-label").textContent = note ? t("notes.label") : t("reply.label");
   $("reply-send").textContent = note ? t("notes.add") : t("reply.send");
+  modeChanged();
 }
 
-export function setupComposer({ submit }) {
+export function setupComposer({ submit, onModeChange }) {
+  modeChanged = onModeChange;
   const text = $("reply-text");
   text.addEventListener("compositionstart", () => { composing = true; });
   // keydown of the confirming Enter comes before compositionend in Chrome and Firefox, after it

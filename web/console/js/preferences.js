@@ -4,6 +4,7 @@
 import { api, ApiError } from "./api.js";
 import { language } from "./i18n.js";
 
+const ZONE_KEY = "omnigate.console.time_zone";
 let zone = null;  // IANA name; null = the browser's own
 
 export function timeZone() {
@@ -14,8 +15,13 @@ export function browserTimeZone() {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+// The zone chosen in this browser: what counts while the gateway stores none for the user.
+export function rememberedTimeZone() {
+  return localStorage.getItem(ZONE_KEY);
+}
+
 // A zone the browser's Intl does not know would throw at every formatting: keep the browser's.
-export function setTimeZone(name) {
+export function setTimeZone(name, remember) {
   if (name) {
     try {
       new Intl.DateTimeFormat("en", { timeZone: name });
@@ -24,6 +30,7 @@ export function setTimeZone(name) {
     }
   }
   zone = name || null;
+  if (remember && zone) localStorage.setItem(ZONE_KEY, zone);
 }
 
 export function formatTime(ms, options = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) {
