@@ -156,8 +156,8 @@ function showDetail(detail) {
 }
 
 function showCustomer() {
-  if (!state.detail) return;
-  renderCustomerPanel(state.detail, {
+  if (!state.detail) return Promise.resolve();
+  return renderCustomerPanel(state.detail, {
     canMerge: seesWholeQueue(),
     seesContacts: seesWholeQueue(),
     onOpen: openConversation,
@@ -460,7 +460,7 @@ async function boot() {
     agentName: state.me ? state.me.name : "",
   }));
   setupPriority({ currentId: () => state.selectedId, onChanged: (id) => refreshConversation(id) });
-  setupMergeDialog({ afterChange: async () => { await refreshConversation(state.selectedId); showCustomer(); } });
+  setupMergeDialog({ afterChange: async () => { await refreshConversation(state.selectedId); await showCustomer(); } });
   setupNotificationSettings();
   $("time-zone-select").addEventListener("change", changeTimeZone);
   $("customer-button").addEventListener("click", () => togglePanel(true));

@@ -10,6 +10,9 @@ import { formatTime } from "./preferences.js";
 
 const $ = (id) => document.getElementById(id);
 const HISTORY_LIMIT = 20;
+// Each render numbers itself: a slower earlier one (another conversation opened meanwhile, or
+// the panel redrawn after a merge) must not write over a later one.
+let renders = 0;
 
 function item(text, className = "") {
   const li = document.createElement("li");
@@ -95,6 +98,8 @@ function duplicateItem(pair, customerId, canMerge, onMerge) {
 
 export async function renderCustomerPanel(detail, { canMerge, seesContacts, onOpen, onMerge }) {
   const customer = detail.customer;
+  const render = ++renders;
+  const current = () => render === renders;
   $("customer-panel").hidden = !customer;
   $("customer-error").textContent = "";
   if (!customer) return;
@@ -106,20 +111,23 @@ export async function renderCustomerPanel(detail, { canMerge, seesContacts, onOp
     $("customer-contacts-block").hidden = !seesContacts;
     if (seesContacts) {
       const { contacts } = await api("GET", `/customers/${customer.id}/contacts`);
+      if (!current()) return;
       $("customer-contacts").replaceChildren(...contacts.map((c) =>
         item(t("customer.contact", { role: contactRoleLabel(c.role), name: c.name || c.agent_id || "" }))));
       $("customer-contacts-block").hidden = contacts.length === 0;
     }
     const history = await pastConversations(customer, detail.conversation.id);
+    if (!current()) return;
     $("customer-history").replaceChildren(...history.map((c) => historyItem(c, onOpen)));
     $("customer-history-empty").hidden = history.length > 0;
     const { duplicates } = await api("GET", "/customers/duplicates?limit=1000");
+    if (!current()) return;
     const mine = duplicates.filter((d) => d.customer_id === customer.id || d.other_id === customer.id);
     $("customer-duplicates").replaceChildren(...mine.map((d) => duplicateItem(d, customer.id, canMerge, onMerge)));
     $("customer-duplicates-block").hidden = mine.length === 0;
   } catch (error) {
     // QA may read the customer but not list duplicates: the rest of the panel still stands.
-    if (error instanceof ApiError && error.status === 403) return;
+    if ((error instanceof ApiError && error.status === 403) || !current()) return;
     $("customer-error").textContent = t("customer.failed", { reason: error.message });
   }
 }
