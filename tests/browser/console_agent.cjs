@@ -5,7 +5,13 @@
 // conversation in "My conversations", open it, reply, resolve it; a second SMS arriving while
 // the page is open appears without a reload; the language switch turns the page Chinese (and is
 // remembered over a reload); the SLA cell turns amber, then red, as the page's clock is moved on
-// to the deadline; the page at phone width; presence survives a reload. Screenshots go to
+// to the deadline; the page at phone width; presence survives a reload. And the agent-side
+// features of issue 18: the customer panel (identities, tier, duplicates), the time zone (times
+// in the user's zone, saved with PUT /auth/me/preferences), Enter sending but not while an IME
+// composes, setting the priority, unread counts in the list and the title with sound and
+// desktop notifications, internal notes and canned responses (only where the gateway has their
+// routes: "SKIPPED until merged: …" on stderr otherwise), and a supervisor merging two customers
+// from the panel, with the conflicting fields shown, then undoing it. Screenshots go to
 // --out-dir.
 //
 // The test injects SMS on request: this script prints `NEED <what>` on stdout and waits for one
@@ -19,7 +25,8 @@ const { parseArgs } = require("./driver_args.cjs");
 const readline = require("readline");
 
 const args = parseArgs(process.argv, [
-  "modules", "chromium", "gateway", "user", "password", "first-customer", "first-text", "second-text", "reply-text", "out-dir"
+  "modules", "chromium", "gateway", "user", "password", "first-customer", "first-text", "second-text", "reply-text", "out-dir",
+  "third-text", "customer-name", "first-conversation", "supervisor", "supervisor-password",
 ]);
 const { chromium } = require(path.join(args.modules, "playwright-core"));
 
@@ -53,6 +60,107 @@ function row(page, listId, text) {
   return page.locator(`#${listId} .conversation-row`, { hasText: text });
 }
 
+// Routes of issue 18's contract built in parallel (notes, canned responses, preferences): until
+// they are merged the gateway answers 404 "no route for …". Those steps are
+// skipped with a line on stderr, never silently.
+const NOT_MERGED_ROUTES = [/\/api\/v1\/auth\/me\/preferences$/, /\/api\/v1\/canned-responses/, /\/api\/v1\/conversations\/\d+\/notes$/];
+const skipped = new Set();
+
+function skip(what) {
+  if (!skipped.has(what)) process.stderr.write(`SKIPPED until merged: ${what}\n`);
+  skipped.add(what);
+}
+
+async function routeExists(page, method, path) {
+  const status = await page.evaluate(async ([m, p]) => {
+    const r = await fetch(`/api/v1${p}`, { method: m, headers: { "X-Requested-With": "test", "Content-Type": "application/json" },
+                                          body: m === "GET" ? undefined : "{}" });
+    const body = await r.json().catch(() => ({}));
+    return r.status === 404 && /^no route/.test(body.message || "") ? 404 : r.status;
+  }, [method, path]);
+  return status !== 404;
+}
+
+// Records desktop notifications, permission requests and beeps (the page's own code runs
+// unchanged; this only watches the browser APIs it calls).
+function watchNotifications() {
+  window.__notified = [];
+  window.__permissionRequests = 0;
+  window.__beeps = 0;
+  const Real = window.Notification;
+  class Watched extends Real {
+    constructor(title, options) {
+      super(title, options);
+      window.__notified.push({ title, body: options && options.body });
+    }
+  }
+  Watched.requestPermission = (...a) => { window.__permissionRequests += 1; return Real.requestPermission(...a); };
+  Object.defineProperty(Watched, "permission", { get: () => Real.permission });
+  window.Notification = Watched;
+  const createOscillator = AudioContext.prototype.createOscillator;
+  AudioContext.prototype.createOscillator = function (...a) { window.__beeps += 1; return createOscillator.apply(this, a); };
+}
+
+// The transcript's times are in the zone the agent chose, not the browser's (America/Los_Angeles).
+async function expectTimesInShanghai(page) {
+  const times = await page.locator("#transcript .message-in time").first().evaluate((el) => {
+    const at = new Date(el.dateTime);
+    const options = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+    const lang = document.documentElement.lang;
+    return { shown: el.textContent,
+             shanghai: new Intl.DateTimeFormat(lang, { ...options, timeZone: "Asia/Shanghai" }).format(at),
+             browser: new Intl.DateTimeFormat(lang, options).format(at) };
+  });
+  expect(times.shown === times.shanghai && times.shown !== times.browser, `transcript time not in Asia/Shanghai: ${JSON.stringify(times)}`);
+}
+
+async function supervisorMerges(browser, problems, shots) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+  const page = await context.newPage();
+  currentPage = page;
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.on("pageerror", (error) => problems.push(`supervisor page error: ${error.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/status of 40[14]/.test(m.text())) problems.push(`supervisor console error: ${m.text()}`);
+  });
+  await page.goto(`${args.gateway}/#conversation=${args["first-conversation"]}`);
+  await page.getByLabel("User name").fill(args.supervisor);
+  await page.getByLabel("Password").fill(args["supervisor-password"]);
+  await page.locator("#login-submit").click();
+  // The link opens the conversation after the login (supervisors have no such row in a list).
+  await page.locator("#transcript .message-in", { hasText: args["first-text"] }).waitFor();
+  const panel = page.locator("#customer-panel");
+  await panel.locator("#customer-name", { hasText: args["customer-name"] }).waitFor();
+  const suggestion = panel.locator("#customer-duplicates li", { hasText: "same name and company" });
+  await suggestion.waitFor();
+  await suggestion.getByRole("button", { name: "Merge…" }).click();
+  const dialog = page.locator("#merge-dialog");
+  await dialog.waitFor({ state: "visible" });
+  // The conflicting fields, each with both values: tier C (staying) against A (merged) and the
+  // attributes; the merged record's tier is taken.
+  const tierRow = dialog.locator("#merge-conflict-rows tr[data-field=tier]");
+  await tierRow.waitFor();
+  expect((await tierRow.innerText()).replace(/\s+/g, " ").includes("C A"), `tier conflict row: ${await tierRow.innerText()}`);
+  await dialog.locator("#merge-conflict-rows tr[data-field=attributes]").waitFor();
+  await tierRow.getByRole("radio", { name: "A" }).check();
+  shots.merge_dialog = await screenshot(page, "console_merge_dialog");
+  await dialog.getByRole("button", { name: "Merge", exact: true }).click();
+  await dialog.waitFor({ state: "hidden" });
+  // Merged: one customer with both numbers and the other conversation, tier A, and Undo offered.
+  await page.locator("#merge-undo-bar", { hasText: "merged into" }).waitFor();
+  await panel.locator("#customer-identities li", { hasText: "+14155550103" }).waitFor();
+  await panel.locator("#customer-tier", { hasText: "Tier A" }).waitFor();
+  await panel.locator("#customer-history li").first().waitFor();
+  await panel.locator("#customer-duplicates-block").waitFor({ state: "hidden" });  // no longer suggested
+  shots.merged = await screenshot(page, "console_customer_merged");
+  await page.locator("#merge-undo").click();
+  await page.locator("#merge-undo-bar").waitFor({ state: "hidden" });
+  await panel.locator("#customer-tier", { hasText: "Tier C" }).waitFor();
+  await panel.locator("#customer-identities li", { hasText: "+14155550103" }).waitFor({ state: "detached" });
+  await suggestion.waitFor();
+  await context.close();
+}
+
 async function main() {
   fs.mkdirSync(args["out-dir"], { recursive: true });
   const browser = await chromium.launch({
@@ -63,7 +171,12 @@ async function main() {
   const problems = [];  // script errors and Content-Security-Policy violations
   const shots = {};
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    // The browser's zone is not the one the agent picks below: times must follow the pick.
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 }, locale: "en-US", timezoneId: "America/Los_Angeles",
+    });
+    await context.grantPermissions(["notifications"]);
+    await context.addInitScript(watchNotifications);
     // The page's clock runs as usual but can be moved on (the SLA colours below).
     await context.clock.install();
     const page = await context.newPage();
@@ -72,8 +185,11 @@ async function main() {
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     // The 401s of "not logged in yet", of the wrong password and after signing out are expected;
     // chromium logs every failed request as a console error.
+    // So are the 404s of routes not merged yet (NOT_MERGED_ROUTES), which skip their steps.
     page.on("console", (m) => {
-      if (m.type() === "error" && !/status of 401/.test(m.text())) problems.push(`console error: ${m.text()}`);
+      if (m.type() !== "error" || /status of 401/.test(m.text())) return;
+      if (/status of 404/.test(m.text()) && NOT_MERGED_ROUTES.some((r) => r.test(m.location().url || ""))) return;
+      problems.push(`console error: ${m.text()}`);
     });
 
     // ---- log in
@@ -108,23 +224,120 @@ async function main() {
     await page.evaluate(() => { window.consoleTestMarker = "still the same page"; });
     shots.queue = await screenshot(page, "console_queue");
 
+    // ---- settings: a time zone of the agent's own (saved with the user), sound and desktop
+    // notifications (the permission is asked only now, on the click)
+    await page.locator(".settings summary").click();
+    const zoneSaved = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/me/preferences"));
+    await page.getByLabel("Time zone").selectOption("Asia/Shanghai");
+    const zoneStatus = (await zoneSaved).status();
+    if (zoneStatus === 404) {
+      skip("preferences save (PUT /auth/me/preferences)");
+      await page.locator("#prefs-status", { hasText: "this browser only" }).waitFor();
+    } else {
+      expect(zoneStatus === 200, `PUT /auth/me/preferences: HTTP ${zoneStatus}`);
+    }
+    expect(await page.evaluate(() => window.__permissionRequests === 0), "notification permission asked before the click");
+    await page.getByLabel("Sound on new messages").check();
+    await page.getByLabel("Desktop notifications").check();
+    expect(await page.evaluate(() => window.__permissionRequests === 1), "the click did not ask for the permission");
+    expect(await page.getByLabel("Desktop notifications").isChecked(), "desktop notifications not on after the grant");
+    await page.locator(".settings summary").click();
+
     // ---- open it with the keyboard, reply, see the reply in the transcript
     await first.locator(".row-open").focus();
     await page.keyboard.press("Enter");
     await page.locator("#transcript .message-in", { hasText: args["first-text"] }).waitFor();
+    // The customer panel: name, tier, the identity, and the suggested duplicate (agents see
+    // suggestions; merging is for supervisors, below).
+    const panel = page.locator("#customer-panel");
+    await panel.locator("#customer-name", { hasText: args["customer-name"] }).waitFor();
+    await panel.locator("#customer-tier", { hasText: "Tier C" }).waitFor();
+    await panel.locator("#customer-identities li", { hasText: args["first-customer"] }).waitFor();
+    await panel.locator("#customer-duplicates li", { hasText: "same name and company" }).waitFor();
+    expect(await panel.locator(".merge-open").count() === 0, "an agent is offered a merge the API refuses them");
+    await expectTimesInShanghai(page);
+
     await page.keyboard.press("r");
     expect(await page.evaluate(() => document.activeElement.id === "reply-text"), "r does not focus the reply box");
+    // IME: the Enter that confirms a composition must not send. A composition through CDP as an
+    // input method makes it, then Enter (isComposing), then an Enter after compositionstart
+    // reported without isComposing (as Safari orders it): nothing may leave.
+    const replies = [];
+    page.on("request", (r) => { if (/\/reply$/.test(r.url())) replies.push(r.url()); });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Input.imeSetComposition", { text: "ni hao", selectionStart: 6, selectionEnd: 6 });
+    await page.keyboard.press("Enter");
+    await cdp.send("Input.insertText", { text: "你好" });
+    const composed = await page.locator("#reply-text").inputValue();
+    expect(composed.includes("你好"), `IME text: ${JSON.stringify(composed)}`);
+    expect(replies.length === 0, "the Enter during the IME composition sent the reply");
+    await page.locator("#reply-text").evaluate((el) => {
+      el.dispatchEvent(new CompositionEvent("compositionstart", { data: "" }));
+      el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+      el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", isComposing: true, bubbles: true, cancelable: true }));
+      el.dispatchEvent(new CompositionEvent("compositionend", { data: "你好" }));
+    });
+    await page.waitForTimeout(300);
+    expect(replies.length === 0, `Enter during an IME composition sent the reply: ${replies}`);
+    expect((await page.locator("#reply-text").inputValue()) === composed, "the composed text was lost");
+    shots.ime = await screenshot(page, "console_ime");
+    // Without a composition Enter sends.
     await page.getByLabel("Reply to the customer").fill(args["reply-text"]);
     await page.locator("#reply-counter", { hasText: "1 SMS" }).waitFor();
-    await page.locator("#reply-send").click();
+    await page.getByLabel("Reply to the customer").press("Enter");
     await page.locator("#transcript .message-out", { hasText: args["reply-text"] }).waitFor();
     expect((await page.locator("#reply-text").inputValue()) === "", "the reply box was not emptied");
+    expect(replies.length === 1, `${replies.length} reply requests for one Enter`);
     shots.conversation = await screenshot(page, "console_conversation");
+
+    // ---- internal note: the Reply/Note switch, the note in the transcript, not to the customer
+    if (await routeExists(page, "POST", `/conversations/${args["first-conversation"]}/notes`)) {
+      await page.getByLabel("Internal note", { exact: true }).check();
+      await page.getByLabel("Internal note (only your team sees it)").fill("Courier called: parcel at the depot.");
+      await page.getByLabel("Internal note (only your team sees it)").press("Enter");
+      await page.locator("#transcript .note", { hasText: "parcel at the depot" }).waitFor();
+      shots.note = await screenshot(page, "console_note");
+      await page.getByLabel("Reply", { exact: true }).check();
+    } else {
+      skip("notes (POST /conversations/{id}/notes)");
+    }
+
+    // ---- canned response: "/ship" in the reply box, placeholders filled
+    if (await routeExists(page, "GET", "/canned-responses")) {
+      await page.getByLabel("Reply to the customer").fill("/ship");
+      const option = page.locator("#canned-list [role=option]", { hasText: "/ship" });
+      await option.waitFor();
+      await page.getByLabel("Reply to the customer").press("Enter");
+      await page.waitForFunction(() => !document.getElementById("reply-text").value.startsWith("/"));
+      const expanded = await page.locator("#reply-text").inputValue();
+      expect(expanded === `Hello ${args["customer-name"]}, this is ${args.user}: your order ships today.`, `canned text: ${expanded}`);
+      expect(replies.length === 1, "choosing a canned response sent it");
+      await page.locator("#reply-text").fill("");
+    } else {
+      skip("canned responses (GET /canned-responses)");
+    }
+
+    // ---- priority from the header: P2 with a reason; the row and the transcript say so
+    await page.getByLabel("Priority", { exact: true }).selectOption("2");
+    await page.getByLabel("Reason").fill("Order for a key account");
+    await page.getByRole("button", { name: "Set priority" }).click();
+    await page.locator("#priority-status", { hasText: "P2" }).waitFor();
+    await page.locator("#transcript .event", { hasText: "Priority changed to P2" }).waitFor();
+    await row(page, "mine-list", args["reply-text"]).locator(".priority", { hasText: "P2" }).waitFor();
 
     // ---- a second SMS while the page is open: it appears without a reload
     await need("second-sms");
     await row(page, "mine-list", args["second-text"]).waitFor();
     expect(await page.evaluate(() => window.consoleTestMarker === "still the same page"), "the page reloaded");
+    // Unread while another conversation is open: in its row, in the title, and announced.
+    await row(page, "mine-list", args["second-text"]).locator(".unread", { hasText: "1 unread" }).waitFor();
+    await page.waitForFunction(() => document.title.startsWith("(1) "));
+    const notified = await page.evaluate(() => window.__notified);
+    expect(notified.length === 1 && notified[0].title.startsWith("New message from"),
+           `desktop notifications: ${JSON.stringify(notified)}`);
+    expect(notified[0].body.includes(args["second-text"]), `notification body: ${notified[0].body}`);
+    expect(await page.evaluate(() => window.__beeps >= 2), "no sound on the new message");  // 1: the toggle's own
+    shots.unread = await screenshot(page, "console_unread");
 
     // ---- the second's SLA cell: amber 5 minutes before its first-response deadline, red after
     const second = row(page, "mine-list", args["second-text"]);
@@ -147,13 +360,17 @@ async function main() {
     await page.waitForFunction((el) => el.classList.contains("sla-breached"), await second.elementHandle());
     expect((await second.locator(".sla").textContent()).includes("overdue"), "a breached row does not say overdue");
 
-    // ---- resolve the first (its row now shows the reply: found by the customer's number), and
-    // it leaves "My conversations"
-    const firstByCustomer = row(page, "mine-list", args["first-customer"]);
-    await firstByCustomer.locator(".preview", { hasText: args["reply-text"] }).waitFor();
+    // ---- resolve the first (its row now shows the reply, and the customer's name rather than
+    // the number), and it leaves "My conversations"
+    const firstByReply = row(page, "mine-list", args["reply-text"]);
+    await firstByReply.locator(".customer", { hasText: args["customer-name"] }).waitFor();
     await page.locator("#resolve-button").click();
-    await firstByCustomer.waitFor({ state: "detached" });
+    await firstByReply.waitFor({ state: "detached" });
     expect(await page.locator("#resolve-button").isDisabled(), "resolve stays enabled on a resolved conversation");
+    // Opening the second reads it: no badge, no count in the title.
+    await row(page, "mine-list", args["second-text"]).locator(".row-open").click();
+    await row(page, "mine-list", args["second-text"]).locator(".unread").waitFor({ state: "detached" });
+    await page.waitForFunction(() => !document.title.startsWith("("));
 
     // ---- Chinese, remembered over a reload
     await page.locator("header select[data-role=language]").selectOption("zh-CN");
@@ -175,6 +392,14 @@ async function main() {
     await page.locator("#back-button").waitFor({ state: "visible" });
     expect(!(await page.locator("#mine-list").isVisible()), "the list stays visible beside the conversation on a phone");
     shots.phone_conversation = await screenshot(page, "console_phone_conversation");
+    await expectTimesInShanghai(page);  // the choice outlived the reload
+    // The customer panel takes the screen in turn, and gives it back.
+    await page.locator("#customer-button").click();
+    await page.locator("#customer-identities li", { hasText: "+14155550102" }).waitFor({ state: "visible" });
+    expect(!(await page.locator("#transcript").isVisible()), "the transcript stays beside the customer panel on a phone");
+    shots.phone_customer = await screenshot(page, "console_phone_customer");
+    await page.locator("#customer-close").click();
+    await page.locator("#transcript").waitFor({ state: "visible" });
     await page.locator("#back-button").click();
     await secondRow.waitFor({ state: "visible" });
 
@@ -193,8 +418,12 @@ async function main() {
     const after = await page.evaluate(() => fetch("/api/v1/auth/me").then((r) => r.status));
     expect(after === 401, `GET /auth/me after signing out: HTTP ${after}`);
 
-    expect(problems.length === 0, `the console reported problems:\n${problems.join("\n")}`);
     await context.close();
+
+    // ---- a supervisor merges the two records of one customer from the panel, then undoes it
+    await supervisorMerges(browser, problems, shots);
+
+    expect(problems.length === 0, `the console reported problems:\n${problems.join("\n")}`);
     process.stdout.write(`RESULT ${JSON.stringify({ screenshots: shots })}\n`);
   } catch (error) {
     if (problems.length) log(`problems so far:\n${problems.join("\n")}`);

@@ -8,6 +8,13 @@ import { smsSegments } from "./sms_counter.js";
 import { openStream } from "./stream.js";
 import { rerenderSupervisorView, showSupervisorView, supervisorStreamMessage, supervisorViewTick } from "./supervisor_view.js";
 import { setupTransferDialog } from "./transfer_dialog.js";
+import { renderCustomerPanel } from "./customer_panel.js";
+import { openMergeDialog, setupMergeDialog } from "./customer_merge_dialog.js";
+import { announce, markRead, noteTranscript, setupNotificationSettings, titleWithUnread, unreadCount } from "./notifications.js";
+import { browserTimeZone, knownTimeZones, rememberedTimeZone, savePreferences, setTimeZone, timeZone } from "./preferences.js";
+import { setupCannedPicker } from "./canned_picker.js";
+import { addNote, composerMode, retranslateComposer, setupComposer } from "./note_composer.js";
+import { clearPriorityStatus, setupPriority, showPriority } from "./priority_control.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN_STATUSES = ["assigned", "waiting_customer"];
@@ -57,6 +64,7 @@ function rowFromDetail(detail, queueEntry) {
     status: c.status,
     assignedAgent: c.assigned_agent,
     offer: state.offers.has(c.id),
+    unread: unreadCount(c.id),
   };
   // The queue's own figure counts on the tier's business calendar: prefer it when we have it.
   if (queueEntry && queueEntry.first_response_ms_left !== null) {
@@ -85,11 +93,26 @@ function render() {
   $("team-count").textContent = t("queue.count", { count: team.length });
   $("mine-empty").hidden = mine.length > 0;
   $("team-empty").hidden = team.length > 0;
+  document.title = titleWithUnread(t("app.title"));
 }
 
-async function refreshConversation(id, queueEntry) {
+// What is on screen is read; elsewhere new customer messages count as unread and announce.
+function trackUnread(detail, initial) {
+  const id = detail.conversation.id;
+  if (id === state.selectedId && document.visibilityState === "visible") return markRead(id, detail.transcript);
+  if (noteTranscript(id, detail.transcript, initial) > 0) {
+    announce({
+      customerName: (detail.customer && detail.customer.display_name) || detail.conversation.customer_address,
+      preview: lastMessagePreview(detail.transcript),
+      onClick: () => openConversation(id),
+    });
+  }
+}
+
+async function refreshConversation(id, queueEntry, initial = false) {
   try {
     const detail = await api("GET", `/conversations/${id}`);
+    trackUnread(detail, initial);
     state.rows.set(id, rowFromDetail(detail, queueEntry));
     if (id === state.selectedId) showDetail(detail);
   } catch (error) {
@@ -118,7 +141,7 @@ async function loadAll() {
     for (const entry of queued) ids.set(entry.conversation_id, entry);
   }
   state.rows.clear();
-  await Promise.all([...ids].map(([id, entry]) => refreshConversation(id, entry)));
+  await Promise.all([...ids].map(([id, entry]) => refreshConversation(id, entry, true)));
   render();
 }
 
@@ -128,17 +151,30 @@ function showDetail(detail) {
   state.detail = detail;
   renderConversation(view, detail);
   $("transfer-button").disabled = !["queued", "assigned", "waiting_customer"].includes(detail.conversation.status);
+  showPriority(detail.conversation);
   updateCounter();
+}
+
+function showCustomer() {
+  if (!state.detail) return Promise.resolve();
+  return renderCustomerPanel(state.detail, {
+    canMerge: seesWholeQueue(),
+    seesContacts: seesWholeQueue(),
+    onOpen: openConversation,
+    onMerge: openMergeDialog,
+  });
 }
 
 async function openConversation(id) {
   state.selectedId = id;
   state.replyKey = null;
   $("reply-error").textContent = "";
+  clearPriorityStatus();
   $("conversation-placeholder").hidden = true;
   $("conversation-view").hidden = false;
   document.body.classList.add("conversation-open");
   await refreshConversation(id);
+  showCustomer();
   $("conversation-title").setAttribute("tabindex", "-1");
   $("conversation-title").focus();
 }
@@ -151,7 +187,8 @@ function closeConversation() {
 
 function updateCounter() {
   const counter = $("reply-counter");
-  if (!state.detail || state.detail.conversation.channel_kind !== "sms") {
+  // A note never leaves as an SMS: no segments to count.
+  if (!state.detail || state.detail.conversation.channel_kind !== "sms" || composerMode() === "note") {
     counter.textContent = "";
     return;
   }
@@ -163,10 +200,25 @@ function randomKey() {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+async function sendNote(text) {
+  view.replySend.disabled = true;
+  $("reply-error").textContent = "";
+  try {
+    await addNote(state.selectedId, text);
+    view.replyText.value = "";
+    await refreshConversation(state.selectedId);
+  } catch (error) {
+    $("reply-error").textContent = t("notes.failed", { reason: error.message });
+  } finally {
+    view.replySend.disabled = false;
+  }
+}
+
 async function sendReply(event) {
-  event.preventDefault();
+  event?.preventDefault();
   const text = view.replyText.value.trim();
-  if (!text || state.selectedId === null) return;
+  if (!text || state.selectedId === null || view.replySend.disabled) return;
+  if (composerMode() === "note") return sendNote(text);
   state.replyKey = state.replyKey || randomKey();
   view.replySend.disabled = true;
   $("reply-error").textContent = "";
@@ -268,9 +320,11 @@ async function showApp(me) {
   $("current-user").textContent = t("app.signed_in_as", { name: me.name });
   $("presence-select").closest("label").hidden = !me.agent_id;
   $("supervisor-tab").hidden = !seesWholeQueue();
+  await applyPreferences(me);
   $("login-view").hidden = true;
   $("app-view").hidden = false;
   startStream();
+  openFromHash();
 }
 
 async function login(event) {
@@ -317,16 +371,63 @@ function fillLanguageSelects() {
   }
 }
 
+// The language and zone saved with the user (GET /me) win over this browser's.
+async function applyPreferences(me) {
+  setTimeZone(me.time_zone || rememberedTimeZone(), true);
+  fillTimeZones();
+  if (me.language && LANGUAGES.includes(me.language) && me.language !== language()) {
+    await setLanguage(me.language, true);
+    fillLanguageSelects();
+    translatePage();
+    retranslateComposer();
+  }
+}
+
+function fillTimeZones() {
+  const zone = timeZone() || browserTimeZone();
+  $("time-zone-select").replaceChildren(...knownTimeZones().map((z) => new Option(z, z, false, z === zone)));
+}
+
+async function savePreference(changes) {
+  $("prefs-status").textContent = "";
+  try {
+    if (!(await savePreferences(changes))) $("prefs-status").textContent = t("prefs.browser_only");
+  } catch (error) {
+    $("prefs-status").textContent = t("prefs.failed", { reason: error.message });
+  }
+}
+
+async function changeTimeZone(event) {
+  setTimeZone(event.target.value, true);
+  if (state.detail) showDetail(state.detail);
+  await savePreference({ time_zone: event.target.value });
+}
+
 async function changeLanguage(event) {
   await setLanguage(event.target.value, true);
   fillLanguageSelects();
   translatePage();
+  retranslateComposer();
   if (state.me) {
+    savePreference({ language: language() });
     $("current-user").textContent = t("app.signed_in_as", { name: state.me.name });
     render();
     rerenderSupervisorView();
     if (state.detail) showDetail(state.detail);
   }
+}
+
+// At phone width the customer panel takes the screen in place of the conversation.
+function togglePanel(show) {
+  document.body.classList.toggle("panel-open", show);
+  (show ? $("customer-heading") : $("customer-button")).focus();
+}
+
+// "#conversation=12" opens that conversation: links to one (a notification, a colleague's
+// message) and users who see it outside their lists, as supervisors do.
+function openFromHash() {
+  const match = /^#conversation=(\d+)$/.exec(location.hash);
+  if (match && state.me) openConversation(Number(match[1]));
 }
 
 // j / k move through the list, r goes to the reply box (not while typing).
@@ -353,6 +454,21 @@ async function boot() {
   $("logout-button").addEventListener("click", logout);
   $("presence-select").addEventListener("change", changePresence);
   $("reply-form").addEventListener("submit", sendReply);
+  setupComposer({ submit: sendReply, onModeChange: updateCounter });
+  setupCannedPicker(() => ({
+    customerName: (state.detail && state.detail.customer && state.detail.customer.display_name) || "",
+    agentName: state.me ? state.me.name : "",
+  }));
+  setupPriority({ currentId: () => state.selectedId, onChanged: (id) => refreshConversation(id) });
+  setupMergeDialog({ afterChange: async () => { await refreshConversation(state.selectedId); await showCustomer(); } });
+  setupNotificationSettings();
+  $("time-zone-select").addEventListener("change", changeTimeZone);
+  $("customer-button").addEventListener("click", () => togglePanel(true));
+  $("customer-close").addEventListener("click", () => togglePanel(false));
+  window.addEventListener("hashchange", openFromHash);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && state.selectedId !== null) refreshConversation(state.selectedId);
+  });
   view.replyText.addEventListener("input", updateCounter);
   $("resolve-button").addEventListener("click", resolveOpen);
   $("back-button").addEventListener("click", closeConversation);

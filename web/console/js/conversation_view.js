@@ -1,12 +1,9 @@
 // The open conversation: header, transcript (messages as bubbles, events as lines), reply box.
 import { t } from "./i18n.js";
 import { channelLabel, deliveryLabel, eventLabel, statusLabel } from "./labels.js";
+import { formatTime } from "./preferences.js";
 
-function time(ms) {
-  return new Date(ms).toLocaleString(document.documentElement.lang, {
-    hour: "2-digit", minute: "2-digit", month: "short", day: "numeric",
-  });
-}
+// Times are in the user's time zone (GET /me), not the browser's: formatTime.
 
 function messageItem(entry) {
   const m = entry.message;
@@ -22,7 +19,7 @@ function messageItem(entry) {
   meta.className = "meta";
   const when = document.createElement("time");
   when.dateTime = new Date(entry.at).toISOString();
-  when.textContent = time(entry.at);
+  when.textContent = formatTime(entry.at);
   meta.append(when);
   const delivery = m.direction === "out" ? deliveryLabel(m.delivery_state) : "";
   if (delivery) meta.append(" · " + delivery);
@@ -30,10 +27,30 @@ function messageItem(entry) {
   return li;
 }
 
+// An internal note (notes.added, never sent to the customer): a card of its own, not a line.
+function noteItem(entry) {
+  const e = entry.event;
+  const li = document.createElement("li");
+  li.className = "note";
+  const author = document.createElement("span");
+  author.className = "author";
+  author.textContent = t("notes.by", { author: (e.actor || "").replace(/^user:/, "") });
+  const body = document.createElement("p");
+  body.className = "body";
+  body.textContent = (e.data && e.data.body) || "";
+  const when = document.createElement("time");
+  when.className = "meta";
+  when.dateTime = new Date(entry.at).toISOString();
+  when.textContent = formatTime(entry.at);
+  li.append(author, body, when);
+  return li;
+}
+
 function eventItem(entry) {
+  if (entry.event.kind === "note.added") return noteItem(entry);
   const li = document.createElement("li");
   li.className = "event";
-  li.textContent = `${eventLabel(entry.event)} · ${time(entry.at)}`;
+  li.textContent = `${eventLabel(entry.event)} · ${formatTime(entry.at)}`;
   return li;
 }
 

@@ -53,6 +53,7 @@ function rowElement(row, now, selectedId, onOpen, onAccept) {
   line2.className = "row-line";
   line2.append(span("customer", row.customerName || t("queue.unknown_customer")),
     span("sla", slaText(row, now)));
+  if (row.unread) line2.append(span("unread", t("notify.unread", { count: row.unread })));
   open.append(line1, line2, span("preview", row.preview || ""));
   open.addEventListener("click", () => onOpen(row.id));
   li.append(open);
