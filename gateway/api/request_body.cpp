@@ -557,10 +557,10 @@ std::optional<store::Id> parse_path_id(std::string_view text) {
   return id;
 }
 
-std::optional<int> parse_list_limit(std::string_view text) {
+std::optional<int> parse_list_limit(std::string_view text, int most) {
   int n = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > kMaxListLimit)
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > most)
     return std::nullopt;
   return n;
 }

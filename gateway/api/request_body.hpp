@@ -117,8 +117,8 @@ std::optional<store::Id> parse_path_id(std::string_view text);
 
 // The largest page a list endpoint returns.
 inline constexpr int kMaxListLimit = 500;
-// A list's ?limit=: a decimal 1..kMaxListLimit, nothing else.
-std::optional<int> parse_list_limit(std::string_view text);
+// A list's ?limit=: a decimal 1..most, nothing else.
+std::optional<int> parse_list_limit(std::string_view text, int most = kMaxListLimit);
 
 // ---- admin API bodies (docs/api.md "Admin")
 

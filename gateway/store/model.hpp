@@ -278,6 +278,15 @@ struct ConversationFilter {
   int limit = 100;
 };
 
+// A conversation as a queue row shows it (GET /conversations?view=row): with its customer's
+// display name and the start of its latest message, read in the same statement.
+struct ConversationRow {
+  Conversation conversation;
+  std::string customer_display_name;  // "" = the customer has none
+  std::string last_message_preview;   // the latest message's first kPreviewChars characters
+  static constexpr int kPreviewChars = 140;
+};
+
 struct Message {
   Id id = 0;
   Id conversation_id = 0;

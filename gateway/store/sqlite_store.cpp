@@ -15,6 +15,7 @@
 #include <chrono>
 #include <future>
 #include <stdexcept>
+#include <variant>
 
 namespace omnigate::store {
 namespace {
@@ -730,6 +731,22 @@ std::optional<Conversation> SqliteStore::get_conversation(Id id) {
   return read_conversation(*q.operator->());
 }
 
+namespace {
+
+// ConversationFilter::text as a LIKE pattern ("" for no text): LIKE's own characters in the text
+// match themselves.
+std::string like_pattern(const std::string& text) {
+  if (text.empty()) return {};
+  std::string pattern = "%";
+  for (const char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += ch;
+  }
+  return pattern + '%';
+}
+
+}  // namespace
+
 std::vector<Conversation> SqliteStore::list_conversations(const ConversationFilter& filter) {
   static const std::string sql =
       std::string("SELECT ") + kConversationColumns +
@@ -743,20 +760,65 @@ std::vector<Conversation> SqliteStore::list_conversations(const ConversationFilt
   if (filter.status) status = to_string(*filter.status);
   std::optional<std::string> tier;
   if (filter.tier) tier = to_string(*filter.tier);
-  std::string pattern;  // LIKE's own characters in the text match themselves
-  if (!filter.text.empty()) {
-    pattern = "%";
-    for (const char ch : filter.text) {
-      if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
-      pattern += ch;
-    }
-    pattern += '%';
-  }
+  std::string pattern = like_pattern(filter.text);
   std::vector<Conversation> out;
   Query q(reader().cached(sql.c_str()), filter.assigned_agent, status, filter.channel_instance,
           filter.after_id, static_cast<std::int64_t>(filter.limit > 0 ? filter.limit : 100),
           filter.customer_id, tier, filter.priority, filter.team, pattern);
   while (q.step()) out.push_back(read_conversation(*q.operator->()));
+  return out;
+}
+
+// One statement for the whole list: the customer's name by its primary key and the latest message
+// through messages_conversation, per row. Unlike list_conversations, whose `?N IS NULL OR` terms
+// keep one cached statement but leave SQLite walking every conversation ever stored, the WHERE
+// here names only the filters that are set, so `assigned_agent = ?` and `status = ?` use their
+// indexes (a few thousand open conversations among years of closed ones). The statements are
+// cached per combination of filters (at most 2^8).
+std::vector<ConversationRow> SqliteStore::list_conversation_rows(const ConversationFilter& filter) {
+  std::string sql =
+      std::string("SELECT ") + kConversationColumns +
+      ", (SELECT cu.display_name FROM customers cu WHERE cu.id = c.customer_id), (SELECT "
+      "substr(m.body_text, 1, ?) FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id "
+      "DESC LIMIT 1) FROM conversations c WHERE c.id > ?";
+  std::vector<std::variant<std::int64_t, std::string>> values{
+      std::int64_t{ConversationRow::kPreviewChars}, filter.after_id};
+  const auto where = [&](const char* term, std::variant<std::int64_t, std::string> value) {
+    sql += term;
+    values.push_back(std::move(value));
+  };
+  if (filter.assigned_agent) where(" AND c.assigned_agent = ?", *filter.assigned_agent);
+  if (filter.status) where(" AND c.status = ?", to_string(*filter.status));
+  if (filter.channel_instance) where(" AND c.channel_instance = ?", *filter.channel_instance);
+  if (filter.customer_id) where(" AND c.customer_id = ?", *filter.customer_id);
+  if (filter.tier) where(" AND c.tier = ?", to_string(*filter.tier));
+  if (filter.priority) where(" AND c.priority = ?", std::int64_t{*filter.priority});
+  if (filter.team) where(" AND c.team = ?", *filter.team);
+  if (!filter.text.empty()) {
+    const std::string pattern = like_pattern(filter.text);
+    where(" AND (c.subject LIKE ? ESCAPE '\\'", pattern);
+    where(" OR c.customer_address LIKE ? ESCAPE '\\'", pattern);
+    where(" OR c.customer_id IN (SELECT id FROM customers WHERE display_name LIKE ? ESCAPE '\\'))",
+          pattern);
+  }
+  sql += " ORDER BY c.id LIMIT ?";
+  values.push_back(std::int64_t{filter.limit > 0 ? filter.limit : 100});
+
+  auto& statement = reader().cached(sql.c_str());
+  Query q(statement);  // binds nothing; resets the statement when done
+  int index = 1;
+  for (const auto& value : values) {
+    if (const auto* number = std::get_if<std::int64_t>(&value))
+      statement.bind(index++, *number);
+    else
+      statement.bind(index++, std::get<std::string>(value));
+  }
+  constexpr int kNameColumn = 26;  // after kConversationColumns
+  constexpr int kPreviewColumn = 27;
+  std::vector<ConversationRow> out;
+  while (q.step())
+    out.push_back({read_conversation(statement), q->optional_text(kNameColumn).value_or(""),
+                   q->optional_text(kPreviewColumn).value_or("")});
   return out;
 }
 

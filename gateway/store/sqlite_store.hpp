@@ -105,6 +105,7 @@ class SqliteStore final : public Store {
 
   std::optional<Conversation> get_conversation(Id id) override;
   std::vector<Conversation> list_conversations(const ConversationFilter& filter) override;
+  std::vector<ConversationRow> list_conversation_rows(const ConversationFilter& filter) override;
   std::vector<TranscriptEntry> transcript(Id conversation_id) override;
   std::vector<Event> events_of_kind(Id conversation_id, std::string kind_prefix) override;
   std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,

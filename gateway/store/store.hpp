@@ -217,6 +217,8 @@ class Store {
   // ---- reads for the API and routing
   virtual std::optional<Conversation> get_conversation(Id id) = 0;
   virtual std::vector<Conversation> list_conversations(const ConversationFilter& filter) = 0;
+  // The same conversations as list_conversations, each with what its queue row shows.
+  virtual std::vector<ConversationRow> list_conversation_rows(const ConversationFilter& filter) = 0;
   // Messages and events of one conversation in the one order they were committed.
   virtual std::vector<TranscriptEntry> transcript(Id conversation_id) = 0;
   // The conversation's events whose kind starts with `kind_prefix` ("sla."), in order: what

@@ -388,3 +388,73 @@ TEST_CASE("the conversation list filters by tier, priority, team and text", "[ap
   CHECK(too_long.status == 400);
   CHECK(too_long.body["error"] == "too_long");
 }
+
+TEST_CASE("the conversation list's row view adds the customer's name and the latest message",
+          "[api]") {
+  Api api;
+  const auto writes = [&](const store::InboundRecord& rec) {
+    return committed<store::IngestResult>(
+        [&](store::Completion<store::IngestResult> done) { api.store->ingest_message(rec, done); });
+  };
+  const auto nameless = api.inbound("sms", "+14155550133");
+  store::InboundRecord rec;
+  rec.channel_instance = rec.channel_kind = "sms";
+  rec.from_kind = "phone";
+  rec.from_address = "+14155550144";
+  rec.from_name = "Ana Lima";
+  rec.to_address = "+18005550000";
+  rec.thread_key = "sms:+14155550144";
+  rec.received_at = rec.sent_at = 1763880000000;
+  rec.provider_message_id = "named-1";
+  rec.body_text = "first message";
+  const auto first = writes(rec);
+  api.dispatcher->on_inbound("sms", first, true);
+  // The latest message is the one shown, cut at 140 characters (not bytes: 3 each here).
+  std::string latest;
+  for (int i = 0; i < 150; ++i) latest += "好";
+  rec.provider_message_id = "named-2";
+  rec.body_text = latest;
+  REQUIRE(writes(rec).conversation_id == first.conversation_id);
+  api.settle(nameless);
+
+  const auto rows = api.call("GET", "/api/v1/conversations?view=row&limit=5000", "sue");
+  REQUIRE(rows.status == 200);
+  REQUIRE(rows.body["conversations"].size() == 2);
+  const auto& quiet = rows.body["conversations"][0];
+  CHECK(quiet["id"] == nameless);
+  // The same name as the customer's record (a customer who gave none is named by their address).
+  CHECK(quiet["customer_display_name"] ==
+        api.store->get_customer(quiet["customer_id"])->display_name);
+  CHECK(quiet["last_message_preview"] == "help please");
+  const auto& named = rows.body["conversations"][1];
+  CHECK(named["customer_display_name"] == "Ana Lima");
+  CHECK(named["last_message_preview"] == latest.substr(0, 140 * 3));
+  // The row is the list's conversation plus those two fields: the deadlines are there.
+  const auto plain = api.call("GET", "/api/v1/conversations", "sue");
+  json without = named;
+  without.erase("customer_display_name");
+  without.erase("last_message_preview");
+  CHECK(without == plain.body["conversations"][1]);
+  CHECK(named.contains("first_response_due"));
+  CHECK(named.contains("resolution_due"));
+
+  // The filters apply as in the plain list; an agent still sees only their own work.
+  const auto by_text = api.call("GET", "/api/v1/conversations?view=row&q=Ana", "sue");
+  REQUIRE(by_text.body["conversations"].size() == 1);
+  CHECK(by_text.body["conversations"][0]["id"] == first.conversation_id);
+  const auto page = api.call("GET",
+                             "/api/v1/conversations?view=row&after_id=" + std::to_string(nameless) +
+                                 "&status=" + named["status"].get<std::string>(),
+                             "sue");
+  REQUIRE(page.body["conversations"].size() == 1);
+  CHECK(page.body["conversations"][0]["id"] == first.conversation_id);
+  const auto alice = api.call("GET", "/api/v1/conversations?view=row", "alice");
+  const auto alice_plain = api.call("GET", "/api/v1/conversations", "alice");
+  CHECK(alice.body["conversations"].size() == alice_plain.body["conversations"].size());
+  for (const auto& c : alice.body["conversations"]) CHECK(c["assigned_agent"] == "alice");
+
+  CHECK(api.call("GET", "/api/v1/conversations?view=rows", "sue").body["field"] == "view");
+  CHECK(api.call("GET", "/api/v1/conversations?view=row&limit=5001", "sue").body["field"] ==
+        "limit");
+  CHECK(api.call("GET", "/api/v1/conversations?limit=501", "sue").body["field"] == "limit");
+}

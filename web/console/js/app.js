@@ -10,7 +10,7 @@ import { rerenderSupervisorView, showSupervisorView, supervisorStreamMessage, su
 import { setupTransferDialog } from "./transfer_dialog.js";
 import { renderCustomerPanel } from "./customer_panel.js";
 import { openMergeDialog, setupMergeDialog } from "./customer_merge_dialog.js";
-import { announce, markRead, noteTranscript, setupNotificationSettings, titleWithUnread, unreadCount } from "./notifications.js";
+import { announce, markRead, noteListed, noteTranscript, setupNotificationSettings, titleWithUnread, unreadCount } from "./notifications.js";
 import { browserTimeZone, knownTimeZones, rememberedTimeZone, savePreferences, setTimeZone, timeZone } from "./preferences.js";
 import { setupCannedPicker } from "./canned_picker.js";
 import { addNote, composerMode, retranslateComposer, setupComposer } from "./note_composer.js";
@@ -50,16 +50,15 @@ function seesWholeQueue() {
 
 // ---- queue rows
 
-function rowFromDetail(detail, queueEntry) {
-  const c = detail.conversation;
-  const customer = detail.customer || {};
+// c: a conversation as the API shows it; queueEntry: its GET /queue entry, if any.
+function rowFrom(c, customerName, preview, queueEntry) {
   const row = {
     id: c.id,
     channelKind: c.channel_kind,
     priority: c.priority,
     tier: c.tier,
-    customerName: customer.display_name || c.customer_address,
-    preview: lastMessagePreview(detail.transcript),
+    customerName: customerName || c.customer_address,
+    preview,
     dueAt: dueAt(c),
     status: c.status,
     assignedAgent: c.assigned_agent,
@@ -71,6 +70,16 @@ function rowFromDetail(detail, queueEntry) {
     row.dueAt = Date.now() + queueEntry.first_response_ms_left;
   }
   return row;
+}
+
+function rowFromDetail(detail, queueEntry) {
+  const customer = detail.customer || {};
+  return rowFrom(detail.conversation, customer.display_name, lastMessagePreview(detail.transcript), queueEntry);
+}
+
+// An entry of GET /conversations?view=row.
+function rowFromListItem(item, queueEntry) {
+  return rowFrom(item, item.customer_display_name, item.last_message_preview, queueEntry);
 }
 
 function isMine(row) {
@@ -123,25 +132,45 @@ async function refreshConversation(id, queueEntry, initial = false) {
   render();
 }
 
+// The whole list of one filter in as few requests as the API allows (one up to LIST_PAGE).
+const LIST_PAGE = 5000;
+async function listRows(query) {
+  const items = [];
+  for (let afterId = 0; ;) {
+    const { conversations } = await api("GET", `/conversations?view=row&limit=${LIST_PAGE}&after_id=${afterId}&${query}`);
+    items.push(...conversations);
+    if (conversations.length < LIST_PAGE) return items;
+    afterId = conversations[conversations.length - 1].id;
+  }
+}
+
 async function loadAll() {
-  const ids = new Map();  // id → queue entry (or null)
+  const lists = [];
+  let offerIds = [];
+  let queued = [];
   if (state.me.agent_id) {
-    for (const status of OPEN_STATUSES) {
-      const { conversations } = await api("GET", `/conversations?mine=true&status=${status}&limit=500`);
-      for (const c of conversations) ids.set(c.id, null);
-    }
+    for (const status of OPEN_STATUSES) lists.push(listRows(`mine=true&status=${status}`));
     if (hasRole("agent") || hasRole("supervisor")) {
       const { offers } = await api("GET", `/offers?agent_id=${encodeURIComponent(state.me.agent_id)}`);
       state.offers = new Set(offers.map((o) => o.conversation_id));
-      for (const o of offers) ids.set(o.conversation_id, null);
+      offerIds = offers.map((o) => o.conversation_id);
     }
   }
   if (seesWholeQueue()) {
-    const { queued } = await api("GET", "/queue");
-    for (const entry of queued) ids.set(entry.conversation_id, entry);
+    lists.push(listRows("status=queued"));
+    ({ queued } = await api("GET", "/queue"));
   }
+  const queueEntries = new Map(queued.map((entry) => [entry.conversation_id, entry]));
   state.rows.clear();
-  await Promise.all([...ids].map(([id, entry]) => refreshConversation(id, entry, true)));
+  const listedAt = Date.now();
+  for (const items of await Promise.all(lists)) {
+    for (const item of items) {
+      state.rows.set(item.id, rowFromListItem(item, queueEntries.get(item.id)));
+      noteListed(item.id, listedAt);
+    }
+  }
+  // Offers to an agent are not in their list (agents list their own work only): one by one.
+  await Promise.all(offerIds.filter((id) => !state.rows.has(id)).map((id) => refreshConversation(id, undefined, true)));
   render();
 }
 

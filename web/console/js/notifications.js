@@ -39,6 +39,14 @@ export function markRead(id, transcript) {
   lastSeen.set(id, ids.length ? ids[ids.length - 1] : 0);
 }
 
+// Conversations the page listed without reading their transcript (GET /conversations?view=row),
+// with when: their first transcript counts as unread only the customer messages after that.
+const listedAt = new Map();
+
+export function noteListed(id, at) {
+  if (!lastSeen.has(id)) listedAt.set(id, at);
+}
+
 // A fresh transcript of a conversation not on screen: counts what is new since the last look,
 // and returns how many arrived with this refresh. On the page's first load (`initial`) a
 // conversation starts at its current messages (the page cannot know what an earlier page
@@ -46,6 +54,14 @@ export function markRead(id, transcript) {
 export function noteTranscript(id, transcript, initial) {
   const ids = inboundIds(transcript);
   const newest = ids.length ? ids[ids.length - 1] : 0;
+  if (!lastSeen.has(id) && listedAt.has(id)) {
+    const since = listedAt.get(id);
+    listedAt.delete(id);
+    const fresh = transcript.filter((e) => e.type === "message" && e.message.direction === "in" && e.at > since).length;
+    lastSeen.set(id, newest);
+    if (fresh) unread.set(id, unreadCount(id) + fresh);
+    return fresh;
+  }
   if (!lastSeen.has(id) && initial) {
     lastSeen.set(id, newest);
     return 0;
@@ -59,6 +75,7 @@ export function noteTranscript(id, transcript, initial) {
 export function forget(id) {
   unread.delete(id);
   lastSeen.delete(id);
+  listedAt.delete(id);
 }
 
 // A short beep through Web Audio: no sound file to serve, nothing the CSP must allow.
