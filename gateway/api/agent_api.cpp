@@ -115,7 +115,9 @@ struct AgentApi::Impl : std::enable_shared_from_this<AgentApi::Impl> {
   // ---- handlers
 
   void me(const http::Request&, const Caller& c, http::Reply reply) {
-    reply(json_response(200, user_json(c.user)));
+    json out = user_json(c.user);
+    out.update(preferences_json(store.user_preferences(c.user.name)));
+    reply(json_response(200, out));
   }
 
   void list_conversations(const http::Request& req, const Caller& c, http::Reply reply) {

@@ -7,6 +7,7 @@
 #include "api/login_throttle.hpp"
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
+#include "api/workspace_bodies.hpp"
 #include "core/clock.hpp"
 #include "core/password_hash.hpp"
 #include "core/sha256.hpp"
@@ -186,8 +187,30 @@ struct AuthApi::Impl : std::enable_shared_from_this<AuthApi::Impl> {
 
   void me(const http::Request&, const Caller& c, http::Reply reply) {
     json out = user_json(c.user);
+    out.update(preferences_json(store.user_preferences(c.user.name)));
     out["credential"] = {{"kind", c.credential_kind}, {"scopes", c.scopes}};
     reply(json_response(200, out));
+  }
+
+  // ---- preferences
+
+  // Each field given replaces the stored one (null clears it); the others stay.
+  void set_preferences(const http::Request& req, const Caller& c, http::Reply reply) {
+    auto body = parse_preferences_body(req.body);
+    if (!body.value) return reply(body_error(body.error));
+    auto prefs = store.user_preferences(c.user.name).value_or(store::UserPreferences{});
+    if (body.value->language) prefs.language = *body.value->language;
+    if (body.value->time_zone) prefs.time_zone = *body.value->time_zone;
+    auto self = shared_from_this();
+    const std::string remote = client_address(req, config.trust_forwarded_for);
+    store.set_user_preferences(
+        c.user.name, prefs,
+        [self, prefs, name = c.user.name, remote, reply](store::Outcome<store::Nothing> r) {
+          if (!r.ok) return reply(store_refusal(r.error));
+          const json out = preferences_json(prefs);
+          self->audit(name, remote, "user.preferences", "user:" + name, out,
+                      [reply, out] { reply(json_response(200, out)); });
+        });
   }
 
   // ---- passwords
@@ -338,6 +361,7 @@ void AuthApi::register_routes(http::Router& router) {
   route("POST", "/auth/logout", everyone, &Impl::logout);
   route("GET", "/auth/me", everyone, &Impl::me);
   route("PUT", "/auth/password", everyone, &Impl::change_own_password);
+  route("PUT", "/auth/me/preferences", everyone, &Impl::set_preferences);
   route("GET", "/auth/tokens", everyone, &Impl::list_own_tokens);
   route("POST", "/auth/tokens", everyone, &Impl::create_token);
   route("DELETE", "/auth/tokens/{id}", everyone, &Impl::revoke_own_token);

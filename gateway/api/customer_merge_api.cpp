@@ -135,16 +135,6 @@ json merge_json(const store::CustomerMergeRecord& m) {
           {"identities_moved", m.identities.size()}};
 }
 
-// Store refusals: a customer or merge that does not exist is 404, the rest (undone already,
-// window over, merged since) 409.
-http::Response store_refusal(const std::string& error) {
-  if (error.find("does not exist") != std::string::npos)
-    return error_response(404, "not_found", error);
-  constexpr std::string_view kConflict = "conflict: ";
-  return error_response(409, "conflict",
-                        error.starts_with(kConflict) ? error.substr(kConflict.size()) : error);
-}
-
 }  // namespace
 
 struct CustomerMergeApi::Impl : std::enable_shared_from_this<CustomerMergeApi::Impl> {

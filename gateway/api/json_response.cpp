@@ -24,6 +24,14 @@ http::Response body_error(const BodyError& e) {
   return error_response(e.status, e.code, e.message, e.field);
 }
 
+http::Response store_refusal(const std::string& error) {
+  if (error.find("does not exist") != std::string::npos)
+    return error_response(404, "not_found", error);
+  constexpr std::string_view kConflict = "conflict: ";
+  return error_response(409, "conflict",
+                        error.starts_with(kConflict) ? error.substr(kConflict.size()) : error);
+}
+
 std::optional<store::Id> id_param(const http::Request& req, const http::Reply& reply) {
   const auto it = req.params.find("id");
   const auto id = parse_path_id(it == req.params.end() ? std::string_view() : it->second);

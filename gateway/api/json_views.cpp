@@ -127,6 +127,12 @@ json user_json(const store::User& u) {
           {"agent_id", u.agent_id ? json(*u.agent_id) : json(nullptr)}};
 }
 
+json preferences_json(const std::optional<store::UserPreferences>& p) {
+  auto or_null = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
+  return {{"language", p ? or_null(p->language) : json(nullptr)},
+          {"time_zone", p ? or_null(p->time_zone) : json(nullptr)}};
+}
+
 json agent_json(const store::Agent& a) {
   json tiers = json::array();
   for (const auto t : a.tiers) tiers.push_back(store::to_string(t));

@@ -34,6 +34,12 @@ std::string event_message(const dispatch::LiveEvent& e, std::uint64_t seq) {
     if (e.level > 0) j["level"] = e.level;
   }
   if (e.message_id != 0) j["message_id"] = e.message_id;
+  if (!e.author.empty()) j["author"] = e.author;
+  if (e.note_id != 0) j["note_id"] = e.note_id;
+  if (!e.delivery_state.empty()) {
+    j["delivery_state"] = e.delivery_state;
+    j["error_code"] = or_null(e.error_code);
+  }
   if (e.complaint_id != 0) j["complaint_id"] = e.complaint_id;
   if (!e.recipient.empty()) j["recipient"] = e.recipient;
   if (!e.signal.empty()) {

@@ -179,6 +179,12 @@ bool read_uploaded_attachment(store::AttachmentRecord& rec, const std::string& p
 
 }  // namespace
 
+std::optional<json> parse_body_object(std::string_view body,
+                                      std::initializer_list<std::string_view> allowed,
+                                      BodyError& err) {
+  return parse_object(body, allowed, err);
+}
+
 Parsed<ReplyBody> parse_reply_body(std::string_view body) {
   BodyError err;
   auto j = parse_object(body, {"text", "html", "subject", "attachments"}, err);

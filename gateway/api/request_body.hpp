@@ -4,6 +4,9 @@
 
 #include "store/model.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +31,13 @@ struct Parsed {
   std::optional<T> value;  // set on success
   BodyError error;         // meaningful when !value
 };
+
+// Parses `body` as one JSON object whose keys are all in `allowed`, refusing what every body
+// parser here refuses (a byte order mark, a key twice, NUL in a string); nullopt with `err` set
+// otherwise. For the parsers of other files (workspace_bodies.hpp).
+std::optional<nlohmann::json> parse_body_object(std::string_view body,
+                                                std::initializer_list<std::string_view> allowed,
+                                                BodyError& err);
 
 // The longest attachment file name and content type accepted, in bytes (what file systems and
 // MIME parameters keep).

@@ -4,9 +4,13 @@
 #include "api/agent_api.hpp"
 #include "api/audit_api.hpp"
 #include "api/auth_api.hpp"
+#include "api/canned_responses_api.hpp"
+#include "api/conversation_activity_relay.hpp"
+#include "api/conversation_merge_api.hpp"
 #include "api/customer_merge_api.hpp"
 #include "api/customer_valuation_api.hpp"
 #include "api/live_events.hpp"
+#include "api/notes_api.hpp"
 #include "api/quarantine_api.hpp"
 #include "api/route_table_api.hpp"
 #include "api/supervisor_stream.hpp"
@@ -303,6 +307,15 @@ int serve_command(const Args& args) {
       host.command(std::move(command), std::move(done));
     });
     agent_api.register_routes(router);
+    api::NotesApi notes_api(*store);
+    notes_api.register_routes(router);
+    api::CannedResponsesApi canned_responses_api(*store);
+    canned_responses_api.register_routes(router);
+    api::ConversationMergeApi conversation_merge_api(*store, dispatcher);
+    conversation_merge_api.register_routes(router);
+    // Notes, replies and delivery states on the event stream, whoever committed them.
+    api::ConversationActivityRelay activity_relay(*store, *executor, live_events);
+    activity_relay.start();
     service::ComplaintService complaints(*store, *executor, dispatcher, live_events,
                                          service::ladder_windows(config.complaints));
     complaints.start();
@@ -401,6 +414,7 @@ int serve_command(const Args& args) {
     contact_logging.stop();
     service_cases.stop();
     complaints.stop();
+    activity_relay.stop();
     dispatcher.stop();
     store->flush();
     executor->stop();

@@ -15,7 +15,8 @@ namespace omnigate::dispatch {
 struct LiveEvent {
   // conversation.queued|offered|assigned|requeued|transferred|priority_changed|complaint|resolved,
   // agent.presence, sla.<timer kind> (sla.first_response_breach, sla.escalation,
-  // sla.progress_reminder, ...), message.received or customer.signal.
+  // sla.progress_reminder, ...), message.received, message.sent, message.status, note.added or
+  // customer.signal.
   std::string type;
   store::UnixMs at = 0;  // the dispatcher's clock
 
@@ -48,8 +49,16 @@ struct LiveEvent {
   store::Id complaint_id = 0;
   std::string recipient;
 
-  // message.received: the stored customer message.
+  // message.received: the stored customer message; message.sent, message.status: the reply.
   store::Id message_id = 0;
+  // note.added, message.sent (api::ConversationActivityRelay): who wrote it (user name, agent
+  // id) and, for a note, its id.
+  std::string author;
+  store::Id note_id = 0;
+  // message.status: the reply's delivery state as the transcript has it, and the provider's
+  // error code ("" = none).
+  std::string delivery_state;
+  std::string error_code;
   // customer.signal: its kind ("typing") and details (a JSON object's text; "" = {}).
   std::string signal;
   std::string signal_data_json;

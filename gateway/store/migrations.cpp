@@ -522,7 +522,28 @@ CREATE TABLE webhook_cursor (
 INSERT INTO webhook_cursor(id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
 )sql";
 
-constexpr std::array<Migration, 20> kMigrations{{{1, kInitialSchema},
+// Version 21: the agents' workspace (docs/api.md "Preferences", "Canned responses"). Each user
+// chooses the console's language and time zone (NULL: the console's default / the browser's);
+// canned responses are the texts agents insert into replies. '' stands for "any language" and
+// "every team" so that UNIQUE can hold one shortcut per language (SQLite lets NULLs repeat).
+constexpr const char* kWorkspace = R"sql(
+ALTER TABLE users ADD COLUMN language TEXT;
+ALTER TABLE users ADD COLUMN time_zone TEXT;
+
+CREATE TABLE canned_responses (
+  id INTEGER PRIMARY KEY,
+  shortcut TEXT NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  language TEXT NOT NULL DEFAULT '',
+  team TEXT NOT NULL DEFAULT '',
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (shortcut, language)
+);
+)sql";
+
+constexpr std::array<Migration, 21> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -541,7 +562,8 @@ constexpr std::array<Migration, 20> kMigrations{{{1, kInitialSchema},
                                                  {17, kServiceCases},
                                                  {18, nullptr, false, add_customer_merges},
                                                  {19, kAccounts},
-                                                 {20, kWebhookDeliveries}}};
+                                                 {20, kWebhookDeliveries},
+                                                 {21, kWorkspace}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

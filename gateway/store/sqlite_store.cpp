@@ -545,10 +545,14 @@ bool SqliteStore::fail_outbox_row(sqlite::Connection& db, Id outbox_id,
                   "error_text = ? WHERE id = ?"),
         error_code, error_text, message_id)
       .step();
-  insert_event(db, conversation_id, "delivery.failed", "system",
-               json_object_with("", {{"error_code", error_code}, {"error_text", error_text}},
-                                "delivery data"),
-               std::nullopt, now);
+  // The message named in data, as a receipt's delivery.* event names it (not in the event's
+  // message_id: that column places a message in the transcript).
+  insert_event(
+      db, conversation_id, "delivery.failed", "system",
+      nlohmann::json{
+          {"message_id", message_id}, {"error_code", error_code}, {"error_text", error_text}}
+          .dump(),
+      std::nullopt, now);
   return true;
 }
 

@@ -156,6 +156,19 @@ class SqliteStore final : public Store {
   void retry_webhook_delivery(Id id, std::string actor, UnixMs now,
                               Completion<WebhookDelivery> done) override;
 
+  void add_note(Note note, Completion<Note> done) override;
+  std::optional<UserPreferences> user_preferences(const std::string& name) override;
+  void set_user_preferences(std::string name, UserPreferences preferences,
+                            Completion<Nothing> done) override;
+  std::vector<CannedResponse> list_canned_responses(const CannedResponseFilter& filter) override;
+  std::optional<CannedResponse> get_canned_response(Id id) override;
+  void save_canned_response(CannedResponse response, Completion<CannedResponse> done) override;
+  void delete_canned_response(Id id, Completion<Nothing> done) override;
+  void merge_conversations(ConversationMerge merge,
+                           Completion<ConversationMergeResult> done) override;
+  Id last_event_id() override;
+  std::vector<ActivityEvent> activity_after(Id after_id, int limit) override;
+
   std::optional<std::string> kv_get(const std::string& instance, const std::string& key) override;
   void kv_put(std::string instance, std::string key, std::string value,
               Completion<Nothing> done) override;

@@ -1,5 +1,6 @@
-// SqliteStore: users and their roles, the credentials that stand for them, passwords, failed
-// logins and reads of the audit log (account_records.hpp, docs/api.md "Authentication").
+// SqliteStore: users and their roles and preferences, the credentials that stand for them,
+// passwords, failed logins and reads of the audit log (account_records.hpp, docs/api.md
+// "Authentication").
 #include "store/attachment_files.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -261,6 +262,25 @@ std::vector<AuditEntry> SqliteStore::list_audit(const AuditFilter& f) {
     out.push_back(
         {q->int64(0), {q->text(1), q->text(2), q->text(3), q->text(4), q->text(5), q->int64(6)}});
   return out;
+}
+
+std::optional<UserPreferences> SqliteStore::user_preferences(const std::string& name) {
+  Query q(reader().cached("SELECT language, time_zone FROM users WHERE name = ?"), name);
+  if (!q.step()) return std::nullopt;
+  return UserPreferences{q->optional_text(0), q->optional_text(1)};
+}
+
+void SqliteStore::set_user_preferences(std::string name, UserPreferences preferences,
+                                       Completion<Nothing> done) {
+  submit<Nothing>(
+      [name = std::move(name), preferences = std::move(preferences)](sqlite::Connection& db) {
+        Query(db.cached("UPDATE users SET language = ?, time_zone = ? WHERE name = ?"),
+              preferences.language, preferences.time_zone, name)
+            .step();
+        require_changed(db, "user '" + name + "' does not exist");
+        return Nothing{};
+      },
+      std::move(done));
 }
 
 }  // namespace omnigate::store

@@ -18,6 +18,7 @@
 #include "store/model.hpp"
 #include "store/service_case_records.hpp"
 #include "store/webhook_records.hpp"
+#include "store/workspace_records.hpp"
 
 #include <functional>
 #include <memory>
@@ -332,6 +333,35 @@ class Store {
   // ("conflict: ..."). Value: the delivery afterwards.
   virtual void retry_webhook_delivery(Id id, std::string actor, UnixMs now,
                                       Completion<WebhookDelivery> done) = 0;
+
+  // ---- the agents' workspace (workspace_records.hpp)
+  // Adds "note.added" {note_id, body} by "user:<author>" to the conversation's transcript.
+  // Unknown conversation: error "... does not exist". Value: the note.
+  virtual void add_note(Note note, Completion<Note> done) = 0;
+  // The user's preferences; nullopt for an unknown user. Sync read.
+  virtual std::optional<UserPreferences> user_preferences(const std::string& name) = 0;
+  // Replaces both preferences. Unknown user: error "... does not exist".
+  virtual void set_user_preferences(std::string name, UserPreferences preferences,
+                                    Completion<Nothing> done) = 0;
+  // By shortcut, then language. Sync reads.
+  virtual std::vector<CannedResponse> list_canned_responses(const CannedResponseFilter& filter) = 0;
+  virtual std::optional<CannedResponse> get_canned_response(Id id) = 0;
+  // Inserts (response.id == 0) or replaces one. Errors: unknown id ("... does not exist"), a
+  // shortcut the same language has already ("conflict: ..."). Value: the row as stored.
+  virtual void save_canned_response(CannedResponse response, Completion<CannedResponse> done) = 0;
+  virtual void delete_canned_response(Id id, Completion<Nothing> done) = 0;
+  // In one transaction: `from` resolved (when open) with "conversation.resolved" {reason},
+  // "conversation.merged_into" {into} on `from` and "conversation.merged" {from} on `into`.
+  // Errors: an unknown conversation ("... does not exist"); the text starts with "conflict: "
+  // for the same conversation twice, two customers, a closed survivor, or either one merged
+  // into another already.
+  virtual void merge_conversations(ConversationMerge merge,
+                                   Completion<ConversationMergeResult> done) = 0;
+  // The newest event's id (0 when there is none). Sync read.
+  virtual Id last_event_id() = 0;
+  // Up to `limit` events with ids above `after_id` whose kind is note.added, message.sent or
+  // delivery.*, in id order, each with the outbound message it concerns. Sync read.
+  virtual std::vector<ActivityEvent> activity_after(Id after_id, int limit) = 0;
 
   // ---- plugin key/value (scoped by channel instance). Sync; small values only.
   virtual std::optional<std::string> kv_get(const std::string& instance,

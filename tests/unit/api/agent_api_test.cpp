@@ -23,8 +23,12 @@ TEST_CASE("requests without a valid bearer token get 401 asking for one", "[api]
   }
   const auto me = api.call("GET", "/api/v1/me", "alice");
   CHECK(me.status == 200);
-  CHECK(me.body ==
-        json{{"name", "alice"}, {"role", "agent"}, {"roles", {"agent"}}, {"agent_id", "alice"}});
+  CHECK(me.body == json{{"name", "alice"},
+                        {"role", "agent"},
+                        {"roles", {"agent"}},
+                        {"agent_id", "alice"},
+                        {"language", nullptr},
+                        {"time_zone", nullptr}});
 }
 
 TEST_CASE("the Bearer scheme is matched in any case; other schemes are 401", "[api]") {

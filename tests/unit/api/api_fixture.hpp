@@ -143,7 +143,7 @@ struct Api {
     auto f = p.get_future();
     (*m.handler)(req, [&p](http::Response r) { p.set_value(std::move(r)); });
     auto r = f.get();
-    return {r.status, json::parse(r.body), r.headers};
+    return {r.status, r.body.empty() ? json() : json::parse(r.body), r.headers};  // 204: none
   }
 
   // A customer writes; the dispatcher hears about it as the plugin host would tell it.

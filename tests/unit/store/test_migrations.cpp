@@ -108,9 +108,18 @@ void undo_accounts_migration(const Run& run) {
   run("DROP TABLE user_roles");
 }
 
-// What migration 20 adds, dropped again: the database is then one at version 19.
+// What migration 21 adds, dropped again: the database is then one at version 20.
+template <class Run>
+void drop_workspace(const Run& run) {
+  run("DROP TABLE canned_responses");
+  run("ALTER TABLE users DROP COLUMN language");
+  run("ALTER TABLE users DROP COLUMN time_zone");
+}
+
+// What migrations 20 and 21 add, dropped again: the database is then one at version 19.
 template <class Run>
 void drop_webhook_deliveries(const Run& run) {
+  drop_workspace(run);
   run("DROP TABLE webhook_deliveries");
   run("DROP TABLE webhook_cursor");
 }
@@ -213,11 +222,38 @@ TEST_CASE("migration 20 starts webhooks at the newest event, not with the histor
   CHECK(env.store->events_after(env.store->webhook_cursor(), 10).empty());
 }
 
+TEST_CASE("migration 21 gives existing users no preferences and adds the canned responses") {
+  StoreTestEnv env;
+  User ann{"ann", {Role::agent}, std::string("ann")};
+  REQUIRE(wait_for<Nothing>([&](Completion<Nothing> done) {
+            env.store->upsert_user(ann, "", done);
+          }).ok);
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 21");
+  drop_workspace(run);
+  sqlite3_close(db);
+
+  env.reopen();  // migrates
+  CHECK(env.store->schema_version() == migrations().back().version);
+  const auto prefs = env.store->user_preferences("ann");
+  REQUIRE(prefs);
+  CHECK_FALSE(prefs->language);
+  CHECK_FALSE(prefs->time_zone);
+  CHECK(env.store->list_canned_responses({}).empty());
+}
+
 TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the originals and flags") {
   // A database at version 8 with what the store wrote before it repaired text on the way in.
   // Migration 9 changes no table, 10 only adds an index, 11 and 13 only add columns, 12 adds
   // tables (and a value the outbox state may take), 14 to 17 add tables and an index, 18 tables,
-  // an index and columns, 19 turns a column into tables (undone at the end), 20 adds tables, so
+  // an index and columns, 19 turns a column into tables (undone at the end), 20 adds tables, 21
+  // a table and columns, so
   // a current database without their rows, those indexes, columns and tables is one at version 8.
   StoreTestEnv env;
   auto rec = sms("+15551234567", "SM1", "fine");
