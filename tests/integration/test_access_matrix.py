@@ -60,6 +60,9 @@ BODIES = {
                                            "capacity": {"echo": 1}},
     ("PATCH", "/api/v1/customers/{id}"): {"display_name": "Matrix Customer"},
     ("PUT", "/api/v1/customers/{id}/contacts"): {"contacts": []},
+    ("POST", "/api/v1/qa/samples"): {"strategy": {"kind": "per_agent", "per_agent": 1}},
+    ("POST", "/api/v1/qa/scorecards"): {"name": "matrix", "sections": [{"title": "All", "criteria": [
+        {"id": "greeting", "label": "Greeting", "scale": "binary", "weight": 1}]}]},
 }
 
 
