@@ -11,6 +11,7 @@
 #include "api/customer_valuation_api.hpp"
 #include "api/live_events.hpp"
 #include "api/notes_api.hpp"
+#include "api/qa_api.hpp"
 #include "api/quarantine_api.hpp"
 #include "api/route_table_api.hpp"
 #include "api/supervisor_stream.hpp"
@@ -368,6 +369,8 @@ int serve_command(const Args& args) {
     api::QuarantineApi quarantine_api(
         *store, [&] { operator_strand->post([&host] { host.apply_operator_changes(); }); });
     quarantine_api.register_routes(router);
+    api::QaApi qa_api(*store);
+    qa_api.register_routes(router);
     webhooks::WebhookAdminApi webhook_admin_api(*store, webhook_subscriptions,
                                                 [&webhook_sender] { webhook_sender.wake(); });
     webhook_admin_api.register_routes(router);

@@ -543,7 +543,79 @@ CREATE TABLE canned_responses (
 );
 )sql";
 
-constexpr std::array<Migration, 21> kMigrations{{{1, kInitialSchema},
+// Version 22: quality review (docs/qa.md). A sample keeps its strategy, filter and seed, so
+// drawing it again over the same data yields the same conversations; a scorecard version is never
+// changed once stored (reviews point at the version they were scored with); a review's score of
+// NULL is N/A. CHECKs are OR-ed equalities, as migration 6 made the others.
+constexpr const char* kQualityReview = R"sql(
+CREATE TABLE qa_samples (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  strategy_json TEXT NOT NULL,
+  filter_json TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE qa_sample_items (
+  sample_id INTEGER NOT NULL REFERENCES qa_samples(id),
+  position INTEGER NOT NULL,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  agent TEXT NOT NULL DEFAULT '',
+  stratum TEXT NOT NULL DEFAULT '',
+  reviewer TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (sample_id, position),
+  UNIQUE (sample_id, conversation_id)
+);
+CREATE INDEX qa_sample_items_reviewer ON qa_sample_items(reviewer);
+
+CREATE TABLE qa_scorecards (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  definition_json TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (name, version)
+);
+
+CREATE TABLE qa_reviews (
+  id INTEGER PRIMARY KEY,
+  scorecard_id INTEGER NOT NULL REFERENCES qa_scorecards(id),
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  sample_id INTEGER REFERENCES qa_samples(id),
+  reviewer TEXT NOT NULL,
+  agent TEXT NOT NULL DEFAULT '',
+  expert INTEGER NOT NULL DEFAULT 0,
+  overall REAL NOT NULL,
+  auto_failed INTEGER NOT NULL DEFAULT 0,
+  comment TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'submitted'
+    CHECK (state = 'submitted' OR state = 'acknowledged' OR state = 'disputed'
+           OR state = 'dispute_upheld' OR state = 'dispute_rejected'),
+  dispute_reason TEXT NOT NULL DEFAULT '',
+  resolution_note TEXT NOT NULL DEFAULT '',
+  resolved_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX qa_reviews_conversation ON qa_reviews(conversation_id);
+CREATE INDEX qa_reviews_agent ON qa_reviews(agent, id);
+CREATE INDEX qa_reviews_reviewer ON qa_reviews(reviewer, id);
+CREATE INDEX qa_reviews_sample ON qa_reviews(sample_id) WHERE sample_id IS NOT NULL;
+
+CREATE TABLE qa_review_scores (
+  review_id INTEGER NOT NULL REFERENCES qa_reviews(id),
+  criterion TEXT NOT NULL,
+  score INTEGER,
+  comment TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (review_id, criterion)
+) WITHOUT ROWID;
+
+CREATE INDEX conversations_created ON conversations(created_at);
+)sql";
+
+constexpr std::array<Migration, 22> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -563,7 +635,8 @@ constexpr std::array<Migration, 21> kMigrations{{{1, kInitialSchema},
                                                  {18, nullptr, false, add_customer_merges},
                                                  {19, kAccounts},
                                                  {20, kWebhookDeliveries},
-                                                 {21, kWorkspace}}};
+                                                 {21, kWorkspace},
+                                                 {22, kQualityReview}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

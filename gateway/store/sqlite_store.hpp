@@ -168,6 +168,16 @@ class SqliteStore final : public Store {
                            Completion<ConversationMergeResult> done) override;
   Id last_event_id() override;
   std::vector<ActivityEvent> activity_after(Id after_id, int limit) override;
+  std::vector<QaConversation> qa_conversations(const QaConversationFilter& filter) override;
+  void save_qa_sample(QaSample sample, Completion<Id> done) override;
+  std::optional<QaSample> get_qa_sample(Id id) override;
+  void add_qa_scorecard(QaScorecard scorecard, Completion<QaScorecard> done) override;
+  std::vector<QaScorecard> list_qa_scorecards() override;
+  std::optional<QaScorecard> get_qa_scorecard(Id id) override;
+  void save_qa_review(QaReview review, Completion<Id> done) override;
+  std::optional<QaReview> get_qa_review(Id id) override;
+  std::vector<QaReview> list_qa_reviews(const QaReviewFilter& filter) override;
+  void change_qa_review(QaReviewChange change, Completion<QaReview> done) override;
 
   std::optional<std::string> kv_get(const std::string& instance, const std::string& key) override;
   void kv_put(std::string instance, std::string key, std::string value,

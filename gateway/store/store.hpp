@@ -16,6 +16,7 @@
 #include "store/contact_log_records.hpp"
 #include "store/customer_merge_records.hpp"
 #include "store/model.hpp"
+#include "store/qa_records.hpp"
 #include "store/service_case_records.hpp"
 #include "store/webhook_records.hpp"
 #include "store/workspace_records.hpp"
@@ -362,6 +363,24 @@ class Store {
   // Up to `limit` events with ids above `after_id` whose kind is note.added, message.sent or
   // delivery.*, in id order, each with the outbound message it concerns. Sync read.
   virtual std::vector<ActivityEvent> activity_after(Id after_id, int limit) = 0;
+  // ---- quality review (qa_records.hpp, docs/qa.md)
+  // The conversations the filter selects, in id order, with the facts sampling needs. Sync.
+  virtual std::vector<QaConversation> qa_conversations(const QaConversationFilter& filter) = 0;
+  // Inserts the sample and its items in one transaction. Value: the sample's id.
+  virtual void save_qa_sample(QaSample sample, Completion<Id> done) = 0;
+  virtual std::optional<QaSample> get_qa_sample(Id id) = 0;  // sync
+  // Adds the next version of scorecard.name (1 for a new name); value: the stored row.
+  virtual void add_qa_scorecard(QaScorecard scorecard, Completion<QaScorecard> done) = 0;
+  virtual std::vector<QaScorecard> list_qa_scorecards() = 0;  // every version, by name, version
+  virtual std::optional<QaScorecard> get_qa_scorecard(Id id) = 0;
+  // Inserts the review and its scores in one transaction (the conversation and scorecard must
+  // exist). Value: the review's id.
+  virtual void save_qa_review(QaReview review, Completion<Id> done) = 0;
+  virtual std::optional<QaReview> get_qa_review(Id id) = 0;
+  virtual std::vector<QaReview> list_qa_reviews(const QaReviewFilter& filter) = 0;  // by id
+  // Applies the change when the review is in change.from; error "review <id> is not <from>"
+  // otherwise. Value: the review afterwards.
+  virtual void change_qa_review(QaReviewChange change, Completion<QaReview> done) = 0;
 
   // ---- plugin key/value (scoped by channel instance). Sync; small values only.
   virtual std::optional<std::string> kv_get(const std::string& instance,

@@ -103,6 +103,9 @@ BODIES = {
     ("PATCH", "/api/v1/customers/{id}"): {"display_name": "Matrix Customer"},
     ("PUT", "/api/v1/customers/{id}/contacts"): {"contacts": []},
     ("POST", "/api/v1/attachments"): b"matrix attachment bytes",
+    ("POST", "/api/v1/qa/samples"): {"strategy": {"kind": "per_agent", "per_agent": 1}},
+    ("POST", "/api/v1/qa/scorecards"): {"name": "matrix", "sections": [{"title": "All", "criteria": [
+        {"id": "greeting", "label": "Greeting", "scale": "binary", "weight": 1}]}]},
 }
 QUERIES = {("POST", "/api/v1/attachments"): "?filename=matrix.txt"}
 

@@ -124,6 +124,17 @@ void drop_webhook_deliveries(const Run& run) {
   run("DROP TABLE webhook_cursor");
 }
 
+// What migration 22 adds, dropped again: the database is then one at version 20.
+template <class Run>
+void drop_quality_review(const Run& run) {
+  run("DROP TABLE qa_review_scores");
+  run("DROP TABLE qa_reviews");
+  run("DROP TABLE qa_scorecards");
+  run("DROP TABLE qa_sample_items");
+  run("DROP TABLE qa_samples");
+  run("DROP INDEX conversations_created");
+}
+
 }  // namespace
 
 TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its match key") {
@@ -138,6 +149,7 @@ TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 18");
+  drop_quality_review(run);
   drop_webhook_deliveries(run);
   undo_accounts_migration(run);
   drop_customer_merges(run);
@@ -181,6 +193,7 @@ TEST_CASE("migration 19 makes each user's one role their set of roles and seals 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 19");
+  drop_quality_review(run);
   drop_webhook_deliveries(run);
   undo_accounts_migration(run);
   run("UPDATE audit SET detail_json = '{}'");  // still writable before the migration
@@ -211,6 +224,7 @@ TEST_CASE("migration 20 starts webhooks at the newest event, not with the histor
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 20");
+  drop_quality_review(run);
   drop_webhook_deliveries(run);
   sqlite3_close(db);
 
@@ -268,6 +282,7 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 9");
+  drop_quality_review(run);
   drop_webhook_deliveries(run);
   drop_customer_merges(run);
   run("DROP INDEX outbox_sent");
@@ -333,4 +348,38 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
         "{\"a\":\"" + r + "\"}");
   // Rows that were valid are untouched.
   CHECK(count_rows(path, "SELECT COUNT(*) FROM identities WHERE kind = 'phone'") == 1);
+}
+
+TEST_CASE("migration 22 adds the quality-review tables to a database at version 20") {
+  StoreTestEnv env;
+  const auto ingested = ingest(*env.store, sms("+14155550100", "SM1", "hi"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 21");
+  drop_quality_review(run);
+  sqlite3_close(db);
+
+  env.reopen();
+  CHECK(env.store->schema_version() == migrations().back().version);
+  QaConversationFilter everything;
+  const auto found = env.store->qa_conversations(everything);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].id == ingested.conversation_id);
+  env.store.reset();
+  // A review's state outside the five the dispute flow knows is refused by the database too.
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  run("INSERT INTO qa_scorecards(name, version, definition_json, created_by, created_at) "
+      "VALUES ('s', 1, '{}', 'x', 0)");
+  CHECK(sqlite3_exec(db,
+                     ("INSERT INTO qa_reviews(scorecard_id, conversation_id, reviewer, overall, "
+                      "state, created_at, updated_at) VALUES (1, " +
+                      std::to_string(ingested.conversation_id) + ", 'q', 50, 'lost', 0, 0)")
+                         .c_str(),
+                     nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
+  sqlite3_close(db);
 }
