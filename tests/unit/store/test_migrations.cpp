@@ -108,23 +108,7 @@ void undo_accounts_migration(const Run& run) {
   run("DROP TABLE user_roles");
 }
 
-// What migration 21 adds, dropped again: the database is then one at version 20.
-template <class Run>
-void drop_workspace(const Run& run) {
-  run("DROP TABLE canned_responses");
-  run("ALTER TABLE users DROP COLUMN language");
-  run("ALTER TABLE users DROP COLUMN time_zone");
-}
-
-// What migrations 20 and 21 add, dropped again: the database is then one at version 19.
-template <class Run>
-void drop_webhook_deliveries(const Run& run) {
-  drop_workspace(run);
-  run("DROP TABLE webhook_deliveries");
-  run("DROP TABLE webhook_cursor");
-}
-
-// What migration 22 adds, dropped again: the database is then one at version 20.
+// What migration 22 adds, dropped again: the database is then one at version 21.
 template <class Run>
 void drop_quality_review(const Run& run) {
   run("DROP TABLE qa_review_scores");
@@ -133,6 +117,23 @@ void drop_quality_review(const Run& run) {
   run("DROP TABLE qa_sample_items");
   run("DROP TABLE qa_samples");
   run("DROP INDEX conversations_created");
+}
+
+// What migrations 21 and 22 add, dropped again: the database is then one at version 20.
+template <class Run>
+void drop_workspace(const Run& run) {
+  drop_quality_review(run);
+  run("DROP TABLE canned_responses");
+  run("ALTER TABLE users DROP COLUMN language");
+  run("ALTER TABLE users DROP COLUMN time_zone");
+}
+
+// What migrations 20 to 22 add, dropped again: the database is then one at version 19.
+template <class Run>
+void drop_webhook_deliveries(const Run& run) {
+  drop_workspace(run);
+  run("DROP TABLE webhook_deliveries");
+  run("DROP TABLE webhook_cursor");
 }
 
 }  // namespace
@@ -149,7 +150,6 @@ TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 18");
-  drop_quality_review(run);
   drop_webhook_deliveries(run);
   undo_accounts_migration(run);
   drop_customer_merges(run);
@@ -193,7 +193,6 @@ TEST_CASE("migration 19 makes each user's one role their set of roles and seals 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 19");
-  drop_quality_review(run);
   drop_webhook_deliveries(run);
   undo_accounts_migration(run);
   run("UPDATE audit SET detail_json = '{}'");  // still writable before the migration
@@ -224,7 +223,6 @@ TEST_CASE("migration 20 starts webhooks at the newest event, not with the histor
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 20");
-  drop_quality_review(run);
   drop_webhook_deliveries(run);
   sqlite3_close(db);
 
@@ -282,7 +280,6 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 9");
-  drop_quality_review(run);
   drop_webhook_deliveries(run);
   drop_customer_merges(run);
   run("DROP INDEX outbox_sent");
@@ -360,7 +357,7 @@ TEST_CASE("migration 22 adds the quality-review tables to a database at version 
     INFO(sql);
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
-  run("DELETE FROM schema_migrations WHERE version >= 21");
+  run("DELETE FROM schema_migrations WHERE version >= 22");
   drop_quality_review(run);
   sqlite3_close(db);
 
