@@ -3,6 +3,7 @@
 #include "api/admin_api.hpp"
 #include "api/agent_api.hpp"
 #include "api/audit_api.hpp"
+#include "api/transcript_api.hpp"
 #include "api/auth_api.hpp"
 #include "api/customer_merge_api.hpp"
 #include "api/customer_valuation_api.hpp"
@@ -324,6 +325,8 @@ int serve_command(const Args& args) {
     auth_api.register_routes(router);
     api::AuditApi audit_api(*store);
     audit_api.register_routes(router);
+    api::TranscriptApi transcript_api(*store);
+    transcript_api.register_routes(router);
     api::RouteTableApi route_table_api(*store, router);
     route_table_api.register_routes(router);
     // Tiers from customer value: a run each quarter (or as configured) and on an admin's request.

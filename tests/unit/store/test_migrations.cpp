@@ -115,6 +115,16 @@ void drop_webhook_deliveries(const Run& run) {
   run("DROP TABLE webhook_cursor");
 }
 
+// What migration 23 adds, dropped again: no search index, no hash chain.
+template <class Run>
+void drop_transcript_search_and_chain(const Run& run) {
+  run("DROP TRIGGER messages_fts_insert");
+  run("DROP TRIGGER messages_fts_delete");
+  run("DROP TRIGGER messages_fts_update");
+  run("DROP TABLE messages_fts");
+  run("ALTER TABLE events DROP COLUMN hash");
+}
+
 }  // namespace
 
 TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its match key") {
@@ -129,6 +139,7 @@ TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 18");
+  drop_transcript_search_and_chain(run);
   drop_webhook_deliveries(run);
   undo_accounts_migration(run);
   drop_customer_merges(run);
@@ -172,6 +183,7 @@ TEST_CASE("migration 19 makes each user's one role their set of roles and seals 
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 19");
+  drop_transcript_search_and_chain(run);
   drop_webhook_deliveries(run);
   undo_accounts_migration(run);
   run("UPDATE audit SET detail_json = '{}'");  // still writable before the migration
@@ -202,6 +214,7 @@ TEST_CASE("migration 20 starts webhooks at the newest event, not with the histor
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 20");
+  drop_transcript_search_and_chain(run);
   drop_webhook_deliveries(run);
   sqlite3_close(db);
 
@@ -232,6 +245,7 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
   run("DELETE FROM schema_migrations WHERE version >= 9");
+  drop_transcript_search_and_chain(run);
   drop_webhook_deliveries(run);
   drop_customer_merges(run);
   run("DROP INDEX outbox_sent");
@@ -297,4 +311,31 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
         "{\"a\":\"" + r + "\"}");
   // Rows that were valid are untouched.
   CHECK(count_rows(path, "SELECT COUNT(*) FROM identities WHERE kind = 'phone'") == 1);
+}
+
+TEST_CASE("migration 23 indexes and chains the messages and events stored before it") {
+  StoreTestEnv env;
+  const auto a = ingest(*env.store, sms("+14155550100", "SM1", "refund for my parcel"));
+  ingest(*env.store, sms("+14155550100", "SM2", "still waiting"));
+  ingest(*env.store, sms("+14155550199", "SM3", "hello"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version = 23");
+  drop_transcript_search_and_chain(run);
+  sqlite3_close(db);
+
+  env.reopen();
+  CHECK(env.store->schema_version() == migrations().back().version);
+  CHECK_FALSE(env.store->verify_transcripts(std::nullopt));
+  const auto hits = env.store->search_transcripts("parcel", 10);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].conversation_id == a.conversation_id);
+  env.store.reset();
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events WHERE length(hash) <> 64") == 0);
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events") > 0);
 }
