@@ -20,7 +20,8 @@ constexpr std::size_t kMaxSearchBytes = 200;
 
 json hit_json(const store::TranscriptHit& hit, const std::optional<store::Conversation>& c) {
   json snippet = json::array();
-  for (const auto& part : hit.snippet) snippet.push_back({{"text", part.text}, {"match", part.match}});
+  for (const auto& part : hit.snippet)
+    snippet.push_back({{"text", part.text}, {"match", part.match}});
   return {{"conversation", c ? conversation_json(*c) : json(nullptr)},
           {"message_id", hit.message_id},
           {"snippet", std::move(snippet)}};
@@ -44,9 +45,8 @@ struct TranscriptApi::Impl {
     const auto q = req.query_param("q");
     if (!q || q->empty()) return reply(error_response(400, "missing_field", "q is required", "q"));
     if (q->size() > kMaxSearchBytes)
-      return reply(error_response(413, "too_long",
-                                  "q is longer than " + std::to_string(kMaxSearchBytes) + " bytes",
-                                  "q"));
+      return reply(error_response(
+          413, "too_long", "q is longer than " + std::to_string(kMaxSearchBytes) + " bytes", "q"));
     int limit = kDefaultSearchLimit;
     if (auto v = req.query_param("limit")) {
       const auto n = parse_list_limit(*v);
@@ -75,14 +75,15 @@ struct TranscriptApi::Impl {
       return reply(error_response(404, "not_found", "no conversation " + std::to_string(*id)));
     const std::string object = "conversation:" + std::to_string(*id);
     audit(c, req, "transcript.read", object);
-    audit(c, req, "report.export", object, {{"format", req.query_param("format").value_or("jsonl")}});
+    audit(c, req, "report.export", object,
+          {{"format", req.query_param("format").value_or("jsonl")}});
     http::Response response;
     response.status = 200;
     response.content_type = qa_text::export_content_type(*format);
     response.body = qa_text::export_transcript(*conversation, store.transcript(*id), *format);
-    response.headers.push_back({"Content-Disposition",
-                                "attachment; filename=\"conversation-" + std::to_string(*id) +
-                                    "." + qa_text::export_extension(*format) + "\""});
+    response.headers.push_back(
+        {"Content-Disposition", "attachment; filename=\"conversation-" + std::to_string(*id) + "." +
+                                    qa_text::export_extension(*format) + "\""});
     reply(std::move(response));
   }
 };

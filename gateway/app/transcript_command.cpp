@@ -88,15 +88,15 @@ int transcript_export_command(const Args& args) {
         print_error("no conversation " + std::to_string(id));
         return kExitFailure;
       }
-      const std::string file = qa_text::export_transcript(*conversation, store->transcript(id),
-                                                          *format);
+      const std::string file =
+          qa_text::export_transcript(*conversation, store->transcript(id), *format);
       if (!out_dir) {
         std::cout << file;
         continue;
       }
-      const auto path = std::filesystem::path(*out_dir) /
-                        ("conversation-" + std::to_string(id) + "." +
-                         qa_text::export_extension(*format));
+      const auto path =
+          std::filesystem::path(*out_dir) /
+          ("conversation-" + std::to_string(id) + "." + qa_text::export_extension(*format));
       std::filesystem::create_directories(*out_dir);
       std::ofstream out(path, std::ios::binary);
       out << file;

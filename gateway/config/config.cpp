@@ -2,10 +2,10 @@
 
 #include "config/config_reader.hpp"
 #include "config/replaced_routing_keys.hpp"
-#include "redaction/redactor.hpp"
 #include "core/log.hpp"
 #include "core/password_hash.hpp"
 #include "core/sha256.hpp"
+#include "redaction/redactor.hpp"
 #include "store/identity.hpp"
 #include "store/service_case_records.hpp"
 

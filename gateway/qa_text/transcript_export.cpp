@@ -11,8 +11,8 @@ namespace {
 using nlohmann::json;
 
 std::string iso_time(store::UnixMs ms) {
-  return date::format("%FT%TZ", std::chrono::sys_time<std::chrono::milliseconds>(
-                                    std::chrono::milliseconds(ms)));
+  return date::format(
+      "%FT%TZ", std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
 }
 
 // Stored text is valid UTF-8 (the store repairs it); a JSON dump that met anything else would
@@ -43,17 +43,30 @@ json entry_json(const store::TranscriptEntry& e) {
     const auto& m = *e.message;
     json files = json::array();
     for (const auto& a : m.attachments)
-      files.push_back({{"filename", a.filename}, {"content_type", a.content_type},
-                       {"sha256", a.sha256}, {"size", a.size}});
-    return {{"seq", e.seq},          {"type", "message"},          {"at", m.created_at},
-            {"id", m.id},            {"direction", m.direction},   {"author_kind", m.author_kind},
-            {"author_id", m.author_id}, {"subject", m.subject},    {"body_text", m.body_text},
+      files.push_back({{"filename", a.filename},
+                       {"content_type", a.content_type},
+                       {"sha256", a.sha256},
+                       {"size", a.size}});
+    return {{"seq", e.seq},
+            {"type", "message"},
+            {"at", m.created_at},
+            {"id", m.id},
+            {"direction", m.direction},
+            {"author_kind", m.author_kind},
+            {"author_id", m.author_id},
+            {"subject", m.subject},
+            {"body_text", m.body_text},
             {"provider_message_id", m.provider_message_id},
-            {"delivery_state", m.delivery_state},                  {"attachments", files}};
+            {"delivery_state", m.delivery_state},
+            {"attachments", files}};
   }
   const auto& ev = *e.event;
-  return {{"seq", e.seq},     {"type", "event"},     {"at", ev.created_at},
-          {"id", ev.id},      {"kind", ev.kind},     {"actor", ev.actor},
+  return {{"seq", e.seq},
+          {"type", "event"},
+          {"at", ev.created_at},
+          {"id", ev.id},
+          {"kind", ev.kind},
+          {"actor", ev.actor},
           {"data", event_data(ev.data_json)}};
 }
 
@@ -94,12 +107,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -107,10 +131,10 @@ std::string escape_html(std::string_view text) {
 
 std::string html_page(const store::Conversation& c,
                       const std::vector<store::TranscriptEntry>& transcript) {
-  std::string out = "<section class=\"conversation\">\n<h1>Conversation " +
-                    std::to_string(c.id) + "</h1>\n<p class=\"meta\">" +
-                    escape_html(c.channel_instance) + " · " + escape_html(c.customer_address) +
-                    " · started " + iso_time(c.created_at) + "</p>\n";
+  std::string out = "<section class=\"conversation\">\n<h1>Conversation " + std::to_string(c.id) +
+                    "</h1>\n<p class=\"meta\">" + escape_html(c.channel_instance) + " · " +
+                    escape_html(c.customer_address) + " · started " + iso_time(c.created_at) +
+                    "</p>\n";
   if (!c.subject.empty()) out += "<h2>" + escape_html(c.subject) + "</h2>\n";
   for (const auto& e : transcript) {
     if (e.message) {
@@ -158,18 +182,24 @@ std::optional<ExportFormat> export_format_from(std::string_view name) {
 
 const char* export_extension(ExportFormat format) {
   switch (format) {
-    case ExportFormat::jsonl: return "jsonl";
-    case ExportFormat::text: return "txt";
-    case ExportFormat::html: return "html";
+    case ExportFormat::jsonl:
+      return "jsonl";
+    case ExportFormat::text:
+      return "txt";
+    case ExportFormat::html:
+      return "html";
   }
   return "";
 }
 
 const char* export_content_type(ExportFormat format) {
   switch (format) {
-    case ExportFormat::jsonl: return "application/jsonl; charset=utf-8";
-    case ExportFormat::text: return "text/plain; charset=utf-8";
-    case ExportFormat::html: return "text/html; charset=utf-8";
+    case ExportFormat::jsonl:
+      return "application/jsonl; charset=utf-8";
+    case ExportFormat::text:
+      return "text/plain; charset=utf-8";
+    case ExportFormat::html:
+      return "text/html; charset=utf-8";
   }
   return "";
 }
@@ -183,8 +213,10 @@ std::string export_transcript(const store::Conversation& conversation,
       for (const auto& e : transcript) out += dump_line(entry_json(e));
       return out;
     }
-    case ExportFormat::text: return text_export(conversation, transcript);
-    case ExportFormat::html: return html_document({html_page(conversation, transcript)});
+    case ExportFormat::text:
+      return text_export(conversation, transcript);
+    case ExportFormat::html:
+      return html_document({html_page(conversation, transcript)});
   }
   return {};
 }

@@ -33,7 +33,8 @@ std::optional<TextSpan> short_group_at(std::string_view text, std::size_t pos) {
 // Skips what may stand between a code's name and the code: spaces, ':', '#', '=', '-', "is".
 std::size_t skip_filler(std::string_view lower, std::size_t pos) {
   for (;;) {
-    if (pos < lower.size() && std::string_view(" \t:#=-").find(lower[pos]) != std::string_view::npos) {
+    if (pos < lower.size() &&
+        std::string_view(" \t:#=-").find(lower[pos]) != std::string_view::npos) {
       ++pos;
     } else if (lower.substr(pos, 3) == "is ") {
       pos += 3;

@@ -547,7 +547,7 @@ END;
 ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 )sql";
 
-void add_transcript_search_and_chain(sqlite::Connection& db) {
+void add_search_and_chain(sqlite::Connection& db) {
   db.exec(kTranscriptSearchAndChain);
   backfill_transcript_chain(db);
 }
@@ -572,7 +572,7 @@ constexpr std::array<Migration, 21> kMigrations{{{1, kInitialSchema},
                                                  {18, nullptr, false, add_customer_merges},
                                                  {19, kAccounts},
                                                  {20, kWebhookDeliveries},
-                                                 {23, nullptr, false, add_transcript_search_and_chain}}};
+                                                 {23, nullptr, false, add_search_and_chain}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -219,8 +219,8 @@ class SqliteStore final : public Store {
   ThreadedConversation thread_conversation(sqlite::Connection& db, const ThreadRequest& req);
   // Appends an event (its free text redacted) and chains it (transcript_chain.hpp).
   Id insert_event(sqlite::Connection& db, Id conversation_id, const std::string& kind,
-                         const std::string& actor, const std::string& data_json,
-                         std::optional<Id> message_id, UnixMs now);
+                  const std::string& actor, const std::string& data_json,
+                  std::optional<Id> message_id, UnixMs now);
   void insert_attachments(sqlite::Connection& db, const std::vector<AttachmentRecord>& attachments,
                           std::optional<Id> message_id, std::optional<Id> event_id);
   std::vector<StoredAttachment> read_attachments(sqlite::Connection& db, Id message_id);
@@ -233,13 +233,13 @@ class SqliteStore final : public Store {
     std::string current_state;
   };
   void apply_receipt(sqlite::Connection& db, const StoredReceipt& receipt,
-                            const DeliveryRecord& rec, UnixMs now);
+                     const DeliveryRecord& rec, UnixMs now);
   static void hold_early_receipt(sqlite::Connection& db, const DeliveryRecord& rec, UnixMs now);
   void apply_early_receipts(sqlite::Connection& db, Id outbox_id);
   // The failed path of an outbox row: row "failed", its message's delivery state "failed" with
   // the error, and a "delivery.failed" event. False when the row does not exist.
   bool fail_outbox_row(sqlite::Connection& db, Id outbox_id, const std::string& error_code,
-                              const std::string& error_text, UnixMs now);
+                       const std::string& error_text, UnixMs now);
 
   SqliteOptions options_;
   const redaction::Redactor redactor_;

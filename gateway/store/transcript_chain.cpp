@@ -79,8 +79,9 @@ void backfill_transcript_chain(sqlite::Connection& db) {
 std::optional<ChainBreak> verify_transcript_chain(sqlite::Connection& db,
                                                   std::optional<Id> conversation_id) {
   std::unordered_map<Id, std::string> last;
-  static const std::string one = std::string(kEntryColumns) + "WHERE e.conversation_id = ? "
-                                                              "ORDER BY e.id";
+  static const std::string one = std::string(kEntryColumns) +
+                                 "WHERE e.conversation_id = ? "
+                                 "ORDER BY e.id";
   static const std::string all = std::string(kEntryColumns) + "ORDER BY e.id";
   Query q(db.cached(conversation_id ? one.c_str() : all.c_str()));
   if (conversation_id) q->bind(1, *conversation_id);

@@ -53,9 +53,10 @@ class TranscriptsQaTest(harness.IntegrationCase):
         html = raw.decode()
         self.assertIn("**** **** **** 1111 cvv ***", html)
         self.assertNotIn(CARD, html)
-        self.assertEqual(self.ws.database().scalar(
+        # The audit row is written after the reply (the store's writer commits it).
+        harness.wait_until(lambda: self.ws.database().scalar(
             "SELECT COUNT(*) FROM audit WHERE action = 'report.export' AND object = ?",
-            (f"conversation:{conversation}",)), 1)
+            (f"conversation:{conversation}",)) == 1, 10, "the export's audit row")
         gateway.stop()
 
         db = self.ws.database().path

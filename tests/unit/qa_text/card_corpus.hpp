@@ -51,12 +51,18 @@ class CardCorpus {
   // "... CVV 123" in one of the ways customers write it; `code` as returned by code().
   std::string card_sentence(const GeneratedCard& card, const std::string& code) {
     switch (pick(6)) {
-      case 0: return "My card is " + card.typed + " CVV " + code + ", please charge it.";
-      case 1: return "card " + card.typed + " exp 12/27 cvc: " + code;
-      case 2: return "Here: " + card.typed + " security code " + code + " thanks";
-      case 3: return "Number " + card.typed + ", CVV2=" + code + ".";
-      case 4: return card.typed + " " + code;
-      default: return "pay with " + card.typed + " (the code is " + code + ")";
+      case 0:
+        return "My card is " + card.typed + " CVV " + code + ", please charge it.";
+      case 1:
+        return "card " + card.typed + " exp 12/27 cvc: " + code;
+      case 2:
+        return "Here: " + card.typed + " security code " + code + " thanks";
+      case 3:
+        return "Number " + card.typed + ", CVV2=" + code + ".";
+      case 4:
+        return card.typed + " " + code;
+      default:
+        return "pay with " + card.typed + " (the code is " + code + ")";
     }
   }
 
@@ -69,27 +75,41 @@ class CardCorpus {
 
   std::string phone_number() {
     const std::string area = std::to_string(200 + pick(700));
-    const std::string local = std::to_string(200 + pick(700)) + "-" + std::to_string(1000 + pick(9000));
+    const std::string local =
+        std::to_string(200 + pick(700)) + "-" + std::to_string(1000 + pick(9000));
     switch (pick(4)) {
-      case 0: return "+1 " + area + " " + local;
-      case 1: return "(" + area + ") " + local;
-      case 2: return "+44 20 " + std::to_string(7000 + pick(2000)) + " " + std::to_string(1000 + pick(9000));
-      default: return area + "-" + local;
+      case 0:
+        return "+1 " + area + " " + local;
+      case 1:
+        return "(" + area + ") " + local;
+      case 2:
+        return "+44 20 " + std::to_string(7000 + pick(2000)) + " " +
+               std::to_string(1000 + pick(9000));
+      default:
+        return area + "-" + local;
     }
   }
 
   // A sentence with look-alikes only (nothing in it may be masked).
   std::string innocent_sentence() {
     switch (pick(5)) {
-      case 0: return "Order " + order_number() + " has not arrived, call me on " + phone_number();
-      case 1: return "Tracking " + order_number() + " and " + order_number() + ", 3 items, code 123";
-      case 2: return "My number is " + phone_number() + ", order #" + order_number();
-      case 3: return "Invoice " + order_number() + " for 1299 dollars, ref " + order_number();
-      default: return "Call " + phone_number() + " or " + phone_number() + " about order " + order_number();
+      case 0:
+        return "Order " + order_number() + " has not arrived, call me on " + phone_number();
+      case 1:
+        return "Tracking " + order_number() + " and " + order_number() + ", 3 items, code 123";
+      case 2:
+        return "My number is " + phone_number() + ", order #" + order_number();
+      case 3:
+        return "Invoice " + order_number() + " for 1299 dollars, ref " + order_number();
+      default:
+        return "Call " + phone_number() + " or " + phone_number() + " about order " +
+               order_number();
     }
   }
 
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
 
  private:
   char digit() { return static_cast<char>('0' + pick(10)); }

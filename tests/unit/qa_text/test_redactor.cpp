@@ -34,7 +34,8 @@ TEST_CASE("security codes after a card number are masked, elsewhere they stay") 
   CHECK(r.redact("4111111111111111 CVV 123") == "************1111 CVV ***");
   CHECK(r.redact("4111 1111 1111 1111 exp 12/27 cvc: 1234") ==
         "**** **** **** 1111 exp 12/27 cvc: ****");
-  CHECK(r.redact("4111111111111111, security code is 987.") == "************1111, security code is ***.");
+  CHECK(r.redact("4111111111111111, security code is 987.") ==
+        "************1111, security code is ***.");
   CHECK(r.redact("no card here, CVV 123") == "no card here, CVV 123");
   CHECK(r.redact("room 123 on floor 4") == "room 123 on floor 4");
 }
@@ -89,7 +90,8 @@ TEST_CASE("every generated card is masked; under 1% of look-alike sentences chan
     // card passed Luhn: then that window's last four).
     const std::size_t at = text.find(card.typed);
     const std::string masked = out.substr(at, card.typed.size());
-    REQUIRE(std::count_if(masked.begin(), masked.end(), [](char c) { return c >= '0' && c <= '9'; }) == 4);
+    REQUIRE(std::count_if(masked.begin(), masked.end(),
+                          [](char c) { return c >= '0' && c <= '9'; }) == 4);
     REQUIRE(out.find(code, at + card.typed.size()) == std::string::npos);
   }
   int changed = 0;

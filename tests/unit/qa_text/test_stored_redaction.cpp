@@ -195,8 +195,8 @@ TEST_CASE("10,000 transcripts with card numbers leave no full card number anywhe
     const auto conversation = store.get_conversation(conversations[i]);
     REQUIRE(conversation);
     const auto transcript = store.transcript(conversation->id);
-    for (const auto format : {qa_text::ExportFormat::jsonl, qa_text::ExportFormat::text,
-                              qa_text::ExportFormat::html})
+    for (const auto format :
+         {qa_text::ExportFormat::jsonl, qa_text::ExportFormat::text, qa_text::ExportFormat::html})
       exports += qa_text::export_transcript(*conversation, transcript, format);
   }
   CHECK(exports.find("1111") != std::string::npos);  // the exports are not empty of digits

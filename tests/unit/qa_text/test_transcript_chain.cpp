@@ -50,8 +50,8 @@ TEST_CASE("a deleted event breaks the chain at the event after it") {
   const auto second = ingest(*env.store, sms("+14155550100", "SM2", "two"));
   const auto third = ingest(*env.store, sms("+14155550100", "SM3", "three"));
   env.store.reset();
-  run_sql(env.options.path, "DELETE FROM events WHERE message_id = " +
-                                std::to_string(second.message_id));
+  run_sql(env.options.path,
+          "DELETE FROM events WHERE message_id = " + std::to_string(second.message_id));
   env.reopen();
   const auto broken = env.store->verify_transcripts(first.conversation_id);
   REQUIRE(broken);

@@ -29,8 +29,7 @@ std::vector<store::TranscriptEntry> transcript() {
   m.body_text = "It <script>alert(1)</script> broke\nagain";
   m.created_at = 1763880000000;
   m.attachments.push_back({1, "photo.jpg", "image/jpeg", "ab", "", 3, "", "attachment"});
-  store::Event ev{42, 12, "conversation.assigned", "system", R"({"agent":"alice"})",
-                  1763880001000};
+  store::Event ev{42, 12, "conversation.assigned", "system", R"({"agent":"alice"})", 1763880001000};
   return {{41, m, std::nullopt}, {42, std::nullopt, ev}};
 }
 
