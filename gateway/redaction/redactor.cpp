@@ -69,6 +69,9 @@ std::string Redactor::redact(std::string_view text) const {
 }
 
 std::string Redactor::redact_json(std::string_view json_text) const {
+  // Nothing to mask in the text as a whole: the document is kept byte for byte (a re-dump would
+  // reorder its keys).
+  if (redact(json_text) == json_text) return std::string(json_text);
   auto doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return redact(json_text);
   redact_json_value(*this, doc);
