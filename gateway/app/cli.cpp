@@ -12,7 +12,8 @@ std::optional<std::string> Args::get(const std::string& name) const {
   return it->second;
 }
 
-Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& with_value) {
+Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& with_value,
+                const std::vector<std::string>& flags) {
   Args args;
   for (int i = first; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -26,6 +27,10 @@ Args parse_args(int argc, char** argv, int first, const std::vector<std::string>
       if (inline_value) {
         value = name.substr(eq + 1);
         name.resize(eq);
+      }
+      if (!inline_value && std::find(flags.begin(), flags.end(), name) != flags.end()) {
+        args.options[name] = "";
+        continue;
       }
       if (std::find(with_value.begin(), with_value.end(), name) == with_value.end()) {
         throw std::invalid_argument("unknown option --" + name);

@@ -23,9 +23,10 @@ struct Args {
   std::optional<std::string> get(const std::string& name) const;
 };
 
-// Parses argv[first..]; `with_value` lists the options that take a value. Throws
-// std::invalid_argument naming the bad option.
-Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& with_value);
+// Parses argv[first..]; `with_value` lists the options that take a value, `flags` those that
+// take none (present in `options` with ""). Throws std::invalid_argument naming the bad option.
+Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& with_value,
+                const std::vector<std::string>& flags = {});
 
 int serve_command(const Args& args);
 int migrate_command(const Args& args);
@@ -48,6 +49,8 @@ int quarantine_show_command(const Args& args);
 int quarantine_release_command(const Args& args);
 int quarantine_drop_command(const Args& args);
 int plugins_enable_command(const Args& args);
+int transcript_verify_command(const Args& args);
+int transcript_export_command(const Args& args);
 
 // Prints "omnigate: <message>" on stderr (one line, for scripts and operators).
 void print_error(const std::string& message);

@@ -44,6 +44,10 @@ commands:
                             one entry with its raw input
   quarantine release|drop --config FILE ID [--actor NAME]
                             offer a quarantined input to its plugin again, or give it up
+  transcript verify ID|--all --db FILE
+                            prove transcripts were not altered (the hash chain)
+  transcript export ID... --db FILE [--format jsonl|text|html] [--out DIR]
+                            transcripts as files for QA
 
 Run `omnigate <command> --help` for a command's details. docs/operations.md has the rest.
 )";
@@ -54,6 +58,7 @@ struct Command {
   std::vector<std::string> options;
   const char* help;
   int (*run)(const Args&);
+  std::vector<std::string> flags = {};  // options without a value
 };
 
 const Command kCommands[] = {
@@ -276,6 +281,28 @@ row's reply is marked failed ("dropped from quarantine by <actor>"). Audited as 
   --actor NAME  who drops it, for the audit log (default cli:$USER)
 )",
      quarantine_drop_command},
+    {"transcript",
+     "verify",
+     {"db"},
+     R"(usage: omnigate transcript verify ID|--all --db FILE
+
+Recomputes the hash chain of conversation ID's transcript (or of every conversation) in database
+FILE: each message and event's hash covers its content and the previous entry's hash. Prints
+"ok" (exit 0), or names the first altered entry (exit 1). docs/qa.md "Transcripts".
+)",
+     transcript_verify_command,
+     {"all"}},
+    {"transcript",
+     "export",
+     {"db", "format", "out"},
+     R"(usage: omnigate transcript export ID... --db FILE [--format jsonl|text|html] [--out DIR]
+
+Exports the transcripts of the conversations ID... in database FILE: JSON Lines (default; the
+conversation, then one message or event per line), plain text, or printable HTML. Without --out
+on standard output; with it one file per conversation, DIR/conversation-ID.<jsonl|txt|html>, whose
+paths are printed. The text is as stored: redacted.
+)",
+     transcript_export_command},
     {"plugin-host",
      nullptr,
      {"fd", "instance", "open-files"},
@@ -303,7 +330,7 @@ int main(int argc, char** argv) {
     known_name = true;
     if (c.sub != nullptr && sub != c.sub) continue;
     try {
-      const Args args = parse_args(argc, argv, c.sub ? 3 : 2, c.options);
+      const Args args = parse_args(argc, argv, c.sub ? 3 : 2, c.options, c.flags);
       if (args.help) {
         std::cout << c.help;
         return kExitOk;

@@ -15,6 +15,7 @@
 #include "api/quarantine_api.hpp"
 #include "api/route_table_api.hpp"
 #include "api/supervisor_stream.hpp"
+#include "api/transcript_api.hpp"
 #include "app/cli.hpp"
 #include "app/seed.hpp"
 #include "app/startup.hpp"
@@ -338,6 +339,8 @@ int serve_command(const Args& args) {
     auth_api.register_routes(router);
     api::AuditApi audit_api(*store);
     audit_api.register_routes(router);
+    api::TranscriptApi transcript_api(*store);
+    transcript_api.register_routes(router);
     api::RouteTableApi route_table_api(*store, router);
     route_table_api.register_routes(router);
     // Tiers from customer value: a run each quarter (or as configured) and on an admin's request.

@@ -1,6 +1,10 @@
 #include "app/startup.hpp"
 
+#include "redaction/raw_seal.hpp"
+
 #include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 namespace omnigate::app {
 
@@ -22,6 +26,17 @@ std::unique_ptr<store::Store> open_store(const config::GatewayConfig& config) {
   options.path = config.database_file;
   options.attachments_dir = attachments_dir(config);
   options.phone_region = config.customers.default_region;
+  options.redaction_patterns = config.redaction.patterns;
+  if (!config.redaction.raw_key_file.empty()) {
+    std::ifstream in(config.redaction.raw_key_file);
+    std::string hex;
+    if (!(in >> hex)) throw std::runtime_error("cannot read " + config.redaction.raw_key_file);
+    try {
+      options.raw_key = redaction::raw_key_from_hex(hex);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(config.redaction.raw_key_file + ": " + e.what());
+    }
+  }
   return store::open_sqlite_store(options);
 }
 

@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/password_hash.hpp"
 #include "core/sha256.hpp"
+#include "redaction/redactor.hpp"
 #include "store/identity.hpp"
 #include "store/service_case_records.hpp"
 
@@ -516,6 +517,19 @@ void read_customers(TableReader t, GatewayConfig& out) {
   t.finish();
 }
 
+void read_redaction(TableReader t, GatewayConfig& out) {
+  if (auto patterns = t.string_array("patterns")) {
+    try {
+      redaction::Redactor{*patterns};
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(t.key_path("patterns") + ": " + e.what());
+    }
+    out.redaction.patterns = std::move(*patterns);
+  }
+  if (auto key_file = t.string("raw_key_file")) out.redaction.raw_key_file = *key_file;
+  t.finish();
+}
+
 void check_references(const GatewayConfig& c) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < c.plugins.size(); ++i) {
@@ -594,6 +608,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
     for (auto& w : *webhooks) c.webhooks.push_back(read_webhook(w));
   }
   if (auto customers = top.table("customers")) read_customers(*customers, c);
+  if (auto redaction = top.table("redaction")) read_redaction(*redaction, c);
   c.routing_policy_json = top.table_as_json("routing").value_or("");
   refuse_replaced_routing_keys(c.routing_policy_json);
   top.finish();
@@ -604,6 +619,8 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (c.plugin_dir.empty()) c.plugin_dir = default_plugin_dir();
   if (c.console_dir.empty()) c.console_dir = default_console_dir();
   for (auto& p : c.plugins) p.file = resolve(c.plugin_dir, p.file);
+  if (!c.redaction.raw_key_file.empty())
+    c.redaction.raw_key_file = resolve(base_dir, c.redaction.raw_key_file);
   return c;
 }
 

@@ -163,6 +163,12 @@ struct CustomersConfig {
   int merge_undo_hours = 24;  // how long a merge of two customers can be undone
 };
 
+// [redaction]: PII masked before storage (docs/qa.md "Transcripts", docs/operations.md).
+struct RedactionConfig {
+  std::vector<std::string> patterns;  // ECMAScript regexes masked beside card numbers
+  std::string raw_key_file;  // 64 hex digits sealing raw payloads ("" = raw redacted as text)
+};
+
 struct GatewayConfig {
   std::string listen_address = "127.0.0.1";
   std::uint16_t listen_port = 8080;  // 0 = pick a free port (printed on start)
@@ -191,6 +197,7 @@ struct GatewayConfig {
   ContactLoggingConfig contact_logging;  // [contact_logging]
   ServiceCasesConfig service_cases;      // [service_cases]
   std::vector<WebhookConfig> webhooks;   // [[webhooks]]
+  RedactionConfig redaction;             // [redaction]
   std::string source_path;               // the file this came from (for relative paths, reload)
 };
 

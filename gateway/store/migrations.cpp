@@ -1,6 +1,7 @@
 #include "store/migrations.hpp"
 
 #include "store/identity_renormalisation.hpp"
+#include "store/transcript_chain.hpp"
 #include "store/valid_text_migration.hpp"
 
 #include <array>
@@ -615,7 +616,36 @@ CREATE TABLE qa_review_scores (
 CREATE INDEX conversations_created ON conversations(created_at);
 )sql";
 
-constexpr std::array<Migration, 22> kMigrations{{{1, kInitialSchema},
+// Version 23: transcripts for QA (docs/qa.md "Transcripts"). Full-text search over the (redacted)
+// subject and body of every message: an external-content FTS5 index the triggers keep in step with
+// the messages table, whichever code path writes it; existing rows are indexed here. And the
+// tamper-evident chain: each event's hash (transcript_chain.hpp), computed here for the existing
+// events in commit order.
+constexpr const char* kTranscriptSearchAndChain = R"sql(
+CREATE VIRTUAL TABLE messages_fts USING fts5(subject, body_text, content = 'messages',
+  content_rowid = 'id');
+INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts(rowid, subject, body_text) VALUES (new.id, new.subject, new.body_text);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts(messages_fts, rowid, subject, body_text)
+    VALUES ('delete', old.id, old.subject, old.body_text);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF subject, body_text ON messages BEGIN
+  INSERT INTO messages_fts(messages_fts, rowid, subject, body_text)
+    VALUES ('delete', old.id, old.subject, old.body_text);
+  INSERT INTO messages_fts(rowid, subject, body_text) VALUES (new.id, new.subject, new.body_text);
+END;
+ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+)sql";
+
+void add_search_and_chain(sqlite::Connection& db) {
+  db.exec(kTranscriptSearchAndChain);
+  backfill_transcript_chain(db);
+}
+
+constexpr std::array<Migration, 23> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -636,7 +666,8 @@ constexpr std::array<Migration, 22> kMigrations{{{1, kInitialSchema},
                                                  {19, kAccounts},
                                                  {20, kWebhookDeliveries},
                                                  {21, kWorkspace},
-                                                 {22, kQualityReview}}};
+                                                 {22, kQualityReview},
+                                                 {23, nullptr, false, add_search_and_chain}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

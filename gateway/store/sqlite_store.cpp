@@ -109,7 +109,7 @@ std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options) {
 }
 
 SqliteStore::SqliteStore(const SqliteOptions& options)
-    : options_(options), files_(options.attachments_dir) {
+    : options_(options), redactor_(options.redaction_patterns), files_(options.attachments_dir) {
   if (options_.path.empty()) throw std::runtime_error("store: database path is empty");
   if (options_.attachments_dir.empty()) {
     throw std::runtime_error("store: attachments directory is empty");
@@ -192,7 +192,7 @@ sqlite::Connection& SqliteStore::reader() {
 void SqliteStore::assign_conversation(Id conversation_id, std::string agent_id,
                                       std::string reason_json, Completion<Nothing> done) {
   submit<Nothing>(
-      [=](sqlite::Connection& db) {
+      [=, this](sqlite::Connection& db) {
         if (agent_id.empty()) throw std::invalid_argument("assignment without an agent");
         const std::string data =
             json_object_with(reason_json, {{"agent", agent_id}}, "reason_json");
@@ -212,7 +212,7 @@ void SqliteStore::assign_conversation(Id conversation_id, std::string agent_id,
 void SqliteStore::requeue_conversation(Id conversation_id, std::string actor,
                                        std::string reason_json, Completion<Nothing> done) {
   submit<Nothing>(
-      [=](sqlite::Connection& db) {
+      [=, this](sqlite::Connection& db) {
         const std::string data = json_object_with(reason_json, {}, "reason_json");
         const UnixMs now = wall_clock_ms();
         // queued_at stays: the engine keeps a re-queued conversation at its original place
@@ -246,7 +246,7 @@ void SqliteStore::set_conversation_team(Id conversation_id, std::string team,
 void SqliteStore::set_conversation_status(Id conversation_id, ConversationStatus status,
                                           std::string actor, Completion<Nothing> done) {
   submit<Nothing>(
-      [=](sqlite::Connection& db) {
+      [=, this](sqlite::Connection& db) {
         const UnixMs now = wall_clock_ms();
         // Back to the queue restarts the wait; the agent who had it becomes the sticky one.
         Query(db.cached("UPDATE conversations SET status = ?2, updated_at = ?3, "
@@ -267,7 +267,7 @@ void SqliteStore::set_conversation_status(Id conversation_id, ConversationStatus
 
 void SqliteStore::add_event(EventRecord ev, Completion<Id> done) {
   submit<Id>(
-      [ev = std::move(ev)](sqlite::Connection& db) {
+      [this, ev = std::move(ev)](sqlite::Connection& db) {
         if (ev.kind.empty()) throw std::invalid_argument("event without a kind");
         {
           Query q(db.cached("SELECT 1 FROM conversations WHERE id = ?"), ev.conversation_id);
@@ -282,7 +282,7 @@ void SqliteStore::add_event(EventRecord ev, Completion<Id> done) {
 
 void SqliteStore::record_channel_outcome(ChannelOutcome outcome, Completion<Nothing> done) {
   submit<Nothing>(
-      [o = std::move(outcome)](sqlite::Connection& db) {
+      [this, o = std::move(outcome)](sqlite::Connection& db) {
         if (o.event.kind.empty()) throw std::invalid_argument("event without a kind");
         const UnixMs at = or_now(o.event.at);
         const std::optional<std::string> status =
@@ -334,7 +334,7 @@ void SqliteStore::set_sla_deadlines(Id conversation_id, std::optional<UnixMs> fi
 
 void SqliteStore::set_conversation_priority(PriorityChange change, Completion<int> done) {
   submit<int>(
-      [change = std::move(change)](sqlite::Connection& db) {
+      [this, change = std::move(change)](sqlite::Connection& db) {
         if (change.priority < 1 || change.priority > 4) {
           throw std::invalid_argument("priority must be 1..4, got " +
                                       std::to_string(change.priority));
@@ -383,7 +383,7 @@ void SqliteStore::set_customer_tier(Id customer_id, Tier tier, std::string actor
 
 void SqliteStore::update_customer(CustomerUpdate u, Completion<CustomerChange> done) {
   submit<CustomerChange>(
-      [u = std::move(u)](sqlite::Connection& db) {
+      [this, u = std::move(u)](sqlite::Connection& db) {
         CustomerChange change;
         auto before = read_customer(db, u.customer_id);
         if (!before) throw std::invalid_argument(not_found("customer", u.customer_id));
@@ -473,7 +473,7 @@ void SqliteStore::outbox_mark_sent(Id outbox_id, std::string provider_message_id
   // Provider answers are stored as text like customers' (customer_text.hpp).
   utf8::repair(provider_message_id);
   submit<Nothing>(
-      [=](sqlite::Connection& db) {
+      [=, this](sqlite::Connection& db) {
         Query(db.cached("UPDATE outbox SET state = 'sent', provider_message_id = ?, last_error = "
                         "'', updated_at = ? WHERE id = ?"),
               provider_message_id, wall_clock_ms(), outbox_id)
@@ -514,7 +514,7 @@ void SqliteStore::outbox_mark_failed(Id outbox_id, std::string error_code, std::
   utf8::repair(error_code);
   utf8::repair(error_text);
   submit<Nothing>(
-      [=](sqlite::Connection& db) {
+      [=, this](sqlite::Connection& db) {
         // A row quarantined meanwhile (its send crashed the plugin) waits for an operator.
         if (outbox_row_quarantined(db, outbox_id)) return Nothing{};
         if (!fail_outbox_row(db, outbox_id, error_code, error_text, wall_clock_ms()))

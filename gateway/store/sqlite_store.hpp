@@ -2,6 +2,7 @@
 // docs/adr/0002-store.md for why it is built this way). Internal to og_store.
 #pragma once
 
+#include "redaction/redactor.hpp"
 #include "store/attachment_files.hpp"
 #include "store/group_commit_writer.hpp"
 #include "store/ingest_memo.hpp"
@@ -135,6 +136,8 @@ class SqliteStore final : public Store {
   QueueCounts queue_counts() override;
 
   void audit(AuditRecord rec, Completion<Nothing> done) override;
+  std::vector<TranscriptHit> search_transcripts(const std::string& words, int limit) override;
+  std::optional<ChainBreak> verify_transcripts(std::optional<Id> conversation_id) override;
 
   void merge_customers(CustomerMerge merge, Completion<MergeOutcome> done) override;
   void undo_customer_merge(Id merge_id, std::string actor, UnixMs now,
@@ -238,9 +241,10 @@ class SqliteStore final : public Store {
   Id resolve_customer(sqlite::Connection& db, const std::string& kind, const std::string& address,
                       const std::string& display_name, UnixMs now);
   ThreadedConversation thread_conversation(sqlite::Connection& db, const ThreadRequest& req);
-  static Id insert_event(sqlite::Connection& db, Id conversation_id, const std::string& kind,
-                         const std::string& actor, const std::string& data_json,
-                         std::optional<Id> message_id, UnixMs now);
+  // Appends an event (its free text redacted) and chains it (transcript_chain.hpp).
+  Id insert_event(sqlite::Connection& db, Id conversation_id, const std::string& kind,
+                  const std::string& actor, const std::string& data_json,
+                  std::optional<Id> message_id, UnixMs now);
   void insert_attachments(sqlite::Connection& db, const std::vector<AttachmentRecord>& attachments,
                           std::optional<Id> message_id, std::optional<Id> event_id);
   std::vector<StoredAttachment> read_attachments(sqlite::Connection& db, Id message_id);
@@ -252,16 +256,19 @@ class SqliteStore final : public Store {
     Id conversation_id = 0;
     std::string current_state;
   };
-  static void apply_receipt(sqlite::Connection& db, const StoredReceipt& receipt,
-                            const DeliveryRecord& rec, UnixMs now);
+  void apply_receipt(sqlite::Connection& db, const StoredReceipt& receipt,
+                     const DeliveryRecord& rec, UnixMs now);
   static void hold_early_receipt(sqlite::Connection& db, const DeliveryRecord& rec, UnixMs now);
-  static void apply_early_receipts(sqlite::Connection& db, Id outbox_id);
+  void apply_early_receipts(sqlite::Connection& db, Id outbox_id);
   // The failed path of an outbox row: row "failed", its message's delivery state "failed" with
   // the error, and a "delivery.failed" event. False when the row does not exist.
-  static bool fail_outbox_row(sqlite::Connection& db, Id outbox_id, const std::string& error_code,
-                              const std::string& error_text, UnixMs now);
+  bool fail_outbox_row(sqlite::Connection& db, Id outbox_id, const std::string& error_code,
+                       const std::string& error_text, UnixMs now);
 
   SqliteOptions options_;
+  const redaction::Redactor redactor_;
+  // What is stored of a message's raw payload: sealed with the raw key, else redacted.
+  std::string stored_raw(const std::string& raw) const;
   AttachmentFiles files_;
   std::unique_ptr<sqlite::Connection> write_db_;
   std::mutex readers_mutex_;

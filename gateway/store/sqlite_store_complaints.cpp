@@ -56,7 +56,7 @@ bool is_contact_role(std::string_view role) {
 
 void SqliteStore::save_complaint(ComplaintWrite write, Completion<Id> done) {
   submit<Id>(
-      [write = std::move(write)](sqlite::Connection& db) {
+      [this, write = std::move(write)](sqlite::Connection& db) {
         const auto& c = write.complaint;
         const UnixMs now = write.at != 0 ? write.at : wall_clock_ms();
         Id id = c.id;

@@ -102,7 +102,7 @@ std::vector<ContactLog> SqliteStore::contact_logs_due(UnixMs now, UnixMs remind_
 void SqliteStore::mark_contact_log(Id contact_log_id, bool overdue, UnixMs now,
                                    Completion<Nothing> done) {
   submit<Nothing>(
-      [=](sqlite::Connection& db) {
+      [=, this](sqlite::Connection& db) {
         std::optional<ContactLog> log;
         {
           static const std::string sql =
@@ -133,7 +133,7 @@ void SqliteStore::mark_contact_log(Id contact_log_id, bool overdue, UnixMs now,
 
 void SqliteStore::log_contact(ContactLogEntry entry, Completion<int> done) {
   submit<int>(
-      [entry = std::move(entry)](sqlite::Connection& db) {
+      [this, entry = std::move(entry)](sqlite::Connection& db) {
         {
           Query q(db.cached("SELECT status FROM conversations WHERE id = ?"),
                   entry.conversation_id);

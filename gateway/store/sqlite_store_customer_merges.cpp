@@ -129,7 +129,7 @@ std::optional<StoredMerge> read_merge(sqlite::Connection& db, Id merge_id) {
 
 void SqliteStore::merge_customers(CustomerMerge m, Completion<MergeOutcome> done) {
   submit<MergeOutcome>(
-      [m = std::move(m)](sqlite::Connection& db) {
+      [this, m = std::move(m)](sqlite::Connection& db) {
         if (m.survivor_id == m.merged_id)
           throw std::invalid_argument("a customer cannot be merged into itself");
         auto survivor = read_customer(db, m.survivor_id);
@@ -232,7 +232,7 @@ void SqliteStore::merge_customers(CustomerMerge m, Completion<MergeOutcome> done
 void SqliteStore::undo_customer_merge(Id merge_id, std::string actor, UnixMs now,
                                       Completion<MergeOutcome> done) {
   submit<MergeOutcome>(
-      [merge_id, actor = std::move(actor), now](sqlite::Connection& db) {
+      [this, merge_id, actor = std::move(actor), now](sqlite::Connection& db) {
         auto stored = read_merge(db, merge_id);
         if (!stored)
           throw std::invalid_argument("customer merge " + std::to_string(merge_id) +

@@ -4,6 +4,9 @@
 #include "store/identity.hpp"
 #include "store/model_json.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/transcript_chain.hpp"
+
+#include "redaction/raw_seal.hpp"
 
 #include "omnigate/utf8.hpp"
 
@@ -225,10 +228,18 @@ Id SqliteStore::insert_event(sqlite::Connection& db, Id conversation_id, const s
                              std::optional<Id> message_id, UnixMs now) {
   Query(db.cached("INSERT INTO events(conversation_id, kind, actor, data_json, message_id, "
                   "created_at) VALUES (?, ?, ?, ?, ?, ?)"),
-        conversation_id, kind, actor, data_json.empty() ? std::string("{}") : data_json, message_id,
-        now)
+        conversation_id, kind, actor,
+        data_json.empty() ? std::string("{}") : redactor_.redact_json(data_json), message_id, now)
       .step();
-  return db.last_insert_rowid();
+  const Id id = db.last_insert_rowid();
+  chain_event(db, id);
+  return id;
+}
+
+std::string SqliteStore::stored_raw(const std::string& raw) const {
+  if (raw.empty()) return raw;
+  if (!options_.raw_key.empty()) return redaction::seal_raw(raw, options_.raw_key);
+  return redactor_.redact(raw);
 }
 
 void SqliteStore::insert_attachments(sqlite::Connection& db,
@@ -256,6 +267,13 @@ void SqliteStore::insert_attachments(sqlite::Connection& db,
 
 void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> done) {
   PreparedInbound prepared = prepare_inbound(rec, options_.phone_region);
+  // Redacted before the write is queued: no full card number reaches the database file, its WAL
+  // or the search index (docs/qa.md "Transcripts").
+  rec.subject = redactor_.redact(rec.subject);
+  rec.body_text = redactor_.redact(rec.body_text);
+  rec.body_html = redactor_.redact(rec.body_html);
+  rec.metadata_json = redactor_.redact_json(rec.metadata_json);
+  rec.raw = stored_raw(rec.raw);
   submit<IngestResult>(
       [this, rec = std::move(rec), prepared = std::move(prepared)](sqlite::Connection& db) {
         IngestResult result;
@@ -408,7 +426,7 @@ void SqliteStore::ingest_delivery(DeliveryRecord rec, Completion<DeliveryResult>
                {"error_code", &rec.error_code},
                {"error_text", &rec.error_text}});
   submit<DeliveryResult>(
-      [rec = std::move(rec)](sqlite::Connection& db) {
+      [this, rec = std::move(rec)](sqlite::Connection& db) {
         if (delivery_rank(rec.state) < 0 && !is_terminal_failure(rec.state)) {
           throw std::invalid_argument("unknown delivery state '" + rec.state + "'");
         }
@@ -490,6 +508,11 @@ void SqliteStore::apply_early_receipts(sqlite::Connection& db, Id outbox_id) {
 }
 
 void SqliteStore::enqueue_reply(ReplyRecord rec, Completion<ReplyResult> done) {
+  // The outbox sends the stored text, so the customer receives the redacted reply too: an agent
+  // never needs to send a full card number, and keeping one to send would put it in the file.
+  rec.subject = redactor_.redact(rec.subject);
+  rec.body_text = redactor_.redact(rec.body_text);
+  rec.body_html = redactor_.redact(rec.body_html);
   submit<ReplyResult>(
       [this, rec = std::move(rec)](sqlite::Connection& db) {
         // Looked up in the writer's transaction: a concurrent retry with the same key is

@@ -240,7 +240,7 @@ void SqliteStore::release_quarantine(Id id, std::string actor, Completion<Quaran
 
 void SqliteStore::drop_quarantine(Id id, std::string actor, Completion<QuarantineEntry> done) {
   submit<QuarantineEntry>(
-      [id, actor = std::move(actor)](sqlite::Connection& db) {
+      [this, id, actor = std::move(actor)](sqlite::Connection& db) {
         if (actor.empty()) throw std::invalid_argument("drop without an actor");
         const QuarantineEntry before = require_entry(db, id);
         if (before.status != "quarantined" && before.status != "suspect")

@@ -44,7 +44,7 @@ std::invalid_argument no_case(Id id) {
 
 void SqliteStore::move_service_case(CaseStageMove move, Completion<ServiceCase> done) {
   submit<ServiceCase>(
-      [move = std::move(move)](sqlite::Connection& db) {
+      [this, move = std::move(move)](sqlite::Connection& db) {
         if (!case_stage_index(move.stage))
           throw std::invalid_argument("unknown stage \"" + move.stage + "\"");
         Id case_id = move.case_id;
@@ -112,7 +112,7 @@ void SqliteStore::move_service_case(CaseStageMove move, Completion<ServiceCase> 
 
 void SqliteStore::mark_case_overdue(Id case_id, UnixMs now, Completion<Nothing> done) {
   submit<Nothing>(
-      [=](sqlite::Connection& db) {
+      [=, this](sqlite::Connection& db) {
         const auto c = read_case(db, case_id);
         if (!c) throw no_case(case_id);
         if (c->overdue_at || !c->stage_due_at || *c->stage_due_at > now) return Nothing{};

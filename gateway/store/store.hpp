@@ -18,6 +18,7 @@
 #include "store/model.hpp"
 #include "store/qa_records.hpp"
 #include "store/service_case_records.hpp"
+#include "store/transcript_records.hpp"
 #include "store/webhook_records.hpp"
 #include "store/workspace_records.hpp"
 
@@ -248,6 +249,15 @@ class Store {
   virtual std::vector<ContactRecord> contacts_created(UnixMs from, UnixMs to,
                                                       const std::string& channel_instance) = 0;
 
+  // ---- transcripts for QA (docs/qa.md "Transcripts")
+  // Conversations whose message subject or body (as stored: redacted) holds every word of
+  // `words` (each taken literally, FTS5 syntax is not interpreted), best match first, at most
+  // `limit`; each with its best message and a snippet of it.
+  virtual std::vector<TranscriptHit> search_transcripts(const std::string& words, int limit) = 0;
+  // The first altered entry of one conversation's transcript (nullopt = every one) or nullopt
+  // when the chain is intact.
+  virtual std::optional<ChainBreak> verify_transcripts(std::optional<Id> conversation_id) = 0;
+
   // ---- audit
   // Appends a row; the log has no update or delete (the database refuses them too).
   virtual void audit(AuditRecord rec, Completion<Nothing> done) = 0;
@@ -402,6 +412,12 @@ struct SqliteOptions {
   // [customers] default_region: how national-format numbers are read ("" = international only).
   // Stored identities are re-normalised when it differs from the region they were read with.
   std::string phone_region;
+  // [redaction] patterns: masked in stored text beside card numbers and their codes (ECMAScript
+  // regular expressions; docs/qa.md "Transcripts").
+  std::vector<std::string> redaction_patterns;
+  // [redaction] raw_key (32 bytes): seals each message's raw payload; "" = the raw payload is
+  // redacted as text instead.
+  std::string raw_key;
 };
 
 // Opens (creating if needed) and migrates the database. Throws std::runtime_error with the

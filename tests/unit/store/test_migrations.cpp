@@ -108,9 +108,20 @@ void undo_accounts_migration(const Run& run) {
   run("DROP TABLE user_roles");
 }
 
-// What migration 22 adds, dropped again: the database is then one at version 21.
+// What migration 23 adds, dropped again: the database is then one at version 22.
+template <class Run>
+void drop_transcript_search_and_chain(const Run& run) {
+  run("DROP TRIGGER messages_fts_insert");
+  run("DROP TRIGGER messages_fts_delete");
+  run("DROP TRIGGER messages_fts_update");
+  run("DROP TABLE messages_fts");
+  run("ALTER TABLE events DROP COLUMN hash");
+}
+
+// What migrations 22 and 23 add, dropped again: the database is then one at version 21.
 template <class Run>
 void drop_quality_review(const Run& run) {
+  drop_transcript_search_and_chain(run);
   run("DROP TABLE qa_review_scores");
   run("DROP TABLE qa_reviews");
   run("DROP TABLE qa_scorecards");
@@ -119,7 +130,7 @@ void drop_quality_review(const Run& run) {
   run("DROP INDEX conversations_created");
 }
 
-// What migrations 21 and 22 add, dropped again: the database is then one at version 20.
+// What migrations 21 to 23 add, dropped again: the database is then one at version 20.
 template <class Run>
 void drop_workspace(const Run& run) {
   drop_quality_review(run);
@@ -128,7 +139,7 @@ void drop_workspace(const Run& run) {
   run("ALTER TABLE users DROP COLUMN time_zone");
 }
 
-// What migrations 20 to 22 add, dropped again: the database is then one at version 19.
+// What migrations 20 to 23 add, dropped again: the database is then one at version 19.
 template <class Run>
 void drop_webhook_deliveries(const Run& run) {
   drop_workspace(run);
@@ -347,7 +358,7 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
   CHECK(count_rows(path, "SELECT COUNT(*) FROM identities WHERE kind = 'phone'") == 1);
 }
 
-TEST_CASE("migration 22 adds the quality-review tables to a database at version 20") {
+TEST_CASE("migration 22 adds the quality-review tables to a database at version 21") {
   StoreTestEnv env;
   const auto ingested = ingest(*env.store, sms("+14155550100", "SM1", "hi"));
   env.store.reset();
@@ -379,4 +390,31 @@ TEST_CASE("migration 22 adds the quality-review tables to a database at version 
                          .c_str(),
                      nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
   sqlite3_close(db);
+}
+
+TEST_CASE("migration 23 indexes and chains the messages and events stored before it") {
+  StoreTestEnv env;
+  const auto a = ingest(*env.store, sms("+14155550100", "SM1", "refund for my parcel"));
+  ingest(*env.store, sms("+14155550100", "SM2", "still waiting"));
+  ingest(*env.store, sms("+14155550199", "SM3", "hello"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version = 23");
+  drop_transcript_search_and_chain(run);
+  sqlite3_close(db);
+
+  env.reopen();
+  CHECK(env.store->schema_version() == migrations().back().version);
+  CHECK_FALSE(env.store->verify_transcripts(std::nullopt));
+  const auto hits = env.store->search_transcripts("parcel", 10);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].conversation_id == a.conversation_id);
+  env.store.reset();
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events WHERE length(hash) <> 64") == 0);
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events") > 0);
 }
