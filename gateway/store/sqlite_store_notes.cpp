@@ -1,6 +1,7 @@
 // SqliteStore: internal notes, and the transcript activity the event stream relays (note.added,
 // message.sent, delivery.*; workspace_records.hpp).
 #include "store/sqlite_store.hpp"
+#include "store/transcript_chain.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +13,7 @@ using sqlite::Query;
 
 void SqliteStore::add_note(Note request, Completion<Note> done) {
   submit<Note>(
-      [request = std::move(request)](sqlite::Connection& db) {
+      [this, request = std::move(request)](sqlite::Connection& db) {
         Note note = request;
         {
           Query q(db.cached("SELECT 1 FROM conversations WHERE id = ?"), note.conversation_id);
@@ -21,6 +22,7 @@ void SqliteStore::add_note(Note request, Completion<Note> done) {
                                         " does not exist");
         }
         note.created_at = note.created_at != 0 ? note.created_at : wall_clock_ms();
+        note.body = redactor_.redact(note.body);  // what is stored is what the caller gets back
         note.id =
             insert_event(db, note.conversation_id, "note.added", "user:" + note.author,
                          nlohmann::json{{"body", note.body}}.dump(), std::nullopt, note.created_at);
@@ -29,6 +31,7 @@ void SqliteStore::add_note(Note request, Completion<Note> done) {
                         "WHERE id = ?"),
               note.id)
             .step();
+        chain_event(db, note.id);  // its hash covers the data as it now stands
         return note;
       },
       std::move(done));

@@ -76,6 +76,12 @@ TEST_CASE("a note is a transcript event that names itself and reaches no outbox"
   CHECK(e.kind == "note.added");
   CHECK(e.actor == "user:alice");
   CHECK(json::parse(e.data_json) == json{{"note_id", n.id}, {"body", "customer sounds upset"}});
+  // Naming itself changes the event's data after insertion: the hash chain still holds, and a
+  // card number in a note is masked like any stored text.
+  CHECK_FALSE(env.store->verify_transcripts(in.conversation_id));
+  const auto card = note(*env.store, in.conversation_id, "paid with 4111 1111 1111 1111");
+  CHECK(card.body == "paid with **** **** **** 1111");
+  CHECK_FALSE(env.store->verify_transcripts(in.conversation_id));
   CHECK(env.store->due_outbox(std::numeric_limits<UnixMs>::max(), 10).empty());
 
   const auto missing = wait_for<Note>([&](Completion<Note> done) {
