@@ -9,8 +9,7 @@
 // features of issue 18: the customer panel (identities, tier, duplicates), the time zone (times
 // in the user's zone, saved with PUT /auth/me/preferences), Enter sending but not while an IME
 // composes, setting the priority, unread counts in the list and the title with sound and
-// desktop notifications, internal notes and canned responses (only where the gateway has their
-// routes: "SKIPPED until merged: …" on stderr otherwise), and a supervisor merging two customers
+// desktop notifications, internal notes and canned responses, and a supervisor merging two customers
 // from the panel, with the conflicting fields shown, then undoing it. Screenshots go to
 // --out-dir.
 //
@@ -58,27 +57,6 @@ async function screenshot(page, name) {
 
 function row(page, listId, text) {
   return page.locator(`#${listId} .conversation-row`, { hasText: text });
-}
-
-// Routes of issue 18's contract built in parallel (notes, canned responses, preferences): until
-// they are merged the gateway answers 404 "no route for …". Those steps are
-// skipped with a line on stderr, never silently.
-const NOT_MERGED_ROUTES = [/\/api\/v1\/auth\/me\/preferences$/, /\/api\/v1\/canned-responses/, /\/api\/v1\/conversations\/\d+\/notes$/];
-const skipped = new Set();
-
-function skip(what) {
-  if (!skipped.has(what)) process.stderr.write(`SKIPPED until merged: ${what}\n`);
-  skipped.add(what);
-}
-
-async function routeExists(page, method, path) {
-  const status = await page.evaluate(async ([m, p]) => {
-    const r = await fetch(`/api/v1${p}`, { method: m, headers: { "X-Requested-With": "test", "Content-Type": "application/json" },
-                                          body: m === "GET" ? undefined : "{}" });
-    const body = await r.json().catch(() => ({}));
-    return r.status === 404 && /^no route/.test(body.message || "") ? 404 : r.status;
-  }, [method, path]);
-  return status !== 404;
 }
 
 // Records desktop notifications, permission requests and beeps (the page's own code runs
@@ -185,11 +163,9 @@ async function main() {
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     // The 401s of "not logged in yet", of the wrong password and after signing out are expected;
     // chromium logs every failed request as a console error.
-    // So are the 404s of routes not merged yet (NOT_MERGED_ROUTES), which skip their steps.
     page.on("console", (m) => {
       if (m.type() !== "error" || /status of 401/.test(m.text())) return;
-      if (/status of 404/.test(m.text()) && NOT_MERGED_ROUTES.some((r) => r.test(m.location().url || ""))) return;
-      problems.push(`console error: ${m.text()}`);
+      problems.push(`console error: ${m.text()} (${(m.location() || {}).url || ""})`);
     });
 
     // ---- log in
@@ -230,12 +206,7 @@ async function main() {
     const zoneSaved = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/me/preferences"));
     await page.getByLabel("Time zone").selectOption("Asia/Shanghai");
     const zoneStatus = (await zoneSaved).status();
-    if (zoneStatus === 404) {
-      skip("preferences save (PUT /auth/me/preferences)");
-      await page.locator("#prefs-status", { hasText: "this browser only" }).waitFor();
-    } else {
-      expect(zoneStatus === 200, `PUT /auth/me/preferences: HTTP ${zoneStatus}`);
-    }
+    expect(zoneStatus === 200, `PUT /auth/me/preferences: HTTP ${zoneStatus}`);
     expect(await page.evaluate(() => window.__permissionRequests === 0), "notification permission asked before the click");
     await page.getByLabel("Sound on new messages").check();
     await page.getByLabel("Desktop notifications").check();
@@ -291,31 +262,23 @@ async function main() {
     shots.conversation = await screenshot(page, "console_conversation");
 
     // ---- internal note: the Reply/Note switch, the note in the transcript, not to the customer
-    if (await routeExists(page, "POST", `/conversations/${args["first-conversation"]}/notes`)) {
-      await page.getByLabel("Internal note", { exact: true }).check();
-      await page.getByLabel("Internal note (only your team sees it)").fill("Courier called: parcel at the depot.");
-      await page.getByLabel("Internal note (only your team sees it)").press("Enter");
-      await page.locator("#transcript .note", { hasText: "parcel at the depot" }).waitFor();
-      shots.note = await screenshot(page, "console_note");
-      await page.getByLabel("Reply", { exact: true }).check();
-    } else {
-      skip("notes (POST /conversations/{id}/notes)");
-    }
+    await page.getByLabel("Internal note", { exact: true }).check();
+    await page.getByLabel("Internal note (only your team sees it)").fill("Courier called: parcel at the depot.");
+    await page.getByLabel("Internal note (only your team sees it)").press("Enter");
+    await page.locator("#transcript .note", { hasText: "parcel at the depot" }).waitFor();
+    shots.note = await screenshot(page, "console_note");
+    await page.getByLabel("Reply", { exact: true }).check();
 
     // ---- canned response: "/ship" in the reply box, placeholders filled
-    if (await routeExists(page, "GET", "/canned-responses")) {
-      await page.getByLabel("Reply to the customer").fill("/ship");
-      const option = page.locator("#canned-list [role=option]", { hasText: "/ship" });
-      await option.waitFor();
-      await page.getByLabel("Reply to the customer").press("Enter");
-      await page.waitForFunction(() => !document.getElementById("reply-text").value.startsWith("/"));
-      const expanded = await page.locator("#reply-text").inputValue();
-      expect(expanded === `Hello ${args["customer-name"]}, this is ${args.user}: your order ships today.`, `canned text: ${expanded}`);
-      expect(replies.length === 1, "choosing a canned response sent it");
-      await page.locator("#reply-text").fill("");
-    } else {
-      skip("canned responses (GET /canned-responses)");
-    }
+    await page.getByLabel("Reply to the customer").fill("/ship");
+    const option = page.locator("#canned-list [role=option]", { hasText: "/ship" });
+    await option.waitFor();
+    await page.getByLabel("Reply to the customer").press("Enter");
+    await page.waitForFunction(() => !document.getElementById("reply-text").value.startsWith("/"));
+    const expanded = await page.locator("#reply-text").inputValue();
+    expect(expanded === `Hello ${args["customer-name"]}, this is ${args.user}: your order ships today.`, `canned text: ${expanded}`);
+    expect(replies.length === 1, "choosing a canned response sent it");
+    await page.locator("#reply-text").fill("");
 
     // ---- priority from the header: P2 with a reason; the row and the transcript say so
     await page.getByLabel("Priority", { exact: true }).selectOption("2");

@@ -61,6 +61,17 @@ REACHED_ELSEWHERE = {
     ("POST", "/api/v1/admin/webhooks/deliveries/{id}/retry"):
         "needs a failed webhook delivery (integration_webhooks)",
     ("POST", "/channels/echo/messages"): "a plugin route: the channel's own signature rules",
+    ("POST", "/api/v1/conversations/{id}/merge"):
+        "needs two open conversations of one customer (integration_workspace_api)",
+    ("POST", "/api/v1/qa/reviews"):
+        "needs a score for every criterion of a scorecard (admin_api_tests: qa_api_test, "
+        "integration_qa_browser)",
+    ("POST", "/api/v1/qa/reviews/{id}/acknowledge"):
+        "needs a review of the caller's own work (admin_api_tests: qa_api_test)",
+    ("POST", "/api/v1/qa/reviews/{id}/dispute"):
+        "needs a review of the caller's own work (admin_api_tests: qa_api_test)",
+    ("POST", "/api/v1/qa/reviews/{id}/resolve-dispute"):
+        "needs a disputed review (admin_api_tests: qa_api_test)",
 }
 
 PASSWORDS = {"sid": "matrix-sid-password-1", "ada": "matrix-ada-password-1",
@@ -103,6 +114,11 @@ BODIES = {
     ("PATCH", "/api/v1/customers/{id}"): {"display_name": "Matrix Customer"},
     ("PUT", "/api/v1/customers/{id}/contacts"): {"contacts": []},
     ("POST", "/api/v1/attachments"): b"matrix attachment bytes",
+    ("POST", "/api/v1/conversations/{id}/notes"): {"body": "matrix note"},
+    ("POST", "/api/v1/canned-responses"): {"shortcut": "matrix", "title": "Matrix",
+                                          "body": "matrix text"},
+    ("PUT", "/api/v1/canned-responses/{id}"): {"shortcut": "fixture", "title": "Fixture",
+                                               "body": "changed by the matrix"},
     ("POST", "/api/v1/qa/samples"): {"strategy": {"kind": "per_agent", "per_agent": 1}},
     ("POST", "/api/v1/qa/scorecards"): {"name": "matrix", "sections": [{"title": "All", "criteria": [
         {"id": "greeting", "label": "Greeting", "scale": "binary", "weight": 1}]}]},
@@ -178,6 +194,9 @@ class AccessMatrixTest(harness.IntegrationCase):
                                         "merged_id": self.customers[2]})["merge"]["id"]
         case = self.gateway.api_ok("POST", f"/conversations/{conversations[1]['id']}/service-case",
                                    ADMIN_TOKEN, {}, expect=(201,))["id"]
+        canned = self.gateway.api_ok("POST", "/canned-responses", ADMIN_TOKEN,
+                                     {"shortcut": "fixture", "title": "Fixture",
+                                      "body": "fixture text"}, expect=(201,))["canned_response"]
         # Complaints at each level of the ladder, for the routes that act on one level.
         complaint_at = [self.complaint(conversations[1]["id"], escalations=n) for n in range(3)]
         self.real = {"id": str(main["id"]), "name": "victim", "*": "messages"}
@@ -186,6 +205,7 @@ class AccessMatrixTest(harness.IntegrationCase):
             "/api/v1/customers/merges/": str(undoable),
             "/api/v1/service-cases/": str(case),
             "/api/v1/complaints/": str(complaint_at[0]),
+            "/api/v1/canned-responses/": str(canned["id"]),
             "/api/v1/agents/": "victim", "/api/v1/admin/agents/": "victim",
             "/api/v1/auth/tokens/": str(spare[0]), "/api/v1/admin/tokens/": str(spare[1]),
         }

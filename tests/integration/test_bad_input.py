@@ -142,9 +142,9 @@ class BadInputTest(harness.SharedWorkspaceCase):
         self.assertEqual(status, 401)
 
     def test_api_with_wrong_role_is_403(self):
-        self.assertEqual(self.gateway.api("GET", "/agents", token=AGENT_TOKEN)[0], 403,
-                         "an agent may not list agents")
-        self.assertEqual(self.gateway.api("GET", "/agents", token=SUPERVISOR_TOKEN)[0], 200)
+        self.assertEqual(self.gateway.api("GET", "/queue", token=AGENT_TOKEN)[0], 403,
+                         "an agent may not read the whole queue")
+        self.assertEqual(self.gateway.api("GET", "/queue", token=SUPERVISOR_TOKEN)[0], 200)
         status, body = self.gateway.send_sms(harness.inbound_params("+14155550777", "need help"))
         self.assertEqual(status, 200, body)
         conversation = harness.wait_until(

@@ -13,9 +13,8 @@ conversation and customer as it was (tiers included).
 
 A third SMS comes from the first customer under another number, both records named alike (same
 name and company, which the gateway suggests as duplicates) with differing tier and attributes,
-so the merge dialog has conflicts to show. Notes and canned responses (routes of the contract in
-issue 18, built in parallel) are exercised only where the gateway has them: the driver prints
-"SKIPPED until merged: …" otherwise, and so does this test for the canned response it creates.
+so the merge dialog has conflicts to show. The driver also writes an internal note, picks a
+canned response this test creates, and saves the agent's time zone with the user.
 
 chromium, node and the npm package (`npm ci` into --node-modules by the build) are required: a
 missing one fails the test, it is never skipped (scripts/install-deps.sh installs them).
@@ -84,9 +83,6 @@ class ConsoleBrowserTest(harness.IntegrationCase):
 
     def create_canned_response(self, gateway):
         status, body = gateway.api("POST", "/canned-responses", SUPERVISOR_TOKEN, CANNED)
-        if status == 404 and (body or {}).get("message", "").startswith("no route"):
-            sys.stderr.write("SKIPPED until merged: canned responses (no POST /canned-responses)\n")
-            return
         self.assertEqual(status, 201, body)
 
     def run_driver(self, node, gateway, first_conversation):
