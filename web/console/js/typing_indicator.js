@@ -1,5 +1,5 @@
 // Typing both ways (docs/console.md, "Typing"). The customer's: customer.signal events of the
-// open conversation (the web chat reports typing / stopped_typing; nothing is stored) show
+// open conversation (the web chat reports its visitor's typing; nothing is stored) show
 // "Customer is typing…", which also goes away by itself when no stop arrives (a closed tab).
 // The agent's: POST /conversations/{id}/typing while they type a reply, at most every 3 s; the
 // plugin shows it to the visitor. Failures are not the agent's concern (the conversation may
@@ -25,7 +25,9 @@ export function typingStreamEvent(message, openId) {
   if (message.conversation_id !== openId) return;
   if (message.type === "message.received") showCustomerTyping(false);
   if (message.type !== "customer.signal") return;
-  if (message.signal === "typing") showCustomerTyping(true);
+  // The web chat says `typing` with data {"on": false} when the visitor stops; other plugins
+  // may say `stopped_typing`.
+  if (message.signal === "typing") showCustomerTyping(!(message.data && message.data.on === false));
   else if (message.signal === "stopped_typing") showCustomerTyping(false);
 }
 
