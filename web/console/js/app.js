@@ -188,12 +188,14 @@ function showDetail(detail) {
   showReplyOptions();
 }
 
-// The channel's parts of the reply box: e-mail subject and quote, the file picker.
+// The channel's parts of the reply box: e-mail subject and quote, the file picker (neither for a
+// note nor on a conversation that takes no reply).
 function showReplyOptions() {
   if (!state.detail) return;
-  const note = composerMode() === "note";
-  showEmailFields(state.detail, note);
-  showAttachmentPicker(state.detail.conversation.channel_kind, note);
+  const closed = ["resolved", "closed"].includes(state.detail.conversation.status);
+  const hide = composerMode() === "note" || closed;
+  showEmailFields(state.detail, hide);
+  showAttachmentPicker(state.detail.conversation.channel_kind, hide);
 }
 
 function showCustomer() {

@@ -38,12 +38,12 @@ export function quoteOf(detail) {
   return [t("email.quote_header", { date: formatTime(last.at), name }), ...lines].join("\n");
 }
 
-// Shows the fields for an e-mail conversation (not for a note); a newly opened one starts with
-// its own subject.
-export function showEmailFields(detail, noteMode) {
+// Shows the fields for an e-mail conversation (unless hidden: a note, a resolved one); a newly
+// opened one starts with its own subject.
+export function showEmailFields(detail, hidden) {
   const fields = $("email-fields");
   const email = detail.conversation.channel_kind === "email";
-  fields.hidden = !email || noteMode;
+  fields.hidden = !email || hidden;
   if (!email || fields.dataset.conversationId === String(detail.conversation.id)) return;
   fields.dataset.conversationId = String(detail.conversation.id);
   $("email-subject").value = replySubject(theirSubject(detail));

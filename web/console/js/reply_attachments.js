@@ -129,8 +129,8 @@ export function clearAttachments() {
 
 // The picker for the open conversation's channel; hidden in note mode (notes carry no files),
 // which keeps the files picked for the reply.
-export function showAttachmentPicker(channelKind, noteMode) {
-  allowed = channelTakesFiles(channelKind) && !noteMode;
+export function showAttachmentPicker(channelKind, hidden) {
+  allowed = channelTakesFiles(channelKind) && !hidden;
   $("attachment-block").hidden = !allowed;
   if (!channelTakesFiles(channelKind)) clearAttachments();
 }
