@@ -45,9 +45,9 @@ EMAIL_CUSTOMER = "kunde@customer.example"
 EMAIL_SUBJECT = "Invoice 2024-17 is wrong"
 EMAIL_TEXT = "The invoice charges me twice."
 EMAIL_SIGNATURE = "Kunde Müller · Customer GmbH"
-# What a mail client sends: the new text, the quote of our earlier mail, the signature.
-EMAIL_BODY = (f"{EMAIL_TEXT}\n\nOn Mon, 1 Dec 2026 at 09:00, Example Support <{OUR_ADDRESS}> "
-              f"wrote:\n> Your invoice 2024-17 is attached.\n\n-- \n{EMAIL_SIGNATURE}\n")
+# What a mail client sends: the new text, the signature, the quote of our earlier mail.
+EMAIL_BODY = (f"{EMAIL_TEXT}\n\n-- \n{EMAIL_SIGNATURE}\n\nOn Mon, 1 Dec 2026 at 09:00, "
+              f"Example Support <{OUR_ADDRESS}> wrote:\n> Your invoice 2024-17 is attached.\n")
 ATTACHMENT_NAME = "credit note 2024-17.pdf"
 ATTACHMENT_BYTES = b"%PDF-1.4\n" + bytes(range(256)) + b"\n%%EOF\n"
 CHAT_TEXT = "Hello, can I change my order?"
@@ -120,7 +120,7 @@ class WorkspaceBrowserTest(harness.IntegrationCase):
         cid = self.conversation_by_kind()["email"]["id"]
         # The subject ana typed (the plugin adds only its thread token), not the thread's.
         self.assertEqual(mail["Subject"], f"{REPLIES['email_subject']} [#{cid}]")
-        text = mail.get_body(preferencelist=("plain",)).get_content()
+        text = mail.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
         self.assertTrue(text.startswith(REPLIES["email"]), text)
         # The quote she toggled on: the customer's new text only, under an "On …, … wrote:" line.
         quote_at = text.index("Kunde wrote:")

@@ -85,6 +85,7 @@ function add(fileList) {
     progress.value = 0;
     progress.setAttribute("aria-label", t("attach.progress", { name: file.name }));
     const status = document.createElement("span");
+    status.className = "attachment-status";
     const removeButton = document.createElement("button");
     removeButton.type = "button";
     removeButton.className = "attachment-remove";
