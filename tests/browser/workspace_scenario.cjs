@@ -2,7 +2,9 @@
 // Both sides of the workspace browser test (tests/integration/test_workspace_browser.py starts
 // the gateway with SMS, e-mail and web chat, brings one conversation of each to the agent, then
 // runs this). Two browser contexts on the console the gateway serves: the agent sees the three
-// conversations in one list, replies to each, transfers the chat to the billing team through
+// conversations in one list, replies to each (the e-mail with a subject of her own, the quote and
+// an attached file; the chat while the visitor's typing shows and her own typing reaches the
+// visitor), transfers the chat to the billing team through
 // the Transfer dialog and resolves the SMS; the supervisor keeps the supervisor view open and
 // sees the live queue change without a reload. Screenshots go to --out-dir.
 //
@@ -19,13 +21,15 @@ const { parseArgs } = require("./driver_args.cjs");
 
 const args = parseArgs(process.argv, [
   "modules", "chromium", "gateway", "agent", "agent-password", "supervisor", "supervisor-password",
-  "sms-text", "email-text", "chat-text", "second-sms-text", "replies", "out-dir",
+  "sms-text", "email-subject", "email-text", "email-signature", "chat-text", "second-sms-text",
+  "replies", "attachment", "out-dir",
 ]);
 const { chromium } = require(path.join(args.modules, "playwright-core"));
 const replies = JSON.parse(args.replies);
 
 const STEP_TIMEOUT_MS = 20000;
 const pages = {};
+const shots = {};
 const stdinLines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
 function log(message) {
@@ -84,12 +88,68 @@ async function waitText(locator, text, what) {
   }
 }
 
-async function replyTo(page, channel, incoming, text) {
+async function openByChannel(page, channel, incoming) {
   await mine(page, channel).locator(".row-open").click();
-  await page.locator("#transcript .message-in", { hasText: incoming }).waitFor();
+  const message = page.locator("#transcript .message-in", { hasText: incoming });
+  await message.waitFor();
+  return message;
+}
+
+async function send(page, text) {
   await page.getByLabel("Reply to the customer").fill(text);
   await page.locator("#reply-send").click();
-  await page.locator("#transcript .message-out", { hasText: text }).waitFor();
+  const sent = page.locator("#transcript .message-out", { hasText: text });
+  await sent.waitFor();
+  return sent;
+}
+
+// SMS: no subject, no file picker (the SMS plugin cannot send uploaded files).
+async function replyToSms(page) {
+  await openByChannel(page, "SMS", args["sms-text"]);
+  expect(await page.locator("#email-fields").isHidden(), "an SMS reply shows e-mail fields");
+  expect(await page.locator("#attachment-block").isHidden(), "an SMS reply offers attachments");
+  await send(page, replies.sms);
+}
+
+// E-mail: the customer's quote folded and signature dimmed; the subject prefilled, changed; the
+// quote toggled on; a file picked, uploaded and sent with the reply.
+async function replyToEmail(page) {
+  const incoming = await openByChannel(page, "E-mail", args["email-text"]);
+  const folded = incoming.locator("details.quoted");
+  expect(await folded.count() === 1, "the customer's quoted text is not folded");
+  expect(!(await folded.evaluate((d) => d.open)), "the quoted text is open");
+  expect(!(await incoming.locator("p.body").first().textContent()).includes(args["email-signature"]),
+    "the signature is part of the new text");
+  await incoming.locator(".signature", { hasText: args["email-signature"] }).waitFor();
+  const subject = page.getByLabel("Subject", { exact: true });
+  expect(await subject.inputValue() === `Re: ${args["email-subject"]}`,
+    `the subject is prefilled with "${await subject.inputValue()}"`);
+  await subject.fill(replies.email_subject);
+  await page.getByLabel("Quote the customer's message").check();
+  const file = path.basename(args.attachment);
+  await page.locator("#attachment-input").setInputFiles(args.attachment);
+  const picked = page.locator("#attachment-list .attachment", { hasText: file });
+  await picked.locator(".attachment-status", { hasText: "Ready" }).waitFor();
+  shots.email_compose = await screenshot(page, "workspace_email_compose");
+  const sent = await send(page, replies.email);
+  await sent.locator(".subject", { hasText: replies.email_subject }).waitFor();
+  await sent.locator(".attachments li", { hasText: file }).waitFor();
+  expect(await picked.count() === 0, "the sent file is still in the reply box");
+  shots.email_sent = await screenshot(page, "workspace_email_sent");
+}
+
+// Chat: the visitor's typing shows and goes; the agent's typing reaches the visitor.
+async function replyToChat(page) {
+  await openByChannel(page, "Web chat", args["chat-text"]);
+  await need("visitor-typing");
+  const typing = page.locator("#customer-typing");
+  await typing.filter({ hasText: "Customer is typing…" }).waitFor({ state: "visible" });
+  shots.chat_typing = await screenshot(page, "workspace_chat_customer_typing");
+  await need("visitor-stopped-typing");
+  await typing.waitFor({ state: "hidden" });
+  await page.getByLabel("Reply to the customer").pressSequentially(replies.webchat.slice(0, 4));
+  await need("agent-typing");
+  await send(page, replies.webchat);
 }
 
 async function main() {
@@ -99,7 +159,6 @@ async function main() {
     args: ["--no-sandbox"],  // root in a container has no user namespaces for the sandbox
   });
   const problems = [];
-  const shots = {};
   try {
     // ---- the supervisor opens the supervisor view first: nobody waits, ana holds three
     const sup = await openPage(browser, problems, "supervisor");
@@ -126,11 +185,11 @@ async function main() {
     shots.agent_queue = await screenshot(agent, "workspace_three_channels");
 
     // ---- a reply on each channel; the test checks each reached its customer
-    await replyTo(agent, "SMS", args["sms-text"], replies.sms);
+    await replyToSms(agent);
     await need("sms-reply");
-    await replyTo(agent, "E-mail", args["email-text"], replies.email);
+    await replyToEmail(agent);
     await need("email-reply");
-    await replyTo(agent, "Web chat", args["chat-text"], replies.webchat);
+    await replyToChat(agent);
     await need("chat-reply");
     shots.agent_chat_reply = await screenshot(agent, "workspace_chat_reply");
 

@@ -7,7 +7,10 @@ protocol, tests/integration/webchat_client.py). An SMS, an e-mail and a chat arr
 ana, the one agent with all three skills (routing is deterministic). tests/browser/
 workspace_scenario.cjs then drives two browser contexts: ana sees all three in one list,
 replies to each — and this test checks, when the driver asks, that the stand-in provider, the
-SMTP sink and the chat visitor each received that reply — transfers the chat to the billing team
+SMTP sink and the chat visitor each received that reply: the e-mail with the subject ana typed,
+the quote she toggled on and the file she picked (read back from the MIME the SMTP sink got); the
+chat after the visitor's typing showed in her console and hers reached the visitor — transfers
+the chat to the billing team
 through the Transfer dialog and resolves the SMS; sam, a supervisor with the supervisor view
 open, sees the live queue change without a reload when a new SMS waits (ana's SMS capacity is
 full) and after the transfer. Screenshots in --artifact-dir.
@@ -15,6 +18,8 @@ full) and after the transfer. Screenshots in --artifact-dir.
 chromium, node and playwright-core are required: a missing one fails the test, never skips it.
 """
 
+import email
+import email.policy
 import json
 import os
 import shutil
@@ -39,9 +44,16 @@ SECOND_SMS = ("+14155550112", "Is the shop open on Sunday?")
 EMAIL_CUSTOMER = "kunde@customer.example"
 EMAIL_SUBJECT = "Invoice 2024-17 is wrong"
 EMAIL_TEXT = "The invoice charges me twice."
+EMAIL_SIGNATURE = "Kunde Müller · Customer GmbH"
+# What a mail client sends: the new text, the signature, the quote of our earlier mail.
+EMAIL_BODY = (f"{EMAIL_TEXT}\n\n-- \n{EMAIL_SIGNATURE}\n\nOn Mon, 1 Dec 2026 at 09:00, "
+              f"Example Support <{OUR_ADDRESS}> wrote:\n> Your invoice 2024-17 is attached.\n")
+ATTACHMENT_NAME = "credit note 2024-17.pdf"
+ATTACHMENT_BYTES = b"%PDF-1.4\n" + bytes(range(256)) + b"\n%%EOF\n"
 CHAT_TEXT = "Hello, can I change my order?"
 REPLIES = {"sms": "We are sending a new parcel today.",
            "email": "We have cancelled the second charge.",
+           "email_subject": "Re: Invoice 2024-17: the second charge is cancelled",
            "webchat": "Yes, which item would you like to change?"}
 
 
@@ -104,8 +116,30 @@ class WorkspaceBrowserTest(harness.IntegrationCase):
         harness.wait_until(lambda: self.smtp.received(), 20, "the e-mail reply at the SMTP server")
         [(envelope_from, recipients, data)] = self.smtp.received()
         self.assertEqual((envelope_from, recipients), (OUR_ADDRESS, [EMAIL_CUSTOMER]))
-        self.assertIn(REPLIES["email"].encode(), data)
-        self.assertIn(EMAIL_SUBJECT.encode(), data)
+        mail = email.message_from_bytes(data, policy=email.policy.default)
+        cid = self.conversation_by_kind()["email"]["id"]
+        # The subject ana typed (the plugin adds only its thread token), not the thread's.
+        self.assertEqual(mail["Subject"], f"{REPLIES['email_subject']} [#{cid}]")
+        text = mail.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+        self.assertTrue(text.startswith(REPLIES["email"]), text)
+        # The quote she toggled on: the customer's new text only, under an "On …, … wrote:" line.
+        quote_at = text.index("Kunde wrote:")
+        self.assertRegex(text[:quote_at], r"\n\nOn [^\n]+, $")
+        self.assertIn(f"Kunde wrote:\n> {EMAIL_TEXT}", text)
+        self.assertNotIn("> Your invoice 2024-17 is attached.", text)
+        self.assertNotIn(f"> {EMAIL_SIGNATURE}", text)
+        [attachment] = list(mail.iter_attachments())
+        self.assertEqual(attachment.get_filename(), ATTACHMENT_NAME)
+        self.assertEqual(attachment.get_content_type(), "application/pdf")
+        self.assertEqual(attachment.get_content(), ATTACHMENT_BYTES)
+
+    def visitor_types(self, on):
+        self.visitor.send({"type": "typing", "on": on})
+
+    def agent_typing_arrived(self):
+        frame = self.visitor.read_until(lambda m: m.get("type") == "typing", timeout=20)
+        self.assertTrue(frame["on"], frame)
+        self.assertIn(frame["name"], (AGENT, "Ana Agent"))
 
     def chat_reply_arrived(self):
         message = self.visitor.read_until(
@@ -115,14 +149,22 @@ class WorkspaceBrowserTest(harness.IntegrationCase):
     def run_driver(self, node):
         shutil.rmtree(ARTIFACT_DIR, ignore_errors=True)  # no screenshot of an earlier run
         os.makedirs(ARTIFACT_DIR)
+        attachment = os.path.join(self.ws.workdir, ATTACHMENT_NAME)
+        with open(attachment, "wb") as f:
+            f.write(ATTACHMENT_BYTES)
         command = [node, DRIVER, "--modules", NODE_MODULES, "--chromium", CHROMIUM,
                    "--gateway", self.gateway.url, "--agent", AGENT,
                    "--agent-password", AGENT_PASSWORD, "--supervisor", SUPERVISOR,
                    "--supervisor-password", SUPERVISOR_PASSWORD,
-                   "--sms-text", SMS[1], "--email-text", EMAIL_TEXT,
+                   "--sms-text", SMS[1], "--email-subject", EMAIL_SUBJECT,
+                   "--email-text", EMAIL_TEXT, "--email-signature", EMAIL_SIGNATURE,
                    "--chat-text", CHAT_TEXT, "--second-sms-text", SECOND_SMS[1],
-                   "--replies", json.dumps(REPLIES), "--out-dir", ARTIFACT_DIR]
+                   "--replies", json.dumps(REPLIES), "--attachment", attachment,
+                   "--out-dir", ARTIFACT_DIR]
         needs = {"sms-reply": self.sms_reply_arrived, "email-reply": self.email_reply_arrived,
+                 "visitor-typing": lambda: self.visitor_types(True),
+                 "visitor-stopped-typing": lambda: self.visitor_types(False),
+                 "agent-typing": self.agent_typing_arrived,
                  "chat-reply": self.chat_reply_arrived,
                  "second-sms": lambda: self.send_sms(*SECOND_SMS)}
         driver = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -164,7 +206,7 @@ class WorkspaceBrowserTest(harness.IntegrationCase):
         self.start_system()
         self.send_sms(*SMS)
         self.dovecot.append(MAILBOX_USER, customer_mail(
-            "w1@customer.example", EMAIL_SUBJECT, EMAIL_TEXT,
+            "w1@customer.example", EMAIL_SUBJECT, EMAIL_BODY,
             sender=f"Kunde <{EMAIL_CUSTOMER}>"))
         self.visitor = wc.Visitor(self.gateway.port, profile={"name": "Vera Visitor"})
         self.visitor.connect()

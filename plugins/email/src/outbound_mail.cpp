@@ -62,7 +62,8 @@ OutboundMail OutboundBuilder::build(const OutboundMessage& reply, int64_t now_ms
                      ? (reply.author_name.empty() ? config_.display_name : reply.author_name)
                      : reply.author_name + " (" + config_.display_name + ")";
   in.to.push_back({"", reply.to_address});
-  const std::string& subject = thread.subject.empty() ? reply.subject : thread.subject;
+  // The agent's own subject (the reply API's `subject`) wins; without one the thread's.
+  const std::string& subject = reply.subject.empty() ? thread.subject : reply.subject;
   in.subject = reply_subject(subject, reply.conversation_id, config_.subject_token);
   in.message_id = reply_message_id(reply, config_.message_id_domain);
   in.in_reply_to = reply.in_reply_to;

@@ -15,6 +15,9 @@ import { browserTimeZone, knownTimeZones, rememberedTimeZone, savePreferences, s
 import { setupCannedPicker } from "./canned_picker.js";
 import { addNote, composerMode, retranslateComposer, setupComposer } from "./note_composer.js";
 import { clearPriorityStatus, setupPriority, showPriority } from "./priority_control.js";
+import { emailReplyBody, resetEmailFields, showEmailFields } from "./email_reply.js";
+import { clearAttachments, replyAttachments, setupAttachments, showAttachmentPicker } from "./reply_attachments.js";
+import { agentTyped, showCustomerTyping, typingStreamEvent } from "./typing_indicator.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN_STATUSES = ["assigned", "waiting_customer"];
@@ -182,6 +185,17 @@ function showDetail(detail) {
   $("transfer-button").disabled = !["queued", "assigned", "waiting_customer"].includes(detail.conversation.status);
   showPriority(detail.conversation);
   updateCounter();
+  showReplyOptions();
+}
+
+// The channel's parts of the reply box: e-mail subject and quote, the file picker (neither for a
+// note nor on a conversation that takes no reply).
+function showReplyOptions() {
+  if (!state.detail) return;
+  const closed = ["resolved", "closed"].includes(state.detail.conversation.status);
+  const hide = composerMode() === "note" || closed;
+  showEmailFields(state.detail, hide);
+  showAttachmentPicker(state.detail.conversation.channel_kind, hide);
 }
 
 function showCustomer() {
@@ -195,6 +209,8 @@ function showCustomer() {
 }
 
 async function openConversation(id) {
+  if (id !== state.selectedId) clearAttachments();
+  showCustomerTyping(false);
   state.selectedId = id;
   state.replyKey = null;
   $("reply-error").textContent = "";
@@ -248,13 +264,22 @@ async function sendReply(event) {
   const text = view.replyText.value.trim();
   if (!text || state.selectedId === null || view.replySend.disabled) return;
   if (composerMode() === "note") return sendNote(text);
+  const files = replyAttachments();
+  if (files.error) {
+    $("reply-error").textContent = files.error;
+    return;
+  }
+  const body = emailReplyBody(state.detail, text);
+  if (files.attachments.length) body.attachments = files.attachments;
   state.replyKey = state.replyKey || randomKey();
   view.replySend.disabled = true;
   $("reply-error").textContent = "";
   try {
-    await api("POST", `/conversations/${state.selectedId}/reply`, { text }, { "Idempotency-Key": state.replyKey });
+    await api("POST", `/conversations/${state.selectedId}/reply`, body, { "Idempotency-Key": state.replyKey });
     view.replyText.value = "";
     state.replyKey = null;
+    clearAttachments();
+    resetEmailFields();
     await refreshConversation(state.selectedId);
   } catch (error) {
     $("reply-error").textContent = t("reply.failed", { reason: error.message });
@@ -316,6 +341,7 @@ function onStreamMessage(message) {
   const id = message.conversation_id;
   if (message.type === "conversation.offered" && message.agent === state.me.agent_id) state.offers.add(id);
   else if (message.type !== "conversation.offered" && message.type !== "customer.signal") state.offers.delete(id);
+  typingStreamEvent(message, state.selectedId);
   if (message.type === "customer.signal") return;
   refreshSoon(id);
 }
@@ -483,7 +509,8 @@ async function boot() {
   $("logout-button").addEventListener("click", logout);
   $("presence-select").addEventListener("change", changePresence);
   $("reply-form").addEventListener("submit", sendReply);
-  setupComposer({ submit: sendReply, onModeChange: updateCounter });
+  setupComposer({ submit: sendReply, onModeChange: () => { updateCounter(); showReplyOptions(); } });
+  setupAttachments();
   setupCannedPicker(() => ({
     customerName: (state.detail && state.detail.customer && state.detail.customer.display_name) || "",
     agentName: state.me ? state.me.name : "",
@@ -498,7 +525,10 @@ async function boot() {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible" && state.selectedId !== null) refreshConversation(state.selectedId);
   });
-  view.replyText.addEventListener("input", updateCounter);
+  view.replyText.addEventListener("input", () => {
+    updateCounter();
+    if (state.detail && composerMode() === "reply") agentTyped(state.detail.conversation, state.me.agent_id);
+  });
   $("resolve-button").addEventListener("click", resolveOpen);
   $("back-button").addEventListener("click", closeConversation);
   for (const select of document.querySelectorAll("select[data-role=language]")) {

@@ -2,6 +2,7 @@
 import { t } from "./i18n.js";
 import { channelLabel, deliveryLabel, eventLabel, statusLabel } from "./labels.js";
 import { formatTime } from "./preferences.js";
+import { formatSize } from "./file_size.js";
 
 // Times are in the user's time zone (GET /me), not the browser's: formatTime.
 
@@ -12,9 +13,7 @@ function messageItem(entry) {
   const author = document.createElement("span");
   author.className = "author";
   author.textContent = m.direction === "in" ? t("transcript.customer") : t("transcript.agent", { agent: m.author_id });
-  const body = document.createElement("p");
-  body.className = "body";
-  body.textContent = m.body_text;
+  const body = m.subject ? [paragraph("subject", m.subject), ...messageBody(m)] : messageBody(m);
   const meta = document.createElement("span");
   meta.className = "meta";
   const when = document.createElement("time");
@@ -23,8 +22,62 @@ function messageItem(entry) {
   meta.append(when);
   const delivery = m.direction === "out" ? deliveryLabel(m.delivery_state) : "";
   if (delivery) meta.append(" · " + delivery);
-  li.append(author, body, meta);
+  li.append(author, ...body);
+  if (m.attachments && m.attachments.length) li.append(attachmentList(m.attachments));
+  li.append(meta);
   return li;
+}
+
+function paragraph(className, text) {
+  const p = document.createElement("p");
+  p.className = className;
+  p.textContent = text;
+  return p;
+}
+
+// An e-mail's new text first; the part it quotes folded, its signature dimmed
+// (metadata.new_text / quoted_text / signature, split by the e-mail plugin). Everything else,
+// and a mail the plugin could not split, shows body_text whole.
+function messageBody(m) {
+  const md = m.metadata || {};
+  if (typeof md.new_text !== "string" || (!md.quoted_text && !md.signature)) return [paragraph("body", m.body_text)];
+  const parts = [paragraph("body", md.new_text)];
+  if (md.quoted_text) {
+    const details = document.createElement("details");
+    details.className = "quoted";
+    const summary = document.createElement("summary");
+    summary.textContent = t("email.show_quoted");
+    details.append(summary, paragraph("body", md.quoted_text));
+    parts.push(details);
+  }
+  if (md.signature) parts.push(paragraph("signature", md.signature));
+  return parts;
+}
+
+// Name and size of each file; a link where the attachment has a URL (a media link, a file the
+// agent gave as a link). Files held in the gateway's store have no download route in the API.
+function attachmentList(attachments) {
+  const list = document.createElement("ul");
+  list.className = "attachments";
+  list.setAttribute("aria-label", t("attach.in_message"));
+  for (const a of attachments) {
+    const item = document.createElement("li");
+    const name = a.filename || t("attach.unnamed");
+    // A linked file's size is unknown (0) until someone fetches it.
+    const label = a.size ? t("attach.named", { name, size: formatSize(a.size) }) : name;
+    if (/^https?:\/\//.test(a.url || "")) {
+      const link = document.createElement("a");
+      link.href = a.url;
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      link.textContent = label;
+      item.append(link);
+    } else {
+      item.textContent = label;
+    }
+    list.append(item);
+  }
+  return list;
 }
 
 // An internal note (notes.added, never sent to the customer): a card of its own, not a line.
