@@ -12,7 +12,7 @@ using sqlite::Query;
 
 void SqliteStore::add_note(Note request, Completion<Note> done) {
   submit<Note>(
-      [request = std::move(request)](sqlite::Connection& db) {
+      [this, request = std::move(request)](sqlite::Connection& db) {
         Note note = request;
         {
           Query q(db.cached("SELECT 1 FROM conversations WHERE id = ?"), note.conversation_id);
