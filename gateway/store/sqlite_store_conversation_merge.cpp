@@ -43,7 +43,7 @@ std::string conflict(Id id, const std::string& why) {
 void SqliteStore::merge_conversations(ConversationMerge merge,
                                       Completion<ConversationMergeResult> done) {
   submit<ConversationMergeResult>(
-      [merge = std::move(merge)](sqlite::Connection& db) {
+      [this, merge = std::move(merge)](sqlite::Connection& db) {
         if (merge.into == merge.from)
           throw std::invalid_argument(conflict(merge.into, "cannot be merged into itself"));
         const auto into = side(db, merge.into);
