@@ -357,7 +357,7 @@ async function showApp(me) {
   $("current-user").textContent = t("app.signed_in_as", { name: me.name });
   $("presence-select").closest("label").hidden = !me.agent_id;
   $("supervisor-tab").hidden = !seesWholeQueue();
-  $("qa-tab").hidden = !seesWholeQueue();
+  $("qa-tab").hidden = !(hasRole("qa") || seesWholeQueue()) || reviewsOnly();
   await applyPreferences(me);
   $("login-view").hidden = true;
   $("app-view").hidden = false;
