@@ -109,13 +109,27 @@ async function loadMyReviews() {
 
 async function openSample(id) {
   $("qa-sample-id").value = String(id);
-  state.sample = await api("GET", `/qa/samples/${id}`);
-  rememberSample(id);
-  await loadMyReviews();
+  $("qa-inbox-error").textContent = "";
+  try {
+    state.sample = await api("GET", `/qa/samples/${id}`);
+    rememberSample(id);
+    await loadMyReviews();
+  } catch (error) {
+    $("qa-inbox-error").textContent = t("qa.load_failed", { reason: error.message });
+  }
   renderInbox();
 }
 
 async function openReview(conversationId, sampleId) {
+  try {
+    await showReview(conversationId, sampleId);
+  } catch (error) {
+    $("qa-inbox-error").textContent = t("qa.load_failed", { reason: error.message });
+  }
+}
+
+async function showReview(conversationId, sampleId) {
+  $("qa-inbox-error").textContent = "";
   $("qa-review-error").textContent = "";
   $("qa-review-result").textContent = "";
   $("qa-overall-comment").value = "";
@@ -158,14 +172,17 @@ async function submitReview(event) {
 async function loadOnce() {
   if (state.loaded) return;
   state.loaded = true;
-  const { scorecards } = await api("GET", "/qa/scorecards");
-  state.scorecard = latestVersions(scorecards)[0];
-  const known = knownSamples();
-  if (known.length) await openSample(known[0]);
-  else {
+  try {
+    const { scorecards } = await api("GET", "/qa/scorecards");
+    state.scorecard = latestVersions(scorecards)[0];
+    const known = knownSamples();
+    if (known.length) return await openSample(known[0]);
     await loadMyReviews();
-    renderInbox();
+  } catch (error) {
+    state.loaded = false;
+    $("qa-inbox-error").textContent = t("qa.load_failed", { reason: error.message });
   }
+  renderInbox();
 }
 
 export function setupQaView({ me }) {
@@ -177,9 +194,14 @@ export function setupQaView({ me }) {
     event.preventDefault();
     openSample(Number($("qa-sample-id").value));
   });
-  $("qa-calibration-form").addEventListener("submit", (event) => {
+  $("qa-calibration-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    showCalibration(Number($("qa-calibration-sample").value));
+    $("qa-calibration-error").textContent = "";
+    try {
+      await showCalibration(Number($("qa-calibration-sample").value));
+    } catch (error) {
+      $("qa-calibration-error").textContent = t("qa.load_failed", { reason: error.message });
+    }
   });
   $("qa-scorecard").addEventListener("submit", submitReview);
   $("qa-review-close").addEventListener("click", () => { $("qa-review").hidden = true; });
