@@ -101,14 +101,15 @@ async function main() {
 
     // ---- the sample builder: 5 per agent, voice and e-mail only, dealt to me, a fixed seed
     await page.getByRole("tab", { name: "New sample" }).click();
-    await page.getByLabel("Name").fill("Calls and mails");
-    await page.getByLabel("Strategy").selectOption("per_agent");
-    await page.getByLabel("Per agent", { exact: true }).fill("5");
-    await page.locator("#qa-channels").getByLabel("Phone").check();
-    await page.locator("#qa-channels").getByLabel("E-mail").check();
-    await page.getByLabel("Seed").fill("42");
-    await page.getByLabel("Reviewers").fill(args.user);
-    await page.getByRole("button", { name: "Draw the sample" }).click();
+    const builder = page.locator("#qa-sample-form");
+    await builder.getByLabel("Name", { exact: true }).fill("Calls and mails");
+    await builder.getByLabel("Strategy").selectOption("per_agent");
+    await builder.getByLabel("Per agent", { exact: true }).fill("5");
+    await builder.locator("#qa-channels").getByLabel("Phone").check();
+    await builder.locator("#qa-channels").getByLabel("E-mail").check();
+    await builder.getByLabel("Seed").fill("42");
+    await builder.getByLabel("Reviewers").fill(args.user);
+    await builder.getByRole("button", { name: "Draw the sample" }).click();
     await page.locator("#qa-drawn-summary", { hasText: "2 conversations (seed 42)" }).waitFor();
     for (const id of [args["voice-conversation"], args["email-conversation"]]) {
       await row(page, "qa-drawn-items", id).locator("td", { hasText: args.user }).waitFor();
@@ -129,7 +130,7 @@ async function main() {
     await page.locator("#qa-transcript .qa-call", { hasText: "Call" }).waitFor();
     const audio = page.locator("#qa-transcript .qa-recording audio");
     await audio.waitFor();
-    expect(await audio.evaluate((a) => a.controls && /^https?:\/\/.+\.wav$/.test(a.src)),
+    expect(await audio.evaluate((a) => a.controls && /^https?:\/\/.+\.wav$/.test(a.dataset.src)),
       `the recording's player: ${await audio.evaluate((a) => a.outerHTML)}`);
     await page.locator("#qa-transcript .qa-transcription", { hasText: args.transcription }).waitFor();
     shots.voice_review = await screenshot(page, "qa_voice_review");

@@ -59,7 +59,8 @@ function callItem(entry) {
 }
 
 // A call's recording: the provider's URL the voice channel keeps in call.recording (and
-// call.recording_failed). preload="none": nothing is fetched until the reviewer presses play.
+// call.recording_failed). The player gets its source only when the reviewer presses play: a
+// source is fetched (and checked against the page's CSP) as soon as it is set, preload or not.
 function recordingItem(entry) {
   const li = el("li", "qa-recording");
   li.append(el("span", "author", t("qa.recording")));
@@ -69,7 +70,12 @@ function recordingItem(entry) {
     audio.controls = true;
     audio.preload = "none";
     // As the channel downloads it: Twilio's RecordingUrl without an extension means WAV.
-    audio.src = /\.[^/]*$/.test(url) ? url : `${url}.wav`;
+    audio.dataset.src = /\.[^/]*$/.test(url) ? url : `${url}.wav`;
+    audio.addEventListener("play", () => {
+      if (audio.src) return;
+      audio.src = audio.dataset.src;
+      audio.play().catch(() => {});
+    });
     li.append(audio);
   }
   li.append(timeOf(entry.at));

@@ -209,6 +209,7 @@ export function setupQaView({ me }) {
     me,
     onDrawn: (sample) => {
       rememberSample(sample.id);
+      $("qa-sample-id").value = String(sample.id);
       $("qa-calibration-sample").value = String(sample.id);
       state.sample = sample;
       renderInbox();
