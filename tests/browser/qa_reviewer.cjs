@@ -132,7 +132,7 @@ async function main() {
     await audio.waitFor();
     expect(await audio.evaluate((a) => a.controls && /^https?:\/\/.+\.wav$/.test(a.dataset.src)),
       `the recording's player: ${await audio.evaluate((a) => a.outerHTML)}`);
-    await page.locator("#qa-transcript .qa-transcription", { hasText: args.transcription }).waitFor();
+    await page.locator("#qa-transcript .qa-transcription", { hasText: args.transcription }).scrollIntoViewIfNeeded();
     shots.voice_review = await screenshot(page, "qa_voice_review");
     await submit(page, args["voice-conversation"], {}, "78.8");
     shots.voice_scored = await screenshot(page, "qa_voice_scored");

@@ -96,6 +96,18 @@ function noteItem(entry) {
   return li;
 }
 
+// The steps of a call, in words; other events as the agents' console names them.
+function eventText(event) {
+  const data = event.data || {};
+  switch (event.kind) {
+    case "call.agent_dialled": return t("qa.call_dialled", { agent: data.agent || "" });
+    case "call.agent_answered": return t("qa.call_answered", { agent: data.agent || "" });
+    case "call.completed": return t("qa.call_completed", { seconds: data.duration_s ?? "?" });
+    case "conversation.answered": return t("qa.call_taken", { agent: data.agent || "" });
+    default: return eventLabel(event);
+  }
+}
+
 function eventItem(entry) {
   switch (entry.event.kind) {
     case "call.recording":
@@ -103,7 +115,7 @@ function eventItem(entry) {
       return recordingItem(entry);
     case "call.transcription": return transcriptionItem(entry);
     case "note.added": return noteItem(entry);
-    default: return el("li", "event", `${eventLabel(entry.event)} · ${formatTime(entry.at)}`);
+    default: return el("li", "event", `${eventText(entry.event)} · ${formatTime(entry.at)}`);
   }
 }
 
