@@ -8,6 +8,7 @@ import { smsSegments } from "./sms_counter.js";
 import { openStream } from "./stream.js";
 import { rerenderSupervisorView, showSupervisorView, supervisorStreamMessage, supervisorViewTick } from "./supervisor_view.js";
 import { setupTransferDialog } from "./transfer_dialog.js";
+import { rerenderQaView, resetQaView, setupQaView, showQaView } from "./qa_view.js";
 import { renderCustomerPanel } from "./customer_panel.js";
 import { openMergeDialog, setupMergeDialog } from "./customer_merge_dialog.js";
 import { announce, markRead, noteListed, noteTranscript, setupNotificationSettings, titleWithUnread, unreadCount } from "./notifications.js";
@@ -49,6 +50,11 @@ function hasRole(role) {
 
 function seesWholeQueue() {
   return hasRole("supervisor") || hasRole("admin");
+}
+
+// A reviewer who is nothing else gets the QA console only (and no event stream: it refuses them).
+function reviewsOnly() {
+  return hasRole("qa") && !hasRole("agent") && !seesWholeQueue();
 }
 
 // ---- queue rows
@@ -365,6 +371,8 @@ function showLogin() {
   state.me = null;
   state.rows.clear();
   showSupervisorView(false);
+  showQaView(false);
+  resetQaView();
   $("app-view").hidden = true;
   $("login-view").hidden = false;
   $("login-name").focus();
@@ -375,9 +383,11 @@ async function showApp(me) {
   $("current-user").textContent = t("app.signed_in_as", { name: me.name });
   $("presence-select").closest("label").hidden = !me.agent_id;
   $("supervisor-tab").hidden = !seesWholeQueue();
+  $("qa-tab").hidden = !(hasRole("qa") || seesWholeQueue()) || reviewsOnly();
   await applyPreferences(me);
   $("login-view").hidden = true;
   $("app-view").hidden = false;
+  if (reviewsOnly()) return showQaView(true);
   startStream();
   openFromHash();
 }
@@ -468,6 +478,7 @@ async function changeLanguage(event) {
     $("current-user").textContent = t("app.signed_in_as", { name: state.me.name });
     render();
     rerenderSupervisorView();
+    rerenderQaView();
     if (state.detail) showDetail(state.detail);
   }
 }
@@ -534,7 +545,15 @@ async function boot() {
   for (const select of document.querySelectorAll("select[data-role=language]")) {
     select.addEventListener("change", changeLanguage);
   }
-  $("supervisor-tab").addEventListener("click", () => showSupervisorView(!document.body.classList.contains("supervisor-open")));
+  $("supervisor-tab").addEventListener("click", () => {
+    showQaView(false);
+    showSupervisorView(!document.body.classList.contains("supervisor-open"));
+  });
+  $("qa-tab").addEventListener("click", () => {
+    showSupervisorView(false);
+    showQaView(!document.body.classList.contains("qa-open"));
+  });
+  setupQaView({ me: () => state.me });
   setupTransferDialog({
     getTarget: () => ({ id: state.selectedId, agentId: state.me.agent_id }),
     onTransferred: (id) => refreshConversation(id),
