@@ -20,15 +20,11 @@ chromium, node and the npm package (`npm ci` into --node-modules by the build) a
 missing one fails the test, it is never skipped (scripts/install-deps.sh installs them).
 """
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-import threading
 
 import harness
-from browser_tools import CHROMIUM, require_browser_tools
+from browser_tools import CHROMIUM, require_browser_tools, run_driver
 
 NODE_MODULES = harness.take_path_option("--node-modules")
 ARTIFACT_DIR = harness.take_path_option("--artifact-dir")
@@ -96,38 +92,8 @@ class ConsoleBrowserTest(harness.IntegrationCase):
                    "--first-conversation", str(first_conversation),
                    "--supervisor", SUPERVISOR, "--supervisor-password", SUPERVISOR_PASSWORD,
                    "--out-dir", ARTIFACT_DIR]
-        driver = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        timer = threading.Timer(DRIVER_TIMEOUT_S, driver.kill)
-        timer.start()
-        stderr = []
-        reader = threading.Thread(target=lambda: stderr.extend(driver.stderr), daemon=True)
-        reader.start()
-        stdout = []
-        try:
-            for line in driver.stdout:
-                stdout.append(line)
-                if line.startswith("NEED second-sms"):
-                    self.send_sms(gateway, *SECOND)
-                    driver.stdin.write("done\n")
-                    driver.stdin.flush()
-                elif line.startswith("NEED "):
-                    raise AssertionError(f"the driver needs something unknown: {line}")
-            driver.wait()
-        finally:
-            timer.cancel()
-            if driver.poll() is None:
-                driver.kill()
-                driver.wait()
-            reader.join(5)
-            for pipe in (driver.stdin, driver.stdout, driver.stderr):
-                pipe.close()
-            sys.stderr.write("".join(stderr))
-        self.assertEqual(driver.returncode, 0, f"the browser driver failed (artifacts in "
-                                               f"{ARTIFACT_DIR}); stdout:\n{''.join(stdout)}")
-        results = [line[len("RESULT "):] for line in stdout if line.startswith("RESULT ")]
-        self.assertEqual(len(results), 1, f"no RESULT line from the driver:\n{''.join(stdout)}")
-        return json.loads(results[0])
+        return run_driver(command, ARTIFACT_DIR, DRIVER_TIMEOUT_S,
+                          {"second-sms": lambda: self.send_sms(gateway, *SECOND)})
 
     def test_agent_logs_in_replies_by_sms_and_sees_the_queue_live(self):
         node = require_browser_tools(NODE_MODULES)

@@ -18,15 +18,12 @@ prints "SKIPPED until merged: qa reports" (the lead removes this guard after mer
 missing one fails the test, it is never skipped.
 """
 
-import json
 import os
 import shutil
-import subprocess
 import sys
-import threading
 
 import harness
-from browser_tools import CHROMIUM, require_browser_tools
+from browser_tools import CHROMIUM, require_browser_tools, run_driver
 from email_fixtures import MAILBOX_PASSWORD, MAILBOX_USER, OUR_ADDRESS, customer_mail, mail_servers
 from twilio_voice import VoiceCall
 
@@ -160,21 +157,7 @@ class QaBrowserTest(harness.IntegrationCase):
                    "--transcription", TRANSCRIPTION, "--email-subject", EMAIL_SUBJECT,
                    "--email-new-text", EMAIL_NEW_TEXT, "--email-quoted", EMAIL_QUOTED,
                    "--reports", "yes" if reports else "no", "--out-dir", ARTIFACT_DIR]
-        driver = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)
-        timer = threading.Timer(DRIVER_TIMEOUT_S, driver.kill)
-        timer.start()
-        try:
-            stdout, stderr = driver.communicate()
-        finally:
-            timer.cancel()
-        sys.stderr.write(stderr)
-        self.assertEqual(driver.returncode, 0, f"the browser driver failed (artifacts in "
-                                               f"{ARTIFACT_DIR}); stdout:\n{stdout}")
-        results = [line[len("RESULT "):] for line in stdout.splitlines()
-                   if line.startswith("RESULT ")]
-        self.assertEqual(len(results), 1, f"no RESULT line from the driver:\n{stdout}")
-        return json.loads(results[0])
+        return run_driver(command, ARTIFACT_DIR, DRIVER_TIMEOUT_S)
 
     def test_a_reviewer_samples_reads_and_scores_a_call_and_an_email(self):
         node = require_browser_tools(NODE_MODULES)

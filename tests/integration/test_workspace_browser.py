@@ -23,13 +23,10 @@ import email.policy
 import json
 import os
 import shutil
-import subprocess
-import sys
-import threading
 
 import harness
 import webchat_client as wc
-from browser_tools import CHROMIUM, require_browser_tools
+from browser_tools import CHROMIUM, require_browser_tools, run_driver
 from email_fixtures import MAILBOX_PASSWORD, MAILBOX_USER, OUR_ADDRESS, customer_mail, mail_servers
 
 NODE_MODULES = harness.take_path_option("--node-modules")
@@ -167,39 +164,7 @@ class WorkspaceBrowserTest(harness.IntegrationCase):
                  "agent-typing": self.agent_typing_arrived,
                  "chat-reply": self.chat_reply_arrived,
                  "second-sms": lambda: self.send_sms(*SECOND_SMS)}
-        driver = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        timer = threading.Timer(DRIVER_TIMEOUT_S, driver.kill)
-        timer.start()
-        stderr = []
-        reader = threading.Thread(target=lambda: stderr.extend(driver.stderr), daemon=True)
-        reader.start()
-        stdout = []
-        try:
-            for line in driver.stdout:
-                stdout.append(line)
-                if line.startswith("NEED "):
-                    what = line[len("NEED "):].strip()
-                    self.assertIn(what, needs, f"the driver needs something unknown: {line}")
-                    needs.pop(what)()
-                    driver.stdin.write("done\n")
-                    driver.stdin.flush()
-            driver.wait()
-        finally:
-            timer.cancel()
-            if driver.poll() is None:
-                driver.kill()
-                driver.wait()
-            reader.join(5)
-            for pipe in (driver.stdin, driver.stdout, driver.stderr):
-                pipe.close()
-            sys.stderr.write("".join(stderr))
-        self.assertEqual(driver.returncode, 0, f"the browser driver failed (artifacts in "
-                                               f"{ARTIFACT_DIR}); stdout:\n{''.join(stdout)}")
-        self.assertEqual(needs, {}, "the driver skipped steps")
-        results = [line[len("RESULT "):] for line in stdout if line.startswith("RESULT ")]
-        self.assertEqual(len(results), 1, f"no RESULT line from the driver:\n{''.join(stdout)}")
-        return json.loads(results[0])
+        return run_driver(command, ARTIFACT_DIR, DRIVER_TIMEOUT_S, needs)
 
     def test_one_queue_three_channels_transfer_resolve_and_a_live_supervisor_view(self):
         node = require_browser_tools(NODE_MODULES)
