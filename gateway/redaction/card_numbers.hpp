@@ -1,7 +1,8 @@
-// Finds payment card numbers in free text: 13 to 19 digits, contiguous or in groups separated by
-// one or two spaces or dashes ("4111 1111 1111 1111", "3782-822463-10005"), that pass the Luhn
-// check. A scanner instead of a regular expression: a grouped run can hold a card and more digits
-// beside it ("4111 1111 1111 1111 123"), so every window of whole groups is tried.
+// Finds payment card numbers in free text: 13 (only Visa's, which start with 4) to 19 digits,
+// contiguous or in groups separated by one or two spaces or dashes ("4111 1111 1111 1111",
+// "3782-822463-10005"), that pass the Luhn check. A scanner instead of a regular expression: a
+// grouped run can hold a card and more digits beside it ("4111 1111 1111 1111 123"), so every
+// window of whole groups is tried.
 #pragma once
 
 #include <cstddef>

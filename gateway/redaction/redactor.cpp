@@ -32,10 +32,10 @@ void redact_json_value(const Redactor& r, nlohmann::json& v) {
   if (v.is_string()) {
     v = r.redact(v.get_ref<const std::string&>());
   } else if (v.is_number_integer()) {
-    // A Unix-ms time has 13 digits (until 2286) and one in ten passes Luhn: event data is full of
-    // them, so a number is taken for a card only from 14 digits on.
+    // A card number sent as a JSON number. Unix-ms times, which event data is full of, are not
+    // taken for cards (card_numbers.hpp).
     const std::string digits = v.dump();
-    if (digits.size() >= 14 && !find_card_numbers(digits).empty()) v = r.redact(digits);
+    if (!find_card_numbers(digits).empty()) v = r.redact(digits);
   } else if (v.is_structured()) {
     for (auto& item : v) redact_json_value(r, item);
   }
