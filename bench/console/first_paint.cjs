@@ -43,11 +43,15 @@ async function main() {
           ms: performance.getEntriesByName("og:list-rendered")[0].startTime,
           rows_in_dom: document.querySelectorAll(".conversation-row").length,
           setsize: first ? Number(first.getAttribute("aria-setsize")) : 0,
+          // Where the span goes: each API request's start and end since navigation start.
+          requests: performance.getEntriesByType("resource")
+            .filter((e) => e.name.includes("/api/v1/"))
+            .map((e) => `${new URL(e.name).pathname.replace("/api/v1", "")} ${e.startTime.toFixed(0)}-${e.responseEnd.toFixed(0)}`),
         };
       });
       figures.api_requests = apiRequests;
       runs.push(figures);
-      process.stderr.write(`[first_paint] run ${i + 1}: ${figures.ms.toFixed(1)} ms, ${figures.rows_in_dom} rows in the DOM of ${figures.setsize}, ${apiRequests} API requests\n`);
+      process.stderr.write(`[first_paint] run ${i + 1}: ${figures.ms.toFixed(1)} ms, ${figures.rows_in_dom} rows in the DOM of ${figures.setsize}, ${apiRequests} API requests (${figures.requests.join(", ")})\n`);
       if (figures.setsize !== Number(args["expect-rows"])) {
         throw new Error(`the list shows ${figures.setsize} conversations, not ${args["expect-rows"]}`);
       }
