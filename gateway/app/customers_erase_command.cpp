@@ -5,7 +5,7 @@
 #include "app/operator_name.hpp"
 #include "app/startup.hpp"
 
-#include "api/json_views.hpp"
+#include "api/request_body.hpp"
 #include "core/clock.hpp"
 
 #include <nlohmann/json.hpp>

@@ -98,7 +98,7 @@ class ErasureTest(harness.IntegrationCase):
         self.assertEqual(held["legal_hold"]["reason"], "litigation 9")
         status, body = self.gateway.api("POST", f"/customers/{customer}/erase", ADMIN, reason)
         self.assertEqual(status, 409, body)
-        self.assertIn("legal hold", body["error"]["message"])
+        self.assertIn("legal hold", body["message"])
         lifted = self.gateway.api_ok("DELETE", f"/customers/{customer}/legal-hold", ADMIN,
                                      {"reason": "litigation settled"})
         self.assertIsNone(lifted["legal_hold"])
@@ -113,9 +113,9 @@ class ErasureTest(harness.IntegrationCase):
         entries = self.gateway.transcript(SUPERVISOR, conversation)
         self.assertEqual([e["event"]["kind"] for e in entries], ["transcript.erased"])
         self.assertEqual(entries[0]["event"]["data"]["reason"], "erasure")
-        for word in A_WORDS:
-            self.assertEqual(self.gateway.api_ok("GET", f"/transcripts/search?q={word}",
-                                                 SUPERVISOR)["results"], [], word)
+        # Searching for A's words here would put them in the (append-only) audit log as the
+        # search's query: the unit test checks the index through the store; the scan below
+        # covers the index's bytes.
         found = self.gateway.api_ok("GET", f"/transcripts/search?q={B_WORDS[0]}",
                                     SUPERVISOR)["results"]
         self.assertEqual([r["conversation"]["id"] for r in found], [other])
@@ -128,9 +128,9 @@ class ErasureTest(harness.IntegrationCase):
 
         disk = self.data_bytes()
         for word in A_WORDS:
-            self.assertNotIn(word.encode(), disk, f"{word} is still on disk")
+            self.assertFalse(word.encode() in disk, f"{word} is still on disk")
         for word in B_WORDS:
-            self.assertIn(word.encode(), disk, f"{word} (customer B) was lost")
+            self.assertTrue(word.encode() in disk, f"{word} (customer B) was lost")
         verified = subprocess.run(
             [harness.Settings.omnigate, "transcript", "verify", "--all", "--db",
              self.ws.database().path], capture_output=True, text=True, timeout=60)
