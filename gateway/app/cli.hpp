@@ -43,6 +43,7 @@ int users_hash_password_command(const Args& args);
 int customers_show_command(const Args& args);
 int customers_set_tier_command(const Args& args);
 int customers_revalue_command(const Args& args);
+int customers_erase_command(const Args& args);
 int plugin_host_command(const Args& args);
 int quarantine_list_command(const Args& args);
 int quarantine_show_command(const Args& args);

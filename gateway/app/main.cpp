@@ -38,6 +38,8 @@ commands:
   customers set-tier --config FILE ID TIER [--account-team T] [--account-manager AGENT]
   customers revalue --config FILE
                             set a customer's tier (and account); their open conversations follow
+  customers erase --config FILE ID --reason TEXT [--actor NAME]
+                            remove every trace of a customer on request (not under legal hold)
   quarantine list --config FILE [--instance I] [--status S]
                             the inputs that crashed their plugin, newest first
   quarantine show --config FILE ID
@@ -235,6 +237,23 @@ gateway re-queues them by it after SIGHUP (POST /api/v1/admin/customers/valuatio
 at once).
 )",
      customers_revalue_command},
+    {"customers",
+     "erase",
+     {"config", "reason", "actor"},
+     R"(usage: omnigate customers erase --config FILE ID --reason TEXT [--actor NAME]
+
+Erases customer ID on their request, as POST /api/v1/customers/{id}/erase does: their
+identities, messages (text, raw payloads, search index rows), events, attachments and their
+files, contact logs, cases, complaints and QA reviews go; the customer record and conversations
+stay as empty shells whose transcript chain ends in a "transcript.erased" entry, so
+`omnigate transcript verify` still passes. The database is then vacuumed and its WAL truncated
+so no freed byte remains. Refused for a customer under legal hold. Audited as customer.erase
+with the reason only. docs/operations.md "Erasure, legal hold and retention".
+
+  --reason TEXT  why (the request's reference or legal basis; never the person's data)
+  --actor NAME   who erases, for the audit log (default cli:$USER)
+)",
+     customers_erase_command},
     {"quarantine",
      "list",
      {"config", "instance", "status"},

@@ -9,6 +9,7 @@
 #include "api/conversation_merge_api.hpp"
 #include "api/customer_merge_api.hpp"
 #include "api/customer_valuation_api.hpp"
+#include "api/erasure_api.hpp"
 #include "api/live_events.hpp"
 #include "api/notes_api.hpp"
 #include "api/qa_api.hpp"
@@ -37,6 +38,7 @@
 #include "service/contact_log_api.hpp"
 #include "service/contact_logging.hpp"
 #include "service/escalation_notifier.hpp"
+#include "service/retention_job.hpp"
 #include "service/service_case_api.hpp"
 #include "service/service_cases.hpp"
 #include "webhooks/delivery_sender.hpp"
@@ -329,6 +331,11 @@ int serve_command(const Args& args) {
     api::CustomerMergeApi customer_merge_api(
         *store, dispatcher, store::UnixMs{config.customers.merge_undo_hours} * 3600 * 1000);
     customer_merge_api.register_routes(router);
+    api::ErasureApi erasure_api(*store, dispatcher);
+    erasure_api.register_routes(router);
+    // [[retention]]: resolved conversations emptied once old enough, checked daily.
+    service::RetentionJob retention(*store, *executor, config.retention, now_ms);
+    if (!config.retention.empty()) retention.start();
     api::AdminApi admin_api(*store, dispatcher);
     admin_api.on_user_changed(
         [&supervisor_stream](const std::string& name, std::function<void()> then) {
@@ -418,6 +425,7 @@ int serve_command(const Args& args) {
     webhook_sender.stop();
     if (valuation) valuation->stop();
     contact_logging.stop();
+    retention.stop();
     service_cases.stop();
     complaints.stop();
     activity_relay.stop();

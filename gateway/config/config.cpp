@@ -2,6 +2,7 @@
 
 #include "config/config_reader.hpp"
 #include "config/replaced_routing_keys.hpp"
+#include "config/retention_config.hpp"
 #include "core/log.hpp"
 #include "core/password_hash.hpp"
 #include "core/sha256.hpp"
@@ -606,6 +607,9 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   }
   if (auto webhooks = top.table_array("webhooks")) {
     for (auto& w : *webhooks) c.webhooks.push_back(read_webhook(w));
+  }
+  if (auto rules = top.table_array("retention")) {
+    for (auto& r : *rules) c.retention.push_back(read_retention(r));
   }
   if (auto customers = top.table("customers")) read_customers(*customers, c);
   if (auto redaction = top.table("redaction")) read_redaction(*redaction, c);

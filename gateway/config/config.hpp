@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config/webhook_config.hpp"
+#include "store/erasure_records.hpp"
 #include "store/model.hpp"
 
 #include <cstdint>
@@ -194,11 +195,12 @@ struct GatewayConfig {
   CustomersConfig customers;         // [customers] default_region, merge_undo_hours
   std::vector<TierRule> tier_rules;  // [[customers.tier_rules]]
   CustomerValuation valuation;       // [customers.valuation]
-  ContactLoggingConfig contact_logging;  // [contact_logging]
-  ServiceCasesConfig service_cases;      // [service_cases]
-  std::vector<WebhookConfig> webhooks;   // [[webhooks]]
-  RedactionConfig redaction;             // [redaction]
-  std::string source_path;               // the file this came from (for relative paths, reload)
+  ContactLoggingConfig contact_logging;         // [contact_logging]
+  ServiceCasesConfig service_cases;             // [service_cases]
+  std::vector<WebhookConfig> webhooks;          // [[webhooks]]
+  std::vector<store::RetentionRule> retention;  // [[retention]]
+  RedactionConfig redaction;                    // [redaction]
+  std::string source_path;  // the file this came from (for relative paths, reload)
 };
 
 // Agent ids and user names: 1..64 letters, digits, '_', '-', '.', '@' (the config, the admin

@@ -645,7 +645,20 @@ void add_search_and_chain(sqlite::Connection& db) {
   backfill_transcript_chain(db);
 }
 
-constexpr std::array<Migration, 23> kMigrations{{{1, kInitialSchema},
+// Version 25 (24 is the QA reports'): erasure, legal holds and retention (erasure_records.hpp).
+// An emptied conversation keeps its row and says when it was emptied (retention passes it by);
+// a customer under legal hold can be neither erased nor expired.
+constexpr const char* kErasureAndLegalHolds = R"sql(
+ALTER TABLE conversations ADD COLUMN erased_at INTEGER;
+CREATE TABLE legal_holds (
+  customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+  reason TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  held_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 24> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -667,7 +680,8 @@ constexpr std::array<Migration, 23> kMigrations{{{1, kInitialSchema},
                                                  {20, kWebhookDeliveries},
                                                  {21, kWorkspace},
                                                  {22, kQualityReview},
-                                                 {23, nullptr, false, add_search_and_chain}}};
+                                                 {23, nullptr, false, add_search_and_chain},
+                                                 {25, kErasureAndLegalHolds}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -182,6 +182,10 @@ class SqliteStore final : public Store {
   std::vector<QaReview> list_qa_reviews(const QaReviewFilter& filter) override;
   void change_qa_review(QaReviewChange change, Completion<QaReview> done) override;
 
+  void erase_customer(ErasureRequest request, Completion<ErasureOutcome> done) override;
+  void set_legal_hold(LegalHoldChange change, Completion<bool> done) override;
+  std::optional<LegalHold> legal_hold(Id customer_id) override;
+  void apply_retention(RetentionRun run, Completion<RetentionOutcome> done) override;
   std::optional<std::string> kv_get(const std::string& instance, const std::string& key) override;
   void kv_put(std::string instance, std::string key, std::string value,
               Completion<Nothing> done) override;
@@ -264,6 +268,22 @@ class SqliteStore final : public Store {
   // the error, and a "delivery.failed" event. False when the row does not exist.
   bool fail_outbox_row(sqlite::Connection& db, Id outbox_id, const std::string& error_code,
                        const std::string& error_text, UnixMs now);
+
+  // ---- erasure and retention (sqlite_store_erasure.cpp)
+  // What emptying conversations removed: messages counted, attachment files that may now be
+  // unused.
+  struct Emptied {
+    int messages = 0;
+    std::vector<std::string> attachment_sha256;
+  };
+  // Deletes the conversation's content and everything that refers to it, leaves the row as a
+  // shell (closed when it was open) and appends "transcript.erased" {reason, entries, chain_head}.
+  void empty_conversation(sqlite::Connection& db, Id conversation_id, const std::string& reason,
+                          const std::string& actor, UnixMs now, Emptied& emptied);
+  // On the writer thread after the commit: removes the attachment files no row uses any more
+  // and, when `vacuum`, rewrites the database file and truncates the WAL (`purged` says
+  // whether readers let it). Value: files removed.
+  int purge_freed(const std::vector<std::string>& attachment_sha256, bool vacuum, bool* purged);
 
   SqliteOptions options_;
   const redaction::Redactor redactor_;

@@ -15,6 +15,7 @@
 #include "store/complaint_records.hpp"
 #include "store/contact_log_records.hpp"
 #include "store/customer_merge_records.hpp"
+#include "store/erasure_records.hpp"
 #include "store/model.hpp"
 #include "store/qa_records.hpp"
 #include "store/service_case_records.hpp"
@@ -391,6 +392,22 @@ class Store {
   // Applies the change when the review is in change.from; error "review <id> is not <from>"
   // otherwise. Value: the review afterwards.
   virtual void change_qa_review(QaReviewChange change, Completion<QaReview> done) = 0;
+
+  // ---- erasure, legal hold, retention (erasure_records.hpp, docs/operations.md)
+  // Removes every trace of the customer (and of records merged into them): identities,
+  // messages with their raw payloads, search index rows, events, attachments and their files,
+  // contact logs, cases, complaints, QA reviews, merges and tier history; the customer record and
+  // conversations stay as empty shells, each conversation's chain ending in "transcript.erased".
+  // Then the freed bytes are overwritten (secure_delete, FTS5 optimize, VACUUM, WAL truncated).
+  // Errors: unknown customer ("... does not exist"); the text starts with "conflict: " for a
+  // customer under legal hold or merged into another.
+  virtual void erase_customer(ErasureRequest request, Completion<ErasureOutcome> done) = 0;
+  // Value: whether anything changed (a hold placed twice or lifted when none: false). Unknown
+  // customer: error "... does not exist".
+  virtual void set_legal_hold(LegalHoldChange change, Completion<bool> done) = 0;
+  virtual std::optional<LegalHold> legal_hold(Id customer_id) = 0;  // sync
+  // Empties what the rules select as of run.now, skipping customers under legal hold.
+  virtual void apply_retention(RetentionRun run, Completion<RetentionOutcome> done) = 0;
 
   // ---- plugin key/value (scoped by channel instance). Sync; small values only.
   virtual std::optional<std::string> kv_get(const std::string& instance,

@@ -72,6 +72,8 @@ REACHED_ELSEWHERE = {
         "needs a review of the caller's own work (admin_api_tests: qa_api_test)",
     ("POST", "/api/v1/qa/reviews/{id}/resolve-dispute"):
         "needs a disputed review (admin_api_tests: qa_api_test)",
+    ("POST", "/api/v1/customers/{id}/erase"):
+        "would erase the customer every other route here uses (integration_erasure)",
 }
 
 PASSWORDS = {"sid": "matrix-sid-password-1", "ada": "matrix-ada-password-1",
@@ -113,6 +115,8 @@ BODIES = {
                                            "capacity": {"echo": 1}},
     ("PATCH", "/api/v1/customers/{id}"): {"display_name": "Matrix Customer"},
     ("PUT", "/api/v1/customers/{id}/contacts"): {"contacts": []},
+    ("POST", "/api/v1/customers/{id}/legal-hold"): {"reason": "matrix hold"},
+    ("DELETE", "/api/v1/customers/{id}/legal-hold"): {"reason": "matrix release"},
     ("POST", "/api/v1/attachments"): b"matrix attachment bytes",
     ("POST", "/api/v1/conversations/{id}/notes"): {"body": "matrix note"},
     ("POST", "/api/v1/canned-responses"): {"shortcut": "matrix", "title": "Matrix",

@@ -108,9 +108,17 @@ void undo_accounts_migration(const Run& run) {
   run("DROP TABLE user_roles");
 }
 
-// What migration 23 adds, dropped again: the database is then one at version 22.
+// What migration 25 adds, dropped again: the database is then one at version 23.
+template <class Run>
+void drop_erasure_and_legal_holds(const Run& run) {
+  run("DROP TABLE legal_holds");
+  run("ALTER TABLE conversations DROP COLUMN erased_at");
+}
+
+// What migrations 23 and 25 add, dropped again: the database is then one at version 22.
 template <class Run>
 void drop_transcript_search_and_chain(const Run& run) {
+  drop_erasure_and_legal_holds(run);
   run("DROP TRIGGER messages_fts_insert");
   run("DROP TRIGGER messages_fts_delete");
   run("DROP TRIGGER messages_fts_update");
@@ -118,7 +126,7 @@ void drop_transcript_search_and_chain(const Run& run) {
   run("ALTER TABLE events DROP COLUMN hash");
 }
 
-// What migrations 22 and 23 add, dropped again: the database is then one at version 21.
+// What migrations 22 to 25 add, dropped again: the database is then one at version 21.
 template <class Run>
 void drop_quality_review(const Run& run) {
   drop_transcript_search_and_chain(run);
@@ -130,7 +138,7 @@ void drop_quality_review(const Run& run) {
   run("DROP INDEX conversations_created");
 }
 
-// What migrations 21 to 23 add, dropped again: the database is then one at version 20.
+// What migrations 21 to 25 add, dropped again: the database is then one at version 20.
 template <class Run>
 void drop_workspace(const Run& run) {
   drop_quality_review(run);
@@ -139,7 +147,7 @@ void drop_workspace(const Run& run) {
   run("ALTER TABLE users DROP COLUMN time_zone");
 }
 
-// What migrations 20 to 23 add, dropped again: the database is then one at version 19.
+// What migrations 20 to 25 add, dropped again: the database is then one at version 19.
 template <class Run>
 void drop_webhook_deliveries(const Run& run) {
   drop_workspace(run);
@@ -404,7 +412,7 @@ TEST_CASE("migration 23 indexes and chains the messages and events stored before
     INFO(sql);
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
-  run("DELETE FROM schema_migrations WHERE version = 23");
+  run("DELETE FROM schema_migrations WHERE version >= 23");
   drop_transcript_search_and_chain(run);
   sqlite3_close(db);
 
@@ -417,4 +425,32 @@ TEST_CASE("migration 23 indexes and chains the messages and events stored before
   env.store.reset();
   CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events WHERE length(hash) <> 64") == 0);
   CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events") > 0);
+}
+
+TEST_CASE("migration 25 adds legal holds and lets existing conversations be emptied") {
+  StoreTestEnv env;
+  const auto a = ingest(*env.store, sms("+14155550100", "SM1", "refund for my parcel"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version = 25");
+  drop_erasure_and_legal_holds(run);
+  sqlite3_close(db);
+
+  env.reopen();
+  CHECK(env.store->schema_version() == migrations().back().version);
+  CHECK_FALSE(env.store->legal_hold(a.customer_id));
+  const auto held = wait_for<bool>([&](Completion<bool> done) {
+    env.store->set_legal_hold({a.customer_id, true, "user:admin", "case 7", 1000}, done);
+  });
+  REQUIRE(held.ok);
+  CHECK(held.value);
+  REQUIRE(env.store->legal_hold(a.customer_id));
+  env.store.reset();
+  CHECK(count_rows(env.options.path,
+                   "SELECT COUNT(*) FROM conversations WHERE erased_at IS NULL") == 1);
 }

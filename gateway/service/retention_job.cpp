@@ -1,0 +1,66 @@
+#include "service/retention_job.hpp"
+
+#include "core/log.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace omnigate::service {
+
+namespace {
+
+constexpr std::string_view kComponent = "retention";
+
+}  // namespace
+
+struct RetentionJob::State {
+  store::Store& store;
+  std::vector<store::RetentionRule> rules;
+  Clock clock;
+
+  void pass(std::function<void()> done) {
+    const store::UnixMs at = clock();
+    store::RetentionRun run;
+    run.rules = rules;
+    run.now = at;
+    store.apply_retention(std::move(run), [this, at, done = std::move(done)](
+                                              store::Outcome<store::RetentionOutcome> r) {
+      if (!r.ok) {
+        log(LogLevel::error, kComponent, "retention run failed: " + r.error);
+      } else if (!r.value.conversations.empty()) {
+        log(LogLevel::info, kComponent,
+            "emptied " + std::to_string(r.value.conversations.size()) + " conversation(s), " +
+                std::to_string(r.value.messages) + " message(s); " + std::to_string(r.value.held) +
+                " kept by legal hold");
+        store.audit({"system", "retention.apply", "conversations", "",
+                     nlohmann::json{{"conversations", r.value.conversations},
+                                    {"messages", r.value.messages},
+                                    {"held", r.value.held}}
+                         .dump(),
+                     at},
+                    [](store::Outcome<store::Nothing>) {});
+      }
+      done();
+    });
+  }
+};
+
+RetentionJob::RetentionJob(store::Store& store, Executor& executor,
+                           std::vector<store::RetentionRule> rules, Clock clock)
+    : state_(std::make_shared<State>(State{store, std::move(rules), std::move(clock)})),
+      passes_(executor, std::chrono::hours(24),
+              [weak = std::weak_ptr<State>(state_)](std::function<void()> done) {
+                if (auto s = weak.lock()) return s->pass(std::move(done));
+                done();
+              }) {}
+
+RetentionJob::~RetentionJob() = default;
+
+void RetentionJob::start() {
+  passes_.start();
+}
+
+void RetentionJob::stop() {
+  passes_.stop();
+}
+
+}  // namespace omnigate::service
