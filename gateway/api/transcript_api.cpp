@@ -5,6 +5,7 @@
 #include "api/request_body.hpp"
 #include "api/role_guard.hpp"
 #include "core/clock.hpp"
+#include "core/sha256.hpp"
 #include "qa_text/transcript_export.hpp"
 
 #include <nlohmann/json.hpp>
@@ -58,8 +59,11 @@ struct TranscriptApi::Impl {
     json results = json::array();
     for (const auto& hit : store.search_transcripts(*q, limit))
       results.push_back(hit_json(hit, store.get_conversation(hit.conversation_id)));
-    // What was searched for says what QA looked into; the hits are transcripts read.
-    audit(c, req, "transcript.search", "transcripts", {{"q", *q}, {"hits", results.size()}});
+    // The hits are transcripts read. The words are kept as their SHA-256 only: an audit row
+    // cannot be changed, so the words themselves (a customer's name, an order) would outlive that
+    // customer's erasure; the hash still proves whether given words were searched.
+    audit(c, req, "transcript.search", "transcripts",
+          {{"q_sha256", sha256_hex(*q)}, {"hits", results.size()}});
     reply(json_response(200, {{"results", std::move(results)}}));
   }
 

@@ -5,12 +5,14 @@
 Two SMS customers write words no one else uses; the agent answers A with an uploaded file and
 writes a note about A. An admin places a legal hold on A: the erasure is refused (409) until the
 hold is lifted; then A is erased over the API while the gateway runs. A's conversation is an
-empty shell whose one transcript entry records the erasure, search finds nothing of A and still
-finds B, the audit row holds the fact and the reason only. After the gateway stops, no byte of
+empty shell whose one transcript entry records the erasure, search (which found A before, its
+audit row keeping only the words' hash) finds nothing of A and still finds B, the audit row
+holds the fact and the reason only. After the gateway stops, no byte of
 A's words is in the database file, its WAL or the attachments directory (the whole data dir is
 scanned), B's are, and `omnigate transcript verify --all` passes.
 """
 
+import hashlib
 import json
 import os
 import subprocess
@@ -87,6 +89,12 @@ class ErasureTest(harness.IntegrationCase):
         attachment_file = os.path.join(self.data_dir, "attachments", sha[:2], sha)
         self.assertTrue(os.path.exists(attachment_file))
 
+        # QA searched for A's words while A was a customer: the audit row keeps the search's
+        # hash, never the words, so they cannot outlive the erasure there.
+        found = self.gateway.api_ok("GET", f"/transcripts/search?q={A_WORDS[0]}",
+                                    SUPERVISOR)["results"]
+        self.assertEqual([r["conversation"]["id"] for r in found], [conversation])
+
         # A legal hold stops the erasure until it is lifted; only admins may do either.
         reason = {"reason": "request 2026-117 (GDPR art. 17)"}
         status, _ = self.gateway.api("POST", f"/customers/{customer}/erase", SUPERVISOR, reason)
@@ -113,12 +121,16 @@ class ErasureTest(harness.IntegrationCase):
         entries = self.gateway.transcript(SUPERVISOR, conversation)
         self.assertEqual([e["event"]["kind"] for e in entries], ["transcript.erased"])
         self.assertEqual(entries[0]["event"]["data"]["reason"], "erasure")
-        # Searching for A's words here would put them in the (append-only) audit log as the
-        # search's query: the unit test checks the index through the store; the scan below
-        # covers the index's bytes.
+        found = self.gateway.api_ok("GET", f"/transcripts/search?q={A_WORDS[0]}",
+                                    SUPERVISOR)["results"]
+        self.assertEqual(found, [])
         found = self.gateway.api_ok("GET", f"/transcripts/search?q={B_WORDS[0]}",
                                     SUPERVISOR)["results"]
         self.assertEqual([r["conversation"]["id"] for r in found], [other])
+        searches = harness.wait_until(lambda: self.ws.database().query(
+            "SELECT detail_json FROM audit WHERE action = 'transcript.search' ORDER BY id"), 10,
+            "the searches' audit rows")
+        self.assertIn(hashlib.sha256(A_WORDS[0].encode()).hexdigest(), searches[0][0])
         audit = harness.wait_until(lambda: self.ws.database().query(
             "SELECT actor, detail_json FROM audit WHERE action = 'customer.erase' AND object = ?",
             (f"customer:{customer}",)), 10, "the erasure's audit row")
