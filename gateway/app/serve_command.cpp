@@ -12,6 +12,7 @@
 #include "api/live_events.hpp"
 #include "api/notes_api.hpp"
 #include "api/qa_api.hpp"
+#include "api/qa_reports_api.hpp"
 #include "api/quarantine_api.hpp"
 #include "api/route_table_api.hpp"
 #include "api/supervisor_stream.hpp"
@@ -374,6 +375,9 @@ int serve_command(const Args& args) {
     quarantine_api.register_routes(router);
     api::QaApi qa_api(*store);
     qa_api.register_routes(router);
+    api::QaReportsApi qa_reports_api(
+        *store, [&dispatcher](auto done) { dispatcher.current_policy(std::move(done)); });
+    qa_reports_api.register_routes(router);
     webhooks::WebhookAdminApi webhook_admin_api(*store, webhook_subscriptions,
                                                 [&webhook_sender] { webhook_sender.wake(); });
     webhook_admin_api.register_routes(router);

@@ -31,7 +31,7 @@ QA_TOKEN = "matrix-qa-token-0123456789abcdef0"
 ROLES = ("agent", "supervisor", "qa", "admin")
 KNOWN_RULES = ("roles", "anyone", "plugin", "ticket")
 GUARD_REFUSALS = ("this needs the role", "this token's scopes do not cover")
-REPORT = re.compile(r"^/api/v1/(kpis|reports/[^/]+)$")
+REPORT = re.compile(r"^/api/v1/(kpis|reports/[^/]+|qa/reports)$")
 NONEXISTENT = {"id": "987654321", "name": "nobody-here", "*": "nothing/here"}
 
 # State-changing routes whose effect is not a fact anyone audits: an in-memory one-use stream
@@ -123,7 +123,9 @@ BODIES = {
     ("POST", "/api/v1/qa/scorecards"): {"name": "matrix", "sections": [{"title": "All", "criteria": [
         {"id": "greeting", "label": "Greeting", "scale": "binary", "weight": 1}]}]},
 }
-QUERIES = {("POST", "/api/v1/attachments"): "?filename=matrix.txt"}
+# The QA report is fetched as the CSV download: its audit row is checked like every report's.
+QUERIES = {("POST", "/api/v1/attachments"): "?filename=matrix.txt",
+           ("GET", "/api/v1/qa/reports"): "?group_by=team&format=csv"}
 
 # Routes that take the session (not the token) of the caller: logout ends one.
 SESSION_ROUTES = {("POST", "/api/v1/auth/logout")}
