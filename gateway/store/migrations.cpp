@@ -645,7 +645,19 @@ void add_search_and_chain(sqlite::Connection& db) {
   backfill_transcript_chain(db);
 }
 
-constexpr std::array<Migration, 23> kMigrations{{{1, kInitialSchema},
+// Version 24: customer satisfaction (docs/qa.md "CSAT"): one rating per conversation, the newest;
+// each rating is also a csat.received event in the transcript.
+constexpr const char* kCsatRatings = R"sql(
+CREATE TABLE csat_ratings (
+  conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id),
+  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+  source TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 24> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -667,7 +679,8 @@ constexpr std::array<Migration, 23> kMigrations{{{1, kInitialSchema},
                                                  {20, kWebhookDeliveries},
                                                  {21, kWorkspace},
                                                  {22, kQualityReview},
-                                                 {23, nullptr, false, add_search_and_chain}}};
+                                                 {23, nullptr, false, add_search_and_chain},
+                                                 {24, kCsatRatings}}};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

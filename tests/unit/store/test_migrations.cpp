@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include <limits>
+
 using namespace omnigate::store;
 using namespace omnigate::store::test;
 
@@ -108,9 +110,16 @@ void undo_accounts_migration(const Run& run) {
   run("DROP TABLE user_roles");
 }
 
-// What migration 23 adds, dropped again: the database is then one at version 22.
+// What migration 24 adds, dropped again: the database is then one at version 23.
+template <class Run>
+void drop_csat(const Run& run) {
+  run("DROP TABLE csat_ratings");
+}
+
+// What migrations 23 and 24 add, dropped again: the database is then one at version 22.
 template <class Run>
 void drop_transcript_search_and_chain(const Run& run) {
+  drop_csat(run);
   run("DROP TRIGGER messages_fts_insert");
   run("DROP TRIGGER messages_fts_delete");
   run("DROP TRIGGER messages_fts_update");
@@ -118,7 +127,7 @@ void drop_transcript_search_and_chain(const Run& run) {
   run("ALTER TABLE events DROP COLUMN hash");
 }
 
-// What migrations 22 and 23 add, dropped again: the database is then one at version 21.
+// What migrations 22 to 24 add, dropped again: the database is then one at version 21.
 template <class Run>
 void drop_quality_review(const Run& run) {
   drop_transcript_search_and_chain(run);
@@ -130,7 +139,7 @@ void drop_quality_review(const Run& run) {
   run("DROP INDEX conversations_created");
 }
 
-// What migrations 21 to 23 add, dropped again: the database is then one at version 20.
+// What migrations 21 to 24 add, dropped again: the database is then one at version 20.
 template <class Run>
 void drop_workspace(const Run& run) {
   drop_quality_review(run);
@@ -139,7 +148,7 @@ void drop_workspace(const Run& run) {
   run("ALTER TABLE users DROP COLUMN time_zone");
 }
 
-// What migrations 20 to 23 add, dropped again: the database is then one at version 19.
+// What migrations 20 to 24 add, dropped again: the database is then one at version 19.
 template <class Run>
 void drop_webhook_deliveries(const Run& run) {
   drop_workspace(run);
@@ -404,7 +413,7 @@ TEST_CASE("migration 23 indexes and chains the messages and events stored before
     INFO(sql);
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   };
-  run("DELETE FROM schema_migrations WHERE version = 23");
+  run("DELETE FROM schema_migrations WHERE version >= 23");
   drop_transcript_search_and_chain(run);
   sqlite3_close(db);
 
@@ -417,4 +426,25 @@ TEST_CASE("migration 23 indexes and chains the messages and events stored before
   env.store.reset();
   CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events WHERE length(hash) <> 64") == 0);
   CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events") > 0);
+}
+
+TEST_CASE("migration 24 adds the CSAT ratings to a database of version 23") {
+  StoreTestEnv env;
+  const auto a = ingest(*env.store, sms("+14155550100", "SM1", "refund for my parcel"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 24");
+  drop_csat(run);
+  sqlite3_close(db);
+
+  env.reopen();
+  CHECK(env.store->schema_version() == migrations().back().version);
+  CHECK(env.store->csat_ratings(0, std::numeric_limits<std::int64_t>::max()).empty());
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM conversations WHERE id = " +
+                                         std::to_string(a.conversation_id)) == 1);
 }
