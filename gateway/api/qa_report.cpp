@@ -32,7 +32,7 @@ const std::string& group_key(QaReportGroup group, const store::QaConversation& c
 
 struct Row {
   KpiTally tally;
-  std::int64_t reviews = 0, complaints = 0, escalations = 0;
+  std::int64_t reviews = 0, complaints = 0, escalations = 0, csat_count = 0, csat_total = 0;
   double overall_total = 0;
 };
 
@@ -62,6 +62,13 @@ json qa_report(QaReportGroup group, const std::vector<QaReportMonthFacts>& month
       row.tally.add(r, policy);
       if (r.conversation.complaint_at) ++row.complaints;
     }
+    for (const auto& rating : months[m].csat) {
+      const auto at = place.find(rating.conversation_id);
+      if (at == place.end()) continue;
+      auto& row = rows[at->second];
+      ++row.csat_count;
+      row.csat_total += rating.rating;
+    }
   }
   for (const auto& review : reviews) {
     const auto at = place.find(review.conversation_id);
@@ -87,10 +94,10 @@ json qa_report(QaReportGroup group, const std::vector<QaReportMonthFacts>& month
          {"resolution_rate", kpi_ratio(t.resolved, t.contacts)},
          {"complaints", row.complaints},
          {"escalations", row.escalations},
-         // No CSAT is stored yet (docs/qa.md "Reports"): the columns are in the contract the
-         // console reads, empty until ratings are kept.
-         {"csat_avg", nullptr},
-         {"csat_count", 0}});
+         {"csat_avg", row.csat_count == 0 ? json(nullptr)
+                                          : json(static_cast<double>(row.csat_total) /
+                                                 static_cast<double>(row.csat_count))},
+         {"csat_count", row.csat_count}});
   }
   json labels = json::array();
   for (const auto& m : months) labels.push_back(m.month.label);

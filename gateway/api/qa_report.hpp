@@ -4,6 +4,7 @@
 #pragma once
 
 #include "api/report_months.hpp"
+#include "store/csat_records.hpp"
 #include "store/qa_records.hpp"
 
 #include <omnigate/routing/policy.hpp>
@@ -26,6 +27,7 @@ struct QaReportMonthFacts {
   ReportMonth month;
   std::vector<store::ContactRecord> contacts;           // store.contacts_created
   std::vector<store::QaConversation> qa_conversations;  // store.qa_conversations: agent, team…
+  std::vector<store::CsatRating> csat;                  // store.csat_ratings
 };
 
 // {"group_by", "months": ["YYYY-MM"...], "from", "to", "rows": [{"key", "month", "reviews",

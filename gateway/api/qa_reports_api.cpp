@@ -57,7 +57,8 @@ struct QaReportsApi::Impl : std::enable_shared_from_this<QaReportsApi::Impl> {
       filter.to = m.to;
       // The grouping facts first: a conversation created between the two reads is in neither.
       auto grouped = store.qa_conversations(filter);
-      facts->push_back({m, store.contacts_created(m.from, m.to, ""), std::move(grouped)});
+      facts->push_back({m, store.contacts_created(m.from, m.to, ""), std::move(grouped),
+                        store.csat_ratings(m.from, m.to)});
     }
     audit_report_export(store, c, req, "qa", {facts->front().month.from, facts->back().month.to});
     // Every review; qa_report keeps those of the report's conversations. The store has no read

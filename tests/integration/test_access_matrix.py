@@ -89,6 +89,7 @@ BODIES = {
                                                          "note": "matrix"},
     ("POST", "/api/v1/conversations/{id}/complaint"): {"matter": "matrix complaint"},
     ("POST", "/api/v1/conversations/{id}/service-case"): {"note": "matrix"},
+    ("POST", "/api/v1/conversations/{id}/csat"): {"rating": 4},
     ("POST", "/api/v1/service-cases/{id}/stage"): {"stage": "classified"},
     ("POST", "/api/v1/complaints"): lambda t, caller: {"conversation_id": int(t.real["id"]),
                                                        "matter": "matrix complaint"},
@@ -130,9 +131,10 @@ QUERIES = {("POST", "/api/v1/attachments"): "?filename=matrix.txt",
 # Routes that take the session (not the token) of the caller: logout ends one.
 SESSION_ROUTES = {("POST", "/api/v1/auth/logout")}
 
-# Routes that end something the others need go last, in this order; logout goes first (a
+# Routes that end something the others need go last, in this order (a CSAT rating needs the
+# resolution before it); logout goes first (a
 # password change ends every session).
-LAST = ["/resolve", "/close", "/api/v1/auth/password", "/password"]
+LAST = ["/resolve", "/csat", "/close", "/api/v1/auth/password", "/password"]
 
 
 def route_order(route):

@@ -32,7 +32,7 @@ struct Contact {
 
 api::QaReportMonthFacts month_facts(const api::ReportMonth& month,
                                     const std::vector<Contact>& contacts) {
-  api::QaReportMonthFacts facts{month, {}, {}};
+  api::QaReportMonthFacts facts{month, {}, {}, {}};
   for (const auto& c : contacts) {
     store::ContactRecord r;
     auto& conv = r.conversation;
@@ -96,7 +96,7 @@ TEST_CASE("a report month is a calendar month in UTC, and trends count back acro
 
 TEST_CASE("the report groups a month's conversations and their reviews per agent") {
   const auto may = *api::parse_report_month("2026-05");
-  const auto facts =
+  auto facts =
       month_facts(may, {{1, "ann", "support", "sms", "A", 3, true, false, false},
                         {2, "ann", "support", "email", "B", 8, true, true, true},
                         {3, "ann", "support", "email", "B", std::nullopt, false, false, false},
@@ -104,6 +104,10 @@ TEST_CASE("the report groups a month's conversations and their reviews per agent
   // Conversation 1 reviewed twice (calibration), 2 once; 99 is not in the month.
   const std::vector<store::QaReview> reviews{review_of(1, 80), review_of(1, 70), review_of(2, 45),
                                              review_of(99, 10)};
+  // Two of ann's conversations rated, none of bob's; 99 is not in the month.
+  facts.csat = {{1, 5, "sms", "plugin:sms", may.from},
+                {2, 2, "agent", "user:ann", may.from},
+                {99, 1, "sms", "plugin:sms", may.from}};
   const auto report =
       api::qa_report(api::QaReportGroup::agent, {facts}, reviews, routing::Policy::defaults());
   CHECK(report["group_by"] == "agent");
@@ -124,8 +128,8 @@ TEST_CASE("the report groups a month's conversations and their reviews per agent
   CHECK(ann["resolution_rate"].get<double>() == Approx(2.0 / 3));
   CHECK(ann["complaints"] == 1);
   CHECK(ann["escalations"] == 1);
-  CHECK(ann["csat_avg"].is_null());
-  CHECK(ann["csat_count"] == 0);
+  CHECK(ann["csat_avg"].get<double>() == Approx(3.5));
+  CHECK(ann["csat_count"] == 2);
 
   const auto& bob = row(report, "bob", "2026-05");
   CHECK(bob["reviews"] == 0);
@@ -135,6 +139,8 @@ TEST_CASE("the report groups a month's conversations and their reviews per agent
   CHECK(bob["resolution_rate"].get<double>() == Approx(0.0));
   CHECK(bob["escalations"] == 1);
   CHECK(bob["complaints"] == 0);
+  CHECK(bob["csat_avg"].is_null());  // no rating: no average, not 0
+  CHECK(bob["csat_count"] == 0);
 }
 
 TEST_CASE("the same month grouped by team, channel and tier, and a trend over two months") {
@@ -245,6 +251,14 @@ struct Reports {
       r.created_at = r.updated_at = 1763890000000;
       committed<store::Id>([&](auto done) { store->save_qa_review(r, done); });
     }
+    // The reviewed one resolved and rated 4 by phone.
+    committed<store::Nothing>([&](auto done) {
+      store->set_conversation_status(reviewed, store::ConversationStatus::resolved, "user:sue",
+                                     done);
+    });
+    committed<store::CsatRating>([&](auto done) {
+      store->save_csat({reviewed, 4, "agent", "user:sue", 1763890000000}, done);
+    });
     reports = std::make_unique<api::QaReportsApi>(
         *store, [](auto done) { done(routing::Policy::defaults()); });
     reports->register_routes(router);
@@ -290,6 +304,8 @@ TEST_CASE("GET /qa/reports answers qa, supervisors and admins, as JSON or CSV, a
   CHECK(a1["qa_score"].get<double>() == Approx(70.0));
   CHECK(a1["contacts"] == 1);
   CHECK(a1["responded_within_sla"] == 0);  // nobody answered yet
+  CHECK(a1["csat_avg"].get<double>() == Approx(4.0));
+  CHECK(a1["csat_count"] == 1);
   CHECK(row(report, "a3", "2025-11")["reviews"] == 0);
   CHECK(testing::eventually([&] { return t.audited_exports("quinn") == 1; }));
 
@@ -310,7 +326,7 @@ TEST_CASE("GET /qa/reports answers qa, supervisors and admins, as JSON or CSV, a
   REQUIRE(csv.status == 200);
   CHECK(csv.content_type == "text/csv; charset=utf-8");
   CHECK(csv.body.rfind("key,month,reviews,qa_score,contacts,", 0) == 0);
-  CHECK(csv.body.find("\r\na1,2025-11,2,70.0,1,0,0.0,,0,0.0,0,0,,0\r\n") != std::string::npos);
+  CHECK(csv.body.find("\r\na1,2025-11,2,70.0,1,0,0.0,,0,0.0,0,0,4.0,1\r\n") != std::string::npos);
   bool attachment = false;
   for (const auto& [name, value] : csv.headers)
     if (name == "Content-Disposition")
