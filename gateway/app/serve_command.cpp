@@ -7,12 +7,14 @@
 #include "api/canned_responses_api.hpp"
 #include "api/conversation_activity_relay.hpp"
 #include "api/conversation_merge_api.hpp"
+#include "api/csat_api.hpp"
 #include "api/customer_merge_api.hpp"
 #include "api/customer_valuation_api.hpp"
 #include "api/erasure_api.hpp"
 #include "api/live_events.hpp"
 #include "api/notes_api.hpp"
 #include "api/qa_api.hpp"
+#include "api/qa_reports_api.hpp"
 #include "api/quarantine_api.hpp"
 #include "api/route_table_api.hpp"
 #include "api/supervisor_stream.hpp"
@@ -381,6 +383,11 @@ int serve_command(const Args& args) {
     quarantine_api.register_routes(router);
     api::QaApi qa_api(*store);
     qa_api.register_routes(router);
+    api::QaReportsApi qa_reports_api(
+        *store, [&dispatcher](auto done) { dispatcher.current_policy(std::move(done)); });
+    qa_reports_api.register_routes(router);
+    api::CsatApi csat_api(*store);
+    csat_api.register_routes(router);
     webhooks::WebhookAdminApi webhook_admin_api(*store, webhook_subscriptions,
                                                 [&webhook_sender] { webhook_sender.wake(); });
     webhook_admin_api.register_routes(router);

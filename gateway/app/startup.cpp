@@ -27,6 +27,7 @@ std::unique_ptr<store::Store> open_store(const config::GatewayConfig& config) {
   options.attachments_dir = attachments_dir(config);
   options.phone_region = config.customers.default_region;
   options.redaction_patterns = config.redaction.patterns;
+  options.csat_sms_window_ms = std::int64_t{config.csat.sms_window_minutes} * 60 * 1000;
   if (!config.redaction.raw_key_file.empty()) {
     std::ifstream in(config.redaction.raw_key_file);
     std::string hex;

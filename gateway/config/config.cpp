@@ -163,6 +163,12 @@ void read_contact_logging(TableReader t, ContactLoggingConfig& c) {
   t.finish();
 }
 
+void read_csat(TableReader t, CsatConfig& c) {
+  c.sms_window_minutes = static_cast<int>(
+      t.integer("sms_window_minutes", 0, 30 * 24 * 60).value_or(c.sms_window_minutes));
+  t.finish();
+}
+
 void read_service_cases(TableReader t, ServiceCasesConfig& c) {
   c.default_target_hours =
       static_cast<int>(t.integer("target_hours", 1, 24 * 365).value_or(c.default_target_hours));
@@ -593,6 +599,7 @@ GatewayConfig load_config_from_string(const std::string& text, const std::string
   if (auto logging = top.table("contact_logging"))
     read_contact_logging(*logging, c.contact_logging);
   if (auto cases = top.table("service_cases")) read_service_cases(*cases, c.service_cases);
+  if (auto csat = top.table("csat")) read_csat(*csat, c.csat);
   if (auto supervision = top.table("supervision")) read_supervision(*supervision, c.supervision);
   if (auto complaints = top.table("complaints")) read_complaints(*complaints, c.complaints);
   if (auto auth = top.table("auth")) read_auth(*auth, c.auth);

@@ -131,6 +131,13 @@ struct ContactLoggingConfig {
   int remind_before_minutes = 30;
 };
 
+// [csat]: a customer's SMS that is only a digit 1–5, within `sms_window_minutes` after their
+// conversation was resolved, is its satisfaction rating and does not reopen it (docs/qa.md
+// "CSAT"). 0 = no SMS is read as a rating.
+struct CsatConfig {
+  int sms_window_minutes = 1440;
+};
+
 // [service_cases]: after-sales cases' response target per stage (default 24 h each; a stage
 // named in stage_target_hours has its own). Hours on the wall clock.
 struct ServiceCasesConfig {
@@ -196,6 +203,7 @@ struct GatewayConfig {
   std::vector<TierRule> tier_rules;  // [[customers.tier_rules]]
   CustomerValuation valuation;       // [customers.valuation]
   ContactLoggingConfig contact_logging;         // [contact_logging]
+  CsatConfig csat;                              // [csat]
   ServiceCasesConfig service_cases;             // [service_cases]
   std::vector<WebhookConfig> webhooks;          // [[webhooks]]
   std::vector<store::RetentionRule> retention;  // [[retention]]

@@ -53,9 +53,12 @@ store::QaConversationFilter conversation_filter_from_json(const json& j) {
       f.escalated = true;
     else if (target == "transferred")
       f.transferred = true;
+    else if (target == "low_csat")
+      f.low_csat = true;
     else
-      throw std::invalid_argument("targets may hold sla_breached, escalated, transferred (" +
-                                  target + " is none of them)");
+      throw std::invalid_argument(
+          "targets may hold sla_breached, escalated, transferred, low_csat (" + target +
+          " is none of them)");
   }
   f.min_handle_ms = time_field(j, "min_handle_ms");
   if (j.contains("keyword")) {
@@ -80,6 +83,7 @@ json to_json(const store::QaConversationFilter& f) {
   if (f.sla_breached) targets.push_back("sla_breached");
   if (f.escalated) targets.push_back("escalated");
   if (f.transferred) targets.push_back("transferred");
+  if (f.low_csat) targets.push_back("low_csat");
   if (!targets.empty()) j["targets"] = targets;
   if (f.min_handle_ms) j["min_handle_ms"] = *f.min_handle_ms;
   if (!f.keyword.empty()) j["keyword"] = f.keyword;

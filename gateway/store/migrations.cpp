@@ -645,7 +645,19 @@ void add_search_and_chain(sqlite::Connection& db) {
   backfill_transcript_chain(db);
 }
 
-// Version 25 (24 is the QA reports'): erasure, legal holds and retention (erasure_records.hpp).
+// Version 24: customer satisfaction (docs/qa.md "CSAT"): one rating per conversation, the newest;
+// each rating is also a csat.received event in the transcript.
+constexpr const char* kCsatRatings = R"sql(
+CREATE TABLE csat_ratings (
+  conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id),
+  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+  source TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
+)sql";
+
+// Version 25: erasure, legal holds and retention (erasure_records.hpp).
 // An emptied conversation keeps its row and says when it was emptied (retention passes it by);
 // a customer under legal hold can be neither erased nor expired.
 constexpr const char* kErasureAndLegalHolds = R"sql(
@@ -658,7 +670,7 @@ CREATE TABLE legal_holds (
 );
 )sql";
 
-constexpr std::array<Migration, 24> kMigrations{{{1, kInitialSchema},
+constexpr std::array<Migration, 25> kMigrations{{{1, kInitialSchema},
                                                  {2, kCustomerConversationsIndex},
                                                  {3, kAccountManagerAndReplyKeys},
                                                  {4, kCustomerTierSource},
@@ -681,6 +693,7 @@ constexpr std::array<Migration, 24> kMigrations{{{1, kInitialSchema},
                                                  {21, kWorkspace},
                                                  {22, kQualityReview},
                                                  {23, nullptr, false, add_search_and_chain},
+                                                 {24, kCsatRatings},
                                                  {25, kErasureAndLegalHolds}}};
 
 std::int64_t wall_ms() {

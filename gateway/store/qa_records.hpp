@@ -27,6 +27,7 @@ struct QaConversation {
   bool escalated = false;             // an sla.escalation or sla.complaint_escalation event
   bool transferred = false;           // a conversation.transferred event
   bool keyword_hit = false;           // a message (subject or body) contains the filter's keyword
+  bool low_csat = false;              // rated 1 or 2 (csat_records.hpp)
 };
 
 // Which conversations sampling may draw from. Every set field narrows; the targeted conditions
@@ -38,10 +39,12 @@ struct QaConversationFilter {
   bool sla_breached = false;
   bool escalated = false;
   bool transferred = false;
+  bool low_csat = false;                // the customer rated it 1 or 2
   std::optional<UnixMs> min_handle_ms;  // created → first resolution at least this long
   std::string keyword;                  // case-insensitive (ASCII) substring of subject or body
   bool targeted() const {
-    return sla_breached || escalated || transferred || min_handle_ms || !keyword.empty();
+    return sla_breached || escalated || transferred || low_csat || min_handle_ms ||
+           !keyword.empty();
   }
 };
 

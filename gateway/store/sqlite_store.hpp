@@ -181,6 +181,8 @@ class SqliteStore final : public Store {
   std::optional<QaReview> get_qa_review(Id id) override;
   std::vector<QaReview> list_qa_reviews(const QaReviewFilter& filter) override;
   void change_qa_review(QaReviewChange change, Completion<QaReview> done) override;
+  void save_csat(CsatRating rating, Completion<CsatRating> done) override;
+  std::vector<CsatRating> csat_ratings(UnixMs from, UnixMs to) override;
 
   void erase_customer(ErasureRequest request, Completion<ErasureOutcome> done) override;
   void set_legal_hold(LegalHoldChange change, Completion<bool> done) override;
@@ -246,6 +248,13 @@ class SqliteStore final : public Store {
                       const std::string& display_name, UnixMs now);
   ThreadedConversation thread_conversation(sqlite::Connection& db, const ThreadRequest& req);
   // Appends an event (its free text redacted) and chains it (transcript_chain.hpp).
+  // CSAT by SMS (sqlite_store_csat.cpp): the rating a customer's message gives the resolved
+  // conversation ingest would otherwise reopen — nullopt when the message is no rating (not a
+  // lone digit 1–5 on SMS, no window configured, that conversation not resolved within it).
+  std::optional<int> sms_csat_rating(sqlite::Connection& db, const ThreadRequest& req,
+                                     const std::string& body_text);
+  // Upserts the rating and adds its csat.received event.
+  void record_csat(sqlite::Connection& db, const CsatRating& rating);
   Id insert_event(sqlite::Connection& db, Id conversation_id, const std::string& kind,
                   const std::string& actor, const std::string& data_json,
                   std::optional<Id> message_id, UnixMs now);

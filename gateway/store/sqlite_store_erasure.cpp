@@ -28,6 +28,7 @@ constexpr const char* kDependents[] = {
     "conversation_id = ?1)",
     "DELETE FROM service_cases WHERE conversation_id = ?1",
     "DELETE FROM complaints WHERE conversation_id = ?1",
+    "DELETE FROM csat_ratings WHERE conversation_id = ?1",
     // A reviewer's comments quote the conversation.
     "DELETE FROM qa_review_scores WHERE review_id IN (SELECT id FROM qa_reviews WHERE "
     "conversation_id = ?1)",

@@ -307,6 +307,9 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
                            : 4;
         req.actor = actor;
         req.now = now;
+        // A rating ("5") answering the resolved conversation is stored in it, not reopening it.
+        const auto csat = sms_csat_rating(db, req, rec.body_text);
+        if (csat) req.reopen_resolved = false;
         const auto conv = thread_conversation(db, req);
         result.conversation_id = conv.id;
         result.new_conversation = conv.created;
@@ -330,6 +333,7 @@ void SqliteStore::ingest_message(InboundRecord rec, Completion<IngestResult> don
         insert_attachments(db, rec.attachments, result.message_id, std::nullopt);
         insert_event(db, conv.id, "message.received", actor, prepared.received_data,
                      result.message_id, now);
+        if (csat) record_csat(db, {conv.id, *csat, "sms", actor, now});
         // The customer answered: a conversation waiting on them is the agent's turn again. The
         // status is only written when it changes, because writing it makes SQLite evaluate the
         // status CHECK (an IN list it builds a temporary b-tree for) on every message.

@@ -17,7 +17,7 @@ using sqlite::Query;
 // choosing events_kind instead, which would scan every event of that kind per conversation.
 constexpr const char* kQaConversations = R"sql(
 SELECT id, agent, team, channel_kind, tier, priority, created_at, first_response_at,
-       first_response_due, resolved_at, breached, escalated, transferred, keyword_hit
+       first_response_due, resolved_at, breached, escalated, transferred, keyword_hit, low_csat
 FROM (
   SELECT c.id, COALESCE(c.assigned_agent, c.previous_agent, '') AS agent,
          COALESCE(a.team, '') AS team, c.channel_kind, c.tier, c.priority, c.created_at,
@@ -34,7 +34,9 @@ FROM (
          CASE WHEN ?9 = '' THEN 0 ELSE EXISTS (
            SELECT 1 FROM messages m WHERE m.conversation_id = c.id
              AND (m.body_text LIKE ?9 ESCAPE '\' OR m.subject LIKE ?9 ESCAPE '\')) END
-           AS keyword_hit
+           AS keyword_hit,
+         EXISTS (SELECT 1 FROM csat_ratings r WHERE r.conversation_id = c.id AND r.rating <= 2)
+           AS low_csat
   FROM conversations c
   LEFT JOIN agents a ON a.id = COALESCE(c.assigned_agent, c.previous_agent)
   WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR c.created_at < ?2)
@@ -44,7 +46,8 @@ FROM (
 WHERE (json_array_length(?3) = 0 OR agent IN (SELECT value FROM json_each(?3)))
   AND (json_array_length(?4) = 0 OR team IN (SELECT value FROM json_each(?4)))
   AND (?7 = 0 OR (?8 & 1 AND breached) OR (?8 & 2 AND escalated) OR (?8 & 4 AND transferred)
-       OR (?10 IS NOT NULL AND resolved_at - created_at >= ?10) OR keyword_hit)
+       OR (?8 & 8 AND low_csat) OR (?10 IS NOT NULL AND resolved_at - created_at >= ?10)
+       OR keyword_hit)
 ORDER BY id
 )sql";
 
@@ -129,8 +132,8 @@ QaScorecard read_scorecard(sqlite::Statement& s) {
 std::vector<QaConversation> SqliteStore::qa_conversations(const QaConversationFilter& f) {
   auto& db = reader();
   const auto list = [](const std::vector<std::string>& v) { return nlohmann::json(v).dump(); };
-  const std::int64_t flags =
-      (f.sla_breached ? 1 : 0) | (f.escalated ? 2 : 0) | (f.transferred ? 4 : 0);
+  const std::int64_t flags = (f.sla_breached ? 1 : 0) | (f.escalated ? 2 : 0) |
+                             (f.transferred ? 4 : 0) | (f.low_csat ? 8 : 0);
   Query q(db.cached(kQaConversations), f.from, f.to, list(f.agents), list(f.teams),
           list(f.channels), list(f.tiers), std::int64_t{f.targeted() ? 1 : 0}, flags,
           contains_pattern(f.keyword), f.min_handle_ms);
@@ -151,6 +154,7 @@ std::vector<QaConversation> SqliteStore::qa_conversations(const QaConversationFi
     c.escalated = q->int64(11) != 0;
     c.transferred = q->int64(12) != 0;
     c.keyword_hit = q->int64(13) != 0;
+    c.low_csat = q->int64(14) != 0;
     out.push_back(std::move(c));
   }
   return out;

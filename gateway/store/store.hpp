@@ -14,6 +14,7 @@
 #include "store/account_records.hpp"
 #include "store/complaint_records.hpp"
 #include "store/contact_log_records.hpp"
+#include "store/csat_records.hpp"
 #include "store/customer_merge_records.hpp"
 #include "store/erasure_records.hpp"
 #include "store/model.hpp"
@@ -393,6 +394,13 @@ class Store {
   // otherwise. Value: the review afterwards.
   virtual void change_qa_review(QaReviewChange change, Completion<QaReview> done) = 0;
 
+  // ---- CSAT (csat_records.hpp, docs/qa.md "CSAT")
+  // Stores the rating of a resolved or closed conversation, replacing an earlier one, and adds
+  // its "csat.received" event {rating, source}, in one transaction. Errors: "conversation N does
+  // not exist", "conversation N is not resolved". (An SMS rating is stored by ingest_message.)
+  virtual void save_csat(CsatRating rating, Completion<CsatRating> done) = 0;
+  // The ratings of the conversations created in [from, to), by conversation id (the QA reports).
+  virtual std::vector<CsatRating> csat_ratings(UnixMs from, UnixMs to) = 0;
   // ---- erasure, legal hold, retention (erasure_records.hpp, docs/operations.md)
   // Removes every trace of the customer (and of records merged into them): identities,
   // messages with their raw payloads, search index rows, events, attachments and their files,
@@ -435,6 +443,10 @@ struct SqliteOptions {
   // [redaction] raw_key (32 bytes): seals each message's raw payload; "" = the raw payload is
   // redacted as text instead.
   std::string raw_key;
+  // [csat] sms_window_minutes: an SMS that is only a digit 1–5, arriving this long at most after
+  // its thread's conversation was resolved, is that conversation's rating (stored, without
+  // reopening it); 0 = every such SMS reopens the conversation as any other message does.
+  std::int64_t csat_sms_window_ms = 0;
 };
 
 // Opens (creating if needed) and migrates the database. Throws std::runtime_error with the

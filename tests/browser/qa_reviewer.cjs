@@ -5,8 +5,8 @@
 // voice and e-mail conversations dealt to himself, opens the call (audio player, transcription)
 // and the e-mail (subject, sender, new text, the quoted part folded), scores both on the default
 // scorecard — every criterion 4 (binary yes), the e-mail's service effect N/A — and reads the
-// overall the gateway computed; then the report (unless --reports no: the route is not merged
-// yet) and the view in Chinese. Progress on stderr, `RESULT <json>` on stdout; exit 1 with the
+// overall the gateway computed; then the report (both reviews counted for the agent, the CSV)
+// and the view in Chinese. Progress on stderr, `RESULT <json>` on stdout; exit 1 with the
 // reason and a screenshot on the first failed expectation. Screenshots go to --out-dir.
 "use strict";
 
@@ -17,7 +17,7 @@ const { parseArgs } = require("./driver_args.cjs");
 const args = parseArgs(process.argv, [
   "modules", "chromium", "gateway", "user", "password", "agent", "voice-conversation",
   "email-conversation", "transcription", "email-subject", "email-new-text", "email-quoted",
-  "reports", "out-dir",
+  "out-dir",
 ]);
 const { chromium } = require(path.join(args.modules, "playwright-core"));
 
@@ -155,23 +155,21 @@ async function main() {
     shots.email_scored = await screenshot(page, "qa_email_scored");
 
     // ---- the report: both reviews counted for the agent, a bar, the CSV link
-    if (args.reports === "yes") {
-      await page.getByRole("tab", { name: "Reports" }).click();
-      await page.getByLabel("Group by").selectOption("agent");
-      await page.locator("#qa-report-form").getByRole("button", { name: "Show" }).click();
-      const agentRow = page.locator(`#qa-report-rows tr[data-key="${args.agent}"]`);
-      await agentRow.waitFor();
-      const cells = await agentRow.locator("td").allInnerTexts();
-      expect(cells[1] === "2", `the report counts ${cells[1]} reviews for ${args.agent}: ${cells}`);
-      await page.locator(`#qa-report-chart g[data-key="${args.agent}"] rect`).waitFor();
-      const href = await page.locator("#qa-report-csv").getAttribute("href");
-      expect(/format=csv/.test(href), `the CSV link: ${href}`);
-      const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href);
-      expect(csv.startsWith("key,month,reviews,qa_score"), `the CSV: ${csv.slice(0, 200)}`);
-      shots.report = await screenshot(page, "qa_report");
-    } else {
-      log("SKIPPED until merged: qa reports");
-    }
+    await page.getByRole("tab", { name: "Reports" }).click();
+    await page.getByLabel("Group by").selectOption("agent");
+    await page.locator("#qa-report-form").getByRole("button", { name: "Show" }).click();
+    const agentRow = page.locator(`#qa-report-rows tr[data-key="${args.agent}"]`);
+    await agentRow.waitFor();
+    const cells = await agentRow.locator("td").allInnerTexts();
+    expect(cells[1] === "2", `the report counts ${cells[1]} reviews for ${args.agent}: ${cells}`);
+    await page.locator(`#qa-report-chart g[data-key="${args.agent}"] rect`).waitFor();
+    const href = await page.locator("#qa-report-csv").getAttribute("href");
+    expect(/format=csv/.test(href), `the CSV link: ${href}`);
+    const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href);
+    expect(csv.startsWith("key,month,reviews,qa_score"), `the CSV: ${csv.slice(0, 200)}`);
+    const csvRow = csv.split("\r\n").find((line) => line.startsWith(`${args.agent},`));
+    expect(csvRow && csvRow.split(",")[2] === "2", `the CSV's row of ${args.agent}: ${csvRow}`);
+    shots.report = await screenshot(page, "qa_report");
 
     // ---- the same view in Chinese, from the same catalogue
     await page.locator("header select[data-role=language]").selectOption("zh-CN");

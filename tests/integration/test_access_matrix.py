@@ -31,7 +31,7 @@ QA_TOKEN = "matrix-qa-token-0123456789abcdef0"
 ROLES = ("agent", "supervisor", "qa", "admin")
 KNOWN_RULES = ("roles", "anyone", "plugin", "ticket")
 GUARD_REFUSALS = ("this needs the role", "this token's scopes do not cover")
-REPORT = re.compile(r"^/api/v1/(kpis|reports/[^/]+)$")
+REPORT = re.compile(r"^/api/v1/(kpis|reports/[^/]+|qa/reports)$")
 NONEXISTENT = {"id": "987654321", "name": "nobody-here", "*": "nothing/here"}
 
 # State-changing routes whose effect is not a fact anyone audits: an in-memory one-use stream
@@ -91,6 +91,7 @@ BODIES = {
                                                          "note": "matrix"},
     ("POST", "/api/v1/conversations/{id}/complaint"): {"matter": "matrix complaint"},
     ("POST", "/api/v1/conversations/{id}/service-case"): {"note": "matrix"},
+    ("POST", "/api/v1/conversations/{id}/csat"): {"rating": 4},
     ("POST", "/api/v1/service-cases/{id}/stage"): {"stage": "classified"},
     ("POST", "/api/v1/complaints"): lambda t, caller: {"conversation_id": int(t.real["id"]),
                                                        "matter": "matrix complaint"},
@@ -127,14 +128,17 @@ BODIES = {
     ("POST", "/api/v1/qa/scorecards"): {"name": "matrix", "sections": [{"title": "All", "criteria": [
         {"id": "greeting", "label": "Greeting", "scale": "binary", "weight": 1}]}]},
 }
-QUERIES = {("POST", "/api/v1/attachments"): "?filename=matrix.txt"}
+# The QA report is fetched as the CSV download: its audit row is checked like every report's.
+QUERIES = {("POST", "/api/v1/attachments"): "?filename=matrix.txt",
+           ("GET", "/api/v1/qa/reports"): "?group_by=team&format=csv"}
 
 # Routes that take the session (not the token) of the caller: logout ends one.
 SESSION_ROUTES = {("POST", "/api/v1/auth/logout")}
 
-# Routes that end something the others need go last, in this order; logout goes first (a
+# Routes that end something the others need go last, in this order (a CSAT rating needs the
+# resolution before it); logout goes first (a
 # password change ends every session).
-LAST = ["/resolve", "/close", "/api/v1/auth/password", "/password"]
+LAST = ["/resolve", "/csat", "/close", "/api/v1/auth/password", "/password"]
 
 
 def route_order(route):

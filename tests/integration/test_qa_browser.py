@@ -9,18 +9,16 @@ answered, completed — which resolves it — recorded and transcribed). Then qu
 the role qa only, logs in (tests/browser/qa_reviewer.cjs in Debian's chromium): builds a per-agent
 sample of the voice and e-mail conversations dealt to himself, opens the call (the audio player
 and the transcription are there) and the e-mail (subject, sender, quoted part folded), scores
-both on the default scorecard (N/A on the e-mail's last criterion), and sees them in the report.
-Here: the two reviews as the store has them, with the overall the gateway computed.
-
-The reports route is built in parallel (helper "qarep", /work/notes/contract19.md): while
-GET /api/v1/qa/reports answers 404 "no route" the driver skips only the report step and this test
-prints "SKIPPED until merged: qa reports" (the lead removes this guard after merging). chromium, node and playwright-core are required: a
-missing one fails the test, it is never skipped.
+both on the default scorecard (N/A on the e-mail's last criterion), and sees them in the report
+(GET /api/v1/qa/reports: both reviews counted for alice, her bar, the CSV download).
+Here: the two reviews as the store has them, with the overall the gateway computed, and the
+report as the API gives it. chromium, node and playwright-core are required: a missing one fails
+the test, it is never skipped.
 """
 
 import os
 import shutil
-import sys
+import time
 
 import harness
 from browser_tools import CHROMIUM, require_browser_tools, run_driver
@@ -138,15 +136,7 @@ class QaBrowserTest(harness.IntegrationCase):
         self.gateway.api_ok("POST", f"{path}/resolve", self.agent_token, expect=(200, 204))
         return conversation
 
-    def reports_route_exists(self):
-        status, _ = self.gateway.api("GET", "/qa/reports?group_by=agent", ADMIN_TOKEN)
-        # Without the route the path falls through to the console's files: 404 "no such file".
-        if status == 404:
-            sys.stderr.write("SKIPPED until merged: qa reports\n")
-            return False
-        return True
-
-    def run_driver(self, node, conversations, reports):
+    def run_driver(self, node, conversations):
         shutil.rmtree(ARTIFACT_DIR, ignore_errors=True)  # no screenshot of an earlier run
         os.makedirs(ARTIFACT_DIR)
         command = [node, DRIVER, "--modules", NODE_MODULES, "--chromium", CHROMIUM,
@@ -156,7 +146,7 @@ class QaBrowserTest(harness.IntegrationCase):
                    "--email-conversation", str(conversations["email"]["id"]),
                    "--transcription", TRANSCRIPTION, "--email-subject", EMAIL_SUBJECT,
                    "--email-new-text", EMAIL_NEW_TEXT, "--email-quoted", EMAIL_QUOTED,
-                   "--reports", "yes" if reports else "no", "--out-dir", ARTIFACT_DIR]
+                   "--out-dir", ARTIFACT_DIR]
         return run_driver(command, ARTIFACT_DIR, DRIVER_TIMEOUT_S)
 
     def test_a_reviewer_samples_reads_and_scores_a_call_and_an_email(self):
@@ -167,7 +157,7 @@ class QaBrowserTest(harness.IntegrationCase):
         email = self.handle_an_email()
         conversations = {"voice": self.handle_a_recorded_call(), "email": email}
 
-        result = self.run_driver(node, conversations, self.reports_route_exists())
+        result = self.run_driver(node, conversations)
         for name, screenshot in result["screenshots"].items():
             with open(screenshot, "rb") as f:
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", f"{name}: {screenshot}")
@@ -192,6 +182,15 @@ class QaBrowserTest(harness.IntegrationCase):
         effect = {s["criterion"]: s["score"]
                   for s in by_conversation[conversations["email"]["id"]]["scores"]}
         self.assertIsNone(effect["service_effect"], "N/A on the e-mail's service effect")
+
+        # The report the browser showed: alice's two conversations of this month, both reviewed
+        # and both answered and resolved.
+        month = time.strftime("%Y-%m", time.gmtime(conversations["email"]["created_at"] / 1000))
+        report = self.gateway.api_ok("GET", f"/qa/reports?group_by=agent&month={month}",
+                                     ADMIN_TOKEN)
+        row = next(r for r in report["rows"] if r["key"] == AGENT)
+        self.assertEqual((row["reviews"], row["contacts"], row["resolved"]), (2, 2, 2), row)
+        self.assertAlmostEqual(row["qa_score"], sum(EXPECTED_OVERALL.values()) / 2)
         self.assertEqual(self.gateway.stop(), 0, "graceful stop after SIGTERM")
 
 

@@ -340,3 +340,14 @@ TEST_CASE("config/demo.toml loads") {
   for (const auto& u : c.users) roles.insert(u.roles.begin(), u.roles.end());
   CHECK(roles.size() == 4);  // every role has a demo user
 }
+
+TEST_CASE("[csat] sms_window_minutes: 24 hours by default, 0 turns it off, at most 30 days") {
+  CHECK(load("").csat.sms_window_minutes == 1440);
+  CHECK(load("[csat]\nsms_window_minutes = 0").csat.sms_window_minutes == 0);
+  CHECK(load("[csat]\nsms_window_minutes = 90").csat.sms_window_minutes == 90);
+  CHECK(error_of("[csat]\nsms_window_minutes = 43201") ==
+        "csat.sms_window_minutes: expected an integer 0..43200");
+  CHECK(error_of("[csat]\nsms_window_minutes = -1") ==
+        "csat.sms_window_minutes: expected an integer 0..43200");
+  CHECK(error_of("[csat]\nemail_link = true") == "csat.email_link: unknown key");
+}

@@ -65,6 +65,7 @@ GeneratedFacts generated_facts(std::int64_t i) {
   if (bits(i, 10) % 10 < 7)
     f.handle_ms = static_cast<std::int64_t>(bits(i, 11) % (2 * kLongHandleMs));
   f.keyword_hit = bits(i, 12) % 40 == 0;
+  if (bits(i, 21) % 6 == 0) f.csat = 1 + static_cast<int>(bits(i, 22) % 5);
   return f;
 }
 
@@ -87,6 +88,9 @@ void generate_conversations(const std::string& path, std::int64_t count) {
       "body_text, created_at) VALUES (?1, ?2, 'in', 'customer', ?3, ?4, ?5)");
   auto* ev =
       db.prepare("INSERT INTO events(conversation_id, kind, created_at) VALUES (?1, ?2, ?3)");
+  auto* rating = db.prepare(
+      "INSERT INTO csat_ratings(conversation_id, rating, source, actor, received_at) "
+      "VALUES (?1, ?2, 'sms', 'plugin:sms', ?3)");
   const auto event = [&](std::int64_t id, const char* kind, std::int64_t at) {
     sqlite3_bind_int64(ev, 1, id);
     sqlite3_bind_text(ev, 2, kind, -1, SQLITE_STATIC);
@@ -127,6 +131,12 @@ void generate_conversations(const std::string& path, std::int64_t count) {
     if (f.escalated)
       event(i, bits(i, 19) % 2 ? "sla.escalation" : "sla.complaint_escalation", f.created_at + 3);
     if (f.transferred) event(i, "conversation.transferred", f.created_at + 4);
+    if (f.csat) {
+      sqlite3_bind_int64(rating, 1, i);
+      sqlite3_bind_int(rating, 2, *f.csat);
+      sqlite3_bind_int64(rating, 3, f.created_at + 5);
+      db.run(rating);
+    }
     if (f.handle_ms) {
       event(i, "conversation.resolved", f.created_at + *f.handle_ms);
       // A later resolution (after a reopen) does not lengthen the first handling.
@@ -137,6 +147,7 @@ void generate_conversations(const std::string& path, std::int64_t count) {
   sqlite3_finalize(conv);
   sqlite3_finalize(msg);
   sqlite3_finalize(ev);
+  sqlite3_finalize(rating);
   db.exec("COMMIT");
 }
 
@@ -156,7 +167,7 @@ std::vector<std::int64_t> expected_ids(const store::QaConversationFilter& filter
     if (filter.targeted()) {
       const bool hit =
           (filter.sla_breached && f.sla_breached) || (filter.escalated && f.escalated) ||
-          (filter.transferred && f.transferred) ||
+          (filter.transferred && f.transferred) || (filter.low_csat && f.csat && *f.csat <= 2) ||
           (filter.min_handle_ms && f.handle_ms && *f.handle_ms >= *filter.min_handle_ms) ||
           (!filter.keyword.empty() && f.keyword_hit);
       if (!hit) continue;

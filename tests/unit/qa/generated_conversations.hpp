@@ -31,6 +31,7 @@ struct GeneratedFacts {
   bool transferred = false;
   std::optional<std::int64_t> handle_ms;  // set when resolved
   bool keyword_hit = false;
+  std::optional<int> csat;  // the customer's rating 1..5, for one in 6
 };
 GeneratedFacts generated_facts(std::int64_t i);
 

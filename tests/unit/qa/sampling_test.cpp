@@ -71,6 +71,9 @@ TEST_CASE("targeted filters select exactly the matching conversations of 100,000
   f.transferred = true;
   filters.push_back({"transferred", f});
   f = {};
+  f.low_csat = true;
+  filters.push_back({"low CSAT", f});
+  f = {};
   f.min_handle_ms = kLongHandleMs;
   filters.push_back({"long handle time", f});
   f = {};

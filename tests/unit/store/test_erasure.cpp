@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 using namespace omnigate::store;
 using namespace omnigate::store::test;
@@ -197,4 +198,23 @@ TEST_CASE("retention empties old resolved conversations by rule, passing legal h
   REQUIRE(shell.size() == 1);
   CHECK(shell[0].event->kind == "transcript.erased");
   CHECK(shell[0].event->data_json.find("\"reason\":\"retention\"") != std::string::npos);
+}
+
+TEST_CASE("an erased customer's CSAT ratings go with their conversations") {
+  StoreTestEnv env;
+  const auto a = ingest(*env.store, sms("+14155550100", "SMa1", "thanks for the help"));
+  const auto b = ingest(*env.store, sms("+14155550199", "SMb1", "thanks"));
+  for (const Id conversation : {a.conversation_id, b.conversation_id}) {
+    REQUIRE(wait_for<Nothing>([&](Completion<Nothing> done) {
+              env.store->set_conversation_status(conversation, ConversationStatus::resolved,
+                                                 "user:ann", done);
+            }).ok);
+    REQUIRE(wait_for<CsatRating>([&](Completion<CsatRating> done) {
+              env.store->save_csat({conversation, 2, "agent", "user:ann", 1000}, done);
+            }).ok);
+  }
+  REQUIRE(erase(*env.store, a.customer_id).ok);
+  const auto left = env.store->csat_ratings(0, std::numeric_limits<std::int64_t>::max());
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].conversation_id == b.conversation_id);
 }

@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include <limits>
+
 using namespace omnigate::store;
 using namespace omnigate::store::test;
 
@@ -108,17 +110,24 @@ void undo_accounts_migration(const Run& run) {
   run("DROP TABLE user_roles");
 }
 
-// What migration 25 adds, dropped again: the database is then one at version 23.
+// What migration 25 adds, dropped again: the database is then one at version 24.
 template <class Run>
 void drop_erasure_and_legal_holds(const Run& run) {
   run("DROP TABLE legal_holds");
   run("ALTER TABLE conversations DROP COLUMN erased_at");
 }
 
-// What migrations 23 and 25 add, dropped again: the database is then one at version 22.
+// What migrations 24 and 25 add, dropped again: the database is then one at version 23.
+template <class Run>
+void drop_csat(const Run& run) {
+  drop_erasure_and_legal_holds(run);
+  run("DROP TABLE csat_ratings");
+}
+
+// What migrations 23 to 25 add, dropped again: the database is then one at version 22.
 template <class Run>
 void drop_transcript_search_and_chain(const Run& run) {
-  drop_erasure_and_legal_holds(run);
+  drop_csat(run);
   run("DROP TRIGGER messages_fts_insert");
   run("DROP TRIGGER messages_fts_delete");
   run("DROP TRIGGER messages_fts_update");
@@ -425,6 +434,27 @@ TEST_CASE("migration 23 indexes and chains the messages and events stored before
   env.store.reset();
   CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events WHERE length(hash) <> 64") == 0);
   CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM events") > 0);
+}
+
+TEST_CASE("migration 24 adds the CSAT ratings to a database of version 23") {
+  StoreTestEnv env;
+  const auto a = ingest(*env.store, sms("+14155550100", "SM1", "refund for my parcel"));
+  env.store.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  run("DELETE FROM schema_migrations WHERE version >= 24");
+  drop_csat(run);
+  sqlite3_close(db);
+
+  env.reopen();
+  CHECK(env.store->schema_version() == migrations().back().version);
+  CHECK(env.store->csat_ratings(0, std::numeric_limits<std::int64_t>::max()).empty());
+  CHECK(count_rows(env.options.path, "SELECT COUNT(*) FROM conversations WHERE id = " +
+                                         std::to_string(a.conversation_id)) == 1);
 }
 
 TEST_CASE("migration 25 adds legal holds and lets existing conversations be emptied") {

@@ -14,11 +14,12 @@ function targetLabel(target) {
     case "sla_breached": return t("qa.target_sla_breached");
     case "escalated": return t("qa.target_escalated");
     case "transferred": return t("qa.target_transferred");
+    case "low_csat": return t("qa.target_low_csat");
     default: return target;
   }
 }
 
-const TARGETS = ["sla_breached", "escalated", "transferred"];
+const TARGETS = ["sla_breached", "escalated", "transferred", "low_csat"];
 
 function checkboxes(container, name, values, label) {
   container.replaceChildren(...values.map((value) => {
