@@ -6,7 +6,7 @@
 #   bench/qa/run.sh BUILD_DIR
 #   (env: ROUNDS=5 CONVERSATIONS=1000000 QA_BENCH_DB=BUILD_DIR/bench-data/qa.db)
 # Builds nothing (needs bench-qa in BUILD_DIR). The store is generated on the first run (6.3 GB,
-# about 14 minutes) and reused while its shape matches.
+# about 11 minutes) and reused while its shape matches.
 set -euo pipefail
 if [[ $# -ne 1 ]]; then
   echo "usage: $0 BUILD_DIR" >&2
