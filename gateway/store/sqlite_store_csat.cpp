@@ -31,7 +31,7 @@ std::optional<int> SqliteStore::sms_csat_rating(sqlite::Connection& db, const Th
   if (!rating) return std::nullopt;
   // The conversation thread_conversation finds for this message, and when it was last resolved.
   Query q(db.cached("SELECT c.status, (SELECT MAX(e.created_at) FROM events e WHERE "
-                    "e.conversation_id = c.id AND +e.kind = 'conversation.resolved') "
+                    "e.conversation_id = c.id AND e.kind = 'conversation.resolved') "
                     "FROM conversations c WHERE c.customer_id = ? AND c.channel_instance = ? AND "
                     "c.thread_key = ? AND c.status <> 'closed' ORDER BY c.id DESC LIMIT 1"),
           req.customer_id, req.channel_instance, req.thread_key);

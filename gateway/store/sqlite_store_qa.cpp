@@ -12,9 +12,9 @@ namespace {
 using sqlite::Query;
 
 // One statement for every filter: unset fields are NULL / empty and match everything, lists are
-// JSON arrays read with json_each. The facts are computed per conversation through the
-// events_conversation and messages_conversation indexes; the unary + on e.kind keeps SQLite from
-// choosing events_kind instead, which would scan every event of that kind per conversation.
+// JSON arrays read with json_each. The facts are computed per conversation: the events' from
+// the covering index events_conversation_kind (a probe each, no event row read), the keyword's
+// through messages_conversation.
 constexpr const char* kQaConversations = R"sql(
 SELECT id, agent, team, channel_kind, tier, priority, created_at, first_response_at,
        first_response_due, resolved_at, breached, escalated, transferred, keyword_hit, low_csat
@@ -23,14 +23,14 @@ FROM (
          COALESCE(a.team, '') AS team, c.channel_kind, c.tier, c.priority, c.created_at,
          c.first_response_at, c.first_response_due,
          (SELECT MIN(e.created_at) FROM events e
-           WHERE e.conversation_id = c.id AND +e.kind = 'conversation.resolved') AS resolved_at,
+           WHERE e.conversation_id = c.id AND e.kind = 'conversation.resolved') AS resolved_at,
          EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = c.id
-                   AND +e.kind IN ('sla.first_response_breach', 'sla.resolution_breach',
+                   AND e.kind IN ('sla.first_response_breach', 'sla.resolution_breach',
                                   'sla.resolution_max_breach')) AS breached,
          EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = c.id
-                   AND +e.kind IN ('sla.escalation', 'sla.complaint_escalation')) AS escalated,
+                   AND e.kind IN ('sla.escalation', 'sla.complaint_escalation')) AS escalated,
          EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = c.id
-                   AND +e.kind = 'conversation.transferred') AS transferred,
+                   AND e.kind = 'conversation.transferred') AS transferred,
          CASE WHEN ?9 = '' THEN 0 ELSE EXISTS (
            SELECT 1 FROM messages m WHERE m.conversation_id = c.id
              AND (m.body_text LIKE ?9 ESCAPE '\' OR m.subject LIKE ?9 ESCAPE '\')) END

@@ -84,6 +84,20 @@ TEST_CASE("the closed value sets are still enforced after their CHECKs were rewr
 
 namespace {
 
+// Opens the closed store's file without the store and hands `edit` a run(sql) that must succeed:
+// how a test turns the database back into one that an older binary left.
+template <class Edit>
+void edit_database(const std::string& path, Edit&& edit) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const auto run = [&](const std::string& sql) {
+    INFO(sql);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  edit(run);
+  sqlite3_close(db);
+}
+
 // What migration 18 adds, dropped again: the database is then one at version 17.
 template <class Run>
 void drop_customer_merges(const Run& run) {
@@ -110,21 +124,28 @@ void undo_accounts_migration(const Run& run) {
   run("DROP TABLE user_roles");
 }
 
-// What migration 25 adds, dropped again: the database is then one at version 24.
+// What migration 26 adds, dropped again: the database is then one at version 25.
+template <class Run>
+void drop_events_by_conversation_and_kind(const Run& run) {
+  run("DROP INDEX events_conversation_kind");
+}
+
+// What migrations 25 and 26 add, dropped again: the database is then one at version 24.
 template <class Run>
 void drop_erasure_and_legal_holds(const Run& run) {
+  drop_events_by_conversation_and_kind(run);
   run("DROP TABLE legal_holds");
   run("ALTER TABLE conversations DROP COLUMN erased_at");
 }
 
-// What migrations 24 and 25 add, dropped again: the database is then one at version 23.
+// What migrations 24 to 26 add, dropped again: the database is then one at version 23.
 template <class Run>
 void drop_csat(const Run& run) {
   drop_erasure_and_legal_holds(run);
   run("DROP TABLE csat_ratings");
 }
 
-// What migrations 23 to 25 add, dropped again: the database is then one at version 22.
+// What migrations 23 to 26 add, dropped again: the database is then one at version 22.
 template <class Run>
 void drop_transcript_search_and_chain(const Run& run) {
   drop_csat(run);
@@ -135,7 +156,7 @@ void drop_transcript_search_and_chain(const Run& run) {
   run("ALTER TABLE events DROP COLUMN hash");
 }
 
-// What migrations 22 to 25 add, dropped again: the database is then one at version 21.
+// What migrations 22 to 26 add, dropped again: the database is then one at version 21.
 template <class Run>
 void drop_quality_review(const Run& run) {
   drop_transcript_search_and_chain(run);
@@ -147,7 +168,7 @@ void drop_quality_review(const Run& run) {
   run("DROP INDEX conversations_created");
 }
 
-// What migrations 21 to 25 add, dropped again: the database is then one at version 20.
+// What migrations 21 to 26 add, dropped again: the database is then one at version 20.
 template <class Run>
 void drop_workspace(const Run& run) {
   drop_quality_review(run);
@@ -156,7 +177,7 @@ void drop_workspace(const Run& run) {
   run("ALTER TABLE users DROP COLUMN time_zone");
 }
 
-// What migrations 20 to 25 add, dropped again: the database is then one at version 19.
+// What migrations 20 to 26 add, dropped again: the database is then one at version 19.
 template <class Run>
 void drop_webhook_deliveries(const Run& run) {
   drop_workspace(run);
@@ -171,21 +192,16 @@ TEST_CASE("migration 18 re-reads e-mail identities and gives every identity its 
   const auto phone = ingest(*env.store, sms("+14155550100", "SM1", "hi"));
   const auto unverified = ingest(*env.store, sms("hello", "SM2", "hi"));
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version >= 18");
-  drop_webhook_deliveries(run);
-  undo_accounts_migration(run);
-  drop_customer_merges(run);
-  // An address as a channel of another store may have written it.
-  run("INSERT INTO customers(display_name, created_at) VALUES ('Ann', 0)");
-  run("INSERT INTO identities(customer_id, kind, address, created_at) VALUES "
-      "(last_insert_rowid(), 'email', 'Ann@EXAMPLE.com', 0)");
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 18");
+    drop_webhook_deliveries(run);
+    undo_accounts_migration(run);
+    drop_customer_merges(run);
+    // An address as a channel of another store may have written it.
+    run("INSERT INTO customers(display_name, created_at) VALUES ('Ann', 0)");
+    run("INSERT INTO identities(customer_id, kind, address, created_at) VALUES "
+        "(last_insert_rowid(), 'email', 'Ann@EXAMPLE.com', 0)");
+  });
 
   env.reopen();
   CHECK(env.store->schema_version() == migrations().back().version);
@@ -214,17 +230,12 @@ TEST_CASE("migration 19 makes each user's one role their set of roles and seals 
             env.store->audit({"ada", "user.create", "user:ana", "", "{}", 1}, done);
           }).ok);
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version >= 19");
-  drop_webhook_deliveries(run);
-  undo_accounts_migration(run);
-  run("UPDATE audit SET detail_json = '{}'");  // still writable before the migration
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 19");
+    drop_webhook_deliveries(run);
+    undo_accounts_migration(run);
+    run("UPDATE audit SET detail_json = '{}'");  // still writable before the migration
+  });
 
   env.reopen();  // migrates
   CHECK(env.store->schema_version() == migrations().back().version);
@@ -235,6 +246,7 @@ TEST_CASE("migration 19 makes each user's one role their set of roles and seals 
   CHECK(env.store->get_user("ada")->roles == std::vector<Role>{Role::admin});
   CHECK(env.store->password_hash("ada").empty());
   env.store.reset();
+  sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
   CHECK(sqlite3_exec(db, "DELETE FROM audit", nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
   sqlite3_close(db);
@@ -244,15 +256,10 @@ TEST_CASE("migration 20 starts webhooks at the newest event, not with the histor
   StoreTestEnv env;
   ingest(*env.store, sms("+14155550100", "SM1", "before webhooks existed"));
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version >= 20");
-  drop_webhook_deliveries(run);
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 20");
+    drop_webhook_deliveries(run);
+  });
 
   env.reopen();  // migrates
   CHECK(env.store->schema_version() == migrations().back().version);
@@ -269,15 +276,10 @@ TEST_CASE("migration 21 gives existing users no preferences and adds the canned 
             env.store->upsert_user(ann, "", done);
           }).ok);
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version >= 21");
-  drop_workspace(run);
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 21");
+    drop_workspace(run);
+  });
 
   env.reopen();  // migrates
   CHECK(env.store->schema_version() == migrations().back().version);
@@ -301,51 +303,47 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
   const auto with_raw = ingest(*env.store, rec);
   const auto without_raw = ingest(*env.store, sms("+15557654321", "SM2", "also fine"));
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version >= 9");
-  drop_webhook_deliveries(run);
-  drop_customer_merges(run);
-  run("DROP INDEX outbox_sent");
-  run("ALTER TABLE attachments DROP COLUMN content_id");
-  run("ALTER TABLE attachments DROP COLUMN disposition");
-  run("ALTER TABLE agents DROP COLUMN contact_json");
-  run("DROP TABLE quarantine");
-  run("DROP TABLE plugin_crash_log");
-  run("DROP TABLE plugin_instance_state");
-  run("DROP TABLE customer_tier_changes");
-  run("DROP TABLE valuation_runs");
-  run("DROP TABLE contact_logs");
-  run("DROP TABLE contact_log_cursor");
-  run("DROP INDEX events_kind");
-  run("DROP TABLE service_case_stages");
-  run("DROP TABLE service_cases");
-  run("DROP TABLE complaints");
-  run("DROP TABLE customer_contacts");
-  run("ALTER TABLE conversations DROP COLUMN resolution_max_due");
-  run("ALTER TABLE conversations DROP COLUMN sla_paused_since");
-  run("ALTER TABLE conversations DROP COLUMN sla_deadlines_shifted");
-  undo_accounts_migration(run);
-  const auto m1 = std::to_string(with_raw.message_id);
-  const auto m2 = std::to_string(without_raw.message_id);
-  // Bytes written as they came, as the old store did (X'..' is a BLOB; CAST makes it TEXT).
-  run("UPDATE messages SET body_text = CAST(X'FFFE6869' AS TEXT), subject = CAST(X'636166E9' AS "
-      "TEXT) WHERE id = " +
-      m1);
-  run("UPDATE messages SET body_text = CAST(X'C328' AS TEXT) WHERE id = " + m2);
-  run("UPDATE customers SET display_name = CAST(X'4AF6726720' AS TEXT) WHERE id = " +
-      std::to_string(without_raw.customer_id));
-  run("UPDATE identities SET address = CAST(X'2B31353535FF' AS TEXT) WHERE customer_id = " +
-      std::to_string(without_raw.customer_id));
-  run("UPDATE conversations SET thread_key = CAST(X'736D733AFF' AS TEXT), customer_address = "
-      "CAST(X'2B31353535FF' AS TEXT) WHERE id = " +
-      std::to_string(without_raw.conversation_id));
-  run("UPDATE events SET data_json = CAST(X'7B2261223A2280227D' AS TEXT) WHERE message_id = " + m2);
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 9");
+    drop_webhook_deliveries(run);
+    drop_customer_merges(run);
+    run("DROP INDEX outbox_sent");
+    run("ALTER TABLE attachments DROP COLUMN content_id");
+    run("ALTER TABLE attachments DROP COLUMN disposition");
+    run("ALTER TABLE agents DROP COLUMN contact_json");
+    run("DROP TABLE quarantine");
+    run("DROP TABLE plugin_crash_log");
+    run("DROP TABLE plugin_instance_state");
+    run("DROP TABLE customer_tier_changes");
+    run("DROP TABLE valuation_runs");
+    run("DROP TABLE contact_logs");
+    run("DROP TABLE contact_log_cursor");
+    run("DROP INDEX events_kind");
+    run("DROP TABLE service_case_stages");
+    run("DROP TABLE service_cases");
+    run("DROP TABLE complaints");
+    run("DROP TABLE customer_contacts");
+    run("ALTER TABLE conversations DROP COLUMN resolution_max_due");
+    run("ALTER TABLE conversations DROP COLUMN sla_paused_since");
+    run("ALTER TABLE conversations DROP COLUMN sla_deadlines_shifted");
+    undo_accounts_migration(run);
+    const auto m1 = std::to_string(with_raw.message_id);
+    const auto m2 = std::to_string(without_raw.message_id);
+    // Bytes written as they came, as the old store did (X'..' is a BLOB; CAST makes it TEXT).
+    run("UPDATE messages SET body_text = CAST(X'FFFE6869' AS TEXT), subject = CAST(X'636166E9' AS "
+        "TEXT) WHERE id = " +
+        m1);
+    run("UPDATE messages SET body_text = CAST(X'C328' AS TEXT) WHERE id = " + m2);
+    run("UPDATE customers SET display_name = CAST(X'4AF6726720' AS TEXT) WHERE id = " +
+        std::to_string(without_raw.customer_id));
+    run("UPDATE identities SET address = CAST(X'2B31353535FF' AS TEXT) WHERE customer_id = " +
+        std::to_string(without_raw.customer_id));
+    run("UPDATE conversations SET thread_key = CAST(X'736D733AFF' AS TEXT), customer_address = "
+        "CAST(X'2B31353535FF' AS TEXT) WHERE id = " +
+        std::to_string(without_raw.conversation_id));
+    run("UPDATE events SET data_json = CAST(X'7B2261223A2280227D' AS TEXT) WHERE message_id = " +
+        m2);
+  });
   REQUIRE_FALSE(invalid_text_values(env.options.path).empty());
 
   env.reopen();  // migrates
@@ -379,15 +377,10 @@ TEST_CASE("migration 22 adds the quality-review tables to a database at version 
   StoreTestEnv env;
   const auto ingested = ingest(*env.store, sms("+14155550100", "SM1", "hi"));
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version >= 22");
-  drop_quality_review(run);
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 22");
+    drop_quality_review(run);
+  });
 
   env.reopen();
   CHECK(env.store->schema_version() == migrations().back().version);
@@ -397,9 +390,12 @@ TEST_CASE("migration 22 adds the quality-review tables to a database at version 
   CHECK(found[0].id == ingested.conversation_id);
   env.store.reset();
   // A review's state outside the five the dispute flow knows is refused by the database too.
+  edit_database(env.options.path, [](const auto& run) {
+    run("INSERT INTO qa_scorecards(name, version, definition_json, created_by, created_at) "
+        "VALUES ('s', 1, '{}', 'x', 0)");
+  });
+  sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  run("INSERT INTO qa_scorecards(name, version, definition_json, created_by, created_at) "
-      "VALUES ('s', 1, '{}', 'x', 0)");
   CHECK(sqlite3_exec(db,
                      ("INSERT INTO qa_reviews(scorecard_id, conversation_id, reviewer, overall, "
                       "state, created_at, updated_at) VALUES (1, " +
@@ -415,15 +411,10 @@ TEST_CASE("migration 23 indexes and chains the messages and events stored before
   ingest(*env.store, sms("+14155550100", "SM2", "still waiting"));
   ingest(*env.store, sms("+14155550199", "SM3", "hello"));
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version >= 23");
-  drop_transcript_search_and_chain(run);
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 23");
+    drop_transcript_search_and_chain(run);
+  });
 
   env.reopen();
   CHECK(env.store->schema_version() == migrations().back().version);
@@ -440,15 +431,10 @@ TEST_CASE("migration 24 adds the CSAT ratings to a database of version 23") {
   StoreTestEnv env;
   const auto a = ingest(*env.store, sms("+14155550100", "SM1", "refund for my parcel"));
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version >= 24");
-  drop_csat(run);
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 24");
+    drop_csat(run);
+  });
 
   env.reopen();
   CHECK(env.store->schema_version() == migrations().back().version);
@@ -461,15 +447,10 @@ TEST_CASE("migration 25 adds legal holds and lets existing conversations be empt
   StoreTestEnv env;
   const auto a = ingest(*env.store, sms("+14155550100", "SM1", "refund for my parcel"));
   env.store.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
-  const auto run = [&](const std::string& sql) {
-    INFO(sql);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  };
-  run("DELETE FROM schema_migrations WHERE version = 25");
-  drop_erasure_and_legal_holds(run);
-  sqlite3_close(db);
+  edit_database(env.options.path, [&](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 25");
+    drop_erasure_and_legal_holds(run);
+  });
 
   env.reopen();
   CHECK(env.store->schema_version() == migrations().back().version);
@@ -483,4 +464,36 @@ TEST_CASE("migration 25 adds legal holds and lets existing conversations be empt
   env.store.reset();
   CHECK(count_rows(env.options.path,
                    "SELECT COUNT(*) FROM conversations WHERE erased_at IS NULL") == 1);
+}
+
+TEST_CASE("migration 26 lets sampling read a conversation's event facts from an index") {
+  StoreTestEnv env;
+  const auto a = ingest(*env.store, sms("+14155550100", "SM1", "refund for my parcel"));
+  env.store.reset();
+  edit_database(env.options.path, [](const auto& run) {
+    run("DELETE FROM schema_migrations WHERE version >= 26");
+    drop_events_by_conversation_and_kind(run);
+  });
+
+  env.reopen();
+  CHECK(env.store->schema_version() == migrations().back().version);
+  CHECK(env.store->qa_conversations({}).size() == 1);
+  env.store.reset();
+  // How sampling asks for a fact: answered from the index, without reading event rows.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(env.options.path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* plan = nullptr;
+  REQUIRE(sqlite3_prepare_v2(
+              db,
+              ("EXPLAIN QUERY PLAN SELECT MIN(e.created_at) FROM events e WHERE "
+               "e.conversation_id = " +
+               std::to_string(a.conversation_id) + " AND e.kind = 'conversation.resolved'")
+                  .c_str(),
+              -1, &plan, nullptr) == SQLITE_OK);
+  std::string detail;
+  while (sqlite3_step(plan) == SQLITE_ROW)
+    detail += reinterpret_cast<const char*>(sqlite3_column_text(plan, 3));
+  sqlite3_finalize(plan);
+  sqlite3_close(db);
+  CHECK(detail.find("COVERING INDEX events_conversation_kind") != std::string::npos);
 }
