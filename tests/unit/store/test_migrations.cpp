@@ -303,6 +303,8 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
   const auto with_raw = ingest(*env.store, rec);
   const auto without_raw = ingest(*env.store, sms("+15557654321", "SM2", "also fine"));
   env.store.reset();
+  const auto m1 = std::to_string(with_raw.message_id);
+  const auto m2 = std::to_string(without_raw.message_id);
   edit_database(env.options.path, [&](const auto& run) {
     run("DELETE FROM schema_migrations WHERE version >= 9");
     drop_webhook_deliveries(run);
@@ -327,8 +329,6 @@ TEST_CASE("migration 9 repairs stored text that is not UTF-8, keeps the original
     run("ALTER TABLE conversations DROP COLUMN sla_paused_since");
     run("ALTER TABLE conversations DROP COLUMN sla_deadlines_shifted");
     undo_accounts_migration(run);
-    const auto m1 = std::to_string(with_raw.message_id);
-    const auto m2 = std::to_string(without_raw.message_id);
     // Bytes written as they came, as the old store did (X'..' is a BLOB; CAST makes it TEXT).
     run("UPDATE messages SET body_text = CAST(X'FFFE6869' AS TEXT), subject = CAST(X'636166E9' AS "
         "TEXT) WHERE id = " +
