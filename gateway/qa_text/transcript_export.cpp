@@ -2,6 +2,7 @@
 
 #include <date/date.h>
 #include <nlohmann/json.hpp>
+#include <omnigate/html_escape.hpp>
 
 #include <chrono>
 
@@ -102,56 +103,29 @@ std::string text_export(const store::Conversation& c,
   return out;
 }
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string html_page(const store::Conversation& c,
                       const std::vector<store::TranscriptEntry>& transcript) {
   std::string out = "<section class=\"conversation\">\n<h1>Conversation " + std::to_string(c.id) +
-                    "</h1>\n<p class=\"meta\">" + escape_html(c.channel_instance) + " · " +
-                    escape_html(c.customer_address) + " · started " + iso_time(c.created_at) +
+                    "</h1>\n<p class=\"meta\">" + html_escape(c.channel_instance) + " · " +
+                    html_escape(c.customer_address) + " · started " + iso_time(c.created_at) +
                     "</p>\n";
-  if (!c.subject.empty()) out += "<h2>" + escape_html(c.subject) + "</h2>\n";
+  if (!c.subject.empty()) out += "<h2>" + html_escape(c.subject) + "</h2>\n";
   for (const auto& e : transcript) {
     if (e.message) {
       const auto& m = *e.message;
       out += "<div class=\"message " + std::string(m.direction == "in" ? "in" : "out") +
-             "\"><p class=\"meta\">" + iso_time(m.created_at) + " · " + escape_html(who(m)) +
+             "\"><p class=\"meta\">" + iso_time(m.created_at) + " · " + html_escape(who(m)) +
              "</p>";
-      if (!m.subject.empty()) out += "<p class=\"subject\">" + escape_html(m.subject) + "</p>";
-      out += "<pre>" + escape_html(m.body_text) + "</pre>";
+      if (!m.subject.empty()) out += "<p class=\"subject\">" + html_escape(m.subject) + "</p>";
+      out += "<pre>" + html_escape(m.body_text) + "</pre>";
       for (const auto& a : m.attachments)
-        out += "<p class=\"attachment\">attachment: " + escape_html(a.filename) + "</p>";
+        out += "<p class=\"attachment\">attachment: " + html_escape(a.filename) + "</p>";
       out += "</div>\n";
     } else {
       const auto& ev = *e.event;
-      out += "<div class=\"event\">" + iso_time(ev.created_at) + " · " + escape_html(ev.kind) +
-             " · " + escape_html(ev.actor);
-      if (ev.data_json != "{}") out += " <code>" + escape_html(ev.data_json) + "</code>";
+      out += "<div class=\"event\">" + iso_time(ev.created_at) + " · " + html_escape(ev.kind) +
+             " · " + html_escape(ev.actor);
+      if (ev.data_json != "{}") out += " <code>" + html_escape(ev.data_json) + "</code>";
       out += "</div>\n";
     }
   }

@@ -1,9 +1,9 @@
 #include "html_sanitizer.hpp"
 
+#include <omnigate/html_escape.hpp>
 #include "css_style_filter.hpp"
 #include "gumbo_document.hpp"
 #include "html_element_policy.hpp"
-#include "html_escape.hpp"
 #include "safe_url.hpp"
 
 namespace omnigate::email {

@@ -1,6 +1,6 @@
 #include "outbound_mail.hpp"
 
-#include "html_escape.hpp"
+#include <omnigate/html_escape.hpp>
 #include "html_sanitizer.hpp"
 
 #include "digest.hpp"

@@ -1,7 +1,7 @@
 #include "transcript_mail.hpp"
 
+#include <omnigate/html_escape.hpp>
 #include "email_composer.hpp"
-#include "html_escape.hpp"
 #include "mail_server_settings.hpp"
 #include "smtp_client.hpp"
 
@@ -140,7 +140,7 @@ std::string html_lines(std::string_view text) {
   std::size_t start = 0;
   for (;;) {
     const auto end = text.find('\n', start);
-    email::append_html_escaped(out, text.substr(start, end - start));
+    append_html_escaped(out, text.substr(start, end - start));
     if (end == std::string_view::npos) return out;
     out += "<br>";
     start = end + 1;
@@ -215,8 +215,8 @@ std::string compose_transcript_mail(const MailSettings& s, std::string_view to,
   const std::string title = "Your chat with " + std::string(site_name);
   std::string text = title + "\r\n\r\n";
   std::string html = "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"><title>" +
-                     email::html_escape(title) + "</title></head>\r\n<body>\r\n<h1>" +
-                     email::html_escape(title) + "</h1>\r\n";
+                     html_escape(title) + "</title></head>\r\n<body>\r\n<h1>" + html_escape(title) +
+                     "</h1>\r\n";
   for (const TranscriptLine& line : lines) {
     const Author author = author_of(line);
     const std::string at = utc_iso8601(line.at_ms);
@@ -228,11 +228,11 @@ std::string compose_transcript_mail(const MailSettings& s, std::string_view to,
     } else {
       const std::string name = display_name(line, author);
       text += name + ": " + indent_continuations(line.text);
-      html += "<strong>" + email::html_escape(name) + "</strong>: " + html_lines(line.text);
+      html += "<strong>" + html_escape(name) + "</strong>: " + html_lines(line.text);
     }
     for (const std::string& attachment : line.attachment_names) {
       text += "\n  Attachment: " + attachment;
-      html += "<br><em>Attachment: " + email::html_escape(attachment) + "</em>";
+      html += "<br><em>Attachment: " + html_escape(attachment) + "</em>";
     }
     text += "\n";
     html += "</p>\r\n";

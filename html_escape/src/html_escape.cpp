@@ -1,6 +1,6 @@
-#include "html_escape.hpp"
+#include "omnigate/html_escape.hpp"
 
-namespace omnigate::email {
+namespace omnigate {
 
 void append_html_escaped(std::string& out, std::string_view text) {
   out.reserve(out.size() + text.size());
@@ -27,4 +27,4 @@ void append_html_escaped(std::string& out, std::string_view text) {
   }
 }
 
-}  // namespace omnigate::email
+}  // namespace omnigate

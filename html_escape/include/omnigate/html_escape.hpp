@@ -1,12 +1,13 @@
 // Text made safe to place in HTML, as element content or as a double-quoted attribute value:
-// & < > " ' become character references. One escaper for the sanitiser's output and for the
-// HTML the plugin writes itself (signatures, attachment lists of replies).
+// & < > " ' become character references. One escaper for every HTML omnigate writes: the e-mail
+// plugin's sanitiser output and its own HTML (signatures, attachment lists of replies), the web
+// chat's transcript mails and the gateway's printable transcript exports.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace omnigate::email {
+namespace omnigate {
 
 void append_html_escaped(std::string& out, std::string_view text);
 
@@ -16,4 +17,4 @@ inline std::string html_escape(std::string_view text) {
   return out;
 }
 
-}  // namespace omnigate::email
+}  // namespace omnigate
