@@ -17,13 +17,16 @@ struct RetentionJob::State {
   std::vector<store::RetentionRule> rules;
   Clock clock;
 
-  void pass(std::function<void()> done) {
-    const store::UnixMs at = clock();
+  // The completion holds `self`: it runs on the store's writer thread, possibly after the job
+  // that started the pass is gone (a stop at shutdown).
+  static void pass(const std::shared_ptr<State>& self, std::function<void()> done) {
+    const store::UnixMs at = self->clock();
     store::RetentionRun run;
-    run.rules = rules;
+    run.rules = self->rules;
     run.now = at;
-    store.apply_retention(std::move(run), [this, at, done = std::move(done)](
-                                              store::Outcome<store::RetentionOutcome> r) {
+    self->store.apply_retention(std::move(run), [self, at, done = std::move(done)](
+                                                    store::Outcome<store::RetentionOutcome> r) {
+      auto& store = self->store;
       if (!r.ok) {
         log(LogLevel::error, kComponent, "retention run failed: " + r.error);
       } else if (!r.value.conversations.empty()) {
@@ -49,7 +52,7 @@ RetentionJob::RetentionJob(store::Store& store, Executor& executor,
     : state_(std::make_shared<State>(State{store, std::move(rules), std::move(clock)})),
       passes_(executor, std::chrono::hours(24),
               [weak = std::weak_ptr<State>(state_)](std::function<void()> done) {
-                if (auto s = weak.lock()) return s->pass(std::move(done));
+                if (auto s = weak.lock()) return State::pass(s, std::move(done));
                 done();
               }) {}
 
