@@ -31,12 +31,20 @@ export function setupPriority({ currentId, onChanged }) {
   });
 }
 
+// What the select last showed, so that a live refresh of the same conversation does not undo a
+// priority the agent picked and has not set yet (they are typing the reason): the select follows
+// the conversation only while it still shows what it was given.
+let shown = { id: null, priority: null };
+
 // The header shows the open conversation's priority; a closed one cannot change.
 export function showPriority(conversation) {
   for (const option of $("priority-select").options) {
     option.textContent = t("queue.priority", { priority: option.value });
   }
-  if (document.activeElement !== $("priority-select")) $("priority-select").value = String(conversation.priority);
+  const select = $("priority-select");
+  const picked = conversation.id === shown.id && select.value !== String(shown.priority);
+  if (!picked && document.activeElement !== select) select.value = String(conversation.priority);
+  shown = { id: conversation.id, priority: conversation.priority };
   const open = conversation.status !== "resolved" && conversation.status !== "closed";
   for (const id of ["priority-select", "priority-reason", "priority-set"]) $(id).disabled = !open;
 }
